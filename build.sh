@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# Concierge's one entry point: installs what is missing, builds, runs the demo, the tests and the benchmark.
+#
+#   ./build.sh demo    build everything and run the demo shop and backend (PORT=8080 by default)
+#   ./build.sh test    every test layer: format, lints, native, browser and end-to-end tests
+#   ./build.sh build   build the agent (release Wasm, optimised) and the backend
+#   ./build.sh bench   measure download size and start-up time; writes bench/report.md
+set -euo pipefail
+
+cd "$(dirname "$0")"
+ROOT=$PWD
+PORT=${PORT:-8080}
+HOST=${HOST:-127.0.0.1}
+WASM_TARGET=wasm32-unknown-unknown
+PKG_DIR=$ROOT/www/concierge/pkg
+export CARGO_TERM_COLOR=${CARGO_TERM_COLOR:-never}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "need root for: $*"; fi
+}
+
+APT_UPDATED=
+apt_install() {
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  step "Installing Debian packages: ${missing[*]}"
+  if [ -z "$APT_UPDATED" ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# rustup's toolchains here ship no wasm32 std; Debian's rustc-web does, built with -Zbuild-std.
+rustup_has_wasm() {
+  rustup target list --installed 2>/dev/null | grep -qx "$WASM_TARGET"
+}
+
+ensure_wasm_toolchain() {
+  rustup_has_wasm || apt_install rustc-web cargo-web rust-web-src rust-web-clippy lld-22
+}
+
+# Runs cargo for the wasm32 target with whichever toolchain has its std.
+wasm_cargo() {
+  local command=$1; shift
+  if rustup_has_wasm; then
+    cargo "$command" --target "$WASM_TARGET" "$@"
+  else
+    PATH="/usr/bin:$PATH" RUSTC=/usr/bin/rustc RUSTC_BOOTSTRAP=1 RUSTFLAGS="${WASM_RUSTFLAGS:-}" \
+      CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER=wasm-ld-22 CARGO_TARGET_DIR="$ROOT/target/debian" \
+      /usr/bin/cargo "$command" --target "$WASM_TARGET" -Zbuild-std=std,panic_abort "$@"
+  fi
+}
+
+wasm_target_dir() {
+  if rustup_has_wasm; then echo "$ROOT/target"; else echo "$ROOT/target/debian"; fi
+}
+
+locked_version() {
+  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
+}
+
+ensure_wasm_bindgen() {
+  local version
+  version=$(locked_version wasm-bindgen)
+  [ -n "$version" ] || die "wasm-bindgen is not in Cargo.lock"
+  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $version" ] \
+    || ! command -v wasm-bindgen-test-runner >/dev/null; then
+    step "Installing wasm-bindgen-cli $version (a few minutes, once)"
+    cargo install --quiet wasm-bindgen-cli --version "$version" --force
+  fi
+}
+
+ensure_node_modules() {
+  command -v npm >/dev/null || apt_install nodejs npm
+  if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    step "Installing npm packages (wasm-opt, playwright-core)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+ensure_browser() {
+  apt_install chromium chromium-driver
+}
+
+build_agent() {
+  ensure_wasm_toolchain
+  ensure_wasm_bindgen
+  ensure_node_modules
+  step "Building the agent (wasm32, release)"
+  # With std built here anyway, panics can abort without their formatting machinery.
+  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" wasm_cargo build --lib --profile wasm-release --locked
+  local wasm
+  wasm="$(wasm_target_dir)/$WASM_TARGET/wasm-release/concierge.wasm"
+  rm -rf "$PKG_DIR"
+  wasm-bindgen --target web --no-typescript --out-dir "$PKG_DIR" --out-name concierge "$wasm"
+  step "Optimising with wasm-opt"
+  node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
+    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
+    --enable-reference-types --enable-multivalue \
+    "$PKG_DIR/concierge_bg.wasm" -o "$PKG_DIR/concierge_bg.wasm"
+  report_sizes
+}
+
+build_server() {
+  step "Building the backend"
+  cargo build --release --locked -p concierge-server
+}
+
+gz_size() { gzip -9c "$1" | wc -c | tr -d ' '; }
+
+report_sizes() {
+  local file
+  for file in www/concierge/loader.js "$PKG_DIR/concierge.js" "$PKG_DIR/concierge_bg.wasm"; do
+    printf '  %-34s %7d bytes, %6d gzipped\n' "${file#"$ROOT"/}" "$(wc -c <"$file")" "$(gz_size "$file")" >&2
+  done
+}
+
+start_server() {
+  local data_dir=${CONCIERGE_DATA_DIR:-$ROOT/.data}
+  mkdir -p "$data_dir"
+  exec "$ROOT/target/release/concierge-server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir"
+}
+
+run_demo() {
+  build_agent
+  build_server
+  step "Starting the demo shop and backend (Ctrl-C stops it)"
+  start_server
+}
+
+run_tests() {
+  ensure_wasm_toolchain
+  ensure_wasm_bindgen
+  ensure_node_modules
+  ensure_browser
+
+  step "Formatting (cargo fmt --check)"
+  cargo fmt --all -- --check
+
+  step "Lints, native (clippy -D warnings)"
+  cargo clippy --workspace --all-targets --locked -- -D warnings
+
+  step "Lints, wasm32 (clippy -D warnings)"
+  wasm_cargo clippy --all-targets --locked -- -D warnings
+
+  step "Native tests (engine, formats, backend)"
+  cargo test --workspace --locked
+
+  step "Browser tests (wasm-bindgen-test in headless Chromium)"
+  CHROMEDRIVER=/usr/bin/chromedriver \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$(command -v wasm-bindgen-test-runner)" \
+    WASM_BINDGEN_TEST_TIMEOUT=120 \
+    wasm_cargo test --test browser --locked
+
+  build_agent
+  build_server
+  step "End-to-end tests (Playwright driving Chromium on the demo shop)"
+  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" npm run --silent e2e
+}
+
+run_bench() {
+  build_agent
+  build_server
+  step "Benchmark: download size and start-up time"
+  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" node bench/startup.mjs
+}
+
+case "${1:-}" in
+  demo) run_demo ;;
+  test) run_tests ;;
+  build) build_agent; build_server ;;
+  bench) run_bench ;;
+  *) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+esac

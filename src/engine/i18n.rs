@@ -1,0 +1,107 @@
+//! The catalogue of every text a visitor can see, in each supported language.
+//!
+//! Texts are plain strings, set on the page as text (never parsed as HTML). A `{n}` in a text
+//! is replaced by a number with [`fill`].
+
+/// Every visitor-facing text, for one language.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Texts {
+    pub lang: &'static str,
+    pub consent_label: &'static str,
+    pub consent_title: &'static str,
+    pub consent_body: &'static str,
+    pub consent_accept: &'static str,
+    pub consent_reject: &'static str,
+    pub recovery_label: &'static str,
+    pub recovery_title: &'static str,
+    pub recovery_body: &'static str,
+    pub recovery_quantity: &'static str,
+    pub recovery_more: &'static str,
+    pub recovery_total: &'static str,
+    pub recovery_resume: &'static str,
+    pub recovery_dismiss: &'static str,
+}
+
+pub const EN: Texts = Texts {
+    lang: "en",
+    consent_label: "Privacy choices",
+    consent_title: "Keep your cart for later?",
+    consent_body: "With your permission we remember your cart on this device and use your visit to improve our suggestions. You can change this at any time.",
+    consent_accept: "Accept",
+    consent_reject: "Reject",
+    recovery_label: "Your saved cart",
+    recovery_title: "You left something in your cart",
+    recovery_body: "Your items are still here. Pick up where you left off.",
+    recovery_quantity: "Qty {n}",
+    recovery_more: "and {n} more",
+    recovery_total: "Total",
+    recovery_resume: "Resume checkout",
+    recovery_dismiss: "Dismiss",
+};
+
+pub const ES: Texts = Texts {
+    lang: "es",
+    consent_label: "Opciones de privacidad",
+    consent_title: "¿Guardamos tu carrito para más tarde?",
+    consent_body: "Con tu permiso recordamos tu carrito en este dispositivo y usamos tu visita para mejorar nuestras sugerencias. Puedes cambiarlo cuando quieras.",
+    consent_accept: "Aceptar",
+    consent_reject: "Rechazar",
+    recovery_label: "Tu carrito guardado",
+    recovery_title: "Te dejaste algo en el carrito",
+    recovery_body: "Tus productos siguen aquí. Continúa donde lo dejaste.",
+    recovery_quantity: "Cant. {n}",
+    recovery_more: "y {n} más",
+    recovery_total: "Total",
+    recovery_resume: "Continuar con la compra",
+    recovery_dismiss: "Cerrar",
+};
+
+pub const NL: Texts = Texts {
+    lang: "nl",
+    consent_label: "Privacykeuzes",
+    consent_title: "Je winkelwagen bewaren voor later?",
+    consent_body: "Met je toestemming onthouden we je winkelwagen op dit apparaat en gebruiken we je bezoek om onze suggesties te verbeteren. Je kunt dit altijd wijzigen.",
+    consent_accept: "Accepteren",
+    consent_reject: "Weigeren",
+    recovery_label: "Je bewaarde winkelwagen",
+    recovery_title: "Er ligt nog iets in je winkelwagen",
+    recovery_body: "Je artikelen staan nog klaar. Ga verder waar je gebleven was.",
+    recovery_quantity: "Aantal {n}",
+    recovery_more: "en nog {n}",
+    recovery_total: "Totaal",
+    recovery_resume: "Verder met afrekenen",
+    recovery_dismiss: "Sluiten",
+};
+
+pub const DE: Texts = Texts {
+    lang: "de",
+    consent_label: "Datenschutzeinstellungen",
+    consent_title: "Warenkorb für später speichern?",
+    consent_body: "Mit Ihrer Erlaubnis speichern wir Ihren Warenkorb auf diesem Gerät und nutzen Ihren Besuch, um unsere Vorschläge zu verbessern. Sie können das jederzeit ändern.",
+    consent_accept: "Akzeptieren",
+    consent_reject: "Ablehnen",
+    recovery_label: "Ihr gespeicherter Warenkorb",
+    recovery_title: "In Ihrem Warenkorb liegt noch etwas",
+    recovery_body: "Ihre Artikel sind noch da. Machen Sie dort weiter, wo Sie aufgehört haben.",
+    recovery_quantity: "Menge {n}",
+    recovery_more: "und {n} weitere",
+    recovery_total: "Summe",
+    recovery_resume: "Zur Kasse",
+    recovery_dismiss: "Schließen",
+};
+
+pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];
+
+/// The catalogue for a BCP 47 tag, by its primary language; English when none matches.
+pub fn texts_for(locale: &str) -> &'static Texts {
+    let primary = locale.split(['-', '_']).next().unwrap_or("");
+    ALL.iter()
+        .copied()
+        .find(|texts| texts.lang.eq_ignore_ascii_case(primary))
+        .unwrap_or(&EN)
+}
+
+/// Puts `n` where the text says `{n}`.
+pub fn fill(text: &str, n: impl std::fmt::Display) -> String {
+    text.replace("{n}", &n.to_string())
+}

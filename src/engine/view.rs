@@ -1,0 +1,148 @@
+//! Views are data: what to show, with every text already chosen; the shell only draws them.
+
+use super::cart::{line_total_minor, Cart};
+use super::config::Config;
+use super::i18n::{fill, texts_for};
+use super::money::Money;
+
+/// The recovery banner lists this many lines, then "and N more".
+pub const BANNER_LINES: usize = 3;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ViewKind {
+    ConsentPrompt,
+    RecoveryBanner,
+}
+
+/// What a control in a view does when used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    AcceptConsent,
+    RejectConsent,
+    ResumeCheckout,
+    DismissBanner,
+}
+
+impl Action {
+    /// The stable name the shell puts on the control and reads back on click.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::AcceptConsent => "accept",
+            Action::RejectConsent => "reject",
+            Action::ResumeCheckout => "resume",
+            Action::DismissBanner => "dismiss",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        [
+            Action::AcceptConsent,
+            Action::RejectConsent,
+            Action::ResumeCheckout,
+            Action::DismissBanner,
+        ]
+        .into_iter()
+        .find(|action| action.name() == name)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Emphasis {
+    Primary,
+    /// The close control of a view: an icon button whose label is for assistive technology.
+    Close,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewAction {
+    pub action: Action,
+    pub label: String,
+    /// A link target (relative or absolute, checked by the shell against the allowlist).
+    pub href: Option<String>,
+    pub emphasis: Emphasis,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ViewLine {
+    pub name: String,
+    pub quantity: String,
+    pub amount: Money,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct View {
+    pub kind: ViewKind,
+    /// The accessible name of the view's landmark.
+    pub label: String,
+    pub lang: &'static str,
+    pub title: String,
+    pub body: String,
+    pub lines: Vec<ViewLine>,
+    pub more: Option<String>,
+    pub total: Option<(String, Money)>,
+    pub actions: Vec<ViewAction>,
+}
+
+pub fn consent_prompt(config: &Config) -> View {
+    let texts = texts_for(&config.locale);
+    let button = |action, label: &str| ViewAction {
+        action,
+        label: label.to_owned(),
+        href: None,
+        // Accepting and rejecting look alike: a choice nudged by design is not a free choice.
+        emphasis: Emphasis::Primary,
+    };
+    View {
+        kind: ViewKind::ConsentPrompt,
+        label: texts.consent_label.to_owned(),
+        lang: texts.lang,
+        title: texts.consent_title.to_owned(),
+        body: texts.consent_body.to_owned(),
+        lines: Vec::new(),
+        more: None,
+        total: None,
+        actions: vec![
+            button(Action::AcceptConsent, texts.consent_accept),
+            button(Action::RejectConsent, texts.consent_reject),
+        ],
+    }
+}
+
+pub fn recovery_banner(config: &Config, cart: &Cart) -> View {
+    let texts = texts_for(&config.locale);
+    let lines = cart
+        .lines
+        .iter()
+        .take(BANNER_LINES)
+        .map(|line| ViewLine {
+            name: line.name.clone(),
+            quantity: fill(texts.recovery_quantity, line.quantity),
+            amount: Money::new(line_total_minor(line), cart.currency),
+        })
+        .collect();
+    let hidden = cart.lines.len().saturating_sub(BANNER_LINES);
+    View {
+        kind: ViewKind::RecoveryBanner,
+        label: texts.recovery_label.to_owned(),
+        lang: texts.lang,
+        title: texts.recovery_title.to_owned(),
+        body: texts.recovery_body.to_owned(),
+        lines,
+        more: (hidden > 0).then(|| fill(texts.recovery_more, hidden)),
+        total: Some((texts.recovery_total.to_owned(), cart.total())),
+        actions: vec![
+            ViewAction {
+                action: Action::ResumeCheckout,
+                label: texts.recovery_resume.to_owned(),
+                href: Some(config.resume_url.clone()),
+                emphasis: Emphasis::Primary,
+            },
+            ViewAction {
+                action: Action::DismissBanner,
+                label: texts.recovery_dismiss.to_owned(),
+                href: None,
+                emphasis: Emphasis::Close,
+            },
+        ],
+    }
+}

@@ -1,0 +1,16 @@
+//! Concierge: a privacy-first personalization agent that runs inside the visitor's browser.
+//!
+//! The crate has three layers, each with one job:
+//! - [`engine`]: the pure core. Events and the current time in, effects out; no I/O, no clock.
+//! - [`value`], [`wire`] and [`stored`]: the edges, where loosely typed input from the page and
+//!   from storage becomes engine types (or a typed error naming what was wrong).
+//! - `web` (wasm32 only): the thin browser shell that turns page happenings into events and
+//!   effects into page actions.
+
+pub mod engine;
+pub mod stored;
+pub mod value;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;

@@ -1,0 +1,77 @@
+//! Picks up GA4 ecommerce events from `window.dataLayer`: those pushed before the agent loaded
+//! and every push after, without changing what the dataLayer does for its other readers.
+
+use js_sys::{Array, Function, Reflect};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The replacement `dataLayer.push`; GA4 and gtag push one entry at a time, rarely more.
+pub type PushWrapper = Closure<dyn Fn(JsValue, JsValue, JsValue) -> JsValue>;
+
+/// Entries already in the dataLayer, each reduced to what the agent reads.
+pub fn existing() -> Vec<JsValue> {
+    data_layer()
+        .map(|layer| layer.iter().map(|entry| reduce(&entry)).collect())
+        .unwrap_or_default()
+}
+
+/// Wraps `dataLayer.push` so that `on_entry` sees each entry after the original push ran.
+/// The closure is returned so its owner keeps it alive for the page's life.
+pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<PushWrapper> {
+    let window = web_sys::window()?;
+    let layer = match data_layer() {
+        Some(layer) => layer,
+        None => {
+            let layer = Array::new();
+            Reflect::set(&window, &"dataLayer".into(), &layer).ok()?;
+            layer
+        }
+    };
+    let original: Function = Reflect::get(&layer, &"push".into()).ok()?.dyn_into().ok()?;
+    let target = layer.clone();
+    let wrapper = PushWrapper::new(move |first: JsValue, second: JsValue, third: JsValue| {
+        let entries: Vec<JsValue> = [first, second, third]
+            .into_iter()
+            .filter(|entry| !entry.is_undefined())
+            .collect();
+        let args = entries.iter().collect::<Array>();
+        let result = original.apply(&target, &args).unwrap_or(JsValue::UNDEFINED);
+        for entry in &entries {
+            on_entry(reduce(entry));
+        }
+        result
+    });
+    Reflect::set(&layer, &"push".into(), wrapper.as_ref()).ok()?;
+    Some(wrapper)
+}
+
+fn data_layer() -> Option<Array> {
+    let window = web_sys::window()?;
+    Reflect::get(&window, &"dataLayer".into())
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// `gtag()` pushes its `arguments` object; GA4 pushes `{ event, ecommerce }` objects that may
+/// also carry functions (`eventCallback`) the agent must not try to read. Both become plain data.
+fn reduce(entry: &JsValue) -> JsValue {
+    if !entry.is_object() || Array::is_array(entry) {
+        return entry.clone();
+    }
+    let event = Reflect::get(entry, &"event".into()).unwrap_or(JsValue::UNDEFINED);
+    if event.is_undefined() {
+        let length = Reflect::get(entry, &"length".into())
+            .ok()
+            .and_then(|l| l.as_f64());
+        return match length {
+            Some(_) => Array::from(entry).into(),
+            None => JsValue::NULL,
+        };
+    }
+    let reduced = js_sys::Object::new();
+    let ecommerce = Reflect::get(entry, &"ecommerce".into()).unwrap_or(JsValue::UNDEFINED);
+    let _ = Reflect::set(&reduced, &"event".into(), &event);
+    let _ = Reflect::set(&reduced, &"ecommerce".into(), &ecommerce);
+    reduced.into()
+}

@@ -1,0 +1,460 @@
+//! The browser shell: the exported `start`, the `concierge(...)` command function, and the loop
+//! that hands page happenings to the engine and carries its effects out on the page.
+//!
+//! Architecture invariant: no business rule lives here. Storage is written and views are drawn
+//! only as engine effects say; this module translates and nothing more.
+
+mod capture;
+mod clock;
+mod console;
+mod dom;
+mod storage;
+
+use crate::engine::cart::Cart;
+use crate::engine::consent::{Consent, Decision};
+use crate::engine::{Agent, BannerChange, Effect, Event, Notice, Page, Warning};
+use crate::value::Value;
+use crate::wire::{self, ConsentCommand, Decoded};
+use gloo_events::EventListener;
+use js_sys::{Function, Reflect};
+use std::cell::{Cell, RefCell};
+use wasm_bindgen::prelude::*;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+thread_local! {
+    static SHELL: RefCell<Option<Shell>> = const { RefCell::new(None) };
+    /// Events waiting for the engine; calls made while effects are being carried out wait here,
+    /// so every event runs to completion before the next starts.
+    static PENDING: RefCell<Vec<Event>> = const { RefCell::new(Vec::new()) };
+    static DISPATCHING: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The topics `concierge('on', topic, fn)` accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Topic {
+    Ready,
+    Cart,
+    Consent,
+    Banner,
+}
+
+impl Topic {
+    fn parse(name: &str) -> Option<Topic> {
+        match name {
+            "ready" => Some(Topic::Ready),
+            "cart" => Some(Topic::Cart),
+            "consent" => Some(Topic::Consent),
+            "banner" => Some(Topic::Banner),
+            _ => None,
+        }
+    }
+}
+
+type CommandFn = Closure<dyn Fn(JsValue, JsValue, JsValue)>;
+
+struct Shell {
+    agent: Agent,
+    storage_key: String,
+    dom: Option<dom::Dom>,
+    listeners: Vec<(Topic, Function)>,
+    /// Kept so the page-facing callbacks stay valid for the page's life.
+    _command: Option<CommandFn>,
+    _data_layer: Option<capture::PushWrapper>,
+    _storage: Option<EventListener>,
+    _deferred_start: Option<EventListener>,
+}
+
+/// Starts the agent with the loader's `data-*` settings. A second call on the same page (the
+/// script tag included twice) does nothing.
+#[wasm_bindgen]
+pub fn start(dataset: JsValue, fallback_locale: Option<String>) {
+    if SHELL.with(|shell| shell.borrow().is_some()) {
+        return;
+    }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    if document.ready_state() == "loading" {
+        // The body must exist before a view can be drawn; wait for it.
+        let listener = EventListener::once(&document, "DOMContentLoaded", move |_| {
+            SHELL.with(|shell| shell.borrow_mut().take());
+            start(dataset.clone(), fallback_locale.clone());
+        });
+        let placeholder = Shell::placeholder(listener);
+        SHELL.with(|shell| *shell.borrow_mut() = Some(placeholder));
+        return;
+    }
+    boot(&dataset, fallback_locale.as_deref().unwrap_or("en"));
+}
+
+/// Stops the agent and removes everything it added to the page (used by tests and by
+/// single-page apps that tear the page down).
+#[wasm_bindgen]
+pub fn stop() {
+    if let Some(shell) = SHELL.with(|shell| shell.borrow_mut().take()) {
+        drop(shell);
+        if let Some(host) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(dom::HOST_ID))
+        {
+            host.remove();
+        }
+        if let Some(window) = web_sys::window() {
+            let _ = Reflect::delete_property(&window, &"concierge".into());
+        }
+    }
+    PENDING.with(|pending| pending.borrow_mut().clear());
+}
+
+fn boot(dataset: &JsValue, fallback_locale: &str) {
+    let settings = to_value(dataset).unwrap_or(Value::Null);
+    let Decoded {
+        value: config,
+        problems,
+    } = wire::decode_settings(&settings, fallback_locale);
+    problems.iter().for_each(console::warn);
+
+    let storage_key = crate::stored::key(&config.site);
+    let stored = storage::load(&storage_key);
+    let page = Page {
+        path: current_path(),
+    };
+    let dom = dom::Dom::new(
+        &config.locale,
+        config.currency.code(),
+        config.link_hosts.clone(),
+        |action| dispatch(vec![Event::Action(action)]),
+    );
+    let shell = Shell {
+        agent: Agent::new(config),
+        storage_key: storage_key.clone(),
+        dom,
+        listeners: Vec::new(),
+        _command: None,
+        _data_layer: None,
+        _storage: None,
+        _deferred_start: None,
+    };
+    SHELL.with(|cell| *cell.borrow_mut() = Some(shell));
+
+    // What the page asked for before the agent loaded, in the order it asked.
+    let queued = take_queue();
+    let mut events = vec![Event::Start { stored, page }];
+    for args in queued {
+        events.extend(command_event(&args.0, &args.1, &args.2));
+    }
+    events.extend(capture::existing().iter().filter_map(data_layer_event));
+
+    let command = Closure::<dyn Fn(JsValue, JsValue, JsValue)>::new(|name, first, second| {
+        if let Some(event) = command_event(&name, &first, &second) {
+            dispatch(vec![event]);
+        }
+    });
+    install_command(&command);
+    let data_layer =
+        capture::watch(|entry| dispatch(data_layer_event(&entry).into_iter().collect()));
+    let watcher = storage::watch(storage_key, |stored| {
+        dispatch(vec![Event::StoredChanged(stored)])
+    });
+    with_shell(|shell| {
+        shell._command = Some(command);
+        shell._data_layer = data_layer;
+        shell._storage = watcher;
+    });
+
+    dispatch(events);
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark("concierge:ready");
+    }
+    notify(Topic::Ready, &ready_payload());
+}
+
+impl Shell {
+    fn placeholder(listener: EventListener) -> Shell {
+        Shell {
+            agent: Agent::new(crate::engine::config::Config::new("default")),
+            storage_key: String::new(),
+            dom: None,
+            listeners: Vec::new(),
+            _command: None,
+            _data_layer: None,
+            _storage: None,
+            _deferred_start: Some(listener),
+        }
+    }
+}
+
+fn with_shell<T>(f: impl FnOnce(&mut Shell) -> T) -> Option<T> {
+    SHELL.with(|cell| {
+        let mut shell = cell.try_borrow_mut().ok()?;
+        shell.as_mut().map(f)
+    })
+}
+
+/// Runs events through the engine and carries out the effects, one batch at a time.
+fn dispatch(events: Vec<Event>) {
+    PENDING.with(|pending| pending.borrow_mut().extend(events));
+    if DISPATCHING.with(|busy| busy.replace(true)) {
+        return;
+    }
+    loop {
+        let batch = PENDING.with(|pending| std::mem::take(&mut *pending.borrow_mut()));
+        if batch.is_empty() {
+            break;
+        }
+        let effects = with_shell(|shell| shell.agent.handle_all(batch, clock::now()));
+        effects.into_iter().flatten().for_each(apply);
+    }
+    DISPATCHING.with(|busy| busy.set(false));
+}
+
+fn apply(effect: Effect) {
+    match effect {
+        Effect::Persist(snapshot) => {
+            with_shell(|shell| storage::save(&shell.storage_key, &snapshot));
+        }
+        Effect::Wipe => {
+            with_shell(|shell| storage::wipe(&shell.storage_key));
+        }
+        Effect::Render(view) => {
+            with_shell(|shell| shell.dom.as_mut().map(|dom| dom.render(&view)));
+        }
+        Effect::Remove(kind) => {
+            with_shell(|shell| shell.dom.as_mut().map(|dom| dom.remove(kind)));
+        }
+        Effect::Notify(Notice::Cart(cart)) => notify(Topic::Cart, &cart_payload(&cart)),
+        Effect::Notify(Notice::Consent(consent)) => {
+            notify(Topic::Consent, &consent_payload(&consent))
+        }
+        Effect::Notify(Notice::Banner(change)) => notify(Topic::Banner, &banner_payload(change)),
+        Effect::Warn(warning) => console::warn(describe_warning(&warning)),
+    }
+}
+
+fn describe_warning(warning: &Warning) -> String {
+    match warning {
+        Warning::CartRefused(crate::engine::cart::CartRefusal::TooManyLines { id }) => {
+            format!("the cart is full ({} lines); \"{id}\" was not added", crate::engine::cart::MAX_LINES)
+        }
+        Warning::StoredCurrencyChanged { stored, configured } => format!(
+            "the stored cart is in {stored} but data-currency is {configured}; the stored cart was discarded"
+        ),
+    }
+}
+
+/// Turns one `concierge(name, first, second)` call into an engine event, registering
+/// listeners on the way. Problems are reported on the console, never thrown at the page.
+fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Event> {
+    let Some(name) = name.as_string() else {
+        console::warn("concierge() needs a command name such as \"track\" as its first argument");
+        return None;
+    };
+    match name.as_str() {
+        "track" => {
+            let currency = with_shell(|shell| shell.agent.config().currency)?;
+            let (event_name, params) = (to_value(first)?, to_value(second)?);
+            match wire::decode_track(&event_name, &params, currency) {
+                Ok(Decoded { value, problems }) => {
+                    problems
+                        .iter()
+                        .for_each(|p| console::warn(format_args!("track: {p}")));
+                    Some(Event::Commerce(value))
+                }
+                Err(problem) => {
+                    console::warn(format_args!("track: {problem}"));
+                    None
+                }
+            }
+        }
+        "consent" => match wire::decode_consent(&to_value(first)?) {
+            Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
+            Ok(ConsentCommand::ShowPrompt) => Some(Event::ShowConsentPrompt),
+            Err(problem) => {
+                console::warn(format_args!("consent: {problem}"));
+                None
+            }
+        },
+        "on" | "off" => {
+            let topic = first.as_string().and_then(|t| Topic::parse(&t));
+            let function = second.dyn_ref::<Function>().cloned();
+            match (topic, function) {
+                (Some(topic), Some(function)) if name == "on" => subscribe(topic, function),
+                (Some(topic), Some(function)) => {
+                    with_shell(|shell| shell.listeners.retain(|(t, f)| !(*t == topic && f == &function)));
+                }
+                _ => console::warn(format_args!(
+                    "{name}: expected a topic (\"ready\", \"cart\", \"consent\" or \"banner\") and a function"
+                )),
+            }
+            None
+        }
+        other => {
+            console::warn(wire::Problem::UnknownCommand(
+                other.chars().take(40).collect(),
+            ));
+            None
+        }
+    }
+}
+
+fn data_layer_event(entry: &JsValue) -> Option<Event> {
+    let entry = to_value(entry)?;
+    let currency = with_shell(|shell| shell.agent.config().currency)?;
+    match wire::decode_data_layer(&entry, currency)? {
+        Ok(Decoded { value, problems }) => {
+            problems
+                .iter()
+                .for_each(|p| console::warn(format_args!("dataLayer: {p}")));
+            Some(Event::Commerce(value))
+        }
+        Err(problem) => {
+            console::warn(format_args!("dataLayer: {problem}"));
+            None
+        }
+    }
+}
+
+/// Adds a listener. `ready`, `cart` and `consent` describe a state, so a new listener hears
+/// the current one at once; `banner` reports happenings and waits for the next.
+fn subscribe(topic: Topic, function: Function) {
+    let current = with_shell(|shell| {
+        shell.listeners.push((topic, function.clone()));
+        let agent = &shell.agent;
+        match topic {
+            Topic::Cart => Some(cart_payload(agent.cart())),
+            Topic::Consent => Some(consent_payload(agent.consent())),
+            Topic::Ready if shell._command.is_some() => Some(ready_payload()),
+            Topic::Ready | Topic::Banner => None,
+        }
+    });
+    if let Some(Some(payload)) = current {
+        call_listener(topic, &function, &payload);
+    }
+}
+
+fn notify(topic: Topic, payload: &JsValue) {
+    let listeners = with_shell(|shell| {
+        shell
+            .listeners
+            .iter()
+            .filter(|(t, _)| *t == topic)
+            .map(|(_, f)| f.clone())
+            .collect::<Vec<_>>()
+    });
+    for function in listeners.unwrap_or_default() {
+        call_listener(topic, &function, payload);
+    }
+}
+
+fn call_listener(topic: Topic, function: &Function, payload: &JsValue) {
+    if let Err(error) = function.call1(&JsValue::NULL, payload) {
+        let message = js_sys::Error::from(error).message();
+        console::warn(format_args!("a \"{topic:?}\" listener threw: {message}"));
+    }
+}
+
+/// Calls queued by the stub: `concierge.q`, a list of `arguments` objects.
+fn take_queue() -> Vec<(JsValue, JsValue, JsValue)> {
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
+    let stub = Reflect::get(&window, &"concierge".into()).unwrap_or(JsValue::UNDEFINED);
+    let queue = Reflect::get(&stub, &"q".into())
+        .ok()
+        .filter(|q| q.is_object());
+    let Some(queue) = queue else {
+        return Vec::new();
+    };
+    js_sys::Array::from(&queue)
+        .iter()
+        .map(|args| {
+            let args = js_sys::Array::from(&args);
+            (args.get(0), args.get(1), args.get(2))
+        })
+        .collect()
+}
+
+/// Replaces the stub with the real command function.
+fn install_command(command: &CommandFn) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let function: &JsValue = command.as_ref();
+    let _ = Reflect::set(function, &"loading".into(), &JsValue::TRUE);
+    let _ = Reflect::set(function, &"loaded".into(), &JsValue::TRUE);
+    let _ = Reflect::set(function, &"version".into(), &VERSION.into());
+    let _ = Reflect::set(&window, &"concierge".into(), function);
+}
+
+fn current_path() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".into())
+}
+
+/// Reads a page value as data; values that are not (functions, symbols) are reported.
+fn to_value(value: &JsValue) -> Option<Value> {
+    match serde_wasm_bindgen::from_value(value.clone()) {
+        Ok(value) => Some(value),
+        Err(error) => {
+            console::warn(format_args!(
+                "an argument could not be read as data: {error}"
+            ));
+            None
+        }
+    }
+}
+
+/// Engine data out to the page as plain objects (not `Map`s), ready for `JSON.stringify`.
+pub(crate) fn to_js(value: &Value) -> Option<JsValue> {
+    use serde::Serialize;
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .ok()
+}
+
+fn cart_payload(cart: &Cart) -> JsValue {
+    let items = cart
+        .lines
+        .iter()
+        .map(|line| {
+            Value::object([
+                ("item_id", line.id.as_str().into()),
+                ("item_name", line.name.as_str().into()),
+                ("item_category", line.category.as_deref().into()),
+                ("price", cart.currency.to_major(line.price).into()),
+                ("quantity", i64::from(line.quantity).into()),
+            ])
+        })
+        .collect();
+    let payload = Value::object([
+        ("currency", cart.currency.code().into()),
+        ("value", cart.total().major().into()),
+        ("item_count", i64::from(cart.item_count()).into()),
+        ("items", Value::Array(items)),
+        ("updated_at", cart.updated_at.into()),
+    ]);
+    to_js(&payload).unwrap_or(JsValue::NULL)
+}
+
+fn consent_payload(consent: &Consent) -> JsValue {
+    let word = |decision| match decision {
+        Decision::Unset => "unset",
+        Decision::Granted => "granted",
+        Decision::Denied => "denied",
+    };
+    let payload = Value::object([
+        ("storage", word(consent.storage).into()),
+        ("analytics", word(consent.analytics).into()),
+    ]);
+    to_js(&payload).unwrap_or(JsValue::NULL)
+}
+
+fn banner_payload(change: BannerChange) -> JsValue {
+    to_js(&Value::object([("action", change.name().into())])).unwrap_or(JsValue::NULL)
+}
+
+fn ready_payload() -> JsValue {
+    to_js(&Value::object([("version", VERSION.into())])).unwrap_or(JsValue::NULL)
+}

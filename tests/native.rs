@@ -1,0 +1,13 @@
+//! Native test layer: the engine and the edge formats, driven by events and an explicit `now`.
+//!
+//! One test binary with modules (as ripgrep does), so adding a case costs no extra link.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod native {
+    pub mod agent;
+    pub mod cart;
+    pub mod stored;
+    pub mod support;
+    pub mod texts;
+    pub mod wire;
+}
