@@ -8,7 +8,7 @@ use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
 use crate::engine::consent::{Consent, Decision};
 use crate::engine::money::Currency;
 use crate::engine::{Millis, Snapshot};
-use crate::value::Value;
+use crate::value::{format_decimal, Value};
 use std::fmt;
 
 pub const VERSION: f64 = 1.0;
@@ -24,10 +24,7 @@ pub enum StoredError {
     NotAnObject(&'static str),
     MissingVersion,
     UnknownVersion(f64),
-    Field {
-        field: &'static str,
-        problem: String,
-    },
+    Field { field: &'static str, problem: String },
 }
 
 impl fmt::Display for StoredError {
@@ -39,10 +36,8 @@ impl fmt::Display for StoredError {
             }
             StoredError::MissingVersion => f.write_str("stored state has no version field \"v\""),
             StoredError::UnknownVersion(v) => {
-                write!(
-                    f,
-                    "stored state has version {v}; this agent reads version {VERSION}"
-                )
+                let (found, known) = (format_decimal(*v), format_decimal(VERSION));
+                write!(f, "stored state has version {found}; this agent reads version {known}")
             }
             StoredError::Field { field, problem } => write!(f, "stored state: {field} {problem}"),
         }
@@ -58,11 +53,7 @@ pub struct DroppedLine {
 
 impl fmt::Display for DroppedLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "stored cart line {} {}; line dropped",
-            self.index, self.reason
-        )
+        write!(f, "stored cart line {} {}; line dropped", self.index, self.reason)
     }
 }
 
@@ -116,10 +107,7 @@ pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredErro
         Some(Some(v)) if v == VERSION => {}
         Some(Some(v)) => return Err(StoredError::UnknownVersion(v)),
         Some(None) => {
-            return Err(StoredError::Field {
-                field: "v",
-                problem: "must be a number".into(),
-            })
+            return Err(StoredError::Field { field: "v", problem: "must be a number".into() })
         }
     }
     let consent = match stored.field("consent") {
@@ -133,12 +121,7 @@ pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredErro
     let mut dropped = Vec::new();
     let cart = match stored.field("cart") {
         Some(cart) => decode_cart(cart, &mut dropped)?,
-        None => {
-            return Err(StoredError::Field {
-                field: "cart",
-                problem: "is missing".into(),
-            })
-        }
+        None => return Err(StoredError::Field { field: "cart", problem: "is missing".into() }),
     };
     let snapshot = Snapshot {
         consent,
@@ -152,14 +135,9 @@ pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredErro
 }
 
 fn decode_cart(cart: &Value, dropped: &mut Vec<DroppedLine>) -> Result<Cart, StoredError> {
-    let currency = cart
-        .field("currency")
-        .and_then(Value::as_str)
-        .and_then(Currency::parse)
-        .ok_or(StoredError::Field {
-            field: "cart.currency",
-            problem: "is not a currency code".into(),
-        })?;
+    let currency = cart.field("currency").and_then(Value::as_str).and_then(Currency::parse).ok_or(
+        StoredError::Field { field: "cart.currency", problem: "is not a currency code".into() },
+    )?;
     let updated_at = time(cart, "updated", "cart.updated")?;
     let raw_lines = match cart.field("lines") {
         Some(Value::Array(lines)) => lines.as_slice(),
@@ -177,36 +155,21 @@ fn decode_cart(cart: &Value, dropped: &mut Vec<DroppedLine>) -> Result<Cart, Sto
             Ok(line) if lines.len() < MAX_LINES && !lines.iter().any(|l| l.id == line.id) => {
                 lines.push(line)
             }
-            Ok(_) => dropped.push(DroppedLine {
-                index,
-                reason: "repeats a product or exceeds the line limit",
-            }),
+            Ok(_) => dropped
+                .push(DroppedLine { index, reason: "repeats a product or exceeds the line limit" }),
             Err(reason) => dropped.push(DroppedLine { index, reason }),
         }
     }
-    Ok(Cart {
-        currency,
-        lines,
-        updated_at,
-    })
+    Ok(Cart { currency, lines, updated_at })
 }
 
 fn decode_line(raw: &Value) -> Result<Item, &'static str> {
-    let text = |key| {
-        raw.field(key)
-            .and_then(Value::as_str)
-            .filter(|s| !s.is_empty())
-    };
-    let whole = |key| {
-        raw.field(key)
-            .and_then(Value::as_f64)
-            .filter(|n| n.fract() == 0.0)
-    };
+    let text = |key| raw.field(key).and_then(Value::as_str).filter(|s| !s.is_empty());
+    let whole = |key| raw.field(key).and_then(Value::as_f64).filter(|n| n.fract() == 0.0);
     let id = text("id").ok_or("has no id")?.to_owned();
     let name = text("name").ok_or("has no name")?.to_owned();
-    let price = whole("price")
-        .filter(|p| *p >= 0.0 && *p < 9.0e15)
-        .ok_or("has an invalid price")?;
+    let price =
+        whole("price").filter(|p| *p >= 0.0 && *p < 9.0e15).ok_or("has an invalid price")?;
     let quantity = whole("qty")
         .filter(|q| *q >= 1.0 && *q <= f64::from(MAX_QUANTITY))
         .ok_or("has an invalid quantity")?;
@@ -232,10 +195,9 @@ fn decision(found: Option<&Value>, field: &'static str) -> Result<Decision, Stor
         None | Some(Some("unset")) => Ok(Decision::Unset),
         Some(Some("granted")) => Ok(Decision::Granted),
         Some(Some("denied")) => Ok(Decision::Denied),
-        Some(_) => Err(StoredError::Field {
-            field,
-            problem: "is not granted, denied or unset".into(),
-        }),
+        Some(_) => {
+            Err(StoredError::Field { field, problem: "is not granted, denied or unset".into() })
+        }
     }
 }
 

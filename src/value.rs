@@ -186,3 +186,62 @@ impl Serialize for Value {
         }
     }
 }
+
+/// Reads a plain decimal (`19.99`, `-3`, `+0.5`) the way a shop writes prices into strings.
+///
+/// Hand-written rather than `str::parse::<f64>` because that pulls about 10 KB of tables into
+/// the Wasm. With at most 15 significant digits both the digits and the power of ten are exact
+/// `f64`s, so the one division rounds correctly.
+pub fn parse_decimal(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let (negative, digits) = match text.as_bytes().first()? {
+        b'-' => (true, &text[1..]),
+        b'+' => (false, &text[1..]),
+        _ => (false, text),
+    };
+    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+    if whole.is_empty() && fraction.is_empty() {
+        return None;
+    }
+    let all_digits = |part: &str| part.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(whole) || !all_digits(fraction) {
+        return None;
+    }
+    let significant = whole.trim_start_matches('0').len() + fraction.len();
+    if significant > 15 || fraction.len() > 15 {
+        return None;
+    }
+    let mut mantissa: i64 = 0;
+    for b in whole.bytes().chain(fraction.bytes()) {
+        mantissa = mantissa * 10 + i64::from(b - b'0');
+    }
+    let value = mantissa as f64 / 10f64.powi(fraction.len() as i32);
+    Some(if negative { -value } else { value })
+}
+
+/// Writes a number for a message: whole numbers exactly, others to at most six decimals.
+///
+/// Avoids `f64`'s `Display`, whose shortest-representation algorithm and tables would be the
+/// largest single piece of the agent's Wasm.
+pub fn format_decimal(n: f64) -> String {
+    if !n.is_finite() {
+        return if n.is_nan() {
+            "NaN".into()
+        } else if n > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        };
+    }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        return (n as i64).to_string();
+    }
+    if n.abs() >= 1e15 {
+        return "a very large number".into();
+    }
+    let scaled = (n.abs() * 1e6).round() as i64;
+    let (whole, fraction) = (scaled / 1_000_000, scaled % 1_000_000);
+    let fraction = format!("{fraction:06}");
+    let sign = if n < 0.0 { "-" } else { "" };
+    format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
+}

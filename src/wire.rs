@@ -9,7 +9,7 @@ use crate::engine::config::{Config, HOUR, MINUTE};
 use crate::engine::consent::ConsentUpdate;
 use crate::engine::money::Currency;
 use crate::engine::{Commerce, CommerceKind};
-use crate::value::Value;
+use crate::value::{format_decimal, parse_decimal, Value};
 use std::fmt;
 
 /// Text fields longer than this are cut; names that long are a bug, not a product.
@@ -34,8 +34,10 @@ pub enum Problem {
         found: Currency,
         expected: Currency,
     },
+    /// Every item was unusable; `reasons` says why, item by item.
     NoValidItems {
         event: &'static str,
+        reasons: Vec<Problem>,
     },
     UnknownCommand(String),
     ConsentInvalid {
@@ -109,7 +111,10 @@ impl fmt::Display for Problem {
                 f,
                 "currency {found} differs from the shop's {expected} (data-currency); event ignored"
             ),
-            NoValidItems { event } => write!(f, "{event}: no valid item left; event ignored"),
+            NoValidItems { event, reasons } => {
+                write!(f, "{event}: no valid item left; event ignored")?;
+                reasons.iter().try_for_each(|reason| write!(f, "; {reason}"))
+            }
             UnknownCommand(name) => write!(
                 f,
                 "unknown command \"{name}\"; expected \"track\", \"consent\", \"on\" or \"off\""
@@ -166,9 +171,7 @@ pub fn decode_track(
     params: &Value,
     currency: Currency,
 ) -> Result<Decoded<Commerce>, Problem> {
-    let name = name
-        .as_str()
-        .ok_or(Problem::EventNameNotText(name.kind()))?;
+    let name = name.as_str().ok_or(Problem::EventNameNotText(name.kind()))?;
     let kind =
         CommerceKind::from_name(name).ok_or_else(|| Problem::UnknownEvent(truncate(name)))?;
     let event = kind.name();
@@ -187,16 +190,9 @@ pub fn decode_track(
         match code {
             Some(code) if code == currency => {}
             Some(code) => {
-                return Err(Problem::CurrencyMismatch {
-                    found: code,
-                    expected: currency,
-                })
+                return Err(Problem::CurrencyMismatch { found: code, expected: currency })
             }
-            None => {
-                return Err(Problem::CurrencyInvalid {
-                    found: describe(found),
-                })
-            }
+            None => return Err(Problem::CurrencyInvalid { found: describe(found) }),
         }
     }
     let mut problems = Vec::new();
@@ -205,10 +201,7 @@ pub fn decode_track(
         None => None,
         Some(Value::Array(raw)) => {
             if raw.len() > MAX_ITEMS {
-                problems.push(Problem::TooManyItems {
-                    event,
-                    kept: MAX_ITEMS,
-                });
+                problems.push(Problem::TooManyItems { event, kept: MAX_ITEMS });
             }
             let items: Vec<Item> = raw
                 .iter()
@@ -219,30 +212,21 @@ pub fn decode_track(
                 })
                 .collect();
             if items.is_empty() && !raw.is_empty() && changes_cart(kind) {
-                return Err(Problem::NoValidItems { event });
+                return Err(Problem::NoValidItems { event, reasons: problems });
             }
             Some(items)
         }
         Some(other) => {
-            problems.push(Problem::ItemsNotArray {
-                event,
-                found: other.kind(),
-            });
+            let problem = Problem::ItemsNotArray { event, found: other.kind() };
             if changes_cart(kind) && kind != CommerceKind::Purchase {
-                return Err(Problem::NoValidItems { event });
+                return Err(Problem::NoValidItems { event, reasons: vec![problem] });
             }
+            problems.push(problem);
             None
         }
     };
     let transaction_id = optional_text(params, "transaction_id", "transaction_id", &mut problems);
-    Ok(Decoded {
-        value: Commerce {
-            kind,
-            items,
-            transaction_id,
-        },
-        problems,
-    })
+    Ok(Decoded { value: Commerce { kind, items, transaction_id }, problems })
 }
 
 fn changes_cart(kind: CommerceKind) -> bool {
@@ -257,10 +241,7 @@ fn decode_item(
     problems: &mut Vec<Problem>,
 ) -> Option<Item> {
     if !raw.is_object() {
-        problems.push(Problem::ItemNotObject {
-            index,
-            found: raw.kind(),
-        });
+        problems.push(Problem::ItemNotObject { index, found: raw.kind() });
         return None;
     }
     let path = |field: &str| format!("items[{index}].{field}");
@@ -285,16 +266,11 @@ fn decode_item(
         None => 0,
         Some(found) => {
             let major = number(found, &path("price"), problems);
-            let minor = major
-                .filter(|v| *v >= 0.0)
-                .and_then(|v| currency.to_minor(v));
+            let minor = major.filter(|v| *v >= 0.0).and_then(|v| currency.to_minor(v));
             match minor {
                 Some(minor) => minor,
                 None => {
-                    problems.push(Problem::PriceInvalid {
-                        index,
-                        found: describe(found),
-                    });
+                    problems.push(Problem::PriceInvalid { index, found: describe(found) });
                     return None;
                 }
             }
@@ -309,22 +285,13 @@ fn decode_item(
             match whole {
                 Some(v) => v as u32,
                 None => {
-                    problems.push(Problem::QuantityInvalid {
-                        index,
-                        found: describe(found),
-                    });
+                    problems.push(Problem::QuantityInvalid { index, found: describe(found) });
                     return None;
                 }
             }
         }
     };
-    Some(Item {
-        id,
-        name,
-        category,
-        price,
-        quantity,
-    })
+    Some(Item { id, name, category, price, quantity })
 }
 
 /// A text field; numbers are taken as text too, since shops often send numeric SKUs.
@@ -337,7 +304,7 @@ fn optional_text(
     match raw.field(key)? {
         Value::String(text) if text.trim().is_empty() => None,
         Value::String(text) => Some(cut(text.trim(), path, problems)),
-        Value::Number(n) if n.is_finite() => Some(format_number(*n)),
+        Value::Number(n) if n.is_finite() => Some(format_decimal(*n)),
         other => {
             problems.push(Problem::FieldWrongType {
                 path: path.to_owned(),
@@ -354,11 +321,8 @@ fn number(found: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<f64>
     match found {
         Value::Number(n) if n.is_finite() => Some(*n),
         Value::String(text) => {
-            let parsed = text.trim().parse::<f64>().ok().filter(|n| n.is_finite())?;
-            problems.push(Problem::NumberAsText {
-                path: path.to_owned(),
-                text: truncate(text),
-            });
+            let parsed = parse_decimal(text)?;
+            problems.push(Problem::NumberAsText { path: path.to_owned(), text: truncate(text) });
             Some(parsed)
         }
         _ => None,
@@ -369,9 +333,7 @@ fn cut(text: &str, path: &str, problems: &mut Vec<Problem>) -> String {
     if text.chars().count() <= MAX_TEXT {
         return text.to_owned();
     }
-    problems.push(Problem::TextTruncated {
-        path: path.to_owned(),
-    });
+    problems.push(Problem::TextTruncated { path: path.to_owned() });
     text.chars().take(MAX_TEXT).collect()
 }
 
@@ -379,19 +341,11 @@ fn truncate(text: &str) -> String {
     text.chars().take(60).collect()
 }
 
-fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
-    }
-}
-
 /// A short rendering of a bad value for a message.
 fn describe(found: &Value) -> String {
     match found {
         Value::String(text) => format!("\"{}\"", truncate(text)),
-        Value::Number(n) => format_number(*n),
+        Value::Number(n) => format_decimal(*n),
         Value::Bool(b) => b.to_string(),
         other => other.kind().to_owned(),
     }
@@ -408,9 +362,7 @@ pub enum ConsentCommand {
 /// GA4 consent mode's words (`analytics_storage`, `functionality_storage`,
 /// `personalization_storage`: `"granted"`/`"denied"`) or plain booleans (`analytics`, `storage`).
 pub fn decode_consent(arg: &Value) -> Result<ConsentCommand, Problem> {
-    let invalid = || Problem::ConsentInvalid {
-        found: describe(arg),
-    };
+    let invalid = || Problem::ConsentInvalid { found: describe(arg) };
     match arg {
         Value::String(word) => match word.as_str() {
             "accept" | "granted" => Ok(ConsentCommand::Update(ConsentUpdate::ACCEPT_ALL)),
@@ -485,10 +437,7 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config
                     found: truncate(found),
                     using,
                 },
-                None => Problem::SettingMissing {
-                    attribute: "data-site",
-                    using,
-                },
+                None => Problem::SettingMissing { attribute: "data-site", using },
             });
             "default".to_owned()
         }
@@ -527,30 +476,18 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config
     }
     let mut duration = |key: &'static str, attribute: &'static str, unit: i64, target: &mut i64| {
         if let Some(found) = text(key) {
-            match found.parse::<f64>() {
-                Ok(n) if n.is_finite() && n > 0.0 && n <= 525_600.0 => {
-                    *target = (n * unit as f64).round() as i64
-                }
+            match parse_decimal(found) {
+                Some(n) if n > 0.0 && n <= 525_600.0 => *target = (n * unit as f64).round() as i64,
                 _ => problems.push(Problem::SettingInvalid {
                     attribute,
                     found: truncate(found),
-                    using: format!("{}", *target as f64 / unit as f64),
+                    using: format_decimal(*target as f64 / unit as f64),
                 }),
             }
         }
     };
-    duration(
-        "idleMinutes",
-        "data-idle-minutes",
-        MINUTE,
-        &mut config.idle_timeout,
-    );
-    duration(
-        "dismissHours",
-        "data-dismiss-hours",
-        HOUR,
-        &mut config.dismiss_for,
-    );
+    duration("idleMinutes", "data-idle-minutes", MINUTE, &mut config.idle_timeout);
+    duration("dismissHours", "data-dismiss-hours", HOUR, &mut config.dismiss_for);
     if let Some(path) = text("checkoutPath").filter(|p| p.starts_with('/')) {
         config.checkout_path = path.to_owned();
         config.resume_url = path.to_owned();
@@ -562,24 +499,16 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config
         config.consent_prompt = !matches!(prompt, "off" | "false" | "0" | "no");
     }
     if let Some(hosts) = text("linkHosts") {
-        config.link_hosts = hosts
-            .split([',', ' '])
-            .filter(|h| !h.is_empty())
-            .map(str::to_owned)
-            .collect();
+        config.link_hosts =
+            hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect();
     }
-    Decoded {
-        value: config,
-        problems,
-    }
+    Decoded { value: config, problems }
 }
 
 fn is_site_name(site: &str) -> bool {
     !site.is_empty()
         && site.len() <= 64
-        && site
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        && site.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 fn is_language_tag(tag: &str) -> bool {

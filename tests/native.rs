@@ -9,5 +9,6 @@ mod native {
     pub mod stored;
     pub mod support;
     pub mod texts;
+    pub mod value;
     pub mod wire;
 }

@@ -21,15 +21,9 @@ pub enum Error {
     #[error("the static directory {0} does not exist; run ./build.sh from the repository root or pass --www")]
     MissingWww(String),
     #[error("cannot create the data directory {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot listen on {address}: {source}")]
-    Bind {
-        address: String,
-        source: std::io::Error,
-    },
+    Bind { address: String, source: std::io::Error },
     #[error("the server stopped: {0}")]
     Serve(std::io::Error),
 }
@@ -45,9 +39,7 @@ pub fn app(config: &Config) -> Result<Router, Error> {
     for layer in headers::security(&config.csp)? {
         router = router.layer(layer);
     }
-    Ok(router
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http()))
+    Ok(router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -59,18 +51,13 @@ pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
     let address = std::net::SocketAddr::new(config.host, config.port);
     TcpListener::bind(address)
         .await
-        .map_err(|source| Error::Bind {
-            address: address.to_string(),
-            source,
-        })
+        .map_err(|source| Error::Bind { address: address.to_string(), source })
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests under way.
 pub async fn serve(listener: TcpListener, config: Config) -> Result<(), Error> {
-    std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
-        path: config.data_dir.display().to_string(),
-        source,
-    })?;
+    std::fs::create_dir_all(&config.data_dir)
+        .map_err(|source| Error::DataDir { path: config.data_dir.display().to_string(), source })?;
     let router = app(&config)?;
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())

@@ -22,10 +22,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let address = listener
-        .local_addr()
-        .map(|a| a.to_string())
-        .unwrap_or_default();
+    let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("Concierge demo running at http://{address}/");
     tracing::info!(%address, www = %config.www.display(), "listening");
     match serve(listener, config).await {

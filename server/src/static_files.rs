@@ -10,14 +10,12 @@ use tower_http::services::ServeDir;
 pub fn service(www: &Path) -> MethodRouter {
     let not_found_page = www.join("404.html");
     let not_found = move || not_found(not_found_page.clone());
-    get_service(
-        ServeDir::new(www)
-            .append_index_html_on_directories(true)
-            .fallback(get_service(tower::service_fn(move |_request| {
-                let response = not_found();
-                async move { Ok::<_, std::convert::Infallible>(response.await) }
-            }))),
-    )
+    get_service(ServeDir::new(www).append_index_html_on_directories(true).fallback(get_service(
+        tower::service_fn(move |_request| {
+            let response = not_found();
+            async move { Ok::<_, std::convert::Infallible>(response.await) }
+        }),
+    )))
 }
 
 async fn not_found(page: PathBuf) -> Response {

@@ -22,10 +22,7 @@ impl Site {
         write("cart/index.html", b"<!doctype html><title>Cart</title>");
         write("404.html", b"<!doctype html><title>Not here</title>");
         write("concierge/pkg/concierge_bg.wasm", b"\0asm\x01\0\0\0");
-        write(
-            "concierge/loader.js",
-            "/* loader */ ".repeat(100).as_bytes(),
-        );
+        write("concierge/loader.js", "/* loader */ ".repeat(100).as_bytes());
         Site { dir }
     }
 
@@ -39,16 +36,9 @@ impl Site {
         for (name, value) in headers {
             request = request.header(name, *value);
         }
-        let response = router
-            .oneshot(request.body(Body::empty()).unwrap())
-            .await
-            .unwrap();
+        let response = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
         let (parts, body) = response.into_parts();
-        (
-            parts.status,
-            parts.headers,
-            body.collect().await.unwrap().to_bytes().to_vec(),
-        )
+        (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
     }
 }
 
@@ -59,10 +49,7 @@ async fn pages_come_with_the_strict_csp_and_security_headers() {
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with(b"<!doctype html><title>Shop"));
     let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-    assert!(
-        csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
-        "{csp}"
-    );
+    assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval';"), "{csp}");
     assert!(!csp.contains("unsafe-inline"), "{csp}");
     assert_eq!(headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(headers[header::CACHE_CONTROL], "no-cache");
@@ -70,9 +57,7 @@ async fn pages_come_with_the_strict_csp_and_security_headers() {
 
 #[tokio::test]
 async fn wasm_is_served_for_streaming_compilation() {
-    let (status, headers, _) = Site::new()
-        .get("/concierge/pkg/concierge_bg.wasm", &[])
-        .await;
+    let (status, headers, _) = Site::new().get("/concierge/pkg/concierge_bg.wasm", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
 }
@@ -99,17 +84,10 @@ async fn unknown_paths_get_the_404_page_with_a_404_status() {
 #[tokio::test]
 async fn paths_never_escape_the_static_directory() {
     let site = Site::new();
-    std::fs::write(
-        site.dir.path().parent().unwrap().join("secret.txt"),
-        b"secret",
-    )
-    .ok();
-    for uri in [
-        "/../secret.txt",
-        "/%2e%2e/secret.txt",
-        "/cart/..%2f..%2fsecret.txt",
-        "/..%5csecret.txt",
-    ] {
+    std::fs::write(site.dir.path().parent().unwrap().join("secret.txt"), b"secret").ok();
+    for uri in
+        ["/../secret.txt", "/%2e%2e/secret.txt", "/cart/..%2f..%2fsecret.txt", "/..%5csecret.txt"]
+    {
         let (status, _, body) = site.get(uri, &[]).await;
         assert_ne!(body, b"secret", "{uri}");
         assert!(
@@ -121,16 +99,12 @@ async fn paths_never_escape_the_static_directory() {
 
 #[tokio::test]
 async fn text_is_compressed_when_the_client_accepts_it() {
-    let (status, headers, body) = Site::new()
-        .get("/concierge/loader.js", &[(header::ACCEPT_ENCODING, "gzip")])
-        .await;
+    let (status, headers, body) =
+        Site::new().get("/concierge/loader.js", &[(header::ACCEPT_ENCODING, "gzip")]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
     assert!(body.len() < 1300 / 2, "{} bytes", body.len());
-    assert!(headers[header::CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .contains("javascript"));
+    assert!(headers[header::CONTENT_TYPE].to_str().unwrap().contains("javascript"));
 }
 
 #[tokio::test]
@@ -146,10 +120,7 @@ async fn health_reports_ok_and_the_version() {
 #[tokio::test]
 async fn a_missing_static_directory_is_a_clear_error() {
     let error = app(&Config::for_www("/no/such/dir")).unwrap_err();
-    assert!(
-        error.to_string().contains("/no/such/dir does not exist"),
-        "{error}"
-    );
+    assert!(error.to_string().contains("/no/such/dir does not exist"), "{error}");
 }
 
 #[tokio::test]
@@ -158,8 +129,5 @@ async fn a_port_in_use_is_a_clear_error() {
     let mut config = Config::for_www(".");
     config.port = taken.local_addr().unwrap().port();
     let error = concierge_server::bind(&config).await.unwrap_err();
-    assert!(
-        error.to_string().starts_with("cannot listen on 127.0.0.1:"),
-        "{error}"
-    );
+    assert!(error.to_string().starts_with("cannot listen on 127.0.0.1:"), "{error}");
 }

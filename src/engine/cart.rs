@@ -39,11 +39,7 @@ pub enum CartRefusal {
 
 impl Cart {
     pub fn new(currency: Currency) -> Cart {
-        Cart {
-            currency,
-            lines: Vec::new(),
-            updated_at: None,
-        }
+        Cart { currency, lines: Vec::new(), updated_at: None }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -67,19 +63,14 @@ impl Cart {
             let full = self.lines.len() >= MAX_LINES;
             match self.lines.iter_mut().find(|line| line.id == item.id) {
                 Some(line) => {
-                    line.quantity = line
-                        .quantity
-                        .saturating_add(item.quantity)
-                        .min(MAX_QUANTITY);
+                    line.quantity = line.quantity.saturating_add(item.quantity).min(MAX_QUANTITY);
                     line.name.clone_from(&item.name);
                     line.price = item.price;
                     if item.category.is_some() {
                         line.category.clone_from(&item.category);
                     }
                 }
-                None if full => refusals.push(CartRefusal::TooManyLines {
-                    id: item.id.clone(),
-                }),
+                None if full => refusals.push(CartRefusal::TooManyLines { id: item.id.clone() }),
                 None => self.lines.push(item.clone()),
             }
         }

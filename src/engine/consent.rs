@@ -42,14 +42,10 @@ pub struct ConsentUpdate {
 }
 
 impl ConsentUpdate {
-    pub const ACCEPT_ALL: ConsentUpdate = ConsentUpdate {
-        storage: Some(true),
-        analytics: Some(true),
-    };
-    pub const REJECT_ALL: ConsentUpdate = ConsentUpdate {
-        storage: Some(false),
-        analytics: Some(false),
-    };
+    pub const ACCEPT_ALL: ConsentUpdate =
+        ConsentUpdate { storage: Some(true), analytics: Some(true) };
+    pub const REJECT_ALL: ConsentUpdate =
+        ConsentUpdate { storage: Some(false), analytics: Some(false) };
 }
 
 impl Consent {

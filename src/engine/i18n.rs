@@ -95,10 +95,7 @@ pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];
 /// The catalogue for a BCP 47 tag, by its primary language; English when none matches.
 pub fn texts_for(locale: &str) -> &'static Texts {
     let primary = locale.split(['-', '_']).next().unwrap_or("");
-    ALL.iter()
-        .copied()
-        .find(|texts| texts.lang.eq_ignore_ascii_case(primary))
-        .unwrap_or(&EN)
+    ALL.iter().copied().find(|texts| texts.lang.eq_ignore_ascii_case(primary)).unwrap_or(&EN)
 }
 
 /// Puts `n` where the text says `{n}`.

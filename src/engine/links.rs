@@ -14,7 +14,5 @@ pub fn is_allowed(target: &LinkTarget<'_>, page_origin: &str, allowed_hosts: &[S
         return true;
     }
     target.protocol == "https:"
-        && allowed_hosts
-            .iter()
-            .any(|host| host.eq_ignore_ascii_case(target.host))
+        && allowed_hosts.iter().any(|host| host.eq_ignore_ascii_case(target.host))
 }

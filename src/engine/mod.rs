@@ -90,9 +90,7 @@ impl CommerceKind {
     }
 
     pub fn from_name(name: &str) -> Option<CommerceKind> {
-        CommerceKind::ALL
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        CommerceKind::ALL.into_iter().find(|kind| kind.name() == name)
     }
 }
 
@@ -150,10 +148,7 @@ impl BannerChange {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Warning {
     CartRefused(CartRefusal),
-    StoredCurrencyChanged {
-        stored: money::Currency,
-        configured: money::Currency,
-    },
+    StoredCurrencyChanged { stored: money::Currency, configured: money::Currency },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -183,13 +178,7 @@ pub struct Agent {
 impl Agent {
     pub fn new(config: Config) -> Agent {
         let saved = Snapshot::new(&config);
-        Agent {
-            config,
-            saved,
-            page: Page::default(),
-            shown: None,
-            prompt_requested: false,
-        }
+        Agent { config, saved, page: Page::default(), shown: None, prompt_requested: false }
     }
 
     pub fn config(&self) -> &Config {
@@ -261,13 +250,8 @@ impl Agent {
         }
         self.page = page;
         let saved = &mut self.saved;
-        let new_visit = saved
-            .last_seen
-            .is_some_and(|seen| now - seen >= self.config.visit_timeout);
-        let idle = saved
-            .cart
-            .updated_at
-            .is_some_and(|at| now - at >= self.config.idle_timeout);
+        let new_visit = saved.last_seen.is_some_and(|seen| now - seen >= self.config.visit_timeout);
+        let idle = saved.cart.updated_at.is_some_and(|at| now - at >= self.config.idle_timeout);
         if !saved.cart.is_empty() && saved.abandoned_at.is_none() && (new_visit || idle) {
             saved.abandoned_at = Some(now);
         }
@@ -297,11 +281,7 @@ impl Agent {
                 Vec::new()
             }
         };
-        out.extend(
-            refusals
-                .into_iter()
-                .map(|refusal| Effect::Warn(Warning::CartRefused(refusal))),
-        );
+        out.extend(refusals.into_iter().map(|refusal| Effect::Warn(Warning::CartRefused(refusal))));
         self.saved.abandoned_at = None;
     }
 

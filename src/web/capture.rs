@@ -10,9 +10,7 @@ pub type PushWrapper = Closure<dyn Fn(JsValue, JsValue, JsValue) -> JsValue>;
 
 /// Entries already in the dataLayer, each reduced to what the agent reads.
 pub fn existing() -> Vec<JsValue> {
-    data_layer()
-        .map(|layer| layer.iter().map(|entry| reduce(&entry)).collect())
-        .unwrap_or_default()
+    data_layer().map(|layer| layer.iter().map(|entry| reduce(&entry)).collect()).unwrap_or_default()
 }
 
 /// Wraps `dataLayer.push` so that `on_entry` sees each entry after the original push ran.
@@ -30,10 +28,8 @@ pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<PushWrapper> {
     let original: Function = Reflect::get(&layer, &"push".into()).ok()?.dyn_into().ok()?;
     let target = layer.clone();
     let wrapper = PushWrapper::new(move |first: JsValue, second: JsValue, third: JsValue| {
-        let entries: Vec<JsValue> = [first, second, third]
-            .into_iter()
-            .filter(|entry| !entry.is_undefined())
-            .collect();
+        let entries: Vec<JsValue> =
+            [first, second, third].into_iter().filter(|entry| !entry.is_undefined()).collect();
         let args = entries.iter().collect::<Array>();
         let result = original.apply(&target, &args).unwrap_or(JsValue::UNDEFINED);
         for entry in &entries {
@@ -47,31 +43,19 @@ pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<PushWrapper> {
 
 fn data_layer() -> Option<Array> {
     let window = web_sys::window()?;
-    Reflect::get(&window, &"dataLayer".into())
-        .ok()?
-        .dyn_into()
-        .ok()
+    Reflect::get(&window, &"dataLayer".into()).ok()?.dyn_into().ok()
 }
 
-/// `gtag()` pushes its `arguments` object; GA4 pushes `{ event, ecommerce }` objects that may
-/// also carry functions (`eventCallback`) the agent must not try to read. Both become plain data.
+/// `gtag()` pushes its `arguments` object, which is list-like but not an array; it becomes one.
+/// Objects pass as they are: the conversion to data skips what is not data, such as callbacks.
 fn reduce(entry: &JsValue) -> JsValue {
-    if !entry.is_object() || Array::is_array(entry) {
-        return entry.clone();
+    let is_arguments = entry.is_object()
+        && !Array::is_array(entry)
+        && Reflect::get(entry, &"event".into()).is_ok_and(|event| event.is_undefined())
+        && Reflect::get(entry, &"length".into()).is_ok_and(|length| length.as_f64().is_some());
+    if is_arguments {
+        Array::from(entry).into()
+    } else {
+        entry.clone()
     }
-    let event = Reflect::get(entry, &"event".into()).unwrap_or(JsValue::UNDEFINED);
-    if event.is_undefined() {
-        let length = Reflect::get(entry, &"length".into())
-            .ok()
-            .and_then(|l| l.as_f64());
-        return match length {
-            Some(_) => Array::from(entry).into(),
-            None => JsValue::NULL,
-        };
-    }
-    let reduced = js_sys::Object::new();
-    let ecommerce = Reflect::get(entry, &"ecommerce".into()).unwrap_or(JsValue::UNDEFINED);
-    let _ = Reflect::set(&reduced, &"event".into(), &event);
-    let _ = Reflect::set(&reduced, &"ecommerce".into(), &ecommerce);
-    reduced.into()
 }

@@ -83,27 +83,23 @@ impl Dom {
         Reflect::set(&root, &"adoptedStyleSheets".into(), &Array::of1(&sheet)).ok()?;
 
         let on_action = self.on_action.clone();
-        self.listeners
-            .push(EventListener::new(&root, "click", move |event| {
-                if let Some(action) = action_of(event.target()) {
-                    on_action(action);
-                }
-            }));
+        self.listeners.push(EventListener::new(&root, "click", move |event| {
+            if let Some(action) = action_of(event.target()) {
+                on_action(action);
+            }
+        }));
         let on_action = self.on_action.clone();
-        self.listeners
-            .push(EventListener::new(&root, "keydown", move |event| {
-                let escape = event
-                    .dyn_ref::<KeyboardEvent>()
-                    .is_some_and(|key| key.key() == "Escape");
-                let in_banner = event
-                    .target()
-                    .and_then(|target| target.dyn_into::<Element>().ok())
-                    .and_then(|element| element.closest("[data-view=recovery]").ok().flatten())
-                    .is_some();
-                if escape && in_banner {
-                    on_action(Action::DismissBanner);
-                }
-            }));
+        self.listeners.push(EventListener::new(&root, "keydown", move |event| {
+            let escape = event.dyn_ref::<KeyboardEvent>().is_some_and(|key| key.key() == "Escape");
+            let in_banner = event
+                .target()
+                .and_then(|target| target.dyn_into::<Element>().ok())
+                .and_then(|element| element.closest("[data-view=recovery]").ok().flatten())
+                .is_some();
+            if escape && in_banner {
+                on_action(Action::DismissBanner);
+            }
+        }));
         body.append_child(&host).ok()?;
         self.root = Some(root.clone());
         Some(root)
@@ -122,11 +118,7 @@ impl Dom {
         let title = self.text_element("h2", "title", &view.title)?;
         title.set_id(&title_id);
         header.append_child(&title)?;
-        for action in view
-            .actions
-            .iter()
-            .filter(|a| a.emphasis == Emphasis::Close)
-        {
+        for action in view.actions.iter().filter(|a| a.emphasis == Emphasis::Close) {
             let close = self.text_element("button", "close", "×")?;
             close.set_attribute("type", "button")?;
             close.set_attribute("aria-label", &action.label)?;
@@ -159,11 +151,7 @@ impl Dom {
         }
 
         let actions = self.element("div", "actions")?;
-        for action in view
-            .actions
-            .iter()
-            .filter(|a| a.emphasis == Emphasis::Primary)
-        {
+        for action in view.actions.iter().filter(|a| a.emphasis == Emphasis::Primary) {
             let control = match &action.href {
                 Some(href) => match self.safe_href(href) {
                     Some(href) => {
@@ -221,7 +209,9 @@ impl Dom {
             .as_ref()
             .and_then(|format| format.call1(&JsValue::NULL, &money.major().into()).ok())
             .and_then(|text| text.as_string());
-        formatted.unwrap_or_else(|| format!("{:.2} {}", money.major(), money.currency))
+        formatted.unwrap_or_else(|| {
+            format!("{} {}", crate::value::format_decimal(money.major()), money.currency)
+        })
     }
 
     /// The link resolved against the page, if the allowlist admits it.
@@ -229,11 +219,7 @@ impl Dom {
         let location = self.document.location()?;
         let url = web_sys::Url::new_with_base(href, &location.href().ok()?).ok()?;
         let (protocol, host, origin) = (url.protocol(), url.host(), url.origin());
-        let target = LinkTarget {
-            protocol: &protocol,
-            host: &host,
-            origin: &origin,
-        };
+        let target = LinkTarget { protocol: &protocol, host: &host, origin: &origin };
         links::is_allowed(&target, &location.origin().ok()?, &self.link_hosts).then(|| url.href())
     }
 }
@@ -255,18 +241,13 @@ fn action_of(target: Option<web_sys::EventTarget>) -> Option<Action> {
 /// checked for shape, but `Intl` can still refuse it, so it is built with a catch.
 fn currency_formatter(locale: &str, currency: &str) -> Option<Function> {
     let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
-    let constructor: Function = Reflect::get(&intl, &"NumberFormat".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
+    let constructor: Function =
+        Reflect::get(&intl, &"NumberFormat".into()).ok()?.dyn_into().ok()?;
     let options = js_sys::Object::new();
     Reflect::set(&options, &"style".into(), &"currency".into()).ok()?;
     Reflect::set(&options, &"currency".into(), &currency.into()).ok()?;
     let build =
         |locale: &str| Reflect::construct(&constructor, &Array::of2(&locale.into(), &options)).ok();
     let format = build(locale).or_else(|| build("en"))?;
-    Reflect::get(&format, &"format".into())
-        .ok()?
-        .dyn_into()
-        .ok()
+    Reflect::get(&format, &"format".into()).ok()?.dyn_into().ok()
 }

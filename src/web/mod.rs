@@ -7,6 +7,7 @@
 mod capture;
 mod clock;
 mod console;
+mod convert;
 mod dom;
 mod storage;
 
@@ -109,17 +110,12 @@ pub fn stop() {
 
 fn boot(dataset: &JsValue, fallback_locale: &str) {
     let settings = to_value(dataset).unwrap_or(Value::Null);
-    let Decoded {
-        value: config,
-        problems,
-    } = wire::decode_settings(&settings, fallback_locale);
+    let Decoded { value: config, problems } = wire::decode_settings(&settings, fallback_locale);
     problems.iter().for_each(console::warn);
 
     let storage_key = crate::stored::key(&config.site);
     let stored = storage::load(&storage_key);
-    let page = Page {
-        path: current_path(),
-    };
+    let page = Page { path: current_path() };
     let dom = dom::Dom::new(
         &config.locale,
         config.currency.code(),
@@ -154,9 +150,8 @@ fn boot(dataset: &JsValue, fallback_locale: &str) {
     install_command(&command);
     let data_layer =
         capture::watch(|entry| dispatch(data_layer_event(&entry).into_iter().collect()));
-    let watcher = storage::watch(storage_key, |stored| {
-        dispatch(vec![Event::StoredChanged(stored)])
-    });
+    let watcher =
+        storage::watch(storage_key, |stored| dispatch(vec![Event::StoredChanged(stored)]));
     with_shell(|shell| {
         shell._command = Some(command);
         shell._data_layer = data_layer;
@@ -256,9 +251,7 @@ fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Ev
             let (event_name, params) = (to_value(first)?, to_value(second)?);
             match wire::decode_track(&event_name, &params, currency) {
                 Ok(Decoded { value, problems }) => {
-                    problems
-                        .iter()
-                        .for_each(|p| console::warn(format_args!("track: {p}")));
+                    problems.iter().for_each(|p| console::warn(format_args!("track: {p}")));
                     Some(Event::Commerce(value))
                 }
                 Err(problem) => {
@@ -290,9 +283,7 @@ fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Ev
             None
         }
         other => {
-            console::warn(wire::Problem::UnknownCommand(
-                other.chars().take(40).collect(),
-            ));
+            console::warn(wire::Problem::UnknownCommand(other.chars().take(40).collect()));
             None
         }
     }
@@ -303,9 +294,7 @@ fn data_layer_event(entry: &JsValue) -> Option<Event> {
     let currency = with_shell(|shell| shell.agent.config().currency)?;
     match wire::decode_data_layer(&entry, currency)? {
         Ok(Decoded { value, problems }) => {
-            problems
-                .iter()
-                .for_each(|p| console::warn(format_args!("dataLayer: {p}")));
+            problems.iter().for_each(|p| console::warn(format_args!("dataLayer: {p}")));
             Some(Event::Commerce(value))
         }
         Err(problem) => {
@@ -360,9 +349,7 @@ fn take_queue() -> Vec<(JsValue, JsValue, JsValue)> {
         return Vec::new();
     };
     let stub = Reflect::get(&window, &"concierge".into()).unwrap_or(JsValue::UNDEFINED);
-    let queue = Reflect::get(&stub, &"q".into())
-        .ok()
-        .filter(|q| q.is_object());
+    let queue = Reflect::get(&stub, &"q".into()).ok().filter(|q| q.is_object());
     let Some(queue) = queue else {
         return Vec::new();
     };
@@ -388,30 +375,18 @@ fn install_command(command: &CommandFn) {
 }
 
 fn current_path() -> String {
-    web_sys::window()
-        .and_then(|w| w.location().pathname().ok())
-        .unwrap_or_else(|| "/".into())
+    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
 }
 
 /// Reads a page value as data; values that are not (functions, symbols) are reported.
 fn to_value(value: &JsValue) -> Option<Value> {
-    match serde_wasm_bindgen::from_value(value.clone()) {
+    match convert::from_js(value) {
         Ok(value) => Some(value),
-        Err(error) => {
-            console::warn(format_args!(
-                "an argument could not be read as data: {error}"
-            ));
+        Err(problem) => {
+            console::warn(format_args!("an argument was ignored: {problem}"));
             None
         }
     }
-}
-
-/// Engine data out to the page as plain objects (not `Map`s), ready for `JSON.stringify`.
-pub(crate) fn to_js(value: &Value) -> Option<JsValue> {
-    use serde::Serialize;
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .ok()
 }
 
 fn cart_payload(cart: &Cart) -> JsValue {
@@ -435,7 +410,7 @@ fn cart_payload(cart: &Cart) -> JsValue {
         ("items", Value::Array(items)),
         ("updated_at", cart.updated_at.into()),
     ]);
-    to_js(&payload).unwrap_or(JsValue::NULL)
+    convert::to_js(&payload)
 }
 
 fn consent_payload(consent: &Consent) -> JsValue {
@@ -448,13 +423,13 @@ fn consent_payload(consent: &Consent) -> JsValue {
         ("storage", word(consent.storage).into()),
         ("analytics", word(consent.analytics).into()),
     ]);
-    to_js(&payload).unwrap_or(JsValue::NULL)
+    convert::to_js(&payload)
 }
 
 fn banner_payload(change: BannerChange) -> JsValue {
-    to_js(&Value::object([("action", change.name().into())])).unwrap_or(JsValue::NULL)
+    convert::to_js(&Value::object([("action", change.name().into())]))
 }
 
 fn ready_payload() -> JsValue {
-    to_js(&Value::object([("version", VERSION.into())])).unwrap_or(JsValue::NULL)
+    convert::to_js(&Value::object([("version", VERSION.into())]))
 }

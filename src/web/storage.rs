@@ -3,7 +3,6 @@
 use super::console;
 use crate::engine::Snapshot;
 use crate::stored;
-use crate::value::Value;
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{Storage, StorageEvent};
@@ -28,10 +27,10 @@ fn decode_text(text: &str) -> Option<Snapshot> {
             return None;
         }
     };
-    let value: Value = match serde_wasm_bindgen::from_value(parsed) {
+    let value = match super::convert::from_js(&parsed) {
         Ok(value) => value,
-        Err(error) => {
-            console::warn(stored::StoredError::NotJson(error.to_string()));
+        Err(problem) => {
+            console::warn(stored::StoredError::NotJson(problem.to_string()));
             return None;
         }
     };
@@ -51,8 +50,8 @@ pub fn save(key: &str, snapshot: &Snapshot) {
     let Some(storage) = local_storage() else {
         return;
     };
-    let text = super::to_js(&stored::encode(snapshot))
-        .and_then(|value| js_sys::JSON::stringify(&value).ok())
+    let text = js_sys::JSON::stringify(&super::convert::to_js(&stored::encode(snapshot)))
+        .ok()
         .and_then(|text| text.as_string());
     let Some(text) = text else {
         console::warn("the cart could not be serialised; not saved");

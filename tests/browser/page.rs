@@ -48,43 +48,27 @@ pub fn start() {
 
 /// Calls `window.concierge(...)` as the page would.
 pub fn concierge(args: &[JsValue]) {
-    let function: Function = Reflect::get(&window(), &"concierge".into())
-        .unwrap()
-        .dyn_into()
-        .unwrap();
-    function
-        .apply(&JsValue::NULL, &args.iter().collect::<Array>())
-        .unwrap();
+    let function: Function =
+        Reflect::get(&window(), &"concierge".into()).unwrap().dyn_into().unwrap();
+    function.apply(&JsValue::NULL, &args.iter().collect::<Array>()).unwrap();
 }
 
 pub fn shadow() -> Option<ShadowRoot> {
-    window()
-        .document()?
-        .get_element_by_id("concierge-root")?
-        .shadow_root()
+    window().document()?.get_element_by_id("concierge-root")?.shadow_root()
 }
 
 pub fn view(kind: &str) -> Option<Element> {
-    shadow()?
-        .query_selector(&format!("[data-view={kind}]"))
-        .ok()
-        .flatten()
+    shadow()?.query_selector(&format!("[data-view={kind}]")).ok().flatten()
 }
 
 pub fn texts(root: &Element, selector: &str) -> Vec<String> {
     let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.item(i)?.text_content())
-        .collect()
+    (0..nodes.length()).filter_map(|i| nodes.item(i)?.text_content()).collect()
 }
 
 pub fn click(root: &Element, selector: &str) {
-    let control: web_sys::HtmlElement = root
-        .query_selector(selector)
-        .unwrap()
-        .expect(selector)
-        .dyn_into()
-        .unwrap();
+    let control: web_sys::HtmlElement =
+        root.query_selector(selector).unwrap().expect(selector).dyn_into().unwrap();
     control.click();
 }
 
@@ -93,11 +77,10 @@ pub fn stored() -> Option<JsValue> {
 }
 
 pub fn get(value: &JsValue, path: &str) -> JsValue {
-    path.split('.')
-        .fold(value.clone(), |value, key| match key.parse::<u32>() {
-            Ok(index) => Reflect::get_u32(&value, index).unwrap(),
-            Err(_) => Reflect::get(&value, &key.into()).unwrap(),
-        })
+    path.split('.').fold(value.clone(), |value, key| match key.parse::<u32>() {
+        Ok(index) => Reflect::get_u32(&value, index).unwrap(),
+        Err(_) => Reflect::get(&value, &key.into()).unwrap(),
+    })
 }
 
 pub fn add_to_cart(id: &str, name: &str, price: f64, quantity: u32) -> [JsValue; 3] {

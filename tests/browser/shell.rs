@@ -21,10 +21,7 @@ fn nothing_is_stored_until_consent_and_everything_after() {
     click(&prompt, "[data-action=accept]");
     assert!(view("consent").is_none(), "the prompt closes");
     let saved = stored().expect("stored after accepting");
-    assert_eq!(
-        get(&saved, "cart.lines.0.id").as_string().as_deref(),
-        Some("a")
-    );
+    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("a"));
     assert_eq!(get(&saved, "cart.lines.0.price").as_f64(), Some(79900.0));
     reset();
 }
@@ -61,28 +58,13 @@ fn an_abandoned_cart_shows_the_banner_with_names_as_text() {
     assert_eq!(texts(&banner, ".total-amount"), ["€838.98"]);
     let title_id = banner.get_attribute("aria-labelledby").unwrap();
     assert_eq!(
-        banner
-            .query_selector(&format!("#{title_id}"))
-            .unwrap()
-            .unwrap()
-            .text_content()
-            .unwrap(),
+        banner.query_selector(&format!("#{title_id}")).unwrap().unwrap().text_content().unwrap(),
         "You left something in your cart"
     );
-    let resume = banner
-        .query_selector("a[data-action=resume]")
-        .unwrap()
-        .unwrap();
-    assert!(resume
-        .get_attribute("href")
-        .unwrap()
-        .ends_with("/checkout/"));
+    let resume = banner.query_selector("a[data-action=resume]").unwrap().unwrap();
+    assert!(resume.get_attribute("href").unwrap().ends_with("/checkout/"));
     // The host is fixed in place: it takes no room in the page's layout.
-    let host = window()
-        .document()
-        .unwrap()
-        .get_element_by_id("concierge-root")
-        .unwrap();
+    let host = window().document().unwrap().get_element_by_id("concierge-root").unwrap();
     let style = window().get_computed_style(&host).unwrap().unwrap();
     assert_eq!(style.get_property_value("position").unwrap(), "fixed");
     reset();
@@ -91,10 +73,7 @@ fn an_abandoned_cart_shows_the_banner_with_names_as_text() {
 #[wasm_bindgen_test]
 fn dismissing_hides_the_banner_and_remembers_for_how_long() {
     reset();
-    seed_abandoned_cart(
-        r#"[{"id":"p","name":"Aurora X1","price":79900,"qty":1}]"#,
-        FORTY_MINUTES,
-    );
+    seed_abandoned_cart(r#"[{"id":"p","name":"Aurora X1","price":79900,"qty":1}]"#, FORTY_MINUTES);
     start();
     click(&view("recovery").unwrap(), "[data-action=dismiss]");
     assert!(view("recovery").is_none());
@@ -110,16 +89,9 @@ fn dismissing_hides_the_banner_and_remembers_for_how_long() {
 #[wasm_bindgen_test]
 fn escape_dismisses_the_banner_from_the_keyboard() {
     reset();
-    seed_abandoned_cart(
-        r#"[{"id":"p","name":"Aurora X1","price":79900,"qty":1}]"#,
-        FORTY_MINUTES,
-    );
+    seed_abandoned_cart(r#"[{"id":"p","name":"Aurora X1","price":79900,"qty":1}]"#, FORTY_MINUTES);
     start();
-    let close = view("recovery")
-        .unwrap()
-        .query_selector(".close")
-        .unwrap()
-        .unwrap();
+    let close = view("recovery").unwrap().query_selector(".close").unwrap().unwrap();
     let init = web_sys::KeyboardEventInit::new();
     init.set_key("Escape");
     init.set_bubbles(true);
@@ -145,16 +117,9 @@ fn queued_calls_replay_in_order_and_listeners_hear_the_cart() {
         &add_to_cart("b", "Case", 2.5, 4),
     ]);
     start();
-    let last = heard
-        .borrow()
-        .last()
-        .cloned()
-        .expect("the listener was called");
+    let last = heard.borrow().last().cloned().expect("the listener was called");
     assert_eq!(get(&last, "items.length").as_f64(), Some(1.0));
-    assert_eq!(
-        get(&last, "items.0.item_id").as_string().as_deref(),
-        Some("b")
-    );
+    assert_eq!(get(&last, "items.0.item_id").as_string().as_deref(), Some("b"));
     assert_eq!(get(&last, "value").as_f64(), Some(10.0));
     assert_eq!(get(&last, "item_count").as_f64(), Some(4.0));
     reset();
@@ -171,11 +136,7 @@ fn data_layer_pushes_before_and_after_loading_are_picked_up() {
     click(&view("consent").unwrap(), "[data-action=accept]");
     let push: js_sys::Function = js_sys::Reflect::get(&layer, &"push".into()).unwrap().into();
     push.call1(&layer, &json(r#"{"event":"add_to_cart","ecommerce":{"items":[{"item_id":"b","price":1.5,"quantity":2}]}}"#)).unwrap();
-    assert_eq!(
-        js_sys::Array::from(&layer).length(),
-        3,
-        "the dataLayer still records every push"
-    );
+    assert_eq!(js_sys::Array::from(&layer).length(), 3, "the dataLayer still records every push");
     let saved = stored().unwrap();
     assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(2.0));
     assert_eq!(get(&saved, "cart.lines.1.price").as_f64(), Some(150.0));
@@ -209,10 +170,7 @@ fn bad_input_never_breaks_the_page() {
     ]);
     let saved = stored().expect("the corrupt value was replaced by a valid one");
     assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(1.0));
-    assert_eq!(
-        get(&saved, "cart.lines.0.id").as_string().as_deref(),
-        Some("ok")
-    );
+    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("ok"));
     reset();
 }
 
@@ -222,15 +180,8 @@ fn starting_twice_is_harmless() {
     start();
     start();
     let shadow = shadow().unwrap();
-    assert_eq!(
-        shadow.query_selector_all("[data-view]").unwrap().length(),
-        1
-    );
-    let hosts = window()
-        .document()
-        .unwrap()
-        .query_selector_all("#concierge-root")
-        .unwrap();
+    assert_eq!(shadow.query_selector_all("[data-view]").unwrap().length(), 1);
+    let hosts = window().document().unwrap().query_selector_all("#concierge-root").unwrap();
     assert_eq!(hosts.length(), 1);
     reset();
 }
@@ -238,10 +189,7 @@ fn starting_twice_is_harmless() {
 #[wasm_bindgen_test]
 fn texts_follow_the_shops_locale() {
     reset();
-    concierge::web::start(
-        json(r#"{"site":"test","currency":"EUR","locale":"de-DE"}"#),
-        None,
-    );
+    concierge::web::start(json(r#"{"site":"test","currency":"EUR","locale":"de-DE"}"#), None);
     let prompt = view("consent").unwrap();
     assert_eq!(prompt.get_attribute("lang").as_deref(), Some("de"));
     assert_eq!(texts(&prompt, "button"), ["Akzeptieren", "Ablehnen"]);

@@ -14,9 +14,7 @@ fn nothing_is_stored_before_the_visitor_chooses() {
     assert!(!stores_or_wipes(&effects), "{effects:?}");
     // The cart works in memory all the same.
     assert_eq!(agent.cart().total().minor, 1000);
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::Notify(Notice::Cart(_)))));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Notify(Notice::Cart(_)))));
 }
 
 #[test]
@@ -64,17 +62,9 @@ fn a_shop_with_its_own_cmp_gets_no_prompt() {
     let effects = agent.handle(start(None, "/"), T0);
     assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none());
     let effects = agent.handle(add(vec![item("a", 1, 1)]), T0);
-    assert!(
-        !stores_or_wipes(&effects),
-        "undecided consent stores nothing"
-    );
-    let effects = agent.handle(
-        Event::Consent(ConsentUpdate {
-            storage: Some(true),
-            analytics: None,
-        }),
-        T0,
-    );
+    assert!(!stores_or_wipes(&effects), "undecided consent stores nothing");
+    let effects =
+        agent.handle(Event::Consent(ConsentUpdate { storage: Some(true), analytics: None }), T0);
     assert!(persisted(&effects).is_some());
 }
 
@@ -108,11 +98,7 @@ fn a_cart_is_abandoned_after_the_idle_timeout_or_at_a_new_visit() {
         stored.last_seen = Some(T0 + minutes(cart_idle - away));
         let (_, effects) = next_page(Some(stored), "/", T0 + minutes(cart_idle));
         let banner = rendered(&effects, ViewKind::RecoveryBanner);
-        assert_eq!(
-            banner.is_some(),
-            expected,
-            "idle {cart_idle} min, away {away} min"
-        );
+        assert_eq!(banner.is_some(), expected, "idle {cart_idle} min, away {away} min");
     }
 }
 
@@ -139,19 +125,9 @@ fn the_banner_lists_items_and_the_total_and_announces_itself() {
         .iter()
         .map(|l| (l.name.as_str(), l.quantity.as_str(), l.amount.minor))
         .collect();
-    assert_eq!(
-        lines,
-        [
-            ("Product phone", "Qty 1", 79900),
-            ("Product case", "Qty 2", 3998)
-        ]
-    );
+    assert_eq!(lines, [("Product phone", "Qty 1", 79900), ("Product case", "Qty 2", 3998)]);
     assert_eq!(banner.total.as_ref().map(|(_, m)| m.minor), Some(83898));
-    let resume = banner
-        .actions
-        .iter()
-        .find(|a| a.action == Action::ResumeCheckout)
-        .unwrap();
+    let resume = banner.actions.iter().find(|a| a.action == Action::ResumeCheckout).unwrap();
     assert_eq!(resume.href.as_deref(), Some("/checkout/"));
     assert!(effects.contains(&Effect::Notify(Notice::Banner(BannerChange::Shown))));
 }
@@ -174,10 +150,7 @@ fn the_banner_never_shows_on_the_checkout_page() {
     let stored = persisted(&agent.handle(add(vec![item("a", 1000, 1)]), T0)).unwrap();
     for path in ["/checkout/", "/checkout", "/checkout/payment"] {
         let (_, effects) = next_page(Some(stored.clone()), path, T0 + minutes(31));
-        assert!(
-            rendered(&effects, ViewKind::RecoveryBanner).is_none(),
-            "{path}"
-        );
+        assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "{path}");
     }
     let (_, effects) = next_page(Some(stored), "/checkout-help/", T0 + minutes(31));
     assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some());
@@ -193,15 +166,9 @@ fn a_dismissed_banner_stays_away_for_the_configured_time() {
     assert!(effects.contains(&Effect::Notify(Notice::Banner(BannerChange::Dismissed))));
     let stored = persisted(&effects).unwrap();
     let (_, effects) = next_page(Some(stored.clone()), "/", T0 + minutes(60 * 23));
-    assert!(
-        rendered(&effects, ViewKind::RecoveryBanner).is_none(),
-        "within 24 h"
-    );
+    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "within 24 h");
     let (_, effects) = next_page(Some(stored), "/", T0 + minutes(32 + 60 * 24));
-    assert!(
-        rendered(&effects, ViewKind::RecoveryBanner).is_some(),
-        "after 24 h"
-    );
+    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some(), "after 24 h");
 }
 
 #[test]
@@ -209,10 +176,8 @@ fn a_purchase_clears_the_cart_and_the_banner() {
     let mut agent = consenting_agent(T0);
     let stored = persisted(&agent.handle(add(vec![item("a", 1000, 1)]), T0)).unwrap();
     let (mut agent, _) = next_page(Some(stored), "/", T0 + minutes(31));
-    let effects = agent.handle(
-        commerce(CommerceKind::Purchase, vec![item("a", 1000, 1)]),
-        T0 + minutes(33),
-    );
+    let effects =
+        agent.handle(commerce(CommerceKind::Purchase, vec![item("a", 1000, 1)]), T0 + minutes(33));
     assert!(removed(&effects, ViewKind::RecoveryBanner));
     let stored = persisted(&effects).unwrap();
     assert!(stored.cart.is_empty());
@@ -242,16 +207,10 @@ fn calls_queued_before_start_apply_before_any_view_is_drawn() {
     // The cart page loads after 31 minutes; its view_cart was queued before the agent started.
     let mut agent = Agent::new(config());
     let effects = agent.handle_all(
-        [
-            start(Some(stored), "/cart/"),
-            commerce(CommerceKind::ViewCart, vec![item("a", 1000, 1)]),
-        ],
+        [start(Some(stored), "/cart/"), commerce(CommerceKind::ViewCart, vec![item("a", 1000, 1)])],
         T0 + minutes(31),
     );
-    assert!(
-        rendered(&effects, ViewKind::RecoveryBanner).is_none(),
-        "{effects:?}"
-    );
+    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "{effects:?}");
 }
 
 #[test]
@@ -262,9 +221,7 @@ fn another_tabs_cart_is_adopted_without_writing_it_back() {
     let update = persisted(&first.handle(add(vec![item("b", 250, 4)]), T0 + 20)).unwrap();
     let effects = second.handle(Event::StoredChanged(Some(update)), T0 + 21);
     assert_eq!(second.cart().total().minor, 2000);
-    assert!(effects
-        .iter()
-        .any(|e| matches!(e, Effect::Notify(Notice::Cart(_)))));
+    assert!(effects.iter().any(|e| matches!(e, Effect::Notify(Notice::Cart(_)))));
     assert!(!stores_or_wipes(&effects), "no echo back to the first tab");
 }
 

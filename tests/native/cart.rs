@@ -26,11 +26,7 @@ fn the_latest_name_and_price_of_a_product_win() {
     renamed.name = "Sale".into();
     cart.add(&[renamed], T0);
     assert_eq!(
-        (
-            cart.lines[0].name.as_str(),
-            cart.lines[0].price,
-            cart.lines[0].quantity
-        ),
+        (cart.lines[0].name.as_str(), cart.lines[0].price, cart.lines[0].quantity),
         ("Sale", 900, 2)
     );
 }
@@ -42,10 +38,7 @@ fn removing_reduces_quantity_and_drops_empty_lines() {
     cart.remove(&[item("a", 0, 1)], T0);
     assert_eq!(cart.lines[0].quantity, 2);
     cart.remove(&[item("a", 0, 5), item("missing", 0, 1)], T0);
-    assert_eq!(
-        cart.lines.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(),
-        ["b"]
-    );
+    assert_eq!(cart.lines.iter().map(|l| l.id.as_str()).collect::<Vec<_>>(), ["b"]);
     assert_eq!(cart.total().minor, 700);
 }
 
@@ -64,18 +57,11 @@ fn quantities_and_lines_are_bounded() {
     cart.add(&[item("a", 1, MAX_QUANTITY)], T0);
     cart.add(&[item("a", 1, 10)], T0);
     assert_eq!(cart.lines[0].quantity, MAX_QUANTITY);
-    let many: Vec<_> = (0..MAX_LINES + 2)
-        .map(|i| item(&format!("p{i}"), 1, 1))
-        .collect();
+    let many: Vec<_> = (0..MAX_LINES + 2).map(|i| item(&format!("p{i}"), 1, 1)).collect();
     let refusals = cart.add(&many, T0);
     assert_eq!(cart.lines.len(), MAX_LINES);
     assert_eq!(refusals.len(), 3);
-    assert_eq!(
-        refusals[0],
-        CartRefusal::TooManyLines {
-            id: format!("p{}", MAX_LINES - 1)
-        }
-    );
+    assert_eq!(refusals[0], CartRefusal::TooManyLines { id: format!("p{}", MAX_LINES - 1) });
 }
 
 #[test]
@@ -90,11 +76,7 @@ fn currencies_parse_and_convert_by_their_minor_digits() {
     for (code, major, minor) in cases {
         let currency = Currency::parse(code).expect(code);
         assert_eq!(currency.to_minor(major), Some(minor), "{code} {major}");
-        assert_eq!(
-            currency.to_major(minor),
-            (major * 1000.0).round() / 1000.0,
-            "{code}"
-        );
+        assert_eq!(currency.to_major(minor), (major * 1000.0).round() / 1000.0, "{code}");
     }
     for bad in ["", "EU", "EURO", "E1R", "€€€"] {
         assert_eq!(Currency::parse(bad), None, "{bad:?}");

@@ -16,10 +16,7 @@ fn sample() -> concierge::engine::Snapshot {
 fn a_snapshot_survives_the_round_trip_through_json_text() {
     let snapshot = sample();
     let text = serde_json::to_string(&stored::encode(&snapshot)).unwrap();
-    assert!(
-        text.starts_with(r#"{"v":1,"consent":{"storage":"granted""#),
-        "{text}"
-    );
+    assert!(text.starts_with(r#"{"v":1,"consent":{"storage":"granted""#), "{text}");
     assert!(text.contains(r#""price":79900,"qty":1"#), "{text}");
     let (decoded, dropped) = stored::decode(&json(&text)).unwrap();
     assert_eq!(decoded, snapshot);
@@ -32,26 +29,11 @@ fn documents_that_are_not_ours_are_refused_by_name() {
         ("[]", StoredError::NotAnObject("an array")),
         ("{}", StoredError::MissingVersion),
         (r#"{"v":2,"cart":{}}"#, StoredError::UnknownVersion(2.0)),
-        (
-            r#"{"v":"1"}"#,
-            StoredError::Field {
-                field: "v",
-                problem: "must be a number".into(),
-            },
-        ),
-        (
-            r#"{"v":1}"#,
-            StoredError::Field {
-                field: "cart",
-                problem: "is missing".into(),
-            },
-        ),
+        (r#"{"v":"1"}"#, StoredError::Field { field: "v", problem: "must be a number".into() }),
+        (r#"{"v":1}"#, StoredError::Field { field: "cart", problem: "is missing".into() }),
         (
             r#"{"v":1,"cart":{"currency":"??"}}"#,
-            StoredError::Field {
-                field: "cart.currency",
-                problem: "is not a currency code".into(),
-            },
+            StoredError::Field { field: "cart.currency", problem: "is not a currency code".into() },
         ),
         (
             r#"{"v":1,"cart":{"currency":"EUR","lines":{}}}"#,

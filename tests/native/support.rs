@@ -29,11 +29,7 @@ pub fn page(path: &str) -> Page {
 }
 
 pub fn commerce(kind: CommerceKind, items: Vec<Item>) -> Event {
-    Event::Commerce(Commerce {
-        kind,
-        items: Some(items),
-        transaction_id: None,
-    })
+    Event::Commerce(Commerce { kind, items: Some(items), transaction_id: None })
 }
 
 pub fn add(items: Vec<Item>) -> Event {
@@ -41,10 +37,7 @@ pub fn add(items: Vec<Item>) -> Event {
 }
 
 pub fn start(stored: Option<Snapshot>, path: &str) -> Event {
-    Event::Start {
-        stored,
-        page: page(path),
-    }
+    Event::Start { stored, page: page(path) }
 }
 
 /// An agent that started on `/` and whose visitor accepted the consent prompt.
@@ -82,9 +75,7 @@ pub fn removed(effects: &[Effect], kind: ViewKind) -> bool {
 }
 
 pub fn stores_or_wipes(effects: &[Effect]) -> bool {
-    effects
-        .iter()
-        .any(|effect| matches!(effect, Effect::Persist(_) | Effect::Wipe))
+    effects.iter().any(|effect| matches!(effect, Effect::Persist(_) | Effect::Wipe))
 }
 
 pub fn minutes(n: i64) -> Millis {

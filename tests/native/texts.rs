@@ -26,17 +26,8 @@ fn every_language_has_every_text_with_the_same_placeholders() {
     for texts in ALL {
         for ((key, text), (_, english)) in fields(texts).into_iter().zip(fields(&EN)) {
             assert!(!text.trim().is_empty(), "{}.{key} is empty", texts.lang);
-            assert_eq!(
-                text.contains("{n}"),
-                english.contains("{n}"),
-                "{}.{key}",
-                texts.lang
-            );
-            assert!(
-                !text.contains('<'),
-                "{}.{key} looks like markup",
-                texts.lang
-            );
+            assert_eq!(text.contains("{n}"), english.contains("{n}"), "{}.{key}", texts.lang);
+            assert!(!text.contains('<'), "{}.{key} looks like markup", texts.lang);
         }
     }
 }

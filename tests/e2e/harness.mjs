@@ -1,0 +1,117 @@
+// End-to-end harness: starts the built backend on a free port and drives Debian's Chromium with playwright-core.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SERVER = process.env.CONCIERGE_SERVER ?? join(ROOT, "target/release/concierge-server");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+/** Starts concierge-server on port 0 with a throwaway data directory; resolves once it listens. */
+export async function startServer() {
+  const dataDir = mkdtempSync(join(tmpdir(), "concierge-e2e-"));
+  const child = spawn(SERVER, ["--port", "0", "--www", join(ROOT, "www"), "--data-dir", dataDir], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  const url = await new Promise((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${stderr}`)), 15_000);
+    child.stdout.on("data", (chunk) => {
+      const match = /running at (http:\/\/\S+)/.exec(String(chunk));
+      if (match) {
+        clearTimeout(timer);
+        resolveUrl(match[1].replace(/\/$/, ""));
+      }
+    });
+    child.on("exit", (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill("SIGTERM");
+      await new Promise((done) => (child.exitCode === null ? child.on("exit", done) : done()));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A visitor's browser context whose pages record what a privacy officer would ask about:
+ * storage writes, cookies, IndexedDB opens, CSP violations, script errors and dialogs.
+ */
+export async function visitor(browser, { time = "2026-11-23T10:00:00Z" } = {}) {
+  const context = await browser.newContext({ locale: "en-GB" });
+  await context.addInitScript(() => {
+    const log = (window.__audit = { writes: [], violations: [], dialogs: 0 });
+    for (const name of ["setItem", "removeItem", "clear"]) {
+      const original = Storage.prototype[name];
+      Storage.prototype[name] = function (...args) {
+        log.writes.push({ op: name, key: args[0] ?? null, area: this === window.sessionStorage ? "session" : "local" });
+        return original.apply(this, args);
+      };
+    }
+    const cookie = Object.getOwnPropertyDescriptor(Document.prototype, "cookie");
+    Object.defineProperty(document, "cookie", {
+      get: () => cookie.get.call(document),
+      set: (value) => {
+        log.writes.push({ op: "cookie", key: String(value).split("=")[0] });
+        cookie.set.call(document, value);
+      },
+    });
+    const open = IDBFactory.prototype.open;
+    IDBFactory.prototype.open = function (...args) {
+      log.writes.push({ op: "indexedDB", key: args[0] });
+      return open.apply(this, args);
+    };
+    document.addEventListener("securitypolicyviolation", (event) => {
+      log.violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+    window.alert = () => log.dialogs++;
+  });
+  const requests = [];
+  const errors = [];
+  context.on("request", (request) => requests.push(request.url()));
+  context.on("weberror", (error) => errors.push(String(error.error())));
+  const page = await context.newPage();
+  await page.clock.install({ time: new Date(time) });
+  return { context, page, requests, errors };
+}
+
+/** Waits until the agent has started on the page. */
+export async function agentReady(page) {
+  await page.waitForFunction(() => window.concierge && window.concierge.loaded === true);
+}
+
+/** The agent's current cart, as `concierge('on', 'cart')` reports it. */
+export function cartOf(page) {
+  return page.evaluate(() => new Promise((resolveCart) => window.concierge("on", "cart", resolveCart)));
+}
+
+export async function audit(page) {
+  return page.evaluate(() => window.__audit);
+}
+
+/** Storage writes other than the demo shop's own cart (which belongs to the shop, not the agent). */
+export function agentWrites(log) {
+  return log.writes.filter((write) => !(write.op === "setItem" && String(write.key).startsWith("demo-shop:")));
+}

@@ -1,0 +1,92 @@
+// End to end: a visitor who rejects consent leaves no trace: no agent storage, no requests to the API.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { agentReady, agentWrites, audit, cartOf, launchBrowser, startServer, visitor } from "./harness.mjs";
+
+let server;
+let browser;
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test("rejecting consent causes zero storage writes and zero requests to /v1/", async () => {
+  const { context, page, requests } = await visitor(browser);
+  await page.goto(`${server.url}/`);
+  await agentReady(page);
+  await page.locator("[data-view=consent] [data-action=reject]").click();
+  await page.locator("[data-view=consent]").waitFor({ state: "detached" });
+
+  await page.locator('[data-product-id="aurora-x1"] button.add-to-cart').click();
+  const writes = agentWrites(await audit(page));
+  await page.goto(`${server.url}/product/?id=buds-pro`);
+  await agentReady(page);
+  await page.goto(`${server.url}/cart/`);
+  await agentReady(page);
+  // The choice was not remembered, so the prompt asks again; nothing was stored to know better.
+  await page.locator("[data-view=consent]").waitFor();
+  writes.push(...agentWrites(await audit(page)));
+
+  assert.deepEqual(writes, [], "the agent wrote nothing");
+  const keys = await page.evaluate(() => Object.keys(localStorage));
+  assert.deepEqual(keys.filter((key) => key.startsWith("concierge")), []);
+  assert.deepEqual(requests.filter((url) => new URL(url).pathname.startsWith("/v1/")), []);
+  await context.close();
+});
+
+test("before any choice nothing is stored, yet the cart works in memory", async () => {
+  const { context, page, requests } = await visitor(browser);
+  await page.goto(`${server.url}/`);
+  await agentReady(page);
+  await page.locator('[data-product-id="plan-unlimited"] button.add-to-cart').click();
+  const cart = await cartOf(page);
+  assert.equal(cart.items[0].item_id, "plan-unlimited");
+  assert.deepEqual(agentWrites(await audit(page)), []);
+  assert.deepEqual(requests.filter((url) => new URL(url).pathname.startsWith("/v1/")), []);
+  await context.close();
+});
+
+test("calls made before the agent loaded are replayed in order", async () => {
+  const { context, page } = await visitor(browser);
+  // Hold the agent back so the page's calls queue up on the stub.
+  let release;
+  const held = new Promise((resolve) => (release = resolve));
+  await page.route("**/concierge/pkg/concierge_bg.wasm", async (route) => {
+    await held;
+    await route.continue();
+  });
+  await page.goto(`${server.url}/`);
+  await page.evaluate(() => {
+    window.concierge("track", "add_to_cart", { items: [{ item_id: "a", item_name: "A", price: 1, quantity: 3 }] });
+    window.concierge("track", "remove_from_cart", { items: [{ item_id: "a", quantity: 1 }] });
+    window.concierge("track", "add_to_cart", { items: [{ item_id: "b", item_name: "B", price: 2 }] });
+  });
+  assert.equal(await page.evaluate(() => window.concierge.loaded), undefined, "still queued");
+  release();
+  await agentReady(page);
+  const cart = await cartOf(page);
+  const ids = cart.items.map((item) => [item.item_id, item.quantity]);
+  assert.deepEqual(ids.filter(([id]) => id === "a" || id === "b"), [["a", 2], ["b", 1]]);
+  await context.close();
+});
+
+test("the agent included twice on a page starts once", async () => {
+  const { context, page } = await visitor(browser);
+  await page.goto(`${server.url}/`);
+  await agentReady(page);
+  await page.evaluate(() => {
+    const again = document.createElement("script");
+    again.src = "/concierge/loader.js";
+    again.dataset.site = "demo";
+    document.head.append(again);
+  });
+  await page.waitForTimeout(300);
+  assert.equal(await page.locator("#concierge-root").count(), 1);
+  assert.equal(await page.locator("[data-view=consent]").count(), 1);
+  await context.close();
+});

@@ -1,0 +1,91 @@
+// Concierge agent: TypeScript declarations for the page-facing API (window.concierge).
+
+/** A product as GA4's ecommerce `items` describe it. `item_id` or `item_name` is required. */
+export interface ConciergeItem {
+  item_id?: string | number;
+  item_name?: string;
+  item_category?: string;
+  /** Unit price in major units of the shop's currency (19.99 for €19.99). */
+  price?: number;
+  /** A whole number from 1; defaults to 1. */
+  quantity?: number;
+  [otherGa4Field: string]: unknown;
+}
+
+/** GA4 ecommerce event parameters. */
+export interface ConciergeEcommerceParams {
+  /** ISO 4217 code; must equal the loader's `data-currency` when given. */
+  currency?: string;
+  value?: number;
+  items?: ConciergeItem[];
+  transaction_id?: string;
+  item_list_id?: string;
+  item_list_name?: string;
+  [otherGa4Field: string]: unknown;
+}
+
+/** The GA4 ecommerce events the agent understands. */
+export type ConciergeEventName =
+  | "view_item_list"
+  | "view_item"
+  | "add_to_cart"
+  | "remove_from_cart"
+  | "view_cart"
+  | "begin_checkout"
+  | "purchase";
+
+export type ConciergeDecision = "granted" | "denied" | "unset";
+
+/** A consent change, in GA4 consent mode's words or as booleans. */
+export interface ConciergeConsentUpdate {
+  analytics_storage?: "granted" | "denied";
+  functionality_storage?: "granted" | "denied";
+  personalization_storage?: "granted" | "denied";
+  analytics?: boolean;
+  storage?: boolean;
+}
+
+export interface ConciergeCart {
+  currency: string;
+  /** The cart total in major units. */
+  value: number;
+  item_count: number;
+  items: Array<Required<Pick<ConciergeItem, "item_id" | "item_name" | "price" | "quantity">> & { item_category: string | null }>;
+  /** Milliseconds since the epoch of the last change, or null for an untouched cart. */
+  updated_at: number | null;
+}
+
+export interface ConciergeConsentState {
+  storage: ConciergeDecision;
+  analytics: ConciergeDecision;
+}
+
+export interface ConciergeBannerChange {
+  action: "shown" | "dismissed" | "resumed";
+}
+
+export interface ConciergeTopics {
+  ready: { version: string };
+  cart: ConciergeCart;
+  consent: ConciergeConsentState;
+  banner: ConciergeBannerChange;
+}
+
+export interface Concierge {
+  (command: "track", event: ConciergeEventName, params?: ConciergeEcommerceParams): void;
+  (command: "consent", choice: "accept" | "reject" | "prompt" | ConciergeConsentUpdate): void;
+  /** `ready`, `cart` and `consent` call a new listener at once with the current state. */
+  <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
+  <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
+  /** Calls queued by the stub before the agent loaded. */
+  q?: IArguments[];
+  loaded?: boolean;
+  version?: string;
+}
+
+declare global {
+  interface Window {
+    concierge: Concierge;
+    dataLayer: unknown[];
+  }
+}
