@@ -157,6 +157,9 @@ run_tests() {
     WASM_BINDGEN_TEST_TIMEOUT=120 \
     wasm_cargo test --test browser --locked
 
+  step "TypeScript declarations (tsc --strict on a usage sample)"
+  node_modules/.bin/tsc -p tests/types/tsconfig.json
+
   build_agent
   build_server
   step "End-to-end tests (Playwright driving Chromium on the demo shop)"

@@ -15,10 +15,11 @@
   for (var key in dataset) settings[key] = dataset[key];
   var locale = document.documentElement.lang || navigator.language || "en";
 
+  // Both downloads start now, side by side; the module compiles while it streams in.
+  var wasm = fetch(new URL("pkg/concierge_bg.wasm", base));
   import(new URL("pkg/concierge.js", base).href)
     .then(function (agent) {
-      // Streaming compilation: the module compiles while it downloads.
-      return agent.default({ module_or_path: new URL("pkg/concierge_bg.wasm", base) }).then(function () {
+      return agent.default({ module_or_path: wasm }).then(function () {
         agent.start(settings, locale);
       });
     })

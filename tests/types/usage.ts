@@ -1,0 +1,22 @@
+// Type test for www/concierge/concierge.d.ts: what a shop writes must type-check, mistakes must not.
+
+import type { ConciergeCart } from "../../www/concierge/concierge";
+
+window.concierge("track", "add_to_cart", {
+  currency: "EUR",
+  value: 799,
+  items: [{ item_id: "aurora-x1", item_name: "Aurora X1", price: 799, quantity: 1, item_brand: "Nordwind" }],
+});
+window.concierge("track", "purchase", { transaction_id: "T-1", items: [] });
+window.concierge("consent", "accept");
+window.concierge("consent", { analytics_storage: "granted", functionality_storage: "denied" });
+window.concierge("on", "cart", (cart: ConciergeCart) => cart.items.map((item) => item.quantity * item.price));
+window.concierge("on", "banner", (change) => change.action === "dismissed");
+window.concierge("on", "ready", ({ version }) => version.length);
+
+// @ts-expect-error: not a GA4 ecommerce event the agent knows
+window.concierge("track", "add_to_basket", {});
+// @ts-expect-error: consent takes granted or denied
+window.concierge("consent", { analytics_storage: "yes" });
+// @ts-expect-error: the cart listener receives a cart, not a string
+window.concierge("on", "cart", (cart: string) => cart);
