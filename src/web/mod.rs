@@ -13,7 +13,7 @@ mod storage;
 
 use crate::engine::cart::Cart;
 use crate::engine::consent::{Consent, Decision};
-use crate::engine::{Agent, BannerChange, Effect, Event, Notice, Page, Warning};
+use crate::engine::{Agent, BannerChange, Commerce, Effect, Event, Notice, Page, Warning};
 use crate::value::Value;
 use crate::wire::{self, ConsentCommand, Decoded};
 use gloo_events::EventListener;
@@ -249,16 +249,7 @@ fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Ev
         "track" => {
             let currency = with_shell(|shell| shell.agent.config().currency)?;
             let (event_name, params) = (to_value(first)?, to_value(second)?);
-            match wire::decode_track(&event_name, &params, currency) {
-                Ok(Decoded { value, problems }) => {
-                    problems.iter().for_each(|p| console::warn(format_args!("track: {p}")));
-                    Some(Event::Commerce(value))
-                }
-                Err(problem) => {
-                    console::warn(format_args!("track: {problem}"));
-                    None
-                }
-            }
+            commerce_event("track", wire::decode_track(&event_name, &params, currency))
         }
         "consent" => match wire::decode_consent(&to_value(first)?) {
             Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
@@ -292,13 +283,21 @@ fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Ev
 fn data_layer_event(entry: &JsValue) -> Option<Event> {
     let entry = to_value(entry)?;
     let currency = with_shell(|shell| shell.agent.config().currency)?;
-    match wire::decode_data_layer(&entry, currency)? {
+    commerce_event("dataLayer", wire::decode_data_layer(&entry, currency)?)
+}
+
+/// Reports what decoding dropped, naming where the input came from, and keeps what was valid.
+fn commerce_event(
+    source: &str,
+    decoded: Result<Decoded<Commerce>, wire::Problem>,
+) -> Option<Event> {
+    match decoded {
         Ok(Decoded { value, problems }) => {
-            problems.iter().for_each(|p| console::warn(format_args!("dataLayer: {p}")));
+            problems.iter().for_each(|p| console::warn(format_args!("{source}: {p}")));
             Some(Event::Commerce(value))
         }
         Err(problem) => {
-            console::warn(format_args!("dataLayer: {problem}"));
+            console::warn(format_args!("{source}: {problem}"));
             None
         }
     }

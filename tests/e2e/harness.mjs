@@ -115,3 +115,36 @@ export async function audit(page) {
 export function agentWrites(log) {
   return log.writes.filter((write) => !(write.op === "setItem" && String(write.key).startsWith("demo-shop:")));
 }
+
+/**
+ * Registers the file's shared fixtures: one server and one browser for all its tests.
+ * Returns an object whose `url` and `browser` are set once the `before` hook has run.
+ */
+export function useShop({ before, after }) {
+  const shop = { url: null, browser: null, server: null };
+  before(async () => {
+    shop.server = await startServer();
+    shop.url = shop.server.url;
+    shop.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shop.browser?.close();
+    await shop.server?.stop();
+  });
+  return shop;
+}
+
+/** The visitor leaves the shop, lets `duration` pass on the page's clock, and opens `url`. */
+export async function comeBackLater(page, duration, url) {
+  await page.goto("about:blank");
+  await page.clock.fastForward(duration);
+  await page.goto(url);
+  await agentReady(page);
+}
+
+/** Opens the shop and accepts the consent prompt. */
+export async function acceptConsent(page, url) {
+  await page.goto(url);
+  await agentReady(page);
+  await page.locator("[data-view=consent] [data-action=accept]").click();
+}

@@ -2,31 +2,22 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { agentReady, agentWrites, audit, cartOf, launchBrowser, startServer, visitor } from "./harness.mjs";
+import { agentReady, agentWrites, audit, cartOf, useShop, visitor } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shop = useShop({ before, after });
 
 test("rejecting consent causes zero storage writes and zero requests to /v1/", async () => {
-  const { context, page, requests } = await visitor(browser);
-  await page.goto(`${server.url}/`);
+  const { context, page, requests } = await visitor(shop.browser);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
   await page.locator("[data-view=consent] [data-action=reject]").click();
   await page.locator("[data-view=consent]").waitFor({ state: "detached" });
 
   await page.locator('[data-product-id="aurora-x1"] button.add-to-cart').click();
   const writes = agentWrites(await audit(page));
-  await page.goto(`${server.url}/product/?id=buds-pro`);
+  await page.goto(`${shop.url}/product/?id=buds-pro`);
   await agentReady(page);
-  await page.goto(`${server.url}/cart/`);
+  await page.goto(`${shop.url}/cart/`);
   await agentReady(page);
   // The choice was not remembered, so the prompt asks again; nothing was stored to know better.
   await page.locator("[data-view=consent]").waitFor();
@@ -40,8 +31,8 @@ test("rejecting consent causes zero storage writes and zero requests to /v1/", a
 });
 
 test("before any choice nothing is stored, yet the cart works in memory", async () => {
-  const { context, page, requests } = await visitor(browser);
-  await page.goto(`${server.url}/`);
+  const { context, page, requests } = await visitor(shop.browser);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
   await page.locator('[data-product-id="plan-unlimited"] button.add-to-cart').click();
   const cart = await cartOf(page);
@@ -52,7 +43,7 @@ test("before any choice nothing is stored, yet the cart works in memory", async 
 });
 
 test("calls made before the agent loaded are replayed in order", async () => {
-  const { context, page } = await visitor(browser);
+  const { context, page } = await visitor(shop.browser);
   // Hold the agent back so the page's calls queue up on the stub.
   let release;
   const held = new Promise((resolve) => (release = resolve));
@@ -60,7 +51,7 @@ test("calls made before the agent loaded are replayed in order", async () => {
     await held;
     await route.continue();
   });
-  await page.goto(`${server.url}/`);
+  await page.goto(`${shop.url}/`);
   await page.evaluate(() => {
     window.concierge("track", "add_to_cart", { items: [{ item_id: "a", item_name: "A", price: 1, quantity: 3 }] });
     window.concierge("track", "remove_from_cart", { items: [{ item_id: "a", quantity: 1 }] });
@@ -76,8 +67,8 @@ test("calls made before the agent loaded are replayed in order", async () => {
 });
 
 test("the agent included twice on a page starts once", async () => {
-  const { context, page } = await visitor(browser);
-  await page.goto(`${server.url}/`);
+  const { context, page } = await visitor(shop.browser);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
   await page.evaluate(() => {
     const again = document.createElement("script");

@@ -2,22 +2,13 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { agentReady, audit, cartOf, launchBrowser, startServer, visitor } from "./harness.mjs";
+import { acceptConsent, agentReady, audit, cartOf, comeBackLater, useShop, visitor } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shop = useShop({ before, after });
 
 test("an abandoned cart is recovered through the banner and cleared by the purchase", async () => {
-  const { context, page, errors } = await visitor(browser);
-  await page.goto(`${server.url}/`);
+  const { context, page, errors } = await visitor(shop.browser);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
 
   const prompt = page.locator("[data-view=consent]");
@@ -36,10 +27,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   assert.equal(cart.value, 928);
 
   // The visitor leaves, and comes back 31 minutes later.
-  await page.goto("about:blank");
-  await page.clock.fastForward("31:00");
-  await page.goto(`${server.url}/`);
-  await agentReady(page);
+  await comeBackLater(page, "31:00", `${shop.url}/`);
 
   const banner = page.locator("[data-view=recovery]");
   await banner.waitFor();
@@ -64,7 +52,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   await page.waitForURL(/\/order\//);
 
   await page.clock.fastForward("45:00");
-  await page.goto(`${server.url}/`);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
   assert.equal((await cartOf(page)).items.length, 0);
   await page.waitForTimeout(200);
@@ -77,16 +65,11 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
 });
 
 test("the banner can be dismissed by keyboard and stays away", async () => {
-  const { context, page } = await visitor(browser);
-  await page.goto(`${server.url}/`);
-  await agentReady(page);
-  await page.locator("[data-view=consent] [data-action=accept]").click();
+  const { context, page } = await visitor(shop.browser);
+  await acceptConsent(page, `${shop.url}/`);
   await page.locator('[data-product-id="charger-65w"] button.add-to-cart').click();
 
-  await page.goto("about:blank");
-  await page.clock.fastForward("40:00");
-  await page.goto(`${server.url}/`);
-  await agentReady(page);
+  await comeBackLater(page, "40:00", `${shop.url}/`);
   const banner = page.locator("[data-view=recovery]");
   await banner.waitFor();
 
@@ -103,8 +86,8 @@ test("the banner can be dismissed by keyboard and stays away", async () => {
   await page.keyboard.press("Escape");
   await banner.waitFor({ state: "detached" });
 
-  await page.goto(`${server.url}/cart/`);
-  await page.goto(`${server.url}/`);
+  await page.goto(`${shop.url}/cart/`);
+  await page.goto(`${shop.url}/`);
   await agentReady(page);
   await page.waitForTimeout(200);
   assert.equal(await page.locator("[data-view=recovery]").count(), 0, "dismissed for a day");
@@ -112,19 +95,14 @@ test("the banner can be dismissed by keyboard and stays away", async () => {
 });
 
 test("a product name that looks like markup is shown as text", async () => {
-  const { context, page } = await visitor(browser);
-  await page.goto(`${server.url}/`);
-  await agentReady(page);
-  await page.locator("[data-view=consent] [data-action=accept]").click();
+  const { context, page } = await visitor(shop.browser);
+  await acceptConsent(page, `${shop.url}/`);
   const hostile = "<img src=x onerror=alert(1)>";
   await page.evaluate((name) => {
     window.concierge("track", "add_to_cart", { currency: "EUR", items: [{ item_id: "xss", item_name: name, price: 1 }] });
   }, hostile);
 
-  await page.goto("about:blank");
-  await page.clock.fastForward("31:00");
-  await page.goto(`${server.url}/`);
-  await agentReady(page);
+  await comeBackLater(page, "31:00", `${shop.url}/`);
   const banner = page.locator("[data-view=recovery]");
   await banner.waitFor();
   assert.equal(await banner.locator(".name").first().textContent(), hostile);

@@ -2,28 +2,19 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { agentReady, cartOf, launchBrowser, startServer, visitor } from "./harness.mjs";
+import { agentReady, cartOf, useShop, visitor } from "./harness.mjs";
 
-let server;
-let browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const shop = useShop({ before, after });
 
 test("a second tab sees the cart of the first, and live changes", async () => {
-  const { context, page: first } = await visitor(browser);
-  await first.goto(`${server.url}/`);
+  const { context, page: first } = await visitor(shop.browser);
+  await first.goto(`${shop.url}/`);
   await agentReady(first);
   await first.locator("[data-view=consent] [data-action=accept]").click();
   await first.locator('[data-product-id="aurora-x1"] button.add-to-cart').click();
 
   const second = await context.newPage();
-  await second.goto(`${server.url}/`);
+  await second.goto(`${shop.url}/`);
   await agentReady(second);
   assert.equal(await second.locator("[data-view=consent]").count(), 0, "the choice is remembered");
   assert.deepEqual((await cartOf(second)).items.map((item) => item.item_id), ["aurora-x1"]);
