@@ -87,6 +87,42 @@ ensure_browser() {
   apt_install chromium chromium-driver
 }
 
+# A throwaway PostgreSQL cluster for the backend tests, stopped when the script exits.
+# initdb refuses to run as root, so the cluster belongs to the postgres user.
+PG_DIR=
+start_postgres() {
+  apt_install postgresql
+  local bin port
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  if [ -z "$bin" ]; then
+    echo "PostgreSQL tests skipped: no PostgreSQL server binaries found" >&2
+    return 0
+  fi
+  PG_DIR=$(mktemp -d /tmp/concierge-pg.XXXXXX)
+  port=$((20000 + RANDOM % 20000))
+  local as_postgres=()
+  [ "$(id -u)" -eq 0 ] && { chown postgres "$PG_DIR"; as_postgres=(runuser -u postgres --); }
+  "${as_postgres[@]}" "$bin/initdb" -D "$PG_DIR/data" -A trust -U postgres >/dev/null
+  "${as_postgres[@]}" "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/log" -w \
+    -o "-p $port -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+  trap stop_postgres EXIT
+  export CONCIERGE_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
+  echo "PostgreSQL test cluster on port $port" >&2
+}
+
+stop_postgres() {
+  [ -n "$PG_DIR" ] || return 0
+  local bin
+  bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+  if [ "$(id -u)" -eq 0 ]; then
+    runuser -u postgres -- "$bin/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+  else
+    "$bin/pg_ctl" -D "$PG_DIR/data" -m fast stop >/dev/null 2>&1 || true
+  fi
+  rm -rf "$PG_DIR"
+  PG_DIR=
+}
+
 build_agent() {
   ensure_wasm_toolchain
   ensure_wasm_bindgen
@@ -148,7 +184,8 @@ run_tests() {
   step "Lints, wasm32 (clippy -D warnings)"
   wasm_cargo clippy --all-targets --locked -- -D warnings
 
-  step "Native tests (engine, formats, backend)"
+  step "Native tests (engine, formats, backend on SQLite and PostgreSQL)"
+  start_postgres
   cargo test --workspace --locked
 
   step "Browser tests (wasm-bindgen-test in headless Chromium)"

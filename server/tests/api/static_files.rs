@@ -1,51 +1,13 @@
-//! Backend tests: the router driven in process (no sockets), over a temporary `www`.
+//! Static files: the shop's pages and the agent, with their headers; paths that try to escape.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use super::support::{Reply, Site};
+use axum::http::{header, StatusCode};
 use concierge_server::{app, Config};
-use http_body_util::BodyExt;
-use tower::ServiceExt;
-
-struct Site {
-    dir: tempfile::TempDir,
-}
-
-impl Site {
-    fn new() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let write = |path: &str, body: &[u8]| {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, body).unwrap();
-        };
-        write("index.html", b"<!doctype html><title>Shop</title>");
-        write("cart/index.html", b"<!doctype html><title>Cart</title>");
-        write("404.html", b"<!doctype html><title>Not here</title>");
-        write("concierge/pkg/concierge_bg.wasm", b"\0asm\x01\0\0\0");
-        write("concierge/loader.js", "/* loader */ ".repeat(100).as_bytes());
-        Site { dir }
-    }
-
-    async fn get(
-        &self,
-        uri: &str,
-        headers: &[(header::HeaderName, &str)],
-    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let router = app(&Config::for_www(self.dir.path())).unwrap();
-        let mut request = Request::get(uri);
-        for (name, value) in headers {
-            request = request.header(name, *value);
-        }
-        let response = router.oneshot(request.body(Body::empty()).unwrap()).await.unwrap();
-        let (parts, body) = response.into_parts();
-        (parts.status, parts.headers, body.collect().await.unwrap().to_bytes().to_vec())
-    }
-}
 
 #[tokio::test]
 async fn pages_come_with_the_strict_csp_and_security_headers() {
-    let site = Site::new();
-    let (status, headers, body) = site.get("/", &[]).await;
+    let site = Site::new("sqlite", None).await;
+    let Reply { status, headers, body } = site.get("/", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.starts_with(b"<!doctype html><title>Shop"));
     let csp = headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
@@ -57,25 +19,27 @@ async fn pages_come_with_the_strict_csp_and_security_headers() {
 
 #[tokio::test]
 async fn wasm_is_served_for_streaming_compilation() {
-    let (status, headers, _) = Site::new().get("/concierge/pkg/concierge_bg.wasm", &[]).await;
+    let Reply { status, headers, .. } =
+        Site::new("sqlite", None).await.get("/concierge/pkg/concierge_bg.wasm", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/wasm");
 }
 
 #[tokio::test]
 async fn directories_redirect_to_their_slash_and_serve_their_index() {
-    let site = Site::new();
-    let (status, headers, _) = site.get("/cart", &[]).await;
+    let site = Site::new("sqlite", None).await;
+    let Reply { status, headers, .. } = site.get("/cart", &[]).await;
     assert!(status.is_redirection(), "{status}");
     assert_eq!(headers[header::LOCATION], "/cart/");
-    let (status, _, body) = site.get("/cart/", &[]).await;
+    let Reply { status, body, .. } = site.get("/cart/", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.ends_with(b"Cart</title>"));
 }
 
 #[tokio::test]
 async fn unknown_paths_get_the_404_page_with_a_404_status() {
-    let (status, headers, body) = Site::new().get("/no/such/page", &[]).await;
+    let Reply { status, headers, body } =
+        Site::new("sqlite", None).await.get("/no/such/page", &[]).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.ends_with(b"Not here</title>"));
     assert!(headers.contains_key(header::CONTENT_SECURITY_POLICY));
@@ -83,12 +47,12 @@ async fn unknown_paths_get_the_404_page_with_a_404_status() {
 
 #[tokio::test]
 async fn paths_never_escape_the_static_directory() {
-    let site = Site::new();
+    let site = Site::new("sqlite", None).await;
     std::fs::write(site.dir.path().parent().unwrap().join("secret.txt"), b"secret").ok();
     for uri in
         ["/../secret.txt", "/%2e%2e/secret.txt", "/cart/..%2f..%2fsecret.txt", "/..%5csecret.txt"]
     {
-        let (status, _, body) = site.get(uri, &[]).await;
+        let Reply { status, body, .. } = site.get(uri, &[]).await;
         assert_ne!(body, b"secret", "{uri}");
         assert!(
             status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
@@ -99,8 +63,10 @@ async fn paths_never_escape_the_static_directory() {
 
 #[tokio::test]
 async fn text_is_compressed_when_the_client_accepts_it() {
-    let (status, headers, body) =
-        Site::new().get("/concierge/loader.js", &[(header::ACCEPT_ENCODING, "gzip")]).await;
+    let Reply { status, headers, body } = Site::new("sqlite", None)
+        .await
+        .get("/concierge/loader.js", &[("accept-encoding", "gzip")])
+        .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
     assert!(body.len() < 1300 / 2, "{} bytes", body.len());
@@ -109,7 +75,8 @@ async fn text_is_compressed_when_the_client_accepts_it() {
 
 #[tokio::test]
 async fn health_reports_ok_and_the_version() {
-    let (status, headers, body) = Site::new().get("/healthz", &[]).await;
+    let Reply { status, headers, body } =
+        Site::new("sqlite", None).await.get("/healthz", &[]).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(headers[header::CONTENT_TYPE], "application/json");
     let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
@@ -119,7 +86,8 @@ async fn health_reports_ok_and_the_version() {
 
 #[tokio::test]
 async fn a_missing_static_directory_is_a_clear_error() {
-    let error = app(&Config::for_www("/no/such/dir")).unwrap_err();
+    let site = Site::new("sqlite", None).await;
+    let error = app(&Config::for_www("/no/such/dir"), site.db.clone()).unwrap_err();
     assert!(error.to_string().contains("/no/such/dir does not exist"), "{error}");
 }
 

@@ -1,0 +1,274 @@
+//! The `/v1` API: event ingest for agents, live carts and intents for staff, export and erasure.
+
+use crate::db::{same_hash, sha256_hex, Db, DbError};
+use crate::metrics::Metrics;
+use crate::model::{self, Batch, IntentIn, Invalid};
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use axum::{Extension, Json, Router};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// Failed staff logins a client may make per window before it is told to wait.
+pub const AUTH_FAILURES_ALLOWED: i64 = 10;
+pub const AUTH_WINDOW_MS: i64 = 60_000;
+
+#[derive(Clone)]
+pub struct ApiState {
+    pub db: Db,
+    /// SHA-256 hex of each accepted staff token; the tokens themselves are never kept.
+    pub staff_token_hashes: Arc<Vec<String>>,
+    pub privacy_token_hashes: Arc<Vec<String>>,
+    pub metrics: Arc<Metrics>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    Invalid(Invalid),
+    #[error("the body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    #[error("a valid staff token is required (Authorization: Bearer …)")]
+    Unauthorized,
+    #[error("the visitor's secret or a privacy officer's token is required")]
+    NotOwner,
+    #[error("too many failed attempts; try again in {0} seconds")]
+    TooManyAttempts(i64),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let (status, code) = match &self {
+            ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
+            ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
+            ApiError::NotOwner | ApiError::Db(DbError::WrongSecret) => {
+                (StatusCode::FORBIDDEN, "forbidden")
+            }
+            ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
+            ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            ApiError::Db(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+        };
+        if let ApiError::Db(error) = &self {
+            if !matches!(error, DbError::WrongSecret) {
+                tracing::error!(%error, "database error");
+            }
+        }
+        let mut body = serde_json::json!({ "error": code, "message": self.to_string() });
+        if let ApiError::Invalid(invalid) = &self {
+            body["field"] = invalid.field.clone().into();
+            body["message"] = invalid.message.clone().into();
+        }
+        let mut response = (status, Json(body)).into_response();
+        if let ApiError::TooManyAttempts(seconds) = self {
+            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+pub fn routes(state: ApiState) -> Router {
+    Router::new()
+        .route("/v1/events", post(ingest))
+        .route("/v1/carts/{code}", get(live_cart))
+        .route("/v1/carts/{code}/intent", post(record_intent))
+        .route("/v1/profiles/{visitor}", delete(erase))
+        .route("/v1/profiles/{visitor}/export", get(export))
+        .route("/v1/profiles/{visitor}/intents", get(visitor_intents))
+        .route("/v1/openapi.json", get(openapi))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Reads a body up to the limit, refusing it whole beyond.
+async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+    axum::body::to_bytes(body, model::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::TooLarge { limit: model::MAX_BODY_BYTES })
+}
+
+async fn ingest(
+    State(state): State<ApiState>,
+    body: Body,
+) -> Result<Json<model::BatchOutcome>, ApiError> {
+    let body = read_body(body).await?;
+    let batch: Batch = model::decode(&body).map_err(ApiError::Invalid)?;
+    batch.validate().map_err(ApiError::Invalid)?;
+    let outcome = state.db.ingest(&batch, now_ms()).await?;
+    state.metrics.record_batch(&outcome, batch.dropped);
+    if batch.dropped > 0 {
+        tracing::warn!(visitor = %batch.visitor_id, dropped = batch.dropped, "an agent's outbox overflowed");
+    }
+    Ok(Json(outcome))
+}
+
+fn client_of(connection: Option<&ConnectInfo<SocketAddr>>) -> String {
+    connection.map_or_else(|| "local".to_owned(), |info| info.0.ip().to_string())
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
+}
+
+fn token_matches(token: Option<&str>, hashes: &[String]) -> bool {
+    let Some(token) = token.filter(|t| !t.is_empty()) else { return false };
+    let hash = sha256_hex(token);
+    // Every configured hash is compared, so the time taken says nothing about which matched.
+    hashes.iter().fold(false, |found, known| same_hash(known, &hash) | found)
+}
+
+/// Admits staff; wrong or missing tokens are counted per client and then rate-limited.
+async fn require_staff(
+    state: &ApiState,
+    headers: &HeaderMap,
+    client: &str,
+) -> Result<(), ApiError> {
+    let now = now_ms();
+    let since = now - AUTH_WINDOW_MS;
+    if state.db.auth_failures(client, since).await? >= AUTH_FAILURES_ALLOWED {
+        return Err(ApiError::TooManyAttempts(AUTH_WINDOW_MS / 1000));
+    }
+    if token_matches(bearer(headers), &state.staff_token_hashes) {
+        return Ok(());
+    }
+    state.metrics.auth_failure();
+    state.db.note_auth_failure(client, now, since).await?;
+    Err(ApiError::Unauthorized)
+}
+
+fn cart_code(code: &str) -> Result<String, ApiError> {
+    model::normalise_cart_code(code).ok_or_else(|| {
+        ApiError::Invalid(Invalid {
+            field: "code".into(),
+            message: "a cart code looks like K7M-4QP".into(),
+        })
+    })
+}
+
+async fn live_cart(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
+    let code = cart_code(&code)?;
+    let cart = state.db.live_cart(&code).await?.ok_or(ApiError::NotFound("cart code"))?;
+    let mut response = Json(cart).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+async fn record_intent(
+    State(state): State<ApiState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: Body,
+) -> Result<(StatusCode, Json<model::Intent>), ApiError> {
+    require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
+    let code = cart_code(&code)?;
+    let body = read_body(body).await?;
+    let intent: IntentIn = model::decode(&body).map_err(ApiError::Invalid)?;
+    intent.validate().map_err(ApiError::Invalid)?;
+    let id = random_id("int")?;
+    let recorded = state
+        .db
+        .record_intent(&code, &intent, id, now_ms())
+        .await?
+        .ok_or(ApiError::NotFound("cart code"))?;
+    Ok((StatusCode::CREATED, Json(recorded)))
+}
+
+pub fn random_id(prefix: &str) -> Result<String, ApiError> {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes)
+        .map_err(|e| ApiError::Db(DbError::Damaged(format!("no randomness: {e}"))))?;
+    Ok(format!("{prefix}_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
+}
+
+/// The visitor's own agent (its secret in `X-Concierge-Secret`) or a privacy officer.
+async fn require_owner(
+    state: &ApiState,
+    headers: &HeaderMap,
+    visitor: &str,
+) -> Result<(), ApiError> {
+    if token_matches(bearer(headers), &state.privacy_token_hashes) {
+        return Ok(());
+    }
+    let secret = headers.get("x-concierge-secret").and_then(|v| v.to_str().ok());
+    match secret {
+        Some(secret) => match state.db.owns(visitor, secret).await? {
+            Some(true) => Ok(()),
+            Some(false) => Err(ApiError::NotOwner),
+            None => Err(ApiError::NotFound("visitor")),
+        },
+        None => Err(ApiError::NotOwner),
+    }
+}
+
+async fn export(
+    State(state): State<ApiState>,
+    Path(visitor): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    require_owner(&state, &headers, &visitor).await?;
+    let document = state.db.export(&visitor).await?.ok_or(ApiError::NotFound("visitor"))?;
+    let mut response = Json(document).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response.headers_mut().insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static("attachment; filename=\"concierge-export.json\""),
+    );
+    Ok(response)
+}
+
+async fn erase(
+    State(state): State<ApiState>,
+    Path(visitor): Path<String>,
+    headers: HeaderMap,
+) -> Result<StatusCode, ApiError> {
+    require_owner(&state, &headers, &visitor).await?;
+    if state.db.erase(&visitor).await? {
+        tracing::info!(%visitor, "visitor erased");
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(ApiError::NotFound("visitor"))
+    }
+}
+
+async fn visitor_intents(
+    State(state): State<ApiState>,
+    Path(visitor): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<model::Intent>>, ApiError> {
+    require_owner(&state, &headers, &visitor).await?;
+    Ok(Json(state.db.intents(&visitor).await?))
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
+}
+
+async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+}

@@ -1,0 +1,530 @@
+//! The database: SQLite embedded by default, PostgreSQL when `DATABASE_URL` names one.
+//!
+//! One set of portable SQL statements serves both (sqlx's `Any` driver, `$n` parameters), so
+//! both pass the same test suite. Every request is one transaction; nothing is cached in the
+//! process, so any number of servers can share one PostgreSQL.
+
+use crate::model::{
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, EventName, Intent, IntentIn,
+    Interest, LiveCart, Purpose,
+};
+use sha2::{Digest, Sha256};
+use sqlx::any::{install_default_drivers, AnyPoolOptions};
+use sqlx::{AnyPool, Executor, Row};
+use std::path::Path;
+use subtle::ConstantTimeEq;
+
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("database: {0}")]
+    Sql(#[from] sqlx::Error),
+    #[error("database migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the secret does not match this visitor")]
+    WrongSecret,
+    #[error("stored data is damaged: {0}")]
+    Damaged(String),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Db {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Hex SHA-256, for secrets and tokens that are kept only as hashes.
+pub fn sha256_hex(text: &str) -> String {
+    Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Compares two hashes in time independent of where they differ.
+pub fn same_hash(a: &str, b: &str) -> bool {
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+impl Db {
+    /// The embedded database file under `data_dir`.
+    pub fn sqlite_url(data_dir: &Path) -> String {
+        format!("sqlite://{}?mode=rwc", data_dir.join("concierge.db").display())
+    }
+
+    /// Connects, prepares the connection and brings the schema up to date.
+    pub async fn connect(url: &str) -> Result<Db, DbError> {
+        install_default_drivers();
+        let backend = if url.starts_with("postgres") { Backend::Postgres } else { Backend::Sqlite };
+        let pool = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 16 })
+            .after_connect(move |connection, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // Writers queue for each other instead of failing at once.
+                        connection.execute("PRAGMA busy_timeout = 5000").await?;
+                        connection.execute("PRAGMA synchronous = NORMAL").await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(url)
+            .await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
+        }
+        MIGRATOR.run(&pool).await?;
+        Ok(Db { pool, backend })
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn ping(&self) -> Result<(), DbError> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    /// Stores a batch once, keeping only what the visitor's recorded consent covers.
+    pub async fn ingest(&self, batch: &Batch, now: i64) -> Result<BatchOutcome, DbError> {
+        let mut tx = self.pool.begin().await?;
+        let replay = sqlx::query(
+            "SELECT visitor_id, accepted, duplicates, refused FROM batches WHERE batch_key = $1",
+        )
+        .bind(&batch.batch_key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(row) = replay {
+            let owner: String = row.try_get("visitor_id")?;
+            if owner == batch.visitor_id {
+                return Ok(BatchOutcome {
+                    accepted: count(&row, "accepted")?,
+                    duplicates: count(&row, "duplicates")?,
+                    refused: count(&row, "refused")?,
+                    replayed: true,
+                    cart_code_taken: false,
+                });
+            }
+        }
+
+        let secret_hash = sha256_hex(&batch.secret);
+        let visitor = sqlx::query("SELECT secret_hash, consent_storage, consent_analytics FROM visitors WHERE visitor_id = $1")
+            .bind(&batch.visitor_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let mut consent = match visitor {
+            Some(row) => {
+                let stored: String = row.try_get("secret_hash")?;
+                if !same_hash(&stored, &secret_hash) {
+                    return Err(DbError::WrongSecret);
+                }
+                consent_of(&row)?
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO visitors (visitor_id, site, secret_hash, consent_storage, consent_analytics, created_at, updated_at) \
+                     VALUES ($1, $2, $3, 'unset', 'unset', $4, $4)",
+                )
+                .bind(&batch.visitor_id)
+                .bind(&batch.site)
+                .bind(&secret_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                ConsentState::UNSET
+            }
+        };
+
+        let mut outcome = BatchOutcome {
+            accepted: 0,
+            duplicates: 0,
+            refused: 0,
+            replayed: false,
+            cart_code_taken: false,
+        };
+        for event in &batch.events {
+            let covered = match event.name.purpose() {
+                Purpose::Consent => true,
+                Purpose::Storage => consent.storage == Decision::Granted,
+                Purpose::Analytics => consent.analytics == Decision::Granted,
+            };
+            if !covered {
+                outcome.refused += 1;
+                continue;
+            }
+            let payload =
+                serde_json::to_string(event).map_err(|e| DbError::Damaged(e.to_string()))?;
+            let inserted = sqlx::query(
+                "INSERT INTO events (event_id, visitor_id, name, payload, occurred_at, received_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+            )
+            .bind(&event.id)
+            .bind(&batch.visitor_id)
+            .bind(event.name.as_str())
+            .bind(&payload)
+            .bind(event.at)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                outcome.duplicates += 1;
+                continue;
+            }
+            outcome.accepted += 1;
+            match (event.name, &event.consent, &event.cart) {
+                (EventName::Consent, Some(new), _) => {
+                    apply_consent(&mut tx, &batch.visitor_id, consent, *new, event.at, now).await?;
+                    consent = *new;
+                }
+                (EventName::Cart, _, Some(cart)) => {
+                    let json =
+                        serde_json::to_string(cart).map_err(|e| DbError::Damaged(e.to_string()))?;
+                    // A late retry of an older cart never overwrites a newer one.
+                    sqlx::query(
+                        "UPDATE visitors SET cart_json = $1, cart_updated_at = $2, updated_at = $3 \
+                         WHERE visitor_id = $4 AND (cart_updated_at IS NULL OR cart_updated_at <= $2)",
+                    )
+                    .bind(&json)
+                    .bind(event.at)
+                    .bind(now)
+                    .bind(&batch.visitor_id)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                _ => {}
+            }
+        }
+
+        if let Some(code) = batch.cart_code.as_deref().and_then(crate::model::normalise_cart_code) {
+            if consent.storage == Decision::Granted {
+                let holder = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
+                    .bind(&code)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match holder {
+                    Some(row) if row.try_get::<String, _>("visitor_id")? != batch.visitor_id => {
+                        outcome.cart_code_taken = true;
+                    }
+                    Some(_) => {}
+                    None => {
+                        sqlx::query("UPDATE visitors SET cart_code = $1 WHERE visitor_id = $2")
+                            .bind(&code)
+                            .bind(&batch.visitor_id)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+        }
+
+        sqlx::query(
+            "INSERT INTO batches (batch_key, visitor_id, accepted, duplicates, refused, received_at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(&batch.batch_key)
+        .bind(&batch.visitor_id)
+        .bind(outcome.accepted as i64)
+        .bind(outcome.duplicates as i64)
+        .bind(outcome.refused as i64)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(outcome)
+    }
+
+    /// The live cart behind a cart code, for staff.
+    pub async fn live_cart(&self, code: &str) -> Result<Option<LiveCart>, DbError> {
+        let row = sqlx::query(
+            "SELECT visitor_id, consent_storage, consent_analytics, cart_json, cart_updated_at, updated_at \
+             FROM visitors WHERE cart_code = $1",
+        )
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let visitor: String = row.try_get("visitor_id")?;
+        let cart: Option<Cart> = match row.try_get::<Option<String>, _>("cart_json")? {
+            Some(json) => {
+                Some(serde_json::from_str(&json).map_err(|e| DbError::Damaged(e.to_string()))?)
+            }
+            None => None,
+        };
+        let total = cart
+            .as_ref()
+            .map_or(0, |c| c.lines.iter().map(|l| l.price * i64::from(l.quantity)).sum());
+        let item_count =
+            cart.as_ref().map_or(0, |c| c.lines.iter().map(|l| u64::from(l.quantity)).sum());
+        Ok(Some(LiveCart {
+            cart_code: code.to_owned(),
+            last_activity: row.try_get::<Option<i64>, _>("cart_updated_at")?,
+            consent: consent_of(&row)?,
+            total,
+            item_count,
+            cart,
+            interests: self.interests(&visitor).await?,
+            intents: self.intents(&visitor).await?,
+        }))
+    }
+
+    /// Categories the visitor looked at or added, by count: a summary, not the event log.
+    async fn interests(&self, visitor: &str) -> Result<Vec<Interest>, DbError> {
+        let rows = sqlx::query("SELECT payload FROM events WHERE visitor_id = $1 AND name IN ('view_item', 'add_to_cart')")
+            .bind(visitor)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut counts: Vec<Interest> = Vec::new();
+        for row in rows {
+            let payload: String = row.try_get("payload")?;
+            let Ok(event) = serde_json::from_str::<crate::model::EventIn>(&payload) else {
+                continue;
+            };
+            for category in event.items.iter().filter_map(|item| item.item_category.clone()) {
+                match counts.iter_mut().find(|i| i.category == category) {
+                    Some(interest) => interest.views += 1,
+                    None => counts.push(Interest { category, views: 1 }),
+                }
+            }
+        }
+        counts.sort_by(|a, b| b.views.cmp(&a.views).then_with(|| a.category.cmp(&b.category)));
+        counts.truncate(5);
+        Ok(counts)
+    }
+
+    pub async fn intents(&self, visitor: &str) -> Result<Vec<Intent>, DbError> {
+        let rows = sqlx::query(
+            "SELECT intent_id, products, note, channel, advisor_id, created_at FROM intents \
+             WHERE visitor_id = $1 ORDER BY created_at DESC",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let products: String = row.try_get("products")?;
+                Ok(Intent {
+                    id: row.try_get("intent_id")?,
+                    products: serde_json::from_str(&products)
+                        .map_err(|e| DbError::Damaged(e.to_string()))?,
+                    note: row.try_get("note")?,
+                    channel: Channel::parse(&row.try_get::<String, _>("channel")?),
+                    advisor_id: row.try_get("advisor_id")?,
+                    created_at: row.try_get("created_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Records an advisor's intent against a cart code; `None` when no visitor holds the code.
+    pub async fn record_intent(
+        &self,
+        code: &str,
+        intent: &IntentIn,
+        id: String,
+        now: i64,
+    ) -> Result<Option<Intent>, DbError> {
+        let visitor = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
+            .bind(code)
+            .fetch_optional(&self.pool)
+            .await?;
+        let Some(visitor) = visitor else { return Ok(None) };
+        let visitor: String = visitor.try_get("visitor_id")?;
+        let products =
+            serde_json::to_string(&intent.products).map_err(|e| DbError::Damaged(e.to_string()))?;
+        sqlx::query(
+            "INSERT INTO intents (intent_id, visitor_id, products, note, channel, advisor_id, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&id)
+        .bind(&visitor)
+        .bind(&products)
+        .bind(&intent.note)
+        .bind(intent.channel.as_str())
+        .bind(&intent.advisor_id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(Some(Intent {
+            id,
+            products: intent.products.clone(),
+            note: intent.note.clone(),
+            channel: intent.channel,
+            advisor_id: intent.advisor_id.clone(),
+            created_at: now,
+        }))
+    }
+
+    /// Whether `secret` is this visitor's; `None` for an unknown visitor.
+    pub async fn owns(&self, visitor: &str, secret: &str) -> Result<Option<bool>, DbError> {
+        let row = sqlx::query("SELECT secret_hash FROM visitors WHERE visitor_id = $1")
+            .bind(visitor)
+            .fetch_optional(&self.pool)
+            .await?;
+        match row {
+            Some(row) => {
+                Ok(Some(same_hash(&row.try_get::<String, _>("secret_hash")?, &sha256_hex(secret))))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// Everything kept about a visitor, as one JSON document.
+    pub async fn export(&self, visitor: &str) -> Result<Option<serde_json::Value>, DbError> {
+        let row = sqlx::query(
+            "SELECT site, cart_code, consent_storage, consent_analytics, consent_at, cart_json, cart_updated_at, created_at, updated_at \
+             FROM visitors WHERE visitor_id = $1",
+        )
+        .bind(visitor)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let events = sqlx::query(
+            "SELECT payload, received_at FROM events WHERE visitor_id = $1 ORDER BY occurred_at",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|event| {
+            let payload: String = event.try_get("payload")?;
+            let mut value: serde_json::Value =
+                serde_json::from_str(&payload).map_err(|e| DbError::Damaged(e.to_string()))?;
+            value["received_at"] = event.try_get::<i64, _>("received_at")?.into();
+            Ok(value)
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+        let cart: Option<serde_json::Value> = match row.try_get::<Option<String>, _>("cart_json")? {
+            Some(json) => {
+                Some(serde_json::from_str(&json).map_err(|e| DbError::Damaged(e.to_string()))?)
+            }
+            None => None,
+        };
+        Ok(Some(serde_json::json!({
+            "visitor_id": visitor,
+            "site": row.try_get::<String, _>("site")?,
+            "cart_code": row.try_get::<Option<String>, _>("cart_code")?,
+            "consent": consent_of(&row)?,
+            "consent_at": row.try_get::<Option<i64>, _>("consent_at")?,
+            "cart": cart,
+            "cart_updated_at": row.try_get::<Option<i64>, _>("cart_updated_at")?,
+            "created_at": row.try_get::<i64, _>("created_at")?,
+            "updated_at": row.try_get::<i64, _>("updated_at")?,
+            "events": events,
+            "intents": self.intents(visitor).await?,
+        })))
+    }
+
+    /// Erases every row about a visitor; `false` when there was none.
+    pub async fn erase(&self, visitor: &str) -> Result<bool, DbError> {
+        let mut tx = self.pool.begin().await?;
+        for table in ["events", "batches", "intents"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
+                .bind(visitor)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let erased = sqlx::query("DELETE FROM visitors WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(erased > 0)
+    }
+
+    /// Rows that mention a visitor, table by table: what an erasure must bring to zero.
+    pub async fn rows_about(&self, visitor: &str) -> Result<i64, DbError> {
+        let mut total = 0;
+        for table in ["visitors", "events", "batches", "intents"] {
+            let row =
+                sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE visitor_id = $1"))
+                    .bind(visitor)
+                    .fetch_one(&self.pool)
+                    .await?;
+            total += row.try_get::<i64, _>("n")?;
+        }
+        Ok(total)
+    }
+
+    /// Notes a failed staff authentication and returns how many this client had since `since`.
+    pub async fn note_auth_failure(
+        &self,
+        client: &str,
+        now: i64,
+        since: i64,
+    ) -> Result<i64, DbError> {
+        sqlx::query("DELETE FROM auth_failures WHERE failed_at < $1")
+            .bind(since)
+            .execute(&self.pool)
+            .await?;
+        sqlx::query("INSERT INTO auth_failures (client, failed_at) VALUES ($1, $2)")
+            .bind(client)
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        self.auth_failures(client, since).await
+    }
+
+    pub async fn auth_failures(&self, client: &str, since: i64) -> Result<i64, DbError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS n FROM auth_failures WHERE client = $1 AND failed_at >= $2",
+        )
+        .bind(client)
+        .bind(since)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_get("n")?)
+    }
+}
+
+/// On a withdrawal, the data the purpose covered goes with it.
+async fn apply_consent(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visitor: &str,
+    before: ConsentState,
+    after: ConsentState,
+    at: i64,
+    now: i64,
+) -> Result<(), DbError> {
+    sqlx::query("UPDATE visitors SET consent_storage = $1, consent_analytics = $2, consent_at = $3, updated_at = $4 WHERE visitor_id = $5")
+        .bind(after.storage.as_str())
+        .bind(after.analytics.as_str())
+        .bind(at)
+        .bind(now)
+        .bind(visitor)
+        .execute(&mut **tx)
+        .await?;
+    if before.storage == Decision::Granted && after.storage != Decision::Granted {
+        sqlx::query("UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL, cart_code = NULL WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name = 'cart'")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if before.analytics == Decision::Granted && after.analytics != Decision::Granted {
+        sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart')")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(())
+}
+
+fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
+    Ok(ConsentState {
+        storage: Decision::parse(&row.try_get::<String, _>("consent_storage")?),
+        analytics: Decision::parse(&row.try_get::<String, _>("consent_analytics")?),
+    })
+}
+
+fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64, DbError> {
+    Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
+}

@@ -1,0 +1,132 @@
+//! Staff endpoints: the live cart by code, recording intent, tokens and rate limiting.
+
+use super::support::*;
+use axum::http::StatusCode;
+use concierge_server::api::AUTH_FAILURES_ALLOWED;
+use serde_json::json;
+
+const T: i64 = 1_795_435_200_000;
+
+async fn shopper(site: &Site) -> Visitor {
+    let visitor = Visitor::new();
+    let lines = json!([
+        { "item_id": "aurora-x1", "item_name": "Aurora X1", "item_category": "Phones", "price": 79900, "quantity": 1 },
+        { "item_id": "buds-pro", "item_name": "Buds Pro", "price": 12900, "quantity": 2 },
+    ]);
+    let reply = site
+        .send(&visitor.batch(vec![
+            consent_event("granted", "granted", T),
+            add_event("aurora-x1", "Phones", T + 1),
+            add_event("buds-pro", "Accessories", T + 2),
+            add_event("kestrel", "Phones", T + 3),
+            cart_event(lines, T + 4),
+        ]))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+    visitor
+}
+
+#[tokio::test]
+async fn staff_see_the_live_cart_with_totals_consent_and_interests() {
+    for site in sites().await {
+        let visitor = shopper(&site).await;
+        let reply = site
+            .get(
+                &format!("/v1/carts/{}", visitor.code.to_lowercase().replace('-', "")),
+                &[("authorization", &staff())],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(reply.headers["cache-control"], "no-store");
+        let cart = reply.json();
+        assert_eq!(cart["cart_code"], visitor.code.as_str());
+        assert_eq!(cart["total"], 79900 + 2 * 12900);
+        assert_eq!(cart["item_count"], 3);
+        assert_eq!(cart["last_activity"], T + 4);
+        assert_eq!(cart["consent"], json!({ "storage": "granted", "analytics": "granted" }));
+        assert_eq!(
+            cart["interests"],
+            json!([{ "category": "Phones", "views": 2 }, { "category": "Accessories", "views": 1 }])
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_advisor_records_intent_and_the_visitor_can_read_it() {
+    for site in sites().await {
+        let visitor = shopper(&site).await;
+        let intent = json!({ "products": ["aurora-x1", "plan-unlimited"], "note": "Wants the blue one; call back Friday", "channel": "store", "advisor_id": "store-madrid-07" });
+        let reply = site
+            .post_json(
+                &format!("/v1/carts/{}/intent", visitor.code),
+                &[("authorization", &staff())],
+                &intent,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, reply.json());
+        let recorded = reply.json();
+        assert_eq!(recorded["channel"], "store");
+        assert!(recorded["id"].as_str().unwrap().starts_with("int_"));
+
+        let cart = site
+            .get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())])
+            .await
+            .json();
+        assert_eq!(cart["intents"][0]["note"], "Wants the blue one; call back Friday");
+        let mine = site
+            .get(
+                &format!("/v1/profiles/{}/intents", visitor.id),
+                &[("x-concierge-secret", &visitor.secret)],
+            )
+            .await;
+        assert_eq!(mine.status, StatusCode::OK);
+        assert_eq!(mine.json()[0]["products"], json!(["aurora-x1", "plan-unlimited"]));
+    }
+}
+
+#[tokio::test]
+async fn bad_intents_and_unknown_codes_are_refused_clearly() {
+    let site = Site::new("sqlite", None).await;
+    let visitor = shopper(&site).await;
+    let uri = format!("/v1/carts/{}/intent", visitor.code);
+    let cases = [
+        (
+            json!({ "products": [], "note": " ", "channel": "store", "advisor_id": "a1" }),
+            "products",
+        ),
+        (json!({ "products": ["x"], "channel": "fax", "advisor_id": "a1" }), "channel"),
+        (json!({ "products": ["x"], "channel": "store", "advisor_id": "a 1" }), "advisor_id"),
+        (json!({ "products": ["x"], "channel": "store", "advisor_id": "a1", "price": 3 }), "price"),
+    ];
+    for (body, field) in cases {
+        let reply = site.post_json(&uri, &[("authorization", &staff())], &body).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(reply.json()["field"], field, "{}", reply.json());
+    }
+    let reply = site.get("/v1/carts/AAA-AAA", &[("authorization", &staff())]).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    let reply = site.get("/v1/carts/not-a-code", &[("authorization", &staff())]).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn wrong_or_missing_tokens_get_401_then_429() {
+    for site in sites().await {
+        let visitor = shopper(&site).await;
+        let uri = format!("/v1/carts/{}", visitor.code);
+        assert_eq!(site.get(&uri, &[]).await.status, StatusCode::UNAUTHORIZED, "{}", site.backend);
+        for _ in 1..AUTH_FAILURES_ALLOWED {
+            let reply = site.get(&uri, &[("authorization", "Bearer guess")]).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+            assert_eq!(reply.json()["error"], "unauthorized");
+        }
+        // The limit is reached: even the right token waits now.
+        let reply = site.get(&uri, &[("authorization", &staff())]).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", site.backend);
+        assert_eq!(reply.headers["retry-after"], "60");
+        // The privacy token is not a staff token.
+        let other = Site::new("sqlite", None).await;
+        let reply = other.get(&uri, &[("authorization", &format!("Bearer {PRIVACY_TOKEN}"))]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+}

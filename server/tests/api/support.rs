@@ -1,0 +1,177 @@
+//! Test fixtures: a temporary site and database per test, requests with a chosen client address.
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use concierge_server::{app, db::sha256_hex, Config, Db};
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use tower::ServiceExt;
+
+pub const STAFF_TOKEN: &str = "staff-token-for-tests";
+pub const PRIVACY_TOKEN: &str = "privacy-token-for-tests";
+
+/// A site served from a temporary `www`, on one database.
+pub struct Site {
+    pub dir: tempfile::TempDir,
+    pub db: Db,
+    pub backend: &'static str,
+    client: SocketAddr,
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&self.body)))
+    }
+}
+
+static NEXT: AtomicU32 = AtomicU32::new(1);
+
+/// A value no other test (nor an earlier run against the same PostgreSQL) uses.
+pub fn unique(prefix: &str) -> String {
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
+    format!("{prefix}{n:04}x{nanos:09}")
+}
+
+/// A fresh cart code, `XXX-XXX` from the agent's alphabet.
+pub fn unique_code() -> String {
+    const ALPHABET: &[u8] = b"ACDEFGHJKLMNPQRTUVWXY34679";
+    let mut n = u64::from(NEXT.fetch_add(1, Ordering::Relaxed)) * 7_919
+        + u64::from(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .subsec_nanos(),
+        );
+    let chars: String = (0..6)
+        .map(|_| {
+            let c = ALPHABET[(n % ALPHABET.len() as u64) as usize] as char;
+            n /= ALPHABET.len() as u64;
+            c
+        })
+        .collect();
+    format!("{}-{}", &chars[..3], &chars[3..])
+}
+
+/// Every database the suite runs on: SQLite always, PostgreSQL when configured.
+pub async fn sites() -> Vec<Site> {
+    let mut sites = vec![Site::new("sqlite", None).await];
+    match std::env::var("CONCIERGE_TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => sites.push(Site::new("postgres", Some(url)).await),
+        _ => eprintln!("PostgreSQL skipped: CONCIERGE_TEST_DATABASE_URL is not set"),
+    }
+    sites
+}
+
+impl Site {
+    pub async fn new(backend: &'static str, url: Option<String>) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |path: &str, body: &[u8]| {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, body).unwrap();
+        };
+        write("index.html", b"<!doctype html><title>Shop</title>");
+        write("cart/index.html", b"<!doctype html><title>Cart</title>");
+        write("404.html", b"<!doctype html><title>Not here</title>");
+        write("concierge/pkg/concierge_bg.wasm", b"\0asm\x01\0\0\0");
+        write("concierge/loader.js", "/* loader */ ".repeat(100).as_bytes());
+        let url = url.unwrap_or_else(|| Db::sqlite_url(dir.path()));
+        let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{backend}: {e}"));
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_000));
+        Site { dir, db, backend, client }
+    }
+
+    pub fn config(&self) -> Config {
+        let mut config = Config::for_www(self.dir.path());
+        config.staff_token_hashes = vec![sha256_hex(STAFF_TOKEN)];
+        config.privacy_token_hashes = vec![sha256_hex(PRIVACY_TOKEN)];
+        config
+    }
+
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        headers: &[(&str, &str)],
+        body: Body,
+    ) -> Reply {
+        let router = app(&self.config(), self.db.clone()).unwrap();
+        let mut request = Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let mut request = request.body(body).unwrap();
+        request.extensions_mut().insert(ConnectInfo(self.client));
+        let response = router.oneshot(request).await.unwrap();
+        let (parts, body) = response.into_parts();
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body: body.collect().await.unwrap().to_bytes().to_vec(),
+        }
+    }
+
+    pub async fn get(&self, uri: &str, headers: &[(&str, &str)]) -> Reply {
+        self.request(Method::GET, uri, headers, Body::empty()).await
+    }
+
+    pub async fn post_json(&self, uri: &str, headers: &[(&str, &str)], body: &Value) -> Reply {
+        let mut all = vec![(header::CONTENT_TYPE.as_str(), "application/json")];
+        all.extend_from_slice(headers);
+        self.request(Method::POST, uri, &all, Body::from(body.to_string())).await
+    }
+
+    pub async fn send(&self, batch: &Value) -> Reply {
+        self.post_json("/v1/events", &[], batch).await
+    }
+}
+
+/// A visitor as an agent would describe them.
+pub struct Visitor {
+    pub id: String,
+    pub secret: String,
+    pub code: String,
+}
+
+impl Visitor {
+    pub fn new() -> Visitor {
+        Visitor { id: unique("vis_"), secret: unique("secret_"), code: unique_code() }
+    }
+
+    pub fn batch(&self, events: Vec<Value>) -> Value {
+        json!({
+            "v": 1, "site": "demo", "visitor_id": self.id, "secret": self.secret,
+            "batch_key": unique("batch_"), "cart_code": self.code, "events": events,
+        })
+    }
+}
+
+pub fn consent_event(storage: &str, analytics: &str, at: i64) -> Value {
+    json!({ "id": unique("evt_"), "name": "consent", "at": at, "consent": { "storage": storage, "analytics": analytics } })
+}
+
+pub fn cart_event(lines: Value, at: i64) -> Value {
+    json!({ "id": unique("evt_"), "name": "cart", "at": at, "cart": { "currency": "EUR", "lines": lines, "updated_at": at } })
+}
+
+pub fn add_event(id: &str, category: &str, at: i64) -> Value {
+    json!({ "id": unique("evt_"), "name": "add_to_cart", "at": at,
+            "items": [{ "item_id": id, "item_name": id, "item_category": category, "price": 1000, "quantity": 1 }] })
+}
+
+pub fn staff() -> String {
+    format!("Bearer {STAFF_TOKEN}")
+}
