@@ -7,8 +7,10 @@
 use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
 use crate::engine::consent::{Consent, Decision};
 use crate::engine::money::Currency;
+use crate::engine::sync::{Identity, Outbox, Pending};
 use crate::engine::{Millis, Snapshot};
 use crate::value::{format_decimal, Value};
+use crate::wire;
 use std::fmt;
 
 pub const VERSION: f64 = 1.0;
@@ -78,8 +80,8 @@ pub fn encode(snapshot: &Snapshot) -> Value {
         (
             "consent",
             Value::object([
-                ("storage", decision_name(consent.storage).into()),
-                ("analytics", decision_name(consent.analytics).into()),
+                ("storage", wire::decision_name(consent.storage).into()),
+                ("analytics", wire::decision_name(consent.analytics).into()),
                 ("at", consent.decided_at.into()),
             ]),
         ),
@@ -95,7 +97,80 @@ pub fn encode(snapshot: &Snapshot) -> Value {
         ("abandoned", snapshot.abandoned_at.into()),
         ("dismissed", snapshot.dismissed_until.into()),
         ("purchased", snapshot.last_purchase_at.into()),
+        ("identity", snapshot.identity.as_ref().map_or(Value::Null, encode_identity)),
+        ("outbox", encode_outbox(&snapshot.outbox)),
     ])
+}
+
+fn encode_identity(identity: &Identity) -> Value {
+    Value::object([
+        ("visitor", identity.visitor_id.as_str().into()),
+        ("secret", identity.secret.as_str().into()),
+        ("code", identity.cart_code.as_str().into()),
+    ])
+}
+
+fn encode_outbox(outbox: &Outbox) -> Value {
+    let strings = |ids: &[String]| Value::Array(ids.iter().map(|id| id.as_str().into()).collect());
+    let pending = outbox.pending.as_ref().map_or(Value::Null, |pending| {
+        Value::object([("key", pending.key.as_str().into()), ("ids", strings(&pending.ids))])
+    });
+    Value::object([
+        ("events", Value::Array(outbox.events.iter().map(wire::encode_event).collect())),
+        ("pending", pending),
+        ("dropped", i64::from(outbox.dropped).into()),
+        ("attempts", i64::from(outbox.attempts).into()),
+        ("next", outbox.next_attempt_at.into()),
+        ("sent", outbox.last_sent_at.into()),
+        ("acked", strings(&outbox.acked)),
+    ])
+}
+
+fn decode_identity(value: &Value) -> Option<Identity> {
+    let text =
+        |key| value.field(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    Some(Identity {
+        visitor_id: text("visitor")?,
+        secret: text("secret")?,
+        cart_code: text("code")?,
+    })
+}
+
+/// The outbox, keeping every event that can still be read: a damaged one is dropped alone.
+fn decode_outbox(value: Option<&Value>, currency: Currency) -> Outbox {
+    let Some(value) = value else { return Outbox::default() };
+    let strings = |value: Option<&Value>| -> Vec<String> {
+        match value {
+            Some(Value::Array(items)) => {
+                items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let number =
+        |key| value.field(key).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0);
+    let events = match value.field("events") {
+        Some(Value::Array(events)) => {
+            events.iter().filter_map(|e| wire::decode_event(e, currency)).collect()
+        }
+        _ => Vec::new(),
+    };
+    let pending = value.field("pending").and_then(|pending| {
+        Some(Pending {
+            key: pending.field("key")?.as_str()?.to_owned(),
+            ids: strings(pending.field("ids")),
+        })
+    });
+    Outbox {
+        events,
+        pending,
+        dropped: number("dropped").map_or(0, |n| n.min(f64::from(u32::MAX)) as u32),
+        attempts: number("attempts").map_or(0, |n| n.min(64.0) as u32),
+        next_attempt_at: number("next").map(|n| n as i64),
+        last_sent_at: number("sent").map(|n| n as i64),
+        acked: strings(value.field("acked")),
+        in_flight: false,
+    }
 }
 
 pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredError> {
@@ -123,6 +198,7 @@ pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredErro
         Some(cart) => decode_cart(cart, &mut dropped)?,
         None => return Err(StoredError::Field { field: "cart", problem: "is missing".into() }),
     };
+    let currency = cart.currency;
     let snapshot = Snapshot {
         consent,
         cart,
@@ -130,6 +206,8 @@ pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredErro
         abandoned_at: time(stored, "abandoned", "abandoned")?,
         dismissed_until: time(stored, "dismissed", "dismissed")?,
         last_purchase_at: time(stored, "purchased", "purchased")?,
+        identity: stored.field("identity").and_then(decode_identity),
+        outbox: decode_outbox(stored.field("outbox"), currency),
     };
     Ok((snapshot, dropped))
 }
@@ -180,14 +258,6 @@ fn decode_line(raw: &Value) -> Result<Item, &'static str> {
         price: price as i64,
         quantity: quantity as u32,
     })
-}
-
-fn decision_name(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Unset => "unset",
-        Decision::Granted => "granted",
-        Decision::Denied => "denied",
-    }
 }
 
 fn decision(found: Option<&Value>, field: &'static str) -> Result<Decision, StoredError> {

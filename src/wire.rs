@@ -6,9 +6,10 @@
 
 use crate::engine::cart::{Item, MAX_QUANTITY};
 use crate::engine::config::{Config, HOUR, MINUTE};
-use crate::engine::consent::ConsentUpdate;
+use crate::engine::consent::{Consent, ConsentUpdate, Decision};
 use crate::engine::money::Currency;
-use crate::engine::{Commerce, CommerceKind};
+use crate::engine::sync::{Batch, OutEvent, Payload};
+use crate::engine::{Commerce, CommerceKind, Intent};
 use crate::value::{format_decimal, parse_decimal, Value};
 use std::fmt;
 
@@ -517,4 +518,167 @@ fn is_language_tag(tag: &str) -> bool {
         && tag.split('-').all(|part| {
             (1..=8).contains(&part.len()) && part.chars().all(|c| c.is_ascii_alphanumeric())
         })
+}
+
+/// The backend's event format, version 1: what `POST /v1/events` takes, and also how the
+/// outbox is kept in storage, so a stored event goes out exactly as it was recorded.
+pub const BATCH_VERSION: f64 = 1.0;
+
+pub fn decision_name(decision: Decision) -> &'static str {
+    match decision {
+        Decision::Unset => "unset",
+        Decision::Granted => "granted",
+        Decision::Denied => "denied",
+    }
+}
+
+pub fn encode_consent(consent: &Consent) -> Value {
+    Value::object([
+        ("storage", decision_name(consent.storage).into()),
+        ("analytics", decision_name(consent.analytics).into()),
+    ])
+}
+
+/// GA4 `items`, with prices in minor units.
+pub fn encode_items(items: &[Item]) -> Value {
+    Value::Array(
+        items
+            .iter()
+            .map(|item| {
+                let mut fields = vec![
+                    ("item_id".to_owned(), Value::from(item.id.as_str())),
+                    ("item_name".to_owned(), Value::from(item.name.as_str())),
+                ];
+                if let Some(category) = &item.category {
+                    fields.push(("item_category".to_owned(), Value::from(category.as_str())));
+                }
+                fields.push(("price".to_owned(), Value::from(item.price)));
+                fields.push(("quantity".to_owned(), Value::from(i64::from(item.quantity))));
+                Value::Object(fields)
+            })
+            .collect(),
+    )
+}
+
+pub fn encode_event(event: &OutEvent) -> Value {
+    let mut fields = vec![("id".to_owned(), Value::from(event.id.as_str()))];
+    let name = match &event.payload {
+        Payload::Consent(_) => "consent",
+        Payload::Cart(_) => "cart",
+        Payload::Commerce { kind, .. } => kind.name(),
+    };
+    fields.push(("name".to_owned(), name.into()));
+    fields.push(("at".to_owned(), event.at.into()));
+    match &event.payload {
+        Payload::Consent(consent) => fields.push(("consent".to_owned(), encode_consent(consent))),
+        Payload::Cart(cart) => fields.push((
+            "cart".to_owned(),
+            Value::object([
+                ("currency", cart.currency.code().into()),
+                ("lines", encode_items(&cart.lines)),
+                ("updated_at", cart.updated_at.into()),
+            ]),
+        )),
+        Payload::Commerce { items, transaction_id, .. } => {
+            if !items.is_empty() {
+                fields.push(("items".to_owned(), encode_items(items)));
+            }
+            if let Some(id) = transaction_id {
+                fields.push(("transaction_id".to_owned(), id.as_str().into()));
+            }
+        }
+    }
+    Value::Object(fields)
+}
+
+pub fn encode_batch(batch: &Batch, site: &str) -> Value {
+    let identity = &batch.identity;
+    Value::object([
+        ("v", BATCH_VERSION.into()),
+        ("site", site.into()),
+        ("visitor_id", identity.visitor_id.as_str().into()),
+        ("secret", identity.secret.as_str().into()),
+        ("batch_key", batch.key.as_str().into()),
+        ("cart_code", identity.cart_code.as_str().into()),
+        ("dropped", i64::from(batch.dropped).into()),
+        ("events", Value::Array(batch.events.iter().map(encode_event).collect())),
+    ])
+}
+
+/// Reads an event written by [`encode_event`]; `None` for anything else.
+pub fn decode_event(value: &Value, currency: Currency) -> Option<OutEvent> {
+    let id = value.field("id")?.as_str()?.to_owned();
+    let at = value.field("at")?.as_f64().filter(|at| at.fract() == 0.0 && *at >= 0.0)? as i64;
+    let name = value.field("name")?.as_str()?;
+    let items = |value: &Value| -> Option<Vec<Item>> {
+        match value.field("items").or_else(|| value.field("lines")) {
+            None => Some(Vec::new()),
+            Some(Value::Array(raw)) => raw.iter().map(decode_wire_item).collect(),
+            Some(_) => None,
+        }
+    };
+    let payload = match name {
+        "consent" => {
+            let consent = value.field("consent")?;
+            let decision = |key| match consent.field(key).and_then(Value::as_str) {
+                Some("granted") => Some(Decision::Granted),
+                Some("denied") => Some(Decision::Denied),
+                Some("unset") => Some(Decision::Unset),
+                _ => None,
+            };
+            Payload::Consent(Consent {
+                storage: decision("storage")?,
+                analytics: decision("analytics")?,
+                decided_at: Some(at),
+            })
+        }
+        "cart" => {
+            let cart = value.field("cart")?;
+            let updated_at = cart.field("updated_at").and_then(Value::as_f64).map(|t| t as i64);
+            Payload::Cart(crate::engine::cart::Cart { currency, lines: items(cart)?, updated_at })
+        }
+        other => {
+            let kind = CommerceKind::from_name(other)?;
+            let transaction_id =
+                value.field("transaction_id").and_then(Value::as_str).map(str::to_owned);
+            Payload::Commerce { kind, items: items(value)?, transaction_id }
+        }
+    };
+    Some(OutEvent { id, at, payload })
+}
+
+fn decode_wire_item(value: &Value) -> Option<Item> {
+    let text = |key| value.field(key).and_then(Value::as_str).map(str::to_owned);
+    let whole =
+        |key| value.field(key).and_then(Value::as_f64).filter(|n| n.fract() == 0.0 && *n >= 0.0);
+    Some(Item {
+        id: text("item_id")?,
+        name: text("item_name")?,
+        category: text("item_category"),
+        price: whole("price")? as i64,
+        quantity: whole("quantity").filter(|q| *q >= 1.0 && *q <= f64::from(MAX_QUANTITY))? as u32,
+    })
+}
+
+/// Reads `GET /v1/profiles/{visitor}/intents`: what staff recorded, newest first.
+pub fn decode_intents(value: &Value) -> Option<Vec<Intent>> {
+    let Value::Array(items) = value else { return None };
+    items
+        .iter()
+        .map(|item| {
+            let products = match item.field("products")? {
+                Value::Array(products) => {
+                    products.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+                }
+                _ => return None,
+            };
+            let text = |key| item.field(key).and_then(Value::as_str).unwrap_or_default().to_owned();
+            Some(Intent {
+                products,
+                note: text("note"),
+                channel: text("channel"),
+                created_at: item.field("created_at").and_then(Value::as_f64).unwrap_or(0.0) as i64,
+            })
+        })
+        .collect()
 }

@@ -8,6 +8,7 @@ mod native {
     pub mod cart;
     pub mod stored;
     pub mod support;
+    pub mod sync;
     pub mod texts;
     pub mod value;
     pub mod wire;

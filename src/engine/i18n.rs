@@ -18,6 +18,7 @@ pub struct Texts {
     pub recovery_quantity: &'static str,
     pub recovery_more: &'static str,
     pub recovery_total: &'static str,
+    pub recovery_code: &'static str,
     pub recovery_resume: &'static str,
     pub recovery_dismiss: &'static str,
 }
@@ -35,6 +36,7 @@ pub const EN: Texts = Texts {
     recovery_quantity: "Qty {n}",
     recovery_more: "and {n} more",
     recovery_total: "Total",
+    recovery_code: "Your cart code",
     recovery_resume: "Resume checkout",
     recovery_dismiss: "Dismiss",
 };
@@ -52,6 +54,7 @@ pub const ES: Texts = Texts {
     recovery_quantity: "Cant. {n}",
     recovery_more: "y {n} más",
     recovery_total: "Total",
+    recovery_code: "Código de tu carrito",
     recovery_resume: "Continuar con la compra",
     recovery_dismiss: "Cerrar",
 };
@@ -69,6 +72,7 @@ pub const NL: Texts = Texts {
     recovery_quantity: "Aantal {n}",
     recovery_more: "en nog {n}",
     recovery_total: "Totaal",
+    recovery_code: "Je winkelwagencode",
     recovery_resume: "Verder met afrekenen",
     recovery_dismiss: "Sluiten",
 };
@@ -86,6 +90,7 @@ pub const DE: Texts = Texts {
     recovery_quantity: "Menge {n}",
     recovery_more: "und {n} weitere",
     recovery_total: "Summe",
+    recovery_code: "Ihr Warenkorb-Code",
     recovery_resume: "Zur Kasse",
     recovery_dismiss: "Schließen",
 };

@@ -11,11 +11,13 @@ pub mod consent;
 pub mod i18n;
 pub mod links;
 pub mod money;
+pub mod sync;
 pub mod view;
 
 use cart::{Cart, CartRefusal, Item};
 use config::Config;
 use consent::{Consent, ConsentUpdate};
+use sync::{Batch, Identity, OutEvent, Outbox, Payload, Purpose, Rng, SendOutcome};
 use view::{Action, View, ViewKind};
 
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
@@ -32,6 +34,9 @@ pub struct Snapshot {
     pub abandoned_at: Option<Millis>,
     pub dismissed_until: Option<Millis>,
     pub last_purchase_at: Option<Millis>,
+    /// Made once consent allows anything to be sent.
+    pub identity: Option<Identity>,
+    pub outbox: Outbox,
 }
 
 impl Snapshot {
@@ -43,7 +48,22 @@ impl Snapshot {
             abandoned_at: None,
             dismissed_until: None,
             last_purchase_at: None,
+            identity: None,
+            outbox: Outbox::default(),
         }
+    }
+
+    /// What may be written to this device under `consent`: the cart only with storage
+    /// consent; identity and outbox with any consent (GA4's `analytics_storage` covers them).
+    pub fn storable(&self) -> Snapshot {
+        let mut kept = self.clone();
+        if !self.consent.allows_storage() {
+            kept.cart = Cart::new(self.cart.currency);
+            kept.abandoned_at = None;
+            kept.dismissed_until = None;
+        }
+        kept.outbox.in_flight = false;
+        kept
     }
 }
 
@@ -104,10 +124,12 @@ pub struct Commerce {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// The agent starts on a page, with what storage held (if anything could be read).
+    /// The agent starts on a page, with what storage held (if anything could be read) and a
+    /// random seed from `crypto.getRandomValues` for the ids it will make.
     Start {
         stored: Option<Snapshot>,
         page: Page,
+        seed: u64,
     },
     Commerce(Commerce),
     Consent(ConsentUpdate),
@@ -117,14 +139,40 @@ pub enum Event {
     Action(Action),
     /// Another tab of the shop changed the stored state (`None`: it was erased).
     StoredChanged(Option<Snapshot>),
+    /// A timer the engine asked for (`Effect::WakeAt`) went off.
+    Tick,
+    /// This tab holds the flush lock (no other tab is sending) and may send now.
+    FlushGranted,
+    /// Another tab is sending; try later.
+    FlushBusy,
+    /// The page is being hidden or left: the last chance to send.
+    PageHide,
+    /// The backend answered a batch.
+    Sent {
+        key: String,
+        outcome: SendOutcome,
+    },
+    /// What staff recorded for this visitor, newest first.
+    IntentsLoaded(Vec<Intent>),
+}
+
+/// A purchase intent a store or call-centre advisor recorded for this visitor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Intent {
+    pub products: Vec<String>,
+    pub note: String,
+    pub channel: String,
+    pub created_at: Millis,
 }
 
 /// What the page is told through `concierge('on', ...)`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Notice {
-    Cart(Cart),
+    /// The cart, with the code staff can look it up by (when storage consent allows one).
+    Cart(Cart, Option<String>),
     Consent(Consent),
     Banner(BannerChange),
+    Intents(Vec<Intent>),
 }
 
 /// What happened to the recovery banner, for the shop's own analytics.
@@ -148,7 +196,15 @@ impl BannerChange {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Warning {
     CartRefused(CartRefusal),
-    StoredCurrencyChanged { stored: money::Currency, configured: money::Currency },
+    StoredCurrencyChanged {
+        stored: money::Currency,
+        configured: money::Currency,
+    },
+    /// The backend refused a batch as malformed; it is dropped, not retried.
+    BatchRejected {
+        status: u16,
+        events: usize,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -161,6 +217,14 @@ pub enum Effect {
     Remove(ViewKind),
     Notify(Notice),
     Warn(Warning),
+    /// Take the cross-tab flush lock, then answer `FlushGranted` or `FlushBusy`.
+    RequestFlush,
+    /// Send a batch and answer `Sent` (unless it is a beacon, which gets no answer).
+    Send(Batch),
+    /// Send `Tick` at this time (replacing any earlier request).
+    WakeAt(Millis),
+    /// Fetch the intents staff recorded, and answer `IntentsLoaded`.
+    FetchIntents(Identity),
 }
 
 /// The engine's whole state for one page.
@@ -173,12 +237,25 @@ pub struct Agent {
     shown: Option<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
+    rng: Rng,
+    intents: Vec<Intent>,
+    /// A `RequestFlush` is out and not yet answered.
+    flush_requested: bool,
 }
 
 impl Agent {
     pub fn new(config: Config) -> Agent {
         let saved = Snapshot::new(&config);
-        Agent { config, saved, page: Page::default(), shown: None, prompt_requested: false }
+        Agent {
+            config,
+            saved,
+            page: Page::default(),
+            shown: None,
+            prompt_requested: false,
+            rng: Rng::new(0),
+            intents: Vec::new(),
+            flush_requested: false,
+        }
     }
 
     pub fn config(&self) -> &Config {
@@ -201,6 +278,16 @@ impl Agent {
         self.shown.as_ref()
     }
 
+    pub fn intents(&self) -> &[Intent] {
+        &self.intents
+    }
+
+    /// The code staff can find this cart by, when storage consent allows one.
+    pub fn cart_code(&self) -> Option<&str> {
+        let identity = self.saved.identity.as_ref()?;
+        self.saved.consent.allows_storage().then_some(identity.cart_code.as_str())
+    }
+
     /// Applies one event at time `now` and returns what the shell must do, in order.
     pub fn handle(&mut self, event: Event, now: Millis) -> Vec<Effect> {
         self.handle_all([event], now)
@@ -220,19 +307,42 @@ impl Agent {
         for event in events {
             let adopting = matches!(event, Event::StoredChanged(_));
             match event {
-                Event::Start { stored, page } => self.start(stored, page, now, &mut effects),
+                Event::Start { stored: loaded, page, seed } => {
+                    self.rng = Rng::new(seed);
+                    // What storage held is what later changes are measured against.
+                    if let Some(loaded) = &loaded {
+                        stored = loaded.clone();
+                    }
+                    self.start(loaded, page, now, &mut effects)
+                }
                 Event::Commerce(commerce) => self.commerce(commerce, now, &mut effects),
                 Event::Consent(update) => self.update_consent(update, now),
                 Event::ShowConsentPrompt => self.prompt_requested = true,
                 Event::Action(action) => self.act(action, now, &mut effects),
                 Event::StoredChanged(stored) => self.adopt(stored),
+                Event::Tick => {}
+                Event::FlushGranted => self.flush(false, &mut effects),
+                Event::FlushBusy => {
+                    self.flush_requested = false;
+                    self.saved.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
+                }
+                Event::PageHide => self.flush(true, &mut effects),
+                Event::Sent { key, outcome } => self.settle(&key, outcome, now, &mut effects),
+                Event::IntentsLoaded(intents) => {
+                    if intents != self.intents {
+                        self.intents = intents;
+                        effects.push(Effect::Notify(Notice::Intents(self.intents.clone())));
+                    }
+                }
             }
             if adopting {
                 stored = self.saved.clone();
             }
         }
+        self.record_changes(&stored, now);
         self.report_changes(&before, &stored, &mut effects);
         self.refresh_view(now, &mut effects);
+        self.schedule_flush(now, &mut effects);
         effects
     }
 
@@ -256,12 +366,20 @@ impl Agent {
             saved.abandoned_at = Some(now);
         }
         saved.last_seen = Some(now);
+        if let Some(identity) = &saved.identity {
+            if sync::allows(&saved.consent, Purpose::Consent) {
+                out.push(Effect::FetchIntents(identity.clone()));
+            }
+        }
     }
 
     fn commerce(&mut self, commerce: Commerce, now: Millis, out: &mut Vec<Effect>) {
         let cart = &mut self.saved.cart;
         let refusals = match (commerce.kind, &commerce.items) {
-            (CommerceKind::ViewItemList | CommerceKind::ViewItem, _) => return,
+            (CommerceKind::ViewItemList | CommerceKind::ViewItem, _) => {
+                self.record_commerce(commerce, now);
+                return;
+            }
             (CommerceKind::AddToCart, Some(items)) => cart.add(items, now),
             (CommerceKind::RemoveFromCart, Some(items)) => {
                 cart.remove(items, now);
@@ -283,6 +401,7 @@ impl Agent {
         };
         out.extend(refusals.into_iter().map(|refusal| Effect::Warn(Warning::CartRefused(refusal))));
         self.saved.abandoned_at = None;
+        self.record_commerce(commerce, now);
     }
 
     fn update_consent(&mut self, update: ConsentUpdate, now: Millis) {
@@ -310,7 +429,10 @@ impl Agent {
         match other {
             Some(other) if other.cart.currency == self.config.currency => {
                 let last_seen = self.saved.last_seen.max(other.last_seen);
-                self.saved = Snapshot { last_seen, ..other };
+                let mut outbox = self.saved.outbox.clone();
+                outbox.merge(&other.outbox);
+                let identity = other.identity.clone().or_else(|| self.saved.identity.clone());
+                self.saved = Snapshot { last_seen, outbox, identity, ..other };
             }
             Some(_) => {}
             // Only a withdrawal of consent erases the stored state.
@@ -326,20 +448,122 @@ impl Agent {
     /// from what storage holds, as consent now says.
     fn report_changes(&self, before: &Snapshot, stored: &Snapshot, out: &mut Vec<Effect>) {
         let after = &self.saved;
-        if after.cart.lines != before.cart.lines {
-            out.push(Effect::Notify(Notice::Cart(after.cart.clone())));
+        let code_changed = after.identity.as_ref().map(|i| &i.cart_code)
+            != before.identity.as_ref().map(|i| &i.cart_code);
+        if after.cart.lines != before.cart.lines || code_changed {
+            out.push(Effect::Notify(Notice::Cart(
+                after.cart.clone(),
+                self.cart_code().map(str::to_owned),
+            )));
         }
         if after.consent != before.consent {
             out.push(Effect::Notify(Notice::Consent(after.consent)));
         }
-        if after == stored {
+        if after.storable() == stored.storable() {
             return;
         }
-        if after.consent.allows_storage() {
-            out.push(Effect::Persist(after.clone()));
-        } else if stored.consent.allows_storage() {
+        if sync::allows(&after.consent, Purpose::Consent) {
+            out.push(Effect::Persist(after.storable()));
+        } else if sync::allows(&stored.consent, Purpose::Consent) {
             out.push(Effect::Wipe);
         }
+    }
+
+    /// Puts into the outbox what changed in this batch of events that consent lets leave:
+    /// a consent change always (once anything was granted), the cart with storage consent.
+    fn record_changes(&mut self, stored: &Snapshot, now: Millis) {
+        let before = stored;
+        let consent = self.saved.consent;
+        let consent_changed = (consent.storage, consent.analytics)
+            != (before.consent.storage, before.consent.analytics);
+        if consent_changed
+            && sync::allows(&consent, Purpose::Consent)
+            && self.saved.identity.is_none()
+        {
+            self.saved.identity = Some(Identity {
+                visitor_id: self.rng.id("vis"),
+                secret: self.rng.id("sec"),
+                cart_code: self.rng.cart_code(),
+            });
+        }
+        if consent_changed {
+            self.record(Payload::Consent(consent), now);
+        }
+        let cart_changed = self.saved.cart.lines != before.cart.lines;
+        let storage_granted_now = consent.allows_storage() && !before.consent.allows_storage();
+        if cart_changed || storage_granted_now {
+            self.record(Payload::Cart(self.saved.cart.clone()), now);
+        }
+    }
+
+    fn record_commerce(&mut self, commerce: Commerce, now: Millis) {
+        let Commerce { kind, items, transaction_id } = commerce;
+        let items = items.unwrap_or_default();
+        self.record(Payload::Commerce { kind, items, transaction_id }, now);
+    }
+
+    /// Queues one event if there is someone to send it as and its purpose is granted. A
+    /// consent record goes whenever an identity exists (something was granted once), so that
+    /// the backend also learns of a withdrawal.
+    fn record(&mut self, payload: Payload, now: Millis) {
+        let purpose = payload.purpose();
+        let granted = purpose == Purpose::Consent || sync::allows(&self.saved.consent, purpose);
+        if self.saved.identity.is_none() || !granted {
+            return;
+        }
+        let id = self.rng.id("evt");
+        self.saved.outbox.push(OutEvent { id, at: now, payload });
+    }
+
+    fn flush(&mut self, beacon: bool, out: &mut Vec<Effect>) {
+        self.flush_requested = false;
+        let Some(identity) = self.saved.identity.clone() else { return };
+        let outbox = &mut self.saved.outbox;
+        if outbox.in_flight && !beacon {
+            return;
+        }
+        if let Some(batch) = outbox.next_batch(&identity, &mut self.rng, beacon) {
+            outbox.in_flight |= !beacon;
+            out.push(Effect::Send(batch));
+        }
+    }
+
+    fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, out: &mut Vec<Effect>) {
+        let events =
+            self.saved.outbox.pending.as_ref().filter(|p| p.key == key).map_or(0, |p| p.ids.len());
+        self.saved.outbox.settle(key, outcome, now, &mut self.rng);
+        match outcome {
+            SendOutcome::Rejected { status } => {
+                out.push(Effect::Warn(Warning::BatchRejected { status, events }))
+            }
+            SendOutcome::Accepted { cart_code_taken: true } => {
+                if let Some(identity) = &mut self.saved.identity {
+                    identity.cart_code = self.rng.cart_code();
+                }
+                self.record(Payload::Cart(self.saved.cart.clone()), now);
+            }
+            _ => {}
+        }
+    }
+
+    /// Asks for the flush lock when a batch is due, or for a wake-up when one will be.
+    fn schedule_flush(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        let outbox = &self.saved.outbox;
+        if self.saved.identity.is_none()
+            || outbox.events.is_empty()
+            || outbox.in_flight
+            || self.flush_requested
+        {
+            return;
+        }
+        if outbox.is_due(now) {
+            self.flush_requested = true;
+            out.push(Effect::RequestFlush);
+            return;
+        }
+        let after_interval = outbox.last_sent_at.map_or(now, |at| at + sync::FLUSH_INTERVAL);
+        let wake = outbox.next_attempt_at.map_or(after_interval, |at| at.max(after_interval));
+        out.push(Effect::WakeAt(wake.max(now + 1)));
     }
 
     /// The view the page should show now: consent comes first, then recovery.
@@ -353,7 +577,7 @@ impl Agent {
             && saved.abandoned_at.is_some()
             && !self.config.is_checkout(&self.page.path)
             && saved.dismissed_until.is_none_or(|until| now >= until);
-        recoverable.then(|| view::recovery_banner(&self.config, &saved.cart))
+        recoverable.then(|| view::recovery_banner(&self.config, &saved.cart, self.cart_code()))
     }
 
     fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {

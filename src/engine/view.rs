@@ -80,6 +80,8 @@ pub struct View {
     pub lines: Vec<ViewLine>,
     pub more: Option<String>,
     pub total: Option<(String, Money)>,
+    /// A label and a code the visitor can read out to staff.
+    pub code: Option<(String, String)>,
     pub actions: Vec<ViewAction>,
 }
 
@@ -101,6 +103,7 @@ pub fn consent_prompt(config: &Config) -> View {
         lines: Vec::new(),
         more: None,
         total: None,
+        code: None,
         actions: vec![
             button(Action::AcceptConsent, texts.consent_accept),
             button(Action::RejectConsent, texts.consent_reject),
@@ -108,7 +111,7 @@ pub fn consent_prompt(config: &Config) -> View {
     }
 }
 
-pub fn recovery_banner(config: &Config, cart: &Cart) -> View {
+pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) -> View {
     let texts = texts_for(&config.locale);
     let lines = cart
         .lines
@@ -130,6 +133,7 @@ pub fn recovery_banner(config: &Config, cart: &Cart) -> View {
         lines,
         more: (hidden > 0).then(|| fill(texts.recovery_more, hidden)),
         total: Some((texts.recovery_total.to_owned(), cart.total())),
+        code: cart_code.map(|code| (texts.recovery_code.to_owned(), code.to_owned())),
         actions: vec![
             ViewAction {
                 action: Action::ResumeCheckout,

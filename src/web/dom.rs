@@ -143,6 +143,12 @@ impl Dom {
         if let Some(more) = &view.more {
             self.append_text(&section, "p", "more", more)?;
         }
+        if let Some((label, code)) = &view.code {
+            let line = self.element("p", "code")?;
+            self.append_text(&line, "span", "code-label", label)?;
+            self.append_text(&line, "strong", "code-value", code)?;
+            section.append_child(&line)?;
+        }
         if let Some((label, amount)) = &view.total {
             let total = self.element("p", "total")?;
             self.append_text(&total, "span", "total-label", label)?;

@@ -9,6 +9,7 @@ mod clock;
 mod console;
 mod convert;
 mod dom;
+mod net;
 mod storage;
 
 use crate::engine::cart::Cart;
@@ -38,6 +39,7 @@ enum Topic {
     Cart,
     Consent,
     Banner,
+    Intent,
 }
 
 impl Topic {
@@ -47,6 +49,7 @@ impl Topic {
             "cart" => Some(Topic::Cart),
             "consent" => Some(Topic::Consent),
             "banner" => Some(Topic::Banner),
+            "intent" => Some(Topic::Intent),
             _ => None,
         }
     }
@@ -64,6 +67,9 @@ struct Shell {
     _data_layer: Option<capture::PushWrapper>,
     _storage: Option<EventListener>,
     _deferred_start: Option<EventListener>,
+    _page_hide: Vec<EventListener>,
+    /// The pending `WakeAt` timer: its id and the callback it will run.
+    timer: Option<(i32, Closure<dyn FnMut()>)>,
 }
 
 /// Starts the agent with the loader's `data-*` settings. A second call on the same page (the
@@ -131,12 +137,14 @@ fn boot(dataset: &JsValue, fallback_locale: &str) {
         _data_layer: None,
         _storage: None,
         _deferred_start: None,
+        _page_hide: Vec::new(),
+        timer: None,
     };
     SHELL.with(|cell| *cell.borrow_mut() = Some(shell));
 
     // What the page asked for before the agent loaded, in the order it asked.
     let queued = take_queue();
-    let mut events = vec![Event::Start { stored, page }];
+    let mut events = vec![Event::Start { stored, page, seed: random_seed() }];
     for args in queued {
         events.extend(command_event(&args.0, &args.1, &args.2));
     }
@@ -152,10 +160,12 @@ fn boot(dataset: &JsValue, fallback_locale: &str) {
         capture::watch(|entry| dispatch(data_layer_event(&entry).into_iter().collect()));
     let watcher =
         storage::watch(storage_key, |stored| dispatch(vec![Event::StoredChanged(stored)]));
+    let page_hide = page_hide_listeners();
     with_shell(|shell| {
         shell._command = Some(command);
         shell._data_layer = data_layer;
         shell._storage = watcher;
+        shell._page_hide = page_hide;
     });
 
     dispatch(events);
@@ -176,6 +186,8 @@ impl Shell {
             _data_layer: None,
             _storage: None,
             _deferred_start: Some(listener),
+            _page_hide: Vec::new(),
+            timer: None,
         }
     }
 }
@@ -218,7 +230,31 @@ fn apply(effect: Effect) {
         Effect::Remove(kind) => {
             with_shell(|shell| shell.dom.as_mut().map(|dom| dom.remove(kind)));
         }
-        Effect::Notify(Notice::Cart(cart)) => notify(Topic::Cart, &cart_payload(&cart)),
+        Effect::Notify(Notice::Cart(cart, code)) => {
+            notify(Topic::Cart, &cart_payload(&cart, code.as_deref()))
+        }
+        Effect::Notify(Notice::Intents(intents)) => {
+            notify(Topic::Intent, &intents_payload(&intents))
+        }
+        Effect::RequestFlush => {
+            if let Some(site) = with_shell(|shell| shell.agent.config().site.clone()) {
+                net::request_flush(&site);
+            }
+        }
+        Effect::Send(batch) => {
+            let target = with_shell(|shell| {
+                (shell.agent.config().endpoint.clone(), shell.agent.config().site.clone())
+            });
+            if let Some((endpoint, site)) = target {
+                net::send(&endpoint, &site, batch);
+            }
+        }
+        Effect::FetchIntents(identity) => {
+            if let Some(endpoint) = with_shell(|shell| shell.agent.config().endpoint.clone()) {
+                net::fetch_intents(&endpoint, identity);
+            }
+        }
+        Effect::WakeAt(at) => wake_at(at),
         Effect::Notify(Notice::Consent(consent)) => {
             notify(Topic::Consent, &consent_payload(&consent))
         }
@@ -234,6 +270,9 @@ fn describe_warning(warning: &Warning) -> String {
         }
         Warning::StoredCurrencyChanged { stored, configured } => format!(
             "the stored cart is in {stored} but data-currency is {configured}; the stored cart was discarded"
+        ),
+        Warning::BatchRejected { status, events } => format!(
+            "the backend refused a batch of {events} events with HTTP {status}; they were dropped (see its answer in the network panel)"
         ),
     }
 }
@@ -268,7 +307,7 @@ fn command_event(name: &JsValue, first: &JsValue, second: &JsValue) -> Option<Ev
                     with_shell(|shell| shell.listeners.retain(|(t, f)| !(*t == topic && f == &function)));
                 }
                 _ => console::warn(format_args!(
-                    "{name}: expected a topic (\"ready\", \"cart\", \"consent\" or \"banner\") and a function"
+                    "{name}: expected a topic (\"ready\", \"cart\", \"consent\", \"banner\" or \"intent\") and a function"
                 )),
             }
             None
@@ -310,7 +349,8 @@ fn subscribe(topic: Topic, function: Function) {
         shell.listeners.push((topic, function.clone()));
         let agent = &shell.agent;
         match topic {
-            Topic::Cart => Some(cart_payload(agent.cart())),
+            Topic::Cart => Some(cart_payload(agent.cart(), agent.cart_code())),
+            Topic::Intent => Some(intents_payload(agent.intents())),
             Topic::Consent => Some(consent_payload(agent.consent())),
             Topic::Ready if shell._command.is_some() => Some(ready_payload()),
             Topic::Ready | Topic::Banner => None,
@@ -388,7 +428,7 @@ fn to_value(value: &JsValue) -> Option<Value> {
     }
 }
 
-fn cart_payload(cart: &Cart) -> JsValue {
+fn cart_payload(cart: &Cart, code: Option<&str>) -> JsValue {
     let items = cart
         .lines
         .iter()
@@ -408,6 +448,7 @@ fn cart_payload(cart: &Cart) -> JsValue {
         ("item_count", i64::from(cart.item_count()).into()),
         ("items", Value::Array(items)),
         ("updated_at", cart.updated_at.into()),
+        ("code", code.into()),
     ]);
     convert::to_js(&payload)
 }
@@ -431,4 +472,70 @@ fn banner_payload(change: BannerChange) -> JsValue {
 
 fn ready_payload() -> JsValue {
     convert::to_js(&Value::object([("version", VERSION.into())]))
+}
+
+fn intents_payload(intents: &[crate::engine::Intent]) -> JsValue {
+    let items = intents
+        .iter()
+        .map(|intent| {
+            Value::object([
+                (
+                    "products",
+                    Value::Array(intent.products.iter().map(|p| p.as_str().into()).collect()),
+                ),
+                ("note", intent.note.as_str().into()),
+                ("channel", intent.channel.as_str().into()),
+                ("created_at", intent.created_at.into()),
+            ])
+        })
+        .collect();
+    convert::to_js(&Value::Array(items))
+}
+
+/// A seed for the engine's ids, from the browser's cryptographic generator.
+fn random_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    let filled = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|crypto| crypto.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        // No Web Crypto (very old browsers): time and Math.random, weaker but still unique enough.
+        let mixed =
+            js_sys::Date::now().to_bits() ^ js_sys::Math::random().to_bits().rotate_left(17);
+        return mixed;
+    }
+    u64::from_le_bytes(bytes)
+}
+
+/// Sends `Tick` at `at`, replacing an earlier request.
+fn wake_at(at: crate::engine::Millis) {
+    let Some(window) = web_sys::window() else { return };
+    let delay = (at - clock::now()).clamp(0, i32::MAX as i64) as i32;
+    let callback = Closure::<dyn FnMut()>::new(|| dispatch(vec![Event::Tick]));
+    let Ok(id) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+        callback.as_ref().unchecked_ref(),
+        delay,
+    ) else {
+        return;
+    };
+    let previous = with_shell(|shell| shell.timer.replace((id, callback))).flatten();
+    if let Some((old, _)) = previous {
+        window.clear_timeout_with_handle(old);
+    }
+}
+
+/// The last moments of a page: hidden (tab switch, app switch on mobile) or being left.
+fn page_hide_listeners() -> Vec<EventListener> {
+    let Some(window) = web_sys::window() else { return Vec::new() };
+    let mut listeners =
+        vec![EventListener::new(&window, "pagehide", |_| dispatch(vec![Event::PageHide]))];
+    if let Some(document) = window.document() {
+        let watched = document.clone();
+        listeners.push(EventListener::new(&document, "visibilitychange", move |_| {
+            if watched.visibility_state() == web_sys::VisibilityState::Hidden {
+                dispatch(vec![Event::PageHide]);
+            }
+        }));
+    }
+    listeners
 }

@@ -37,7 +37,7 @@ pub fn add(items: Vec<Item>) -> Event {
 }
 
 pub fn start(stored: Option<Snapshot>, path: &str) -> Event {
-    Event::Start { stored, page: page(path) }
+    Event::Start { stored, page: page(path), seed: 42 }
 }
 
 /// An agent that started on `/` and whose visitor accepted the consent prompt.

@@ -1,0 +1,175 @@
+//! The network: batches by `fetch` (or `sendBeacon` as the page goes), one tab at a time.
+//!
+//! Only engine effects reach here, so only what consent allowed is ever sent. Answers go back
+//! to the engine as events; how to retry is the engine's decision.
+
+use super::{console, convert, dispatch};
+use crate::engine::sync::{Batch, Identity, SendOutcome};
+use crate::engine::{Event, Millis};
+use crate::wire;
+use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::{Request, RequestInit, Response};
+
+/// Bodies above this are not sent with `keepalive`, whose budget browsers cap at 64 KiB.
+const KEEPALIVE_LIMIT: usize = 60_000;
+
+thread_local! {
+    /// The request under way, so the flush lock is held until it is answered.
+    static IN_FLIGHT: RefCell<Option<Promise>> = const { RefCell::new(None) };
+}
+
+/// Takes the cross-tab flush lock (Web Locks) if free, then lets the engine send.
+pub fn request_flush(site: &str) {
+    let locks = web_sys::window()
+        .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
+        .filter(|locks| locks.is_object());
+    let Some(locks) = locks else {
+        // Without Web Locks (old browsers) tabs may overlap; the server still counts once.
+        dispatch(vec![Event::FlushGranted]);
+        return;
+    };
+    let callback = Closure::once_into_js(move |lock: JsValue| -> Promise {
+        if lock.is_null() {
+            dispatch(vec![Event::FlushBusy]);
+            return Promise::resolve(&JsValue::UNDEFINED);
+        }
+        future_to_promise(async move {
+            dispatch(vec![Event::FlushGranted]);
+            if let Some(request) = IN_FLIGHT.with(|cell| cell.borrow_mut().take()) {
+                let _ = JsFuture::from(request).await;
+            }
+            Ok(JsValue::UNDEFINED)
+        })
+    });
+    let options = Object::new();
+    let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+    let request =
+        Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
+    let name = JsValue::from_str(&format!("concierge-flush:{site}"));
+    match request {
+        Some(request) => {
+            let _ = request.call3(&locks, &name, &options, &callback);
+        }
+        None => dispatch(vec![Event::FlushGranted]),
+    }
+}
+
+/// Sends a batch; its answer comes back as `Event::Sent`, except for beacons.
+pub fn send(endpoint: &str, site: &str, batch: Batch) {
+    let url = format!("{endpoint}/events");
+    let Some(body) = JSON::stringify(&convert::to_js(&wire::encode_batch(&batch, site)))
+        .ok()
+        .and_then(|b| b.as_string())
+    else {
+        return console::warn("a batch could not be serialised; it stays in the outbox");
+    };
+    if batch.beacon {
+        if !beacon(&url, &body) {
+            // Too big for a beacon, or refused: a keepalive fetch is the last resort.
+            let _ = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
+        }
+        return;
+    }
+    let key = batch.key;
+    let request = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
+    let answered = future_to_promise(async move {
+        let outcome = match request {
+            Some(request) => match JsFuture::from(request).await {
+                Ok(response) => outcome_of(response.unchecked_into::<Response>()).await,
+                Err(_) => SendOutcome::Retry { retry_after: None },
+            },
+            None => SendOutcome::Retry { retry_after: None },
+        };
+        dispatch(vec![Event::Sent { key, outcome }]);
+        Ok(JsValue::UNDEFINED)
+    });
+    IN_FLIGHT.with(|cell| *cell.borrow_mut() = Some(answered));
+}
+
+fn post(url: &str, body: &str, keepalive: bool) -> Option<Promise> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    // web-sys does not expose `keepalive` on RequestInit, so it is set as a plain property.
+    let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::from_bool(keepalive));
+    let request = Request::new_with_str_and_init(url, &init).ok()?;
+    request.headers().set("content-type", "application/json").ok()?;
+    Some(web_sys::window()?.fetch_with_request(&request))
+}
+
+/// `text/plain` keeps a cross-origin beacon a simple request (no preflight it could not make).
+fn beacon(url: &str, body: &str) -> bool {
+    let Some(window) = web_sys::window() else { return false };
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/plain;charset=UTF-8");
+    let Ok(blob) =
+        web_sys::Blob::new_with_str_sequence_and_options(&Array::of1(&body.into()), &options)
+    else {
+        return false;
+    };
+    window.navigator().send_beacon_with_opt_blob(url, Some(&blob)).unwrap_or(false)
+}
+
+/// 2xx: accepted. 408, 429, 5xx: retry, after `Retry-After` if given. Other 4xx: rejected.
+async fn outcome_of(response: Response) -> SendOutcome {
+    let status = response.status();
+    match status {
+        200..=299 => {
+            let body = match response.json() {
+                Ok(json) => JsFuture::from(json).await.ok(),
+                Err(_) => None,
+            };
+            let taken = body
+                .and_then(|body| Reflect::get(&body, &"cart_code_taken".into()).ok())
+                .and_then(|taken| taken.as_bool())
+                .unwrap_or(false);
+            SendOutcome::Accepted { cart_code_taken: taken }
+        }
+        408 | 429 | 500..=599 => {
+            let header = response.headers().get("retry-after").ok().flatten();
+            SendOutcome::Retry { retry_after: header.as_deref().and_then(retry_after) }
+        }
+        400..=499 => SendOutcome::Rejected { status },
+        _ => SendOutcome::Retry { retry_after: None },
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date.
+fn retry_after(value: &str) -> Option<Millis> {
+    if let Some(seconds) = crate::value::parse_decimal(value).filter(|s| *s >= 0.0) {
+        return Some((seconds * 1000.0) as Millis);
+    }
+    let at = js_sys::Date::parse(value);
+    (!at.is_nan()).then(|| (at - js_sys::Date::now()).max(0.0) as Millis)
+}
+
+/// Asks the backend what staff recorded for this visitor.
+pub fn fetch_intents(endpoint: &str, identity: Identity) {
+    let url = format!("{endpoint}/profiles/{}/intents", identity.visitor_id);
+    let Some(window) = web_sys::window() else { return };
+    let init = RequestInit::new();
+    init.set_method("GET");
+    let Ok(request) = Request::new_with_str_and_init(&url, &init) else { return };
+    if request.headers().set("x-concierge-secret", &identity.secret).is_err() {
+        return;
+    }
+    let request = window.fetch_with_request(&request);
+    wasm_bindgen_futures::spawn_local(async move {
+        let Ok(response) = JsFuture::from(request).await else { return };
+        let response: Response = response.unchecked_into();
+        if !response.ok() {
+            // 404: the backend has not heard of this visitor yet; nothing to pick up.
+            return;
+        }
+        let Ok(json) = response.json() else { return };
+        let Ok(body) = JsFuture::from(json).await else { return };
+        match convert::from_js(&body).ok().and_then(|value| wire::decode_intents(&value)) {
+            Some(intents) => dispatch(vec![Event::IntentsLoaded(intents)]),
+            None => console::warn("the backend's intents could not be read; ignored"),
+        }
+    });
+}
