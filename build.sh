@@ -158,8 +158,19 @@ report_sizes() {
 
 start_server() {
   local data_dir=${CONCIERGE_DATA_DIR:-$ROOT/.data}
+  local server="$ROOT/target/release/concierge-server"
   mkdir -p "$data_dir"
-  exec "$ROOT/target/release/concierge-server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir"
+  # Demo tokens, unless the caller configured real ones; the server keeps only their hashes.
+  if [ -z "${CONCIERGE_STAFF_TOKEN_HASHES:-}" ]; then
+    CONCIERGE_STAFF_TOKEN_HASHES=$("$server" hash-token demo-staff)
+    export CONCIERGE_STAFF_TOKEN_HASHES
+    echo "Staff console: http://$HOST:$PORT/staff/ (demo token: demo-staff)"
+  fi
+  if [ -z "${CONCIERGE_PRIVACY_TOKEN_HASHES:-}" ]; then
+    CONCIERGE_PRIVACY_TOKEN_HASHES=$("$server" hash-token demo-privacy)
+    export CONCIERGE_PRIVACY_TOKEN_HASHES
+  fi
+  exec "$server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir"
 }
 
 run_demo() {

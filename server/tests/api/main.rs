@@ -1,6 +1,7 @@
 //! Backend tests: the router driven in process (no sockets), on SQLite and, when
 //! `CONCIERGE_TEST_DATABASE_URL` names one, on PostgreSQL too (`./build.sh test` starts one).
 
+mod agent;
 mod events;
 mod profiles;
 mod staff;
