@@ -4,7 +4,7 @@
 #   ./build.sh demo    build everything and run the demo shop and backend (PORT=8080 by default)
 #   ./build.sh test    every test layer: format, lints, native, browser and end-to-end tests
 #   ./build.sh build   build the agent (release Wasm, optimised) and the backend
-#   ./build.sh bench   measure download size and start-up time; writes bench/report.md
+#   ./build.sh bench   measure download size, start-up time and backend ingest; writes bench/out/report.md
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -219,6 +219,8 @@ run_bench() {
   build_server
   step "Benchmark: download size and start-up time"
   CONCIERGE_SERVER="$ROOT/target/release/concierge-server" node bench/startup.mjs
+  step "Benchmark: backend ingest"
+  cargo run --release --locked -q -p concierge-server --example ingest_bench | tee -a bench/out/report.md
 }
 
 case "${1:-}" in

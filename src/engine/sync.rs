@@ -203,13 +203,15 @@ impl Outbox {
         }
     }
 
+    /// Whether to send now. Cart and consent changes go at once (staff watch the cart live, and
+    /// a withdrawal must take effect); measurement waits to fill a batch. Backoff binds both.
     pub fn is_due(&self, now: Millis) -> bool {
+        let urgent = self.pending.is_some()
+            || self.events.iter().any(|e| e.payload.purpose() != Purpose::Analytics);
         !self.events.is_empty()
             && !self.in_flight
             && self.next_attempt_at.is_none_or(|at| now >= at)
-            && self
-                .last_sent_at
-                .is_none_or(|at| now - at >= FLUSH_INTERVAL || self.pending.is_some())
+            && (urgent || self.last_sent_at.is_none_or(|at| now - at >= FLUSH_INTERVAL))
     }
 
     /// The batch to send now: the pending one again, or a new one of the oldest events.

@@ -68,8 +68,8 @@ struct Shell {
     _storage: Option<EventListener>,
     _deferred_start: Option<EventListener>,
     _page_hide: Vec<EventListener>,
-    /// The pending `WakeAt` timer: its id and the callback it will run.
-    timer: Option<(i32, Closure<dyn FnMut()>)>,
+    /// The pending `WakeAt` timer: its id and when it fires.
+    timer: Option<(i32, crate::engine::Millis)>,
 }
 
 /// Starts the agent with the loader's `data-*` settings. A second call on the same page (the
@@ -510,16 +510,21 @@ fn random_seed() -> u64 {
 /// Sends `Tick` at `at`, replacing an earlier request.
 fn wake_at(at: crate::engine::Millis) {
     let Some(window) = web_sys::window() else { return };
+    if with_shell(|shell| shell.timer.is_some_and(|(_, when)| when == at)) == Some(true) {
+        return;
+    }
     let delay = (at - clock::now()).clamp(0, i32::MAX as i64) as i32;
-    let callback = Closure::<dyn FnMut()>::new(|| dispatch(vec![Event::Tick]));
-    let Ok(id) = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-        callback.as_ref().unchecked_ref(),
-        delay,
-    ) else {
+    // A one-shot closure owned by the timer: the tick may schedule the next wake-up while it
+    // runs, which must not free the code that is running.
+    let callback = Closure::once_into_js(|| dispatch(vec![Event::Tick]));
+    let Ok(id) = window
+        .set_timeout_with_callback_and_timeout_and_arguments_0(callback.unchecked_ref(), delay)
+    else {
         return;
     };
-    let previous = with_shell(|shell| shell.timer.replace((id, callback))).flatten();
-    if let Some((old, _)) = previous {
+    // A cleared timer never runs its one-shot closure, which then stays allocated; re-arming
+    // only when the time changes keeps that to a handful per page.
+    if let Some(Some((old, _))) = with_shell(|shell| shell.timer.replace((id, at))) {
         window.clear_timeout_with_handle(old);
     }
 }

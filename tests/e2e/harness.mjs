@@ -1,6 +1,7 @@
 // End-to-end harness: starts the built backend on a free port and drives Debian's Chromium with playwright-core.
 
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -10,12 +11,33 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const SERVER = process.env.CONCIERGE_SERVER ?? join(ROOT, "target/release/concierge-server");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-/** Starts concierge-server on port 0 with a throwaway data directory; resolves once it listens. */
-export async function startServer() {
-  const dataDir = mkdtempSync(join(tmpdir(), "concierge-e2e-"));
-  const child = spawn(SERVER, ["--port", "0", "--www", join(ROOT, "www"), "--data-dir", dataDir], {
+export const STAFF_TOKEN = "e2e-staff-token";
+
+/** A port that was free a moment ago, for a server that must come back on the same one. */
+export async function freePort() {
+  const { createServer } = await import("node:net");
+  return new Promise((resolvePort, reject) => {
+    const probe = createServer();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address();
+      probe.close(() => resolvePort(port));
+    });
+  });
+}
+
+/**
+ * Starts concierge-server (port 0 unless given) on a data directory (a new one unless given);
+ * resolves once it listens. `stop({ keepData: true })` leaves the data for a restart.
+ */
+export async function startServer({ port = 0, dataDir = mkdtempSync(join(tmpdir(), "concierge-e2e-")) } = {}) {
+  const child = spawn(SERVER, ["--port", String(port), "--www", join(ROOT, "www"), "--data-dir", dataDir], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, RUST_LOG: "warn" },
+    env: {
+      ...process.env,
+      RUST_LOG: "warn",
+      CONCIERGE_STAFF_TOKEN_HASHES: createHash("sha256").update(STAFF_TOKEN).digest("hex"),
+    },
   });
   let stderr = "";
   child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -32,10 +54,14 @@ export async function startServer() {
   });
   return {
     url,
-    async stop() {
-      child.kill("SIGTERM");
-      await new Promise((done) => (child.exitCode === null ? child.on("exit", done) : done()));
-      rmSync(dataDir, { recursive: true, force: true });
+    dataDir,
+    async stop({ keepData = false } = {}) {
+      if (child.exitCode === null) {
+        const exited = new Promise((done) => child.on("exit", done));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }
@@ -147,4 +173,9 @@ export async function acceptConsent(page, url) {
   await page.goto(url);
   await agentReady(page);
   await page.locator("[data-view=consent] [data-action=accept]").click();
+}
+
+/** The agent's stored state for the demo site (visitor id, secret, outbox). */
+export function storedState(page) {
+  return page.evaluate(() => JSON.parse(localStorage.getItem("concierge:v1:demo") || "null"));
 }

@@ -291,3 +291,23 @@ fn stored_outboxes_survive_a_reload_and_resend_under_the_same_key() {
     let resent = flush(&mut reloaded, T0 + 3);
     assert_eq!(resent.key, batch.key);
 }
+
+#[test]
+fn cart_changes_go_at_once_and_measurement_waits_for_a_batch() {
+    let mut agent = consenting_agent(T0);
+    let batch = flush(&mut agent, T0);
+    agent.handle(
+        Event::Sent { key: batch.key, outcome: SendOutcome::Accepted { cart_code_taken: false } },
+        T0 + 100,
+    );
+    let view = concierge::engine::Commerce {
+        kind: CommerceKind::ViewItem,
+        items: Some(vec![item("a", 1, 1)]),
+        transaction_id: None,
+    };
+    let effects = agent.handle(Event::Commerce(view), T0 + 200);
+    assert!(!effects.contains(&Effect::RequestFlush), "a view waits for the batch interval");
+    assert!(effects.contains(&Effect::WakeAt(T0 + 100 + sync::FLUSH_INTERVAL)));
+    let effects = agent.handle(add(vec![item("a", 1, 1)]), T0 + 300);
+    assert!(effects.contains(&Effect::RequestFlush), "a cart change goes now");
+}
