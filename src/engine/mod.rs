@@ -366,6 +366,9 @@ impl Agent {
             saved.abandoned_at = Some(now);
         }
         saved.last_seen = Some(now);
+        // The previous page's last request is usually cut off by the navigation itself; its
+        // backoff must not delay this page. Failures here back off again from `attempts`.
+        saved.outbox.next_attempt_at = None;
         if let Some(identity) = &saved.identity {
             if sync::allows(&saved.consent, Purpose::Consent) {
                 out.push(Effect::FetchIntents(identity.clone()));
@@ -548,22 +551,17 @@ impl Agent {
 
     /// Asks for the flush lock when a batch is due, or for a wake-up when one will be.
     fn schedule_flush(&mut self, now: Millis, out: &mut Vec<Effect>) {
-        let outbox = &self.saved.outbox;
-        if self.saved.identity.is_none()
-            || outbox.events.is_empty()
-            || outbox.in_flight
-            || self.flush_requested
-        {
+        if self.saved.identity.is_none() || self.flush_requested {
             return;
         }
-        if outbox.is_due(now) {
-            self.flush_requested = true;
-            out.push(Effect::RequestFlush);
-            return;
+        match self.saved.outbox.due_at(now) {
+            Some(at) if at <= now => {
+                self.flush_requested = true;
+                out.push(Effect::RequestFlush);
+            }
+            Some(at) => out.push(Effect::WakeAt(at)),
+            None => {}
         }
-        let after_interval = outbox.last_sent_at.map_or(now, |at| at + sync::FLUSH_INTERVAL);
-        let wake = outbox.next_attempt_at.map_or(after_interval, |at| at.max(after_interval));
-        out.push(Effect::WakeAt(wake.max(now + 1)));
     }
 
     /// The view the page should show now: consent comes first, then recovery.

@@ -203,15 +203,24 @@ impl Outbox {
         }
     }
 
-    /// Whether to send now. Cart and consent changes go at once (staff watch the cart live, and
-    /// a withdrawal must take effect); measurement waits to fill a batch. Backoff binds both.
-    pub fn is_due(&self, now: Millis) -> bool {
+    /// When the next batch may go: cart and consent changes at once (staff watch the cart live,
+    /// and a withdrawal must take effect), measurement a batch interval after the last send;
+    /// backoff binds both. `None` when there is nothing to send or a request is on the wire.
+    pub fn due_at(&self, now: Millis) -> Option<Millis> {
+        if self.events.is_empty() || self.in_flight {
+            return None;
+        }
         let urgent = self.pending.is_some()
             || self.events.iter().any(|e| e.payload.purpose() != Purpose::Analytics);
-        !self.events.is_empty()
-            && !self.in_flight
-            && self.next_attempt_at.is_none_or(|at| now >= at)
-            && (urgent || self.last_sent_at.is_none_or(|at| now - at >= FLUSH_INTERVAL))
+        let by_interval = match self.last_sent_at {
+            Some(at) if !urgent => at + FLUSH_INTERVAL,
+            _ => now,
+        };
+        Some(self.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
+    }
+
+    pub fn is_due(&self, now: Millis) -> bool {
+        self.due_at(now).is_some_and(|at| at <= now)
     }
 
     /// The batch to send now: the pending one again, or a new one of the oldest events.
@@ -289,7 +298,11 @@ impl Outbox {
                 self.events.push(event.clone());
             }
         }
-        self.events.sort_by_key(|e| e.at);
+        // By time, and on a tie a consent record first: the backend applies events in order,
+        // and what a consent allows must come after it.
+        self.events.sort_unstable_by_key(|e| {
+            (e.at, e.payload.purpose() != Purpose::Consent, e.id.clone())
+        });
         if self.pending.is_none() {
             self.pending.clone_from(&other.pending);
         }

@@ -311,3 +311,39 @@ fn cart_changes_go_at_once_and_measurement_waits_for_a_batch() {
     let effects = agent.handle(add(vec![item("a", 1, 1)]), T0 + 300);
     assert!(effects.contains(&Effect::RequestFlush), "a cart change goes now");
 }
+
+#[test]
+fn a_cart_change_waiting_out_a_backoff_wakes_when_the_backoff_ends() {
+    let mut agent = consenting_agent(T0);
+    let batch = flush(&mut agent, T0);
+    agent.handle(
+        Event::Sent {
+            key: batch.key.clone(),
+            outcome: SendOutcome::Accepted { cart_code_taken: false },
+        },
+        T0 + 10,
+    );
+    agent.handle(add(vec![item("a", 1, 1)]), T0 + 20);
+    let batch = flush(&mut agent, T0 + 30);
+    agent.handle(
+        Event::Sent { key: batch.key, outcome: SendOutcome::Retry { retry_after: Some(1_000) } },
+        T0 + 40,
+    );
+    let backoff_ends = agent.snapshot().outbox.next_attempt_at.unwrap();
+    let effects = agent.handle(add(vec![item("b", 1, 1)]), T0 + 50);
+    assert!(effects.contains(&Effect::WakeAt(backoff_ends)), "{effects:?}");
+    assert!(backoff_ends < T0 + 10 + sync::FLUSH_INTERVAL, "not held back to the batch interval");
+}
+
+#[test]
+fn a_new_page_does_not_inherit_the_previous_pages_backoff() {
+    let mut agent = consenting_agent(T0);
+    let batch = flush(&mut agent, T0);
+    let effects = agent.handle(
+        Event::Sent { key: batch.key, outcome: SendOutcome::Retry { retry_after: None } },
+        T0 + 1,
+    );
+    let stored = persisted(&effects).unwrap_or_else(|| agent.snapshot().storable());
+    let (_, effects) = next_page(Some(stored), "/cart/", T0 + 100);
+    assert!(effects.contains(&Effect::RequestFlush), "{effects:?}");
+}

@@ -13,6 +13,8 @@ window.concierge("consent", { analytics_storage: "granted", functionality_storag
 window.concierge("on", "cart", (cart: ConciergeCart) => cart.items.map((item) => item.quantity * item.price));
 window.concierge("on", "banner", (change) => change.action === "dismissed");
 window.concierge("on", "ready", ({ version }) => version.length);
+window.concierge("on", "intent", (intents) => intents[0]?.note.toUpperCase());
+window.concierge("on", "cart", (cart) => cart.code?.replace("-", ""));
 
 // @ts-expect-error: not a GA4 ecommerce event the agent knows
 window.concierge("track", "add_to_basket", {});

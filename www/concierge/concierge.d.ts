@@ -53,6 +53,16 @@ export interface ConciergeCart {
   items: Array<Required<Pick<ConciergeItem, "item_id" | "item_name" | "price" | "quantity">> & { item_category: string | null }>;
   /** Milliseconds since the epoch of the last change, or null for an untouched cart. */
   updated_at: number | null;
+  /** The code staff find this cart by (e.g. "K7M-4QP"), once the visitor allowed the cart to be kept. */
+  code: string | null;
+}
+
+/** A purchase intent a store or call-centre advisor recorded for this visitor. */
+export interface ConciergeIntent {
+  products: string[];
+  note: string;
+  channel: "store" | "call_centre" | "web" | string;
+  created_at: number;
 }
 
 export interface ConciergeConsentState {
@@ -69,12 +79,14 @@ export interface ConciergeTopics {
   cart: ConciergeCart;
   consent: ConciergeConsentState;
   banner: ConciergeBannerChange;
+  /** Newest first; empty until staff record one. */
+  intent: ConciergeIntent[];
 }
 
 export interface Concierge {
   (command: "track", event: ConciergeEventName, params?: ConciergeEcommerceParams): void;
   (command: "consent", choice: "accept" | "reject" | "prompt" | ConciergeConsentUpdate): void;
-  /** `ready`, `cart` and `consent` call a new listener at once with the current state. */
+  /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   /** Calls queued by the stub before the agent loaded. */

@@ -1,0 +1,307 @@
+// Concierge staff console: look up a visitor's cart by code, follow it live, record their purchase intent.
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "concierge-staff:token";
+  var ADVISOR_KEY = "concierge-staff:advisor";
+  var ALPHABET = "ACDEFGHJKLMNPQRTUVWXY34679";
+  var POLL_MS = 1000;
+
+  var $ = function (id) { return document.getElementById(id); };
+  var state = { code: null, cart: null, polling: false, timer: null, pausedUntil: 0 };
+
+  function token() {
+    try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (error) { return state.token || ""; }
+  }
+
+  function setToken(value) {
+    state.token = value;
+    try {
+      if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
+    } catch (error) {
+      // Private mode: the token lives in memory for this page.
+    }
+    renderSignedIn();
+  }
+
+  function renderSignedIn() {
+    var signedIn = Boolean(token());
+    $("sign-in").hidden = signedIn;
+    $("lookup-section").hidden = !signedIn;
+    $("sign-out").hidden = !signedIn;
+    if (!signedIn) stopPolling();
+  }
+
+  function say(message) {
+    $("staff-status").textContent = message;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /** "k7m4qp", "K7M 4QP" and "K7M-4QP" all become "K7M-4QP"; anything else null. */
+  function normaliseCode(text) {
+    var compact = String(text).toUpperCase().replace(/[\s-]/g, "");
+    if (compact.length !== 6) return null;
+    for (var i = 0; i < 6; i++) if (ALPHABET.indexOf(compact[i]) < 0) return null;
+    return compact.slice(0, 3) + "-" + compact.slice(3);
+  }
+
+  function money(minor, currency) {
+    try {
+      return new Intl.NumberFormat("en-GB", { style: "currency", currency: currency || "EUR" }).format(minor / 100);
+    } catch (error) {
+      return (minor / 100).toFixed(2) + " " + currency;
+    }
+  }
+
+  function ago(ms) {
+    if (!ms) return "no activity yet";
+    var seconds = Math.max(0, Math.round((Date.now() - ms) / 1000));
+    var format = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+    if (seconds < 60) return format.format(-seconds, "second");
+    if (seconds < 3600) return format.format(-Math.round(seconds / 60), "minute");
+    if (seconds < 86400) return format.format(-Math.round(seconds / 3600), "hour");
+    return format.format(-Math.round(seconds / 86400), "day");
+  }
+
+  /** Calls the API; resolves { status, body } and handles the answers every call shares. */
+  function api(method, path, body) {
+    var headers = { authorization: "Bearer " + token() };
+    if (body) headers["content-type"] = "application/json";
+    return fetch(path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined, cache: "no-store" })
+      .then(function (response) {
+        return response.json().catch(function () { return {}; }).then(function (json) {
+          if (response.status === 401) {
+            setToken("");
+            say("That staff token was not accepted. Please sign in again.");
+            $("staff-token").focus();
+          } else if (response.status === 429) {
+            var wait = parseInt(response.headers.get("retry-after") || "60", 10);
+            state.pausedUntil = Date.now() + wait * 1000;
+            say("Too many failed attempts. Try again in " + wait + " seconds.");
+          }
+          return { status: response.status, body: json };
+        });
+      })
+      .catch(function () {
+        say("The server cannot be reached. Retrying…");
+        return { status: 0, body: {} };
+      });
+  }
+
+  // --- lookup and live view -------------------------------------------------------------
+
+  function lookUp(code) {
+    stopPolling();
+    state.code = code;
+    state.cart = null;
+    say("Looking up " + code + "…");
+    poll(true);
+  }
+
+  function poll(first) {
+    if (!state.code || state.polling) return;
+    if (document.hidden || Date.now() < state.pausedUntil) return schedule();
+    state.polling = true;
+    var code = state.code;
+    api("GET", "/v1/carts/" + encodeURIComponent(code)).then(function (reply) {
+      state.polling = false;
+      if (code !== state.code) return;
+      if (reply.status === 200) {
+        if (first) say("");
+        render(reply.body, first);
+        schedule();
+      } else if (reply.status === 404) {
+        $("cart-view").hidden = true;
+        say("No cart has the code " + code + ". Check it with the visitor: the codes never use 0, O, 1, I, L, 2, Z, 5, S, 8 or B.");
+        state.code = null;
+      } else if (reply.status === 422) {
+        say(reply.body.message || "That is not a cart code.");
+        state.code = null;
+      } else if (reply.status !== 401) {
+        schedule();
+      }
+    });
+  }
+
+  function schedule() {
+    clearTimeout(state.timer);
+    if (state.code) state.timer = setTimeout(poll, POLL_MS);
+  }
+
+  function stopPolling() {
+    clearTimeout(state.timer);
+    state.code = null;
+    state.polling = false;
+  }
+
+  function render(live, first) {
+    var previous = state.cart;
+    state.cart = live;
+    var cart = live.cart || { currency: "EUR", lines: [] };
+    $("cart-view").hidden = false;
+    $("cart-view-code").textContent = live.cart_code;
+    $("cart-meta").textContent = live.item_count + (live.item_count === 1 ? " item" : " items") + " · last activity " + ago(live.last_activity);
+    var consent = live.consent || {};
+    $("cart-consent").textContent = consent.storage === "granted"
+      ? "The visitor allowed their cart to be kept" + (consent.analytics === "granted" ? " and their visit to be measured." : ".")
+      : "The visitor has not allowed their cart to be kept, so it is not shown.";
+
+    var list = $("live-cart");
+    list.replaceChildren();
+    cart.lines.forEach(function (line) {
+      var item = el("li", "line");
+      item.dataset.itemId = line.item_id;
+      item.append(
+        el("span", "line-name", line.item_name),
+        el("span", "line-qty", "× " + line.quantity),
+        el("span", "line-amount", money(line.price * line.quantity, cart.currency)),
+      );
+      list.append(item);
+    });
+    if (!cart.lines.length) list.append(el("li", "empty", "The cart is empty."));
+    $("live-total").textContent = money(live.total, cart.currency);
+
+    var interests = $("interests");
+    interests.replaceChildren();
+    (live.interests || []).forEach(function (interest) {
+      interests.append(el("li", "chip", interest.category + " · " + interest.views));
+    });
+    if (!interests.children.length) interests.append(el("li", "empty", "None recorded."));
+
+    renderIntents(live.intents || []);
+    renderProductChoices(cart.lines, previous);
+
+    var changed = previous && (previous.total !== live.total || previous.item_count !== live.item_count);
+    if (first || changed) {
+      $("cart-announcer").textContent = "Cart " + live.cart_code + ": " + live.item_count + " items, " + money(live.total, cart.currency);
+    }
+  }
+
+  /** One checkbox per cart line; keeps what the advisor ticked when the cart updates. */
+  function renderProductChoices(lines, previous) {
+    var box = $("intent-products");
+    var ticked = {};
+    var known = {};
+    box.querySelectorAll("input").forEach(function (input) {
+      known[input.value] = true;
+      ticked[input.value] = input.checked;
+    });
+    var ids = lines.map(function (line) { return line.item_id; });
+    var same = previous && Object.keys(known).join() === ids.join();
+    if (same) return;
+    var focused = document.activeElement && box.contains(document.activeElement) ? document.activeElement.value : null;
+    box.replaceChildren();
+    lines.forEach(function (line, index) {
+      var id = "intent-product-" + index;
+      var input = el("input");
+      input.type = "checkbox";
+      input.id = id;
+      input.value = line.item_id;
+      input.checked = known[line.item_id] ? ticked[line.item_id] : true;
+      var label = el("label", "check", line.item_name);
+      label.htmlFor = id;
+      var row = el("div", "check-row");
+      row.append(input, label);
+      box.append(row);
+      if (focused === line.item_id) input.focus();
+    });
+    if (!lines.length) box.append(el("p", "empty", "No products in the cart; name them below."));
+  }
+
+  function renderIntents(intents) {
+    var list = $("intents");
+    list.replaceChildren();
+    intents.forEach(function (intent) {
+      var item = el("li", "intent");
+      var when = new Date(intent.created_at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+      var channel = intent.channel === "call_centre" ? "Call centre" : intent.channel === "store" ? "In store" : intent.channel;
+      item.append(
+        el("p", "intent-products", intent.products.join(", ")),
+        el("p", "intent-note", intent.note || "No note."),
+        el("p", "intent-meta", channel + " · " + intent.advisor_id + " · " + when),
+      );
+      list.append(item);
+    });
+    if (!intents.length) list.append(el("li", "empty", "None yet."));
+  }
+
+  function recordIntent(event) {
+    event.preventDefault();
+    if (!state.code) return;
+    var products = [];
+    $("intent-products").querySelectorAll("input:checked").forEach(function (input) { products.push(input.value); });
+    $("intent-extra").value.split(",").map(function (p) { return p.trim(); }).filter(Boolean).forEach(function (p) { products.push(p); });
+    var advisor = $("advisor-id").value.trim();
+    try { localStorage.setItem(ADVISOR_KEY, advisor); } catch (error) { /* remembered for this page only */ }
+    var body = { products: products, note: $("intent-note").value.trim(), channel: $("intent-channel").value, advisor_id: advisor };
+    $("intent-error").textContent = "";
+    $("record-intent").disabled = true;
+    api("POST", "/v1/carts/" + encodeURIComponent(state.code) + "/intent", body).then(function (reply) {
+      $("record-intent").disabled = false;
+      if (reply.status === 201) {
+        $("intent-note").value = "";
+        $("intent-extra").value = "";
+        $("intent-status").textContent = "Intent recorded. The visitor's next page will know it.";
+        if (state.cart) {
+          state.cart.intents = [reply.body].concat(state.cart.intents || []);
+          renderIntents(state.cart.intents);
+        }
+      } else if (reply.status === 422) {
+        var fields = { products: "intent-extra", note: "intent-note", channel: "intent-channel", advisor_id: "advisor-id" };
+        $("intent-error").textContent = reply.body.message || "Please check the form.";
+        var target = $(fields[reply.body.field] || "intent-note");
+        target.setAttribute("aria-invalid", "true");
+        target.focus();
+      } else if (reply.status === 404) {
+        $("intent-error").textContent = "That cart code no longer exists (the visitor may have withdrawn consent).";
+      }
+    });
+  }
+
+  function start() {
+    renderSignedIn();
+    try { $("advisor-id").value = localStorage.getItem(ADVISOR_KEY) || ""; } catch (error) { /* none remembered */ }
+    $("sign-in-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var value = $("staff-token").value.trim();
+      if (!value) return;
+      $("staff-token").value = "";
+      setToken(value);
+      say("Signed in.");
+      $("cart-code-input").focus();
+    });
+    $("sign-out").addEventListener("click", function () {
+      setToken("");
+      $("cart-view").hidden = true;
+      say("Signed out.");
+      $("staff-token").focus();
+    });
+    $("lookup-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var code = normaliseCode($("cart-code-input").value);
+      if (!code) {
+        say("A cart code has six characters, like K7M-4QP.");
+        $("cart-code-input").setAttribute("aria-invalid", "true");
+        return;
+      }
+      $("cart-code-input").removeAttribute("aria-invalid");
+      $("cart-code-input").value = code;
+      lookUp(code);
+    });
+    $("intent-form").addEventListener("submit", recordIntent);
+    document.querySelectorAll("#intent-form input, #intent-form textarea").forEach(function (input) {
+      input.addEventListener("input", function () { input.removeAttribute("aria-invalid"); });
+    });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(false); });
+    (token() ? $("cart-code-input") : $("staff-token")).focus();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
