@@ -11,9 +11,21 @@ pub const DEFAULT_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsaf
     base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
 /// Concierge backend: serves the shop's pages and the agent, ingests events, and gives staff the live cart.
+///
+/// Every setting can also come from the environment (the variable named beside it) or from a
+/// file given with --config: lines of `VARIABLE=value`, `#` for comments. Flags beat the
+/// environment, which beats the file.
 #[derive(Clone, Debug, Parser)]
 #[command(name = "concierge-server", version, about, long_about = None)]
 pub struct Config {
+    /// A settings file of `CONCIERGE_…=value` lines (see above).
+    #[arg(long, env = "CONCIERGE_CONFIG")]
+    pub config: Option<PathBuf>,
+
+    /// Log format: `text` for people, `json` for log pipelines.
+    #[arg(long, env = "CONCIERGE_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"])]
+    pub log_format: String,
+
     /// Address to listen on.
     #[arg(long, env = "CONCIERGE_HOST", default_value = "127.0.0.1")]
     pub host: IpAddr,
@@ -70,6 +82,8 @@ impl Config {
             www: www.into(),
             data_dir: PathBuf::from(".data"),
             csp: DEFAULT_CSP.to_owned(),
+            config: None,
+            log_format: "text".to_owned(),
             database_url: None,
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
@@ -77,4 +91,53 @@ impl Config {
             command: None,
         }
     }
+}
+
+/// Why a settings file could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error("cannot read the settings file {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("{path}:{line}: expected VARIABLE=value, got {text:?}")]
+    Syntax { path: String, line: usize, text: String },
+    #[error("{path}:{line}: {name} is not a Concierge setting (they start with CONCIERGE_, or DATABASE_URL, RUST_LOG)")]
+    Unknown { path: String, line: usize, name: String },
+}
+
+/// Reads a settings file into (variable, value) pairs, refusing lines it does not understand.
+pub fn read_settings_file(path: &std::path::Path) -> Result<Vec<(String, String)>, FileError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| FileError::Read { path: shown.clone(), source })?;
+    let mut settings = Vec::new();
+    for (index, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            return Err(FileError::Syntax { path: shown, line: index + 1, text: line.to_owned() });
+        };
+        let name = name.trim();
+        if !(name.starts_with("CONCIERGE_") || name == "DATABASE_URL" || name == "RUST_LOG") {
+            return Err(FileError::Unknown { path: shown, line: index + 1, name: name.to_owned() });
+        }
+        let value = value.trim().trim_matches('"');
+        settings.push((name.to_owned(), value.to_owned()));
+    }
+    Ok(settings)
+}
+
+/// The settings file named by `--config FILE`, `--config=FILE` or `CONCIERGE_CONFIG`, if any.
+pub fn settings_file_argument(args: &[String]) -> Option<PathBuf> {
+    let mut iter = args.iter();
+    while let Some(arg) = iter.next() {
+        if arg == "--config" {
+            return iter.next().map(PathBuf::from);
+        }
+        if let Some(path) = arg.strip_prefix("--config=") {
+            return Some(PathBuf::from(path));
+        }
+    }
+    std::env::var_os("CONCIERGE_CONFIG").map(PathBuf::from)
 }

@@ -138,9 +138,7 @@ pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests under way.
-pub async fn serve(listener: TcpListener, config: Config) -> Result<(), Error> {
-    let db = open_db(&config).await?;
-    let router = app(&config, db)?;
+pub async fn serve(listener: TcpListener, router: Router) -> Result<(), Error> {
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await

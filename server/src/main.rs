@@ -1,24 +1,50 @@
 //! `concierge-server`: parses the configuration, then serves until told to stop.
 
 use clap::Parser;
-use concierge_server::{bind, serve, Config};
+use concierge_server::{app, bind, open_db, serve, Config};
 use std::process::ExitCode;
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    // The settings file fills in what neither a flag nor the environment set.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(path) = concierge_server::config::settings_file_argument(&args) {
+        match concierge_server::config::read_settings_file(&path) {
+            Ok(settings) => {
+                for (name, value) in settings {
+                    if std::env::var_os(&name).is_none() {
+                        std::env::set_var(name, value);
+                    }
+                }
+            }
+            Err(error) => {
+                eprintln!("concierge-server: {error}");
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     let config = Config::parse();
     if let Some(concierge_server::config::Command::HashToken { token }) = &config.command {
         println!("{}", concierge_server::db::sha256_hex(token));
         return ExitCode::SUCCESS;
     }
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,tower_http=warn".into()),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,tower_http=warn".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
 
+    // Everything that can fail at start fails before the URL is announced.
+    let router = match open_db(&config).await.and_then(|db| app(&config, db)) {
+        Ok(router) => router,
+        Err(error) => {
+            eprintln!("concierge-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let listener = match bind(&config).await {
         Ok(listener) => listener,
         Err(error) => {
@@ -29,7 +55,7 @@ async fn main() -> ExitCode {
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("Concierge demo running at http://{address}/");
     tracing::info!(%address, www = %config.www.display(), "listening");
-    match serve(listener, config).await {
+    match serve(listener, router).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("concierge-server: {error}");
