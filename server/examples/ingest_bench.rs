@@ -168,6 +168,7 @@ async fn main() {
             * 1000.0
     };
 
+    println!();
     println!("## Backend ingest (SQLite, WAL), {EVENTS_PER_BATCH} events per batch");
     println!();
     println!("| measure | result |");

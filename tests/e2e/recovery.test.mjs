@@ -34,6 +34,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   assert.deepEqual(await banner.locator(".name").allTextContents(), ["Aurora X1", "Buds Pro"]);
   assert.deepEqual(await banner.locator(".qty").allTextContents(), ["Qty 1", "Qty 1"]);
   assert.equal(await banner.locator(".total-amount").textContent(), "€928.00");
+  assert.equal(await banner.locator(".code-value").textContent(), cart.code, "the code to quote to staff");
   assert.equal(await banner.getAttribute("role"), "region");
   const labelledBy = await banner.getAttribute("aria-labelledby");
   assert.equal(await page.locator(`#concierge-root >> [id="${labelledBy}"]`).textContent(), "You left something in your cart");
