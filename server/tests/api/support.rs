@@ -175,3 +175,9 @@ pub fn add_event(id: &str, category: &str, at: i64) -> Value {
 pub fn staff() -> String {
     format!("Bearer {STAFF_TOKEN}")
 }
+
+/// A batch answer's counts: (accepted, duplicates, refused).
+pub fn counts(outcome: &Value) -> (u64, u64, u64) {
+    let count = |key: &str| outcome[key].as_u64().unwrap_or_else(|| panic!("{key} in {outcome}"));
+    (count("accepted"), count("duplicates"), count("refused"))
+}
