@@ -13,9 +13,22 @@ pub fn existing() -> Vec<JsValue> {
     data_layer().map(|layer| layer.iter().map(|entry| reduce(&entry)).collect()).unwrap_or_default()
 }
 
+/// The wrapped `dataLayer.push`; dropping it puts the original back, so the page's own
+/// pushes keep working after the agent stops.
+pub struct Watch {
+    layer: Array,
+    original: Function,
+    _wrapper: PushWrapper,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = Reflect::set(&self.layer, &"push".into(), &self.original);
+    }
+}
+
 /// Wraps `dataLayer.push` so that `on_entry` sees each entry after the original push ran.
-/// The closure is returned so its owner keeps it alive for the page's life.
-pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<PushWrapper> {
+pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<Watch> {
     let window = web_sys::window()?;
     let layer = match data_layer() {
         Some(layer) => layer,
@@ -27,18 +40,19 @@ pub fn watch(on_entry: impl Fn(JsValue) + 'static) -> Option<PushWrapper> {
     };
     let original: Function = Reflect::get(&layer, &"push".into()).ok()?.dyn_into().ok()?;
     let target = layer.clone();
+    let kept = original.clone();
     let wrapper = PushWrapper::new(move |first: JsValue, second: JsValue, third: JsValue| {
         let entries: Vec<JsValue> =
             [first, second, third].into_iter().filter(|entry| !entry.is_undefined()).collect();
         let args = entries.iter().collect::<Array>();
-        let result = original.apply(&target, &args).unwrap_or(JsValue::UNDEFINED);
+        let result = kept.apply(&target, &args).unwrap_or(JsValue::UNDEFINED);
         for entry in &entries {
             on_entry(reduce(entry));
         }
         result
     });
     Reflect::set(&layer, &"push".into(), wrapper.as_ref()).ok()?;
-    Some(wrapper)
+    Some(Watch { layer, original, _wrapper: wrapper })
 }
 
 fn data_layer() -> Option<Array> {

@@ -64,7 +64,7 @@ struct Shell {
     listeners: Vec<(Topic, Function)>,
     /// Kept so the page-facing callbacks stay valid for the page's life.
     _command: Option<CommandFn>,
-    _data_layer: Option<capture::PushWrapper>,
+    _data_layer: Option<capture::Watch>,
     _storage: Option<EventListener>,
     _deferred_start: Option<EventListener>,
     _page_hide: Vec<EventListener>,
@@ -107,8 +107,13 @@ pub fn stop() {
         {
             host.remove();
         }
+        // Calls the page makes after this queue up again instead of throwing.
         if let Some(window) = web_sys::window() {
-            let _ = Reflect::delete_property(&window, &"concierge".into());
+            let stub = Function::new_with_args(
+                "",
+                "(window.concierge.q = window.concierge.q || []).push(arguments)",
+            );
+            let _ = Reflect::set(&window, &"concierge".into(), &stub);
         }
     }
     PENDING.with(|pending| pending.borrow_mut().clear());

@@ -195,3 +195,31 @@ fn texts_follow_the_shops_locale() {
     assert_eq!(texts(&prompt, "button"), ["Akzeptieren", "Ablehnen"]);
     reset();
 }
+
+#[wasm_bindgen_test]
+fn stopping_hands_the_page_back_intact() {
+    reset();
+    let layer = js_sys::Array::new();
+    let original = js_sys::Reflect::get(&layer, &"push".into()).unwrap();
+    js_sys::Reflect::set(&window(), &"dataLayer".into(), &layer).unwrap();
+    start();
+    assert_ne!(
+        js_sys::Reflect::get(&layer, &"push".into()).unwrap(),
+        original,
+        "wrapped while running"
+    );
+    concierge::web::stop();
+    assert_eq!(
+        js_sys::Reflect::get(&layer, &"push".into()).unwrap(),
+        original,
+        "the page's own push is back"
+    );
+    let push: js_sys::Function = original.into();
+    push.call1(&layer, &json(r#"{"event":"page_view"}"#)).unwrap();
+    // The page may still call the agent: the calls wait for the next start.
+    concierge(&add_to_cart("a", "A", 1.0, 1));
+    let queued = get(&wasm_bindgen::JsValue::from(window()), "concierge.q");
+    assert_eq!(js_sys::Array::from(&queued).length(), 1);
+    assert!(shadow().is_none(), "the views are gone");
+    reset();
+}
