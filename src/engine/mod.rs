@@ -53,15 +53,9 @@ impl Snapshot {
         }
     }
 
-    /// What may be written to this device under `consent`: the cart only with storage
-    /// consent; identity and outbox with any consent (GA4's `analytics_storage` covers them).
+    /// The snapshot as storage keeps it: a request on the wire is this page's business only.
     pub fn storable(&self) -> Snapshot {
         let mut kept = self.clone();
-        if !self.consent.allows_storage() {
-            kept.cart = Cart::new(self.cart.currency);
-            kept.abandoned_at = None;
-            kept.dismissed_until = None;
-        }
         kept.outbox.in_flight = false;
         kept
     }
@@ -465,9 +459,11 @@ impl Agent {
         if after.storable() == stored.storable() {
             return;
         }
-        if sync::allows(&after.consent, Purpose::Consent) {
+        // Only storage consent lets anything onto the device: with analytics alone the identity
+        // and the outbox live in memory, for this page.
+        if after.consent.allows_storage() {
             out.push(Effect::Persist(after.storable()));
-        } else if sync::allows(&stored.consent, Purpose::Consent) {
+        } else if stored.consent.allows_storage() {
             out.push(Effect::Wipe);
         }
     }
