@@ -16,6 +16,7 @@ use web_sys::{Request, RequestInit, Response};
 
 /// Bodies above this are not sent with `keepalive`, whose budget browsers cap at 64 KiB.
 const KEEPALIVE_LIMIT: usize = 60_000;
+const REQUEST_TIMEOUT_MS: u32 = 15_000;
 
 thread_local! {
     /// The request under way, so the flush lock is held until it is answered.
@@ -96,9 +97,20 @@ fn post(url: &str, body: &str, keepalive: bool) -> Option<Promise> {
     init.set_body(&JsValue::from_str(body));
     // web-sys does not expose `keepalive` on RequestInit, so it is set as a plain property.
     let _ = Reflect::set(&init, &"keepalive".into(), &JsValue::from_bool(keepalive));
+    if let Some(signal) = timeout_signal(REQUEST_TIMEOUT_MS) {
+        let _ = Reflect::set(&init, &"signal".into(), &signal);
+    }
     let request = Request::new_with_str_and_init(url, &init).ok()?;
     request.headers().set("content-type", "application/json").ok()?;
     Some(web_sys::window()?.fetch_with_request(&request))
+}
+
+/// `AbortSignal.timeout(ms)` where the browser has it: a request that hangs becomes a failure
+/// to retry, instead of holding the outbox (and the flush lock) for the rest of the page.
+fn timeout_signal(ms: u32) -> Option<JsValue> {
+    let class = Reflect::get(&js_sys::global(), &"AbortSignal".into()).ok()?;
+    let timeout: Function = Reflect::get(&class, &"timeout".into()).ok()?.dyn_into().ok()?;
+    timeout.call1(&class, &JsValue::from(ms)).ok()
 }
 
 /// `text/plain` keeps a cross-origin beacon a simple request (no preflight it could not make).

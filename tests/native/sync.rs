@@ -352,7 +352,8 @@ fn a_new_page_does_not_inherit_the_previous_pages_backoff() {
 fn with_analytics_alone_nothing_is_written_to_the_device() {
     let mut agent = Agent::new(config());
     agent.handle(start(None, "/"), T0);
-    let effects = agent.handle(Event::Consent(ConsentUpdate { storage: Some(false), analytics: Some(true) }), T0);
+    let effects = agent
+        .handle(Event::Consent(ConsentUpdate { storage: Some(false), analytics: Some(true) }), T0);
     assert!(!effects.iter().any(|e| matches!(e, Effect::Persist(_) | Effect::Wipe)), "{effects:?}");
     assert!(agent.snapshot().identity.is_some(), "an identity for this page, in memory");
     assert!(effects.contains(&Effect::RequestFlush), "and the measurement is still sent");
