@@ -9,8 +9,10 @@
 
 pub mod engine;
 pub mod stored;
-pub mod value;
 pub mod wire;
+
+/// The JSON-shaped value the edges decode from, shared with the backend.
+pub use concierge_protocol::value;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;

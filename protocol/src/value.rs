@@ -3,8 +3,11 @@
 //! Decoding goes through this type rather than through derived structs so that one bad field
 //! costs only that field, and every problem can be named by its path (`items[1].price`).
 
+#[cfg(feature = "serde")]
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+#[cfg(feature = "serde")]
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+#[cfg(feature = "serde")]
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -90,14 +93,17 @@ impl<T: Into<Value>> From<Option<T>> for Value {
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> Deserialize<'de> for Value {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Value, D::Error> {
         deserializer.deserialize_any(ValueVisitor)
     }
 }
 
+#[cfg(feature = "serde")]
 struct ValueVisitor;
 
+#[cfg(feature = "serde")]
 impl<'de> Visitor<'de> for ValueVisitor {
     type Value = Value;
 
@@ -158,6 +164,7 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
 }
 
+#[cfg(feature = "serde")]
 impl Serialize for Value {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {

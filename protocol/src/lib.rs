@@ -1,0 +1,20 @@
+//! What the Concierge agent, its backend and `concierge-cli` all speak, written once.
+//!
+//! - [`value`]: the JSON-shaped [`Value`] every edge decodes from, with field-naming errors.
+//! - [`names`]: GA4 event names, consent decisions, purposes and the cart-code alphabet.
+//! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
+//! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
+//! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
+//!
+//! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
+//! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
+
+pub mod batch;
+pub mod documents;
+pub mod limits;
+pub mod names;
+pub mod problem;
+pub mod value;
+
+pub use problem::Problem;
+pub use value::Value;
