@@ -21,8 +21,8 @@ fn nothing_is_stored_until_consent_and_everything_after() {
     click(&prompt, "[data-action=accept]");
     assert!(view("consent").is_none(), "the prompt closes");
     let saved = stored().expect("stored after accepting");
-    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("a"));
-    assert_eq!(get(&saved, "cart.lines.0.price").as_f64(), Some(79900.0));
+    assert_eq!(get(&saved, "lines.0.id").as_string().as_deref(), Some("a"));
+    assert_eq!(get(&saved, "lines.0.price").as_f64(), Some(79900.0));
     reset();
 }
 
@@ -138,15 +138,15 @@ fn data_layer_pushes_before_and_after_loading_are_picked_up() {
     push.call1(&layer, &json(r#"{"event":"add_to_cart","ecommerce":{"items":[{"item_id":"b","price":1.5,"quantity":2}]}}"#)).unwrap();
     assert_eq!(js_sys::Array::from(&layer).length(), 3, "the dataLayer still records every push");
     let saved = stored().unwrap();
-    assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(2.0));
-    assert_eq!(get(&saved, "cart.lines.1.price").as_f64(), Some(150.0));
+    assert_eq!(get(&saved, "lines.length").as_f64(), Some(2.0));
+    assert_eq!(get(&saved, "lines.1.price").as_f64(), Some(150.0));
     reset();
 }
 
 #[wasm_bindgen_test]
 fn bad_input_never_breaks_the_page() {
     reset();
-    storage().set_item(KEY, "{not json").unwrap();
+    storage().set_item(CART_KEY, "{not json").unwrap();
     start();
     // Malformed calls: each is reported and ignored.
     concierge(&[JsValue::from(42)]);
@@ -169,8 +169,8 @@ fn bad_input_never_breaks_the_page() {
         json(r#"{"items":[{"item_id":"ok","price":3},{"item_id":"bad","price":-3}]}"#),
     ]);
     let saved = stored().expect("the corrupt value was replaced by a valid one");
-    assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(1.0));
-    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("ok"));
+    assert_eq!(get(&saved, "lines.length").as_f64(), Some(1.0));
+    assert_eq!(get(&saved, "lines.0.id").as_string().as_deref(), Some("ok"));
     reset();
 }
 
@@ -189,7 +189,11 @@ fn starting_twice_is_harmless() {
 #[wasm_bindgen_test]
 fn texts_follow_the_shops_locale() {
     reset();
-    concierge::web::start(json(r#"{"site":"test","currency":"EUR","locale":"de-DE"}"#), None);
+    concierge::web::start(
+        json(r#"{"site":"test","currency":"EUR","locale":"de-DE"}"#),
+        None,
+        JsValue::UNDEFINED,
+    );
     let prompt = view("consent").unwrap();
     assert_eq!(prompt.get_attribute("lang").as_deref(), Some("de"));
     assert_eq!(texts(&prompt, "button"), ["Akzeptieren", "Ablehnen"]);

@@ -6,7 +6,6 @@
 //! with any problem is refused whole, so an agent never applies half of one.
 
 use crate::names::Purpose;
-use crate::{Problem, Value};
 
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
@@ -99,3 +98,6 @@ pub struct Config {
     pub policy: Option<Policy>,
     pub settings: Option<Settings>,
 }
+
+mod interim;
+pub use interim::{check_config, encode_config};
