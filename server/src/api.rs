@@ -100,7 +100,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// Reads a body up to the limit, refusing it whole beyond.
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, model::MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::TooLarge { limit: model::MAX_BODY_BYTES })
@@ -121,15 +121,15 @@ async fn ingest(
     Ok(Json(outcome))
 }
 
-fn client_of(connection: Option<&ConnectInfo<SocketAddr>>) -> String {
+pub(crate) fn client_of(connection: Option<&ConnectInfo<SocketAddr>>) -> String {
     connection.map_or_else(|| "local".to_owned(), |info| info.0.ip().to_string())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-fn token_matches(token: Option<&str>, hashes: &[String]) -> bool {
+pub(crate) fn token_matches(token: Option<&str>, hashes: &[String]) -> bool {
     let Some(token) = token.filter(|t| !t.is_empty()) else { return false };
     let hash = sha256_hex(token);
     // Every configured hash is compared, so the time taken says nothing about which matched.

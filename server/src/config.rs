@@ -63,6 +63,12 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
 
+    /// Directory of config documents to publish at start: `DIR/{site}/{kind}.json` (policy,
+    /// settings), each published when the stored version for its site and kind is older or
+    /// missing. A document with any problem stops the start, with every problem listed.
+    #[arg(long, env = "CONCIERGE_DOCUMENTS_DIR")]
+    pub documents: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -88,6 +94,7 @@ impl Config {
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
             allowed_origins: Vec::new(),
+            documents: None,
             command: None,
         }
     }

@@ -36,7 +36,7 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
 }
 

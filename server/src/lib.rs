@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod documents;
 mod headers;
 pub mod metrics;
 pub mod model;
@@ -37,6 +38,8 @@ pub enum Error {
     InvalidTokenHash(String),
     #[error("allowed origin {0} is not a valid origin such as https://shop.example")]
     InvalidOrigin(String),
+    #[error("{0}")]
+    Documents(#[from] documents::SeedError),
 }
 
 /// Opens the configured database: PostgreSQL when a URL is given, else SQLite in the data dir.
@@ -51,7 +54,11 @@ pub async fn open_db(config: &Config) -> Result<Db, Error> {
             Db::sqlite_url(&config.data_dir)
         }
     };
-    Ok(Db::connect(&url).await?)
+    let db = Db::connect(&url).await?;
+    if let Some(dir) = &config.documents {
+        documents::publish_dir(&db, dir).await?;
+    }
+    Ok(db)
 }
 
 fn token_hashes(hashes: &[String]) -> Result<Vec<String>, Error> {
@@ -90,6 +97,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
                 .map_err(|_| Error::InvalidOrigin(origin.clone()))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let documents = documents::routes(state.clone(), origins.clone());
     let cors = tower_http::cors::CorsLayer::new()
         .allow_origin(origins)
         .allow_methods([
@@ -104,6 +112,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
     let mut router = Router::new()
         .route("/healthz", get(health).with_state(db))
         .merge(api::routes(state).layer(cors))
+        .merge(documents)
         .fallback_service(static_files::service(&config.www));
     for layer in headers::security(&config.csp)? {
         router = router.layer(layer);

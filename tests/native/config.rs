@@ -19,7 +19,16 @@ fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
             resume_url: None,
             link_hosts: Some(vec!["pay.example".into()]),
         }),
-        policy: Some(Policy { version: 1, prompt, purposes: Vec::new() }),
+        policy: Some(Policy { prompt, ..demo_policy() }),
+    }
+}
+
+/// The demo shop's published policy, as the validator reads it.
+fn demo_policy() -> Policy {
+    let text = include_str!("../../documents/demo/policy.json");
+    match documents::check_document(&json(text)) {
+        Ok(documents::Document::Policy(policy)) => policy,
+        other => panic!("the demo policy is a valid policy: {other:?}"),
     }
 }
 
