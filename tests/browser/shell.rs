@@ -12,7 +12,7 @@ fn nothing_is_stored_until_consent_and_everything_after() {
     reset();
     queue(&[&add_to_cart("a", "Phone", 799.0, 1)]);
     start();
-    assert_eq!(stored(), None, "no write before a choice");
+    assert_eq!(stored_keys(), Vec::<String>::new(), "no write before a choice");
     let prompt = view("consent").expect("the consent prompt shows");
     assert_eq!(prompt.get_attribute("role").as_deref(), Some("region"));
     let buttons = texts(&prompt, "button");
