@@ -128,8 +128,44 @@ async fn the_api_documents_itself_and_reports_metrics() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+}
+
+/// The value of one counter in a Prometheus text page.
+fn counter(page: &str, name: &str) -> u64 {
+    page.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {page}"))
+}
+
+#[tokio::test]
+async fn metrics_count_the_batches_events_and_failures_seen() {
+    let site = Site::new("sqlite", None).await;
+    let read = || async { String::from_utf8(site.get("/metrics", &[]).await.body).unwrap() };
+    let names = [
+        "concierge_batches_total",
+        "concierge_batches_replayed_total",
+        "concierge_events_accepted_total",
+        "concierge_events_refused_total",
+        "concierge_events_duplicate_total",
+        "concierge_auth_failures_total",
+    ];
+    let before = read().await;
+    assert!(before.contains("# TYPE concierge_events_accepted_total counter"), "{before}");
+
     let visitor = Visitor::new();
-    site.send(&visitor.batch(vec![consent_event("granted", "granted", T)])).await;
-    let metrics = String::from_utf8(site.get("/metrics", &[]).await.body).unwrap();
-    assert!(metrics.contains("# TYPE concierge_events_accepted_total counter"), "{metrics}");
+    let batch = visitor.batch(vec![
+        consent_event("granted", "denied", T),
+        cart_event(json!([{ "item_id": "a", "item_name": "A", "price": 5, "quantity": 1 }]), T + 1),
+        add_event("a", "Phones", T + 1),
+    ]);
+    assert_eq!(site.send(&batch).await.json()["accepted"], 2);
+    assert_eq!(site.send(&batch).await.json()["replayed"], true);
+    let guess = site.get("/v1/carts/AAA-AAA", &[("authorization", "Bearer guess")]).await;
+    assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+
+    let after = read().await;
+    let grown: Vec<u64> =
+        names.iter().map(|name| counter(&after, name) - counter(&before, name)).collect();
+    // Two batches (one a replay), two events kept, one refused, none repeated, one bad token.
+    assert_eq!(grown, [2, 1, 2, 1, 0, 1], "{names:?}\n{after}");
 }
