@@ -71,6 +71,33 @@ async fn paths_never_escape_the_static_directory() {
 }
 
 #[tokio::test]
+async fn odd_paths_are_client_errors_never_server_errors() {
+    let site = Site::new("sqlite", None).await;
+    let long_segment = "a".repeat(300);
+    let cases = [
+        format!("/{long_segment}"),
+        format!("/cart/{long_segment}"),
+        format!("/{long_segment}/index.html"),
+        format!("/{}", "abcdefgh/".repeat(600)),
+        format!("/{}", "%41".repeat(300)),
+        "/index.html%00".to_owned(),
+        "/%00".to_owned(),
+        "/cart/%00/index.html".to_owned(),
+        "/%c0%ae%c0%ae/secret.txt".to_owned(),
+        "/%c0%af".to_owned(),
+        "/%ff%fe".to_owned(),
+        "/%ed%a0%80".to_owned(),
+        "/index.html/x".to_owned(),
+        "/%0a%0d".to_owned(),
+        "/%".to_owned(),
+    ];
+    for uri in cases {
+        let Reply { status, .. } = site.get(&uri, &[]).await;
+        assert!(status.is_client_error(), "{}…: {status}", &uri[..uri.len().min(40)]);
+    }
+}
+
+#[tokio::test]
 async fn text_is_compressed_when_the_client_accepts_it() {
     let Reply { status, headers, body } = Site::new("sqlite", None)
         .await
