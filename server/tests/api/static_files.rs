@@ -121,6 +121,19 @@ async fn health_reports_ok_and_the_version() {
 }
 
 #[tokio::test]
+async fn health_names_no_database_details_when_the_database_is_down() {
+    let site = Site::new("sqlite", None).await;
+    site.db.close().await;
+    let Reply { status, body, .. } = site.get("/healthz", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({ "status": "database unreachable", "version": env!("CARGO_PKG_VERSION") })
+    );
+}
+
+#[tokio::test]
 async fn a_missing_static_directory_is_a_clear_error() {
     let site = Site::new("sqlite", None).await;
     let error = app(&Config::for_www("/no/such/dir"), site.db.clone()).unwrap_err();

@@ -13,6 +13,7 @@ use tower::ServiceExt;
 
 pub const STAFF_TOKEN: &str = "staff-token-for-tests";
 pub const PRIVACY_TOKEN: &str = "privacy-token-for-tests";
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
 /// A site served from a temporary `www`, on one database, through one router (so the
 /// process-local metrics add up across its requests).
@@ -20,6 +21,8 @@ pub struct Site {
     /// Holds `www/` and the SQLite file; a test may put files beside `www/` to try to reach them.
     pub dir: tempfile::TempDir,
     pub db: Db,
+    /// Where the database is, so a test can open it again as another server process would.
+    pub url: String,
     pub backend: &'static str,
     router: Router,
     client: SocketAddr,
@@ -136,7 +139,7 @@ impl Site {
         let client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_000));
         let config = test_config(&dir.path().join("www"));
         let router = app(&config, db.clone()).unwrap();
-        Site { dir, db, backend, router, client }
+        Site { dir, db, url, backend, router, client }
     }
 
     pub fn www(&self) -> std::path::PathBuf {
@@ -152,6 +155,12 @@ impl Site {
         let mut config = self.config();
         change(&mut config);
         self.router = app(&config, self.db.clone()).unwrap();
+    }
+
+    /// The same site served by a new process: its own connections, counters and router.
+    pub async fn restart(&mut self) {
+        self.db = Db::connect(&self.url).await.unwrap_or_else(|e| panic!("{}: {e}", self.backend));
+        self.router = app(&self.config(), self.db.clone()).unwrap();
     }
 
     /// Requests from another client address, as if from another machine.
@@ -202,6 +211,7 @@ pub fn test_config(www: &std::path::Path) -> Config {
     let mut config = Config::for_www(www);
     config.staff_token_hashes = vec![sha256_hex(STAFF_TOKEN)];
     config.privacy_token_hashes = vec![sha256_hex(PRIVACY_TOKEN)];
+    config.metrics_token_hashes = vec![sha256_hex(METRICS_TOKEN)];
     config
 }
 
@@ -240,6 +250,14 @@ pub fn add_event(id: &str, category: &str, at: i64) -> Value {
 
 pub fn staff() -> String {
     format!("Bearer {STAFF_TOKEN}")
+}
+
+pub fn officer() -> String {
+    format!("Bearer {PRIVACY_TOKEN}")
+}
+
+pub fn operator() -> String {
+    format!("Bearer {METRICS_TOKEN}")
 }
 
 /// A batch answer's counts: (accepted, duplicates, refused).
