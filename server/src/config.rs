@@ -59,6 +59,11 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_PRIVACY_TOKEN_HASHES", value_delimiter = ',')]
     pub privacy_token_hashes: Vec<String>,
 
+    /// SHA-256 (hex) of each metrics token, comma-separated: `GET /metrics` wants one as
+    /// `Authorization: Bearer …`. Without any, the metrics refuse everyone.
+    #[arg(long, env = "CONCIERGE_METRICS_TOKEN_HASHES", value_delimiter = ',')]
+    pub metrics_token_hashes: Vec<String>,
+
     /// Shop origins allowed to call the API from the browser (CORS), comma-separated.
     #[arg(long, env = "CONCIERGE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
@@ -75,7 +80,8 @@ pub struct Config {
 
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum Command {
-    /// Prints the SHA-256 of a token, for --staff-token-hashes and --privacy-token-hashes.
+    /// Prints the SHA-256 of a token, for --staff-token-hashes, --privacy-token-hashes and
+    /// --metrics-token-hashes.
     HashToken { token: String },
 }
 
@@ -93,6 +99,7 @@ impl Config {
             database_url: None,
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
+            metrics_token_hashes: Vec::new(),
             allowed_origins: Vec::new(),
             documents: None,
             command: None,

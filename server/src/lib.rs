@@ -86,6 +86,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         db: db.clone(),
         staff_token_hashes: std::sync::Arc::new(token_hashes(&config.staff_token_hashes)?),
         privacy_token_hashes: std::sync::Arc::new(token_hashes(&config.privacy_token_hashes)?),
+        metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
     };
     let origins = config
@@ -129,12 +130,14 @@ async fn health(
             axum::http::StatusCode::OK,
             Json(serde_json::json!({ "status": "ok", "version": version })),
         ),
-        Err(error) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                serde_json::json!({ "status": "database unreachable", "version": version, "error": error.to_string() }),
-            ),
-        ),
+        Err(error) => {
+            // The reason goes to the log: it can name hosts, users and files.
+            tracing::error!(%error, "health check: the database is unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unreachable", "version": version })),
+            )
+        }
     }
 }
 
