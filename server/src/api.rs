@@ -77,12 +77,13 @@ impl IntoResponse for ApiError {
             ApiError::NotOwner | ApiError::Db(DbError::WrongSecret) => {
                 (StatusCode::FORBIDDEN, "forbidden")
             }
+            ApiError::Db(DbError::Erased) => (StatusCode::GONE, "erased"),
             ApiError::TooManyAttempts(_) => (StatusCode::TOO_MANY_REQUESTS, "too_many_attempts"),
             ApiError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             ApiError::Db(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
         };
         if let ApiError::Db(error) = &self {
-            if !matches!(error, DbError::WrongSecret) {
+            if !matches!(error, DbError::WrongSecret | DbError::Erased) {
                 tracing::error!(%error, "database error");
             }
         }
@@ -320,7 +321,7 @@ async fn erase(
     let by =
         require_owner(&state, &headers, &visitor, &client_of(connection.as_ref().map(|c| &c.0)))
             .await?;
-    if state.db.erase(&visitor).await? {
+    if state.db.erase(&visitor, now_ms()).await? {
         tracing::info!(%visitor, ?by, "visitor erased");
         Ok(StatusCode::NO_CONTENT)
     } else {

@@ -64,6 +64,11 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_METRICS_TOKEN_HASHES", value_delimiter = ',')]
     pub metrics_token_hashes: Vec<String>,
 
+    /// Days an erased visitor id is remembered (only its SHA-256) so that late batches from it
+    /// are refused with 410 instead of bringing the profile back.
+    #[arg(long, env = "CONCIERGE_TOMBSTONE_DAYS", default_value_t = 30)]
+    pub tombstone_days: u32,
+
     /// Shop origins allowed to call the API from the browser (CORS), comma-separated.
     #[arg(long, env = "CONCIERGE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
@@ -86,6 +91,10 @@ pub enum Command {
 }
 
 impl Config {
+    pub fn tombstone_retention_ms(&self) -> i64 {
+        i64::from(self.tombstone_days) * 24 * 60 * 60 * 1000
+    }
+
     /// The defaults, serving `www`: what tests start from.
     pub fn for_www(www: impl Into<PathBuf>) -> Config {
         Config {
@@ -100,6 +109,7 @@ impl Config {
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
             metrics_token_hashes: Vec::new(),
+            tombstone_days: 30,
             allowed_origins: Vec::new(),
             documents: None,
             command: None,

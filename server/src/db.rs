@@ -4,9 +4,10 @@
 //! both pass the same test suite. Every request is one transaction; nothing is cached in the
 //! process, so any number of servers can share one PostgreSQL.
 
+use crate::consent::{granted, grants_nothing, ConsentHistory};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, EventName, Intent, IntentIn,
-    Interest, LiveCart, Purpose,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, EventIn, EventName, Intent,
+    IntentIn, Interest, LiveCart, Purpose,
 };
 use sha2::{Digest, Sha256};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -24,6 +25,8 @@ pub enum DbError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("the secret does not match this visitor")]
     WrongSecret,
+    #[error("this visitor id was erased; the agent needs a new identity to send again")]
+    Erased,
     #[error("stored data is damaged: {0}")]
     Damaged(String),
 }
@@ -34,10 +37,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// How long an erased id is remembered by default: 30 days.
+pub const DEFAULT_TOMBSTONE_RETENTION_MS: i64 = 30 * 24 * 60 * 60 * 1000;
+
 #[derive(Clone, Debug)]
 pub struct Db {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// How long an erased visitor id is remembered, so its late batches are refused.
+    tombstone_retention_ms: i64,
 }
 
 /// Compared against when a visitor is unknown, so that case costs what a wrong secret costs;
@@ -84,7 +92,13 @@ impl Db {
             sqlx::query("PRAGMA journal_mode = WAL").execute(&pool).await?;
         }
         MIGRATOR.run(&pool).await?;
-        Ok(Db { pool, backend })
+        Ok(Db { pool, backend, tombstone_retention_ms: DEFAULT_TOMBSTONE_RETENTION_MS })
+    }
+
+    /// The same database, remembering erased ids for `retention_ms`.
+    pub fn with_tombstone_retention(mut self, retention_ms: i64) -> Db {
+        self.tombstone_retention_ms = retention_ms.max(0);
+        self
     }
 
     pub fn backend(&self) -> Backend {
@@ -96,7 +110,12 @@ impl Db {
         Ok(())
     }
 
-    /// Stores a batch once, keeping only what the visitor's recorded consent covers.
+    /// Stores a batch once, keeping only what the visitor's consent covers.
+    ///
+    /// Consent choices are applied in the order of their time stamps, whatever order they
+    /// arrive in (see [`crate::consent`]); an event is kept only when both the choice in force
+    /// at its stamp and the current one grant its purpose. A choice that grants nothing erases
+    /// the identity and leaves a tombstone, after which batches for it are [`DbError::Erased`].
     pub async fn ingest(&self, batch: &Batch, now: i64) -> Result<BatchOutcome, DbError> {
         let mut tx = self.pool.begin().await?;
         // Writing first takes SQLite's write lock at once (waiting under busy_timeout); a read
@@ -129,20 +148,29 @@ impl Db {
             });
         }
 
+        // Locks the visitor's row (PostgreSQL) before reading it, so an erasure running at the
+        // same time either finishes first (and this batch sees its tombstone) or waits for it.
+        sqlx::query("UPDATE visitors SET updated_at = updated_at WHERE visitor_id = $1")
+            .bind(&batch.visitor_id)
+            .execute(&mut *tx)
+            .await?;
         let secret_hash = sha256_hex(&batch.secret);
-        let visitor = sqlx::query("SELECT secret_hash, consent_storage, consent_analytics FROM visitors WHERE visitor_id = $1")
+        let visitor = sqlx::query("SELECT secret_hash, consent_storage, consent_analytics, consent_at FROM visitors WHERE visitor_id = $1")
             .bind(&batch.visitor_id)
             .fetch_optional(&mut *tx)
             .await?;
-        let mut consent = match visitor {
+        let (before, before_at) = match visitor {
             Some(row) => {
                 let stored: String = row.try_get("secret_hash")?;
                 if !same_hash(&stored, &secret_hash) {
                     return Err(DbError::WrongSecret);
                 }
-                consent_of(&row)?
+                (consent_of(&row)?, row.try_get::<Option<i64>, _>("consent_at")?)
             }
             None => {
+                if self.tombstoned_in(&mut tx, &batch.visitor_id, now).await? {
+                    return Err(DbError::Erased);
+                }
                 sqlx::query(
                     "INSERT INTO visitors (visitor_id, site, secret_hash, consent_storage, consent_analytics, created_at, updated_at) \
                      VALUES ($1, $2, $3, 'unset', 'unset', $4, $4)",
@@ -153,7 +181,7 @@ impl Db {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                ConsentState::UNSET
+                (ConsentState::UNSET, None)
             }
         };
 
@@ -164,62 +192,67 @@ impl Db {
             replayed: false,
             cart_code_taken: false,
         };
-        for event in &batch.events {
-            let covered = match event.name.purpose() {
-                Purpose::Consent => true,
-                Purpose::Storage => consent.storage == Decision::Granted,
-                Purpose::Analytics => consent.analytics == Decision::Granted,
-            };
-            if !covered {
+
+        // The consent choices first, whatever their place in the batch: every other event is
+        // judged against the history they complete.
+        let mut history = consent_history(&mut tx, &batch.visitor_id).await?;
+        let mut new_choices = Vec::new();
+        for event in batch.events.iter().filter(|event| event.name == EventName::Consent) {
+            let Some(choice) = event.consent else { continue };
+            if store_event(&mut tx, &batch.visitor_id, event, now).await? {
+                outcome.accepted += 1;
+                history.record(event.at, choice);
+                new_choices.push(event.at);
+            } else {
+                outcome.duplicates += 1;
+            }
+        }
+        let (current_at, current) = history.current().unwrap_or((0, ConsentState::UNSET));
+        let consent_changed =
+            history.current().is_some() && (Some(current_at) != before_at || current != before);
+        if consent_changed {
+            apply_consent(&mut tx, &batch.visitor_id, before, current, current_at, now).await?;
+        }
+        for at in new_choices {
+            drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, at).await?;
+        }
+
+        for event in batch.events.iter().filter(|event| event.name != EventName::Consent) {
+            if !history.covers(event.name.purpose(), event.at) {
                 outcome.refused += 1;
                 continue;
             }
-            let payload =
-                serde_json::to_string(event).map_err(|e| DbError::Damaged(e.to_string()))?;
-            let inserted = sqlx::query(
-                "INSERT INTO events (event_id, visitor_id, name, payload, occurred_at, received_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
-            )
-            .bind(&event.id)
-            .bind(&batch.visitor_id)
-            .bind(event.name.as_str())
-            .bind(&payload)
-            .bind(event.at)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
+            if !store_event(&mut tx, &batch.visitor_id, event, now).await? {
                 outcome.duplicates += 1;
                 continue;
             }
             outcome.accepted += 1;
-            match (event.name, &event.consent, &event.cart) {
-                (EventName::Consent, Some(new), _) => {
-                    apply_consent(&mut tx, &batch.visitor_id, consent, *new, event.at, now).await?;
-                    consent = *new;
-                }
-                (EventName::Cart, _, Some(cart)) => {
-                    let json =
-                        serde_json::to_string(cart).map_err(|e| DbError::Damaged(e.to_string()))?;
-                    // A late retry of an older cart never overwrites a newer one.
-                    sqlx::query(
-                        "UPDATE visitors SET cart_json = $1, cart_updated_at = $2, updated_at = $3 \
-                         WHERE visitor_id = $4 AND (cart_updated_at IS NULL OR cart_updated_at <= $2)",
-                    )
-                    .bind(&json)
-                    .bind(event.at)
-                    .bind(now)
-                    .bind(&batch.visitor_id)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                _ => {}
+            if let (EventName::Cart, Some(cart)) = (event.name, &event.cart) {
+                let json =
+                    serde_json::to_string(cart).map_err(|e| DbError::Damaged(e.to_string()))?;
+                // A late retry of an older cart never overwrites a newer one.
+                sqlx::query(
+                    "UPDATE visitors SET cart_json = $1, cart_updated_at = $2, updated_at = $3 \
+                     WHERE visitor_id = $4 AND (cart_updated_at IS NULL OR cart_updated_at <= $2)",
+                )
+                .bind(&json)
+                .bind(event.at)
+                .bind(now)
+                .bind(&batch.visitor_id)
+                .execute(&mut *tx)
+                .await?;
             }
         }
 
+        if consent_changed && grants_nothing(current) {
+            // Every purpose withdrawn: the identity goes, and stays gone.
+            erase_in(&mut tx, &batch.visitor_id, now, self.tombstone_retention_ms).await?;
+            tx.commit().await?;
+            return Ok(outcome);
+        }
+
         if let Some(code) = batch.cart_code.as_deref().and_then(crate::model::normalise_cart_code) {
-            if consent.storage == Decision::Granted {
+            if current.storage == Decision::Granted {
                 let holder = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
                     .bind(&code)
                     .fetch_optional(&mut *tx)
@@ -251,6 +284,23 @@ impl Db {
         .await?;
         tx.commit().await?;
         Ok(outcome)
+    }
+
+    /// Whether the id was erased within the retention period.
+    async fn tombstoned_in(
+        &self,
+        tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+        visitor: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        let row = sqlx::query(
+            "SELECT erased_at FROM erased_visitors WHERE visitor_hash = $1 AND erased_at >= $2",
+        )
+        .bind(sha256_hex(visitor))
+        .bind(now.saturating_sub(self.tombstone_retention_ms))
+        .fetch_optional(&mut **tx)
+        .await?;
+        Ok(row.is_some())
     }
 
     /// The benchmark's baseline: the same event inserts as [`Db::ingest`], in one transaction
@@ -470,22 +520,39 @@ impl Db {
         })))
     }
 
-    /// Erases every row about a visitor; `false` when there was none.
-    pub async fn erase(&self, visitor: &str) -> Result<bool, DbError> {
+    /// Erases every row about a visitor and remembers the id (as a hash) for the retention
+    /// period, so that late batches cannot bring it back; `false` when there was no row.
+    pub async fn erase(&self, visitor: &str, now: i64) -> Result<bool, DbError> {
         let mut tx = self.pool.begin().await?;
-        for table in ["events", "batches", "intents"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
-                .bind(visitor)
-                .execute(&mut *tx)
-                .await?;
-        }
-        let erased = sqlx::query("DELETE FROM visitors WHERE visitor_id = $1")
-            .bind(visitor)
-            .execute(&mut *tx)
+        let erased = erase_in(&mut tx, visitor, now, self.tombstone_retention_ms).await?;
+        tx.commit().await?;
+        Ok(erased)
+    }
+
+    /// When the id was erased, if its tombstone is still kept (expired or not).
+    pub async fn tombstone(&self, visitor: &str) -> Result<Option<i64>, DbError> {
+        let row = sqlx::query("SELECT erased_at FROM erased_visitors WHERE visitor_hash = $1")
+            .bind(sha256_hex(visitor))
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(match row {
+            Some(row) => Some(row.try_get("erased_at")?),
+            None => None,
+        })
+    }
+
+    /// The retention job: forgets tombstones past the retention period and stale failed logins.
+    pub async fn forget_expired(&self, now: i64, auth_window_ms: i64) -> Result<u64, DbError> {
+        let tombstones = sqlx::query("DELETE FROM erased_visitors WHERE erased_at < $1")
+            .bind(now.saturating_sub(self.tombstone_retention_ms))
+            .execute(&self.pool)
             .await?
             .rows_affected();
-        tx.commit().await?;
-        Ok(erased > 0)
+        sqlx::query("DELETE FROM auth_failures WHERE failed_at < $1")
+            .bind(now.saturating_sub(auth_window_ms))
+            .execute(&self.pool)
+            .await?;
+        Ok(tombstones)
     }
 
     /// Rows that mention a visitor, table by table: what an erasure must bring to zero.
@@ -567,6 +634,136 @@ async fn apply_consent(
             .await?;
     }
     Ok(())
+}
+
+/// Stores one event; `false` when an earlier delivery stored it already.
+async fn store_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visitor: &str,
+    event: &EventIn,
+    now: i64,
+) -> Result<bool, DbError> {
+    let payload = serde_json::to_string(event).map_err(|e| DbError::Damaged(e.to_string()))?;
+    let inserted = sqlx::query(
+        "INSERT INTO events (event_id, visitor_id, name, payload, occurred_at, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(visitor)
+    .bind(event.name.as_str())
+    .bind(&payload)
+    .bind(event.at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted > 0)
+}
+
+/// Every consent choice stored for the visitor, read back from the consent events.
+async fn consent_history(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visitor: &str,
+) -> Result<ConsentHistory, DbError> {
+    let rows = sqlx::query(
+        "SELECT payload, occurred_at FROM events WHERE visitor_id = $1 AND name = 'consent'",
+    )
+    .bind(visitor)
+    .fetch_all(&mut **tx)
+    .await?;
+    let choices = rows
+        .iter()
+        .map(|row| {
+            let payload: String = row.try_get("payload")?;
+            let event: EventIn = serde_json::from_str(&payload)
+                .map_err(|e| DbError::Damaged(format!("a stored consent event: {e}")))?;
+            let choice = event.consent.ok_or_else(|| {
+                DbError::Damaged("a stored consent event has no consent".to_owned())
+            })?;
+            Ok((row.try_get::<i64, _>("occurred_at")?, choice))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    Ok(ConsentHistory::new(choices))
+}
+
+/// A choice that arrived late governs the span up to the next choice: what it withheld and was
+/// stored in that span (while another choice was thought current) goes.
+async fn drop_what_a_late_choice_withheld(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visitor: &str,
+    history: &ConsentHistory,
+    at: i64,
+) -> Result<(), DbError> {
+    let in_force = history.in_force(at);
+    let until = history.next_after(at).unwrap_or(i64::MAX);
+    if !granted(in_force, Purpose::Storage) {
+        sqlx::query(
+            "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
+        )
+        .bind(visitor)
+        .bind(at)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
+        sqlx::query(
+            "UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL \
+             WHERE visitor_id = $1 AND cart_updated_at >= $2 AND cart_updated_at < $3",
+        )
+        .bind(visitor)
+        .bind(at)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if !granted(in_force, Purpose::Analytics) {
+        sqlx::query(
+            "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
+             AND occurred_at >= $2 AND occurred_at < $3",
+        )
+        .bind(visitor)
+        .bind(at)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Deletes every row about a visitor and writes (or refreshes) its tombstone; expired
+/// tombstones are forgotten on the way. The visitor's row goes first: in PostgreSQL that waits
+/// for a batch holding it, so nothing that batch stored is left behind.
+async fn erase_in(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    visitor: &str,
+    now: i64,
+    retention_ms: i64,
+) -> Result<bool, DbError> {
+    let erased = sqlx::query("DELETE FROM visitors WHERE visitor_id = $1")
+        .bind(visitor)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    for table in ["events", "batches", "intents"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    }
+    if erased > 0 {
+        sqlx::query("DELETE FROM erased_visitors WHERE erased_at < $1")
+            .bind(now.saturating_sub(retention_ms))
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO erased_visitors (visitor_hash, erased_at) VALUES ($1, $2) \
+             ON CONFLICT (visitor_hash) DO UPDATE SET erased_at = excluded.erased_at",
+        )
+        .bind(sha256_hex(visitor))
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(erased > 0)
 }
 
 fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod config;
+pub mod consent;
 pub mod db;
 pub mod documents;
 mod headers;
@@ -82,6 +83,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
     if !config.www.is_dir() {
         return Err(Error::MissingWww(config.www.display().to_string()));
     }
+    let db = db.with_tombstone_retention(config.tombstone_retention_ms());
     let state = api::ApiState {
         db: db.clone(),
         staff_token_hashes: std::sync::Arc::new(token_hashes(&config.staff_token_hashes)?),
@@ -139,6 +141,30 @@ async fn health(
             )
         }
     }
+}
+
+/// How often the retention job runs.
+pub const RETENTION_JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
+
+/// Starts the retention job: every hour (and once at start) it forgets tombstones past the
+/// retention period and stale failed logins. Several processes may each run it; the deletes
+/// are idempotent.
+pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<()> {
+    let db = db.with_tombstone_retention(config.tombstone_retention_ms());
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(RETENTION_JOB_EVERY);
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            match db.forget_expired(api::now_ms(), api::AUTH_WINDOW_MS).await {
+                Ok(0) => {}
+                Ok(forgotten) => tracing::info!(forgotten, "expired tombstones forgotten"),
+                Err(error) => {
+                    tracing::warn!(%error, "the retention job failed; it runs again in an hour")
+                }
+            }
+        }
+    })
 }
 
 /// Binds the configured address, printing the URL once listening.

@@ -38,7 +38,11 @@ async fn main() -> ExitCode {
     }
 
     // Everything that can fail at start fails before the URL is announced.
-    let router = match open_db(&config).await.and_then(|db| app(&config, db)) {
+    let router = match open_db(&config).await.and_then(|db| {
+        let router = app(&config, db.clone())?;
+        concierge_server::spawn_retention_job(&config, db);
+        Ok(router)
+    }) {
         Ok(router) => router,
         Err(error) => {
             eprintln!("concierge-server: {error}");

@@ -87,6 +87,7 @@ fn help_documents_every_setting() {
         "--staff-token-hashes",
         "--privacy-token-hashes",
         "--metrics-token-hashes",
+        "--tombstone-days",
         "--allowed-origins",
         "--config",
         "--log-format",

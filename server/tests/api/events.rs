@@ -80,50 +80,199 @@ async fn events_the_recorded_consent_does_not_cover_are_dropped() {
     }
 }
 
+/// The names of the events an export holds, in time order.
+async fn stored_names(site: &Site, visitor: &Visitor) -> Vec<String> {
+    let export = export_of(site, visitor).await;
+    export["events"]
+        .as_array()
+        .unwrap_or_else(|| panic!("events in {export}"))
+        .iter()
+        .map(|e| e["name"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn export_of(site: &Site, visitor: &Visitor) -> serde_json::Value {
+    let reply = site
+        .get(
+            &format!("/v1/profiles/{}/export", visitor.id),
+            &[("x-concierge-secret", &visitor.secret)],
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}: {}", site.backend, reply.json());
+    reply.json()
+}
+
+fn one_line(quantity: u32) -> serde_json::Value {
+    json!([{ "item_id": "a", "item_name": "A", "price": 100, "quantity": quantity }])
+}
+
 #[tokio::test]
 async fn a_consent_downgrade_drops_later_events_and_erases_what_it_covered() {
     for site in sites().await {
         let visitor = Visitor::new();
         site.send(&visitor.batch(vec![
             consent_event("granted", "granted", T),
-            cart_event(
-                json!([{ "item_id": "a", "item_name": "A", "price": 100, "quantity": 2 }]),
-                T + 1,
-            ),
+            cart_event(one_line(2), T + 1),
             add_event("a", "Phones", T + 1),
         ]))
         .await;
-        let live =
-            site.get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())]).await;
+        let cart_uri = format!("/v1/carts/{}", visitor.code);
+        let live = site.get(&cart_uri, &[("authorization", &staff())]).await;
         assert_eq!(live.json()["total"], 200, "{}", site.backend);
 
+        // Measurement withdrawn: the events it covered go, later ones are refused, the cart stays.
         let outcome = site
             .send(&visitor.batch(vec![
-                consent_event("denied", "denied", T + 2),
+                consent_event("granted", "denied", T + 2),
                 add_event("b", "Plans", T + 3),
             ]))
             .await
             .json();
-        assert_eq!((counts(&outcome).0, counts(&outcome).2), (1, 1), "{}", site.backend);
-        // The cart and its code went with the storage consent; the measurement with analytics.
-        let live =
-            site.get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())]).await;
-        assert_eq!(live.status, StatusCode::NOT_FOUND, "{}", site.backend);
-        let export = site
-            .get(
-                &format!("/v1/profiles/{}/export", visitor.id),
-                &[("x-concierge-secret", &visitor.secret)],
-            )
+        assert_eq!(counts(&outcome), (1, 0, 1), "{}", site.backend);
+        assert_eq!(stored_names(&site, &visitor).await, ["consent", "cart", "consent"]);
+        let live = site.get(&cart_uri, &[("authorization", &staff())]).await;
+        assert_eq!(live.json()["total"], 200, "{}", site.backend);
+
+        // Storage withdrawn: the cart and its code go with it.
+        let outcome = site
+            .send(&visitor.batch(vec![
+                consent_event("denied", "granted", T + 4),
+                cart_event(one_line(3), T + 5),
+            ]))
             .await
             .json();
-        assert_eq!(export["cart"], json!(null));
-        let names: Vec<_> = export["events"]
+        assert_eq!(counts(&outcome), (1, 0, 1), "{}", site.backend);
+        let live = site.get(&cart_uri, &[("authorization", &staff())]).await;
+        assert_eq!(live.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert_eq!(export_of(&site, &visitor).await["cart"], json!(null));
+        assert_eq!(
+            stored_names(&site, &visitor).await,
+            ["consent", "consent", "consent"],
+            "only the record of the choices remains"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_late_older_grant_does_not_undo_a_withdrawal() {
+    // For each purpose: the withdrawal, then events the late batch carries and whether each is
+    // kept; the late batch's own grant (stamped before the withdrawal) is kept only as history.
+    let analytics_withdrawn = (
+        ("granted", "denied"),
+        vec![add_event("b", "Plans", T + 150), add_event("c", "Plans", T + 60)],
+    );
+    let storage_withdrawn = (
+        ("denied", "granted"),
+        vec![cart_event(one_line(5), T + 150), cart_event(one_line(6), T + 60)],
+    );
+    for ((storage, analytics), late_events) in [analytics_withdrawn, storage_withdrawn] {
+        for site in sites().await {
+            let visitor = Visitor::new();
+            site.send(&visitor.batch(vec![
+                consent_event("granted", "granted", T),
+                cart_event(one_line(2), T + 1),
+                add_event("a", "Phones", T + 1),
+            ]))
+            .await;
+            let withdrawal =
+                site.send(&visitor.batch(vec![consent_event(storage, analytics, T + 100)])).await;
+            assert_eq!(withdrawal.status, StatusCode::OK, "{}", site.backend);
+            let before = export_of(&site, &visitor).await;
+
+            let mut late = vec![consent_event("granted", "granted", T + 50)];
+            late.extend(late_events.clone());
+            let outcome = site.send(&visitor.batch(late)).await;
+            assert_eq!(outcome.status, StatusCode::OK, "{}", site.backend);
+            assert_eq!(
+                counts(&outcome.json()),
+                (1, 0, 2),
+                "{} {storage}/{analytics}",
+                site.backend
+            );
+
+            let after = export_of(&site, &visitor).await;
+            assert_eq!(after["consent"], json!({ "storage": storage, "analytics": analytics }));
+            assert_eq!(after["consent_at"], T + 100);
+            assert_eq!(after["cart"], before["cart"], "{} {storage}/{analytics}", site.backend);
+            let names: Vec<_> =
+                after["events"].as_array().unwrap().iter().map(|e| e["name"].clone()).collect();
+            let names_before: Vec<_> =
+                before["events"].as_array().unwrap().iter().map(|e| e["name"].clone()).collect();
+            assert_eq!(
+                names.len(),
+                names_before.len() + 1,
+                "{names:?}: only the stale grant was added"
+            );
+            assert!(!names.contains(&json!("add_to_cart")) || analytics == "granted");
+            let live = site
+                .get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())])
+                .await;
+            let expect = if storage == "granted" { StatusCode::OK } else { StatusCode::NOT_FOUND };
+            assert_eq!(live.status, expect, "{} {storage}/{analytics}", site.backend);
+        }
+    }
+}
+
+#[tokio::test]
+async fn events_are_judged_by_the_consent_in_force_at_their_stamp() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        site.send(
+            &visitor.batch(vec![
+                consent_event("granted", "granted", T),
+                add_event("a", "Phones", T + 10),
+            ]),
+        )
+        .await;
+        site.send(&visitor.batch(vec![
+            consent_event("granted", "granted", T + 200),
+            add_event("b", "Phones", T + 150),
+            add_event("c", "Phones", T + 250),
+        ]))
+        .await;
+        // A withdrawal stamped T+100 arrives last: it governs T+100 until the grant at T+200.
+        let outcome = site
+            .send(&visitor.batch(vec![
+                add_event("d", "Phones", T + 120),
+                consent_event("granted", "denied", T + 100),
+                add_event("e", "Phones", T + 300),
+            ]))
+            .await
+            .json();
+        assert_eq!(counts(&outcome), (2, 0, 1), "{}", site.backend);
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(export["consent"], json!({ "storage": "granted", "analytics": "granted" }));
+        assert_eq!(export["consent_at"], T + 200);
+        let kept: Vec<_> = export["events"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["name"].as_str().unwrap().to_owned())
+            .filter(|e| e["name"] == "add_to_cart")
+            .map(|e| e["items"][0]["item_id"].as_str().unwrap().to_owned())
             .collect();
-        assert_eq!(names, ["consent", "consent"], "only the record of the choices remains");
+        assert_eq!(kept, ["a", "c", "e"], "{}: b fell in the withdrawn span", site.backend);
+    }
+}
+
+#[tokio::test]
+async fn the_order_of_events_inside_a_batch_does_not_matter() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        // The withdrawal of measurement at T+3 is the current choice; nothing of it is kept.
+        let outcome = site
+            .send(&visitor.batch(vec![
+                add_event("late", "Phones", T + 5),
+                consent_event("granted", "granted", T),
+                add_event("early", "Phones", T + 1),
+                consent_event("granted", "denied", T + 3),
+                cart_event(one_line(1), T + 4),
+            ]))
+            .await
+            .json();
+        assert_eq!(counts(&outcome), (3, 0, 2), "{}", site.backend);
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(export["consent"], json!({ "storage": "granted", "analytics": "denied" }));
+        assert_eq!(stored_names(&site, &visitor).await, ["consent", "consent", "cart"]);
     }
 }
 

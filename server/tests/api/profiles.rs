@@ -373,3 +373,135 @@ async fn answers_with_personal_data_are_never_cached() {
         }
     }
 }
+
+/// The ways an identity ends: erased by its owner, by an officer, or every purpose withdrawn.
+#[derive(Clone, Copy, Debug)]
+enum Ending {
+    ErasedByVisitor,
+    ErasedByOfficer,
+    AllDenied,
+    NothingGranted,
+}
+
+async fn end(site: &Site, visitor: &Visitor, ending: Ending) {
+    let uri = format!("/v1/profiles/{}", visitor.id);
+    let reply = match ending {
+        Ending::ErasedByVisitor => {
+            site.request(
+                Method::DELETE,
+                &uri,
+                &[("x-concierge-secret", &visitor.secret)],
+                Body::empty(),
+            )
+            .await
+        }
+        Ending::ErasedByOfficer => {
+            site.request(Method::DELETE, &uri, &[("authorization", &officer())], Body::empty())
+                .await
+        }
+        Ending::AllDenied => {
+            site.send(&visitor.batch(vec![consent_event("denied", "denied", T + 100)])).await
+        }
+        Ending::NothingGranted => {
+            site.send(&visitor.batch(vec![consent_event("denied", "unset", T + 100)])).await
+        }
+    };
+    assert!(reply.status.is_success(), "{} {ending:?}: {}", site.backend, reply.status);
+}
+
+#[tokio::test]
+async fn an_ended_identity_stays_gone_and_a_new_one_is_welcome() {
+    for ending in [
+        Ending::ErasedByVisitor,
+        Ending::ErasedByOfficer,
+        Ending::AllDenied,
+        Ending::NothingGranted,
+    ] {
+        for site in sites().await {
+            let visitor = Visitor::new();
+            let first = visitor.batch(vec![
+                consent_event("granted", "granted", T),
+                cart_event(
+                    json!([{ "item_id": "a", "item_name": "A", "price": 5, "quantity": 1 }]),
+                    T + 1,
+                ),
+                add_event("a", "Phones", T + 1),
+            ]);
+            assert_eq!(site.send(&first).await.status, StatusCode::OK);
+            end(&site, &visitor, ending).await;
+            assert_eq!(
+                site.db.rows_about(&visitor.id).await.unwrap(),
+                0,
+                "{} {ending:?}",
+                site.backend
+            );
+            assert!(site.db.tombstone(&visitor.id).await.unwrap().is_some(), "{ending:?}");
+
+            // A late batch from the old identity, with a stale grant: refused for good.
+            let late = visitor.batch(vec![
+                consent_event("granted", "granted", T + 50),
+                add_event("b", "Phones", T + 150),
+            ]);
+            for batch in [&late, &first] {
+                let reply = site.send(batch).await;
+                assert_eq!(reply.status, StatusCode::GONE, "{} {ending:?}", site.backend);
+                assert_eq!(reply.json()["error"], "erased");
+            }
+            assert_eq!(
+                site.db.rows_about(&visitor.id).await.unwrap(),
+                0,
+                "{} {ending:?}",
+                site.backend
+            );
+
+            // Granting again, the agent starts a new identity (the same cart code may return).
+            let mut again = Visitor::new();
+            again.code = visitor.code.clone();
+            let reply = site
+                .send(&again.batch(vec![
+                    consent_event("granted", "granted", T + 200),
+                    cart_event(
+                        json!([{ "item_id": "b", "item_name": "B", "price": 7, "quantity": 1 }]),
+                        T + 201,
+                    ),
+                ]))
+                .await;
+            assert_eq!(counts(&reply.json()), (2, 0, 0), "{} {ending:?}", site.backend);
+            let live = site
+                .get(&format!("/v1/carts/{}", again.code), &[("authorization", &staff())])
+                .await;
+            assert_eq!(live.json()["total"], 7, "{} {ending:?}", site.backend);
+        }
+    }
+}
+
+#[tokio::test]
+async fn tombstones_last_the_retention_period_and_are_then_forgotten() {
+    for mut site in sites().await {
+        const DAY: i64 = 24 * 60 * 60 * 1000;
+        let now = concierge_server::api::now_ms();
+        let visitor = Visitor::new();
+        let recent = Visitor::new();
+        for someone in [&visitor, &recent] {
+            site.send(&someone.batch(vec![consent_event("granted", "granted", T)])).await;
+        }
+        assert!(site.db.erase(&visitor.id, now - 2 * DAY).await.unwrap());
+        assert!(site.db.erase(&recent.id, now).await.unwrap());
+        let late =
+            |someone: &Visitor| someone.batch(vec![consent_event("granted", "granted", T + 1)]);
+        // Two days ago is within the default 30 days.
+        assert_eq!(site.send(&late(&visitor)).await.status, StatusCode::GONE, "{}", site.backend);
+
+        // With one day's retention the old tombstone no longer counts, even before the retention
+        // job forgets it; the recent one does.
+        site.reconfigure(|config| config.tombstone_days = 1);
+        assert_eq!(site.send(&late(&recent)).await.status, StatusCode::GONE, "{}", site.backend);
+        let reply = site.send(&late(&visitor)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}: {}", site.backend, reply.json());
+
+        let db = site.db.clone().with_tombstone_retention(DAY);
+        assert!(db.forget_expired(now, 60_000).await.unwrap() >= 1, "{}", site.backend);
+        assert_eq!(site.db.tombstone(&visitor.id).await.unwrap(), None, "{}", site.backend);
+        assert!(site.db.tombstone(&recent.id).await.unwrap().is_some(), "{}", site.backend);
+    }
+}
