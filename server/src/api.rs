@@ -142,8 +142,7 @@ async fn ingest(
     body: Body,
 ) -> Result<Json<model::BatchOutcome>, ApiError> {
     let body = read_body(body).await?;
-    let batch: Batch = model::decode(&body).map_err(ApiError::Invalid)?;
-    batch.validate().map_err(ApiError::Invalid)?;
+    let batch: Batch = model::decode_batch(&body).map_err(ApiError::Invalid)?;
     let outcome = state.db.ingest(&batch, now_ms()).await?;
     state.metrics.record_batch(&outcome, batch.dropped);
     if batch.dropped > 0 {

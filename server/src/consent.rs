@@ -8,6 +8,9 @@
 
 use crate::model::{ConsentState, Decision, Purpose};
 
+/// No choice recorded yet.
+const UNSET: ConsentState = ConsentState { storage: Decision::Unset, analytics: Decision::Unset };
+
 /// Every consent choice recorded for one visitor, as (time stamp, state).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConsentHistory {
@@ -29,7 +32,7 @@ impl ConsentHistory {
     pub fn in_force(&self, at: i64) -> ConsentState {
         let end = self.choices.partition_point(|(stamp, _)| *stamp <= at);
         let Some((latest, _)) = end.checked_sub(1).map(|index| self.choices[index]) else {
-            return ConsentState::UNSET;
+            return UNSET;
         };
         self.choices[..end]
             .iter()
@@ -37,7 +40,7 @@ impl ConsentHistory {
             .take_while(|(stamp, _)| *stamp == latest)
             .map(|(_, state)| *state)
             .reduce(stricter)
-            .unwrap_or(ConsentState::UNSET)
+            .unwrap_or(UNSET)
     }
 
     /// The current choice and its stamp: the latest one; `None` before any.
@@ -53,24 +56,21 @@ impl ConsentHistory {
     }
 
     /// Whether an event stamped `at` for `purpose` may be kept: both the choice in force at its
-    /// stamp and the current choice must grant the purpose. The consent record is always kept.
-    pub fn covers(&self, purpose: Purpose, at: i64) -> bool {
-        let current = self.current().map_or(ConsentState::UNSET, |(_, state)| state);
+    /// stamp and the current choice must grant the purpose. The consent record (no purpose,
+    /// as `Payload::purpose` says) is always kept.
+    pub fn covers(&self, purpose: Option<Purpose>, at: i64) -> bool {
+        let current = self.current().map_or(UNSET, |(_, state)| state);
         granted(self.in_force(at), purpose) && granted(current, purpose)
     }
 }
 
-pub fn granted(state: ConsentState, purpose: Purpose) -> bool {
-    match purpose {
-        Purpose::Consent => true,
-        Purpose::Storage => state.storage == Decision::Granted,
-        Purpose::Analytics => state.analytics == Decision::Granted,
-    }
+pub fn granted(state: ConsentState, purpose: Option<Purpose>) -> bool {
+    purpose.is_none_or(|purpose| state.allows(purpose))
 }
 
 /// Whether a state grants nothing at all: the visitor withdrew (or never gave) every purpose.
 pub fn grants_nothing(state: ConsentState) -> bool {
-    state.storage != Decision::Granted && state.analytics != Decision::Granted
+    !state.any_granted()
 }
 
 /// Two choices made at the same moment, merged: denied beats unset beats granted.
@@ -117,7 +117,7 @@ mod tests {
         // Granted at 0, withdrawn at 100, a stale grant stamped 50 arriving last.
         check(
             &[(0, all), (100, none), (50, all)],
-            &[(-1, ConsentState::UNSET), (0, all), (75, all), (100, none), (i64::MAX, none)],
+            &[(-1, UNSET), (0, all), (75, all), (100, none), (i64::MAX, none)],
         );
         // Arrival order reversed: the same history.
         check(&[(100, none), (50, all), (0, all)], &[(60, all), (150, none)]);
@@ -138,16 +138,16 @@ mod tests {
         let none = state(D, D);
         let cases = [
             // (history, purpose, event stamp, kept)
-            (vec![(0, all), (100, none)], Purpose::Analytics, 50, false),
-            (vec![(0, all), (100, none)], Purpose::Analytics, 150, false),
-            (vec![(0, none), (100, all)], Purpose::Analytics, 50, false),
-            (vec![(0, none), (100, all)], Purpose::Analytics, 150, true),
-            (vec![(0, all), (100, none), (200, all)], Purpose::Analytics, 150, false),
-            (vec![(0, all), (100, none), (200, all)], Purpose::Analytics, 250, true),
-            (vec![(0, state(G, D))], Purpose::Storage, 10, true),
-            (vec![(0, state(G, D))], Purpose::Analytics, 10, false),
-            (vec![], Purpose::Storage, 10, false),
-            (vec![(0, none)], Purpose::Consent, 10, true),
+            (vec![(0, all), (100, none)], Some(Purpose::Analytics), 50, false),
+            (vec![(0, all), (100, none)], Some(Purpose::Analytics), 150, false),
+            (vec![(0, none), (100, all)], Some(Purpose::Analytics), 50, false),
+            (vec![(0, none), (100, all)], Some(Purpose::Analytics), 150, true),
+            (vec![(0, all), (100, none), (200, all)], Some(Purpose::Analytics), 150, false),
+            (vec![(0, all), (100, none), (200, all)], Some(Purpose::Analytics), 250, true),
+            (vec![(0, state(G, D))], Some(Purpose::Storage), 10, true),
+            (vec![(0, state(G, D))], Some(Purpose::Analytics), 10, false),
+            (vec![], Some(Purpose::Storage), 10, false),
+            (vec![(0, none)], None, 10, true),
         ];
         for (choices, purpose, at, kept) in cases {
             let history = ConsentHistory::new(choices.clone());

@@ -6,8 +6,8 @@
 
 use crate::consent::{granted, grants_nothing, ConsentHistory};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, EventIn, EventName, Intent,
-    IntentIn, Interest, LiveCart, Purpose,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, Intent, IntentIn, Interest,
+    LiveCart, Payload, Purpose,
 };
 use sha2::{Digest, Sha256};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -181,7 +181,7 @@ impl Db {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                (ConsentState::UNSET, None)
+                (ConsentState::default(), None)
             }
         };
 
@@ -197,8 +197,8 @@ impl Db {
         // judged against the history they complete.
         let mut history = consent_history(&mut tx, &batch.visitor_id).await?;
         let mut new_choices = Vec::new();
-        for event in batch.events.iter().filter(|event| event.name == EventName::Consent) {
-            let Some(choice) = event.consent else { continue };
+        for event in &batch.events {
+            let Payload::Consent(choice) = event.payload else { continue };
             if store_event(&mut tx, &batch.visitor_id, event, now).await? {
                 outcome.accepted += 1;
                 history.record(event.at, choice);
@@ -207,7 +207,7 @@ impl Db {
                 outcome.duplicates += 1;
             }
         }
-        let (current_at, current) = history.current().unwrap_or((0, ConsentState::UNSET));
+        let (current_at, current) = history.current().unwrap_or((0, ConsentState::default()));
         let consent_changed =
             history.current().is_some() && (Some(current_at) != before_at || current != before);
         if consent_changed {
@@ -217,8 +217,8 @@ impl Db {
             drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, at).await?;
         }
 
-        for event in batch.events.iter().filter(|event| event.name != EventName::Consent) {
-            if !history.covers(event.name.purpose(), event.at) {
+        for event in batch.events.iter().filter(|event| event.payload.purpose().is_some()) {
+            if !history.covers(event.payload.purpose(), event.at) {
                 outcome.refused += 1;
                 continue;
             }
@@ -227,9 +227,8 @@ impl Db {
                 continue;
             }
             outcome.accepted += 1;
-            if let (EventName::Cart, Some(cart)) = (event.name, &event.cart) {
-                let json =
-                    serde_json::to_string(cart).map_err(|e| DbError::Damaged(e.to_string()))?;
+            if let Payload::Cart(cart) = &event.payload {
+                let json = json_text(&concierge_protocol::batch::encode_cart(cart))?;
                 // A late retry of an older cart never overwrites a newer one.
                 sqlx::query(
                     "UPDATE visitors SET cart_json = $1, cart_updated_at = $2, updated_at = $3 \
@@ -343,16 +342,15 @@ impl Db {
         let Some(row) = row else { return Ok(None) };
         let visitor: String = row.try_get("visitor_id")?;
         let cart: Option<Cart> = match row.try_get::<Option<String>, _>("cart_json")? {
-            Some(json) => {
-                Some(serde_json::from_str(&json).map_err(|e| DbError::Damaged(e.to_string()))?)
-            }
+            Some(json) => Some(
+                concierge_protocol::batch::decode_cart(&parse_json(&json)?, "cart")
+                    .map_err(|problem| DbError::Damaged(format!("a stored cart: {problem}")))?,
+            ),
             None => None,
         };
-        let total = cart
-            .as_ref()
-            .map_or(0, |c| c.lines.iter().map(|l| l.price * i64::from(l.quantity)).sum());
-        let item_count =
-            cart.as_ref().map_or(0, |c| c.lines.iter().map(|l| u64::from(l.quantity)).sum());
+        // Saturating: even a record written before the limits can never show a wrapped total.
+        let total = cart.as_ref().map_or(0, |c| c.total().minor);
+        let item_count = cart.as_ref().map_or(0, |c| u64::from(c.item_count()));
         Ok(Some(LiveCart {
             cart_code: code.to_owned(),
             last_activity: row.try_get::<Option<i64>, _>("cart_updated_at")?,
@@ -374,10 +372,11 @@ impl Db {
         let mut counts: Vec<Interest> = Vec::new();
         for row in rows {
             let payload: String = row.try_get("payload")?;
-            let Ok(event) = serde_json::from_str::<crate::model::EventIn>(&payload) else {
+            let Some(Payload::Commerce { items, .. }) = read_event(&payload).map(|e| e.payload)
+            else {
                 continue;
             };
-            for category in event.items.iter().filter_map(|item| item.item_category.clone()) {
+            for category in items.into_iter().filter_map(|item| item.category) {
                 match counts.iter_mut().find(|i| i.category == category) {
                     Some(interest) => interest.views += 1,
                     None => counts.push(Interest { category, views: 1 }),
@@ -509,7 +508,7 @@ impl Db {
             "visitor_id": visitor,
             "site": row.try_get::<String, _>("site")?,
             "cart_code": row.try_get::<Option<String>, _>("cart_code")?,
-            "consent": consent_of(&row)?,
+            "consent": concierge_protocol::batch::encode_consent(&consent_of(&row)?),
             "consent_at": row.try_get::<Option<i64>, _>("consent_at")?,
             "cart": cart,
             "cart_updated_at": row.try_get::<Option<i64>, _>("cart_updated_at")?,
@@ -610,8 +609,8 @@ async fn apply_consent(
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE visitors SET consent_storage = $1, consent_analytics = $2, consent_at = $3, updated_at = $4 WHERE visitor_id = $5")
-        .bind(after.storage.as_str())
-        .bind(after.analytics.as_str())
+        .bind(after.storage.name())
+        .bind(after.analytics.name())
         .bind(at)
         .bind(now)
         .bind(visitor)
@@ -640,17 +639,17 @@ async fn apply_consent(
 async fn store_event(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
-    event: &EventIn,
+    event: &Event,
     now: i64,
 ) -> Result<bool, DbError> {
-    let payload = serde_json::to_string(event).map_err(|e| DbError::Damaged(e.to_string()))?;
+    let payload = json_text(&concierge_protocol::batch::encode_event(event))?;
     let inserted = sqlx::query(
         "INSERT INTO events (event_id, visitor_id, name, payload, occurred_at, received_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (event_id) DO NOTHING",
     )
     .bind(&event.id)
     .bind(visitor)
-    .bind(event.name.as_str())
+    .bind(event.payload.name())
     .bind(&payload)
     .bind(event.at)
     .bind(now)
@@ -675,11 +674,9 @@ async fn consent_history(
         .iter()
         .map(|row| {
             let payload: String = row.try_get("payload")?;
-            let event: EventIn = serde_json::from_str(&payload)
-                .map_err(|e| DbError::Damaged(format!("a stored consent event: {e}")))?;
-            let choice = event.consent.ok_or_else(|| {
-                DbError::Damaged("a stored consent event has no consent".to_owned())
-            })?;
+            let Some(Payload::Consent(choice)) = read_event(&payload).map(|e| e.payload) else {
+                return Err(DbError::Damaged("a stored consent event cannot be read".to_owned()));
+            };
             Ok((row.try_get::<i64, _>("occurred_at")?, choice))
         })
         .collect::<Result<Vec<_>, DbError>>()?;
@@ -696,7 +693,7 @@ async fn drop_what_a_late_choice_withheld(
 ) -> Result<(), DbError> {
     let in_force = history.in_force(at);
     let until = history.next_after(at).unwrap_or(i64::MAX);
-    if !granted(in_force, Purpose::Storage) {
+    if !granted(in_force, Some(Purpose::Storage)) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
         )
@@ -715,7 +712,7 @@ async fn drop_what_a_late_choice_withheld(
         .execute(&mut **tx)
         .await?;
     }
-    if !granted(in_force, Purpose::Analytics) {
+    if !granted(in_force, Some(Purpose::Analytics)) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
              AND occurred_at >= $2 AND occurred_at < $3",
@@ -768,11 +765,25 @@ async fn erase_in(
 
 fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
     Ok(ConsentState {
-        storage: Decision::parse(&row.try_get::<String, _>("consent_storage")?),
-        analytics: Decision::parse(&row.try_get::<String, _>("consent_analytics")?),
+        storage: crate::model::decision(&row.try_get::<String, _>("consent_storage")?),
+        analytics: crate::model::decision(&row.try_get::<String, _>("consent_analytics")?),
     })
 }
 
 fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64, DbError> {
     Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
+}
+
+/// JSON text of a protocol value, as the database keeps payloads and carts.
+fn json_text(value: &concierge_protocol::Value) -> Result<String, DbError> {
+    serde_json::to_string(value).map_err(|e| DbError::Damaged(e.to_string()))
+}
+
+fn parse_json(text: &str) -> Result<concierge_protocol::Value, DbError> {
+    serde_json::from_str(text).map_err(|e| DbError::Damaged(e.to_string()))
+}
+
+/// A stored event, read with the protocol's decoder; `None` for one that cannot be read.
+fn read_event(payload: &str) -> Option<Event> {
+    concierge_protocol::batch::decode_event(&parse_json(payload).ok()?, "").ok()
 }

@@ -239,3 +239,19 @@ fn settings_fall_back_to_defaults_and_say_so() {
     );
     assert_eq!((decoded.value.site.as_str(), decoded.value.locale.as_str()), ("default", "nl-NL"));
 }
+
+#[test]
+fn prices_above_the_shared_limit_are_refused_so_totals_cannot_overflow() {
+    let decoded = track(
+        "add_to_cart",
+        r#"{"items":[{"item_id":"max","price":20000000000},{"item_id":"ok","price":10}]}"#,
+    )
+    .unwrap();
+    let ids: Vec<_> = decoded.value.items.unwrap().iter().map(|i| i.id.clone()).collect();
+    assert_eq!(ids, ["ok"]);
+    let messages: Vec<_> = decoded.problems.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        ["items[0].price is above the largest price accepted (10000000000); item skipped"]
+    );
+}

@@ -293,13 +293,25 @@ async fn malformed_bodies_get_a_json_error_naming_the_field() {
     let mut no_consent =
         visitor.batch(vec![json!({ "id": "evt_12345678", "name": "consent", "at": T })]);
     no_consent["batch_key"] = json!("batch_x1");
+    // Money that would overflow: a price at i64::MAX (two such lines once showed staff -2).
+    let mut overflow = visitor.batch(vec![add_event("a", "Phones", T)]);
+    overflow["events"][0]["items"][0]["price"] = json!(i64::MAX);
+    let mut cart_overflow = visitor.batch(vec![json!({
+        "id": "evt_cart0001", "name": "cart", "at": T,
+        "cart": { "currency": "EUR", "lines": [
+            { "item_id": "a", "item_name": "A", "price": i64::MAX, "quantity": 1 },
+            { "item_id": "b", "item_name": "B", "price": i64::MAX, "quantity": 1 } ] }
+    })]);
+    cart_overflow["batch_key"] = json!("batch_x2");
     let cases = [
-        (bad_price, "events[0].items[0].price", "invalid type: string \"19.99\""),
-        (unknown_field, "extra", "unknown field `extra`"),
-        (negative, "events[0].items[0].quantity", "must be from 1 to 9999"),
+        (bad_price, "events[0].items[0].price", "must be a number, got a string"),
+        (unknown_field, "extra", "is not a known field"),
+        (negative, "events[0].items[0].quantity", "must be a whole number from 1 to 9999"),
         (version, "v", "version 2 is not supported"),
         (code, "cart_code", "must look like K7M-4QP"),
-        (no_consent, "events[0].consent", "is required on consent events"),
+        (no_consent, "events[0].consent", "is required"),
+        (overflow, "events[0].items[0].price", "must be a whole number from 0 to 1000000000000"),
+        (cart_overflow, "events[0].cart.lines[0].price", "must be a whole number from 0 to"),
     ];
     for (body, field, message) in cases {
         let reply = site.send(&body).await;

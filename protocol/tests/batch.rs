@@ -1,0 +1,100 @@
+//! The shared batch codec: what the agent writes, the server reads back exactly; what is out of
+//! bounds is refused by name; money never wraps.
+
+use concierge_protocol::batch::{self, Batch, Cart, ConsentState, Event, Item, Payload};
+use concierge_protocol::money::{self, Currency};
+use concierge_protocol::names::{CommerceKind, Decision};
+use concierge_protocol::Value;
+
+fn item(id: &str, price: i64, quantity: u32) -> Item {
+    Item { id: id.into(), name: format!("Product {id}"), category: None, price, quantity }
+}
+
+fn sample() -> Batch {
+    let mut phone = item("aurora-x1", 79_900, 1);
+    phone.category = Some("Phones".into());
+    let cart = Cart { currency: Currency::EUR, lines: vec![phone.clone()], updated_at: Some(5) };
+    let granted = ConsentState { storage: Decision::Granted, analytics: Decision::Denied };
+    Batch {
+        site: "demo".into(),
+        visitor_id: "vis_abcdefghijklmnop".into(),
+        secret: "sec_abcdefghijklmnop".into(),
+        batch_key: "batch_12345678".into(),
+        cart_code: Some("K7M-4QP".into()),
+        dropped: 3,
+        events: vec![
+            Event { id: "evt_00000001".into(), at: 1, payload: Payload::Consent(granted) },
+            Event { id: "evt_00000002".into(), at: 2, payload: Payload::Cart(cart) },
+            Event {
+                id: "evt_00000003".into(),
+                at: 3,
+                payload: Payload::Commerce {
+                    kind: CommerceKind::Purchase,
+                    items: vec![phone],
+                    transaction_id: Some("T-1".into()),
+                },
+            },
+        ],
+    }
+}
+
+fn json(text: &str) -> Value {
+    serde_json::from_str(text).unwrap()
+}
+
+#[test]
+fn a_batch_survives_the_round_trip_through_json_text() {
+    let batch = sample();
+    let text = serde_json::to_string(&batch::encode_batch(&batch)).unwrap();
+    assert_eq!(batch::decode_batch(&json(&text)), Ok(batch.clone()));
+    assert_eq!(batch::encode_batch(&batch).json_len(), text.len(), "json_len is exact");
+}
+
+/// (a change to the sample's JSON, the field named, the start of the message)
+#[test]
+fn what_is_out_of_bounds_is_refused_by_name() {
+    let cases: [(&str, &str, &str); 7] = [
+        (
+            r#"{"price":9223372036854775807}"#,
+            "events[2].items[0].price",
+            "must be a whole number from 0 to 1000000000000",
+        ),
+        (r#"{"price":-1}"#, "events[2].items[0].price", "must be a whole number from 0"),
+        (
+            r#"{"quantity":10000}"#,
+            "events[2].items[0].quantity",
+            "must be a whole number from 1 to 9999",
+        ),
+        (r#"{"quantity":1.5}"#, "events[2].items[0].quantity", "must be a whole number"),
+        (r#"{"item_name":7}"#, "events[2].items[0].item_name", "must be a string, got a number"),
+        (r#"{"colour":"red"}"#, "events[2].items[0].colour", "is not a known field"),
+        (r#"{"item_id":null}"#, "events[2].items[0].item_id", "is required"),
+    ];
+    for (change, path, message) in cases {
+        let mut value: serde_json::Value =
+            serde_json::to_value(batch::encode_batch(&sample())).unwrap();
+        let item = &mut value["events"][2]["items"][0];
+        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
+            item[key] = new;
+        }
+        let problem = batch::decode_batch(&json(&value.to_string())).unwrap_err();
+        assert_eq!(problem.path, path, "{change}");
+        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
+    }
+}
+
+#[test]
+fn cart_totals_saturate_instead_of_wrapping() {
+    let absurd = Cart {
+        currency: Currency::EUR,
+        lines: vec![item("a", i64::MAX, 1), item("b", i64::MAX, 1)],
+        updated_at: None,
+    };
+    assert_eq!(absurd.total().minor, i64::MAX, "never the -2 two wrapped lines once showed");
+    assert_eq!(money::line_total(i64::MAX, 9_999), i64::MAX);
+    // Within the limits every total is exact.
+    let largest = concierge_protocol::limits::MAX_PRICE_MINOR;
+    let full: Vec<_> = (0..100).map(|n| item(&format!("p{n}"), largest, 9_999)).collect();
+    let cart = Cart { currency: Currency::EUR, lines: full, updated_at: None };
+    assert_eq!(cart.total().minor, concierge_protocol::limits::MAX_TOTAL_MINOR);
+}
