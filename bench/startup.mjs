@@ -22,16 +22,30 @@ const median = (values) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
-/** Milliseconds from DOMContentLoaded to the agent's `concierge:ready` mark. */
-async function readyAfterDomContentLoaded(page, url) {
+/**
+ * Milliseconds from DOMContentLoaded to the agent's `concierge:ready` mark, and to its
+ * `concierge:config` mark (the shop's published documents in force; null for agents without it).
+ */
+async function startUp(page, url) {
   await page.goto(url);
   await agentReady(page);
+  await page.waitForFunction(() => performance.getEntriesByName("concierge:config").length > 0, null, { timeout: 3_000 }).catch(() => {});
   return page.evaluate(() => {
     const [navigation] = performance.getEntriesByType("navigation");
     const [ready] = performance.getEntriesByName("concierge:ready");
-    return ready.startTime - navigation.domContentLoadedEventStart;
+    const [config] = performance.getEntriesByName("concierge:config");
+    const start = navigation.domContentLoadedEventStart;
+    return { ready: ready.startTime - start, config: config ? config.startTime - start : null };
   });
 }
+
+async function readyAfterDomContentLoaded(page, url) {
+  const times = await startUp(page, url);
+  configTimes.push(times.config);
+  return times.ready;
+}
+
+const configTimes = [];
 
 const server = await startServer();
 const browser = await launchBrowser();
@@ -50,6 +64,7 @@ try {
   for (let i = 0; i < LOADS; i++) warm.push(await readyAfterDomContentLoaded(page, url));
   await context.close();
 
+  const coldConfig = configTimes.slice(0, LOADS).filter((t) => t !== null);
   const measured = sizes();
   const total = measured.reduce((sum, entry) => sum + entry.gzip, 0);
   const date = new Date().toISOString().slice(0, 10);
@@ -72,6 +87,9 @@ try {
     "| --- | ---: | ---: | ---: |",
     `| cold (new browser context each load) | ${fmt(median(cold))} | ${fmt(Math.min(...cold))} | ${fmt(Math.max(...cold))} |`,
     `| warm (same context, reloads) | ${fmt(median(warm))} | ${fmt(Math.min(...warm))} | ${fmt(Math.max(...warm))} |`,
+    coldConfig.length
+      ? `| cold, to the published config in force | ${fmt(median(coldConfig))} | ${fmt(Math.min(...coldConfig))} | ${fmt(Math.max(...coldConfig))} |`
+      : "| cold, to the published config in force | (this agent fetches no config) | | |",
     "",
   ].join("\n");
   mkdirSync(join(ROOT, "bench/out"), { recursive: true });
