@@ -1,23 +1,60 @@
-//! The local storage format: one versioned JSON document per site.
+//! The local storage format: one entry per section (`concierge:{site}:consent`, `:cart`,
+//! `:identity`, `:outbox`, `:config`) and one per queued event (`concierge:{site}:event:{id}`),
+//! each a JSON document with its own version `v`, so a change writes only what changed and each
+//! section can move to a new format on its own.
 //!
-//! Decoding is forgiving in the same way as [`crate::wire`]: a damaged cart line is dropped and
-//! the rest kept; a document that is not ours at all gives a [`StoredError`], and the shell then
-//! discards it with a console warning.
+//! Decoding is forgiving where it can be: a damaged cart line is dropped and the rest kept. An
+//! entry in a newer format is [`Slot::Foreign`]: left alone, never read as a withdrawal. The
+//! whole-state document of earlier agents (`concierge:v1:{site}`) is read once and migrated.
 
 use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
+use crate::engine::config::KeptConfig;
 use crate::engine::consent::{Consent, Decision};
 use crate::engine::money::Currency;
-use crate::engine::sync::{Identity, Outbox, Pending};
-use crate::engine::{Millis, Snapshot};
+use crate::engine::persist::{Key, Record, Section, Slot, Stored};
+use crate::engine::recovery::Recovery;
+use crate::engine::sync::{Identity, OutEvent, OutboxMeta, Pending};
+use crate::engine::Millis;
 use crate::value::{format_decimal, Value};
-use crate::wire;
+use concierge_protocol::batch;
+use concierge_protocol::documents;
+use concierge_protocol::limits::MAX_PRICE_MINOR;
 use std::fmt;
 
+/// The format version of every section this agent writes.
 pub const VERSION: f64 = 1.0;
+/// The version of the pre-section whole-state document.
+pub const LEGACY_VERSION: f64 = 1.0;
 
-/// The storage key for a site: several shops on one origin never share a cart.
-pub fn key(site: &str) -> String {
+/// Every entry of a site starts with this.
+pub fn prefix(site: &str) -> String {
+    format!("concierge:{site}:")
+}
+
+/// The storage key of an entry.
+pub fn key(site: &str, key: &Key) -> String {
+    match key {
+        Key::Section(section) => format!("concierge:{site}:{}", section.name()),
+        Key::Event(id) => format!("concierge:{site}:event:{id}"),
+        Key::Legacy => legacy_key(site),
+    }
+}
+
+/// Where agents before sections kept everything, in one document.
+pub fn legacy_key(site: &str) -> String {
     format!("concierge:v1:{site}")
+}
+
+/// Which entry a storage key names, if it is one of this site's.
+pub fn parse_key(site: &str, key: &str) -> Option<Key> {
+    if key == legacy_key(site) {
+        return Some(Key::Legacy);
+    }
+    let rest = key.strip_prefix("concierge:")?.strip_prefix(site)?.strip_prefix(':')?;
+    if let Some(id) = rest.strip_prefix("event:") {
+        return Some(Key::Event(id.to_owned()));
+    }
+    Section::ALL.into_iter().find(|s| s.name() == rest).map(Key::Section)
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -25,8 +62,19 @@ pub enum StoredError {
     NotJson(String),
     NotAnObject(&'static str),
     MissingVersion,
+    /// Written by a newer agent (or another program): left alone.
     UnknownVersion(f64),
-    Field { field: &'static str, problem: String },
+    Field {
+        field: String,
+        problem: String,
+    },
+}
+
+impl StoredError {
+    /// An entry this agent must leave alone rather than discard.
+    pub fn is_foreign(&self) -> bool {
+        matches!(self, StoredError::UnknownVersion(_))
+    }
 }
 
 impl fmt::Display for StoredError {
@@ -59,9 +107,37 @@ impl fmt::Display for DroppedLine {
     }
 }
 
-pub fn encode(snapshot: &Snapshot) -> Value {
-    let consent = &snapshot.consent;
-    let cart = &snapshot.cart;
+// ---- encoding ----
+
+/// The document stored for a record.
+pub fn encode(record: &Record) -> Value {
+    let body = match record {
+        Record::Consent(consent) => vec![
+            ("storage", consent.storage.name().into()),
+            ("analytics", consent.analytics.name().into()),
+            ("at", consent.decided_at.into()),
+        ],
+        Record::Cart(recovery) => encode_recovery(recovery),
+        Record::Identity(identity) => vec![
+            ("visitor", identity.visitor_id.as_str().into()),
+            ("secret", identity.secret.as_str().into()),
+            ("code", identity.cart_code.as_str().into()),
+        ],
+        Record::Outbox(meta) => encode_outbox(meta),
+        Record::Event(event) => vec![("event", batch::encode_event(event))],
+        Record::Config(kept) => vec![
+            ("etag", kept.etag.as_str().into()),
+            ("fetched", kept.fetched_at.into()),
+            ("config", documents::encode_config(&kept.documents)),
+        ],
+    };
+    let mut fields = vec![("v", Value::from(VERSION))];
+    fields.extend(body);
+    Value::object(fields)
+}
+
+fn encode_recovery(recovery: &Recovery) -> Vec<(&'static str, Value)> {
+    let cart = &recovery.cart;
     let lines = cart
         .lines
         .iter()
@@ -75,156 +151,145 @@ pub fn encode(snapshot: &Snapshot) -> Value {
             ])
         })
         .collect();
-    Value::object([
-        ("v", VERSION.into()),
-        (
-            "consent",
-            Value::object([
-                ("storage", wire::decision_name(consent.storage).into()),
-                ("analytics", wire::decision_name(consent.analytics).into()),
-                ("at", consent.decided_at.into()),
-            ]),
-        ),
-        (
-            "cart",
-            Value::object([
-                ("currency", cart.currency.code().into()),
-                ("updated", cart.updated_at.into()),
-                ("lines", Value::Array(lines)),
-            ]),
-        ),
-        ("seen", snapshot.last_seen.into()),
-        ("abandoned", snapshot.abandoned_at.into()),
-        ("dismissed", snapshot.dismissed_until.into()),
-        ("purchased", snapshot.last_purchase_at.into()),
-        ("identity", snapshot.identity.as_ref().map_or(Value::Null, encode_identity)),
-        ("outbox", encode_outbox(&snapshot.outbox)),
-    ])
+    vec![
+        ("currency", cart.currency.code().into()),
+        ("updated", cart.updated_at.into()),
+        ("lines", Value::Array(lines)),
+        ("seen", recovery.last_seen.into()),
+        ("abandoned", recovery.abandoned_at.into()),
+        ("dismissed", recovery.dismissed_until.into()),
+        ("purchased", recovery.last_purchase_at.into()),
+    ]
 }
 
-fn encode_identity(identity: &Identity) -> Value {
-    Value::object([
-        ("visitor", identity.visitor_id.as_str().into()),
-        ("secret", identity.secret.as_str().into()),
-        ("code", identity.cart_code.as_str().into()),
-    ])
+fn strings(ids: &[String]) -> Value {
+    Value::Array(ids.iter().map(|id| id.as_str().into()).collect())
 }
 
-fn encode_outbox(outbox: &Outbox) -> Value {
-    let strings = |ids: &[String]| Value::Array(ids.iter().map(|id| id.as_str().into()).collect());
-    let pending = outbox.pending.as_ref().map_or(Value::Null, |pending| {
+fn encode_outbox(meta: &OutboxMeta) -> Vec<(&'static str, Value)> {
+    let pending = meta.pending.as_ref().map_or(Value::Null, |pending| {
         Value::object([("key", pending.key.as_str().into()), ("ids", strings(&pending.ids))])
     });
-    Value::object([
-        ("events", Value::Array(outbox.events.iter().map(wire::encode_event).collect())),
+    vec![
         ("pending", pending),
-        ("dropped", i64::from(outbox.dropped).into()),
-        ("attempts", i64::from(outbox.attempts).into()),
-        ("next", outbox.next_attempt_at.into()),
-        ("sent", outbox.last_sent_at.into()),
-        ("acked", strings(&outbox.acked)),
-    ])
+        ("dropped", i64::from(meta.dropped).into()),
+        ("attempts", i64::from(meta.attempts).into()),
+        ("next", meta.next_attempt_at.into()),
+        ("sent", meta.last_sent_at.into()),
+        ("acked", strings(&meta.acked)),
+    ]
 }
 
-fn decode_identity(value: &Value) -> Option<Identity> {
-    let text =
-        |key| value.field(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-    Some(Identity {
-        visitor_id: text("visitor")?,
-        secret: text("secret")?,
-        cart_code: text("code")?,
-    })
+// ---- decoding ----
+
+/// What reading one entry found: the record, and the cart lines dropped on the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Read {
+    pub record: Record,
+    pub dropped: Vec<DroppedLine>,
 }
 
-/// The outbox, keeping every event that can still be read: a damaged one is dropped alone.
-fn decode_outbox(value: Option<&Value>, currency: Currency) -> Outbox {
-    let Some(value) = value else { return Outbox::default() };
-    let strings = |value: Option<&Value>| -> Vec<String> {
-        match value {
-            Some(Value::Array(items)) => {
-                items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
-            }
-            _ => Vec::new(),
-        }
-    };
-    let number =
-        |key| value.field(key).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0);
-    let events = match value.field("events") {
-        Some(Value::Array(events)) => {
-            events.iter().filter_map(|e| wire::decode_event(e, currency)).collect()
-        }
-        _ => Vec::new(),
-    };
-    let pending = value.field("pending").and_then(|pending| {
-        Some(Pending {
-            key: pending.field("key")?.as_str()?.to_owned(),
-            ids: strings(pending.field("ids")),
-        })
-    });
-    Outbox {
-        events,
-        pending,
-        dropped: number("dropped").map_or(0, |n| n.min(f64::from(u32::MAX)) as u32),
-        attempts: number("attempts").map_or(0, |n| n.min(64.0) as u32),
-        next_attempt_at: number("next").map(|n| n as i64),
-        last_sent_at: number("sent").map(|n| n as i64),
-        acked: strings(value.field("acked")),
-        in_flight: false,
-    }
-}
-
-pub fn decode(stored: &Value) -> Result<(Snapshot, Vec<DroppedLine>), StoredError> {
+fn version(stored: &Value, known: f64) -> Result<(), StoredError> {
     if !stored.is_object() {
         return Err(StoredError::NotAnObject(stored.kind()));
     }
     match stored.field("v").map(|v| v.as_f64()) {
-        None => return Err(StoredError::MissingVersion),
-        Some(Some(v)) if v == VERSION => {}
-        Some(Some(v)) => return Err(StoredError::UnknownVersion(v)),
-        Some(None) => {
-            return Err(StoredError::Field { field: "v", problem: "must be a number".into() })
-        }
+        None => Err(StoredError::MissingVersion),
+        Some(Some(v)) if v == known => Ok(()),
+        Some(Some(v)) => Err(StoredError::UnknownVersion(v)),
+        Some(None) => Err(field("v", "must be a number")),
     }
-    let consent = match stored.field("consent") {
-        Some(consent) => Consent {
-            storage: decision(consent.field("storage"), "consent.storage")?,
-            analytics: decision(consent.field("analytics"), "consent.analytics")?,
-            decided_at: time(consent, "at", "consent.at")?,
-        },
-        None => Consent::default(),
-    };
+}
+
+fn field(name: &str, problem: impl Into<String>) -> StoredError {
+    StoredError::Field { field: name.to_owned(), problem: problem.into() }
+}
+
+/// Reads the entry stored under `key` (never [`Key::Legacy`]; see [`decode_legacy`]).
+pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
+    version(stored, VERSION)?;
     let mut dropped = Vec::new();
-    let cart = match stored.field("cart") {
-        Some(cart) => decode_cart(cart, &mut dropped)?,
-        None => return Err(StoredError::Field { field: "cart", problem: "is missing".into() }),
+    let record = match key {
+        Key::Section(Section::Consent) => Record::Consent(decode_consent(stored, "")?),
+        Key::Section(Section::Cart) => Record::Cart(decode_recovery(stored, "", &mut dropped)?),
+        Key::Section(Section::Identity) => Record::Identity(
+            decode_identity(stored).ok_or_else(|| field("identity", "is incomplete"))?,
+        ),
+        Key::Section(Section::Outbox) => Record::Outbox(decode_outbox(stored)),
+        Key::Section(Section::Config) => Record::Config(decode_config(stored)?),
+        Key::Event(id) => {
+            let event = stored.field("event").ok_or_else(|| field("event", "is missing"))?;
+            let event = batch::decode_event(event, "event")
+                .map_err(|problem| field(&problem.path, problem.message))?;
+            if &event.id != id {
+                return Err(field("event.id", "differs from the key it is stored under"));
+            }
+            Record::Event(event)
+        }
+        Key::Legacy => {
+            return Err(field("v", "is the whole-state format; read with decode_legacy"))
+        }
     };
-    let currency = cart.currency;
-    let snapshot = Snapshot {
-        consent,
+    Ok(Read { record, dropped })
+}
+
+fn decode_consent(stored: &Value, path: &str) -> Result<Consent, StoredError> {
+    Ok(Consent {
+        storage: decision(stored.field("storage"), &join(path, "storage"))?,
+        analytics: decision(stored.field("analytics"), &join(path, "analytics"))?,
+        decided_at: time(stored, "at", &join(path, "at"))?,
+    })
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// The cart and the recovery state around it; in the legacy document the cart fields sit in a
+/// `cart` object and the rest at the top, in a section all at the top.
+fn decode_recovery(
+    stored: &Value,
+    cart_path: &str,
+    dropped: &mut Vec<DroppedLine>,
+) -> Result<Recovery, StoredError> {
+    let cart_value = if cart_path.is_empty() {
+        stored
+    } else {
+        stored.field(cart_path).ok_or_else(|| field(cart_path, "is missing"))?
+    };
+    let cart = decode_cart(cart_value, cart_path, dropped)?;
+    Ok(Recovery {
         cart,
         last_seen: time(stored, "seen", "seen")?,
         abandoned_at: time(stored, "abandoned", "abandoned")?,
         dismissed_until: time(stored, "dismissed", "dismissed")?,
         last_purchase_at: time(stored, "purchased", "purchased")?,
-        identity: stored.field("identity").and_then(decode_identity),
-        outbox: decode_outbox(stored.field("outbox"), currency),
-    };
-    Ok((snapshot, dropped))
+    })
 }
 
-fn decode_cart(cart: &Value, dropped: &mut Vec<DroppedLine>) -> Result<Cart, StoredError> {
-    let currency = cart.field("currency").and_then(Value::as_str).and_then(Currency::parse).ok_or(
-        StoredError::Field { field: "cart.currency", problem: "is not a currency code".into() },
-    )?;
-    let updated_at = time(cart, "updated", "cart.updated")?;
+fn decode_cart(
+    cart: &Value,
+    path: &str,
+    dropped: &mut Vec<DroppedLine>,
+) -> Result<Cart, StoredError> {
+    let currency = cart
+        .field("currency")
+        .and_then(Value::as_str)
+        .and_then(Currency::parse)
+        .ok_or_else(|| field(&join(path, "currency"), "is not a currency code"))?;
+    let updated_at = time(cart, "updated", &join(path, "updated"))?;
     let raw_lines = match cart.field("lines") {
         Some(Value::Array(lines)) => lines.as_slice(),
         None => &[],
         Some(other) => {
-            return Err(StoredError::Field {
-                field: "cart.lines",
-                problem: format!("must be an array, got {}", other.kind()),
-            })
+            return Err(field(
+                &join(path, "lines"),
+                format!("must be an array, got {}", other.kind()),
+            ))
         }
     };
     let mut lines: Vec<Item> = Vec::new();
@@ -246,8 +311,9 @@ fn decode_line(raw: &Value) -> Result<Item, &'static str> {
     let whole = |key| raw.field(key).and_then(Value::as_f64).filter(|n| n.fract() == 0.0);
     let id = text("id").ok_or("has no id")?.to_owned();
     let name = text("name").ok_or("has no name")?.to_owned();
-    let price =
-        whole("price").filter(|p| *p >= 0.0 && *p < 9.0e15).ok_or("has an invalid price")?;
+    let price = whole("price")
+        .filter(|p| *p >= 0.0 && *p <= MAX_PRICE_MINOR as f64)
+        .ok_or("has an invalid price")?;
     let quantity = whole("qty")
         .filter(|q| *q >= 1.0 && *q <= f64::from(MAX_QUANTITY))
         .ok_or("has an invalid quantity")?;
@@ -260,26 +326,220 @@ fn decode_line(raw: &Value) -> Result<Item, &'static str> {
     })
 }
 
-fn decision(found: Option<&Value>, field: &'static str) -> Result<Decision, StoredError> {
-    match found.map(|v| v.as_str()) {
-        None | Some(Some("unset")) => Ok(Decision::Unset),
-        Some(Some("granted")) => Ok(Decision::Granted),
-        Some(Some("denied")) => Ok(Decision::Denied),
-        Some(_) => {
-            Err(StoredError::Field { field, problem: "is not granted, denied or unset".into() })
+fn decode_identity(value: &Value) -> Option<Identity> {
+    let text =
+        |key| value.field(key).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
+    Some(Identity {
+        visitor_id: text("visitor")?,
+        secret: text("secret")?,
+        cart_code: text("code")?,
+    })
+}
+
+fn decode_strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::Array(items)) => {
+            items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
         }
+        _ => Vec::new(),
     }
 }
 
-fn time(object: &Value, key: &str, field: &'static str) -> Result<Option<Millis>, StoredError> {
+/// The outbox's bookkeeping, keeping what can be read: it only ever delays or repeats a send.
+fn decode_outbox(value: &Value) -> OutboxMeta {
+    let number =
+        |key| value.field(key).and_then(Value::as_f64).filter(|n| n.is_finite() && *n >= 0.0);
+    let pending = value.field("pending").and_then(|pending| {
+        Some(Pending {
+            key: pending.field("key")?.as_str()?.to_owned(),
+            ids: decode_strings(pending.field("ids")),
+        })
+    });
+    OutboxMeta {
+        pending,
+        dropped: number("dropped").map_or(0, |n| n.min(f64::from(u32::MAX)) as u32),
+        attempts: number("attempts").map_or(0, |n| n.min(64.0) as u32),
+        next_attempt_at: number("next").map(|n| n as i64),
+        last_sent_at: number("sent").map(|n| n as i64),
+        acked: decode_strings(value.field("acked")),
+    }
+}
+
+fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
+    let etag = stored
+        .field("etag")
+        .and_then(Value::as_str)
+        .ok_or_else(|| field("etag", "is missing"))?
+        .to_owned();
+    let fetched_at = time(stored, "fetched", "fetched")?.unwrap_or(0);
+    let config = stored.field("config").ok_or_else(|| field("config", "is missing"))?;
+    let documents = documents::check_config(config).map_err(|problems| {
+        let first = problems.first().map_or_else(String::new, ToString::to_string);
+        field("config", format!("is not a valid config ({first})"))
+    })?;
+    Ok(KeptConfig { etag, fetched_at, documents })
+}
+
+fn decision(found: Option<&Value>, name: &str) -> Result<Decision, StoredError> {
+    match found.map(|v| v.as_str()) {
+        None => Ok(Decision::Unset),
+        Some(Some(text)) => {
+            Decision::from_name(text).ok_or_else(|| field(name, "is not granted, denied or unset"))
+        }
+        Some(None) => Err(field(name, "is not granted, denied or unset")),
+    }
+}
+
+fn time(object: &Value, key: &str, name: &str) -> Result<Option<Millis>, StoredError> {
     match object.field(key) {
         None => Ok(None),
         Some(Value::Number(n)) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
             Ok(Some(*n as Millis))
         }
-        Some(other) => Err(StoredError::Field {
-            field,
-            problem: format!("must be a time in milliseconds, got {}", other.kind()),
-        }),
+        Some(other) => {
+            Err(field(name, format!("must be a time in milliseconds, got {}", other.kind())))
+        }
+    }
+}
+
+/// Reads the whole-state document agents wrote before sections (version 1), as sections.
+pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), StoredError> {
+    version(stored, LEGACY_VERSION)?;
+    let consent = match stored.field("consent") {
+        Some(consent) => decode_consent(consent, "consent")?,
+        None => Consent::default(),
+    };
+    let mut dropped = Vec::new();
+    let recovery = decode_recovery(stored, "cart", &mut dropped)?;
+    let currency = recovery.cart.currency;
+    let outbox = stored.field("outbox");
+    let events = match outbox.and_then(|outbox| outbox.field("events")) {
+        Some(Value::Array(events)) => {
+            events.iter().filter_map(|event| decode_legacy_event(event, currency)).collect()
+        }
+        _ => Vec::new(),
+    };
+    Ok((
+        Stored {
+            consent: Slot::Present(consent),
+            cart: Slot::Present(recovery),
+            identity: slot(stored.field("identity").and_then(decode_identity)),
+            outbox: slot(outbox.map(decode_outbox)),
+            events,
+            config: Slot::Absent,
+            legacy: true,
+            discarded: Vec::new(),
+        },
+        dropped,
+    ))
+}
+
+fn slot<T>(present: Option<T>) -> Slot<T> {
+    present.map_or(Slot::Absent, Slot::Present)
+}
+
+/// The legacy outbox kept events in the wire format, but carts without their currency field
+/// checked; the protocol's decoder reads them once the currency is the stored cart's.
+fn decode_legacy_event(event: &Value, currency: Currency) -> Option<OutEvent> {
+    let mut event = event.clone();
+    if let Value::Object(fields) = &mut event {
+        for (name, value) in fields.iter_mut() {
+            if let (true, Value::Object(cart)) = (name == "cart", value) {
+                if !cart.iter().any(|(key, _)| key == "currency") {
+                    cart.push(("currency".to_owned(), currency.code().into()));
+                }
+            }
+        }
+    }
+    batch::decode_event(&event, "").ok()
+}
+
+/// Puts entries read from storage together: what the agent starts from, and every problem
+/// to report. `entries` are this site's keys with their parsed JSON (`None`: not JSON).
+pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
+    let mut stored = Stored::default();
+    let mut warnings = Vec::new();
+    let mut legacy = None;
+    let mut sections_found = false;
+    for (key, value) in entries {
+        let Some(value) = value else {
+            warnings.push(format!(
+                "{}: {}; it was discarded",
+                describe(&key),
+                StoredError::NotJson("JSON.parse failed".into())
+            ));
+            stored.discarded.push(key);
+            continue;
+        };
+        if key == Key::Legacy {
+            legacy = Some(value);
+            continue;
+        }
+        sections_found |= matches!(key, Key::Section(_));
+        match decode(&key, &value) {
+            Ok(Read { record, dropped }) => {
+                warnings.extend(dropped.iter().map(ToString::to_string));
+                place(&mut stored, record);
+            }
+            Err(error) if error.is_foreign() => {
+                warnings.push(format!("{}: {error}; left as it is", describe(&key)));
+                if let Key::Section(section) = key {
+                    mark_foreign(&mut stored, section);
+                }
+            }
+            Err(error) => {
+                warnings.push(format!("{}: {error}; it was discarded", describe(&key)));
+                stored.discarded.push(key);
+            }
+        }
+    }
+    if legacy.is_some() && sections_found {
+        // Migrated by an earlier page whose erasure did not go through: sections win.
+        stored.discarded.push(Key::Legacy);
+    } else if let Some(value) = legacy {
+        match decode_legacy(&value) {
+            Ok((mut migrated, dropped)) => {
+                warnings.extend(dropped.iter().map(ToString::to_string));
+                migrated.events.extend(std::mem::take(&mut stored.events));
+                stored = migrated;
+            }
+            Err(error) if error.is_foreign() => {
+                warnings.push(format!("the stored state: {error}; left as it is"))
+            }
+            Err(error) => {
+                warnings.push(format!("the stored state: {error}; it was discarded"));
+                stored.discarded.push(Key::Legacy);
+            }
+        }
+    }
+    (stored, warnings)
+}
+
+fn describe(key: &Key) -> String {
+    match key {
+        Key::Section(section) => format!("the stored {}", section.name()),
+        Key::Event(id) => format!("the stored event {id}"),
+        Key::Legacy => "the stored state".to_owned(),
+    }
+}
+
+fn place(stored: &mut Stored, record: Record) {
+    match record {
+        Record::Consent(consent) => stored.consent = Slot::Present(consent),
+        Record::Cart(recovery) => stored.cart = Slot::Present(recovery),
+        Record::Identity(identity) => stored.identity = Slot::Present(identity),
+        Record::Outbox(meta) => stored.outbox = Slot::Present(meta),
+        Record::Event(event) => stored.events.push(event),
+        Record::Config(kept) => stored.config = Slot::Present(kept),
+    }
+}
+
+fn mark_foreign(stored: &mut Stored, section: Section) {
+    match section {
+        Section::Consent => stored.consent = Slot::Foreign,
+        Section::Cart => stored.cart = Slot::Foreign,
+        Section::Identity => stored.identity = Slot::Foreign,
+        Section::Outbox => stored.outbox = Slot::Foreign,
+        Section::Config => stored.config = Slot::Foreign,
     }
 }

@@ -5,18 +5,15 @@
 //! was dropped or adjusted comes back as [`Problem`]s, each naming the field, for the console.
 
 use crate::engine::cart::{Item, MAX_QUANTITY};
-use crate::engine::config::{Config, HOUR, MINUTE};
-use crate::engine::consent::{Consent, ConsentUpdate, Decision};
+use crate::engine::config::{PageSettings, HOUR, MINUTE};
+use crate::engine::consent::ConsentUpdate;
 use crate::engine::money::Currency;
-use crate::engine::sync::{Batch, OutEvent, Payload};
+use crate::engine::sync::Batch;
 use crate::engine::{Commerce, CommerceKind, Intent};
 use crate::value::{format_decimal, parse_decimal, Value};
+use concierge_protocol as protocol;
+pub use concierge_protocol::limits::{MAX_ITEMS, MAX_PRICE_MINOR, MAX_TEXT};
 use std::fmt;
-
-/// Text fields longer than this are cut; names that long are a bug, not a product.
-pub const MAX_TEXT: usize = 200;
-/// Items accepted in one event.
-pub const MAX_ITEMS: usize = 200;
 
 /// Something wrong with input from the page. Each names where it was found.
 #[derive(Clone, Debug, PartialEq)]
@@ -71,6 +68,11 @@ pub enum Problem {
     PriceInvalid {
         index: usize,
         found: String,
+    },
+    /// Above the largest price both ends accept, so that totals can never overflow.
+    PriceTooLarge {
+        index: usize,
+        largest: String,
     },
     NumberAsText {
         path: String,
@@ -142,6 +144,10 @@ impl fmt::Display for Problem {
             PriceInvalid { index, found } => write!(
                 f,
                 "items[{index}].price must be a non-negative number, got {found}; item skipped"
+            ),
+            PriceTooLarge { index, largest } => write!(
+                f,
+                "items[{index}].price is above the largest price accepted ({largest}); item skipped"
             ),
             NumberAsText { path, text } => {
                 write!(f, "{path} should be a number, got the string \"{text}\"; read as a number")
@@ -269,6 +275,11 @@ fn decode_item(
             let major = number(found, &path("price"), problems);
             let minor = major.filter(|v| *v >= 0.0).and_then(|v| currency.to_minor(v));
             match minor {
+                Some(minor) if minor > MAX_PRICE_MINOR => {
+                    let largest = format_decimal(currency.to_major(MAX_PRICE_MINOR));
+                    problems.push(Problem::PriceTooLarge { index, largest });
+                    return None;
+                }
                 Some(minor) => minor,
                 None => {
                     problems.push(Problem::PriceInvalid { index, found: describe(found) });
@@ -423,8 +434,9 @@ pub fn decode_data_layer(
 }
 
 /// Reads the loader's `data-*` attributes (as `dataset` gives them: camelCase keys, string
-/// values). Anything missing or invalid falls back to a default, with a problem to report.
-pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config> {
+/// values). Anything missing or invalid falls back to a default, with a problem to report;
+/// what is given overrides the shop's published settings.
+pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSettings> {
     let mut problems = Vec::new();
     let text = |key: &str| dataset.field(key).and_then(Value::as_str).map(str::trim);
 
@@ -443,23 +455,23 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config
             "default".to_owned()
         }
     };
-    let mut config = Config::new(site);
+    let mut settings = PageSettings::new(site);
 
     match text("currency") {
         Some(code) => match Currency::parse(code) {
-            Some(currency) => config.currency = currency,
+            Some(currency) => settings.currency = currency,
             None => problems.push(Problem::SettingInvalid {
                 attribute: "data-currency",
                 found: truncate(code),
-                using: config.currency.to_string(),
+                using: settings.currency.to_string(),
             }),
         },
         None => problems.push(Problem::SettingMissing {
             attribute: "data-currency",
-            using: config.currency.to_string(),
+            using: settings.currency.to_string(),
         }),
     }
-    config.locale = match text("locale").filter(|l| is_language_tag(l)) {
+    settings.locale = match text("locale").filter(|l| is_language_tag(l)) {
         Some(locale) => locale.to_owned(),
         None => {
             if let Some(found) = text("locale") {
@@ -473,37 +485,34 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<Config
         }
     };
     if let Some(endpoint) = text("endpoint").filter(|e| !e.is_empty()) {
-        config.endpoint = endpoint.trim_end_matches('/').to_owned();
+        settings.endpoint = endpoint.trim_end_matches('/').to_owned();
     }
-    let mut duration = |key: &'static str, attribute: &'static str, unit: i64, target: &mut i64| {
-        if let Some(found) = text(key) {
-            match parse_decimal(found) {
-                Some(n) if n > 0.0 && n <= 525_600.0 => *target = (n * unit as f64).round() as i64,
-                _ => problems.push(Problem::SettingInvalid {
+    let overrides = &mut settings.overrides;
+    let mut duration = |key: &'static str, attribute: &'static str, unit: i64| -> Option<i64> {
+        let found = text(key)?;
+        match parse_decimal(found) {
+            Some(n) if n > 0.0 && n <= 525_600.0 => Some((n * unit as f64).round() as i64),
+            _ => {
+                problems.push(Problem::SettingInvalid {
                     attribute,
                     found: truncate(found),
-                    using: format_decimal(*target as f64 / unit as f64),
-                }),
+                    using: "the shop's setting".to_owned(),
+                });
+                None
             }
         }
     };
-    duration("idleMinutes", "data-idle-minutes", MINUTE, &mut config.idle_timeout);
-    duration("dismissHours", "data-dismiss-hours", HOUR, &mut config.dismiss_for);
-    if let Some(path) = text("checkoutPath").filter(|p| p.starts_with('/')) {
-        config.checkout_path = path.to_owned();
-        config.resume_url = path.to_owned();
-    }
-    if let Some(url) = text("resumeUrl").filter(|u| !u.is_empty()) {
-        config.resume_url = url.to_owned();
-    }
-    if let Some(prompt) = text("consentPrompt") {
-        config.consent_prompt = !matches!(prompt, "off" | "false" | "0" | "no");
-    }
-    if let Some(hosts) = text("linkHosts") {
-        config.link_hosts =
-            hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect();
-    }
-    Decoded { value: config, problems }
+    overrides.idle_timeout = duration("idleMinutes", "data-idle-minutes", MINUTE);
+    overrides.dismiss_for = duration("dismissHours", "data-dismiss-hours", HOUR);
+    overrides.checkout_path =
+        text("checkoutPath").filter(|p| p.starts_with('/')).map(str::to_owned);
+    overrides.resume_url = text("resumeUrl").filter(|u| !u.is_empty()).map(str::to_owned);
+    overrides.consent_prompt =
+        text("consentPrompt").map(|prompt| !matches!(prompt, "off" | "false" | "0" | "no"));
+    overrides.link_hosts = text("linkHosts").map(|hosts| {
+        hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect()
+    });
+    Decoded { value: settings, problems }
 }
 
 fn is_site_name(site: &str) -> bool {
@@ -520,143 +529,17 @@ fn is_language_tag(tag: &str) -> bool {
         })
 }
 
-/// The backend's event format, version 1: what `POST /v1/events` takes, and also how the
-/// outbox is kept in storage, so a stored event goes out exactly as it was recorded.
-pub const BATCH_VERSION: f64 = 1.0;
-
-pub fn decision_name(decision: Decision) -> &'static str {
-    match decision {
-        Decision::Unset => "unset",
-        Decision::Granted => "granted",
-        Decision::Denied => "denied",
-    }
-}
-
-pub fn encode_consent(consent: &Consent) -> Value {
-    Value::object([
-        ("storage", decision_name(consent.storage).into()),
-        ("analytics", decision_name(consent.analytics).into()),
-    ])
-}
-
-/// GA4 `items`, with prices in minor units.
-pub fn encode_items(items: &[Item]) -> Value {
-    Value::Array(
-        items
-            .iter()
-            .map(|item| {
-                let mut fields = vec![
-                    ("item_id".to_owned(), Value::from(item.id.as_str())),
-                    ("item_name".to_owned(), Value::from(item.name.as_str())),
-                ];
-                if let Some(category) = &item.category {
-                    fields.push(("item_category".to_owned(), Value::from(category.as_str())));
-                }
-                fields.push(("price".to_owned(), Value::from(item.price)));
-                fields.push(("quantity".to_owned(), Value::from(i64::from(item.quantity))));
-                Value::Object(fields)
-            })
-            .collect(),
-    )
-}
-
-pub fn encode_event(event: &OutEvent) -> Value {
-    let mut fields = vec![("id".to_owned(), Value::from(event.id.as_str()))];
-    let name = match &event.payload {
-        Payload::Consent(_) => "consent",
-        Payload::Cart(_) => "cart",
-        Payload::Commerce { kind, .. } => kind.name(),
-    };
-    fields.push(("name".to_owned(), name.into()));
-    fields.push(("at".to_owned(), event.at.into()));
-    match &event.payload {
-        Payload::Consent(consent) => fields.push(("consent".to_owned(), encode_consent(consent))),
-        Payload::Cart(cart) => fields.push((
-            "cart".to_owned(),
-            Value::object([
-                ("currency", cart.currency.code().into()),
-                ("lines", encode_items(&cart.lines)),
-                ("updated_at", cart.updated_at.into()),
-            ]),
-        )),
-        Payload::Commerce { items, transaction_id, .. } => {
-            if !items.is_empty() {
-                fields.push(("items".to_owned(), encode_items(items)));
-            }
-            if let Some(id) = transaction_id {
-                fields.push(("transaction_id".to_owned(), id.as_str().into()));
-            }
-        }
-    }
-    Value::Object(fields)
-}
-
-pub fn encode_batch(batch: &Batch, site: &str) -> Value {
-    let identity = &batch.identity;
-    Value::object([
-        ("v", BATCH_VERSION.into()),
-        ("site", site.into()),
-        ("visitor_id", identity.visitor_id.as_str().into()),
-        ("secret", identity.secret.as_str().into()),
-        ("batch_key", batch.key.as_str().into()),
-        ("cart_code", identity.cart_code.as_str().into()),
-        ("dropped", i64::from(batch.dropped).into()),
-        ("events", Value::Array(batch.events.iter().map(encode_event).collect())),
-    ])
-}
-
-/// Reads an event written by [`encode_event`]; `None` for anything else.
-pub fn decode_event(value: &Value, currency: Currency) -> Option<OutEvent> {
-    let id = value.field("id")?.as_str()?.to_owned();
-    let at = value.field("at")?.as_f64().filter(|at| at.fract() == 0.0 && *at >= 0.0)? as i64;
-    let name = value.field("name")?.as_str()?;
-    let items = |value: &Value| -> Option<Vec<Item>> {
-        match value.field("items").or_else(|| value.field("lines")) {
-            None => Some(Vec::new()),
-            Some(Value::Array(raw)) => raw.iter().map(decode_wire_item).collect(),
-            Some(_) => None,
-        }
-    };
-    let payload = match name {
-        "consent" => {
-            let consent = value.field("consent")?;
-            let decision = |key| match consent.field(key).and_then(Value::as_str) {
-                Some("granted") => Some(Decision::Granted),
-                Some("denied") => Some(Decision::Denied),
-                Some("unset") => Some(Decision::Unset),
-                _ => None,
-            };
-            Payload::Consent(Consent {
-                storage: decision("storage")?,
-                analytics: decision("analytics")?,
-                decided_at: Some(at),
-            })
-        }
-        "cart" => {
-            let cart = value.field("cart")?;
-            let updated_at = cart.field("updated_at").and_then(Value::as_f64).map(|t| t as i64);
-            Payload::Cart(crate::engine::cart::Cart { currency, lines: items(cart)?, updated_at })
-        }
-        other => {
-            let kind = CommerceKind::from_name(other)?;
-            let transaction_id =
-                value.field("transaction_id").and_then(Value::as_str).map(str::to_owned);
-            Payload::Commerce { kind, items: items(value)?, transaction_id }
-        }
-    };
-    Some(OutEvent { id, at, payload })
-}
-
-fn decode_wire_item(value: &Value) -> Option<Item> {
-    let text = |key| value.field(key).and_then(Value::as_str).map(str::to_owned);
-    let whole =
-        |key| value.field(key).and_then(Value::as_f64).filter(|n| n.fract() == 0.0 && *n >= 0.0);
-    Some(Item {
-        id: text("item_id")?,
-        name: text("item_name")?,
-        category: text("item_category"),
-        price: whole("price")? as i64,
-        quantity: whole("quantity").filter(|q| *q >= 1.0 && *q <= f64::from(MAX_QUANTITY))? as u32,
+/// The batch as `POST /v1/events` takes it, written by the protocol's one codec.
+pub fn encode_batch(batch: Batch, site: &str) -> Value {
+    let Batch { key, identity, dropped, events, .. } = batch;
+    protocol::batch::encode_batch(&protocol::batch::Batch {
+        site: site.to_owned(),
+        visitor_id: identity.visitor_id,
+        secret: identity.secret,
+        batch_key: key,
+        cart_code: Some(identity.cart_code),
+        dropped,
+        events,
     })
 }
 

@@ -6,6 +6,7 @@
 mod native {
     pub mod agent;
     pub mod cart;
+    pub mod config;
     pub mod stored;
     pub mod support;
     pub mod sync;

@@ -1,2 +1,433 @@
 //! The event batch an agent posts to `POST /v1/events` (format version 1): its types, its JSON
-//! codec and its validation, used by the agent to write it and by the backend to read it.
+//! codec and its validation, used by the agent to write batches and keep its outbox, and by the
+//! backend to read them. One codec, so the two ends cannot drift apart.
+//!
+//! Decoding is strict: an unknown field, a missing one or a value outside the [`limits`] is a
+//! [`Problem`] naming the field (`events[3].items[0].price`). The agent drops a stored event
+//! that fails; the backend refuses the batch.
+//!
+//! [`limits`]: crate::limits
+
+use crate::limits::{MAX_EVENTS, MAX_ITEMS, MAX_LINES, MAX_PRICE_MINOR, MAX_QUANTITY, MAX_TEXT};
+use crate::money::{self, Currency, Money};
+use crate::names::{normalise_cart_code, CommerceKind, Decision, Purpose};
+use crate::problem::{index, join};
+use crate::{Problem, Value};
+
+pub const BATCH_VERSION: u32 = 1;
+
+/// One product as GA4 `items` describe it, with its price in minor units.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Item {
+    /// `item_id`, or `item_name` when the shop sends no id: GA4 requires one of the two.
+    pub id: String,
+    pub name: String,
+    pub category: Option<String>,
+    /// Unit price in the cart's currency, minor units, `0..=MAX_PRICE_MINOR`.
+    pub price: i64,
+    pub quantity: u32,
+}
+
+/// A cart: lines keyed by product, in one currency.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cart {
+    pub currency: Currency,
+    pub lines: Vec<Item>,
+    /// When the visitor last changed or looked at the cart; `None` for a cart never touched.
+    pub updated_at: Option<i64>,
+}
+
+impl Cart {
+    pub fn new(currency: Currency) -> Cart {
+        Cart { currency, lines: Vec::new(), updated_at: None }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    pub fn item_count(&self) -> u32 {
+        self.lines.iter().fold(0u32, |count, line| count.saturating_add(line.quantity))
+    }
+
+    /// The total; within the limits it is exact, beyond them it saturates, never wraps.
+    pub fn total(&self) -> Money {
+        let minor = money::sum(self.lines.iter().map(|l| money::line_total(l.price, l.quantity)));
+        Money::new(minor, self.currency)
+    }
+}
+
+/// The visitor's consent as the wire carries it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ConsentState {
+    pub storage: Decision,
+    pub analytics: Decision,
+}
+
+impl ConsentState {
+    pub fn get(&self, purpose: Purpose) -> Decision {
+        match purpose {
+            Purpose::Storage => self.storage,
+            Purpose::Analytics => self.analytics,
+        }
+    }
+
+    pub fn allows(&self, purpose: Purpose) -> bool {
+        self.get(purpose) == Decision::Granted
+    }
+
+    /// Whether anything at all is granted (then a record of the choice may be kept).
+    pub fn any_granted(&self) -> bool {
+        Purpose::ALL.into_iter().any(|purpose| self.allows(purpose))
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Payload {
+    /// The visitor's choice, stamped with the event's time.
+    Consent(ConsentState),
+    /// The whole cart as it now is.
+    Cart(Cart),
+    Commerce {
+        kind: CommerceKind,
+        items: Vec<Item>,
+        transaction_id: Option<String>,
+    },
+}
+
+impl Payload {
+    /// The event name on the wire.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Payload::Consent(_) => "consent",
+            Payload::Cart(_) => "cart",
+            Payload::Commerce { kind, .. } => kind.name(),
+        }
+    }
+
+    /// The purpose the visitor must have granted for the event to be kept; `None` for the
+    /// record of a choice, which is kept whenever an identity exists so withdrawals count.
+    pub fn purpose(&self) -> Option<Purpose> {
+        match self {
+            Payload::Consent(_) => None,
+            Payload::Cart(_) => Some(Purpose::Storage),
+            Payload::Commerce { .. } => Some(Purpose::Analytics),
+        }
+    }
+}
+
+/// One event: unique id (a retried event is recognised by it), time on the visitor's clock.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Event {
+    pub id: String,
+    pub at: i64,
+    pub payload: Payload,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batch {
+    pub site: String,
+    pub visitor_id: String,
+    /// The agent's secret for this visitor; the backend keeps only its hash.
+    pub secret: String,
+    /// Unique per batch: a retried batch is answered as the first time and counted once.
+    pub batch_key: String,
+    pub cart_code: Option<String>,
+    /// Events the agent's full outbox had to drop since its last batch.
+    pub dropped: u32,
+    pub events: Vec<Event>,
+}
+
+/// Ids made by agents and staff: `min..=max` letters, digits, `-` and `_`.
+pub fn is_token(text: &str, min: usize, max: usize) -> bool {
+    (min..=max).contains(&text.len())
+        && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+// ---- encoding ----
+
+pub fn encode_items(items: &[Item]) -> Value {
+    Value::Array(items.iter().map(encode_item).collect())
+}
+
+fn encode_item(item: &Item) -> Value {
+    let mut fields = vec![
+        ("item_id".to_owned(), Value::from(item.id.as_str())),
+        ("item_name".to_owned(), Value::from(item.name.as_str())),
+    ];
+    if let Some(category) = &item.category {
+        fields.push(("item_category".to_owned(), Value::from(category.as_str())));
+    }
+    fields.push(("price".to_owned(), Value::from(item.price)));
+    fields.push(("quantity".to_owned(), Value::from(i64::from(item.quantity))));
+    Value::Object(fields)
+}
+
+pub fn encode_consent(consent: &ConsentState) -> Value {
+    Value::object([
+        ("storage", consent.storage.name().into()),
+        ("analytics", consent.analytics.name().into()),
+    ])
+}
+
+pub fn encode_cart(cart: &Cart) -> Value {
+    Value::object([
+        ("currency", cart.currency.code().into()),
+        ("lines", encode_items(&cart.lines)),
+        ("updated_at", cart.updated_at.into()),
+    ])
+}
+
+pub fn encode_event(event: &Event) -> Value {
+    let mut fields = vec![
+        ("id".to_owned(), Value::from(event.id.as_str())),
+        ("name".to_owned(), Value::from(event.payload.name())),
+        ("at".to_owned(), Value::from(event.at)),
+    ];
+    match &event.payload {
+        Payload::Consent(consent) => fields.push(("consent".to_owned(), encode_consent(consent))),
+        Payload::Cart(cart) => fields.push(("cart".to_owned(), encode_cart(cart))),
+        Payload::Commerce { items, transaction_id, .. } => {
+            if !items.is_empty() {
+                fields.push(("items".to_owned(), encode_items(items)));
+            }
+            if let Some(id) = transaction_id {
+                fields.push(("transaction_id".to_owned(), id.as_str().into()));
+            }
+        }
+    }
+    Value::Object(fields)
+}
+
+pub fn encode_batch(batch: &Batch) -> Value {
+    Value::object([
+        ("v", i64::from(BATCH_VERSION).into()),
+        ("site", batch.site.as_str().into()),
+        ("visitor_id", batch.visitor_id.as_str().into()),
+        ("secret", batch.secret.as_str().into()),
+        ("batch_key", batch.batch_key.as_str().into()),
+        ("cart_code", batch.cart_code.as_deref().into()),
+        ("dropped", i64::from(batch.dropped).into()),
+        ("events", Value::Array(batch.events.iter().map(encode_event).collect())),
+    ])
+}
+
+// ---- decoding ----
+
+/// An object's fields, with every key not in `known` refused: a typo must not pass silently.
+fn object<'a>(
+    value: &'a Value,
+    path: &str,
+    known: &[&str],
+) -> Result<&'a [(String, Value)], Problem> {
+    let Value::Object(fields) = value else {
+        return Err(Problem::new(path, must_be("an object", value)));
+    };
+    if let Some((key, _)) = fields.iter().find(|(key, _)| !known.contains(&key.as_str())) {
+        let expected = known.join(", ");
+        return Err(Problem::new(join(path, key), format!("is not a known field ({expected})")));
+    }
+    Ok(fields)
+}
+
+fn must_be(expected: &str, found: &Value) -> String {
+    let mut message = String::from("must be ");
+    message.push_str(expected);
+    message.push_str(", got ");
+    message.push_str(found.kind());
+    message
+}
+
+/// A field that may be absent or `null`.
+fn optional<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
+    value.field(key)
+}
+
+fn required<'a>(value: &'a Value, key: &str, path: &str) -> Result<&'a Value, Problem> {
+    value.field(key).ok_or_else(|| Problem::new(join(path, key), "is required"))
+}
+
+fn text(found: &Value, path: &str, max: usize) -> Result<String, Problem> {
+    let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
+    if text.chars().count() > max {
+        return Err(Problem::new(path, format!("is longer than {max} characters")));
+    }
+    Ok(text.to_owned())
+}
+
+fn token(found: &Value, path: &str, min: usize, max: usize) -> Result<String, Problem> {
+    let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
+    if !is_token(text, min, max) {
+        return Err(Problem::new(path, format!("must be {min}-{max} letters, digits, - or _")));
+    }
+    Ok(text.to_owned())
+}
+
+/// A whole number in `min..=max`.
+fn whole(found: &Value, path: &str, min: i64, max: i64) -> Result<i64, Problem> {
+    match found.as_f64() {
+        Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as i64),
+        Some(_) => Err(Problem::new(path, format!("must be a whole number from {min} to {max}"))),
+        None => Err(Problem::new(path, must_be("a number", found))),
+    }
+}
+
+/// A time in milliseconds since the epoch.
+fn time(found: &Value, path: &str) -> Result<i64, Problem> {
+    // 2^53: the largest whole number every JSON reader holds exactly.
+    whole(found, path, 0, 9_007_199_254_740_991)
+}
+
+fn array<'a>(found: &'a Value, path: &str, max: usize) -> Result<&'a [Value], Problem> {
+    let Value::Array(items) = found else {
+        return Err(Problem::new(path, must_be("an array", found)));
+    };
+    if items.len() > max {
+        return Err(Problem::new(path, format!("has more than {max} entries")));
+    }
+    Ok(items)
+}
+
+pub fn decode_item(value: &Value, path: &str) -> Result<Item, Problem> {
+    object(value, path, &["item_id", "item_name", "item_category", "price", "quantity"])?;
+    let field = |key: &str| join(path, key);
+    let category = match optional(value, "item_category") {
+        Some(found) => Some(text(found, &field("item_category"), MAX_TEXT)?),
+        None => None,
+    };
+    Ok(Item {
+        id: text(required(value, "item_id", path)?, &field("item_id"), MAX_TEXT)?,
+        name: text(required(value, "item_name", path)?, &field("item_name"), MAX_TEXT)?,
+        category,
+        price: whole(required(value, "price", path)?, &field("price"), 0, MAX_PRICE_MINOR)?,
+        quantity: whole(
+            required(value, "quantity", path)?,
+            &field("quantity"),
+            1,
+            i64::from(MAX_QUANTITY),
+        )? as u32,
+    })
+}
+
+fn decode_items(found: &Value, path: &str, max: usize) -> Result<Vec<Item>, Problem> {
+    let raw = array(found, path, max)?;
+    raw.iter().enumerate().map(|(i, item)| decode_item(item, &index(path, i))).collect()
+}
+
+fn decode_decision(found: &Value, path: &str) -> Result<Decision, Problem> {
+    found
+        .as_str()
+        .and_then(Decision::from_name)
+        .ok_or_else(|| Problem::new(path, "must be \"granted\", \"denied\" or \"unset\""))
+}
+
+pub fn decode_consent(value: &Value, path: &str) -> Result<ConsentState, Problem> {
+    object(value, path, &["storage", "analytics"])?;
+    let decision = |key| decode_decision(required(value, key, path)?, &join(path, key));
+    Ok(ConsentState { storage: decision("storage")?, analytics: decision("analytics")? })
+}
+
+pub fn decode_cart(value: &Value, path: &str) -> Result<Cart, Problem> {
+    object(value, path, &["currency", "lines", "updated_at"])?;
+    let currency_path = join(path, "currency");
+    let currency = required(value, "currency", path)?
+        .as_str()
+        .and_then(Currency::parse_canonical)
+        .ok_or_else(|| Problem::new(&currency_path, "must be an ISO 4217 code such as \"EUR\""))?;
+    let lines = match optional(value, "lines") {
+        Some(found) => decode_items(found, &join(path, "lines"), MAX_LINES)?,
+        None => Vec::new(),
+    };
+    let updated_at = match optional(value, "updated_at") {
+        Some(found) => Some(time(found, &join(path, "updated_at"))?),
+        None => None,
+    };
+    Ok(Cart { currency, lines, updated_at })
+}
+
+pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
+    object(value, path, &["id", "name", "at", "items", "transaction_id", "consent", "cart"])?;
+    let field = |key: &str| join(path, key);
+    let id = token(required(value, "id", path)?, &field("id"), 8, 64)?;
+    let at = time(required(value, "at", path)?, &field("at"))?;
+    let name_value = required(value, "name", path)?;
+    let name = name_value
+        .as_str()
+        .ok_or_else(|| Problem::new(field("name"), must_be("a string", name_value)))?;
+    let absent = |key: &str| match optional(value, key) {
+        Some(_) => Err(Problem::new(field(key), format!("is not allowed on {name} events"))),
+        None => Ok(()),
+    };
+    let payload = match name {
+        "consent" => {
+            absent("items")?;
+            absent("cart")?;
+            absent("transaction_id")?;
+            Payload::Consent(decode_consent(required(value, "consent", path)?, &field("consent"))?)
+        }
+        "cart" => {
+            absent("items")?;
+            absent("consent")?;
+            absent("transaction_id")?;
+            Payload::Cart(decode_cart(required(value, "cart", path)?, &field("cart"))?)
+        }
+        other => {
+            let kind = CommerceKind::from_name(other).ok_or_else(|| {
+                let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
+                Problem::new(field("name"), format!("must be consent, cart or one of {known}"))
+            })?;
+            absent("consent")?;
+            absent("cart")?;
+            let items = match optional(value, "items") {
+                Some(found) => decode_items(found, &field("items"), MAX_ITEMS)?,
+                None => Vec::new(),
+            };
+            let transaction_id = match optional(value, "transaction_id") {
+                Some(found) => Some(text(found, &field("transaction_id"), MAX_TEXT)?),
+                None => None,
+            };
+            Payload::Commerce { kind, items, transaction_id }
+        }
+    };
+    Ok(Event { id, at, payload })
+}
+
+/// Reads a batch as `POST /v1/events` receives it; the first problem refuses it.
+pub fn decode_batch(value: &Value) -> Result<Batch, Problem> {
+    let known =
+        ["v", "site", "visitor_id", "secret", "batch_key", "cart_code", "dropped", "events"];
+    object(value, "", &known)?;
+    let version = required(value, "v", "")?;
+    if version.as_f64() != Some(f64::from(BATCH_VERSION)) {
+        let found = match version.as_f64() {
+            Some(n) => crate::value::format_decimal(n),
+            None => version.kind().to_owned(),
+        };
+        return Err(Problem::new(
+            "v",
+            format!("version {found} is not supported; this end reads {BATCH_VERSION}"),
+        ));
+    }
+    let site = token(required(value, "site", "")?, "site", 1, 64)?;
+    let visitor_id = token(required(value, "visitor_id", "")?, "visitor_id", 16, 64)?;
+    let secret = token(required(value, "secret", "")?, "secret", 16, 128)?;
+    let batch_key = token(required(value, "batch_key", "")?, "batch_key", 8, 64)?;
+    let cart_code = match optional(value, "cart_code") {
+        Some(found) => {
+            let code = found.as_str().and_then(normalise_cart_code);
+            Some(code.ok_or_else(|| Problem::new("cart_code", "must look like K7M-4QP"))?)
+        }
+        None => None,
+    };
+    let dropped = match optional(value, "dropped") {
+        Some(found) => whole(found, "dropped", 0, i64::from(u32::MAX))? as u32,
+        None => 0,
+    };
+    let raw_events = array(required(value, "events", "")?, "events", MAX_EVENTS)?;
+    let events = raw_events
+        .iter()
+        .enumerate()
+        .map(|(i, event)| decode_event(event, &index("events", i)))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Batch { site, visitor_id, secret, batch_key, cart_code, dropped, events })
+}

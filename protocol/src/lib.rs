@@ -2,6 +2,7 @@
 //!
 //! - [`value`]: the JSON-shaped [`Value`] every edge decodes from, with field-naming errors.
 //! - [`names`]: GA4 event names, consent decisions, purposes and the cart-code alphabet.
+//! - [`money`]: currencies and amounts in minor units, never wrapping.
 //! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
 //! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
@@ -12,6 +13,7 @@
 pub mod batch;
 pub mod documents;
 pub mod limits;
+pub mod money;
 pub mod names;
 pub mod problem;
 pub mod value;

@@ -64,6 +64,26 @@ impl Value {
         }
     }
 
+    /// The length in bytes of this value written as compact JSON (`JSON.stringify`), so that
+    /// the agent can keep a batch under a byte bound without writing it out first.
+    pub fn json_len(&self) -> usize {
+        match self {
+            Value::Null => 4,
+            Value::Bool(true) => 4,
+            Value::Bool(false) => 5,
+            Value::Number(n) => number_len(*n),
+            Value::String(text) => string_len(text),
+            Value::Array(items) => {
+                2 + items.iter().map(Value::json_len).sum::<usize>() + items.len().saturating_sub(1)
+            }
+            Value::Object(fields) => {
+                let inner: usize =
+                    fields.iter().map(|(key, value)| string_len(key) + 1 + value.json_len()).sum();
+                2 + inner + fields.len().saturating_sub(1)
+            }
+        }
+    }
+
     pub fn object(fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
         Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
@@ -192,6 +212,36 @@ impl Serialize for Value {
             }
         }
     }
+}
+
+/// A quoted JSON string's length: escapes for quotes, backslashes and control characters.
+fn string_len(text: &str) -> usize {
+    2 + text
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+            c if (c as u32) < 0x20 => 6,
+            c => c.len_utf8(),
+        })
+        .sum::<usize>()
+}
+
+/// A number's length as `JSON.stringify` writes it: whole numbers exactly, others at most the
+/// 17 significant digits of a shortest round-trip form plus sign, point and exponent (an upper
+/// bound, which is what a byte budget needs).
+fn number_len(n: f64) -> usize {
+    if !n.is_finite() {
+        return 4; // null
+    }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        let (mut whole, mut digits) = (n.abs() as u64, 1);
+        while whole >= 10 {
+            whole /= 10;
+            digits += 1;
+        }
+        return digits + usize::from(n < 0.0);
+    }
+    24
 }
 
 /// Reads a plain decimal (`19.99`, `-3`, `+0.5`) the way a shop writes prices into strings.

@@ -11,8 +11,9 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use tower_http::set_header::SetResponseHeaderLayer;
 
-/// Failed staff logins a client may make per window before it is told to wait.
+/// Failed attempts a client may make per window at one door before it is told to wait.
 pub const AUTH_FAILURES_ALLOWED: i64 = 10;
 pub const AUTH_WINDOW_MS: i64 = 60_000;
 
@@ -22,7 +23,31 @@ pub struct ApiState {
     /// SHA-256 hex of each accepted staff token; the tokens themselves are never kept.
     pub staff_token_hashes: Arc<Vec<String>>,
     pub privacy_token_hashes: Arc<Vec<String>>,
+    pub metrics_token_hashes: Arc<Vec<String>>,
     pub metrics: Arc<Metrics>,
+}
+
+/// The doors a credential opens; failures are counted per door and client, so a visitor
+/// mistyping nothing can lock out staff behind the same address, nor the other way round.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Door {
+    /// Staff tokens: live carts and intents.
+    Staff,
+    /// A visitor's secret or a privacy officer's token: export, erasure, the visitor's intents.
+    Owner,
+    /// Operators' metrics tokens.
+    Metrics,
+}
+
+impl Door {
+    fn counter_key(self, client: &str) -> String {
+        let door = match self {
+            Door::Staff => "staff",
+            Door::Owner => "owner",
+            Door::Metrics => "metrics",
+        };
+        format!("{door} {client}")
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -31,7 +56,7 @@ pub enum ApiError {
     Invalid(Invalid),
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
-    #[error("a valid staff token is required (Authorization: Bearer …)")]
+    #[error("a valid token is required (Authorization: Bearer …)")]
     Unauthorized,
     #[error("the visitor's secret or a privacy officer's token is required")]
     NotOwner,
@@ -80,16 +105,21 @@ impl IntoResponse for ApiError {
 }
 
 pub fn routes(state: ApiState) -> Router {
-    Router::new()
+    // Every answer of these routes, errors included, may carry someone's data (a cart, an
+    // intent, a field echoed back) or an operator's: no cache, shared or private, keeps it.
+    let private = Router::new()
         .route("/v1/events", post(ingest))
         .route("/v1/carts/{code}", get(live_cart))
         .route("/v1/carts/{code}/intent", post(record_intent))
         .route("/v1/profiles/{visitor}", delete(erase))
         .route("/v1/profiles/{visitor}/export", get(export))
         .route("/v1/profiles/{visitor}/intents", get(visitor_intents))
-        .route("/v1/openapi.json", get(openapi))
         .route("/metrics", get(metrics))
-        .with_state(state)
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ));
+    Router::new().route("/v1/openapi.json", get(openapi)).merge(private).with_state(state)
 }
 
 pub fn now_ms() -> i64 {
@@ -100,7 +130,7 @@ pub fn now_ms() -> i64 {
 }
 
 /// Reads a body up to the limit, refusing it whole beyond.
-async fn read_body(body: Body) -> Result<Bytes, ApiError> {
+pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
     axum::body::to_bytes(body, model::MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::TooLarge { limit: model::MAX_BODY_BYTES })
@@ -121,38 +151,61 @@ async fn ingest(
     Ok(Json(outcome))
 }
 
-fn client_of(connection: Option<&ConnectInfo<SocketAddr>>) -> String {
+pub(crate) fn client_of(connection: Option<&ConnectInfo<SocketAddr>>) -> String {
     connection.map_or_else(|| "local".to_owned(), |info| info.0.ip().to_string())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ").map(str::trim)
 }
 
-fn token_matches(token: Option<&str>, hashes: &[String]) -> bool {
+pub(crate) fn token_matches(token: Option<&str>, hashes: &[String]) -> bool {
     let Some(token) = token.filter(|t| !t.is_empty()) else { return false };
     let hash = sha256_hex(token);
     // Every configured hash is compared, so the time taken says nothing about which matched.
     hashes.iter().fold(false, |found, known| same_hash(known, &hash) | found)
 }
 
-/// Admits staff; wrong or missing tokens are counted per client and then rate-limited.
+/// Refuses a client that failed too often at this door lately, before it may try again.
+async fn check_attempts(state: &ApiState, door: Door, client: &str) -> Result<(), ApiError> {
+    let since = now_ms() - AUTH_WINDOW_MS;
+    if state.db.auth_failures(&door.counter_key(client), since).await? >= AUTH_FAILURES_ALLOWED {
+        return Err(ApiError::TooManyAttempts(AUTH_WINDOW_MS / 1000));
+    }
+    Ok(())
+}
+
+/// Counts a failed attempt (in the database, so every server process sees it).
+async fn note_failure(state: &ApiState, door: Door, client: &str) -> Result<(), ApiError> {
+    let now = now_ms();
+    state.metrics.auth_failure();
+    state.db.note_auth_failure(&door.counter_key(client), now, now - AUTH_WINDOW_MS).await?;
+    Ok(())
+}
+
+/// Admits the holder of one of `hashes`' tokens; wrong or missing tokens are counted per
+/// client and then rate-limited.
+async fn require_token(
+    state: &ApiState,
+    door: Door,
+    hashes: &[String],
+    headers: &HeaderMap,
+    client: &str,
+) -> Result<(), ApiError> {
+    check_attempts(state, door, client).await?;
+    if token_matches(bearer(headers), hashes) {
+        return Ok(());
+    }
+    note_failure(state, door, client).await?;
+    Err(ApiError::Unauthorized)
+}
+
 async fn require_staff(
     state: &ApiState,
     headers: &HeaderMap,
     client: &str,
 ) -> Result<(), ApiError> {
-    let now = now_ms();
-    let since = now - AUTH_WINDOW_MS;
-    if state.db.auth_failures(client, since).await? >= AUTH_FAILURES_ALLOWED {
-        return Err(ApiError::TooManyAttempts(AUTH_WINDOW_MS / 1000));
-    }
-    if token_matches(bearer(headers), &state.staff_token_hashes) {
-        return Ok(());
-    }
-    state.metrics.auth_failure();
-    state.db.note_auth_failure(client, now, since).await?;
-    Err(ApiError::Unauthorized)
+    require_token(state, Door::Staff, &state.staff_token_hashes, headers, client).await
 }
 
 fn cart_code(code: &str) -> Result<String, ApiError> {
@@ -173,9 +226,7 @@ async fn live_cart(
     require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
     let code = cart_code(&code)?;
     let cart = state.db.live_cart(&code).await?.ok_or(ApiError::NotFound("cart code"))?;
-    let mut response = Json(cart).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(Json(cart).into_response())
 }
 
 async fn record_intent(
@@ -206,23 +257,40 @@ pub fn random_id(prefix: &str) -> Result<String, ApiError> {
     Ok(format!("{prefix}_{}", bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()))
 }
 
-/// The visitor's own agent (its secret in `X-Concierge-Secret`) or a privacy officer.
+/// Who was admitted to a visitor's data.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Owner {
+    /// The visitor's own agent, by its secret: the visitor is known.
+    Visitor,
+    /// A privacy officer, by token: the visitor may be unknown.
+    Officer,
+}
+
+/// The visitor's own agent (its secret in `X-Concierge-Secret`) or a privacy officer (a bearer
+/// token). An unknown visitor and a wrong secret are answered alike, in like time, so that ids
+/// cannot be probed; failures are counted per client and then rate-limited.
 async fn require_owner(
     state: &ApiState,
     headers: &HeaderMap,
     visitor: &str,
-) -> Result<(), ApiError> {
-    if token_matches(bearer(headers), &state.privacy_token_hashes) {
-        return Ok(());
-    }
+    client: &str,
+) -> Result<Owner, ApiError> {
+    check_attempts(state, Door::Owner, client).await?;
     let secret = headers.get("x-concierge-secret").and_then(|v| v.to_str().ok());
-    match secret {
-        Some(secret) => match state.db.owns(visitor, secret).await? {
-            Some(true) => Ok(()),
-            Some(false) => Err(ApiError::NotOwner),
-            None => Err(ApiError::NotFound("visitor")),
-        },
-        None => Err(ApiError::NotOwner),
+    // A bearer token is judged alone: a wrong one is a failure even beside a right secret.
+    let admitted = match (bearer(headers), secret) {
+        (Some(token), _) => {
+            token_matches(Some(token), &state.privacy_token_hashes).then_some(Owner::Officer)
+        }
+        (None, Some(secret)) => state.db.owns(visitor, secret).await?.then_some(Owner::Visitor),
+        (None, None) => None,
+    };
+    match admitted {
+        Some(owner) => Ok(owner),
+        None => {
+            note_failure(state, Door::Owner, client).await?;
+            Err(ApiError::NotOwner)
+        }
     }
 }
 
@@ -230,11 +298,12 @@ async fn export(
     State(state): State<ApiState>,
     Path(visitor): Path<String>,
     headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
-    require_owner(&state, &headers, &visitor).await?;
+    require_owner(&state, &headers, &visitor, &client_of(connection.as_ref().map(|c| &c.0)))
+        .await?;
     let document = state.db.export(&visitor).await?.ok_or(ApiError::NotFound("visitor"))?;
     let mut response = Json(document).into_response();
-    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response.headers_mut().insert(
         header::CONTENT_DISPOSITION,
         HeaderValue::from_static("attachment; filename=\"concierge-export.json\""),
@@ -246,10 +315,13 @@ async fn erase(
     State(state): State<ApiState>,
     Path(visitor): Path<String>,
     headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<StatusCode, ApiError> {
-    require_owner(&state, &headers, &visitor).await?;
+    let by =
+        require_owner(&state, &headers, &visitor, &client_of(connection.as_ref().map(|c| &c.0)))
+            .await?;
     if state.db.erase(&visitor).await? {
-        tracing::info!(%visitor, "visitor erased");
+        tracing::info!(%visitor, ?by, "visitor erased");
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound("visitor"))
@@ -260,8 +332,10 @@ async fn visitor_intents(
     State(state): State<ApiState>,
     Path(visitor): Path<String>,
     headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Json<Vec<model::Intent>>, ApiError> {
-    require_owner(&state, &headers, &visitor).await?;
+    require_owner(&state, &headers, &visitor, &client_of(connection.as_ref().map(|c| &c.0)))
+        .await?;
     Ok(Json(state.db.intents(&visitor).await?))
 }
 
@@ -269,6 +343,14 @@ async fn openapi() -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json"))
 }
 
-async fn metrics(State(state): State<ApiState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+/// Prometheus counters, for operators holding a metrics token.
+async fn metrics(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    require_token(&state, Door::Metrics, &state.metrics_token_hashes, &headers, &client).await?;
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
+        .into_response())
 }

@@ -59,9 +59,20 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_PRIVACY_TOKEN_HASHES", value_delimiter = ',')]
     pub privacy_token_hashes: Vec<String>,
 
+    /// SHA-256 (hex) of each metrics token, comma-separated: `GET /metrics` wants one as
+    /// `Authorization: Bearer …`. Without any, the metrics refuse everyone.
+    #[arg(long, env = "CONCIERGE_METRICS_TOKEN_HASHES", value_delimiter = ',')]
+    pub metrics_token_hashes: Vec<String>,
+
     /// Shop origins allowed to call the API from the browser (CORS), comma-separated.
     #[arg(long, env = "CONCIERGE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
+
+    /// Directory of config documents to publish at start: `DIR/{site}/{kind}.json` (policy,
+    /// settings), each published when the stored version for its site and kind is older or
+    /// missing. A document with any problem stops the start, with every problem listed.
+    #[arg(long, env = "CONCIERGE_DOCUMENTS_DIR")]
+    pub documents: Option<PathBuf>,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -69,7 +80,8 @@ pub struct Config {
 
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum Command {
-    /// Prints the SHA-256 of a token, for --staff-token-hashes and --privacy-token-hashes.
+    /// Prints the SHA-256 of a token, for --staff-token-hashes, --privacy-token-hashes and
+    /// --metrics-token-hashes.
     HashToken { token: String },
 }
 
@@ -87,7 +99,9 @@ impl Config {
             database_url: None,
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
+            metrics_token_hashes: Vec::new(),
             allowed_origins: Vec::new(),
+            documents: None,
             command: None,
         }
     }

@@ -36,9 +36,15 @@ pub enum Backend {
 
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
 }
+
+/// Compared against when a visitor is unknown, so that case costs what a wrong secret costs;
+/// no secret hashes to it (it is not a SHA-256 output's hex of any known input, and has the
+/// same length as one).
+const UNKNOWN_SECRET_HASH: &str =
+    "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// Hex SHA-256, for secrets and tokens that are kept only as hashes.
 pub fn sha256_hex(text: &str) -> String {
@@ -396,18 +402,26 @@ impl Db {
         }))
     }
 
-    /// Whether `secret` is this visitor's; `None` for an unknown visitor.
-    pub async fn owns(&self, visitor: &str, secret: &str) -> Result<Option<bool>, DbError> {
+    /// Whether `secret` is this visitor's. An unknown visitor is simply `false`, after the same
+    /// work as a known one (the secret is hashed and compared with a stand-in), so neither the
+    /// answer nor its timing tells whether the id exists.
+    pub async fn owns(&self, visitor: &str, secret: &str) -> Result<bool, DbError> {
         let row = sqlx::query("SELECT secret_hash FROM visitors WHERE visitor_id = $1")
             .bind(visitor)
             .fetch_optional(&self.pool)
             .await?;
-        match row {
-            Some(row) => {
-                Ok(Some(same_hash(&row.try_get::<String, _>("secret_hash")?, &sha256_hex(secret))))
-            }
-            None => Ok(None),
-        }
+        let stored = match &row {
+            Some(row) => Some(row.try_get::<String, _>("secret_hash")?),
+            None => None,
+        };
+        let matches =
+            same_hash(stored.as_deref().unwrap_or(UNKNOWN_SECRET_HASH), &sha256_hex(secret));
+        Ok(stored.is_some() & matches)
+    }
+
+    /// Closes every connection: what a database outage looks like to the handlers.
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// Everything kept about a visitor, as one JSON document.

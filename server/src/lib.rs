@@ -5,6 +5,7 @@
 pub mod api;
 pub mod config;
 pub mod db;
+pub mod documents;
 mod headers;
 pub mod metrics;
 pub mod model;
@@ -37,6 +38,8 @@ pub enum Error {
     InvalidTokenHash(String),
     #[error("allowed origin {0} is not a valid origin such as https://shop.example")]
     InvalidOrigin(String),
+    #[error("{0}")]
+    Documents(#[from] documents::SeedError),
 }
 
 /// Opens the configured database: PostgreSQL when a URL is given, else SQLite in the data dir.
@@ -51,7 +54,11 @@ pub async fn open_db(config: &Config) -> Result<Db, Error> {
             Db::sqlite_url(&config.data_dir)
         }
     };
-    Ok(Db::connect(&url).await?)
+    let db = Db::connect(&url).await?;
+    if let Some(dir) = &config.documents {
+        documents::publish_dir(&db, dir).await?;
+    }
+    Ok(db)
 }
 
 fn token_hashes(hashes: &[String]) -> Result<Vec<String>, Error> {
@@ -79,6 +86,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         db: db.clone(),
         staff_token_hashes: std::sync::Arc::new(token_hashes(&config.staff_token_hashes)?),
         privacy_token_hashes: std::sync::Arc::new(token_hashes(&config.privacy_token_hashes)?),
+        metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
     };
     let origins = config
@@ -90,6 +98,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
                 .map_err(|_| Error::InvalidOrigin(origin.clone()))
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let documents = documents::routes(state.clone(), origins.clone());
     let cors = tower_http::cors::CorsLayer::new()
         .allow_origin(origins)
         .allow_methods([
@@ -104,6 +113,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
     let mut router = Router::new()
         .route("/healthz", get(health).with_state(db))
         .merge(api::routes(state).layer(cors))
+        .merge(documents)
         .fallback_service(static_files::service(&config.www));
     for layer in headers::security(&config.csp)? {
         router = router.layer(layer);
@@ -120,12 +130,14 @@ async fn health(
             axum::http::StatusCode::OK,
             Json(serde_json::json!({ "status": "ok", "version": version })),
         ),
-        Err(error) => (
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Json(
-                serde_json::json!({ "status": "database unreachable", "version": version, "error": error.to_string() }),
-            ),
-        ),
+        Err(error) => {
+            // The reason goes to the log: it can name hosts, users and files.
+            tracing::error!(%error, "health check: the database is unreachable");
+            (
+                axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "database unreachable", "version": version })),
+            )
+        }
     }
 }
 

@@ -1,7 +1,10 @@
-//! The shop's settings for one page load, as the engine uses them (already validated).
+//! The settings the engine runs with, resolved from three layers: built-in defaults, the
+//! documents the shop published (`/v1/config`), and the page's `data-*` attributes, each
+//! overriding the one before.
 
 use super::money::Currency;
 use super::Millis;
+use concierge_protocol::documents;
 
 pub const MINUTE: Millis = 60_000;
 pub const HOUR: Millis = 60 * MINUTE;
@@ -60,4 +63,129 @@ impl Config {
             None => false,
         }
     }
+
+    /// The settings for a page: `documents` over the defaults, then `page` over both.
+    pub fn resolve(page: &PageSettings, documents: &documents::Config) -> Config {
+        let mut config = Config::new(page.site.clone());
+        config.endpoint.clone_from(&page.endpoint);
+        config.currency = page.currency;
+        config.locale.clone_from(&page.locale);
+        if let Some(settings) = &documents.settings {
+            if let Some(minutes) = settings.idle_minutes {
+                config.idle_timeout = Millis::from(minutes) * MINUTE;
+            }
+            if let Some(hours) = settings.dismiss_hours {
+                config.dismiss_for = Millis::from(hours) * HOUR;
+            }
+            if let Some(path) = &settings.checkout_path {
+                config.checkout_path.clone_from(path);
+                config.resume_url.clone_from(path);
+            }
+            if let Some(url) = &settings.resume_url {
+                config.resume_url.clone_from(url);
+            }
+            if let Some(hosts) = &settings.link_hosts {
+                config.link_hosts.clone_from(hosts);
+            }
+        }
+        if let Some(policy) = &documents.policy {
+            config.consent_prompt = policy.prompt;
+        }
+        let overrides = &page.overrides;
+        if let Some(timeout) = overrides.idle_timeout {
+            config.idle_timeout = timeout;
+        }
+        if let Some(duration) = overrides.dismiss_for {
+            config.dismiss_for = duration;
+        }
+        if let Some(path) = &overrides.checkout_path {
+            config.checkout_path.clone_from(path);
+            config.resume_url.clone_from(path);
+        }
+        if let Some(url) = &overrides.resume_url {
+            config.resume_url.clone_from(url);
+        }
+        if let Some(prompt) = overrides.consent_prompt {
+            config.consent_prompt = prompt;
+        }
+        if let Some(hosts) = &overrides.link_hosts {
+            config.link_hosts.clone_from(hosts);
+        }
+        config
+    }
+}
+
+/// What the loader's `data-*` attributes say: the page's own settings and its overrides of
+/// what the shop published.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PageSettings {
+    pub site: String,
+    pub endpoint: String,
+    pub currency: Currency,
+    pub locale: String,
+    pub overrides: Overrides,
+}
+
+/// Settings a page may set for itself, over the shop's published documents.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Overrides {
+    pub idle_timeout: Option<Millis>,
+    pub dismiss_for: Option<Millis>,
+    pub checkout_path: Option<String>,
+    pub resume_url: Option<String>,
+    pub consent_prompt: Option<bool>,
+    pub link_hosts: Option<Vec<String>>,
+}
+
+impl PageSettings {
+    /// A page with no attributes but the site: every setting at its default.
+    pub fn new(site: impl Into<String>) -> PageSettings {
+        let defaults = Config::new(site);
+        PageSettings {
+            site: defaults.site,
+            endpoint: defaults.endpoint,
+            currency: defaults.currency,
+            locale: defaults.locale,
+            overrides: Overrides::default(),
+        }
+    }
+}
+
+impl PageSettings {
+    /// Settings that override every published one: an agent that runs exactly `config`.
+    pub fn fixed(config: &Config) -> PageSettings {
+        PageSettings {
+            site: config.site.clone(),
+            endpoint: config.endpoint.clone(),
+            currency: config.currency,
+            locale: config.locale.clone(),
+            overrides: Overrides {
+                idle_timeout: Some(config.idle_timeout),
+                dismiss_for: Some(config.dismiss_for),
+                checkout_path: Some(config.checkout_path.clone()),
+                resume_url: Some(config.resume_url.clone()),
+                consent_prompt: Some(config.consent_prompt),
+                link_hosts: Some(config.link_hosts.clone()),
+            },
+        }
+    }
+}
+
+/// Where the documents in force came from, for the console and for `concierge('on', 'ready')`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ConfigSource {
+    /// Nothing published or nothing reachable yet: the built-in defaults.
+    Defaults,
+    /// The copy kept on this device, fetched at that time.
+    Kept { fetched_at: Millis },
+    /// Fresh from the backend on this page.
+    Fetched,
+}
+
+/// The published documents as the agent keeps them: validated, with the ETag they came with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeptConfig {
+    pub etag: String,
+    pub fetched_at: Millis,
+    pub documents: documents::Config,
 }

@@ -1,28 +1,12 @@
-//! The visitor's consent, as far as this agent needs it: may it store, may it measure.
+//! The consent feature: what the visitor decided for each purpose, and when.
 //!
-//! The full, editable policy (purposes, regions, retention, GPC, TCF) arrives with its own
-//! format; this module is the part every other rule already depends on.
+//! The policy document says whether the agent asks itself (`prompt`); this module keeps the
+//! answer. It owns the stored section `consent`. The full, editable policy (many purposes,
+//! regions, GPC, TCF) grows here and in `concierge_protocol::documents`.
 
 use super::Millis;
-
-/// One purpose's state. `Unset` until the visitor (or the shop's CMP) decides.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Decision {
-    #[default]
-    Unset,
-    Granted,
-    Denied,
-}
-
-impl Decision {
-    pub fn from_granted(granted: bool) -> Decision {
-        if granted {
-            Decision::Granted
-        } else {
-            Decision::Denied
-        }
-    }
-}
+use concierge_protocol::batch::ConsentState;
+pub use concierge_protocol::names::{Decision, Purpose};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Consent {
@@ -49,6 +33,10 @@ impl ConsentUpdate {
 }
 
 impl Consent {
+    pub fn allows(&self, purpose: Purpose) -> bool {
+        self.state().allows(purpose)
+    }
+
     pub fn allows_storage(&self) -> bool {
         self.storage == Decision::Granted
     }
@@ -57,9 +45,19 @@ impl Consent {
         self.analytics == Decision::Granted
     }
 
+    /// Whether anything is granted: then there is someone to send the record of a choice as.
+    pub fn any_granted(&self) -> bool {
+        self.state().any_granted()
+    }
+
     /// True once every purpose has an answer, so the prompt need not ask again.
     pub fn is_settled(&self) -> bool {
         self.storage != Decision::Unset && self.analytics != Decision::Unset
+    }
+
+    /// The decisions as the wire carries them.
+    pub fn state(&self) -> ConsentState {
+        ConsentState { storage: self.storage, analytics: self.analytics }
     }
 
     pub fn apply(&mut self, update: ConsentUpdate, now: Millis) {

@@ -1,111 +1,48 @@
 //! The pure core: given the state, an [`Event`] and the current time, it updates the state and
 //! returns the [`Effect`]s the shell must carry out.
 //!
+//! The [`Agent`] routes each event to the feature modules that own its part of the state
+//! ([`consent`], [`recovery`], [`sync`]; the config in force in [`config`]), then, once per
+//! batch of events, records what changed for the backend, writes what changed to storage
+//! ([`persist`]), runs the one [`decide`] step for what the visitor sees, and asks the shell
+//! for one timer: the earliest deadline of all features.
+//!
 //! Architecture invariant: nothing in this module touches the browser, the clock, randomness,
 //! storage or the network. Time arrives as `now`; everything that leaves goes out as an effect,
-//! and the consent rules are applied here, before any `Persist` is emitted.
+//! and the consent rules are applied here, before any `Store` or `Send` is emitted.
 
 pub mod cart;
 pub mod config;
 pub mod consent;
+pub mod decide;
 pub mod i18n;
 pub mod links;
 pub mod money;
+pub mod persist;
+pub mod recovery;
 pub mod sync;
 pub mod view;
 
 use cart::{Cart, CartRefusal, Item};
-use config::Config;
+use concierge_protocol::documents;
+use concierge_protocol::Problem;
+use config::{Config, ConfigSource, KeptConfig, PageSettings};
 use consent::{Consent, ConsentUpdate};
-use sync::{Batch, Identity, OutEvent, Outbox, Payload, Purpose, Rng, SendOutcome};
+use decide::{Priority, Proposal};
+use persist::{Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
+use recovery::Recovery;
+use sync::{Batch, Identity, OutEvent, Payload, Rng, SendOutcome, Sync};
 use view::{Action, View, ViewKind};
+
+pub use concierge_protocol::names::CommerceKind;
 
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
 pub type Millis = i64;
-
-/// The part of the state that outlives the page, when consent allows it to be stored.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Snapshot {
-    pub consent: Consent,
-    pub cart: Cart,
-    /// The last page view, to tell a new visit from a continuing one.
-    pub last_seen: Option<Millis>,
-    /// Set when the cart was found abandoned; cleared by cart activity, resuming or a purchase.
-    pub abandoned_at: Option<Millis>,
-    pub dismissed_until: Option<Millis>,
-    pub last_purchase_at: Option<Millis>,
-    /// Made once consent allows anything to be sent.
-    pub identity: Option<Identity>,
-    pub outbox: Outbox,
-}
-
-impl Snapshot {
-    pub fn new(config: &Config) -> Snapshot {
-        Snapshot {
-            consent: Consent::default(),
-            cart: Cart::new(config.currency),
-            last_seen: None,
-            abandoned_at: None,
-            dismissed_until: None,
-            last_purchase_at: None,
-            identity: None,
-            outbox: Outbox::default(),
-        }
-    }
-
-    /// The snapshot as storage keeps it: a request on the wire is this page's business only.
-    pub fn storable(&self) -> Snapshot {
-        let mut kept = self.clone();
-        kept.outbox.in_flight = false;
-        kept
-    }
-}
 
 /// A page the visitor is on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Page {
     pub path: String,
-}
-
-/// The GA4 ecommerce events the engine understands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CommerceKind {
-    ViewItemList,
-    ViewItem,
-    AddToCart,
-    RemoveFromCart,
-    ViewCart,
-    BeginCheckout,
-    Purchase,
-}
-
-impl CommerceKind {
-    pub const ALL: [CommerceKind; 7] = [
-        CommerceKind::ViewItemList,
-        CommerceKind::ViewItem,
-        CommerceKind::AddToCart,
-        CommerceKind::RemoveFromCart,
-        CommerceKind::ViewCart,
-        CommerceKind::BeginCheckout,
-        CommerceKind::Purchase,
-    ];
-
-    /// The GA4 event name.
-    pub fn name(self) -> &'static str {
-        match self {
-            CommerceKind::ViewItemList => "view_item_list",
-            CommerceKind::ViewItem => "view_item",
-            CommerceKind::AddToCart => "add_to_cart",
-            CommerceKind::RemoveFromCart => "remove_from_cart",
-            CommerceKind::ViewCart => "view_cart",
-            CommerceKind::BeginCheckout => "begin_checkout",
-            CommerceKind::Purchase => "purchase",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<CommerceKind> {
-        CommerceKind::ALL.into_iter().find(|kind| kind.name() == name)
-    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -116,12 +53,26 @@ pub struct Commerce {
     pub transaction_id: Option<String>,
 }
 
+/// What the shop's published documents fetch came to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fetched {
+    /// `304`: the copy kept on this device is current.
+    NotModified,
+    /// New documents, already validated whole at the edge.
+    Fresh { etag: Option<String>, documents: documents::Config },
+    /// The answer was not a valid config; nothing of it is used.
+    Invalid(Vec<Problem>),
+    /// No answer (network error, timeout, an HTTP error status); the reason for the console.
+    Unreachable(String),
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
-    /// The agent starts on a page, with what storage held (if anything could be read) and a
-    /// random seed from `crypto.getRandomValues` for the ids it will make.
+    /// The agent starts on a page, with what storage held and a random seed from
+    /// `crypto.getRandomValues` for the ids it will make.
     Start {
-        stored: Option<Snapshot>,
+        /// Boxed: it is large, and there is one per page.
+        stored: Box<Stored>,
         page: Page,
         seed: u64,
     },
@@ -131,9 +82,9 @@ pub enum Event {
     ShowConsentPrompt,
     /// A control in a view was used.
     Action(Action),
-    /// Another tab of the shop changed the stored state (`None`: it was erased).
-    StoredChanged(Option<Snapshot>),
-    /// A timer the engine asked for (`Effect::WakeAt`) went off.
+    /// Another tab of the shop changed the stored state.
+    StorageChanged(StorageChange),
+    /// The timer the engine asked for (`Effect::WakeAt`) went off.
     Tick,
     /// This tab holds the flush lock (no other tab is sending) and may send now.
     FlushGranted,
@@ -148,6 +99,8 @@ pub enum Event {
     },
     /// What staff recorded for this visitor, newest first.
     IntentsLoaded(Vec<Intent>),
+    /// The shop's published documents arrived (or could not).
+    ConfigFetched(Fetched),
 }
 
 /// A purchase intent a store or call-centre advisor recorded for this visitor.
@@ -199,13 +152,31 @@ pub enum Warning {
         status: u16,
         events: usize,
     },
+    /// One event is larger than the backend reads; it is dropped.
+    EventTooLarge,
+    /// The backend no longer knows this visitor (erased): the agent forgets the identity and
+    /// asks for consent again.
+    VisitorErased,
+    /// A stored section is in a format this agent cannot read; it is left alone.
+    SectionForeign(Section),
+    /// The published documents could not be used; the agent runs on `using`.
+    ConfigInvalid {
+        problems: Vec<Problem>,
+        using: ConfigSource,
+    },
+    ConfigUnreachable {
+        reason: String,
+        using: ConfigSource,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Effect {
-    /// Write the snapshot to local storage. Only ever emitted when consent allows storage.
-    Persist(Snapshot),
-    /// Erase everything this agent stored.
+    /// Write one stored entry. Only ever emitted when consent allows storage.
+    Store(Record),
+    /// Erase one stored entry.
+    Erase(Key),
+    /// Erase everything this agent stored for the site.
     Wipe,
     Render(View),
     Remove(ViewKind),
@@ -224,31 +195,60 @@ pub enum Effect {
 /// The engine's whole state for one page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agent {
+    page_settings: PageSettings,
+    /// The documents in force, where they came from, and the copy to keep on the device.
+    documents: documents::Config,
+    config_source: ConfigSource,
+    kept_config: Option<KeptConfig>,
+    /// `page_settings` over `documents` over the defaults.
     config: Config,
-    saved: Snapshot,
+    consent: Consent,
+    recovery: Recovery,
+    sync: Sync,
+    rng: Rng,
     page: Page,
     /// The view on screen, to render only what changed.
     shown: Option<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
-    rng: Rng,
     intents: Vec<Intent>,
-    /// A `RequestFlush` is out and not yet answered.
-    flush_requested: bool,
+    written: Written,
+}
+
+/// What the notices and the outbox compare against: the state before a batch of events.
+struct Baseline {
+    consent: Consent,
+    lines: Vec<Item>,
+    code: Option<String>,
 }
 
 impl Agent {
+    /// An agent whose settings are fixed: documents from the backend do not change them.
     pub fn new(config: Config) -> Agent {
-        let saved = Snapshot::new(&config);
+        let mut agent = Agent::for_page(PageSettings::fixed(&config));
+        agent.config = config;
+        agent
+    }
+
+    /// An agent for a page: its `data-*` settings over what the shop publishes.
+    pub fn for_page(page_settings: PageSettings) -> Agent {
+        let documents = documents::Config::default();
+        let config = Config::resolve(&page_settings, &documents);
         Agent {
+            recovery: Recovery::new(config.currency),
+            page_settings,
+            documents,
+            config_source: ConfigSource::Defaults,
+            kept_config: None,
             config,
-            saved,
+            consent: Consent::default(),
+            sync: Sync::default(),
+            rng: Rng::new(0),
             page: Page::default(),
             shown: None,
             prompt_requested: false,
-            rng: Rng::new(0),
             intents: Vec::new(),
-            flush_requested: false,
+            written: Written::default(),
         }
     }
 
@@ -256,16 +256,24 @@ impl Agent {
         &self.config
     }
 
-    pub fn snapshot(&self) -> &Snapshot {
-        &self.saved
+    pub fn config_source(&self) -> &ConfigSource {
+        &self.config_source
     }
 
     pub fn cart(&self) -> &Cart {
-        &self.saved.cart
+        &self.recovery.cart
+    }
+
+    pub fn recovery(&self) -> &Recovery {
+        &self.recovery
     }
 
     pub fn consent(&self) -> &Consent {
-        &self.saved.consent
+        &self.consent
+    }
+
+    pub fn sync(&self) -> &Sync {
+        &self.sync
     }
 
     pub fn shown(&self) -> Option<&View> {
@@ -278,8 +286,8 @@ impl Agent {
 
     /// The code staff can find this cart by, when storage consent allows one.
     pub fn cart_code(&self) -> Option<&str> {
-        let identity = self.saved.identity.as_ref()?;
-        self.saved.consent.allows_storage().then_some(identity.cart_code.as_str())
+        let identity = self.sync.identity.as_ref()?;
+        self.consent.allows_storage().then_some(identity.cart_code.as_str())
     }
 
     /// Applies one event at time `now` and returns what the shell must do, in order.
@@ -295,114 +303,137 @@ impl Agent {
         now: Millis,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
-        let before = self.saved.clone();
-        // What storage holds: another tab's write is already there and must not be echoed.
-        let mut stored = self.saved.clone();
+        let mut baseline = self.baseline();
+        let notices_from = self.baseline();
         for event in events {
-            let adopting = matches!(event, Event::StoredChanged(_));
-            match event {
-                Event::Start { stored: loaded, page, seed } => {
-                    self.rng = Rng::new(seed);
-                    // What storage held is what later changes are measured against.
-                    if let Some(loaded) = &loaded {
-                        stored = loaded.clone();
-                    }
-                    self.start(loaded, page, now, &mut effects)
-                }
-                Event::Commerce(commerce) => self.commerce(commerce, now, &mut effects),
-                Event::Consent(update) => self.update_consent(update, now),
-                Event::ShowConsentPrompt => self.prompt_requested = true,
-                Event::Action(action) => self.act(action, now, &mut effects),
-                Event::StoredChanged(stored) => self.adopt(stored),
-                Event::Tick => {}
-                Event::FlushGranted => self.flush(false, &mut effects),
-                Event::FlushBusy => {
-                    self.flush_requested = false;
-                    self.saved.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
-                }
-                Event::PageHide => self.flush(true, &mut effects),
-                Event::Sent { key, outcome } => self.settle(&key, outcome, now, &mut effects),
-                Event::IntentsLoaded(intents) => {
-                    if intents != self.intents {
-                        self.intents = intents;
-                        effects.push(Effect::Notify(Notice::Intents(self.intents.clone())));
-                    }
-                }
-            }
+            let adopting = matches!(event, Event::StorageChanged(_) | Event::Start { .. });
+            self.route(event, now, &mut effects);
             if adopting {
-                stored = self.saved.clone();
+                // What another tab (or storage) already holds is not news to record again.
+                baseline = self.baseline();
             }
         }
-        self.record_changes(&stored, now);
-        self.report_changes(&before, &stored, &mut effects);
+        self.record_changes(&baseline, now);
+        self.report_changes(&notices_from, &mut effects);
+        self.persist(&mut effects);
         self.refresh_view(now, &mut effects);
-        self.schedule_flush(now, &mut effects);
+        self.schedule(now, &mut effects);
         effects
     }
 
-    fn start(&mut self, stored: Option<Snapshot>, page: Page, now: Millis, out: &mut Vec<Effect>) {
-        if let Some(mut stored) = stored {
-            if stored.cart.currency != self.config.currency {
+    fn baseline(&self) -> Baseline {
+        Baseline {
+            consent: self.consent,
+            lines: self.recovery.cart.lines.clone(),
+            code: self.cart_code().map(str::to_owned),
+        }
+    }
+
+    fn route(&mut self, event: Event, now: Millis, out: &mut Vec<Effect>) {
+        match event {
+            Event::Start { stored, page, seed } => {
+                self.rng = Rng::new(seed);
+                self.start(*stored, page, now, out)
+            }
+            Event::Commerce(commerce) => {
+                let refusals = self.recovery.commerce(&commerce, now);
+                out.extend(refusals.into_iter().map(|r| Effect::Warn(Warning::CartRefused(r))));
+                let Commerce { kind, items, transaction_id } = commerce;
+                let items = items.unwrap_or_default();
+                self.record(Payload::Commerce { kind, items, transaction_id }, now);
+            }
+            Event::Consent(update) => self.update_consent(update, now),
+            Event::ShowConsentPrompt => self.prompt_requested = true,
+            Event::Action(action) => self.act(action, now, out),
+            Event::StorageChanged(change) => self.adopt(change, out),
+            Event::Tick => self.recovery.tick(&self.config, now),
+            Event::FlushGranted => self.flush(false, out),
+            Event::FlushBusy => {
+                self.sync.flush_requested = false;
+                self.sync.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
+            }
+            Event::PageHide => self.flush(true, out),
+            Event::Sent { key, outcome } => self.settle(&key, outcome, now, out),
+            Event::IntentsLoaded(intents) => {
+                if intents != self.intents {
+                    self.intents = intents;
+                    out.push(Effect::Notify(Notice::Intents(self.intents.clone())));
+                }
+            }
+            Event::ConfigFetched(fetched) => self.apply_config(fetched, now, out),
+        }
+    }
+
+    fn start(&mut self, stored: Stored, page: Page, now: Millis, out: &mut Vec<Effect>) {
+        let Stored { consent, cart, identity, outbox, events, config, legacy, discarded } = stored;
+        let mut foreign = Vec::new();
+        let mut check = |section, is_foreign: bool| {
+            if is_foreign {
+                foreign.push(section);
+            }
+        };
+        check(Section::Consent, matches!(consent, Slot::Foreign));
+        check(Section::Cart, matches!(cart, Slot::Foreign));
+        check(Section::Identity, matches!(identity, Slot::Foreign));
+        check(Section::Outbox, matches!(outbox, Slot::Foreign));
+        check(Section::Config, matches!(config, Slot::Foreign));
+        out.extend(foreign.iter().map(|section| Effect::Warn(Warning::SectionForeign(*section))));
+
+        if let Some(kept) = config.present() {
+            self.written.config_etag = Some(kept.etag.clone());
+            self.documents = kept.documents.clone();
+            self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
+            self.kept_config = Some(kept);
+            self.config = Config::resolve(&self.page_settings, &self.documents);
+        }
+        if let Some(consent) = consent.present() {
+            self.consent = consent;
+            self.written.consent = Some(consent);
+        }
+        if let Some(recovery) = cart.present() {
+            self.written.cart = Some(recovery.clone());
+            if recovery.cart.currency == self.config.currency {
+                self.recovery = recovery;
+            } else {
                 out.push(Effect::Warn(Warning::StoredCurrencyChanged {
-                    stored: stored.cart.currency,
+                    stored: recovery.cart.currency,
                     configured: self.config.currency,
                 }));
-                stored.cart = Cart::new(self.config.currency);
-                stored.abandoned_at = None;
             }
-            self.saved = stored;
         }
+        if let Some(identity) = identity.present() {
+            self.written.identity = Some(identity.clone());
+            self.sync.identity = Some(identity);
+        }
+        let meta = outbox.present();
+        self.written.outbox = meta.clone();
+        self.written.events = events.iter().map(|event| event.id.clone()).collect();
+        self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
+        self.written.foreign = foreign;
+        self.written.discarded = discarded;
+        if legacy {
+            // Everything is written anew as sections, then the old document goes.
+            self.written = Written {
+                foreign: std::mem::take(&mut self.written.foreign),
+                ..Written::default()
+            };
+            out.push(Effect::Erase(Key::Legacy));
+        }
+
         self.page = page;
-        let saved = &mut self.saved;
-        let new_visit = saved.last_seen.is_some_and(|seen| now - seen >= self.config.visit_timeout);
-        let idle = saved.cart.updated_at.is_some_and(|at| now - at >= self.config.idle_timeout);
-        if !saved.cart.is_empty() && saved.abandoned_at.is_none() && (new_visit || idle) {
-            saved.abandoned_at = Some(now);
-        }
-        saved.last_seen = Some(now);
+        self.recovery.page_view(&self.config, now);
         // The previous page's last request is usually cut off by the navigation itself; its
         // backoff must not delay this page. Failures here back off again from `attempts`.
-        saved.outbox.next_attempt_at = None;
-        if let Some(identity) = &saved.identity {
-            if sync::allows(&saved.consent, Purpose::Consent) {
+        self.sync.outbox.next_attempt_at = None;
+        if let Some(identity) = &self.sync.identity {
+            if self.consent.any_granted() {
                 out.push(Effect::FetchIntents(identity.clone()));
             }
         }
     }
 
-    fn commerce(&mut self, commerce: Commerce, now: Millis, out: &mut Vec<Effect>) {
-        let cart = &mut self.saved.cart;
-        let refusals = match (commerce.kind, &commerce.items) {
-            (CommerceKind::ViewItemList | CommerceKind::ViewItem, _) => {
-                self.record_commerce(commerce, now);
-                return;
-            }
-            (CommerceKind::AddToCart, Some(items)) => cart.add(items, now),
-            (CommerceKind::RemoveFromCart, Some(items)) => {
-                cart.remove(items, now);
-                Vec::new()
-            }
-            (CommerceKind::ViewCart | CommerceKind::BeginCheckout, Some(items)) => {
-                cart.replace(items, now)
-            }
-            (CommerceKind::Purchase, _) => {
-                cart.clear(now);
-                self.saved.last_purchase_at = Some(now);
-                Vec::new()
-            }
-            // Activity without a listing still shows the visitor is at their cart.
-            (_, None) => {
-                cart.updated_at = Some(now);
-                Vec::new()
-            }
-        };
-        out.extend(refusals.into_iter().map(|refusal| Effect::Warn(Warning::CartRefused(refusal))));
-        self.saved.abandoned_at = None;
-        self.record_commerce(commerce, now);
-    }
-
     fn update_consent(&mut self, update: ConsentUpdate, now: Millis) {
-        self.saved.consent.apply(update, now);
+        self.consent.apply(update, now);
         self.prompt_requested = false;
     }
 
@@ -411,167 +442,263 @@ impl Agent {
             Action::AcceptConsent => self.update_consent(ConsentUpdate::ACCEPT_ALL, now),
             Action::RejectConsent => self.update_consent(ConsentUpdate::REJECT_ALL, now),
             Action::DismissBanner => {
-                self.saved.dismissed_until = Some(now.saturating_add(self.config.dismiss_for));
+                self.recovery.dismiss(&self.config, now);
                 out.push(Effect::Notify(Notice::Banner(BannerChange::Dismissed)));
             }
             Action::ResumeCheckout => {
-                self.saved.abandoned_at = None;
+                self.recovery.resume();
                 out.push(Effect::Notify(Notice::Banner(BannerChange::Resumed)));
             }
         }
     }
 
     /// Takes what another tab stored as the truth: the visitor is one person across tabs.
-    fn adopt(&mut self, other: Option<Snapshot>) {
-        match other {
-            Some(other) if other.cart.currency == self.config.currency => {
-                let last_seen = self.saved.last_seen.max(other.last_seen);
-                let mut outbox = self.saved.outbox.clone();
-                outbox.merge(&other.outbox);
-                let identity = other.identity.clone().or_else(|| self.saved.identity.clone());
-                self.saved = Snapshot { last_seen, outbox, identity, ..other };
+    fn adopt(&mut self, change: StorageChange, out: &mut Vec<Effect>) {
+        match change {
+            StorageChange::Put(Record::Consent(consent)) => {
+                self.consent = consent;
+                self.written.consent = Some(consent);
             }
-            Some(_) => {}
-            // Only a withdrawal of consent erases the stored state.
-            None if self.saved.consent.allows_storage() => self
-                .saved
-                .consent
-                .apply(ConsentUpdate::REJECT_ALL, self.saved.last_seen.unwrap_or(0)),
-            None => {}
+            StorageChange::Put(Record::Cart(recovery)) => {
+                if recovery.cart.currency == self.config.currency {
+                    let last_seen = self.recovery.last_seen.max(recovery.last_seen);
+                    self.recovery = Recovery { last_seen, ..recovery };
+                    // Taken as stored: the later page view is written with the next change.
+                    self.written.cart = Some(self.recovery.clone());
+                } else {
+                    self.written.cart = Some(recovery);
+                }
+            }
+            StorageChange::Put(Record::Identity(identity)) => {
+                self.written.identity = Some(identity.clone());
+                self.sync.identity = Some(identity);
+            }
+            StorageChange::Put(Record::Outbox(meta)) => {
+                let other = sync::Outbox::from_stored(meta.clone(), Vec::new());
+                self.sync.outbox.merge(&other);
+                self.written.outbox = Some(meta);
+            }
+            StorageChange::Put(Record::Event(event)) => {
+                self.written.events.push(event.id.clone());
+                self.sync.outbox.adopt(event);
+            }
+            StorageChange::Put(Record::Config(kept)) => {
+                self.written.config_etag = Some(kept.etag.clone());
+                self.documents = kept.documents.clone();
+                self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
+                self.kept_config = Some(kept);
+                self.config = Config::resolve(&self.page_settings, &self.documents);
+            }
+            StorageChange::Removed(Key::Event(id)) => {
+                // Another tab had it acknowledged.
+                self.written.events.retain(|known| known != &id);
+                self.sync.outbox.forget(&[id]);
+            }
+            StorageChange::Removed(Key::Section(Section::Consent)) | StorageChange::Cleared => {
+                // Only a withdrawal erases the stored consent.
+                self.written = Written {
+                    foreign: std::mem::take(&mut self.written.foreign),
+                    ..Written::default()
+                };
+                if self.consent.allows_storage() {
+                    let at = self.consent.decided_at.unwrap_or(0);
+                    self.consent.apply(ConsentUpdate::REJECT_ALL, at);
+                }
+            }
+            StorageChange::Removed(_) => {}
+            StorageChange::Foreign(section) => {
+                if !self.written.foreign.contains(&section) {
+                    self.written.foreign.push(section);
+                    out.push(Effect::Warn(Warning::SectionForeign(section)));
+                }
+            }
         }
     }
 
-    /// Emits the notices for what changed since `before`, then stores or erases what differs
-    /// from what storage holds, as consent now says.
-    fn report_changes(&self, before: &Snapshot, stored: &Snapshot, out: &mut Vec<Effect>) {
-        let after = &self.saved;
-        let code_changed = after.identity.as_ref().map(|i| &i.cart_code)
-            != before.identity.as_ref().map(|i| &i.cart_code);
-        if after.cart.lines != before.cart.lines || code_changed {
+    fn apply_config(&mut self, fetched: Fetched, now: Millis, out: &mut Vec<Effect>) {
+        let using = match &self.kept_config {
+            Some(kept) => ConfigSource::Kept { fetched_at: kept.fetched_at },
+            None => ConfigSource::Defaults,
+        };
+        match fetched {
+            Fetched::NotModified => {
+                if self.kept_config.is_some() {
+                    self.config_source = ConfigSource::Fetched;
+                } else {
+                    let reason = "the backend answered 304 but no copy is kept".to_owned();
+                    out.push(Effect::Warn(Warning::ConfigUnreachable { reason, using }));
+                }
+            }
+            Fetched::Fresh { etag, documents } => {
+                let same = self.kept_config.as_ref().is_some_and(|kept| {
+                    Some(&kept.etag) == etag.as_ref() && kept.documents == documents
+                });
+                self.config_source = ConfigSource::Fetched;
+                if same {
+                    return;
+                }
+                // Applied whole: the documents replace the old ones in one step.
+                self.documents = documents.clone();
+                self.config = Config::resolve(&self.page_settings, &self.documents);
+                self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, documents });
+            }
+            Fetched::Invalid(problems) => {
+                out.push(Effect::Warn(Warning::ConfigInvalid { problems, using }))
+            }
+            Fetched::Unreachable(reason) => {
+                out.push(Effect::Warn(Warning::ConfigUnreachable { reason, using }))
+            }
+        }
+    }
+
+    /// Emits the notices for what changed since `before`.
+    fn report_changes(&self, before: &Baseline, out: &mut Vec<Effect>) {
+        let code = self.cart_code();
+        if self.recovery.cart.lines != before.lines || code != before.code.as_deref() {
             out.push(Effect::Notify(Notice::Cart(
-                after.cart.clone(),
-                self.cart_code().map(str::to_owned),
+                self.recovery.cart.clone(),
+                code.map(str::to_owned),
             )));
         }
-        if after.consent != before.consent {
-            out.push(Effect::Notify(Notice::Consent(after.consent)));
+        if self.consent != before.consent {
+            out.push(Effect::Notify(Notice::Consent(self.consent)));
         }
-        if after.storable() == stored.storable() {
+    }
+
+    /// Writes what changed to storage, or erases everything once storage is not allowed.
+    /// Only storage consent lets anything onto the device: with analytics alone the identity
+    /// and the outbox live in memory, for this page.
+    fn persist(&mut self, out: &mut Vec<Effect>) {
+        if !self.consent.allows_storage() {
+            // A consent section this agent cannot read says nothing about withdrawal: only a
+            // decision made here (or adopted from another tab) erases what is stored.
+            let unknown = self.written.foreign.contains(&Section::Consent)
+                && self.consent.decided_at.is_none();
+            if !self.written.is_empty() && !unknown {
+                out.push(Effect::Wipe);
+                self.written = Written {
+                    foreign: std::mem::take(&mut self.written.foreign),
+                    ..Written::default()
+                };
+            }
             return;
         }
-        // Only storage consent lets anything onto the device: with analytics alone the identity
-        // and the outbox live in memory, for this page.
-        if after.consent.allows_storage() {
-            out.push(Effect::Persist(after.storable()));
-        } else if stored.consent.allows_storage() {
-            out.push(Effect::Wipe);
-        }
+        let current = Current {
+            consent: &self.consent,
+            cart: &self.recovery,
+            identity: self.sync.identity.as_ref(),
+            outbox: &self.sync.outbox,
+            config: self.kept_config.as_ref(),
+        };
+        let (writes, erasures) = self.written.update(&current);
+        out.extend(writes.into_iter().map(Effect::Store));
+        out.extend(erasures.into_iter().map(Effect::Erase));
     }
 
-    /// Puts into the outbox what changed in this batch of events that consent lets leave:
-    /// a consent change always (once anything was granted), the cart with storage consent.
-    fn record_changes(&mut self, stored: &Snapshot, now: Millis) {
-        let before = stored;
-        let consent = self.saved.consent;
-        let consent_changed = (consent.storage, consent.analytics)
-            != (before.consent.storage, before.consent.analytics);
-        if consent_changed
-            && sync::allows(&consent, Purpose::Consent)
-            && self.saved.identity.is_none()
-        {
-            self.saved.identity = Some(Identity {
-                visitor_id: self.rng.id("vis"),
-                secret: self.rng.id("sec"),
-                cart_code: self.rng.cart_code(),
-            });
+    /// Puts into the outbox what changed in this batch of events that consent lets leave: a
+    /// consent change (once anything was granted), the cart with storage consent.
+    fn record_changes(&mut self, before: &Baseline, now: Millis) {
+        let consent = self.consent;
+        let consent_changed = consent.state() != before.consent.state();
+        if consent_changed && consent.any_granted() && self.sync.identity.is_none() {
+            self.sync.identity = Some(Identity::new(&mut self.rng));
         }
         if consent_changed {
-            self.record(Payload::Consent(consent), now);
+            let withdrawn = before.consent.any_granted() && !consent.any_granted();
+            if withdrawn {
+                let id = self.rng.id("evt");
+                let withdrawal =
+                    OutEvent { id, at: now, payload: Payload::Consent(consent.state()) };
+                self.sync.retire(withdrawal);
+            } else {
+                self.record(Payload::Consent(consent.state()), now);
+            }
         }
-        let cart_changed = self.saved.cart.lines != before.cart.lines;
+        let cart_changed = self.recovery.cart.lines != before.lines;
         let storage_granted_now = consent.allows_storage() && !before.consent.allows_storage();
         if cart_changed || storage_granted_now {
-            self.record(Payload::Cart(self.saved.cart.clone()), now);
+            self.record(Payload::Cart(self.recovery.cart.clone()), now);
         }
     }
 
-    fn record_commerce(&mut self, commerce: Commerce, now: Millis) {
-        let Commerce { kind, items, transaction_id } = commerce;
-        let items = items.unwrap_or_default();
-        self.record(Payload::Commerce { kind, items, transaction_id }, now);
-    }
-
-    /// Queues one event if there is someone to send it as and its purpose is granted. A
-    /// consent record goes whenever an identity exists (something was granted once), so that
-    /// the backend also learns of a withdrawal.
+    /// Queues one event if there is someone to send it as and its purpose is granted.
     fn record(&mut self, payload: Payload, now: Millis) {
-        let purpose = payload.purpose();
-        let granted = purpose == Purpose::Consent || sync::allows(&self.saved.consent, purpose);
-        if self.saved.identity.is_none() || !granted {
+        if self.sync.identity.is_none() || !sync::allows(&self.consent, &payload) {
             return;
         }
         let id = self.rng.id("evt");
-        self.saved.outbox.push(OutEvent { id, at: now, payload });
+        self.sync.outbox.push(OutEvent { id, at: now, payload });
     }
 
     fn flush(&mut self, beacon: bool, out: &mut Vec<Effect>) {
-        self.flush_requested = false;
-        let Some(identity) = self.saved.identity.clone() else { return };
-        let outbox = &mut self.saved.outbox;
-        if outbox.in_flight && !beacon {
+        self.sync.flush_requested = false;
+        if self.sync.outbox.in_flight && !beacon {
             return;
         }
-        if let Some(batch) = outbox.next_batch(&identity, &mut self.rng, beacon) {
-            outbox.in_flight |= !beacon;
+        if let Some(batch) = self.sync.next_batch(&mut self.rng, beacon) {
+            self.sync.outbox.in_flight |= !beacon;
             out.push(Effect::Send(batch));
         }
     }
 
     fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, out: &mut Vec<Effect>) {
-        let events =
-            self.saved.outbox.pending.as_ref().filter(|p| p.key == key).map_or(0, |p| p.ids.len());
-        self.saved.outbox.settle(key, outcome, now, &mut self.rng);
+        if self.sync.settle_retiring(key, outcome) {
+            return;
+        }
+        let outbox = &mut self.sync.outbox;
+        let events = outbox.pending.as_ref().filter(|p| p.key == key).map_or(0, |p| p.ids.len());
+        let given_up = outbox.settle(key, outcome, now, &mut self.rng);
         match outcome {
+            SendOutcome::Rejected { status: 410 } => {
+                // The backend erased this visitor: forget the identity, ask again.
+                out.push(Effect::Warn(Warning::VisitorErased));
+                self.sync = Sync::default();
+                self.consent = Consent::default();
+            }
             SendOutcome::Rejected { status } => {
                 out.push(Effect::Warn(Warning::BatchRejected { status, events }))
             }
+            SendOutcome::TooLarge if given_up > 0 => out.push(Effect::Warn(Warning::EventTooLarge)),
             SendOutcome::Accepted { cart_code_taken: true } => {
-                if let Some(identity) = &mut self.saved.identity {
+                if let Some(identity) = &mut self.sync.identity {
                     identity.cart_code = self.rng.cart_code();
                 }
-                self.record(Payload::Cart(self.saved.cart.clone()), now);
+                self.record(Payload::Cart(self.recovery.cart.clone()), now);
             }
             _ => {}
         }
     }
 
-    /// Asks for the flush lock when a batch is due, or for a wake-up when one will be.
-    fn schedule_flush(&mut self, now: Millis, out: &mut Vec<Effect>) {
-        if self.saved.identity.is_none() || self.flush_requested {
-            return;
-        }
-        match self.saved.outbox.due_at(now) {
-            Some(at) if at <= now => {
-                self.flush_requested = true;
-                out.push(Effect::RequestFlush);
+    /// Asks for the flush lock when a batch is due, and for one wake-up at the earliest
+    /// deadline of every feature.
+    fn schedule(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        let mut deadlines = vec![self.recovery.deadline(&self.config, now)];
+        if !self.sync.flush_requested {
+            match self.sync.deadline(now) {
+                Some(at) if at <= now => {
+                    self.sync.flush_requested = true;
+                    out.push(Effect::RequestFlush);
+                }
+                due => deadlines.push(due),
             }
-            Some(at) => out.push(Effect::WakeAt(at)),
-            None => {}
+        }
+        if let Some(at) = deadlines.into_iter().flatten().filter(|at| *at > now).min() {
+            out.push(Effect::WakeAt(at));
         }
     }
 
-    /// The view the page should show now: consent comes first, then recovery.
+    /// The one decide step: every feature proposes, [`decide::decide`] chooses.
     fn wanted_view(&self, now: Millis) -> Option<View> {
-        let saved = &self.saved;
-        let consent_open = self.prompt_requested || !saved.consent.is_settled();
+        let mut proposals = Vec::new();
+        let consent_open = self.prompt_requested || !self.consent.is_settled();
         if self.config.consent_prompt && consent_open {
-            return Some(view::consent_prompt(&self.config));
+            proposals.push(Proposal::new(view::consent_prompt(&self.config), Priority::Blocking));
         }
-        let recoverable = !saved.cart.is_empty()
-            && saved.abandoned_at.is_some()
-            && !self.config.is_checkout(&self.page.path)
-            && saved.dismissed_until.is_none_or(|until| now >= until);
-        recoverable.then(|| view::recovery_banner(&self.config, &saved.cart, self.cart_code()))
+        let code = self.cart_code();
+        if let Some(banner) = self.recovery.proposal(&self.config, &self.page.path, code, now) {
+            proposals.push(Proposal::new(banner, Priority::Message));
+        }
+        decide::decide(proposals, self.shown.as_ref().map(|view| view.kind))
     }
 
     fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {

@@ -1,26 +1,30 @@
-//! What leaves the browser, and when: identity, the outbox, batches, retries.
+//! The sync feature: what leaves the browser, and when: identity, the outbox, batches, retries.
 //!
 //! Architecture invariant: an event enters the outbox only for a purpose the visitor granted
-//! ([`purpose_of`]), and a batch carries only what the outbox holds. The shell sends batches
-//! and reports back; every decision (what, when, how often to retry) is made here.
+//! ([`allows`]), and a batch carries only what the outbox holds. The shell sends batches and
+//! reports back; every decision (what, when, how often to retry) is made here. The feature owns
+//! the stored sections `identity`, `outbox` and one `event:{id}` entry per queued event.
 
-use super::cart::{Cart, Item};
-use super::consent::{Consent, Decision};
-use super::{CommerceKind, Millis};
+use super::consent::Consent;
+use super::Millis;
+pub use concierge_protocol::batch::{Event as OutEvent, Payload};
+use concierge_protocol::limits::MAX_BATCH_BYTES;
+pub use concierge_protocol::names::CART_CODE_ALPHABET;
 
 /// Events the outbox holds at most; beyond it the oldest measurement goes first.
 pub const OUTBOX_LIMIT: usize = 200;
 /// Events in one batch.
 pub const BATCH_LIMIT: usize = 100;
+/// A batch's JSON stays under this many bytes (the backend reads at most four times as much).
+pub const BATCH_BYTES: usize = MAX_BATCH_BYTES;
 /// Batches go at most this often, unless the page is being left.
 pub const FLUSH_INTERVAL: Millis = 5_000;
 pub const BACKOFF_BASE: Millis = 2_000;
 pub const BACKOFF_MAX: Millis = 5 * 60_000;
 /// Acknowledged event ids remembered, so another tab's copy of the outbox does not resend them.
 pub const ACKED_MEMORY: usize = 400;
-
-/// Alphabet of cart codes: no 0/O, 1/I/L, 2/Z, 5/S, 8/B look-alikes, nothing offensive to spell.
-pub const CART_CODE_ALPHABET: &[u8; 26] = b"ACDEFGHJKLMNPQRTUVWXY34679";
+/// The envelope of a batch around its events (ids, secret, key, version), rounded up.
+const BATCH_OVERHEAD: usize = 512;
 
 /// A deterministic generator seeded by the shell from `crypto.getRandomValues`, so ids are
 /// unpredictable in the browser and reproducible in tests. SplitMix64.
@@ -84,49 +88,23 @@ pub struct Identity {
     pub cart_code: String,
 }
 
-/// The purpose an outgoing event serves, which the visitor must have granted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Purpose {
-    /// The record of a choice: sent whenever something was ever granted, so withdrawals count.
-    Consent,
-    /// The cart kept for the visitor across channels: what staff see.
-    Storage,
-    Analytics,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Payload {
-    Consent(Consent),
-    Cart(Cart),
-    Commerce { kind: CommerceKind, items: Vec<Item>, transaction_id: Option<String> },
-}
-
-impl Payload {
-    pub fn purpose(&self) -> Purpose {
-        match self {
-            Payload::Consent(_) => Purpose::Consent,
-            Payload::Cart(_) => Purpose::Storage,
-            Payload::Commerce { .. } => Purpose::Analytics,
-        }
+impl Identity {
+    pub fn new(rng: &mut Rng) -> Identity {
+        Identity { visitor_id: rng.id("vis"), secret: rng.id("sec"), cart_code: rng.cart_code() }
     }
 }
 
-/// Whether consent covers a purpose: the one mapping from purposes to the data they unlock.
-pub fn allows(consent: &Consent, purpose: Purpose) -> bool {
-    match purpose {
-        Purpose::Consent => {
-            consent.storage == Decision::Granted || consent.analytics == Decision::Granted
-        }
-        Purpose::Storage => consent.storage == Decision::Granted,
-        Purpose::Analytics => consent.analytics == Decision::Granted,
+/// Whether consent lets an event leave: a record of a choice whenever anything is granted (or
+/// was, for a withdrawal; see [`Sync::retire`]), everything else by its purpose.
+pub fn allows(consent: &Consent, payload: &Payload) -> bool {
+    match payload.purpose() {
+        Some(purpose) => consent.allows(purpose),
+        None => consent.any_granted(),
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
-pub struct OutEvent {
-    pub id: String,
-    pub at: Millis,
-    pub payload: Payload,
+fn is_measurement(event: &OutEvent) -> bool {
+    matches!(event.payload, Payload::Commerce { .. })
 }
 
 /// A batch on its way; retried with the same key and events until answered.
@@ -151,6 +129,18 @@ pub struct Outbox {
     pub in_flight: bool,
 }
 
+/// What of the outbox is stored besides its events (each event is stored on its own, so a
+/// new event writes only itself).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutboxMeta {
+    pub pending: Option<Pending>,
+    pub dropped: u32,
+    pub attempts: u32,
+    pub next_attempt_at: Option<Millis>,
+    pub last_sent_at: Option<Millis>,
+    pub acked: Vec<String>,
+}
+
 /// A batch for the shell to send, already in engine terms; `wire` turns it into JSON.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batch {
@@ -172,13 +162,50 @@ pub enum SendOutcome {
     Retry {
         retry_after: Option<Millis>,
     },
-    /// Any other 4xx: the batch is wrong and will stay wrong; drop it.
+    /// 413: the batch is larger than the backend reads; split it and send the halves.
+    TooLarge,
+    /// Any other 4xx (410 for an erased visitor among them): the batch is wrong and will stay
+    /// wrong; drop it.
     Rejected {
         status: u16,
     },
 }
 
+/// The JSON size of one event in a batch.
+pub fn event_bytes(event: &OutEvent) -> usize {
+    concierge_protocol::batch::encode_event(event).json_len() + 1
+}
+
 impl Outbox {
+    pub fn meta(&self) -> OutboxMeta {
+        OutboxMeta {
+            pending: self.pending.clone(),
+            dropped: self.dropped,
+            attempts: self.attempts,
+            next_attempt_at: self.next_attempt_at,
+            last_sent_at: self.last_sent_at,
+            acked: self.acked.clone(),
+        }
+    }
+
+    /// The outbox storage held: its bookkeeping and its events, held to the limit.
+    pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
+        let mut outbox = Outbox {
+            events: Vec::new(),
+            pending: meta.pending,
+            dropped: meta.dropped,
+            attempts: meta.attempts,
+            next_attempt_at: meta.next_attempt_at,
+            last_sent_at: meta.last_sent_at,
+            acked: meta.acked,
+            in_flight: false,
+        };
+        for event in events {
+            outbox.adopt(event);
+        }
+        outbox
+    }
+
     /// Adds an event; a full outbox gives up its oldest measurement, never a consent or cart.
     pub fn push(&mut self, event: OutEvent) {
         if let Payload::Cart(_) = event.payload {
@@ -190,17 +217,27 @@ impl Outbox {
             });
         }
         self.events.push(event);
-        while self.events.len() > OUTBOX_LIMIT {
-            let oldest_measure =
-                self.events.iter().position(|e| e.payload.purpose() == Purpose::Analytics);
-            match oldest_measure {
-                Some(index) => {
-                    self.events.remove(index);
-                    self.dropped = self.dropped.saturating_add(1);
-                }
-                None => break,
-            }
+        self.enforce_limit();
+    }
+
+    /// Holds the outbox to [`OUTBOX_LIMIT`] by dropping the oldest measurements, wherever the
+    /// events came from: a push, another tab's outbox, or storage.
+    pub fn enforce_limit(&mut self) {
+        let excess = self.events.len().saturating_sub(OUTBOX_LIMIT);
+        if excess == 0 {
+            return;
         }
+        let mut to_drop = excess;
+        self.events.retain(|event| {
+            if to_drop > 0 && is_measurement(event) {
+                to_drop -= 1;
+                false
+            } else {
+                true
+            }
+        });
+        let dropped = (excess - to_drop) as u32;
+        self.dropped = self.dropped.saturating_add(dropped);
     }
 
     /// When the next batch may go: cart and consent changes at once (staff watch the cart live,
@@ -210,8 +247,7 @@ impl Outbox {
         if self.events.is_empty() || self.in_flight {
             return None;
         }
-        let urgent = self.pending.is_some()
-            || self.events.iter().any(|e| e.payload.purpose() != Purpose::Analytics);
+        let urgent = self.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
         let by_interval = match self.last_sent_at {
             Some(at) if !urgent => at + FLUSH_INTERVAL,
             _ => now,
@@ -223,7 +259,8 @@ impl Outbox {
         self.due_at(now).is_some_and(|at| at <= now)
     }
 
-    /// The batch to send now: the pending one again, or a new one of the oldest events.
+    /// The batch to send now: the pending one again, or a new one of the oldest events, as
+    /// many as fit in [`BATCH_LIMIT`] events and [`BATCH_BYTES`] bytes (at least one).
     pub fn next_batch(
         &mut self,
         identity: &Identity,
@@ -239,10 +276,18 @@ impl Outbox {
             {
                 pending
             }
-            _ => Pending {
-                key: rng.id("batch"),
-                ids: self.events.iter().take(BATCH_LIMIT).map(|e| e.id.clone()).collect(),
-            },
+            _ => {
+                let mut bytes = BATCH_OVERHEAD;
+                let mut ids = Vec::new();
+                for event in self.events.iter().take(BATCH_LIMIT) {
+                    bytes += event_bytes(event);
+                    if bytes > BATCH_BYTES && !ids.is_empty() {
+                        break;
+                    }
+                    ids.push(event.id.clone());
+                }
+                Pending { key: rng.id("batch"), ids }
+            }
         };
         let events = self.events.iter().filter(|e| pending.ids.contains(&e.id)).cloned().collect();
         let batch = Batch {
@@ -256,22 +301,39 @@ impl Outbox {
         Some(batch)
     }
 
-    /// Applies the backend's answer to the pending batch.
-    pub fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, rng: &mut Rng) {
+    /// Applies the backend's answer to the pending batch. Returns the events given up for good
+    /// (a rejected batch, or a single event too large to ever send).
+    pub fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, rng: &mut Rng) -> usize {
         self.in_flight = false;
-        let Some(pending) = self.pending.as_ref().filter(|p| p.key == key) else { return };
+        let Some(pending) = self.pending.as_ref().filter(|p| p.key == key) else { return 0 };
         match outcome {
             SendOutcome::Accepted { .. } | SendOutcome::Rejected { .. } => {
                 let ids = pending.ids.clone();
-                self.events.retain(|e| !ids.contains(&e.id));
-                self.acked.extend(ids);
-                let excess = self.acked.len().saturating_sub(ACKED_MEMORY);
-                self.acked.drain(..excess);
+                let count = ids.len();
+                self.forget(&ids);
                 self.pending = None;
                 self.dropped = 0;
                 self.attempts = 0;
                 self.next_attempt_at = None;
                 self.last_sent_at = Some(now);
+                if matches!(outcome, SendOutcome::Rejected { .. }) {
+                    count
+                } else {
+                    0
+                }
+            }
+            SendOutcome::TooLarge if pending.ids.len() > 1 => {
+                // The backend read none of it: the first half goes again under a new key.
+                let mut ids = pending.ids.clone();
+                ids.truncate(ids.len() / 2);
+                self.pending = Some(Pending { key: rng.id("batch"), ids });
+                0
+            }
+            SendOutcome::TooLarge => {
+                let ids = pending.ids.clone();
+                self.events.retain(|e| !ids.contains(&e.id));
+                self.pending = None;
+                1
             }
             SendOutcome::Retry { retry_after } => {
                 self.attempts = self.attempts.saturating_add(1);
@@ -280,32 +342,118 @@ impl Outbox {
                 let delay = (exponential as f64 * rng.jitter()) as Millis;
                 self.next_attempt_at =
                     Some(now + retry_after.map_or(delay, |after| after.max(delay / 2)));
+                0
             }
         }
     }
 
-    /// Joins another tab's outbox with this one: the union, less what either saw acknowledged.
-    pub fn merge(&mut self, other: &Outbox) {
-        for id in &other.acked {
+    /// Drops events the backend has (acknowledged here or by another tab), remembering their
+    /// ids so no copy is sent again.
+    pub fn forget(&mut self, ids: &[String]) {
+        self.events.retain(|e| !ids.contains(&e.id));
+        for id in ids {
             if !self.acked.contains(id) {
                 self.acked.push(id.clone());
             }
         }
-        let acked = &self.acked;
-        self.events.retain(|e| !acked.contains(&e.id));
-        for event in &other.events {
-            if !acked.contains(&event.id) && !self.events.iter().any(|e| e.id == event.id) {
-                self.events.push(event.clone());
-            }
+        let excess = self.acked.len().saturating_sub(ACKED_MEMORY);
+        self.acked.drain(..excess);
+    }
+
+    /// Takes in an event another tab queued (or storage held), unless it was sent already.
+    pub fn adopt(&mut self, event: OutEvent) {
+        if self.acked.contains(&event.id) || self.events.iter().any(|e| e.id == event.id) {
+            return;
         }
-        // By time, and on a tie a consent record first: the backend applies events in order,
-        // and what a consent allows must come after it.
-        self.events.sort_unstable_by_key(|e| {
-            (e.at, e.payload.purpose() != Purpose::Consent, e.id.clone())
-        });
+        let at = self.events.partition_point(|e| order(e) <= order(&event));
+        self.events.insert(at, event);
+        self.enforce_limit();
+    }
+
+    /// Joins another tab's outbox with this one: the union, less what either saw acknowledged,
+    /// held to the limit.
+    pub fn merge(&mut self, other: &Outbox) {
+        let acked = other.acked.clone();
+        self.forget(&acked);
+        for event in &other.events {
+            self.adopt(event.clone());
+        }
         if self.pending.is_none() {
             self.pending.clone_from(&other.pending);
         }
         self.dropped = self.dropped.max(other.dropped);
+    }
+}
+
+/// By time, and on a tie a consent record first (the backend applies events in order, and
+/// what a consent allows must come after it), then by id, so every tab orders alike.
+fn order(event: &OutEvent) -> (Millis, bool, &str) {
+    (event.at, event.payload.purpose().is_some(), &event.id)
+}
+
+/// The sync feature's state for one page.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sync {
+    /// Made once consent allows something to be sent; dropped at a full withdrawal.
+    pub identity: Option<Identity>,
+    pub outbox: Outbox,
+    /// An identity the visitor withdrew from, with the record of the withdrawal still to
+    /// deliver: sent before anything else, never reused.
+    pub retiring: Option<(Identity, OutEvent)>,
+    /// A `RequestFlush` is out and not yet answered.
+    pub flush_requested: bool,
+}
+
+impl Sync {
+    /// Ends the current identity at a full withdrawal: the record of the withdrawal still goes
+    /// out under it (so the backend erases what it holds), nothing else does, and a later grant
+    /// makes a new identity, which the backend cannot link to the old one.
+    pub fn retire(&mut self, withdrawal: OutEvent) {
+        let Some(identity) = self.identity.take() else { return };
+        self.outbox = Outbox { acked: std::mem::take(&mut self.outbox.acked), ..Outbox::default() };
+        self.retiring = Some((identity, withdrawal));
+    }
+
+    /// The earliest time the feature needs to act: a batch due, or a backoff ending.
+    pub fn deadline(&self, now: Millis) -> Option<Millis> {
+        if self.retiring.is_some() && !self.outbox.in_flight {
+            return Some(self.outbox.next_attempt_at.map_or(now, |at| at.max(now)));
+        }
+        self.identity.as_ref()?;
+        self.outbox.due_at(now)
+    }
+
+    /// The next batch: the retiring identity's withdrawal first, then the outbox.
+    pub fn next_batch(&mut self, rng: &mut Rng, beacon: bool) -> Option<Batch> {
+        if let Some((identity, withdrawal)) = &self.retiring {
+            let key = match &self.outbox.pending {
+                Some(pending) if pending.ids == [withdrawal.id.clone()] => pending.key.clone(),
+                _ => rng.id("batch"),
+            };
+            self.outbox.pending =
+                Some(Pending { key: key.clone(), ids: vec![withdrawal.id.clone()] });
+            return Some(Batch {
+                key,
+                identity: identity.clone(),
+                dropped: 0,
+                events: vec![withdrawal.clone()],
+                beacon,
+            });
+        }
+        let identity = self.identity.clone()?;
+        self.outbox.next_batch(&identity, rng, beacon)
+    }
+
+    /// Applies an answer; `true` when it settled the retiring identity's last batch.
+    pub fn settle_retiring(&mut self, key: &str, outcome: SendOutcome) -> bool {
+        let settles = self.retiring.is_some()
+            && self.outbox.pending.as_ref().is_some_and(|p| p.key == key)
+            && !matches!(outcome, SendOutcome::Retry { .. });
+        if settles {
+            self.retiring = None;
+            self.outbox.pending = None;
+            self.outbox.in_flight = false;
+        }
+        settles
     }
 }

@@ -1,6 +1,6 @@
 //! Views are data: what to show, with every text already chosen; the shell only draws them.
 
-use super::cart::{line_total_minor, Cart};
+use super::cart::{line_total, Cart};
 use super::config::Config;
 use super::i18n::{fill, texts_for};
 use super::money::Money;
@@ -120,7 +120,7 @@ pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) ->
         .map(|line| ViewLine {
             name: line.name.clone(),
             quantity: fill(texts.recovery_quantity, line.quantity),
-            amount: Money::new(line_total_minor(line), cart.currency),
+            amount: Money::new(line_total(line.price, line.quantity), cart.currency),
         })
         .collect();
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);

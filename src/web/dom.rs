@@ -47,7 +47,12 @@ impl Dom {
         })
     }
 
-    pub fn render(&mut self, view: &View) {
+    /// Draws `view`; links may point to the page's origin or to `link_hosts` (the settings in
+    /// force now, which the shop's published documents can change after start).
+    pub fn render(&mut self, view: &View, link_hosts: &[String]) {
+        if self.link_hosts != link_hosts {
+            self.link_hosts = link_hosts.to_vec();
+        }
         let Some(root) = self.root() else { return };
         let built = match self.build(view) {
             Ok(built) => built,

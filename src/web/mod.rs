@@ -15,8 +15,9 @@ mod queue;
 mod storage;
 
 use crate::engine::cart::Cart;
-use crate::engine::consent::{Consent, Decision};
-use crate::engine::{Agent, BannerChange, Commerce, Effect, Event, Notice, Page, Warning};
+use crate::engine::config::ConfigSource;
+use crate::engine::consent::Consent;
+use crate::engine::{Agent, BannerChange, Commerce, Effect, Event, Fetched, Notice, Page, Warning};
 use crate::value::Value;
 use crate::wire::{self, ConsentCommand, Decoded};
 use gloo_events::EventListener;
@@ -61,7 +62,8 @@ type CommandFn = Closure<dyn Fn(JsValue, JsValue, JsValue)>;
 
 struct Shell {
     agent: Agent,
-    storage_key: String,
+    /// The site's id, which namespaces its storage entries.
+    site: String,
     dom: Option<dom::Dom>,
     listeners: Vec<(Topic, Function)>,
     /// Kept so the page-facing callbacks stay valid for the page's life.
@@ -75,9 +77,7 @@ struct Shell {
 }
 
 /// Starts the agent with the loader's `data-*` settings. A second call on the same page (the
-/// script tag included twice) does nothing. `config` is the loader's promise of the site's
-/// configuration: `{ status, etag, body }`, or `null` when it could not be fetched; it never
-/// rejects.
+/// script tag included twice) does nothing.
 #[wasm_bindgen]
 pub fn start(dataset: JsValue, fallback_locale: Option<String>, config: JsValue) {
     if SHELL.with(|shell| shell.borrow().is_some()) {
@@ -96,7 +96,42 @@ pub fn start(dataset: JsValue, fallback_locale: Option<String>, config: JsValue)
         SHELL.with(|shell| *shell.borrow_mut() = Some(placeholder));
         return;
     }
-    boot(&dataset, fallback_locale.as_deref().unwrap_or("en"), config);
+    boot(&dataset, fallback_locale.as_deref().unwrap_or("en"));
+    await_config(config);
+}
+
+/// The loader's fetch of the shop's published documents, started beside the Wasm download: a
+/// promise of `{ status, etag, body }` or `null` that never rejects. Its answer reaches the
+/// engine as one event, so new documents apply whole.
+fn await_config(config: JsValue) {
+    let Some(promise) = config.dyn_ref::<js_sys::Promise>().cloned() else {
+        let reason = "the loader passed no config request (an older loader?)".to_owned();
+        return dispatch(vec![Event::ConfigFetched(Fetched::Unreachable(reason))]);
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let answer = wasm_bindgen_futures::JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
+        dispatch(vec![Event::ConfigFetched(fetched(&answer))]);
+    });
+}
+
+/// Reads the loader's answer into what the engine needs, validating documents at this edge.
+fn fetched(answer: &JsValue) -> Fetched {
+    let Some(answer) = to_value(answer).filter(Value::is_object) else {
+        return Fetched::Unreachable("the request failed or timed out".to_owned());
+    };
+    let status = answer.field("status").and_then(Value::as_f64).unwrap_or(0.0) as u16;
+    let etag = answer.field("etag").and_then(Value::as_str).map(str::to_owned);
+    match (status, answer.field("body")) {
+        (304, _) => Fetched::NotModified,
+        (200..=299, Some(body)) => match concierge_protocol::documents::check_config(body) {
+            Ok(documents) => Fetched::Fresh { etag, documents },
+            Err(problems) => Fetched::Invalid(problems),
+        },
+        (200..=299, None) => {
+            Fetched::Invalid(vec![concierge_protocol::Problem::new("", "the answer is not JSON")])
+        }
+        (status, _) => Fetched::Unreachable(format!("the backend answered HTTP {status}")),
+    }
 }
 
 /// Stops the agent and removes everything it added to the page (used by tests and by
@@ -119,15 +154,16 @@ pub fn stop() {
     PENDING.with(|pending| pending.borrow_mut().clear());
 }
 
-// `_config` is consumed by the engine's config module.
-fn boot(dataset: &JsValue, fallback_locale: &str, _config: JsValue) {
+fn boot(dataset: &JsValue, fallback_locale: &str) {
     let settings = to_value(dataset).unwrap_or(Value::Null);
-    let Decoded { value: config, problems } = wire::decode_settings(&settings, fallback_locale);
+    let Decoded { value: settings, problems } = wire::decode_settings(&settings, fallback_locale);
     problems.iter().for_each(console::warn);
 
-    let storage_key = crate::stored::key(&config.site);
-    let stored = storage::load(&storage_key);
+    let site = settings.site.clone();
+    let stored = storage::load(&site);
     let page = Page { path: current_path() };
+    let agent = Agent::for_page(settings);
+    let config = agent.config();
     let dom = dom::Dom::new(
         &config.locale,
         config.currency.code(),
@@ -135,8 +171,8 @@ fn boot(dataset: &JsValue, fallback_locale: &str, _config: JsValue) {
         |action| dispatch(vec![Event::Action(action)]),
     );
     let shell = Shell {
-        agent: Agent::new(config),
-        storage_key: storage_key.clone(),
+        agent,
+        site: site.clone(),
         dom,
         listeners: Vec::new(),
         _command: None,
@@ -150,7 +186,7 @@ fn boot(dataset: &JsValue, fallback_locale: &str, _config: JsValue) {
 
     // What the page asked for before the agent loaded, in the order it asked.
     let queued = queue::take();
-    let mut events = vec![Event::Start { stored, page, seed: random_seed() }];
+    let mut events = vec![Event::Start { stored: Box::new(stored), page, seed: random_seed() }];
     for args in queued {
         events.extend(command_event(&args.0, &args.1, &args.2));
     }
@@ -164,8 +200,7 @@ fn boot(dataset: &JsValue, fallback_locale: &str, _config: JsValue) {
     install_command(&command);
     let data_layer =
         capture::watch(|entry| dispatch(data_layer_event(&entry).into_iter().collect()));
-    let watcher =
-        storage::watch(storage_key, |stored| dispatch(vec![Event::StoredChanged(stored)]));
+    let watcher = storage::watch(site, |change| dispatch(vec![Event::StorageChanged(change)]));
     let page_hide = page_hide_listeners();
     with_shell(|shell| {
         shell._command = Some(command);
@@ -185,7 +220,7 @@ impl Shell {
     fn placeholder(listener: EventListener) -> Shell {
         Shell {
             agent: Agent::new(crate::engine::config::Config::new("default")),
-            storage_key: String::new(),
+            site: String::new(),
             dom: None,
             listeners: Vec::new(),
             _command: None,
@@ -224,14 +259,20 @@ fn dispatch(events: Vec<Event>) {
 
 fn apply(effect: Effect) {
     match effect {
-        Effect::Persist(snapshot) => {
-            with_shell(|shell| storage::save(&shell.storage_key, &snapshot));
+        Effect::Store(record) => {
+            with_shell(|shell| storage::store(&shell.site, &record));
+        }
+        Effect::Erase(key) => {
+            with_shell(|shell| storage::erase(&shell.site, &key));
         }
         Effect::Wipe => {
-            with_shell(|shell| storage::wipe(&shell.storage_key));
+            with_shell(|shell| storage::wipe(&shell.site));
         }
         Effect::Render(view) => {
-            with_shell(|shell| shell.dom.as_mut().map(|dom| dom.render(&view)));
+            with_shell(|shell| {
+                let hosts = &shell.agent.config().link_hosts;
+                shell.dom.as_mut().map(|dom| dom.render(&view, hosts))
+            });
         }
         Effect::Remove(kind) => {
             with_shell(|shell| shell.dom.as_mut().map(|dom| dom.remove(kind)));
@@ -280,6 +321,41 @@ fn describe_warning(warning: &Warning) -> String {
         Warning::BatchRejected { status, events } => format!(
             "the backend refused a batch of {events} events with HTTP {status}; they were dropped (see its answer in the network panel)"
         ),
+        Warning::EventTooLarge => {
+            "an event is larger than the backend accepts; it was dropped".to_owned()
+        }
+        Warning::VisitorErased => {
+            "the backend has erased this visitor; the agent forgets its identity and asks for consent again".to_owned()
+        }
+        Warning::SectionForeign(section) => format!(
+            "the stored {} is in a newer format than this agent reads; it is left as it is",
+            section.name()
+        ),
+        Warning::ConfigInvalid { problems, using } => {
+            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            format!(
+                "the shop's published config is invalid ({}); using {}",
+                listed.join("; "),
+                describe_source(using)
+            )
+        }
+        Warning::ConfigUnreachable { reason, using } => format!(
+            "the shop's published config could not be fetched ({reason}); using {}",
+            describe_source(using)
+        ),
+    }
+}
+
+fn describe_source(source: &ConfigSource) -> String {
+    match source {
+        ConfigSource::Defaults => {
+            "the built-in defaults and the page's data-* attributes".to_owned()
+        }
+        ConfigSource::Kept { fetched_at } => {
+            let date = js_sys::Date::new(&JsValue::from_f64(*fetched_at as f64));
+            format!("the copy kept on this device from {}", String::from(date.to_iso_string()))
+        }
+        ConfigSource::Fetched => "the config fetched on this page".to_owned(),
     }
 }
 
@@ -441,14 +517,9 @@ fn cart_payload(cart: &Cart, code: Option<&str>) -> JsValue {
 }
 
 fn consent_payload(consent: &Consent) -> JsValue {
-    let word = |decision| match decision {
-        Decision::Unset => "unset",
-        Decision::Granted => "granted",
-        Decision::Denied => "denied",
-    };
     let payload = Value::object([
-        ("storage", word(consent.storage).into()),
-        ("analytics", word(consent.analytics).into()),
+        ("storage", consent.storage.name().into()),
+        ("analytics", consent.analytics.name().into()),
     ]);
     convert::to_js(&payload)
 }

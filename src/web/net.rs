@@ -82,13 +82,14 @@ pub fn request_flush(site: &str) {
 /// Sends a batch; its answer comes back as `Event::Sent`, except for beacons.
 pub fn send(endpoint: &str, site: &str, batch: Batch) {
     let url = format!("{endpoint}/events");
-    let Some(body) = JSON::stringify(&convert::to_js(&wire::encode_batch(&batch, site)))
+    let (key, beacon_wanted) = (batch.key.clone(), batch.beacon);
+    let Some(body) = JSON::stringify(&convert::to_js(&wire::encode_batch(batch, site)))
         .ok()
         .and_then(|b| b.as_string())
     else {
         return console::warn("a batch could not be serialised; it stays in the outbox");
     };
-    if batch.beacon {
+    if beacon_wanted {
         if !beacon(&url, &body) {
             // Too big for a beacon, or refused: a keepalive fetch is the last resort.
             if let Some(request) = post(&url, &body, body.len() <= KEEPALIVE_LIMIT) {
@@ -99,7 +100,6 @@ pub fn send(endpoint: &str, site: &str, batch: Batch) {
         }
         return;
     }
-    let key = batch.key;
     let request = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
     let answered = future_to_promise(async move {
         let outcome = match request {
@@ -175,7 +175,8 @@ fn beacon(url: &str, body: &str) -> bool {
     window.navigator().send_beacon_with_opt_blob(url, Some(&blob)).unwrap_or(false)
 }
 
-/// 2xx: accepted. 408, 429, 5xx: retry, after `Retry-After` if given. Other 4xx: rejected.
+/// 2xx: accepted. 408, 429, 5xx: retry, after `Retry-After` if given. 413: split the batch.
+/// Other 4xx: rejected.
 async fn outcome_of(response: Response) -> SendOutcome {
     let status = response.status();
     match status {
@@ -190,6 +191,7 @@ async fn outcome_of(response: Response) -> SendOutcome {
                 .unwrap_or(false);
             SendOutcome::Accepted { cart_code_taken: taken }
         }
+        413 => SendOutcome::TooLarge,
         408 | 429 | 500..=599 => {
             let header = response.headers().get("retry-after").ok().flatten();
             SendOutcome::Retry { retry_after: header.as_deref().and_then(retry_after) }

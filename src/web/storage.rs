@@ -1,86 +1,111 @@
 //! `localStorage`, reached only through engine effects, and its `storage` event across tabs.
+//!
+//! One entry per stored section and per queued event (`crate::stored` has the format); this
+//! module only reads, writes and lists keys. Every call is guarded: storage may be missing or
+//! throw (disabled cookies, sandboxed frames, quota), and then the agent works from memory.
 
 use super::console;
-use crate::engine::Snapshot;
+use crate::engine::persist::{Key, Record, StorageChange, Stored};
 use crate::stored;
+use crate::value::Value;
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
 use web_sys::{Storage, StorageEvent};
 
-/// `localStorage` can be missing or throw (disabled cookies, sandboxed frames): then the
-/// agent works from memory for this page, as if storage had been refused.
 fn local_storage() -> Option<Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-/// Reads this site's stored snapshot. A damaged document is reported and ignored.
-pub fn load(key: &str) -> Option<Snapshot> {
-    let text = local_storage()?.get_item(key).ok().flatten()?;
-    decode_text(&text)
+fn parse(text: &str) -> Option<Value> {
+    let parsed = js_sys::JSON::parse(text).ok()?;
+    super::convert::from_js(&parsed).ok()
 }
 
-fn decode_text(text: &str) -> Option<Snapshot> {
-    let parsed = match js_sys::JSON::parse(text) {
-        Ok(parsed) => parsed,
-        Err(_) => {
-            console::warn(stored::StoredError::NotJson("JSON.parse failed".into()));
-            return None;
-        }
-    };
-    let value = match super::convert::from_js(&parsed) {
-        Ok(value) => value,
-        Err(problem) => {
-            console::warn(stored::StoredError::NotJson(problem.to_string()));
-            return None;
-        }
-    };
-    match stored::decode(&value) {
-        Ok((snapshot, dropped)) => {
-            dropped.iter().for_each(console::warn);
-            Some(snapshot)
-        }
-        Err(error) => {
-            console::warn(format_args!("{error}; it was discarded"));
-            None
-        }
-    }
+/// This site's keys as storage lists them.
+fn site_keys(storage: &Storage, site: &str) -> Vec<(String, Key)> {
+    let count = storage.length().unwrap_or(0);
+    (0..count)
+        .filter_map(|index| storage.key(index).ok().flatten())
+        .filter_map(|name| stored::parse_key(site, &name).map(|key| (name, key)))
+        .collect()
 }
 
-pub fn save(key: &str, snapshot: &Snapshot) {
-    let Some(storage) = local_storage() else {
-        return;
-    };
-    let text = js_sys::JSON::stringify(&super::convert::to_js(&stored::encode(snapshot)))
+/// Reads everything this site stored. Damaged entries are reported and ignored; entries in a
+/// newer format are reported and left alone.
+pub fn load(site: &str) -> Stored {
+    let Some(storage) = local_storage() else { return Stored::default() };
+    let entries = site_keys(&storage, site)
+        .into_iter()
+        .map(|(name, key)| {
+            let value = storage.get_item(&name).ok().flatten().and_then(|text| parse(&text));
+            (key, value)
+        })
+        .collect();
+    let (stored, warnings) = stored::assemble(entries);
+    warnings.iter().for_each(console::warn);
+    stored
+}
+
+pub fn store(site: &str, record: &Record) {
+    let Some(storage) = local_storage() else { return };
+    let text = js_sys::JSON::stringify(&super::convert::to_js(&stored::encode(record)))
         .ok()
         .and_then(|text| text.as_string());
     let Some(text) = text else {
-        console::warn("the cart could not be serialised; not saved");
-        return;
+        return console::warn("a stored entry could not be serialised; not saved");
     };
-    if storage.set_item(key, &text).is_err() {
+    if storage.set_item(&stored::key(site, &record.key()), &text).is_err() {
         console::warn(
             "local storage refused the write (quota or privacy settings); kept in memory",
         );
     }
 }
 
-pub fn wipe(key: &str) {
+pub fn erase(site: &str, key: &Key) {
     if let Some(storage) = local_storage() {
-        let _ = storage.remove_item(key);
+        let _ = storage.remove_item(&stored::key(site, key));
     }
 }
 
-/// Calls `on_change` when another tab writes or erases this key (`None`: erased).
-pub fn watch(key: String, on_change: impl Fn(Option<Snapshot>) + 'static) -> Option<EventListener> {
+/// Erases every entry of the site, whatever its format.
+pub fn wipe(site: &str) {
+    let Some(storage) = local_storage() else { return };
+    for (name, _) in site_keys(&storage, site) {
+        let _ = storage.remove_item(&name);
+    }
+}
+
+/// Calls `on_change` when another tab writes or erases one of this site's entries.
+pub fn watch(site: String, on_change: impl Fn(StorageChange) + 'static) -> Option<EventListener> {
     let window = web_sys::window()?;
     Some(EventListener::new(&window, "storage", move |event| {
-        let Some(event) = event.dyn_ref::<StorageEvent>() else {
-            return;
-        };
+        let Some(event) = event.dyn_ref::<StorageEvent>() else { return };
         // A `null` key means the whole storage was cleared.
-        if event.key().is_some_and(|changed| changed != key) {
+        let Some(name) = event.key() else {
+            return on_change(StorageChange::Cleared);
+        };
+        let Some(key) = stored::parse_key(&site, &name) else { return };
+        if key == Key::Legacy {
             return;
         }
-        on_change(event.new_value().as_deref().and_then(decode_text));
+        let Some(text) = event.new_value() else {
+            return on_change(StorageChange::Removed(key));
+        };
+        let Some(value) = parse(&text) else {
+            return console::warn(format_args!(
+                "another tab stored {name} as something that is not JSON; ignored"
+            ));
+        };
+        match stored::decode(&key, &value) {
+            Ok(read) => on_change(StorageChange::Put(read.record)),
+            Err(error) if error.is_foreign() => {
+                if let Key::Section(section) = key {
+                    on_change(StorageChange::Foreign(section));
+                }
+            }
+            Err(error) => {
+                console::warn(format_args!("another tab stored {name}: {error}; ignored"))
+            }
+        }
     }))
 }

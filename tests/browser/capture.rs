@@ -41,7 +41,7 @@ fn a_data_layer_object_with_its_own_push_is_wrapped_not_replaced() {
     assert_eq!(answer.as_string().as_deref(), Some("kept by the page"), "the page's return value");
     let seen = get(&layer.clone().into(), "seen");
     assert_eq!(Array::from(&seen).length(), 1, "the page's push ran with the layer as `this`");
-    assert_eq!(get(&stored().unwrap(), "cart.lines.0.id").as_string().as_deref(), Some("a"));
+    assert_eq!(get(&stored().unwrap(), "lines.0.id").as_string().as_deref(), Some("a"));
 
     // Called on another object, the page's push sees that object, as it would unwrapped.
     let other = json(r#"{"seen":[]}"#);

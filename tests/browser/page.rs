@@ -4,7 +4,10 @@ use js_sys::{Array, Function, Reflect, JSON};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Element, ShadowRoot, Storage, Window};
 
-pub const KEY: &str = "concierge:v1:test";
+/// The stored cart section of the test site.
+pub const CART_KEY: &str = "concierge:test:cart";
+/// Where agents before sections kept the whole state: seeding it also exercises the migration.
+pub const LEGACY_KEY: &str = "concierge:v1:test";
 
 pub fn window() -> Window {
     web_sys::window().expect("a window")
@@ -43,7 +46,7 @@ pub fn settings() -> JsValue {
 }
 
 pub fn start() {
-    concierge::web::start(settings(), Some("en".into()), JsValue::NULL);
+    concierge::web::start(settings(), Some("en".into()), JsValue::UNDEFINED);
 }
 
 /// What the agent says on `console.warn` while `body` runs, each message as one string.
@@ -88,8 +91,18 @@ pub fn click(root: &Element, selector: &str) {
     control.click();
 }
 
+/// The stored cart section (cart lines, dismissal and visit times).
 pub fn stored() -> Option<JsValue> {
-    storage().get_item(KEY).unwrap().map(|text| json(&text))
+    storage().get_item(CART_KEY).unwrap().map(|text| json(&text))
+}
+
+/// Every key the agent stored for the test site.
+pub fn stored_keys() -> Vec<String> {
+    let storage = storage();
+    (0..storage.length().unwrap())
+        .filter_map(|i| storage.key(i).unwrap())
+        .filter(|key| key.starts_with("concierge:test:") || key == LEGACY_KEY)
+        .collect()
 }
 
 pub fn get(value: &JsValue, path: &str) -> JsValue {
@@ -117,5 +130,5 @@ pub fn seed_abandoned_cart(lines: &str, idle_ms: f64) {
         r#"{{"v":1,"consent":{{"storage":"granted","analytics":"granted","at":{then}}},
             "cart":{{"currency":"EUR","updated":{then},"lines":{lines}}},"seen":{then}}}"#
     );
-    storage().set_item(KEY, &text).unwrap();
+    storage().set_item(LEGACY_KEY, &text).unwrap();
 }

@@ -12,7 +12,7 @@ fn nothing_is_stored_until_consent_and_everything_after() {
     reset();
     queue(&[&add_to_cart("a", "Phone", 799.0, 1)]);
     start();
-    assert_eq!(stored(), None, "no write before a choice");
+    assert_eq!(stored_keys(), Vec::<String>::new(), "no write before a choice");
     let prompt = view("consent").expect("the consent prompt shows");
     assert_eq!(prompt.get_attribute("role").as_deref(), Some("region"));
     let buttons = texts(&prompt, "button");
@@ -21,8 +21,8 @@ fn nothing_is_stored_until_consent_and_everything_after() {
     click(&prompt, "[data-action=accept]");
     assert!(view("consent").is_none(), "the prompt closes");
     let saved = stored().expect("stored after accepting");
-    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("a"));
-    assert_eq!(get(&saved, "cart.lines.0.price").as_f64(), Some(79900.0));
+    assert_eq!(get(&saved, "lines.0.id").as_string().as_deref(), Some("a"));
+    assert_eq!(get(&saved, "lines.0.price").as_f64(), Some(79900.0));
     reset();
 }
 
@@ -138,19 +138,22 @@ fn data_layer_pushes_before_and_after_loading_are_picked_up() {
     push.call1(&layer, &json(r#"{"event":"add_to_cart","ecommerce":{"items":[{"item_id":"b","price":1.5,"quantity":2}]}}"#)).unwrap();
     assert_eq!(js_sys::Array::from(&layer).length(), 3, "the dataLayer still records every push");
     let saved = stored().unwrap();
-    assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(2.0));
-    assert_eq!(get(&saved, "cart.lines.1.price").as_f64(), Some(150.0));
+    assert_eq!(get(&saved, "lines.length").as_f64(), Some(2.0));
+    assert_eq!(get(&saved, "lines.1.price").as_f64(), Some(150.0));
     reset();
 }
 
 #[wasm_bindgen_test]
 fn bad_input_is_reported_field_by_field_and_never_thrown() {
     reset();
-    storage().set_item(KEY, "{not json").unwrap();
+    storage().set_item(CART_KEY, "{not json").unwrap();
     assert_eq!(
         warnings_during(start),
-        ["[concierge] stored state is not JSON (JSON.parse failed)"],
-        "the corrupt stored value is reported once"
+        [
+            "[concierge] the stored cart: stored state is not JSON (JSON.parse failed); it was discarded",
+            "[concierge] the shop's published config could not be fetched (the loader passed no config request (an older loader?)); using the built-in defaults and the page's data-* attributes",
+        ],
+        "the corrupt stored cart is reported once, as is the missing config request"
     );
     // Each malformed call is reported and ignored; `concierge()` unwraps what the call
     // returns, so a throw would fail the test too.
@@ -191,8 +194,8 @@ fn bad_input_is_reported_field_by_field_and_never_thrown() {
         ["[concierge] track: items[1].price must be a non-negative number, got -3; item skipped"]
     );
     let saved = stored().expect("the corrupt value was replaced by a valid one");
-    assert_eq!(get(&saved, "cart.lines.length").as_f64(), Some(1.0));
-    assert_eq!(get(&saved, "cart.lines.0.id").as_string().as_deref(), Some("ok"));
+    assert_eq!(get(&saved, "lines.length").as_f64(), Some(1.0));
+    assert_eq!(get(&saved, "lines.0.id").as_string().as_deref(), Some("ok"));
     reset();
 }
 
@@ -214,7 +217,7 @@ fn texts_follow_the_shops_locale() {
     concierge::web::start(
         json(r#"{"site":"test","currency":"EUR","locale":"de-DE"}"#),
         None,
-        JsValue::NULL,
+        JsValue::UNDEFINED,
     );
     let prompt = view("consent").unwrap();
     assert_eq!(prompt.get_attribute("lang").as_deref(), Some("de"));

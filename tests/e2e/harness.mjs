@@ -175,7 +175,23 @@ export async function acceptConsent(page, url) {
   await page.locator("[data-view=consent] [data-action=accept]").click();
 }
 
-/** The agent's stored state for the demo site (visitor id, secret, outbox). */
-export function storedState(page) {
-  return page.evaluate(() => JSON.parse(localStorage.getItem("concierge:v1:demo") || "null"));
+/**
+ * The agent's stored state for the demo site, its sections put together:
+ * `{ consent, cart, identity, outbox: { ...bookkeeping, events: [...] } }`, or null when nothing is stored.
+ */
+export function storedState(page, site = "demo") {
+  return page.evaluate((prefix) => {
+    const state = {};
+    const events = [];
+    for (const key of Object.keys(localStorage)) {
+      if (!key.startsWith(prefix)) continue;
+      const value = JSON.parse(localStorage.getItem(key));
+      const name = key.slice(prefix.length);
+      if (name.startsWith("event:")) events.push(value.event);
+      else state[name] = value;
+    }
+    if (Object.keys(state).length === 0 && events.length === 0) return null;
+    state.outbox = { ...(state.outbox || {}), events: events.sort((a, b) => a.at - b.at) };
+    return state;
+  }, `concierge:${site}:`);
 }

@@ -98,11 +98,17 @@ test("a fetch that always throws: the loader warns once and the shop works, its 
 });
 
 // The page's fetch fails for the API only, in each way a replaced fetch can fail, and later works.
+// The configuration GET fails too, which the agent reports before falling back to its defaults.
+const CONFIG_UNREACHABLE =
+  "[concierge] the shop's published config could not be fetched (the request failed or timed out); using the built-in defaults and the page's data-* attributes";
 const brokenFetches = [
-  { how: "throws", warns: ["[concierge] window.fetch threw (offline for the API); the agent's requests are retried later"] },
-  { how: "rejects", warns: [] },
-  { how: "returns a non-promise", warns: [] },
-  { how: "never settles", warns: [] },
+  {
+    how: "throws",
+    warns: [CONFIG_UNREACHABLE, "[concierge] window.fetch threw (offline for the API); the agent's requests are retried later"],
+  },
+  { how: "rejects", warns: [CONFIG_UNREACHABLE] },
+  { how: "returns a non-promise", warns: [CONFIG_UNREACHABLE] },
+  { how: "never settles", warns: [CONFIG_UNREACHABLE] },
 ];
 
 for (const { how, warns } of brokenFetches) {

@@ -1,7 +1,7 @@
 //! Cart arithmetic and currency handling.
 
 use super::support::*;
-use concierge::engine::cart::{Cart, CartRefusal, MAX_LINES, MAX_QUANTITY};
+use concierge::engine::cart::{Cart, CartChanges, CartRefusal, MAX_LINES, MAX_QUANTITY};
 use concierge::engine::money::Currency;
 
 #[test]

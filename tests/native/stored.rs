@@ -1,87 +1,117 @@
-//! The storage format: round trips, versions, and damaged documents.
+//! The storage format: sections with their own versions, round trips, damaged entries, and
+//! the migration of the whole-state document that released agents wrote.
 
 use super::support::*;
-use concierge::engine::Agent;
+use concierge::engine::consent::Decision;
+use concierge::engine::persist::{Key, Section, Slot};
+use concierge::engine::view::ViewKind;
+use concierge::engine::Effect;
 use concierge::stored::{self, StoredError};
-use concierge::value::Value;
 
-fn sample() -> concierge::engine::Snapshot {
-    let mut agent = consenting_agent(T0);
+/// A document written by the agent as released before sections (`concierge:v1:{site}`).
+const RELEASED_V1: &str = include_str!("../fixtures/stored-v1.json");
+
+#[test]
+fn every_section_survives_the_round_trip_through_json_text() {
+    let mut tab = consenting_tab(T0);
     let mut phone = item("aurora-x1", 79900, 1);
     phone.category = Some("Phones".into());
-    persisted(&agent.handle(add(vec![phone, item("case", 1999, 2)]), T0 + 5)).unwrap()
+    tab.handle(add(vec![phone, item("case", 1999, 2)]), T0 + 5);
+    let device = tab.device.borrow();
+    for section in [Section::Consent, Section::Cart, Section::Identity, Section::Outbox] {
+        assert!(device.has(section), "{section:?} is stored");
+    }
+    let cart = &device.entries["concierge:test:cart"];
+    assert!(cart.starts_with(r#"{"v":1,"currency":"EUR""#), "{cart}");
+    assert!(cart.contains(r#""price":79900,"qty":1"#), "{cart}");
+    let stored = device.stored();
+    assert_eq!(stored.cart.present().unwrap(), *tab.recovery());
+    assert_eq!(stored.consent.present().unwrap(), *tab.consent());
+    assert_eq!(stored.identity.present().as_ref(), tab.sync().identity.as_ref());
+    let by_id = |events: &[concierge::engine::sync::OutEvent]| {
+        let mut events = events.to_vec();
+        events.sort_by(|a, b| a.id.cmp(&b.id));
+        events
+    };
+    assert_eq!(by_id(&stored.events), by_id(&tab.sync().outbox.events));
 }
 
 #[test]
-fn a_snapshot_survives_the_round_trip_through_json_text() {
-    let snapshot = sample();
-    let text = serde_json::to_string(&stored::encode(&snapshot)).unwrap();
-    assert!(text.starts_with(r#"{"v":1,"consent":{"storage":"granted""#), "{text}");
-    assert!(text.contains(r#""price":79900,"qty":1"#), "{text}");
-    let (decoded, dropped) = stored::decode(&json(&text)).unwrap();
-    assert_eq!(decoded, snapshot);
-    assert!(dropped.is_empty());
+fn a_cart_stored_by_the_released_format_survives_the_upgrade() {
+    let device = new_device();
+    device.borrow_mut().entries.insert("concierge:v1:test".into(), RELEASED_V1.into());
+    let (tab, effects) = Tab::open(&device, "/", 1_795_435_260_000 + minutes(31));
+    let lines: Vec<_> = tab.cart().lines.iter().map(|l| (l.id.as_str(), l.quantity)).collect();
+    assert_eq!(lines, [("aurora-x1", 1), ("case-clear", 2)]);
+    assert_eq!(tab.cart().total().minor, 83898);
+    assert_eq!(tab.consent().storage, Decision::Granted);
+    assert_eq!(tab.cart_code(), Some("K7M-4QP"), "the identity staff know is kept");
+    assert_eq!(tab.sync().outbox.events.len(), 2, "queued events are kept");
+    assert_eq!(tab.sync().outbox.pending.as_ref().unwrap().key, "batch_cccccccccccccccccccccccccc");
+    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some(), "and recovery works on it");
+    // Migrated: written as sections, the old document erased.
+    assert!(effects.contains(&Effect::Erase(Key::Legacy)));
+    let device = device.borrow();
+    assert!(!device.entries.contains_key("concierge:v1:test"));
+    for section in [Section::Consent, Section::Cart, Section::Identity, Section::Outbox] {
+        assert!(device.has(section), "{section:?} written");
+    }
+    assert_eq!(device.stored().events.len(), 2);
 }
 
 #[test]
-fn documents_that_are_not_ours_are_refused_by_name() {
+fn entries_that_are_not_ours_are_refused_by_name() {
+    let cart = Key::Section(Section::Cart);
+    let field = |field: &str, problem: &str| StoredError::Field {
+        field: field.into(),
+        problem: problem.into(),
+    };
     let cases = [
         ("[]", StoredError::NotAnObject("an array")),
         ("{}", StoredError::MissingVersion),
-        (r#"{"v":2,"cart":{}}"#, StoredError::UnknownVersion(2.0)),
-        (r#"{"v":"1"}"#, StoredError::Field { field: "v", problem: "must be a number".into() }),
-        (r#"{"v":1}"#, StoredError::Field { field: "cart", problem: "is missing".into() }),
+        (r#"{"v":"1"}"#, field("v", "must be a number")),
+        (r#"{"v":1}"#, field("currency", "is not a currency code")),
+        (r#"{"v":1,"currency":"??"}"#, field("currency", "is not a currency code")),
         (
-            r#"{"v":1,"cart":{"currency":"??"}}"#,
-            StoredError::Field { field: "cart.currency", problem: "is not a currency code".into() },
+            r#"{"v":1,"currency":"EUR","lines":{}}"#,
+            field("lines", "must be an array, got an object"),
         ),
         (
-            r#"{"v":1,"cart":{"currency":"EUR","lines":{}}}"#,
-            StoredError::Field {
-                field: "cart.lines",
-                problem: "must be an array, got an object".into(),
-            },
-        ),
-        (
-            r#"{"v":1,"seen":"yesterday","cart":{"currency":"EUR"}}"#,
-            StoredError::Field {
-                field: "seen",
-                problem: "must be a time in milliseconds, got a string".into(),
-            },
-        ),
-        (
-            r#"{"v":1,"consent":{"storage":"yes"},"cart":{"currency":"EUR"}}"#,
-            StoredError::Field {
-                field: "consent.storage",
-                problem: "is not granted, denied or unset".into(),
-            },
+            r#"{"v":1,"seen":"yesterday","currency":"EUR"}"#,
+            field("seen", "must be a time in milliseconds, got a string"),
         ),
     ];
     for (text, expected) in cases {
-        assert_eq!(stored::decode(&json(text)).unwrap_err(), expected, "{text}");
+        assert_eq!(stored::decode(&cart, &json(text)).unwrap_err(), expected, "{text}");
     }
     assert_eq!(
-        StoredError::UnknownVersion(2.0).to_string(),
-        "stored state has version 2; this agent reads version 1"
+        stored::decode(&Key::Section(Section::Consent), &json(r#"{"v":1,"storage":"yes"}"#))
+            .unwrap_err(),
+        field("storage", "is not granted, denied or unset")
     );
+    let newer = stored::decode(&cart, &json(r#"{"v":2,"cart":{}}"#)).unwrap_err();
+    assert_eq!(newer, StoredError::UnknownVersion(2.0));
+    assert!(newer.is_foreign());
+    assert_eq!(newer.to_string(), "stored state has version 2; this agent reads version 1");
 }
 
 #[test]
 fn damaged_lines_are_dropped_and_the_rest_of_the_cart_kept() {
-    let text = r#"{"v":1,"consent":{"storage":"granted","analytics":"granted"},
-        "cart":{"currency":"EUR","updated":1,"lines":[
+    let text = r#"{"v":1,"currency":"EUR","updated":1,"lines":[
           {"id":"ok","name":"Fine","price":500,"qty":2},
           {"id":"neg","name":"Negative","price":-5,"qty":1},
           {"id":"frac","name":"Fraction","price":5,"qty":0.5},
           "garbage",
           {"name":"No id","price":5,"qty":1},
           {"id":"ok","name":"Repeat","price":1,"qty":1},
-          {"id":"ok2","name":"Also fine","price":100,"qty":1}]}}"#;
-    let (snapshot, dropped) = stored::decode(&json(text)).unwrap();
-    let ids: Vec<_> = snapshot.cart.lines.iter().map(|l| l.id.as_str()).collect();
+          {"id":"huge","name":"Overflow","price":9223372036854775807,"qty":1},
+          {"id":"ok2","name":"Also fine","price":100,"qty":1}]}"#;
+    let read = stored::decode(&Key::Section(Section::Cart), &json(text)).unwrap();
+    let concierge::engine::persist::Record::Cart(recovery) = read.record else { panic!("a cart") };
+    let ids: Vec<_> = recovery.cart.lines.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["ok", "ok2"]);
-    assert_eq!(snapshot.cart.total().minor, 1100);
-    let reasons: Vec<_> = dropped.iter().map(ToString::to_string).collect();
+    assert_eq!(recovery.cart.total().minor, 1100);
+    let reasons: Vec<_> = read.dropped.iter().map(ToString::to_string).collect();
     assert_eq!(
         reasons,
         [
@@ -90,23 +120,50 @@ fn damaged_lines_are_dropped_and_the_rest_of_the_cart_kept() {
             "stored cart line 3 has no id; line dropped",
             "stored cart line 4 has no id; line dropped",
             "stored cart line 5 repeats a product or exceeds the line limit; line dropped",
+            "stored cart line 6 has an invalid price; line dropped",
         ]
     );
 }
 
 #[test]
-fn the_engine_starts_cleanly_from_a_decoded_damaged_document() {
-    let text = r#"{"v":1,"consent":{"storage":"granted","analytics":"granted"},"seen":0,
-        "cart":{"currency":"EUR","updated":0,"lines":[{"id":"a","name":"A","price":100,"qty":1},null]}}"#;
-    let (snapshot, _) = stored::decode(&json(text)).unwrap();
-    let mut agent = Agent::new(config());
-    agent.handle(start(Some(snapshot), "/"), T0);
-    assert_eq!(agent.cart().total().minor, 100);
+fn damaged_entries_are_discarded_with_a_warning_and_the_rest_is_used() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(add(vec![item("a", 100, 1)]), T0);
+    tab.device.borrow_mut().entries.insert("concierge:test:identity".into(), "{not json".into());
+    tab.device.borrow_mut().entries.insert(
+        "concierge:test:event:evt_broken00000000".into(),
+        r#"{"v":1,"event":{"id":"evt_other000000000"}}"#.into(),
+    );
+    let (stored, warnings) = tab.device.borrow().load();
+    assert!(matches!(stored.identity, Slot::Absent));
+    assert!(stored.cart.present().is_some());
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(
+        warnings[0].contains("stored event evt_broken") && warnings[0].contains("discarded"),
+        "{warnings:?}"
+    );
+    assert!(
+        warnings[1].contains("stored identity") && warnings[1].contains("not JSON"),
+        "{warnings:?}"
+    );
+    let (page, effects) = tab.next_page("/", T0 + 1);
+    assert_eq!(page.cart().total().minor, 100);
+    // Storage is allowed, so the damaged entries are erased (the identity is written anew).
+    let erased: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::Erase(_))).collect();
+    assert_eq!(erased.len(), 2, "{effects:?}");
+    assert!(!page.device.borrow().entries.contains_key("concierge:test:event:evt_broken00000000"));
 }
 
 #[test]
-fn keys_are_per_site() {
-    assert_eq!(stored::key("demo"), "concierge:v1:demo");
-    assert_ne!(stored::key("a"), stored::key("b"));
-    assert_eq!(Value::Null.kind(), "null");
+fn keys_are_per_site_and_per_entry() {
+    assert_eq!(stored::key("demo", &Key::Section(Section::Cart)), "concierge:demo:cart");
+    assert_eq!(stored::key("demo", &Key::Event("evt_1".into())), "concierge:demo:event:evt_1");
+    assert_eq!(stored::key("demo", &Key::Legacy), "concierge:v1:demo");
+    assert_eq!(
+        stored::parse_key("demo", "concierge:demo:outbox"),
+        Some(Key::Section(Section::Outbox))
+    );
+    assert_eq!(stored::parse_key("demo", "concierge:demo2:outbox"), None, "another site's");
+    assert_eq!(stored::parse_key("demo", "concierge:demo:bogus"), None);
+    assert_eq!(stored::parse_key("demo", "concierge:v1:demo"), Some(Key::Legacy));
 }

@@ -210,13 +210,18 @@ fn settings_fall_back_to_defaults_and_say_so() {
         "en",
     );
     assert!(decoded.problems.is_empty(), "{:?}", decoded.problems);
-    let config = decoded.value;
+    let page = decoded.value;
     assert_eq!(
-        (config.site.as_str(), config.endpoint.as_str(), config.locale.as_str()),
+        (page.site.as_str(), page.endpoint.as_str(), page.locale.as_str()),
         ("demo", "/v1", "es-ES")
     );
-    assert_eq!((config.idle_timeout, config.dismiss_for), (minutes(45), minutes(120)));
-    assert_eq!((config.checkout_path.as_str(), config.resume_url.as_str()), ("/pay/", "/pay/"));
+    let overrides = &page.overrides;
+    assert_eq!(
+        (overrides.idle_timeout, overrides.dismiss_for),
+        (Some(minutes(45)), Some(minutes(120)))
+    );
+    assert_eq!(overrides.checkout_path.as_deref(), Some("/pay/"));
+    assert_eq!(overrides.consent_prompt, None, "unset attributes leave the shop's setting");
 
     let decoded = wire::decode_settings(
         &json(r#"{"currency":"euro","locale":"<b>","idleMinutes":"soon"}"#),
@@ -229,7 +234,7 @@ fn settings_fall_back_to_defaults_and_say_so() {
             "data-site is missing; using \"default\"",
             "data-currency=\"euro\" is not valid; using EUR",
             "data-locale=\"<b>\" is not valid; using \"nl-NL\"",
-            "data-idle-minutes=\"soon\" is not valid; using 30",
+            "data-idle-minutes=\"soon\" is not valid; using the shop's setting",
         ]
     );
     assert_eq!((decoded.value.site.as_str(), decoded.value.locale.as_str()), ("default", "nl-NL"));

@@ -4,9 +4,28 @@
 //!
 //! A document is checked whole: every problem is reported with its JSON path, and a document
 //! with any problem is refused whole, so an agent never applies half of one.
+//!
+//! Each kind is a module with a table of field rules ([`rules::Field`]), a cross-field check,
+//! a decoder and an encoder; [`Kind::spec`] ties them together, and one walker
+//! ([`rules::check_object`]) applies every table. A new kind adds a module and an arm there.
+//!
+//! ```json
+//! { "format": 1, "site": "demo", "documents": [ { "kind": "policy", "version": 3, ... },
+//!                                                { "kind": "settings", "version": 1, ... } ] }
+//! ```
+
+mod policy;
+pub mod rules;
+mod settings;
+
+pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
+pub use rules::LANGUAGES;
+pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
 use crate::names::Purpose;
+use crate::problem::{index, join};
 use crate::{Problem, Value};
+use rules::{check_fields, check_object, describe, number_field, text_field, Field, Rule};
 
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
@@ -31,7 +50,61 @@ impl Kind {
     pub fn from_name(name: &str) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| kind.name() == name)
     }
+
+    /// Where each kind keeps its rules: the one place a new kind is added.
+    fn spec(self) -> Spec {
+        match self {
+            Kind::Policy => Spec {
+                what: "a policy document",
+                fields: policy::FIELDS,
+                cross_check: policy::cross_check,
+            },
+            Kind::Settings => Spec {
+                what: "a settings document",
+                fields: settings::FIELDS,
+                cross_check: settings::cross_check,
+            },
+        }
+    }
+
+    fn decode(self, document: &Value) -> Document {
+        let version = number_field(document, "version").unwrap_or(1);
+        match self {
+            Kind::Policy => Document::Policy(policy::decode(document, version)),
+            Kind::Settings => Document::Settings(settings::decode(document, version)),
+        }
+    }
 }
+
+/// The names of [`Kind::ALL`], as the field table needs them at compile time.
+pub const KIND_NAMES: &[&str] = &["policy", "settings"];
+
+struct Spec {
+    /// The document in messages: "is not a field of a policy document".
+    what: &'static str,
+    fields: &'static [Field],
+    cross_check: fn(&Value, &str, &mut Vec<Problem>),
+}
+
+/// The fields every document has, whatever its kind.
+const COMMON_FIELDS: &[Field] = &[
+    Field::required("kind", Rule::OneOf(KIND_NAMES)),
+    // The document's revision: each one published must be greater than the last.
+    Field::required("version", Rule::WholeNumber { min: 1, max: u32::MAX, unit: "" }),
+];
+
+/// The fields of the `/v1/config` envelope.
+const CONFIG_FIELDS: &[Field] = &[
+    Field::required(
+        "format",
+        Rule::WholeNumber { min: CONFIG_FORMAT, max: CONFIG_FORMAT, unit: "" },
+    ),
+    Field::required("site", Rule::Token { max: MAX_SITE }),
+    Field::required("documents", Rule::Documents),
+];
+
+/// The longest site id (letters, digits, `-`, `_`), as for the event batch's `site`.
+pub const MAX_SITE: usize = 64;
 
 /// The agent settings that belong to the shop rather than to one page. Each is optional: what
 /// a document leaves out keeps the agent's default, and a page's `data-*` attribute overrides.
@@ -98,4 +171,135 @@ pub struct Config {
     pub site: String,
     pub policy: Option<Policy>,
     pub settings: Option<Settings>,
+}
+
+impl Config {
+    /// Puts a document in its kind's place, replacing any there.
+    pub fn set(&mut self, document: Document) {
+        match document {
+            Document::Policy(policy) => self.policy = Some(policy),
+            Document::Settings(settings) => self.settings = Some(settings),
+        }
+    }
+
+    /// The documents it holds, in the order of [`Kind::ALL`].
+    pub fn documents(&self) -> Vec<Document> {
+        let mut documents = Vec::with_capacity(Kind::ALL.len());
+        documents.extend(self.policy.clone().map(Document::Policy));
+        documents.extend(self.settings.clone().map(Document::Settings));
+        documents
+    }
+}
+
+/// Checks one document (`{ "kind": ..., "version": ..., ... }`), reporting every problem.
+pub fn check_document(value: &Value) -> Result<Document, Vec<Problem>> {
+    let mut problems = Vec::new();
+    match check_one(value, "", &mut problems) {
+        Some(kind) if problems.is_empty() => Ok(kind.decode(value)),
+        _ => Err(problems),
+    }
+}
+
+/// Checks a `/v1/config` answer and every document in it; any problem refuses all of it.
+pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
+    let mut problems = Vec::new();
+    check_object(value, "", &[CONFIG_FIELDS], "the config", &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut config =
+        Config { site: text_field(value, "site").unwrap_or_default(), ..Config::default() };
+    if let Some(Value::Array(documents)) = value.get("documents") {
+        for document in documents {
+            let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
+            if let Some(kind) = kind {
+                config.set(kind.decode(document));
+            }
+        }
+    }
+    Ok(config)
+}
+
+/// Checks one document at `path`; its kind when it names a known one.
+fn check_one(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Kind> {
+    let kind = value.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
+    match kind {
+        Some(kind) => {
+            let spec = kind.spec();
+            check_object(value, path, &[COMMON_FIELDS, spec.fields], spec.what, problems);
+            (spec.cross_check)(value, path, problems);
+        }
+        // Without a kind the other fields cannot be judged; only the common ones are.
+        None if value.is_object() => check_fields(value, path, COMMON_FIELDS, problems),
+        None => problems.push(Problem::new(
+            path,
+            format!(
+                "a document must be an object with a kind and a version, got {}",
+                describe(value)
+            ),
+        )),
+    }
+    kind
+}
+
+/// The `documents` of a config: each checked whole, at most one of each kind.
+fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
+    let Value::Array(documents) = value else {
+        problems.push(Problem::new(
+            path,
+            format!("must be a list of documents, got {}", describe(value)),
+        ));
+        return;
+    };
+    let mut seen: Vec<(Kind, usize)> = Vec::with_capacity(documents.len());
+    for (position, document) in documents.iter().enumerate() {
+        let document_path = index(path, position);
+        let Some(kind) = check_one(document, &document_path, problems) else { continue };
+        match seen.iter().find(|(earlier, _)| *earlier == kind) {
+            Some((_, first)) => problems.push(Problem::new(
+                join(&document_path, "kind"),
+                format!(
+                    "is a second {} document (the first is {}); a config has at most one of each kind",
+                    kind.name(),
+                    index(path, *first)
+                ),
+            )),
+            None => seen.push((kind, position)),
+        }
+    }
+}
+
+/// A document as JSON, the way the server stores and serves it: `kind`, `version`, then the
+/// kind's fields in the order of its table.
+pub fn encode_document(document: &Document) -> Value {
+    let mut fields = vec![
+        ("kind".to_owned(), Value::from(document.kind().name())),
+        ("version".to_owned(), Value::Number(f64::from(document.version()))),
+    ];
+    match document {
+        Document::Policy(policy) => policy::encode(policy, &mut fields),
+        Document::Settings(settings) => settings::encode(settings, &mut fields),
+    }
+    Value::Object(fields)
+}
+
+/// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
+pub fn encode_config(config: &Config) -> Value {
+    let documents = config.documents().iter().map(encode_document).collect();
+    Value::object([
+        ("format", Value::Number(f64::from(CONFIG_FORMAT))),
+        ("site", Value::from(config.site.as_str())),
+        ("documents", Value::Array(documents)),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kind_table_lists_every_kind() {
+        let names: Vec<&str> = Kind::ALL.iter().map(|kind| kind.name()).collect();
+        assert_eq!(names, KIND_NAMES);
+    }
 }

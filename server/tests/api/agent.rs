@@ -26,7 +26,11 @@ async fn what_the_agent_sends_the_server_stores_and_staff_see() {
     for site in sites().await {
         let mut agent = Agent::new(Config::new("demo"));
         agent.handle(
-            Event::Start { stored: None, page: Page { path: "/".into() }, seed: rand_bits() },
+            Event::Start {
+                stored: Box::default(),
+                page: Page { path: "/".into() },
+                seed: rand_bits(),
+            },
             T,
         );
         agent.handle(Event::Action(Action::AcceptConsent), T);
@@ -47,7 +51,8 @@ async fn what_the_agent_sends_the_server_stores_and_staff_see() {
         );
 
         let batch = agent_batch(&mut agent, T + 2);
-        let body = serde_json::to_value(concierge::wire::encode_batch(&batch, "demo")).unwrap();
+        let body =
+            serde_json::to_value(concierge::wire::encode_batch(batch.clone(), "demo")).unwrap();
         let reply = site.send(&body).await;
         assert_eq!(reply.status, StatusCode::OK, "{}: {}", site.backend, reply.json());
         assert_eq!(reply.json()["accepted"], batch.events.len() as u64);

@@ -86,6 +86,7 @@ fn help_documents_every_setting() {
         "--database-url",
         "--staff-token-hashes",
         "--privacy-token-hashes",
+        "--metrics-token-hashes",
         "--allowed-origins",
         "--config",
         "--log-format",
@@ -105,22 +106,17 @@ fn help_documents_every_setting() {
 
 #[tokio::test]
 async fn cors_admits_only_the_configured_shop_origins() {
-    let site = Site::new("sqlite", None).await;
-    let mut config = site.config();
-    config.allowed_origins = vec!["https://shop.example".into()];
-    let router = concierge_server::app(&config, site.db.clone()).unwrap();
+    let mut site = Site::new("sqlite", None).await;
+    site.reconfigure(|config| config.allowed_origins = vec!["https://shop.example".into()]);
     for (origin, allowed) in [("https://shop.example", true), ("https://evil.example", false)] {
-        let request = axum::http::Request::builder()
-            .method(Method::OPTIONS)
-            .uri("/v1/events")
-            .header("origin", origin)
-            .header("access-control-request-method", "POST")
-            .header("access-control-request-headers", "content-type")
-            .body(Body::empty())
-            .unwrap();
-        let response = tower::ServiceExt::oneshot(router.clone(), request).await.unwrap();
-        let header = response
-            .headers()
+        let headers = [
+            ("origin", origin),
+            ("access-control-request-method", "POST"),
+            ("access-control-request-headers", "content-type"),
+        ];
+        let reply = site.request(Method::OPTIONS, "/v1/events", &headers, Body::empty()).await;
+        let header = reply
+            .headers
             .get("access-control-allow-origin")
             .map(|v| v.to_str().unwrap().to_owned());
         assert_eq!(header.as_deref() == Some(origin), allowed, "{origin}: {header:?}");

@@ -3,6 +3,7 @@
 
 mod agent;
 mod config;
+mod documents;
 mod events;
 mod profiles;
 mod staff;

@@ -3,7 +3,8 @@
 use super::support::*;
 use axum::body::Body;
 use axum::http::{Method, StatusCode};
-use serde_json::json;
+use concierge_server::api::AUTH_FAILURES_ALLOWED;
+use serde_json::{json, Value};
 
 const T: i64 = 1_795_435_200_000;
 
@@ -52,12 +53,14 @@ async fn erasure_leaves_no_row_about_the_visitor() {
             .await;
         }
         let intent = json!({ "products": ["a"], "channel": "call_centre", "advisor_id": "cc-1" });
-        site.post_json(
-            &format!("/v1/carts/{}/intent", visitor.code),
-            &[("authorization", &staff())],
-            &intent,
-        )
-        .await;
+        let recorded = site
+            .post_json(
+                &format!("/v1/carts/{}/intent", visitor.code),
+                &[("authorization", &staff())],
+                &intent,
+            )
+            .await;
+        assert_eq!(recorded.status, StatusCode::CREATED, "{}", site.backend);
         assert!(site.db.rows_about(&visitor.id).await.unwrap() >= 5, "{}", site.backend);
 
         let uri = format!("/v1/profiles/{}", visitor.id);
@@ -80,7 +83,9 @@ async fn erasure_leaves_no_row_about_the_visitor() {
                 Body::empty(),
             )
             .await;
-        assert_eq!(again.status, StatusCode::NOT_FOUND);
+        // Now unknown: answered as a wrong secret is, so nobody learns the id existed.
+        assert_eq!(again.status, StatusCode::FORBIDDEN, "{}", site.backend);
+        assert_eq!(again.json()["error"], "forbidden");
     }
 }
 
@@ -128,8 +133,243 @@ async fn the_api_documents_itself_and_reports_metrics() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+}
+
+/// The value of one counter in a Prometheus text page.
+fn counter(page: &str, name: &str) -> u64 {
+    page.lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or_else(|| panic!("{name} in {page}"))
+}
+
+#[tokio::test]
+async fn metrics_count_the_batches_events_and_failures_seen() {
+    let site = Site::new("sqlite", None).await;
+    let read = || async {
+        let reply = site.get("/metrics", &[("authorization", &operator())]).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        String::from_utf8(reply.body).unwrap()
+    };
+    let names = [
+        "concierge_batches_total",
+        "concierge_batches_replayed_total",
+        "concierge_events_accepted_total",
+        "concierge_events_refused_total",
+        "concierge_events_duplicate_total",
+        "concierge_auth_failures_total",
+    ];
+    let before = read().await;
+    assert!(before.contains("# TYPE concierge_events_accepted_total counter"), "{before}");
+
     let visitor = Visitor::new();
-    site.send(&visitor.batch(vec![consent_event("granted", "granted", T)])).await;
-    let metrics = String::from_utf8(site.get("/metrics", &[]).await.body).unwrap();
-    assert!(metrics.contains("# TYPE concierge_events_accepted_total counter"), "{metrics}");
+    let batch = visitor.batch(vec![
+        consent_event("granted", "denied", T),
+        cart_event(json!([{ "item_id": "a", "item_name": "A", "price": 5, "quantity": 1 }]), T + 1),
+        add_event("a", "Phones", T + 1),
+    ]);
+    assert_eq!(site.send(&batch).await.json()["accepted"], 2);
+    assert_eq!(site.send(&batch).await.json()["replayed"], true);
+    let guess = site.get("/v1/carts/AAA-AAA", &[("authorization", "Bearer guess")]).await;
+    assert_eq!(guess.status, StatusCode::UNAUTHORIZED);
+
+    let after = read().await;
+    let grown: Vec<u64> =
+        names.iter().map(|name| counter(&after, name) - counter(&before, name)).collect();
+    // Two batches (one a replay), two events kept, one refused, none repeated, one bad token.
+    assert_eq!(grown, [2, 1, 2, 1, 0, 1], "{names:?}\n{after}");
+}
+
+#[tokio::test]
+async fn metrics_are_for_operators_with_a_metrics_token() {
+    let site = Site::new("sqlite", None).await;
+    let cases = [
+        (None, StatusCode::UNAUTHORIZED),
+        (Some("Bearer guess".to_owned()), StatusCode::UNAUTHORIZED),
+        (Some(staff()), StatusCode::UNAUTHORIZED),
+        (Some(officer()), StatusCode::UNAUTHORIZED),
+        (Some(operator()), StatusCode::OK),
+    ];
+    for (token, status) in cases {
+        let headers: Vec<(&str, &str)> =
+            token.iter().map(|token| ("authorization", token.as_str())).collect();
+        let reply = site.get("/metrics", &headers).await;
+        assert_eq!(reply.status, status, "{token:?}");
+        let text = String::from_utf8_lossy(&reply.body);
+        assert_eq!(text.contains("concierge_events_accepted_total"), status == StatusCode::OK);
+    }
+}
+
+/// The three doors to a visitor's data, as (method, path).
+fn owner_routes(visitor: &str) -> [(Method, String); 3] {
+    [
+        (Method::GET, format!("/v1/profiles/{visitor}/export")),
+        (Method::GET, format!("/v1/profiles/{visitor}/intents")),
+        (Method::DELETE, format!("/v1/profiles/{visitor}")),
+    ]
+}
+
+#[tokio::test]
+async fn an_unknown_visitor_and_a_wrong_secret_get_the_same_answer() {
+    for mut site in sites().await {
+        let visitor = Visitor::new();
+        site.send(&visitor.batch(vec![consent_event("granted", "granted", T)])).await;
+        let stranger = Visitor::new();
+        for ((method, known), (_, unknown)) in
+            owner_routes(&visitor.id).into_iter().zip(owner_routes(&stranger.id))
+        {
+            // Four failures per door; a fresh address each time keeps clear of the limit.
+            site.move_client();
+            let wrong_secret = site
+                .request(
+                    method.clone(),
+                    &known,
+                    &[("x-concierge-secret", "not-the-secret-at-all")],
+                    Body::empty(),
+                )
+                .await;
+            let unknown_visitor = site
+                .request(
+                    method.clone(),
+                    &unknown,
+                    &[("x-concierge-secret", "not-the-secret-at-all")],
+                    Body::empty(),
+                )
+                .await;
+            let no_secret = site.request(method.clone(), &known, &[], Body::empty()).await;
+            let wrong_token = site
+                .request(
+                    method.clone(),
+                    &known,
+                    &[("authorization", "Bearer guess"), ("x-concierge-secret", &visitor.secret)],
+                    Body::empty(),
+                )
+                .await;
+            for reply in [&unknown_visitor, &no_secret, &wrong_token] {
+                assert_eq!(
+                    (reply.status, String::from_utf8_lossy(&reply.body)),
+                    (wrong_secret.status, String::from_utf8_lossy(&wrong_secret.body)),
+                    "{} {method} {known}",
+                    site.backend
+                );
+            }
+            assert_eq!(wrong_secret.status, StatusCode::FORBIDDEN);
+            assert_eq!(wrong_secret.json()["error"], "forbidden");
+        }
+    }
+}
+
+#[tokio::test]
+async fn wrong_secrets_and_officer_tokens_are_rate_limited_across_processes() {
+    for mut site in sites().await {
+        let visitor = Visitor::new();
+        site.send(&visitor.batch(vec![consent_event("granted", "granted", T)])).await;
+        let routes = owner_routes(&visitor.id);
+        let guesses = [
+            ("x-concierge-secret", "guessed-secret-0000"),
+            ("authorization", "Bearer guessed-officer-token"),
+        ];
+        for attempt in 0..AUTH_FAILURES_ALLOWED as usize {
+            let (method, uri) = &routes[attempt % routes.len()];
+            let guess = guesses[attempt % guesses.len()];
+            let reply = site.request(method.clone(), uri, &[guess], Body::empty()).await;
+            assert_eq!(reply.status, StatusCode::FORBIDDEN, "{} attempt {attempt}", site.backend);
+            if attempt == 4 {
+                // Half way, the next attempts come from another server process.
+                site.restart().await;
+            }
+        }
+        // The limit is reached: even the right secret or token waits now, on every door.
+        for (method, uri) in &routes {
+            for credential in
+                [("x-concierge-secret", visitor.secret.as_str()), ("authorization", &officer())]
+            {
+                let reply = site.request(method.clone(), uri, &[credential], Body::empty()).await;
+                assert_eq!(
+                    reply.status,
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "{} {method} {uri}",
+                    site.backend
+                );
+                assert_eq!(reply.headers["retry-after"], "60");
+                assert_eq!(reply.json()["error"], "too_many_attempts");
+            }
+        }
+        // Staff behind the same address are counted apart, and so is another client.
+        let live =
+            site.get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())]).await;
+        assert_eq!(live.status, StatusCode::OK, "{}", site.backend);
+        site.move_client();
+        let (method, uri) = &routes[0];
+        let mine = site
+            .request(method.clone(), uri, &[("x-concierge-secret", &visitor.secret)], Body::empty())
+            .await;
+        assert_eq!(mine.status, StatusCode::OK, "{}", site.backend);
+    }
+}
+
+/// A request (method, path, headers, JSON body) and the status it must get.
+type Case<'a> = (Method, String, Vec<(&'a str, &'a str)>, Option<Value>, StatusCode);
+
+#[tokio::test]
+async fn answers_with_personal_data_are_never_cached() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let batch = visitor.batch(vec![
+            consent_event("granted", "granted", T),
+            cart_event(json!([{ "item_id": "a", "item_name": "A", "price": 5, "quantity": 1 }]), T),
+        ]);
+        let secret = [("x-concierge-secret", visitor.secret.as_str())];
+        let staff = staff();
+        let staff = [("authorization", staff.as_str())];
+        let operator = operator();
+        let mut bad_batch = visitor.batch(vec![]);
+        bad_batch["site"] = json!("<not a site>");
+        let intent = json!({ "products": ["a"], "channel": "store", "advisor_id": "s-1" });
+        let cart = format!("/v1/carts/{}", visitor.code);
+        let profile = format!("/v1/profiles/{}", visitor.id);
+        let cases: Vec<Case> = vec![
+            (Method::POST, "/v1/events".into(), vec![], Some(batch), StatusCode::OK),
+            (
+                Method::POST,
+                "/v1/events".into(),
+                vec![],
+                Some(bad_batch),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            ),
+            (Method::GET, cart.clone(), staff.to_vec(), None, StatusCode::OK),
+            (Method::GET, cart.clone(), vec![], None, StatusCode::UNAUTHORIZED),
+            (Method::GET, "/v1/carts/AAA-AAA".into(), staff.to_vec(), None, StatusCode::NOT_FOUND),
+            (
+                Method::POST,
+                format!("{cart}/intent"),
+                staff.to_vec(),
+                Some(intent),
+                StatusCode::CREATED,
+            ),
+            (Method::GET, format!("{profile}/intents"), secret.to_vec(), None, StatusCode::OK),
+            (Method::GET, format!("{profile}/export"), secret.to_vec(), None, StatusCode::OK),
+            (Method::GET, format!("{profile}/export"), vec![], None, StatusCode::FORBIDDEN),
+            (
+                Method::GET,
+                "/metrics".into(),
+                vec![("authorization", operator.as_str())],
+                None,
+                StatusCode::OK,
+            ),
+            (Method::DELETE, profile.clone(), secret.to_vec(), None, StatusCode::NO_CONTENT),
+        ];
+        for (method, uri, headers, body, status) in cases {
+            let reply = match body {
+                Some(body) if method == Method::POST => site.post_json(&uri, &headers, &body).await,
+                _ => site.request(method.clone(), &uri, &headers, Body::empty()).await,
+            };
+            assert_eq!(reply.status, status, "{} {method} {uri}", site.backend);
+            assert_eq!(
+                reply.headers.get("cache-control").map(|v| v.to_str().unwrap()),
+                Some("no-store"),
+                "{} {method} {uri} {status}",
+                site.backend
+            );
+        }
+    }
 }

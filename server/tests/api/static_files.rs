@@ -48,16 +48,52 @@ async fn unknown_paths_get_the_404_page_with_a_404_status() {
 #[tokio::test]
 async fn paths_never_escape_the_static_directory() {
     let site = Site::new("sqlite", None).await;
-    std::fs::write(site.dir.path().parent().unwrap().join("secret.txt"), b"secret").ok();
-    for uri in
-        ["/../secret.txt", "/%2e%2e/secret.txt", "/cart/..%2f..%2fsecret.txt", "/..%5csecret.txt"]
-    {
+    // Beside `www/`, where a path that climbs out of it would land.
+    let secret = site.dir.path().join("secret.txt");
+    std::fs::write(&secret, b"do-not-serve-this-secret").unwrap();
+    assert!(secret.exists() && site.www().join("index.html").exists());
+    for uri in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/cart/..%2f..%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/cart/%2e%2e/%2e%2e/secret.txt",
+        "/%2e%2e%2fsecret.txt",
+    ] {
         let Reply { status, body, .. } = site.get(uri, &[]).await;
-        assert_ne!(body, b"secret", "{uri}");
+        let body = String::from_utf8_lossy(&body);
+        assert!(!body.contains("do-not-serve-this-secret"), "{uri}: {body}");
         assert!(
             status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
             "{uri}: {status}"
         );
+    }
+}
+
+#[tokio::test]
+async fn odd_paths_are_client_errors_never_server_errors() {
+    let site = Site::new("sqlite", None).await;
+    let long_segment = "a".repeat(300);
+    let cases = [
+        format!("/{long_segment}"),
+        format!("/cart/{long_segment}"),
+        format!("/{long_segment}/index.html"),
+        format!("/{}", "abcdefgh/".repeat(600)),
+        format!("/{}", "%41".repeat(300)),
+        "/index.html%00".to_owned(),
+        "/%00".to_owned(),
+        "/cart/%00/index.html".to_owned(),
+        "/%c0%ae%c0%ae/secret.txt".to_owned(),
+        "/%c0%af".to_owned(),
+        "/%ff%fe".to_owned(),
+        "/%ed%a0%80".to_owned(),
+        "/index.html/x".to_owned(),
+        "/%0a%0d".to_owned(),
+        "/%".to_owned(),
+    ];
+    for uri in cases {
+        let Reply { status, .. } = site.get(&uri, &[]).await;
+        assert!(status.is_client_error(), "{}…: {status}", &uri[..uri.len().min(40)]);
     }
 }
 
@@ -82,6 +118,19 @@ async fn health_reports_ok_and_the_version() {
     let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["version"], env!("CARGO_PKG_VERSION"));
+}
+
+#[tokio::test]
+async fn health_names_no_database_details_when_the_database_is_down() {
+    let site = Site::new("sqlite", None).await;
+    site.db.close().await;
+    let Reply { status, body, .. } = site.get("/healthz", &[]).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let health: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        health,
+        serde_json::json!({ "status": "database unreachable", "version": env!("CARGO_PKG_VERSION") })
+    );
 }
 
 #[tokio::test]

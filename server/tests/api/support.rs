@@ -3,6 +3,7 @@
 use axum::body::Body;
 use axum::extract::ConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};
+use axum::Router;
 use concierge_server::{app, db::sha256_hex, Config, Db};
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
@@ -12,12 +13,18 @@ use tower::ServiceExt;
 
 pub const STAFF_TOKEN: &str = "staff-token-for-tests";
 pub const PRIVACY_TOKEN: &str = "privacy-token-for-tests";
+pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
 
-/// A site served from a temporary `www`, on one database.
+/// A site served from a temporary `www`, on one database, through one router (so the
+/// process-local metrics add up across its requests).
 pub struct Site {
+    /// Holds `www/` and the SQLite file; a test may put files beside `www/` to try to reach them.
     pub dir: tempfile::TempDir,
     pub db: Db,
+    /// Where the database is, so a test can open it again as another server process would.
+    pub url: String,
     pub backend: &'static str,
+    router: Router,
     client: SocketAddr,
 }
 
@@ -66,19 +73,58 @@ pub fn unique_code() -> String {
 
 /// Every database the suite runs on: SQLite always, PostgreSQL when configured.
 pub async fn sites() -> Vec<Site> {
+    let ci = std::env::var("CI").ok();
+    let url = std::env::var("CONCIERGE_TEST_DATABASE_URL").ok();
     let mut sites = vec![Site::new("sqlite", None).await];
-    match std::env::var("CONCIERGE_TEST_DATABASE_URL") {
-        Ok(url) if !url.is_empty() => sites.push(Site::new("postgres", Some(url)).await),
-        _ => eprintln!("PostgreSQL skipped: CONCIERGE_TEST_DATABASE_URL is not set"),
+    match postgres_url(ci.as_deref(), url.as_deref()) {
+        Ok(Some(url)) => sites.push(Site::new("postgres", Some(url)).await),
+        Ok(None) => eprintln!("PostgreSQL skipped: CONCIERGE_TEST_DATABASE_URL is not set"),
+        Err(message) => panic!("{message}"),
     }
     sites
+}
+
+/// The PostgreSQL to test on; under `CI=true` its absence is a failure, not a skip nobody sees.
+pub fn postgres_url(ci: Option<&str>, url: Option<&str>) -> Result<Option<String>, String> {
+    match (url.filter(|url| !url.is_empty()), ci) {
+        (Some(url), _) => Ok(Some(url.to_owned())),
+        (None, Some("true")) => {
+            Err("CI=true requires PostgreSQL: set CONCIERGE_TEST_DATABASE_URL \
+             (./build.sh test starts a cluster)"
+                .to_owned())
+        }
+        (None, _) => Ok(None),
+    }
+}
+
+#[test]
+fn under_ci_a_missing_postgres_fails_the_run() {
+    let url = "postgres://postgres@127.0.0.1:5432/postgres";
+    let cases = [
+        (None, None, Ok(None)),
+        (Some("false"), Some(""), Ok(None)),
+        (None, Some(url), Ok(Some(url.to_owned()))),
+        (Some("true"), Some(url), Ok(Some(url.to_owned()))),
+        (Some("true"), None, Err("CI=true requires PostgreSQL")),
+        (Some("true"), Some(""), Err("CI=true requires PostgreSQL")),
+    ];
+    for (ci, given, expect) in cases {
+        let got = postgres_url(ci, given);
+        match expect {
+            Ok(expected) => assert_eq!(got, Ok(expected), "CI={ci:?} url={given:?}"),
+            Err(start) => assert!(
+                got.as_ref().is_err_and(|message| message.starts_with(start)),
+                "CI={ci:?} url={given:?}: {got:?}"
+            ),
+        }
+    }
 }
 
 impl Site {
     pub async fn new(backend: &'static str, url: Option<String>) -> Site {
         let dir = tempfile::tempdir().unwrap();
         let write = |path: &str, body: &[u8]| {
-            let path = dir.path().join(path);
+            let path = dir.path().join("www").join(path);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(path, body).unwrap();
         };
@@ -91,14 +137,36 @@ impl Site {
         let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{backend}: {e}"));
         let n = NEXT.fetch_add(1, Ordering::Relaxed);
         let client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_000));
-        Site { dir, db, backend, client }
+        let config = test_config(&dir.path().join("www"));
+        let router = app(&config, db.clone()).unwrap();
+        Site { dir, db, url, backend, router, client }
+    }
+
+    pub fn www(&self) -> std::path::PathBuf {
+        self.dir.path().join("www")
     }
 
     pub fn config(&self) -> Config {
-        let mut config = Config::for_www(self.dir.path());
-        config.staff_token_hashes = vec![sha256_hex(STAFF_TOKEN)];
-        config.privacy_token_hashes = vec![sha256_hex(PRIVACY_TOKEN)];
-        config
+        test_config(&self.www())
+    }
+
+    /// The same site served with changed settings (a new router: its metrics start at zero).
+    pub fn reconfigure(&mut self, change: impl FnOnce(&mut Config)) {
+        let mut config = self.config();
+        change(&mut config);
+        self.router = app(&config, self.db.clone()).unwrap();
+    }
+
+    /// The same site served by a new process: its own connections, counters and router.
+    pub async fn restart(&mut self) {
+        self.db = Db::connect(&self.url).await.unwrap_or_else(|e| panic!("{}: {e}", self.backend));
+        self.router = app(&self.config(), self.db.clone()).unwrap();
+    }
+
+    /// Requests from another client address, as if from another machine.
+    pub fn move_client(&mut self) {
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        self.client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_001));
     }
 
     pub async fn request(
@@ -108,7 +176,7 @@ impl Site {
         headers: &[(&str, &str)],
         body: Body,
     ) -> Reply {
-        let router = app(&self.config(), self.db.clone()).unwrap();
+        let router = self.router.clone();
         let mut request = Request::builder().method(method).uri(uri);
         for (name, value) in headers {
             request = request.header(*name, *value);
@@ -137,6 +205,14 @@ impl Site {
     pub async fn send(&self, batch: &Value) -> Reply {
         self.post_json("/v1/events", &[], batch).await
     }
+}
+
+pub fn test_config(www: &std::path::Path) -> Config {
+    let mut config = Config::for_www(www);
+    config.staff_token_hashes = vec![sha256_hex(STAFF_TOKEN)];
+    config.privacy_token_hashes = vec![sha256_hex(PRIVACY_TOKEN)];
+    config.metrics_token_hashes = vec![sha256_hex(METRICS_TOKEN)];
+    config
 }
 
 /// A visitor as an agent would describe them.
@@ -174,6 +250,14 @@ pub fn add_event(id: &str, category: &str, at: i64) -> Value {
 
 pub fn staff() -> String {
     format!("Bearer {STAFF_TOKEN}")
+}
+
+pub fn officer() -> String {
+    format!("Bearer {PRIVACY_TOKEN}")
+}
+
+pub fn operator() -> String {
+    format!("Bearer {METRICS_TOKEN}")
 }
 
 /// A batch answer's counts: (accepted, duplicates, refused).

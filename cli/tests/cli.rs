@@ -1,0 +1,146 @@
+//! `concierge-cli` as a user runs it: the built binary over fixture files, its exact output
+//! and exit status.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_concierge-cli");
+
+/// Runs the binary from the fixtures directory, so file names print as given.
+fn run(args: &[&str]) -> Output {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    Command::new(BINARY).args(args).current_dir(fixtures).stdin(Stdio::null()).output().unwrap()
+}
+
+fn lines(bytes: &[u8]) -> Vec<String> {
+    String::from_utf8_lossy(bytes).lines().map(str::to_owned).collect()
+}
+
+/// Runs `args` and compares stdout's lines, stderr's first line (if given) and the exit code.
+fn check(args: &[&str], stdout: &[&str], stderr: Option<&str>, code: i32) {
+    let output = run(args);
+    assert_eq!(lines(&output.stdout), stdout, "stdout of {args:?}");
+    if let Some(expected) = stderr {
+        assert_eq!(lines(&output.stderr).first().map(String::as_str), Some(expected), "{args:?}");
+    } else {
+        assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    }
+    assert_eq!(output.status.code(), Some(code), "exit status of {args:?}");
+}
+
+#[test]
+fn good_documents_and_configs_pass_with_a_summary() {
+    check(
+        &["check", "good-policy.json", "good-config.json"],
+        &[
+            "good-policy.json: ok (policy version 3)",
+            "good-config.json: ok (config for site demo: settings version 2)",
+        ],
+        None,
+        0,
+    );
+}
+
+#[test]
+fn every_problem_is_printed_with_its_path() {
+    check(
+        &["check", "bad-settings.json", "bad-policy.json"],
+        &[
+            "bad-settings.json: dismis_hours: is not a field of a settings document; did you mean \"dismiss_hours\"?",
+            "bad-settings.json: version: must be a whole number from 1 to 4294967295, got 0",
+            "bad-settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got \"thirty\"",
+            "bad-settings.json: checkout_path: must not contain // (a browser reads //name as another site), got \"//evil.example/\"",
+            "bad-settings.json: link_hosts[0]: must be a host name without a scheme (shop.example, not https://shop.example), got \"https://shop.example\"",
+            "bad-policy.json: purposes[0].names.de: must not be empty",
+            "bad-policy.json: purposes[0].descriptions.de: is missing; the agent needs a text in each of en, es, nl, de",
+            "bad-policy.json: purposes[1].id: \"storage\" is listed twice (first at purposes[0])",
+            "bad-policy.json: purposes: the purpose \"analytics\" is missing; list each of storage, analytics",
+        ],
+        None,
+        1,
+    );
+}
+
+#[test]
+fn a_file_that_is_not_json_gets_its_line_and_column() {
+    check(
+        &["check", "not-json.json", "good-policy.json"],
+        &[
+            "not-json.json:4:3: not valid JSON: expected `,` or `}`",
+            "good-policy.json: ok (policy version 3)",
+        ],
+        None,
+        1,
+    );
+}
+
+#[test]
+fn a_missing_file_is_exit_status_2_and_the_others_are_still_checked() {
+    check(
+        &["check", "missing.json", "bad-settings.json"],
+        &[
+            "bad-settings.json: dismis_hours: is not a field of a settings document; did you mean \"dismiss_hours\"?",
+            "bad-settings.json: version: must be a whole number from 1 to 4294967295, got 0",
+            "bad-settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got \"thirty\"",
+            "bad-settings.json: checkout_path: must not contain // (a browser reads //name as another site), got \"//evil.example/\"",
+            "bad-settings.json: link_hosts[0]: must be a host name without a scheme (shop.example, not https://shop.example), got \"https://shop.example\"",
+        ],
+        Some("missing.json: cannot read: No such file or directory (os error 2)"),
+        2,
+    );
+}
+
+#[test]
+fn usage_errors_are_exit_status_2_and_help_explains() {
+    check(&["check"], &[], Some("concierge-cli check: name at least one file to check"), 2);
+    check(&["lint", "x.json"], &[], Some("concierge-cli: unknown command \"lint\""), 2);
+    let usage = run(&[]);
+    assert_eq!(usage.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&usage.stderr).contains("concierge-cli check FILE..."));
+    for help in ["help", "--help", "-h"] {
+        let output = run(&[help]);
+        assert_eq!(output.status.code(), Some(0), "{help}");
+        let text = String::from_utf8_lossy(&output.stdout);
+        for needle in
+            ["concierge-cli check FILE...", "FILE: PATH: MESSAGE", "Exit status: 0", "/v1/config"]
+        {
+            assert!(text.contains(needle), "{help} mentions {needle}");
+        }
+    }
+}
+
+#[test]
+fn standard_input_is_read_for_a_dash() {
+    let mut child = Command::new(BINARY)
+        .args(["check", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(
+        child.stdin.as_mut().unwrap(),
+        b"\xEF\xBB\xBF{\"kind\":\"settings\",\"version\":5}",
+    )
+    .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(lines(&output.stdout), ["<stdin>: ok (settings version 5)"]);
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn the_demo_shops_published_documents_pass() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let output = Command::new(BINARY)
+        .args(["check", "documents/demo/policy.json", "documents/demo/settings.json"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    assert_eq!(
+        lines(&output.stdout),
+        [
+            "documents/demo/policy.json: ok (policy version 1)",
+            "documents/demo/settings.json: ok (settings version 1)"
+        ]
+    );
+    assert_eq!(output.status.code(), Some(0));
+}

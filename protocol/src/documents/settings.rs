@@ -1,0 +1,74 @@
+//! The `settings` document: the agent's shop-wide settings, each optional (what a document
+//! leaves out keeps the agent's default).
+//!
+//! ```json
+//! { "kind": "settings", "version": 1, "idle_minutes": 30, "dismiss_hours": 24,
+//!   "checkout_path": "/checkout/", "resume_url": "/checkout/", "link_hosts": ["shop.example"] }
+//! ```
+
+use super::rules::{https_host, number_field, text_field, texts_field, Field, Rule};
+use super::Settings;
+use crate::problem::join;
+use crate::{Problem, Value};
+
+/// The longest path or link a settings document may hold.
+pub const MAX_PATH: usize = 200;
+/// The most hosts views may link to besides the page's own.
+pub const MAX_LINK_HOSTS: usize = 20;
+
+pub(super) const FIELDS: &[Field] = &[
+    Field::optional("idle_minutes", Rule::WholeNumber { min: 1, max: 525_600, unit: "minutes" }),
+    Field::optional("dismiss_hours", Rule::WholeNumber { min: 1, max: 8_760, unit: "hours" }),
+    Field::optional("checkout_path", Rule::Path { max: MAX_PATH }),
+    Field::optional("resume_url", Rule::Link { max: MAX_PATH }),
+    Field::optional("link_hosts", Rule::Hosts { max: MAX_LINK_HOSTS }),
+];
+
+/// An `https://` resume link must lead to a host the views may link to.
+pub(super) fn cross_check(document: &Value, path: &str, problems: &mut Vec<Problem>) {
+    let Some(host) = document.get("resume_url").and_then(Value::as_str).and_then(https_host) else {
+        return;
+    };
+    let resume_path = join(path, "resume_url");
+    // A link that is malformed already has its problem; one about its host would be noise.
+    if problems.iter().any(|problem| problem.path == resume_path) {
+        return;
+    }
+    let listed = texts_field(document, "link_hosts").unwrap_or_default();
+    if !listed.iter().any(|allowed| allowed == host) {
+        problems.push(Problem::new(
+            resume_path,
+            format!("links to {host}, which is not in link_hosts; add it there or use a path"),
+        ));
+    }
+}
+
+pub(super) fn decode(document: &Value, version: u32) -> Settings {
+    Settings {
+        version,
+        idle_minutes: number_field(document, "idle_minutes"),
+        dismiss_hours: number_field(document, "dismiss_hours"),
+        checkout_path: text_field(document, "checkout_path"),
+        resume_url: text_field(document, "resume_url"),
+        link_hosts: texts_field(document, "link_hosts"),
+    }
+}
+
+pub(super) fn encode(settings: &Settings, fields: &mut Vec<(String, Value)>) {
+    let mut put = |name: &str, value: Value| fields.push((name.to_owned(), value));
+    if let Some(minutes) = settings.idle_minutes {
+        put("idle_minutes", Value::Number(f64::from(minutes)));
+    }
+    if let Some(hours) = settings.dismiss_hours {
+        put("dismiss_hours", Value::Number(f64::from(hours)));
+    }
+    if let Some(path) = &settings.checkout_path {
+        put("checkout_path", Value::from(path.as_str()));
+    }
+    if let Some(url) = &settings.resume_url {
+        put("resume_url", Value::from(url.as_str()));
+    }
+    if let Some(hosts) = &settings.link_hosts {
+        put("link_hosts", Value::Array(hosts.iter().map(|h| Value::from(h.as_str())).collect()));
+    }
+}

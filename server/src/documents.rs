@@ -1,0 +1,492 @@
+//! Config documents: `GET /v1/config` for agents (ETag, 304), publishing for staff and the
+//! privacy officer (`PUT /v1/config/{kind}`), their history, and seeding from a directory.
+//!
+//! Every document is checked by the protocol crate's validator, the one the agent and
+//! `concierge-cli check` run, and stored as that crate encodes it; the answer to `GET` is built
+//! from the stored documents alone, so every server process gives the same bytes and ETag.
+
+use crate::api::{bearer, client_of, now_ms, read_body, token_matches, ApiError, ApiState};
+use crate::api::{AUTH_FAILURES_ALLOWED, AUTH_WINDOW_MS};
+use crate::db::{sha256_hex, Db, DbError};
+use crate::model::Invalid;
+use axum::extract::{ConnectInfo, Path, Query, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, put};
+use axum::{Extension, Json, Router};
+use concierge_protocol::documents::{
+    check_document, encode_config, encode_document, rules::is_token, Config, Document, Kind,
+    KIND_NAMES, MAX_SITE,
+};
+use concierge_protocol::{Problem, Value};
+use sqlx::Row;
+use std::net::SocketAddr;
+use tower_http::cors::CorsLayer;
+
+/// The routes; the agent's `GET` is open to the shops' `origins` (CORS), publishing is not.
+pub fn routes(state: ApiState, origins: Vec<HeaderValue>) -> Router {
+    // The agent may revalidate itself with If-None-Match and read the ETag it is given.
+    let cors = CorsLayer::new()
+        .allow_origin(origins)
+        .allow_methods([Method::GET])
+        .allow_headers([header::IF_NONE_MATCH])
+        .expose_headers([header::ETAG]);
+    Router::new()
+        .route("/v1/config", get(serve_config).layer(cors))
+        .route("/v1/config/{kind}", put(publish))
+        .route("/v1/config/{kind}/history", get(history))
+        .with_state(state)
+}
+
+/// Why a document request failed, beyond what [`ApiError`] covers.
+#[derive(Debug)]
+pub enum DocumentError {
+    Api(ApiError),
+    /// The document has problems: all of them, each with its path.
+    Problems(Vec<Problem>),
+    /// The version is not greater than the one already published.
+    Stale {
+        version: u32,
+        current: i64,
+    },
+    UnknownKind(String),
+}
+
+impl From<ApiError> for DocumentError {
+    fn from(error: ApiError) -> DocumentError {
+        DocumentError::Api(error)
+    }
+}
+
+impl From<DbError> for DocumentError {
+    fn from(error: DbError) -> DocumentError {
+        DocumentError::Api(ApiError::Db(error))
+    }
+}
+
+impl IntoResponse for DocumentError {
+    fn into_response(self) -> Response {
+        match self {
+            DocumentError::Api(error) => error.into_response(),
+            DocumentError::Problems(problems) => {
+                let count = problems.len();
+                let message = if count == 1 {
+                    "the document has a problem; nothing was published".to_owned()
+                } else {
+                    format!("the document has {count} problems; nothing was published")
+                };
+                let problems: Vec<serde_json::Value> = problems
+                    .into_iter()
+                    .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+                    .collect();
+                let body = serde_json::json!({ "error": "invalid_document", "message": message, "problems": problems });
+                (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+            }
+            DocumentError::Stale { version, current } => {
+                let message = format!(
+                    "version {version} is not newer than the published version {current}; publish version {} or higher",
+                    current + 1
+                );
+                let body = serde_json::json!({ "error": "stale_version", "message": message, "current_version": current });
+                (StatusCode::CONFLICT, Json(body)).into_response()
+            }
+            DocumentError::UnknownKind(kind) => {
+                let message = format!(
+                    "there is no document kind {kind:?}; the kinds are {}",
+                    KIND_NAMES.join(", ")
+                );
+                let body = serde_json::json!({ "error": "not_found", "message": message });
+                (StatusCode::NOT_FOUND, Json(body)).into_response()
+            }
+        }
+    }
+}
+
+/// The site a request is about: its one query parameter, `site`.
+///
+/// Anything else in the query is refused, so that nothing identifying can ride along on the
+/// one request an agent makes before consent.
+fn site_of(query: &[(String, String)]) -> Result<String, ApiError> {
+    let invalid = |field: &str, message: &str| {
+        ApiError::Invalid(Invalid { field: field.to_owned(), message: message.to_owned() })
+    };
+    if let Some((name, _)) = query.iter().find(|(name, _)| name != "site") {
+        return Err(invalid(name, "is not accepted; the only query parameter is site"));
+    }
+    match query {
+        [(_, site)] if is_token(site, MAX_SITE) => Ok(site.clone()),
+        [_] => Err(invalid("site", "must be 1-64 letters, digits, - or _")),
+        [] => Err(invalid("site", "is required: ?site=ID")),
+        _ => Err(invalid("site", "must be given once")),
+    }
+}
+
+fn kind_of(name: &str) -> Result<Kind, DocumentError> {
+    Kind::from_name(name).ok_or_else(|| DocumentError::UnknownKind(name.to_owned()))
+}
+
+/// The config a site's agents load: the newest valid document of each kind.
+async fn serve_config(
+    State(state): State<ApiState>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let site = site_of(&query)?;
+    let body = config_body(&state.db, &site).await?;
+    // A strong validator: the same bytes give the same tag in every process.
+    let tag = format!("\"{}\"", &sha256_hex(&body)[..32]);
+    let etag = HeaderValue::from_str(&tag)
+        .map_err(|_| ApiError::Db(DbError::Damaged("an unprintable ETag".into())))?;
+    let fresh = if_none_match(&headers, &tag);
+    let mut response =
+        if fresh { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
+    let headers = response.headers_mut();
+    if !fresh {
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    }
+    headers.insert(header::ETAG, etag);
+    // Any cache may keep it, but must ask each time: a new policy applies on the next page.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    Ok(response)
+}
+
+/// The exact bytes of a site's config: the stored documents re-checked and encoded.
+pub async fn config_body(db: &Db, site: &str) -> Result<String, DbError> {
+    let mut config = Config { site: site.to_owned(), ..Config::default() };
+    for (kind, body) in db.current_documents(site).await? {
+        let value: Result<Value, _> = serde_json::from_str(&body);
+        match value.map(|value| check_document(&value)) {
+            Ok(Ok(document)) => config.set(document),
+            // A document stored by an older validator that this one refuses is left out: the
+            // agent then keeps its defaults for that kind instead of refusing the whole config.
+            Ok(Err(problems)) => {
+                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                tracing::error!(%site, %kind, ?problems, "a stored document no longer passes the checks; not served");
+            }
+            Err(error) => tracing::error!(%site, %kind, %error, "a stored document is not JSON"),
+        }
+    }
+    serde_json::to_string(&encode_config(&config)).map_err(|e| DbError::Damaged(e.to_string()))
+}
+
+/// Whether `If-None-Match` names the current tag (`*`, a list, weak or strong forms).
+fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(','))
+        .map(str::trim)
+        .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
+}
+
+/// Admits the holder of one of `hashes`, naming them by their token hash's first 8 digits;
+/// wrong or missing tokens count towards the same per-client limit as the staff endpoints.
+async fn require_token(
+    state: &ApiState,
+    headers: &HeaderMap,
+    client: &str,
+    hashes: &[String],
+    role: &str,
+) -> Result<String, ApiError> {
+    let now = now_ms();
+    let since = now - AUTH_WINDOW_MS;
+    if state.db.auth_failures(client, since).await? >= AUTH_FAILURES_ALLOWED {
+        return Err(ApiError::TooManyAttempts(AUTH_WINDOW_MS / 1000));
+    }
+    let token = bearer(headers);
+    if token_matches(token, hashes) {
+        let hash = sha256_hex(token.unwrap_or_default());
+        return Ok(format!("{role} {}", &hash[..8]));
+    }
+    state.metrics.auth_failure();
+    state.db.note_auth_failure(client, now, since).await?;
+    Err(ApiError::Unauthorized)
+}
+
+/// The policy is the privacy officer's; the settings are the shop staff's.
+fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {
+    match kind {
+        Kind::Policy => (&state.privacy_token_hashes, "privacy officer"),
+        Kind::Settings => (&state.staff_token_hashes, "staff"),
+    }
+}
+
+async fn publish(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: axum::body::Body,
+) -> Result<(StatusCode, Json<serde_json::Value>), DocumentError> {
+    let kind = kind_of(&kind)?;
+    let (hashes, role) = publisher_of(&state, kind);
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    let who = require_token(&state, &headers, &client, hashes, role).await?;
+    let site = site_of(&query)?;
+    let body = read_body(body).await?;
+    let document = read_document(&body, kind).map_err(DocumentError::Problems)?;
+    let published_at = now_ms();
+    let stored = stored_form(&document)?;
+    let row = Published {
+        site,
+        kind,
+        version: document.version(),
+        body: stored,
+        published_by: who,
+        published_at,
+    };
+    if let Some(current) = state.db.publish_document(&row).await? {
+        return Err(DocumentError::Stale { version: row.version, current });
+    }
+    tracing::info!(site = %row.site, kind = kind.name(), version = row.version, by = %row.published_by, "document published");
+    let answer = serde_json::json!({
+        "site": row.site, "kind": kind.name(), "version": row.version,
+        "published_at": row.published_at, "published_by": row.published_by,
+    });
+    Ok((StatusCode::CREATED, Json(answer)))
+}
+
+/// A request body as a document of `kind`, or every problem with it.
+fn read_document(body: &[u8], kind: Kind) -> Result<Document, Vec<Problem>> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|error| vec![Problem::new("", format!("not valid JSON: {error}"))])?;
+    let document = check_document(&value)?;
+    if document.kind() != kind {
+        return Err(vec![Problem::new(
+            "kind",
+            format!(
+                "is {:?}, but the document was sent to /v1/config/{}; send it to /v1/config/{}",
+                document.kind().name(),
+                kind.name(),
+                document.kind().name()
+            ),
+        )]);
+    }
+    Ok(document)
+}
+
+fn stored_form(document: &Document) -> Result<String, DbError> {
+    serde_json::to_string(&encode_document(document)).map_err(|e| DbError::Damaged(e.to_string()))
+}
+
+async fn history(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, DocumentError> {
+    let kind = kind_of(&kind)?;
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    require_token(&state, &headers, &client, &state.privacy_token_hashes, "privacy officer")
+        .await?;
+    let site = site_of(&query)?;
+    let versions = state
+        .db
+        .document_history(&site, kind)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let document: serde_json::Value = serde_json::from_str(&row.body)
+                .map_err(|e| DbError::Damaged(format!("stored document: {e}")))?;
+            Ok(serde_json::json!({
+                "version": row.version, "published_at": row.published_at,
+                "published_by": row.published_by, "document": document,
+            }))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let body = serde_json::json!({ "site": site, "kind": kind.name(), "versions": versions });
+    let mut response = Json(body).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// One published version of a document, as stored.
+#[derive(Clone, Debug)]
+pub struct Published {
+    pub site: String,
+    pub kind: Kind,
+    pub version: u32,
+    /// The document as [`encode_document`] writes it.
+    pub body: String,
+    pub published_by: String,
+    pub published_at: i64,
+}
+
+impl Db {
+    /// The newest version of each kind of document a site published: (kind, body).
+    pub async fn current_documents(&self, site: &str) -> Result<Vec<(String, String)>, DbError> {
+        let rows = sqlx::query(
+            "SELECT d.kind, d.body FROM documents d WHERE d.site = $1 AND d.version = \
+             (SELECT MAX(m.version) FROM documents m WHERE m.site = d.site AND m.kind = d.kind) \
+             ORDER BY d.kind",
+        )
+        .bind(site)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|row| Ok((row.try_get("kind")?, row.try_get("body")?))).collect()
+    }
+
+    /// Stores a new version; `Some(current)` instead when its version is not greater than the
+    /// current one. One statement, so two publishers cannot both slip under the check.
+    pub async fn publish_document(&self, document: &Published) -> Result<Option<i64>, DbError> {
+        let inserted = sqlx::query(
+            "INSERT INTO documents (site, kind, version, body, published_by, published_at) \
+             SELECT $1, $2, $3, $4, $5, $6 WHERE NOT EXISTS \
+             (SELECT 1 FROM documents WHERE site = $1 AND kind = $2 AND version >= $3) \
+             ON CONFLICT (site, kind, version) DO NOTHING",
+        )
+        .bind(&document.site)
+        .bind(document.kind.name())
+        .bind(i64::from(document.version))
+        .bind(&document.body)
+        .bind(&document.published_by)
+        .bind(document.published_at)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        if inserted == 1 {
+            return Ok(None);
+        }
+        let row = sqlx::query(
+            "SELECT COALESCE(MAX(version), 0) AS current FROM documents WHERE site = $1 AND kind = $2",
+        )
+        .bind(&document.site)
+        .bind(document.kind.name())
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Some(row.try_get("current")?))
+    }
+
+    /// Every version of a site's document of one kind, newest first.
+    pub async fn document_history(
+        &self,
+        site: &str,
+        kind: Kind,
+    ) -> Result<Vec<Published>, DbError> {
+        let rows = sqlx::query(
+            "SELECT version, body, published_by, published_at FROM documents \
+             WHERE site = $1 AND kind = $2 ORDER BY version DESC",
+        )
+        .bind(site)
+        .bind(kind.name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                let version: i64 = row.try_get("version")?;
+                Ok(Published {
+                    site: site.to_owned(),
+                    kind,
+                    version: u32::try_from(version)
+                        .map_err(|_| DbError::Damaged(format!("document version {version}")))?,
+                    body: row.try_get("body")?,
+                    published_by: row.try_get("published_by")?,
+                    published_at: row.try_get("published_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Why the documents directory could not be published at start.
+#[derive(Debug, thiserror::Error)]
+pub enum SeedError {
+    #[error("cannot read the documents directory {path}: {source}")]
+    Read { path: String, source: std::io::Error },
+    #[error("the documents in {dir} have problems; nothing was published:\n{}", .problems.join("\n"))]
+    Invalid { dir: String, problems: Vec<String> },
+    #[error(transparent)]
+    Db(#[from] DbError),
+}
+
+/// Publishes `dir/{site}/{kind}.json` for every site and kind whose stored version is older or
+/// missing. Every file is checked first; one bad file publishes nothing and lists every problem.
+pub async fn publish_dir(db: &Db, dir: &std::path::Path) -> Result<(), SeedError> {
+    let documents = read_dir(dir)?;
+    let now = now_ms();
+    for (file, mut document) in documents {
+        document.published_at = now;
+        match db.publish_document(&document).await? {
+            None => {
+                tracing::info!(site = %document.site, kind = document.kind.name(), version = document.version, %file, "published from the documents directory")
+            }
+            Some(current) => {
+                tracing::debug!(site = %document.site, kind = document.kind.name(), current, %file, "the stored document is as new or newer; kept")
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every document under `dir`, checked, with the file it came from.
+fn read_dir(dir: &std::path::Path) -> Result<Vec<(String, Published)>, SeedError> {
+    let listing = |path: &std::path::Path| -> Result<Vec<std::path::PathBuf>, SeedError> {
+        let read_error = |source| SeedError::Read { path: path.display().to_string(), source };
+        let mut paths = std::fs::read_dir(path)
+            .map_err(read_error)?
+            .map(|entry| entry.map(|entry| entry.path()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(read_error)?;
+        paths.retain(|path| !file_name(path).starts_with('.'));
+        paths.sort();
+        Ok(paths)
+    };
+    let mut problems = Vec::new();
+    let mut documents = Vec::new();
+    for site_dir in listing(dir)?.into_iter().filter(|path| path.is_dir()) {
+        let site = file_name(&site_dir);
+        if !is_token(&site, MAX_SITE) {
+            problems.push(format!(
+                "{}: a site's folder name must be 1-64 letters, digits, - or _",
+                site_dir.display()
+            ));
+            continue;
+        }
+        for path in listing(&site_dir)? {
+            let shown = path.display().to_string();
+            let Some(stem) = file_name(&path).strip_suffix(".json").map(str::to_owned) else {
+                continue;
+            };
+            let Some(kind) = Kind::from_name(&stem) else {
+                problems.push(format!(
+                    "{shown}: {stem} is not a document kind; name files {}.json",
+                    KIND_NAMES.join(".json, ")
+                ));
+                continue;
+            };
+            let text = std::fs::read(&path)
+                .map_err(|source| SeedError::Read { path: shown.clone(), source })?;
+            let document = match read_document(&text, kind) {
+                Ok(document) => document,
+                Err(found) => {
+                    problems.extend(found.iter().map(|problem| format!("{shown}: {problem}")));
+                    continue;
+                }
+            };
+            let body = stored_form(&document)?;
+            documents.push((
+                shown,
+                Published {
+                    site: site.clone(),
+                    kind,
+                    version: document.version(),
+                    body,
+                    published_by: format!("file {site}/{stem}.json"),
+                    published_at: 0,
+                },
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(documents)
+    } else {
+        Err(SeedError::Invalid { dir: dir.display().to_string(), problems })
+    }
+}
+
+fn file_name(path: &std::path::Path) -> String {
+    path.file_name().map(|name| name.to_string_lossy().into_owned()).unwrap_or_default()
+}

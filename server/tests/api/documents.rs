@@ -1,0 +1,555 @@
+//! Config documents: `GET /v1/config` (ETag, 304, CORS, no cookies), publishing with its
+//! checks, versions and tokens, the history, and publishing a directory at start.
+
+use super::support::*;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use concierge_server::api::AUTH_FAILURES_ALLOWED;
+use concierge_server::documents::{config_body, publish_dir};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+
+fn privacy() -> String {
+    format!("Bearer {PRIVACY_TOKEN}")
+}
+
+fn texts(prefix: &str) -> Value {
+    json!({ "en": format!("{prefix} en"), "es": format!("{prefix} es"), "nl": format!("{prefix} nl"), "de": format!("{prefix} de") })
+}
+
+fn policy(version: u32) -> Value {
+    json!({ "kind": "policy", "version": version, "purposes": [
+        { "id": "storage", "names": texts("Keep"), "descriptions": texts("Keeps the cart") },
+        { "id": "analytics", "names": texts("Improve"), "descriptions": texts("Uses visits") },
+    ] })
+}
+
+fn settings(version: u32) -> Value {
+    json!({ "version": version, "idle_minutes": 45, "kind": "settings" })
+}
+
+impl Site {
+    async fn put(&self, uri: &str, token: &str, body: &str) -> Reply {
+        let headers = [("authorization", token), ("content-type", "application/json")];
+        self.request(Method::PUT, uri, &headers, Body::from(body.to_owned())).await
+    }
+
+    async fn publish(&self, site: &str, document: &Value) -> Reply {
+        let kind = document["kind"].as_str().unwrap();
+        let token = if kind == "policy" { privacy() } else { staff() };
+        self.put(&format!("/v1/config/{kind}?site={site}"), &token, &document.to_string()).await
+    }
+
+    async fn agent_config(&self, site: &str, headers: &[(&str, &str)]) -> Reply {
+        self.get(&format!("/v1/config?site={site}"), headers).await
+    }
+}
+
+fn etag(reply: &Reply) -> String {
+    reply.headers["etag"].to_str().unwrap().to_owned()
+}
+
+fn text(reply: &Reply) -> String {
+    String::from_utf8(reply.body.clone()).unwrap()
+}
+
+#[tokio::test]
+async fn an_unknown_site_gets_the_envelope_without_documents_and_no_cookie() {
+    for site in sites().await {
+        let name = unique("nowhere");
+        let reply = site.agent_config(&name, &[("cookie", "visitor=abc")]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(text(&reply), format!(r#"{{"format":1,"site":"{name}","documents":[]}}"#));
+        assert_eq!(reply.headers["content-type"], "application/json");
+        assert_eq!(reply.headers["cache-control"], "no-cache");
+        let tag = etag(&reply);
+        assert!(tag.len() == 34 && tag.starts_with('"') && tag.ends_with('"'), "{tag}");
+        assert!(reply.headers.get("set-cookie").is_none());
+    }
+}
+
+#[tokio::test]
+async fn publishing_changes_the_config_and_its_etag_which_is_otherwise_stable() {
+    for site in sites().await {
+        let name = unique("shop");
+        let before = etag(&site.agent_config(&name, &[]).await);
+
+        // Sent with spaces and in another order; stored and served in the encoder's form.
+        let reply = site
+            .put(
+                &format!("/v1/config/settings?site={name}"),
+                &staff(),
+                r#"{ "idle_minutes": 45, "version": 1, "kind": "settings", "link_hosts": [] }"#,
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        let published = reply.json();
+        assert_eq!(published["version"], 1);
+        assert_eq!(published["kind"], "settings");
+        let by = concierge_server::db::sha256_hex(STAFF_TOKEN);
+        assert_eq!(published["published_by"], format!("staff {}", &by[..8]));
+
+        let first = site.agent_config(&name, &[]).await;
+        assert_eq!(
+            text(&first),
+            format!(
+                r#"{{"format":1,"site":"{name}","documents":[{{"kind":"settings","version":1,"idle_minutes":45,"link_hosts":[]}}]}}"#
+            )
+        );
+        assert_ne!(etag(&first), before, "a publish changes the ETag");
+        let again = site.agent_config(&name, &[]).await;
+        assert_eq!(etag(&again), etag(&first), "the same documents give the same ETag");
+        assert_eq!(again.body, first.body);
+
+        assert_eq!(site.publish(&name, &policy(1)).await.status, StatusCode::CREATED);
+        let both = site.agent_config(&name, &[]).await.json();
+        assert_eq!(both["documents"][0]["kind"], "policy");
+        assert_eq!(both["documents"][0]["prompt"], true, "the default is written out");
+        assert_eq!(both["documents"][1]["kind"], "settings");
+    }
+}
+
+#[tokio::test]
+async fn if_none_match_gets_304_without_a_body() {
+    for site in sites().await {
+        let name = unique("shop");
+        assert_eq!(site.publish(&name, &settings(1)).await.status, StatusCode::CREATED);
+        let tag = etag(&site.agent_config(&name, &[]).await);
+        let weak = format!("W/{tag}");
+        let list = format!("\"0123\", {tag}");
+        let cases = [
+            (tag.as_str(), StatusCode::NOT_MODIFIED),
+            (weak.as_str(), StatusCode::NOT_MODIFIED),
+            (list.as_str(), StatusCode::NOT_MODIFIED),
+            ("*", StatusCode::NOT_MODIFIED),
+            ("\"0123\"", StatusCode::OK),
+            ("", StatusCode::OK),
+        ];
+        for (header, status) in cases {
+            let reply = site.agent_config(&name, &[("if-none-match", header)]).await;
+            assert_eq!(reply.status, status, "{}: If-None-Match: {header}", site.backend);
+            assert_eq!(etag(&reply), tag);
+            assert_eq!(reply.headers["cache-control"], "no-cache");
+            assert_eq!(reply.body.is_empty(), status == StatusCode::NOT_MODIFIED);
+        }
+        // Once something is published, the old tag no longer matches.
+        assert_eq!(site.publish(&name, &settings(2)).await.status, StatusCode::CREATED);
+        let reply = site.agent_config(&name, &[("if-none-match", &tag)]).await;
+        assert_eq!(reply.status, StatusCode::OK);
+        assert_ne!(etag(&reply), tag);
+    }
+}
+
+#[tokio::test]
+async fn another_connection_to_the_database_serves_the_same_bytes() {
+    for site in sites().await {
+        let name = unique("shop");
+        site.publish(&name, &policy(2)).await;
+        site.publish(&name, &settings(3)).await;
+        let url = match site.backend {
+            "sqlite" => concierge_server::Db::sqlite_url(site.dir.path()),
+            _ => std::env::var("CONCIERGE_TEST_DATABASE_URL").unwrap(),
+        };
+        let other = concierge_server::Db::connect(&url).await.unwrap();
+        let served = site.agent_config(&name, &[]).await;
+        assert_eq!(config_body(&other, &name).await.unwrap().into_bytes(), served.body);
+    }
+}
+
+#[tokio::test]
+async fn every_problem_is_answered_at_once_with_422() {
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/settings?site={name}");
+        let bad = json!({ "kind": "settings", "version": 1, "idle_minutes": "thirty", "checkout_path": "checkout", "colour": "red" });
+        let reply = site.put(&uri, &staff(), &bad.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(
+            reply.json(),
+            json!({
+                "error": "invalid_document",
+                "message": "the document has 3 problems; nothing was published",
+                "problems": [
+                    { "path": "colour", "message": "is not a field of a settings document" },
+                    { "path": "idle_minutes", "message": "must be a whole number of minutes from 1 to 525600, got \"thirty\"" },
+                    { "path": "checkout_path", "message": "must be a path starting with /, got \"checkout\"" },
+                ],
+            })
+        );
+
+        let reply = site.put(&uri, &staff(), "{\"kind\": ").await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let problems = reply.json()["problems"].clone();
+        assert_eq!(problems[0]["path"], "");
+        let message = problems[0]["message"].as_str().unwrap();
+        assert!(message.starts_with("not valid JSON: EOF while parsing"), "{message}");
+
+        let reply = site.put(&uri, &staff(), &policy(1).to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            reply.json()["problems"],
+            json!([{ "path": "kind", "message": "is \"policy\", but the document was sent to /v1/config/settings; send it to /v1/config/policy" }])
+        );
+        // Nothing of it was published.
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn a_version_not_above_the_current_one_gets_409() {
+    for site in sites().await {
+        let name = unique("shop");
+        assert_eq!(site.publish(&name, &policy(2)).await.status, StatusCode::CREATED);
+        for stale in [2, 1] {
+            let reply = site.publish(&name, &policy(stale)).await;
+            assert_eq!(reply.status, StatusCode::CONFLICT, "{}: version {stale}", site.backend);
+            assert_eq!(
+                reply.json(),
+                json!({
+                    "error": "stale_version",
+                    "message": format!("version {stale} is not newer than the published version 2; publish version 3 or higher"),
+                    "current_version": 2,
+                })
+            );
+        }
+        // Versions are counted per kind and per site.
+        assert_eq!(site.publish(&name, &settings(1)).await.status, StatusCode::CREATED);
+        assert_eq!(site.publish(&unique("other"), &policy(1)).await.status, StatusCode::CREATED);
+        assert_eq!(site.publish(&name, &policy(7)).await.status, StatusCode::CREATED);
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"][0]["version"], 7);
+    }
+}
+
+#[tokio::test]
+async fn each_kind_has_its_publisher_and_wrong_tokens_get_401_then_429() {
+    for site in sites().await {
+        let name = unique("shop");
+        let policy_uri = format!("/v1/config/policy?site={name}");
+        let settings_uri = format!("/v1/config/settings?site={name}");
+        let policy_body = policy(1).to_string();
+        let settings_body = settings(1).to_string();
+        let cases = [
+            (&policy_uri, staff(), &policy_body),
+            (&settings_uri, privacy(), &settings_body),
+            (&policy_uri, "Bearer guess".to_owned(), &policy_body),
+            (&settings_uri, String::new(), &settings_body),
+        ];
+        for (uri, token, body) in &cases {
+            let reply = site.put(uri, token, body).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}: {uri} {token}", site.backend);
+            assert_eq!(reply.json()["error"], "unauthorized");
+        }
+        let history = format!("/v1/config/policy/history?site={name}");
+        assert_eq!(
+            site.get(&history, &[("authorization", &staff())]).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        for _ in cases.len() + 1..AUTH_FAILURES_ALLOWED as usize {
+            site.put(&policy_uri, "Bearer guess", &policy_body).await;
+        }
+        // The limit is reached: even the right token waits now.
+        let reply = site.put(&policy_uri, &privacy(), &policy_body).await;
+        assert_eq!(reply.status, StatusCode::TOO_MANY_REQUESTS, "{}", site.backend);
+        assert_eq!(reply.headers["retry-after"], "60");
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn the_privacy_officer_reads_the_history_newest_first() {
+    for site in sites().await {
+        let name = unique("shop");
+        site.publish(&name, &policy(1)).await;
+        let mut changed = policy(4);
+        changed["prompt"] = json!(false);
+        site.publish(&name, &changed).await;
+        let reply = site
+            .get(
+                &format!("/v1/config/policy/history?site={name}"),
+                &[("authorization", &privacy())],
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(reply.headers["cache-control"], "no-store");
+        let history = reply.json();
+        assert_eq!(history["site"], name.as_str());
+        assert_eq!(history["kind"], "policy");
+        let versions = history["versions"].as_array().unwrap();
+        assert_eq!(versions.len(), 2);
+        assert_eq!(versions[0]["version"], 4);
+        assert_eq!(versions[0]["document"]["prompt"], false);
+        assert_eq!(versions[1]["version"], 1);
+        assert_eq!(versions[1]["document"]["prompt"], true);
+        let by = concierge_server::db::sha256_hex(PRIVACY_TOKEN);
+        assert_eq!(versions[0]["published_by"], format!("privacy officer {}", &by[..8]));
+        assert!(
+            versions[0]["published_at"].as_i64().unwrap()
+                >= versions[1]["published_at"].as_i64().unwrap()
+        );
+    }
+}
+
+#[tokio::test]
+async fn bad_site_ids_extra_parameters_and_unknown_kinds_are_refused() {
+    let site = Site::new("sqlite", None).await;
+    let cases = [
+        ("/v1/config?site=my%20shop", "site", "must be 1-64 letters, digits, - or _"),
+        ("/v1/config?site=", "site", "must be 1-64 letters, digits, - or _"),
+        ("/v1/config", "site", "is required: ?site=ID"),
+        ("/v1/config?site=a&site=b", "site", "must be given once"),
+        (
+            "/v1/config?site=demo&visitor=vis_1",
+            "visitor",
+            "is not accepted; the only query parameter is site",
+        ),
+    ];
+    for (uri, field, message) in cases {
+        let reply = site.get(uri, &[]).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{uri}");
+        assert_eq!(reply.json()["field"], field, "{uri}");
+        assert_eq!(reply.json()["message"], message, "{uri}");
+    }
+    let long = format!("/v1/config?site={}", "x".repeat(65));
+    assert_eq!(site.get(&long, &[]).await.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    let reply =
+        site.put("/v1/config/settings?site=my%20shop", &staff(), &settings(1).to_string()).await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.json()["field"], "site");
+
+    let reply = site.put("/v1/config/campaign?site=demo", &staff(), "{}").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        reply.json()["message"],
+        "there is no document kind \"campaign\"; the kinds are policy, settings"
+    );
+}
+
+#[tokio::test]
+async fn cors_lets_the_shops_revalidate_and_read_the_etag() {
+    let site = Site::new("sqlite", None).await;
+    let mut config = site.config();
+    config.allowed_origins = vec!["https://shop.example".into()];
+    let router = concierge_server::app(&config, site.db.clone()).unwrap();
+    let send = |request: axum::http::Request<Body>| {
+        let router = router.clone();
+        async move { tower::ServiceExt::oneshot(router, request).await.unwrap() }
+    };
+    let header = |response: &axum::http::Response<Body>, name: &str| {
+        response
+            .headers()
+            .get_all(name)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+
+    let preflight = axum::http::Request::builder()
+        .method(Method::OPTIONS)
+        .uri("/v1/config?site=demo")
+        .header("origin", "https://shop.example")
+        .header("access-control-request-method", "GET")
+        .header("access-control-request-headers", "if-none-match")
+        .body(Body::empty())
+        .unwrap();
+    let response = send(preflight).await;
+    assert_eq!(header(&response, "access-control-allow-origin"), "https://shop.example");
+    assert!(header(&response, "access-control-allow-headers").contains("if-none-match"));
+
+    for (origin, allowed) in [("https://shop.example", true), ("https://evil.example", false)] {
+        let request = axum::http::Request::builder()
+            .uri("/v1/config?site=demo")
+            .header("origin", origin)
+            .body(Body::empty())
+            .unwrap();
+        let response = send(request).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(header(&response, "access-control-allow-origin") == origin, allowed, "{origin}");
+        assert!(header(&response, "vary").to_lowercase().contains("origin"), "{origin}");
+        if allowed {
+            assert!(header(&response, "access-control-expose-headers").contains("etag"));
+        }
+        assert!(response.headers().get("set-cookie").is_none());
+    }
+}
+
+/// A documents directory with the given files (`site/kind.json`, text).
+fn documents_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (path, text) in files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+#[tokio::test]
+async fn a_documents_directory_is_published_when_newer_than_what_is_stored() {
+    for site in sites().await {
+        let name = unique("shop");
+        let (policy_path, settings_path) =
+            (format!("{name}/policy.json"), format!("{name}/settings.json"));
+        let dir = documents_dir(&[
+            (&policy_path, &policy(2).to_string()),
+            (&settings_path, &settings(1).to_string()),
+            (&format!("{name}/README.md"), "not a document"),
+        ]);
+        publish_dir(&site.db, dir.path()).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"][0]["version"], 2, "{}", site.backend);
+        assert_eq!(config["documents"][1]["version"], 1);
+
+        // Starting again publishes nothing new; a newer stored version is kept.
+        publish_dir(&site.db, dir.path()).await.unwrap();
+        assert_eq!(site.publish(&name, &settings(5)).await.status, StatusCode::CREATED);
+        publish_dir(&site.db, dir.path()).await.unwrap();
+        let history = site
+            .get(
+                &format!("/v1/config/policy/history?site={name}"),
+                &[("authorization", &privacy())],
+            )
+            .await
+            .json();
+        assert_eq!(history["versions"].as_array().unwrap().len(), 1);
+        assert_eq!(history["versions"][0]["published_by"], format!("file {name}/policy.json"));
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"][1]["version"], 5);
+
+        // A newer file is published over the stored one.
+        std::fs::write(dir.path().join(&policy_path), policy(3).to_string()).unwrap();
+        publish_dir(&site.db, dir.path()).await.unwrap();
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"][0]["version"], 3);
+    }
+}
+
+#[tokio::test]
+async fn a_bad_documents_directory_publishes_nothing_and_lists_every_problem() {
+    let site = Site::new("sqlite", None).await;
+    let dir = documents_dir(&[
+        ("demo/settings.json", r#"{ "kind": "settings", "version": 1, "idle_minutes": 0 }"#),
+        ("demo/polcy.json", "{}"),
+        ("demo/policy.json", "{ not json"),
+        ("good/settings.json", &settings(1).to_string()),
+        ("my shop/settings.json", &settings(1).to_string()),
+    ]);
+    let error = publish_dir(&site.db, dir.path()).await.unwrap_err().to_string();
+    let root = dir.path().display();
+    assert_eq!(
+        error.lines().collect::<Vec<_>>(),
+        [
+            format!("the documents in {root} have problems; nothing was published:"),
+            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json"),
+            format!("{root}/demo/policy.json: not valid JSON: key must be a string at line 1 column 3"),
+            format!("{root}/demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
+            format!("{root}/my shop: a site's folder name must be 1-64 letters, digits, - or _"),
+        ]
+    );
+    assert_eq!(site.agent_config("good", &[]).await.json()["documents"], json!([]));
+}
+
+/// A GET over a plain socket: (status, ETag, body).
+fn http_get(address: &str, path: &str) -> (String, String, String) {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    let (head, body) = answer.split_once("\r\n\r\n").unwrap();
+    let status = head.lines().next().unwrap().to_owned();
+    let etag = head
+        .lines()
+        .find_map(|line| {
+            line.to_ascii_lowercase().starts_with("etag:").then(|| line[5..].trim().to_owned())
+        })
+        .unwrap_or_default();
+    (status, etag, body.to_owned())
+}
+
+/// Runs the server binary on `data`, publishing the repository's `documents/`, and GETs the
+/// demo's config.
+fn serve_demo_config(data: &std::path::Path) -> (String, String, String) {
+    let documents = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../documents");
+    std::fs::create_dir_all(data.join("www")).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concierge-server"))
+        .args(["--port", "0", "--www"])
+        .arg(data.join("www"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--documents")
+        .arg(documents)
+        .env_remove("DATABASE_URL")
+        .env_remove("CONCIERGE_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let address = line
+        .trim()
+        .trim_start_matches("Concierge demo running at http://")
+        .trim_end_matches('/')
+        .to_owned();
+    let answer = if address.is_empty() {
+        (line, String::new(), String::new())
+    } else {
+        http_get(&address, "/v1/config?site=demo")
+    };
+    child.kill().unwrap();
+    child.wait().unwrap();
+    answer
+}
+
+#[test]
+fn the_demo_documents_are_served_with_the_same_etag_by_each_process() {
+    let data = tempfile::tempdir().unwrap();
+    let (status, first_tag, first_body) = serve_demo_config(data.path());
+    assert_eq!(status, "HTTP/1.1 200 OK", "{first_body}");
+    let config: Value = serde_json::from_str(&first_body).unwrap();
+    assert_eq!(config["site"], "demo");
+    assert_eq!(config["documents"][0]["kind"], "policy");
+    assert_eq!(config["documents"][1]["kind"], "settings");
+    assert_eq!(config["documents"][1]["idle_minutes"], 30);
+    assert_eq!(config["documents"][1]["dismiss_hours"], 24);
+    assert_eq!(config["documents"][1]["checkout_path"], "/checkout/");
+
+    let (_, second_tag, second_body) = serve_demo_config(data.path());
+    assert_eq!(second_body, first_body);
+    assert_eq!(second_tag, first_tag);
+    assert_eq!(first_tag.len(), 34, "{first_tag}");
+}
+
+#[test]
+fn a_bad_documents_directory_stops_the_server_with_its_problems() {
+    let dir = documents_dir(&[(
+        "demo/settings.json",
+        r#"{ "kind": "settings", "version": 1, "idle_minutes": 0 }"#,
+    )]);
+    let data = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(data.path().join("www")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_concierge-server"))
+        .args(["--port", "0", "--www"])
+        .arg(data.path().join("www"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("CONCIERGE_DOCUMENTS_DIR", dir.path())
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "no URL is announced");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn help_documents_the_documents_directory() {
+    let output =
+        Command::new(env!("CARGO_BIN_EXE_concierge-server")).arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    assert!(help.contains("--documents") && help.contains("CONCIERGE_DOCUMENTS_DIR"), "{help}");
+}

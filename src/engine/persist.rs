@@ -1,0 +1,206 @@
+//! What the engine keeps on the device, section by section, and how it writes only what
+//! changed. The format of each section lives at the edge (`crate::stored`); here are the
+//! engine's terms for it.
+//!
+//! Architecture invariant: nothing is written unless consent allows storage, and a section
+//! written by another tab in a format this agent cannot read is left alone for the page's life
+//! (never overwritten, never read as a withdrawal); only a withdrawal erases it.
+
+use super::config::KeptConfig;
+use super::consent::Consent;
+use super::recovery::Recovery;
+use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
+
+/// The stored sections, each with its own key and format version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Section {
+    Consent,
+    Cart,
+    Identity,
+    Outbox,
+    Config,
+}
+
+impl Section {
+    pub const ALL: [Section; 5] =
+        [Section::Consent, Section::Cart, Section::Identity, Section::Outbox, Section::Config];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Consent => "consent",
+            Section::Cart => "cart",
+            Section::Identity => "identity",
+            Section::Outbox => "outbox",
+            Section::Config => "config",
+        }
+    }
+}
+
+/// One stored entry.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Key {
+    Section(Section),
+    /// One queued event, stored on its own so that queuing it writes only itself.
+    Event(String),
+    /// The whole-state document of agents before sections (format 1), migrated at load.
+    Legacy,
+}
+
+/// What a write puts under a key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Record {
+    Consent(Consent),
+    Cart(Recovery),
+    Identity(Identity),
+    Outbox(OutboxMeta),
+    Event(OutEvent),
+    Config(KeptConfig),
+}
+
+impl Record {
+    pub fn key(&self) -> Key {
+        match self {
+            Record::Consent(_) => Key::Section(Section::Consent),
+            Record::Cart(_) => Key::Section(Section::Cart),
+            Record::Identity(_) => Key::Section(Section::Identity),
+            Record::Outbox(_) => Key::Section(Section::Outbox),
+            Record::Event(event) => Key::Event(event.id.clone()),
+            Record::Config(_) => Key::Section(Section::Config),
+        }
+    }
+}
+
+/// A stored section as loaded.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Slot<T> {
+    #[default]
+    Absent,
+    Present(T),
+    /// Written in a newer or unreadable format: left alone, never overwritten.
+    Foreign,
+}
+
+impl<T> Slot<T> {
+    pub fn present(self) -> Option<T> {
+        match self {
+            Slot::Present(value) => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// Everything storage held for this site when the page started.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stored {
+    pub consent: Slot<Consent>,
+    pub cart: Slot<Recovery>,
+    pub identity: Slot<Identity>,
+    pub outbox: Slot<OutboxMeta>,
+    /// The queued events that could be read (an unreadable one is dropped at the edge).
+    pub events: Vec<OutEvent>,
+    pub config: Slot<KeptConfig>,
+    /// The state came from the pre-section document, which is replaced by sections.
+    pub legacy: bool,
+    /// Entries too damaged to read: erased once storage is allowed.
+    pub discarded: Vec<Key>,
+}
+
+/// A change another tab made to storage, as the `storage` event reports it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StorageChange {
+    Put(Record),
+    Removed(Key),
+    /// A section was written in a format this agent cannot read.
+    Foreign(Section),
+    /// The whole storage was cleared.
+    Cleared,
+}
+
+/// What this tab believes storage holds, so that it writes only what differs and never echoes
+/// another tab's write back.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Written {
+    pub consent: Option<Consent>,
+    pub cart: Option<Recovery>,
+    pub identity: Option<Identity>,
+    pub outbox: Option<OutboxMeta>,
+    pub events: Vec<String>,
+    pub config_etag: Option<String>,
+    /// Sections in a format this agent cannot read, left alone.
+    pub foreign: Vec<Section>,
+    /// Damaged entries still to erase.
+    pub discarded: Vec<Key>,
+}
+
+/// The parts of the state that storage keeps.
+pub struct Current<'a> {
+    pub consent: &'a Consent,
+    pub cart: &'a Recovery,
+    pub identity: Option<&'a Identity>,
+    pub outbox: &'a Outbox,
+    pub config: Option<&'a KeptConfig>,
+}
+
+impl Written {
+    pub fn is_empty(&self) -> bool {
+        self.consent.is_none()
+            && self.cart.is_none()
+            && self.identity.is_none()
+            && self.outbox.is_none()
+            && self.events.is_empty()
+            && self.config_etag.is_none()
+    }
+
+    fn writable(&self, section: Section) -> bool {
+        !self.foreign.contains(&section)
+    }
+
+    /// The writes and erasures that bring storage from what it holds to `current`.
+    pub fn update(&mut self, current: &Current<'_>) -> (Vec<Record>, Vec<Key>) {
+        let mut writes = Vec::new();
+        let mut erasures = std::mem::take(&mut self.discarded);
+        if self.writable(Section::Consent) && self.consent.as_ref() != Some(current.consent) {
+            self.consent = Some(*current.consent);
+            writes.push(Record::Consent(*current.consent));
+        }
+        if self.writable(Section::Cart) && self.cart.as_ref() != Some(current.cart) {
+            self.cart = Some(current.cart.clone());
+            writes.push(Record::Cart(current.cart.clone()));
+        }
+        if self.writable(Section::Identity) && self.identity.as_ref() != current.identity {
+            match current.identity {
+                Some(identity) => writes.push(Record::Identity(identity.clone())),
+                None => erasures.push(Key::Section(Section::Identity)),
+            }
+            self.identity = current.identity.cloned();
+        }
+        if self.writable(Section::Outbox) {
+            let meta = current.outbox.meta();
+            if self.outbox.as_ref() != Some(&meta) {
+                self.outbox = Some(meta.clone());
+                writes.push(Record::Outbox(meta));
+            }
+            let events = &current.outbox.events;
+            for id in &self.events {
+                if !events.iter().any(|event| &event.id == id) {
+                    erasures.push(Key::Event(id.clone()));
+                }
+            }
+            for event in events {
+                if !self.events.contains(&event.id) {
+                    writes.push(Record::Event(event.clone()));
+                }
+            }
+            self.events = events.iter().map(|event| event.id.clone()).collect();
+        }
+        if self.writable(Section::Config) {
+            if let Some(kept) = current.config {
+                if self.config_etag.as_ref() != Some(&kept.etag) {
+                    self.config_etag = Some(kept.etag.clone());
+                    writes.push(Record::Config(kept.clone()));
+                }
+            }
+        }
+        (writes, erasures)
+    }
+}

@@ -1,0 +1,140 @@
+//! The settings in force: built-in defaults, then the shop's published documents, then the
+//! page's `data-*` attributes; documents applied whole, or not at all.
+
+use super::support::*;
+use concierge::engine::config::{Config, ConfigSource, PageSettings};
+use concierge::engine::persist::Section;
+use concierge::engine::view::ViewKind;
+use concierge::engine::{Agent, Effect, Event, Fetched, Warning};
+use concierge_protocol::documents::{self, Policy, Settings};
+
+fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
+    documents::Config {
+        site: SITE.into(),
+        settings: Some(Settings {
+            version: 3,
+            idle_minutes: Some(idle_minutes),
+            dismiss_hours: Some(2),
+            checkout_path: Some("/kasse/".into()),
+            resume_url: None,
+            link_hosts: Some(vec!["pay.example".into()]),
+        }),
+        policy: Some(Policy { prompt, ..demo_policy() }),
+    }
+}
+
+/// The demo shop's published policy, as the validator reads it.
+fn demo_policy() -> Policy {
+    let text = include_str!("../../documents/demo/policy.json");
+    match documents::check_document(&json(text)) {
+        Ok(documents::Document::Policy(policy)) => policy,
+        other => panic!("the demo policy is a valid policy: {other:?}"),
+    }
+}
+
+fn fresh(etag: &str, documents: documents::Config) -> Event {
+    Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents })
+}
+
+/// (page overrides given, expected idle minutes, expected checkout path)
+#[test]
+fn documents_override_defaults_and_the_page_overrides_documents() {
+    let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
+    assert_eq!(defaults, Config::new(SITE), "no documents, no attributes: the defaults");
+
+    let from_documents = Config::resolve(&PageSettings::new(SITE), &published(45, true));
+    assert_eq!(from_documents.idle_timeout, minutes(45));
+    assert_eq!(from_documents.dismiss_for, minutes(120));
+    assert_eq!(
+        (from_documents.checkout_path.as_str(), from_documents.resume_url.as_str()),
+        ("/kasse/", "/kasse/")
+    );
+    assert_eq!(from_documents.link_hosts, ["pay.example"]);
+
+    let mut page = PageSettings::new(SITE);
+    page.overrides.idle_timeout = Some(minutes(5));
+    page.overrides.consent_prompt = Some(true);
+    let overridden = Config::resolve(&page, &published(45, false));
+    assert_eq!(overridden.idle_timeout, minutes(5), "the page's attribute wins");
+    assert!(overridden.consent_prompt, "over the policy's prompt: false");
+    assert_eq!(
+        overridden.dismiss_for,
+        minutes(120),
+        "what the page leaves out comes from documents"
+    );
+}
+
+#[test]
+fn fetched_documents_apply_whole_and_are_kept_with_their_etag_under_storage_consent() {
+    let device = new_device();
+    let mut tab = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
+    tab.handle(start(Default::default(), "/"), T0);
+    // Before consent nothing is kept, not even the config.
+    let effects = tab.handle(fresh("\"v1\"", published(45, true)), T0 + 1);
+    assert!(!stores_or_wipes(&effects), "{effects:?}");
+    assert_eq!(tab.config().idle_timeout, minutes(45));
+    assert_eq!(*tab.config_source(), ConfigSource::Fetched);
+
+    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::ACCEPT_ALL), T0 + 2);
+    assert!(device.borrow().has(Section::Config), "kept once storage is granted");
+    let kept = device.borrow().stored().config.present().unwrap();
+    assert_eq!(kept.etag, "\"v1\"");
+    assert_eq!(kept.documents, published(45, true));
+
+    // The next page starts from the kept copy before any answer, then a 304 confirms it.
+    let mut next = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
+    let stored = device.borrow().stored();
+    next.handle(start(stored, "/"), T0 + 3);
+    assert_eq!(next.config().idle_timeout, minutes(45));
+    assert_eq!(*next.config_source(), ConfigSource::Kept { fetched_at: T0 + 1 });
+    let effects = next.handle(Event::ConfigFetched(Fetched::NotModified), T0 + 4);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Warn(_))), "{effects:?}");
+    assert_eq!(*next.config_source(), ConfigSource::Fetched);
+
+    // A new version replaces the old one whole, in storage too.
+    next.handle(fresh("\"v2\"", published(10, false)), T0 + 5);
+    assert_eq!(next.config().idle_timeout, minutes(10));
+    assert!(!next.config().consent_prompt);
+    assert_eq!(device.borrow().stored().config.present().unwrap().etag, "\"v2\"");
+}
+
+#[test]
+fn an_invalid_or_unreachable_config_keeps_the_last_good_copy_and_says_so() {
+    let device = new_device();
+    let mut tab = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
+    tab.handle(start(Default::default(), "/"), T0);
+    let problems = vec![concierge_protocol::Problem::new(
+        "documents[0].idle_minutes",
+        "must be a whole number",
+    )];
+    let effects = tab.handle(Event::ConfigFetched(Fetched::Invalid(problems.clone())), T0 + 1);
+    assert!(effects.contains(&Effect::Warn(Warning::ConfigInvalid {
+        problems: problems.clone(),
+        using: ConfigSource::Defaults
+    })));
+    assert_eq!(tab.config(), &Config::new(SITE), "the defaults, untouched");
+
+    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::ACCEPT_ALL), T0 + 2);
+    tab.handle(fresh("\"good\"", published(45, true)), T0 + 3);
+    let mut next = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
+    let stored = device.borrow().stored();
+    next.handle(start(stored, "/"), T0 + 4);
+    let effects = next.handle(Event::ConfigFetched(Fetched::Unreachable("offline".into())), T0 + 5);
+    let using = ConfigSource::Kept { fetched_at: T0 + 3 };
+    assert!(effects.contains(&Effect::Warn(Warning::ConfigUnreachable {
+        reason: "offline".into(),
+        using: using.clone()
+    })));
+    let effects = next.handle(Event::ConfigFetched(Fetched::Invalid(problems.clone())), T0 + 6);
+    assert!(effects.contains(&Effect::Warn(Warning::ConfigInvalid { problems, using })));
+    assert_eq!(next.config().idle_timeout, minutes(45), "the last good copy stays in force");
+}
+
+#[test]
+fn a_published_policy_without_the_prompt_closes_the_agents_own_dialog() {
+    let mut tab = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: new_device() };
+    let effects = tab.handle(start(Default::default(), "/"), T0);
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some());
+    let effects = tab.handle(fresh("\"cmp\"", published(30, false)), T0 + 1);
+    assert!(removed(&effects, ViewKind::ConsentPrompt), "{effects:?}");
+}
