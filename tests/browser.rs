@@ -7,6 +7,7 @@
 wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 mod browser {
+    pub mod capture;
     pub mod page;
     pub mod shell;
 }

@@ -2,6 +2,8 @@
 
 use std::fmt::Display;
 
+/// A page may wrap `console.warn` (error trackers do); if its wrapper throws, the message is
+/// lost rather than the agent.
 pub fn warn(message: impl Display) {
-    web_sys::console::warn_1(&format!("[concierge] {message}").into());
+    let _ = super::js::console_warn(&format!("[concierge] {message}"));
 }

@@ -2,10 +2,15 @@
 //!
 //! A direct walk rather than serde-wasm-bindgen: it is a fraction of the code size, and it can
 //! skip what is not data (functions such as GTM's `eventCallback`) instead of failing whole.
+//!
+//! Only own enumerable properties are read (`Object.keys`), for arrays too: a polluted
+//! `Object.prototype` or `Array.prototype` adds nothing. Every read is a catching call, so a
+//! Proxy trap or getter that throws makes the value unreadable instead of escaping.
 
+use super::js;
 use crate::value::Value;
 use js_sys::{Array, Object, Reflect};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// Deeper nesting than this is not GA4 data; it also stops a cyclic object from recursing.
 const MAX_DEPTH: usize = 16;
@@ -15,6 +20,8 @@ const MAX_DEPTH: usize = 16;
 pub enum Unreadable {
     TooDeep,
     NotData(&'static str),
+    /// Listing the keys (`None`) or reading the named field threw.
+    Threw(Option<String>),
 }
 
 impl std::fmt::Display for Unreadable {
@@ -22,6 +29,8 @@ impl std::fmt::Display for Unreadable {
         match self {
             Unreadable::TooDeep => write!(f, "it is nested more than {MAX_DEPTH} levels deep"),
             Unreadable::NotData(kind) => write!(f, "it is {kind}, not data"),
+            Unreadable::Threw(None) => write!(f, "listing its fields threw"),
+            Unreadable::Threw(Some(field)) => write!(f, "reading its field \"{field}\" threw"),
         }
     }
 }
@@ -52,24 +61,28 @@ fn read(value: &JsValue, depth: usize) -> Result<Value, Unreadable> {
     if !value.is_object() {
         return Err(Unreadable::NotData("a symbol or a bigint"));
     }
-    if let Some(array) = value.dyn_ref::<Array>() {
-        return array
-            .iter()
-            .map(|item| read(&item, depth + 1))
-            .collect::<Result<_, _>>()
-            .map(Value::Array);
-    }
-    let object: &Object = value.unchecked_ref();
+    let keys = js::own_keys(value).map_err(|_| Unreadable::Threw(None))?;
+    let is_array = js::is_array(value).map_err(|_| Unreadable::Threw(None))?;
+    let mut items = Vec::new();
     let mut fields = Vec::new();
-    for key in Object::keys(object).iter() {
+    for key in keys.iter() {
         let Some(name) = key.as_string() else { continue };
-        let field = Reflect::get(object, &key).unwrap_or(JsValue::UNDEFINED);
+        // An array's own keys list its indices first, in order; holes are skipped, and other
+        // own properties (a regex match's `index`) are not items.
+        if is_array && name.parse::<u32>().is_err() {
+            continue;
+        }
+        let field = Reflect::get(value, &key).map_err(|_| Unreadable::Threw(Some(name.clone())))?;
         match read(&field, depth + 1) {
+            Ok(field) if is_array => items.push(field),
             Ok(field) => fields.push((name, field)),
             // Callbacks ride along in GA4 pushes; they are not the agent's business.
-            Err(Unreadable::NotData(_)) => {}
-            Err(too_deep) => return Err(too_deep),
+            Err(Unreadable::NotData(_)) if !is_array => {}
+            Err(problem) => return Err(problem),
         }
+    }
+    if is_array {
+        return Ok(Value::Array(items));
     }
     Ok(Value::Object(fields))
 }

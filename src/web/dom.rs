@@ -23,6 +23,9 @@ pub struct Dom {
     formatter: Option<Function>,
     link_hosts: Vec<String>,
     listeners: Vec<EventListener>,
+    /// The root could not be made (Shadow DOM or constructed sheets missing or replaced by the
+    /// page); said once, then views are skipped.
+    unavailable: bool,
 }
 
 impl Dom {
@@ -40,6 +43,7 @@ impl Dom {
             formatter: currency_formatter(locale, currency),
             link_hosts,
             listeners: Vec::new(),
+            unavailable: false,
         })
     }
 
@@ -76,6 +80,21 @@ impl Dom {
         if let Some(root) = &self.root {
             return Some(root.clone());
         }
+        if self.unavailable {
+            return None;
+        }
+        let root = self.create_root();
+        if root.is_none() {
+            self.unavailable = true;
+            console::warn(
+                "views cannot be shown on this page (Shadow DOM or constructed style sheets \
+                 are unavailable); the agent keeps working without them",
+            );
+        }
+        root
+    }
+
+    fn create_root(&mut self) -> Option<ShadowRoot> {
         let body = self.document.body()?;
         let host = self.document.create_element("div").ok()?;
         host.set_id(HOST_ID);

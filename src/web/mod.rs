@@ -9,7 +9,9 @@ mod clock;
 mod console;
 mod convert;
 mod dom;
+mod js;
 mod net;
+mod queue;
 mod storage;
 
 use crate::engine::cart::Cart;
@@ -150,11 +152,7 @@ pub fn stop() {
         }
         // Calls the page makes after this queue up again instead of throwing.
         if let Some(window) = web_sys::window() {
-            let stub = Function::new_with_args(
-                "",
-                "(window.concierge.q = window.concierge.q || []).push(arguments)",
-            );
-            let _ = Reflect::set(&window, &"concierge".into(), &stub);
+            let _ = Reflect::set(&window, &"concierge".into(), &queue::stub());
         }
     }
     PENDING.with(|pending| pending.borrow_mut().clear());
@@ -191,7 +189,7 @@ fn boot(dataset: &JsValue, fallback_locale: &str) {
     SHELL.with(|cell| *cell.borrow_mut() = Some(shell));
 
     // What the page asked for before the agent loaded, in the order it asked.
-    let queued = take_queue();
+    let queued = queue::take();
     let mut events = vec![Event::Start { stored: Box::new(stored), page, seed: random_seed() }];
     for args in queued {
         events.extend(command_event(&args.0, &args.1, &args.2));
@@ -464,29 +462,10 @@ fn notify(topic: Topic, payload: &JsValue) {
 }
 
 fn call_listener(topic: Topic, function: &Function, payload: &JsValue) {
-    if let Err(error) = function.call1(&JsValue::NULL, payload) {
-        let message = js_sys::Error::from(error).message();
+    if let Err(thrown) = function.call1(&JsValue::NULL, payload) {
+        let message = js::describe_thrown(&thrown);
         console::warn(format_args!("a \"{topic:?}\" listener threw: {message}"));
     }
-}
-
-/// Calls queued by the stub: `concierge.q`, a list of `arguments` objects.
-fn take_queue() -> Vec<(JsValue, JsValue, JsValue)> {
-    let Some(window) = web_sys::window() else {
-        return Vec::new();
-    };
-    let stub = Reflect::get(&window, &"concierge".into()).unwrap_or(JsValue::UNDEFINED);
-    let queue = Reflect::get(&stub, &"q".into()).ok().filter(|q| q.is_object());
-    let Some(queue) = queue else {
-        return Vec::new();
-    };
-    js_sys::Array::from(&queue)
-        .iter()
-        .map(|args| {
-            let args = js_sys::Array::from(&args);
-            (args.get(0), args.get(1), args.get(2))
-        })
-        .collect()
 }
 
 /// Replaces the stub with the real command function.
@@ -608,7 +587,7 @@ fn wake_at(at: crate::engine::Millis) {
     // A cleared timer never runs its one-shot closure, which then stays allocated; re-arming
     // only when the time changes keeps that to a handful per page.
     if let Some(Some((old, _))) = with_shell(|shell| shell.timer.replace((id, at))) {
-        window.clear_timeout_with_handle(old);
+        let _ = js::clear_timeout(old);
     }
 }
 

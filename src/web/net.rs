@@ -2,13 +2,18 @@
 //!
 //! Only engine effects reach here, so only what consent allowed is ever sent. Answers go back
 //! to the engine as events; how to retry is the engine's decision.
+//!
+//! The page owns `fetch` and `navigator.locks` and may have replaced them: whatever they throw,
+//! return or never settle becomes a failed attempt (a retry), never an exception in the page
+//! or an agent that waits forever.
 
-use super::{console, convert, dispatch};
+use super::{console, convert, dispatch, js};
 use crate::engine::sync::{Batch, Identity, SendOutcome};
 use crate::engine::{Event, Millis};
 use crate::wire;
 use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
@@ -17,10 +22,14 @@ use web_sys::{Request, RequestInit, Response};
 /// Bodies above this are not sent with `keepalive`, whose budget browsers cap at 64 KiB.
 const KEEPALIVE_LIMIT: usize = 60_000;
 const REQUEST_TIMEOUT_MS: u32 = 15_000;
+/// A `fetch` that ignores its abort signal is given up on this much later.
+const GIVE_UP_GRACE_MS: i32 = 1_000;
 
 thread_local! {
     /// The request under way, so the flush lock is held until it is answered.
     static IN_FLIGHT: RefCell<Option<Promise>> = const { RefCell::new(None) };
+    /// A throwing `fetch` is reported once per page, not at every retry.
+    static FETCH_THREW: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Takes the cross-tab flush lock (Web Locks) if free, then lets the engine send.
@@ -28,12 +37,19 @@ pub fn request_flush(site: &str) {
     let locks = web_sys::window()
         .and_then(|w| Reflect::get(&w.navigator(), &"locks".into()).ok())
         .filter(|locks| locks.is_object());
-    let Some(locks) = locks else {
+    let request = locks.and_then(|locks| {
+        let request = Reflect::get(&locks, &"request".into()).ok()?.dyn_into::<Function>().ok()?;
+        Some((locks, request))
+    });
+    let Some((locks, request)) = request else {
         // Without Web Locks (old browsers) tabs may overlap; the server still counts once.
         dispatch(vec![Event::FlushGranted]);
         return;
     };
+    let answered = Rc::new(Cell::new(false));
+    let heard = answered.clone();
     let callback = Closure::once_into_js(move |lock: JsValue| -> Promise {
+        heard.set(true);
         if lock.is_null() {
             dispatch(vec![Event::FlushBusy]);
             return Promise::resolve(&JsValue::UNDEFINED);
@@ -48,15 +64,19 @@ pub fn request_flush(site: &str) {
     });
     let options = Object::new();
     let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
-    let request =
-        Reflect::get(&locks, &"request".into()).ok().and_then(|f| f.dyn_into::<Function>().ok());
     let name = JsValue::from_str(&format!("concierge-flush:{site}"));
-    match request {
-        Some(request) => {
-            let _ = request.call3(&locks, &name, &options, &callback);
+    // A lock manager that throws, or fails without ever calling back, is as good as none.
+    let returned = request.call3(&locks, &name, &options, &callback);
+    let Ok(returned) = returned.and_then(|returned| js::promise_resolve(&returned)) else {
+        dispatch(vec![Event::FlushGranted]);
+        return;
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let failed = JsFuture::from(returned).await.is_err();
+        if failed && !answered.get() {
+            dispatch(vec![Event::FlushGranted]);
         }
-        None => dispatch(vec![Event::FlushGranted]),
-    }
+    });
 }
 
 /// Sends a batch; its answer comes back as `Event::Sent`, except for beacons.
@@ -72,16 +92,21 @@ pub fn send(endpoint: &str, site: &str, batch: Batch) {
     if beacon_wanted {
         if !beacon(&url, &body) {
             // Too big for a beacon, or refused: a keepalive fetch is the last resort.
-            let _ = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
+            if let Some(request) = post(&url, &body, body.len() <= KEEPALIVE_LIMIT) {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let _ = JsFuture::from(request).await;
+                });
+            }
         }
         return;
     }
     let request = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
     let answered = future_to_promise(async move {
         let outcome = match request {
-            Some(request) => match JsFuture::from(request).await {
-                Ok(response) => outcome_of(response.unchecked_into::<Response>()).await,
-                Err(_) => SendOutcome::Retry { retry_after: None },
+            Some(request) => match JsFuture::from(request).await.map(JsCast::dyn_into) {
+                Ok(Ok(response)) => outcome_of(response).await,
+                // A rejection, a timeout, or a replaced fetch that answered something else.
+                Ok(Err(_)) | Err(_) => SendOutcome::Retry { retry_after: None },
             },
             None => SendOutcome::Retry { retry_after: None },
         };
@@ -102,7 +127,31 @@ fn post(url: &str, body: &str, keepalive: bool) -> Option<Promise> {
     }
     let request = Request::new_with_str_and_init(url, &init).ok()?;
     request.headers().set("content-type", "application/json").ok()?;
-    Some(web_sys::window()?.fetch_with_request(&request))
+    Some(settled_fetch(&request))
+}
+
+/// `fetch(request)` as a promise that settles: a throw becomes a rejection (reported once), a
+/// value that is not a promise is adopted, and a promise that outlives the request timeout is
+/// given up on.
+fn settled_fetch(request: &Request) -> Promise {
+    let answer = match js::fetch(request).and_then(|answer| js::promise_resolve(&answer)) {
+        Ok(answer) => answer,
+        Err(thrown) => {
+            if !FETCH_THREW.with(|reported| reported.replace(true)) {
+                console::warn(format_args!(
+                    "window.fetch threw ({}); the agent's requests are retried later",
+                    js::describe_thrown(&thrown)
+                ));
+            }
+            return Promise::reject(&thrown);
+        }
+    };
+    let Some(window) = web_sys::window() else { return answer };
+    let give_up = Promise::new(&mut |_, reject| {
+        let delay = REQUEST_TIMEOUT_MS as i32 + GIVE_UP_GRACE_MS;
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&reject, delay);
+    });
+    Promise::race(&Array::of2(&answer, &give_up))
 }
 
 /// `AbortSignal.timeout(ms)` where the browser has it: a request that hangs becomes a failure
@@ -164,17 +213,18 @@ fn retry_after(value: &str) -> Option<Millis> {
 /// Asks the backend what staff recorded for this visitor.
 pub fn fetch_intents(endpoint: &str, identity: Identity) {
     let url = format!("{endpoint}/profiles/{}/intents", identity.visitor_id);
-    let Some(window) = web_sys::window() else { return };
     let init = RequestInit::new();
     init.set_method("GET");
     let Ok(request) = Request::new_with_str_and_init(&url, &init) else { return };
     if request.headers().set("x-concierge-secret", &identity.secret).is_err() {
         return;
     }
-    let request = window.fetch_with_request(&request);
+    let request = settled_fetch(&request);
     wasm_bindgen_futures::spawn_local(async move {
-        let Ok(response) = JsFuture::from(request).await else { return };
-        let response: Response = response.unchecked_into();
+        let Ok(Ok(response)) = JsFuture::from(request).await.map(JsCast::dyn_into::<Response>)
+        else {
+            return;
+        };
         if !response.ok() {
             // 404: the backend has not heard of this visitor yet; nothing to pick up.
             return;

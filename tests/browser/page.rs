@@ -49,6 +49,22 @@ pub fn start() {
     concierge::web::start(settings(), Some("en".into()), JsValue::UNDEFINED);
 }
 
+/// What the agent says on `console.warn` while `body` runs, each message as one string.
+pub fn warnings_during(body: impl FnOnce()) -> Vec<String> {
+    let console = Reflect::get(&window(), &"console".into()).unwrap();
+    let original = Reflect::get(&console, &"warn".into()).unwrap();
+    let heard = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+    let sink = heard.clone();
+    let capture =
+        wasm_bindgen::closure::Closure::<dyn Fn(JsValue)>::new(move |message: JsValue| {
+            sink.borrow_mut().push(message.as_string().unwrap_or_else(|| format!("{message:?}")));
+        });
+    Reflect::set(&console, &"warn".into(), capture.as_ref()).unwrap();
+    body();
+    Reflect::set(&console, &"warn".into(), &original).unwrap();
+    heard.take()
+}
+
 /// Calls `window.concierge(...)` as the page would.
 pub fn concierge(args: &[JsValue]) {
     let function: Function =

@@ -144,30 +144,55 @@ fn data_layer_pushes_before_and_after_loading_are_picked_up() {
 }
 
 #[wasm_bindgen_test]
-fn bad_input_never_breaks_the_page() {
+fn bad_input_is_reported_field_by_field_and_never_thrown() {
     reset();
     storage().set_item(CART_KEY, "{not json").unwrap();
-    start();
-    // Malformed calls: each is reported and ignored.
-    concierge(&[JsValue::from(42)]);
-    concierge(&["track".into(), "add_to_basket".into(), JsValue::NULL]);
-    concierge(&[
-        "track".into(),
-        "add_to_cart".into(),
-        json(
-            r#"{"items":[{"item_id":"a","price":"abc"},{"item_id":"b","price":"2.50","quantity":-1}]}"#,
+    assert_eq!(
+        warnings_during(start),
+        [
+            "[concierge] the stored cart: stored state is not JSON (JSON.parse failed); it was discarded",
+            "[concierge] the shop's published config could not be fetched (the loader passed no config request (an older loader?)); using the built-in defaults and the page's data-* attributes",
+        ],
+        "the corrupt stored cart is reported once, as is the missing config request"
+    );
+    // Each malformed call is reported and ignored; `concierge()` unwraps what the call
+    // returns, so a throw would fail the test too.
+    let bad_items = json(
+        r#"{"items":[{"item_id":"a","price":"abc"},{"item_id":"b","price":"2.50","quantity":-1}]}"#,
+    );
+    let malformed: [(&[JsValue], &str); 6] = [
+        (
+            &[JsValue::from(42)],
+            r#"concierge() needs a command name such as "track" as its first argument"#,
         ),
-    ]);
-    concierge(&["consent".into(), "maybe".into()]);
-    concierge(&["on".into(), "cart".into(), JsValue::from("not a function")]);
-    concierge(&["fly".into()]);
+        (
+            &["track".into(), "add_to_basket".into(), JsValue::NULL],
+            r#"track: unknown event "add_to_basket" ignored; expected one of view_item_list, view_item, add_to_cart, remove_from_cart, view_cart, begin_checkout, purchase"#,
+        ),
+        (
+            &["track".into(), "add_to_cart".into(), bad_items],
+            r#"track: add_to_cart: no valid item left; event ignored; items[0].price must be a non-negative number, got "abc"; item skipped; items[1].price should be a number, got the string "2.50"; read as a number; items[1].quantity must be a whole number from 1 to 9999, got -1; item skipped"#,
+        ),
+        (
+            &["consent".into(), "maybe".into()],
+            r#"consent: consent takes "accept", "reject", "prompt" or an object such as { analytics_storage: "granted" }; got "maybe""#,
+        ),
+        (
+            &["on".into(), "cart".into(), JsValue::from("not a function")],
+            r#"on: expected a topic ("ready", "cart", "consent", "banner" or "intent") and a function"#,
+        ),
+        (&["fly".into()], r#"unknown command "fly"; expected "track", "consent", "on" or "off""#),
+    ];
+    for (call, expected) in malformed {
+        assert_eq!(warnings_during(|| concierge(call)), [format!("[concierge] {expected}")]);
+    }
     // The valid part of a half-bad call still applies.
     concierge(&["consent".into(), "accept".into()]);
-    concierge(&[
-        "track".into(),
-        "add_to_cart".into(),
-        json(r#"{"items":[{"item_id":"ok","price":3},{"item_id":"bad","price":-3}]}"#),
-    ]);
+    let half_bad = json(r#"{"items":[{"item_id":"ok","price":3},{"item_id":"bad","price":-3}]}"#);
+    assert_eq!(
+        warnings_during(|| concierge(&["track".into(), "add_to_cart".into(), half_bad])),
+        ["[concierge] track: items[1].price must be a non-negative number, got -3; item skipped"]
+    );
     let saved = stored().expect("the corrupt value was replaced by a valid one");
     assert_eq!(get(&saved, "lines.length").as_f64(), Some(1.0));
     assert_eq!(get(&saved, "lines.0.id").as_string().as_deref(), Some("ok"));

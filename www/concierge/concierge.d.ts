@@ -89,8 +89,8 @@ export interface Concierge {
   /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
-  /** Calls queued by the stub before the agent loaded. */
-  q?: IArguments[];
+  /** Calls queued by the stub before the agent loaded, or after it stopped: each call's arguments. */
+  q?: ArrayLike<unknown>[];
   loaded?: boolean;
   version?: string;
 }

@@ -1,4 +1,4 @@
-/*! Concierge loader: queues calls made before the agent is ready, then loads it without blocking the page. */
+/*! Concierge loader: queues calls made before the agent is ready, then fetches the agent and the site's configuration side by side without blocking the page, and never throws into it. */
 (function (window, document) {
   "use strict";
   var script = document.currentScript;
@@ -9,18 +9,67 @@
   if (stub.loading) return;
   stub.loading = true;
 
-  var base = new URL(".", (script && script.src) || document.baseURI);
-  var settings = {};
+  function nothing() {
+    return null;
+  }
+  // The page may have replaced fetch with one that throws: that becomes a rejection.
+  function request(url, init) {
+    try {
+      return Promise.resolve(fetch(url, init));
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  // Own data-* attributes only, into an object that inherits nothing: a polluted
+  // Object.prototype must not become a setting.
+  var settings = Object.create(null);
   var dataset = (script && script.dataset) || {};
-  for (var key in dataset) settings[key] = dataset[key];
+  Object.keys(dataset).forEach(function (key) {
+    settings[key] = dataset[key];
+  });
+  // The same defaults the agent applies to these two settings.
+  var site = (settings.site || "").trim() || "default";
+  var endpoint = (settings.endpoint || "").trim().replace(/\/+$/, "") || "/v1";
+  var base = new URL(".", (script && script.src) || document.baseURI);
   var locale = document.documentElement.lang || navigator.language || "en";
 
+  // The configuration is the one request before consent: no cookie, no referrer, no body, and
+  // nothing that identifies the visitor; the stored ETag only saves the download.
+  var etag;
+  try {
+    etag = JSON.parse(localStorage.getItem("concierge:" + site + ":config")).etag;
+  } catch (error) {}
+  var config = new Promise(function (resolve) {
+    var abort = window.AbortController && new AbortController();
+    setTimeout(function () {
+      resolve(null);
+      if (abort) abort.abort();
+    }, 8000);
+    request(endpoint + "/config?site=" + encodeURIComponent(site), {
+      credentials: "omit",
+      referrerPolicy: "no-referrer",
+      cache: "no-cache",
+      headers: typeof etag == "string" ? { "If-None-Match": etag } : {},
+      signal: abort && abort.signal
+    }).then(function (response) {
+      var status = response.status;
+      var tag = response.headers.get("ETag");
+      return (status > 199 && status < 300 ? response.json() : Promise.resolve(null)).catch(nothing).then(function (body) {
+        resolve({ status: status, etag: tag, body: body });
+      });
+    }).catch(function () {
+      resolve(null);
+    });
+  }).catch(nothing);
+
   // Both downloads start now, side by side; the module compiles while it streams in.
-  var wasm = fetch(new URL("pkg/concierge_bg.wasm", base));
+  var wasm = request(new URL("pkg/concierge_bg.wasm", base));
+  wasm.catch(nothing);
   import(new URL("pkg/concierge.js", base).href)
     .then(function (agent) {
       return agent.default({ module_or_path: wasm }).then(function () {
-        agent.start(settings, locale);
+        agent.start(settings, locale, config);
       });
     })
     .catch(function (error) {
