@@ -348,11 +348,13 @@ impl Db {
             }
             None => None,
         };
-        let total = cart
-            .as_ref()
-            .map_or(0, |c| c.lines.iter().map(|l| l.price * i64::from(l.quantity)).sum());
+        let lines = cart.as_ref().map_or(&[][..], |cart| &cart.lines[..]);
+        let total = cart_total(lines.iter().map(|line| (line.price, line.quantity)));
+        if total == i64::MAX {
+            tracing::warn!(%code, "a stored cart's total is beyond what can be counted; shown as the maximum");
+        }
         let item_count =
-            cart.as_ref().map_or(0, |c| c.lines.iter().map(|l| u64::from(l.quantity)).sum());
+            lines.iter().fold(0u64, |count, line| count.saturating_add(u64::from(line.quantity)));
         Ok(Some(LiveCart {
             cart_code: code.to_owned(),
             last_activity: row.try_get::<Option<i64>, _>("cart_updated_at")?,
@@ -766,6 +768,15 @@ async fn erase_in(
     Ok(erased > 0)
 }
 
+/// The sum of price × quantity over (price, quantity) lines, in minor units. Carts stored before
+/// today's limits (or written by hand) can hold any price, so the sum saturates at `i64::MAX`
+/// (and `i64::MIN`) instead of wrapping round to a small or negative total.
+pub fn cart_total(lines: impl IntoIterator<Item = (i64, u32)>) -> i64 {
+    lines.into_iter().fold(0i64, |total, (price, quantity)| {
+        total.saturating_add(price.saturating_mul(i64::from(quantity)))
+    })
+}
+
 fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
     Ok(ConsentState {
         storage: Decision::parse(&row.try_get::<String, _>("consent_storage")?),
@@ -775,4 +786,24 @@ fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
 
 fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64, DbError> {
     Ok(row.try_get::<i64, _>(column)?.max(0) as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cart_total;
+
+    #[test]
+    fn cart_totals_saturate_instead_of_wrapping() {
+        let cases: [(&[(i64, u32)], i64); 6] = [
+            (&[], 0),
+            (&[(79_900, 1), (12_900, 2)], 105_700),
+            (&[(i64::MAX, 1), (i64::MAX, 1)], i64::MAX),
+            (&[(i64::MAX / 2 + 1, 2)], i64::MAX),
+            (&[(1, u32::MAX), (i64::MAX, u32::MAX)], i64::MAX),
+            (&[(i64::MIN, 2), (5, 1)], i64::MIN + 5),
+        ];
+        for (lines, total) in cases {
+            assert_eq!(cart_total(lines.iter().copied()), total, "{lines:?}");
+        }
+    }
 }

@@ -130,3 +130,25 @@ async fn wrong_or_missing_tokens_get_401_then_429() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn absurd_prices_stored_in_the_database_never_wrap_the_total() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let line =
+            |id: &str| json!({ "item_id": id, "item_name": id, "price": i64::MAX, "quantity": 1 });
+        // Stored straight through the database layer, past any limit the API checks.
+        let batch: concierge_server::model::Batch = serde_json::from_value(visitor.batch(vec![
+            consent_event("granted", "granted", T),
+            cart_event(json!([line("a"), line("b")]), T + 1),
+        ]))
+        .unwrap();
+        let outcome = site.db.ingest(&batch, T + 2).await.unwrap();
+        assert_eq!(outcome.accepted, 2, "{}", site.backend);
+        let reply =
+            site.get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(reply.json()["total"], i64::MAX, "{}", site.backend);
+        assert_eq!(reply.json()["item_count"], 2);
+    }
+}
