@@ -289,6 +289,11 @@ fn array<'a>(found: &'a Value, path: &str, max: usize) -> Result<&'a [Value], Pr
 }
 
 pub fn decode_item(value: &Value, path: &str) -> Result<Item, Problem> {
+    decode_item_within(value, path, MAX_PRICE_MINOR)
+}
+
+/// An item whose price may be any whole number up to `max_price` (beyond `i64` it saturates).
+fn decode_item_within(value: &Value, path: &str, max_price: i64) -> Result<Item, Problem> {
     object(value, path, &["item_id", "item_name", "item_category", "price", "quantity"])?;
     let field = |key: &str| join(path, key);
     let category = match optional(value, "item_category") {
@@ -299,7 +304,7 @@ pub fn decode_item(value: &Value, path: &str) -> Result<Item, Problem> {
         id: text(required(value, "item_id", path)?, &field("item_id"), MAX_TEXT)?,
         name: text(required(value, "item_name", path)?, &field("item_name"), MAX_TEXT)?,
         category,
-        price: whole(required(value, "price", path)?, &field("price"), 0, MAX_PRICE_MINOR)?,
+        price: whole(required(value, "price", path)?, &field("price"), 0, max_price)?,
         quantity: whole(
             required(value, "quantity", path)?,
             &field("quantity"),
@@ -328,6 +333,17 @@ pub fn decode_consent(value: &Value, path: &str) -> Result<ConsentState, Problem
 }
 
 pub fn decode_cart(value: &Value, path: &str) -> Result<Cart, Problem> {
+    decode_cart_within(value, path, MAX_PRICE_MINOR)
+}
+
+/// A cart as a database kept it, perhaps from before today's limits: any whole, non-negative
+/// price is read (saturating at `i64::MAX`), so such a cart can still be shown, its total
+/// saturated rather than wrapped. Never for input from the network.
+pub fn decode_stored_cart(value: &Value, path: &str) -> Result<Cart, Problem> {
+    decode_cart_within(value, path, i64::MAX)
+}
+
+fn decode_cart_within(value: &Value, path: &str, max_price: i64) -> Result<Cart, Problem> {
     object(value, path, &["currency", "lines", "updated_at"])?;
     let currency_path = join(path, "currency");
     let currency = required(value, "currency", path)?
@@ -335,7 +351,14 @@ pub fn decode_cart(value: &Value, path: &str) -> Result<Cart, Problem> {
         .and_then(Currency::parse_canonical)
         .ok_or_else(|| Problem::new(&currency_path, "must be an ISO 4217 code such as \"EUR\""))?;
     let lines = match optional(value, "lines") {
-        Some(found) => decode_items(found, &join(path, "lines"), MAX_LINES)?,
+        Some(found) => {
+            let lines_path = join(path, "lines");
+            let raw = array(found, &lines_path, MAX_LINES)?;
+            raw.iter()
+                .enumerate()
+                .map(|(i, item)| decode_item_within(item, &index(&lines_path, i), max_price))
+                .collect::<Result<Vec<_>, _>>()?
+        }
         None => Vec::new(),
     };
     let updated_at = match optional(value, "updated_at") {

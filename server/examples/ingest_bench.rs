@@ -95,10 +95,17 @@ async fn serve(dir: &std::path::Path) -> std::net::SocketAddr {
     let db = Db::connect(&Db::sqlite_url(dir)).await.expect("database");
     let www = dir.join("www");
     std::fs::create_dir_all(&www).expect("www");
-    let router = app(&Config::for_www(&www), db).expect("app");
+    let config = Config::for_www(&www);
+    let router = app(&config, db).expect("app");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let address = listener.local_addr().expect("address");
-    tokio::spawn(async move { axum::serve(listener, router).await });
+    // The production accept loop, with its timeouts.
+    tokio::spawn(concierge_server::serve_until(
+        listener,
+        router,
+        config.header_timeout,
+        std::future::pending(),
+    ));
     address
 }
 

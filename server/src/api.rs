@@ -11,6 +11,7 @@ use axum::routing::{delete, get, post};
 use axum::{Extension, Json, Router};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 use tower_http::set_header::SetResponseHeaderLayer;
 
 /// Failed attempts a client may make per window at one door before it is told to wait.
@@ -25,6 +26,8 @@ pub struct ApiState {
     pub privacy_token_hashes: Arc<Vec<String>>,
     pub metrics_token_hashes: Arc<Vec<String>>,
     pub metrics: Arc<Metrics>,
+    /// How long a client may take to send a whole request body.
+    pub body_timeout: Duration,
 }
 
 /// The doors a credential opens; failures are counted per door and client, so a visitor
@@ -56,6 +59,8 @@ pub enum ApiError {
     Invalid(Invalid),
     #[error("the body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    #[error("the body did not arrive within {seconds} seconds")]
+    BodyTimeout { seconds: f64 },
     #[error("a valid token is required (Authorization: Bearer …)")]
     Unauthorized,
     #[error("the visitor's secret or a privacy officer's token is required")]
@@ -73,6 +78,7 @@ impl IntoResponse for ApiError {
         let (status, code) = match &self {
             ApiError::Invalid(_) => (StatusCode::UNPROCESSABLE_ENTITY, "invalid_body"),
             ApiError::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            ApiError::BodyTimeout { .. } => (StatusCode::REQUEST_TIMEOUT, "body_timeout"),
             ApiError::Unauthorized => (StatusCode::UNAUTHORIZED, "unauthorized"),
             ApiError::NotOwner | ApiError::Db(DbError::WrongSecret) => {
                 (StatusCode::FORBIDDEN, "forbidden")
@@ -97,6 +103,10 @@ impl IntoResponse for ApiError {
             if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);
             }
+        }
+        if matches!(status, StatusCode::REQUEST_TIMEOUT | StatusCode::PAYLOAD_TOO_LARGE) {
+            // The rest of the body is not read, so the connection cannot carry another request.
+            response.headers_mut().insert(header::CONNECTION, HeaderValue::from_static("close"));
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -130,18 +140,35 @@ pub fn now_ms() -> i64 {
         .unwrap_or(0)
 }
 
-/// Reads a body up to the limit, refusing it whole beyond.
-pub(crate) async fn read_body(body: Body) -> Result<Bytes, ApiError> {
-    axum::body::to_bytes(body, model::MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::TooLarge { limit: model::MAX_BODY_BYTES })
+/// The body length a request declares, if it declares one.
+pub fn declared_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Reads a body whole: up to `limit` bytes, within `timeout` for all of it. A declared length
+/// beyond the limit is refused before a byte is read, so nobody waits on a terabyte.
+pub(crate) async fn read_body(
+    headers: &HeaderMap,
+    body: Body,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    if declared_length(headers).is_some_and(|length| length > limit as u64) {
+        return Err(ApiError::TooLarge { limit });
+    }
+    match tokio::time::timeout(timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(ApiError::TooLarge { limit }),
+        Err(_) => Err(ApiError::BodyTimeout { seconds: timeout.as_secs_f64() }),
+    }
 }
 
 async fn ingest(
     State(state): State<ApiState>,
+    headers: HeaderMap,
     body: Body,
 ) -> Result<Json<model::BatchOutcome>, ApiError> {
-    let body = read_body(body).await?;
+    let body = read_body(&headers, body, model::MAX_BODY_BYTES, state.body_timeout).await?;
     let batch: Batch = model::decode_batch(&body).map_err(ApiError::Invalid)?;
     let outcome = state.db.ingest(&batch, now_ms()).await?;
     state.metrics.record_batch(&outcome, batch.dropped);
@@ -238,7 +265,7 @@ async fn record_intent(
 ) -> Result<(StatusCode, Json<model::Intent>), ApiError> {
     require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
     let code = cart_code(&code)?;
-    let body = read_body(body).await?;
+    let body = read_body(&headers, body, model::MAX_BODY_BYTES, state.body_timeout).await?;
     let intent: IntentIn = model::decode(&body).map_err(ApiError::Invalid)?;
     intent.validate().map_err(ApiError::Invalid)?;
     let id = random_id("int")?;

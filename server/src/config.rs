@@ -3,6 +3,7 @@
 use clap::Parser;
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// The Content-Security-Policy the demo pages are served with: nothing beyond
 /// 'wasm-unsafe-eval' is needed by the agent.
@@ -69,6 +70,15 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_TOMBSTONE_DAYS", default_value_t = 30)]
     pub tombstone_days: u32,
 
+    /// Seconds a client has to send a request's headers (from its first byte, or from the last
+    /// answer on a kept-alive connection) before the connection is closed.
+    #[arg(long, env = "CONCIERGE_HEADER_TIMEOUT", default_value = "10", value_parser = seconds)]
+    pub header_timeout: Duration,
+
+    /// Seconds a client has to send a request's whole body before it is answered 408.
+    #[arg(long, env = "CONCIERGE_BODY_TIMEOUT", default_value = "30", value_parser = seconds)]
+    pub body_timeout: Duration,
+
     /// Shop origins allowed to call the API from the browser (CORS), comma-separated.
     #[arg(long, env = "CONCIERGE_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Vec<String>,
@@ -110,11 +120,23 @@ impl Config {
             privacy_token_hashes: Vec::new(),
             metrics_token_hashes: Vec::new(),
             tombstone_days: 30,
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
             allowed_origins: Vec::new(),
             documents: None,
             command: None,
         }
     }
+}
+
+/// A duration in seconds (fractions allowed), more than zero and at most a day.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let value: f64 =
+        text.trim().parse().map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if !(value > 0.0 && value <= 86_400.0) {
+        return Err(format!("{text} seconds is out of range: give more than 0 and at most 86400"));
+    }
+    Ok(Duration::from_secs_f64(value))
 }
 
 /// Why a settings file could not be used.

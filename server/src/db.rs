@@ -343,13 +343,16 @@ impl Db {
         let visitor: String = row.try_get("visitor_id")?;
         let cart: Option<Cart> = match row.try_get::<Option<String>, _>("cart_json")? {
             Some(json) => Some(
-                concierge_protocol::batch::decode_cart(&parse_json(&json)?, "cart")
+                concierge_protocol::batch::decode_stored_cart(&parse_json(&json)?, "cart")
                     .map_err(|problem| DbError::Damaged(format!("a stored cart: {problem}")))?,
             ),
             None => None,
         };
         // Saturating: even a record written before the limits can never show a wrapped total.
         let total = cart.as_ref().map_or(0, |c| c.total().minor);
+        if total == i64::MAX {
+            tracing::warn!(%code, "a stored cart's total is beyond what can be counted; shown as the maximum");
+        }
         let item_count = cart.as_ref().map_or(0, |c| u64::from(c.item_count()));
         Ok(Some(LiveCart {
             cart_code: code.to_owned(),

@@ -225,7 +225,7 @@ async fn publish(
     let client = client_of(connection.as_ref().map(|c| &c.0));
     let who = require_token(&state, &headers, &client, hashes, role).await?;
     let site = site_of(&query)?;
-    let body = read_body(body).await?;
+    let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
     let document = read_document(&body, kind).map_err(DocumentError::Problems)?;
     let published_at = now_ms();
     let stored = stored_form(&document)?;

@@ -17,6 +17,7 @@ pub use db::Db;
 
 use axum::routing::get;
 use axum::{Json, Router};
+use std::time::Duration;
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
@@ -90,6 +91,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         privacy_token_hashes: std::sync::Arc::new(token_hashes(&config.privacy_token_hashes)?),
         metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
+        body_timeout: config.body_timeout,
     };
     let origins = config
         .allowed_origins
@@ -117,10 +119,29 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         .merge(api::routes(state).layer(cors))
         .merge(documents)
         .fallback_service(static_files::service(&config.www));
+    router = router.layer(axum::middleware::from_fn(refuse_oversized_bodies));
     for layer in headers::security(&config.csp)? {
         router = router.layer(layer);
     }
     Ok(router.layer(CompressionLayer::new()).layer(TraceLayer::new_for_http()))
+}
+
+/// No request this server takes has a body larger than this; each route may allow less.
+pub const MAX_REQUEST_BODY_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Answers 413 at once to a request declaring a body beyond [`MAX_REQUEST_BODY_BYTES`], on any
+/// route, before a byte of it is read.
+async fn refuse_oversized_bodies(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match api::declared_length(request.headers()) {
+        Some(length) if length > MAX_REQUEST_BODY_BYTES => {
+            api::ApiError::TooLarge { limit: MAX_REQUEST_BODY_BYTES as usize }.into_response()
+        }
+        _ => next.run(request).await,
+    }
 }
 
 async fn health(
@@ -176,11 +197,64 @@ pub async fn bind(config: &Config) -> Result<TcpListener, Error> {
 }
 
 /// Serves until SIGINT or SIGTERM, then finishes the requests under way.
-pub async fn serve(listener: TcpListener, router: Router) -> Result<(), Error> {
-    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(Error::Serve)
+pub async fn serve(listener: TcpListener, router: Router, config: &Config) -> Result<(), Error> {
+    serve_until(listener, router, config.header_timeout, shutdown_signal()).await
+}
+
+/// How long the requests under way may take to finish once the server is told to stop.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+
+/// Serves HTTP/1.1 until `stop` completes. A client gets `header_timeout` to send a request's
+/// head (the request line and headers), counted from its first byte or from the connection's
+/// last answer: a client trickling its headers (slowloris) or idling on a kept-alive connection
+/// is cut off then. Bodies have their own limit, enforced where they are read.
+pub async fn serve_until(
+    listener: TcpListener,
+    router: Router,
+    header_timeout: Duration,
+    stop: impl std::future::Future<Output = ()>,
+) -> Result<(), Error> {
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut stop = std::pin::pin!(stop);
+    loop {
+        let (stream, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors and the like: wait rather than spin.
+                    tracing::warn!(%error, "cannot accept a connection");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        let service = tower::ServiceExt::map_request(
+            router.clone(),
+            move |mut request: axum::http::Request<hyper::body::Incoming>| {
+                request.extensions_mut().insert(axum::extract::ConnectInfo(remote));
+                request.map(axum::body::Body::new)
+            },
+        );
+        let connection = hyper::server::conn::http1::Builder::new()
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(header_timeout)
+            .serve_connection(
+                hyper_util::rt::TokioIo::new(stream),
+                hyper_util::service::TowerToHyperService::new(service),
+            );
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, %remote, "connection ended");
+            }
+        });
+    }
+    drop(listener);
+    if tokio::time::timeout(SHUTDOWN_GRACE, graceful.shutdown()).await.is_err() {
+        tracing::warn!("requests still under way after {SHUTDOWN_GRACE:?} were cut off");
+    }
+    Ok(())
 }
 
 async fn shutdown_signal() {

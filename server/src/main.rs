@@ -59,7 +59,7 @@ async fn main() -> ExitCode {
     let address = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
     println!("Concierge demo running at http://{address}/");
     tracing::info!(%address, www = %config.www.display(), "listening");
-    match serve(listener, router).await {
+    match serve(listener, router, &config).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("concierge-server: {error}");

@@ -88,6 +88,8 @@ fn help_documents_every_setting() {
         "--privacy-token-hashes",
         "--metrics-token-hashes",
         "--tombstone-days",
+        "--header-timeout",
+        "--body-timeout",
         "--allowed-origins",
         "--config",
         "--log-format",
@@ -103,6 +105,31 @@ fn help_documents_every_setting() {
         String::from_utf8(hash.stdout).unwrap().trim(),
         concierge_server::db::sha256_hex("demo-staff")
     );
+}
+
+#[test]
+fn timeouts_are_seconds_within_reason() {
+    for (value, message) in [
+        ("0", "out of range"),
+        ("-1", "out of range"),
+        ("90000", "out of range"),
+        ("ten", "is not a number of seconds"),
+        ("NaN", "out of range"),
+    ] {
+        let output =
+            Command::new(BINARY).arg(format!("--header-timeout={value}")).output().unwrap();
+        assert!(!output.status.success(), "{value}");
+        let error = String::from_utf8_lossy(&output.stderr);
+        assert!(error.contains(message), "{value}: {error}");
+    }
+    let parsed = <concierge_server::Config as clap::Parser>::try_parse_from([
+        "concierge-server",
+        "--header-timeout",
+        "2.5",
+    ])
+    .unwrap();
+    assert_eq!(parsed.header_timeout, std::time::Duration::from_millis(2500));
+    assert_eq!(parsed.body_timeout, std::time::Duration::from_secs(30));
 }
 
 #[tokio::test]

@@ -9,3 +9,4 @@ mod profiles;
 mod staff;
 mod static_files;
 mod support;
+mod timeouts;

@@ -133,6 +133,16 @@ async fn the_api_documents_itself_and_reports_metrics() {
     ] {
         assert!(doc["paths"].get(path).is_some(), "{path} is documented");
     }
+    for (path, method, status) in [
+        ("/v1/events", "post", "410"),
+        ("/v1/events", "post", "408"),
+        ("/v1/profiles/{visitor}/export", "get", "429"),
+        ("/metrics", "get", "401"),
+    ] {
+        let documented = &doc["paths"][path][method]["responses"][status];
+        assert!(documented.is_object(), "{method} {path} documents {status}");
+    }
+    assert_eq!(doc["paths"]["/metrics"]["get"]["security"][0], json!({ "metrics": [] }));
 }
 
 /// The value of one counter in a Prometheus text page.

@@ -130,3 +130,44 @@ async fn wrong_or_missing_tokens_get_401_then_429() {
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     }
 }
+
+#[tokio::test]
+async fn absurd_prices_stored_in_the_database_never_wrap_the_total() {
+    use concierge_protocol::batch::{Batch, Cart, ConsentState, Event, Item, Payload};
+    use concierge_protocol::money::Currency;
+    use concierge_protocol::names::Decision;
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let line = |id: &str| Item {
+            id: id.into(),
+            name: id.into(),
+            category: None,
+            price: i64::MAX,
+            quantity: 1,
+        };
+        // Stored straight through the database layer, past any limit the API checks.
+        let event = |id: &str, at: i64, payload: Payload| Event { id: id.into(), at, payload };
+        let granted = ConsentState { storage: Decision::Granted, analytics: Decision::Granted };
+        let cart =
+            Cart { currency: Currency::EUR, lines: vec![line("a"), line("b")], updated_at: None };
+        let batch = Batch {
+            site: "demo".into(),
+            visitor_id: visitor.id.clone(),
+            secret: visitor.secret.clone(),
+            batch_key: unique("batch_"),
+            cart_code: Some(visitor.code.clone()),
+            dropped: 0,
+            events: vec![
+                event(&unique("evt_"), T, Payload::Consent(granted)),
+                event(&unique("evt_"), T + 1, Payload::Cart(cart)),
+            ],
+        };
+        let outcome = site.db.ingest(&batch, T + 2).await.unwrap();
+        assert_eq!(outcome.accepted, 2, "{}", site.backend);
+        let reply =
+            site.get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(reply.json()["total"], i64::MAX, "{}", site.backend);
+        assert_eq!(reply.json()["item_count"], 2);
+    }
+}

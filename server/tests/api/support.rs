@@ -51,6 +51,25 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}{n:04}x{nanos:09}")
 }
 
+/// A client address no other test, nor an earlier run against the same PostgreSQL (whose
+/// failed-login counts outlive the run), has used.
+fn fresh_client() -> SocketAddr {
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
+    let segments = [
+        0xfd00,
+        0,
+        (nanos >> 48) as u16,
+        (nanos >> 32) as u16,
+        (nanos >> 16) as u16,
+        nanos as u16,
+        (n >> 16) as u16,
+        n as u16,
+    ];
+    SocketAddr::from((segments, 40_000))
+}
+
 /// A fresh cart code, `XXX-XXX` from the agent's alphabet.
 pub fn unique_code() -> String {
     const ALPHABET: &[u8] = b"ACDEFGHJKLMNPQRTUVWXY34679";
@@ -135,8 +154,7 @@ impl Site {
         write("concierge/loader.js", "/* loader */ ".repeat(100).as_bytes());
         let url = url.unwrap_or_else(|| Db::sqlite_url(dir.path()));
         let db = Db::connect(&url).await.unwrap_or_else(|e| panic!("{backend}: {e}"));
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_000));
+        let client = fresh_client();
         let config = test_config(&dir.path().join("www"));
         let router = app(&config, db.clone()).unwrap();
         Site { dir, db, url, backend, router, client }
@@ -165,8 +183,7 @@ impl Site {
 
     /// Requests from another client address, as if from another machine.
     pub fn move_client(&mut self) {
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        self.client = SocketAddr::from(([10, (n >> 16) as u8, (n >> 8) as u8, n as u8], 40_001));
+        self.client = fresh_client();
     }
 
     pub async fn request(
