@@ -553,3 +553,17 @@ fn help_documents_the_documents_directory() {
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("--documents") && help.contains("CONCIERGE_DOCUMENTS_DIR"), "{help}");
 }
+
+#[tokio::test]
+async fn the_openapi_description_lists_the_config_endpoints() {
+    let site = Site::new("sqlite", None).await;
+    let description = site.get("/v1/openapi.json", &[]).await.json();
+    for path in ["/v1/config", "/v1/config/{kind}", "/v1/config/{kind}/history"] {
+        assert!(description["paths"][path].is_object(), "{path}");
+    }
+    assert_eq!(
+        description["components"]["schemas"]["SettingsDocument"]["properties"]["idle_minutes"]
+            ["maximum"],
+        525_600
+    );
+}
