@@ -217,7 +217,8 @@ start_server() {
     CONCIERGE_PRIVACY_TOKEN_HASHES=$("$server" hash-token demo-privacy)
     export CONCIERGE_PRIVACY_TOKEN_HASHES
   fi
-  exec "$server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir"
+  exec "$server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir" \
+    --documents "$ROOT/documents"
 }
 
 run_demo() {
@@ -241,6 +242,9 @@ run_tests() {
 
   step "Lints, wasm32 (clippy -D warnings)"
   wasm_cargo clippy --all-targets --locked -- -D warnings
+
+  step "Config documents (concierge-cli check documents/*/*.json)"
+  cargo run --quiet --locked -p concierge-cli -- check documents/*/*.json
 
   step "Native tests (engine, formats, backend on SQLite and PostgreSQL)"
   start_postgres

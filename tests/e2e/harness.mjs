@@ -31,7 +31,7 @@ export async function freePort() {
  * resolves once it listens. `stop({ keepData: true })` leaves the data for a restart.
  */
 export async function startServer({ port = 0, dataDir = mkdtempSync(join(tmpdir(), "concierge-e2e-")) } = {}) {
-  const child = spawn(SERVER, ["--port", String(port), "--www", join(ROOT, "www"), "--data-dir", dataDir], {
+  const child = spawn(SERVER, ["--port", String(port), "--www", join(ROOT, "www"), "--data-dir", dataDir, "--documents", join(ROOT, "documents")], {
     stdio: ["ignore", "pipe", "pipe"],
     env: {
       ...process.env,

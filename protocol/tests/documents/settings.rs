@@ -177,13 +177,19 @@ fn kind_version_unknown_fields_and_nulls() {
         (json!({ "version": 1 }), &[("kind", "is required")]),
         (
             // Keys in alphabetical order: serde_json's map sorts them, `preserve_order` would not.
-            json!({ "colour": "red", "dismisshours": 2, "idle_minute": 30, "kind": "settings", "version": 1 }),
+            // Suggestions for up to two letters off (dismis_hour), none beyond (idel_minuts).
+            json!({ "colour": "red", "dismis_hour": 2, "dismisshours": 2, "idel_minuts": 3, "idle_minute": 30, "kind": "settings", "version": 1 }),
             &[
                 ("colour", "is not a field of a settings document"),
+                (
+                    "dismis_hour",
+                    "is not a field of a settings document; did you mean \"dismiss_hours\"?",
+                ),
                 (
                     "dismisshours",
                     "is not a field of a settings document; did you mean \"dismiss_hours\"?",
                 ),
+                ("idel_minuts", "is not a field of a settings document"),
                 (
                     "idle_minute",
                     "is not a field of a settings document; did you mean \"idle_minutes\"?",

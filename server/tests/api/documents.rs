@@ -528,20 +528,35 @@ fn a_bad_documents_directory_stops_the_server_with_its_problems() {
     )]);
     let data = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(data.path().join("www")).unwrap();
-    let output = Command::new(env!("CARGO_BIN_EXE_concierge-server"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_concierge-server"))
         .args(["--port", "0", "--www"])
         .arg(data.path().join("www"))
         .arg("--data-dir")
         .arg(data.path())
         .env("CONCIERGE_DOCUMENTS_DIR", dir.path())
         .env_remove("DATABASE_URL")
-        .output()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
         .unwrap();
+    // A server that starts anyway would never exit: give it ten seconds, then fail.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the server started with a bad documents directory");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    let output = child.wait_with_output().unwrap();
     assert!(!output.status.success());
     assert!(output.stdout.is_empty(), "no URL is announced");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains("demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
+        stderr.contains(
+            "demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"
+        ),
         "{stderr}"
     );
 }
@@ -552,4 +567,18 @@ fn help_documents_the_documents_directory() {
         Command::new(env!("CARGO_BIN_EXE_concierge-server")).arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     assert!(help.contains("--documents") && help.contains("CONCIERGE_DOCUMENTS_DIR"), "{help}");
+}
+
+#[tokio::test]
+async fn the_openapi_description_lists_the_config_endpoints() {
+    let site = Site::new("sqlite", None).await;
+    let description = site.get("/v1/openapi.json", &[]).await.json();
+    for path in ["/v1/config", "/v1/config/{kind}", "/v1/config/{kind}/history"] {
+        assert!(description["paths"][path].is_object(), "{path}");
+    }
+    assert_eq!(
+        description["components"]["schemas"]["SettingsDocument"]["properties"]["idle_minutes"]
+            ["maximum"],
+        525_600
+    );
 }
