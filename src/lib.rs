@@ -16,3 +16,10 @@ pub use concierge_protocol::value;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
+
+/// The agent is single-threaded (no Wasm threads), which is what makes this allocator sound.
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: the agent's Wasm module never runs on more than one thread.
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };

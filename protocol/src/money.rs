@@ -31,17 +31,23 @@ impl Currency {
     }
 
     pub fn code(&self) -> &str {
-        // The constructors admit ASCII letters only, so this cannot fail.
-        std::str::from_utf8(&self.0).unwrap_or("XXX")
+        // SAFETY: the field is private and every constructor admits three ASCII letters only,
+        // which are UTF-8; skipping the general validator keeps it out of the agent's Wasm.
+        unsafe { std::str::from_utf8_unchecked(&self.0) }
     }
 
     /// Digits after the decimal point, as ISO 4217 lists them for the currencies in use.
     pub fn minor_digits(&self) -> u32 {
-        match &self.0 {
-            b"BIF" | b"CLP" | b"DJF" | b"GNF" | b"ISK" | b"JPY" | b"KMF" | b"KRW" | b"PYG"
-            | b"RWF" | b"UGX" | b"UYI" | b"VND" | b"VUV" | b"XAF" | b"XOF" | b"XPF" => 0,
-            b"BHD" | b"IQD" | b"JOD" | b"KWD" | b"LYD" | b"OMR" | b"TND" => 3,
-            _ => 2,
+        // Searched in one string rather than matched arm by arm: a fraction of the code.
+        const NONE: &[u8] = b"BIFCLPDJFGNFISKJPYKMFKRWPYGRWFUGXUYIVNDVUVXAFXOFXPF";
+        const THREE: &[u8] = b"BHDIQDJODKWDLYDOMRTND";
+        let listed = |list: &[u8]| list.chunks_exact(3).any(|code| code == self.0);
+        if listed(NONE) {
+            0
+        } else if listed(THREE) {
+            3
+        } else {
+            2
         }
     }
 

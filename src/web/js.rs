@@ -6,7 +6,9 @@
 //! thrown through Wasm skips every destructor and `Cell` reset on the way, which leaves the agent
 //! stuck for the rest of the page; caught here, it becomes an ordinary error to handle.
 
-use js_sys::{Array, Reflect};
+use js_sys::{Array, Promise, Reflect};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -34,6 +36,36 @@ extern "C" {
 
     #[wasm_bindgen(catch, js_namespace = console, js_name = warn)]
     pub fn console_warn(message: &str) -> Result<(), JsValue>;
+
+    /// A promise seen through its `then`, so both callbacks can be plain functions.
+    type Thenable;
+
+    #[wasm_bindgen(method, js_name = then)]
+    fn then_both(this: &Thenable, on_fulfilled: &JsValue, on_rejected: &JsValue) -> Promise;
+}
+
+/// Runs `handle` with the promise's value (`Ok`) or its rejection (`Err`) once it settles, and
+/// returns a promise that settles when `handle` has run (and when the promise `handle` returns,
+/// if it returns one, has settled: a chain waits for its last step).
+///
+/// This is the agent's whole asynchrony: a few hundred bytes of Wasm where an executor for
+/// futures cost several kilobytes (docs/decisions.md). Of the two callbacks only one ever runs;
+/// the other is freed with the promise that holds it.
+pub fn when_settled(
+    promise: &Promise,
+    handle: impl FnOnce(Result<JsValue, JsValue>) -> JsValue + 'static,
+) -> Promise {
+    let on_fulfilled = Rc::new(RefCell::new(Some(handle)));
+    let on_rejected = on_fulfilled.clone();
+    let fulfilled = Closure::once_into_js(move |value: JsValue| -> JsValue {
+        let handle = on_fulfilled.borrow_mut().take();
+        handle.map_or(JsValue::UNDEFINED, |handle| handle(Ok(value)))
+    });
+    let rejected = Closure::once_into_js(move |reason: JsValue| -> JsValue {
+        let handle = on_rejected.borrow_mut().take();
+        handle.map_or(JsValue::UNDEFINED, |handle| handle(Err(reason)))
+    });
+    promise.unchecked_ref::<Thenable>().then_both(&fulfilled, &rejected)
 }
 
 /// An own property's value, `None` when the object does not have it itself (it may inherit it).

@@ -108,13 +108,13 @@ fn await_config(config: JsValue) {
         let reason = "the loader passed no config request (an older loader?)".to_owned();
         return dispatch(vec![Event::ConfigFetched(Fetched::Unreachable(reason))]);
     };
-    wasm_bindgen_futures::spawn_local(async move {
-        let answer = wasm_bindgen_futures::JsFuture::from(promise).await.unwrap_or(JsValue::NULL);
-        dispatch(vec![Event::ConfigFetched(fetched(&answer))]);
+    let _ = js::when_settled(&promise, |answer| {
+        dispatch(vec![Event::ConfigFetched(fetched(&answer.unwrap_or(JsValue::NULL)))]);
         // For the benchmark and for shops that watch: the published documents are in force.
         if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
             let _ = performance.mark("concierge:config");
         }
+        JsValue::UNDEFINED
     });
 }
 

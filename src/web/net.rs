@@ -16,7 +16,6 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::{Request, RequestInit, Response};
 
 /// Bodies above this are not sent with `keepalive`, whose budget browsers cap at 64 KiB.
@@ -54,13 +53,12 @@ pub fn request_flush(site: &str) {
             dispatch(vec![Event::FlushBusy]);
             return Promise::resolve(&JsValue::UNDEFINED);
         }
-        future_to_promise(async move {
-            dispatch(vec![Event::FlushGranted]);
-            if let Some(request) = IN_FLIGHT.with(|cell| cell.borrow_mut().take()) {
-                let _ = JsFuture::from(request).await;
-            }
-            Ok(JsValue::UNDEFINED)
-        })
+        dispatch(vec![Event::FlushGranted]);
+        // The lock is held until the request this tab just started is answered.
+        match IN_FLIGHT.with(|cell| cell.borrow_mut().take()) {
+            Some(request) => js::when_settled(&request, |_| JsValue::UNDEFINED),
+            None => Promise::resolve(&JsValue::UNDEFINED),
+        }
     });
     let options = Object::new();
     let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
@@ -71,11 +69,11 @@ pub fn request_flush(site: &str) {
         dispatch(vec![Event::FlushGranted]);
         return;
     };
-    wasm_bindgen_futures::spawn_local(async move {
-        let failed = JsFuture::from(returned).await.is_err();
-        if failed && !answered.get() {
+    let _ = js::when_settled(&returned, move |result| {
+        if result.is_err() && !answered.get() {
             dispatch(vec![Event::FlushGranted]);
         }
+        JsValue::UNDEFINED
     });
 }
 
@@ -93,25 +91,24 @@ pub fn send(endpoint: &str, site: &str, batch: Batch) {
         if !beacon(&url, &body) {
             // Too big for a beacon, or refused: a keepalive fetch is the last resort.
             if let Some(request) = post(&url, &body, body.len() <= KEEPALIVE_LIMIT) {
-                wasm_bindgen_futures::spawn_local(async move {
-                    let _ = JsFuture::from(request).await;
-                });
+                // Nobody is left to hear the answer; a failure must not show as unhandled.
+                let _ = js::when_settled(&request, |_| JsValue::UNDEFINED);
             }
         }
         return;
     }
-    let request = post(&url, &body, body.len() <= KEEPALIVE_LIMIT);
-    let answered = future_to_promise(async move {
-        let outcome = match request {
-            Some(request) => match JsFuture::from(request).await.map(JsCast::dyn_into) {
-                Ok(Ok(response)) => outcome_of(response).await,
-                // A rejection, a timeout, or a replaced fetch that answered something else.
-                Ok(Err(_)) | Err(_) => SendOutcome::Retry { retry_after: None },
-            },
-            None => SendOutcome::Retry { retry_after: None },
-        };
-        dispatch(vec![Event::Sent { key, outcome }]);
-        Ok(JsValue::UNDEFINED)
+    let request = post(&url, &body, body.len() <= KEEPALIVE_LIMIT)
+        .unwrap_or_else(|| Promise::reject(&JsValue::UNDEFINED));
+    let answered = js::when_settled(&request, move |result| {
+        let answer = move |outcome| dispatch(vec![Event::Sent { key, outcome }]);
+        match result.map(JsCast::dyn_into::<Response>) {
+            Ok(Ok(response)) => outcome_of(response, answer),
+            // A rejection, a timeout, or a replaced fetch that answered something else.
+            Ok(Err(_)) | Err(_) => {
+                answer(SendOutcome::Retry { retry_after: None });
+                JsValue::UNDEFINED
+            }
+        }
     });
     IN_FLIGHT.with(|cell| *cell.borrow_mut() = Some(answered));
 }
@@ -176,20 +173,30 @@ fn beacon(url: &str, body: &str) -> bool {
 }
 
 /// 2xx: accepted. 408, 429, 5xx: retry, after `Retry-After` if given. 413: split the batch.
-/// Other 4xx: rejected.
-async fn outcome_of(response: Response) -> SendOutcome {
+/// Other 4xx: rejected. `answer` hears the outcome (after the body, for a 2xx); the promise
+/// returned, if any, settles once it has.
+fn outcome_of(response: Response, answer: impl FnOnce(SendOutcome) + 'static) -> JsValue {
     let status = response.status();
-    match status {
+    let outcome = match status {
         200..=299 => {
-            let body = match response.json() {
-                Ok(json) => JsFuture::from(json).await.ok(),
-                Err(_) => None,
+            let accepted = |body: Option<JsValue>| {
+                let taken = body
+                    .and_then(|body| Reflect::get(&body, &"cart_code_taken".into()).ok())
+                    .and_then(|taken| taken.as_bool())
+                    .unwrap_or(false);
+                SendOutcome::Accepted { cart_code_taken: taken }
             };
-            let taken = body
-                .and_then(|body| Reflect::get(&body, &"cart_code_taken".into()).ok())
-                .and_then(|taken| taken.as_bool())
-                .unwrap_or(false);
-            SendOutcome::Accepted { cart_code_taken: taken }
+            return match response.json() {
+                Ok(json) => js::when_settled(&json, move |body| {
+                    answer(accepted(body.ok()));
+                    JsValue::UNDEFINED
+                })
+                .into(),
+                Err(_) => {
+                    answer(accepted(None));
+                    JsValue::UNDEFINED
+                }
+            };
         }
         413 => SendOutcome::TooLarge,
         408 | 429 | 500..=599 => {
@@ -198,7 +205,9 @@ async fn outcome_of(response: Response) -> SendOutcome {
         }
         400..=499 => SendOutcome::Rejected { status },
         _ => SendOutcome::Retry { retry_after: None },
-    }
+    };
+    answer(outcome);
+    JsValue::UNDEFINED
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
@@ -220,20 +229,22 @@ pub fn fetch_intents(endpoint: &str, identity: Identity) {
         return;
     }
     let request = settled_fetch(&request);
-    wasm_bindgen_futures::spawn_local(async move {
-        let Ok(Ok(response)) = JsFuture::from(request).await.map(JsCast::dyn_into::<Response>)
-        else {
-            return;
+    let _ = js::when_settled(&request, |result| {
+        let Ok(Ok(response)) = result.map(JsCast::dyn_into::<Response>) else {
+            return JsValue::UNDEFINED;
         };
-        if !response.ok() {
-            // 404: the backend has not heard of this visitor yet; nothing to pick up.
-            return;
-        }
-        let Ok(json) = response.json() else { return };
-        let Ok(body) = JsFuture::from(json).await else { return };
-        match convert::from_js(&body).ok().and_then(|value| wire::decode_intents(&value)) {
-            Some(intents) => dispatch(vec![Event::IntentsLoaded(intents)]),
-            None => console::warn("the backend's intents could not be read; ignored"),
-        }
+        // 404: the backend has not heard of this visitor yet; nothing to pick up.
+        let Some(json) = response.ok().then(|| response.json().ok()).flatten() else {
+            return JsValue::UNDEFINED;
+        };
+        js::when_settled(&json, |body| {
+            let intents = body.ok().and_then(|body| convert::from_js(&body).ok());
+            match intents.and_then(|value| wire::decode_intents(&value)) {
+                Some(intents) => dispatch(vec![Event::IntentsLoaded(intents)]),
+                None => console::warn("the backend's intents could not be read; ignored"),
+            }
+            JsValue::UNDEFINED
+        })
+        .into()
     });
 }
