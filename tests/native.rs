@@ -11,6 +11,7 @@ mod native {
     pub mod support;
     pub mod sync;
     pub mod texts;
+    pub mod tidy;
     pub mod value;
     pub mod wire;
 }
