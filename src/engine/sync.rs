@@ -114,19 +114,27 @@ pub struct Pending {
     pub ids: Vec<String>,
 }
 
+/// The events waiting to be sent, with their bookkeeping ([`OutboxMeta`], reached through
+/// `Deref`: `outbox.pending` is `outbox.meta.pending`).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbox {
     pub events: Vec<OutEvent>,
-    pub pending: Option<Pending>,
-    /// Events dropped from a full outbox since the last batch that went through.
-    pub dropped: u32,
-    /// Failed attempts in a row, for the backoff.
-    pub attempts: u32,
-    pub next_attempt_at: Option<Millis>,
-    pub last_sent_at: Option<Millis>,
-    pub acked: Vec<String>,
+    pub meta: OutboxMeta,
     /// A request is on the wire now (not persisted: a new page starts with none).
     pub in_flight: bool,
+}
+
+impl std::ops::Deref for Outbox {
+    type Target = OutboxMeta;
+    fn deref(&self) -> &OutboxMeta {
+        &self.meta
+    }
+}
+
+impl std::ops::DerefMut for Outbox {
+    fn deref_mut(&mut self) -> &mut OutboxMeta {
+        &mut self.meta
+    }
 }
 
 /// What of the outbox is stored besides its events (each event is stored on its own, so a
@@ -134,10 +142,13 @@ pub struct Outbox {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutboxMeta {
     pub pending: Option<Pending>,
+    /// Events dropped from a full outbox since the last batch that went through.
     pub dropped: u32,
+    /// Failed attempts in a row, for the backoff.
     pub attempts: u32,
     pub next_attempt_at: Option<Millis>,
     pub last_sent_at: Option<Millis>,
+    /// Acknowledged ids, so another tab's copy of an event is not sent again.
     pub acked: Vec<String>,
 }
 
@@ -178,28 +189,12 @@ pub fn event_bytes(event: &OutEvent) -> usize {
 
 impl Outbox {
     pub fn meta(&self) -> OutboxMeta {
-        OutboxMeta {
-            pending: self.pending.clone(),
-            dropped: self.dropped,
-            attempts: self.attempts,
-            next_attempt_at: self.next_attempt_at,
-            last_sent_at: self.last_sent_at,
-            acked: self.acked.clone(),
-        }
+        self.meta.clone()
     }
 
     /// The outbox storage held: its bookkeeping and its events, held to the limit.
     pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
-        let mut outbox = Outbox {
-            events: Vec::new(),
-            pending: meta.pending,
-            dropped: meta.dropped,
-            attempts: meta.attempts,
-            next_attempt_at: meta.next_attempt_at,
-            last_sent_at: meta.last_sent_at,
-            acked: meta.acked,
-            in_flight: false,
-        };
+        let mut outbox = Outbox { events: Vec::new(), meta, in_flight: false };
         for event in events {
             outbox.adopt(event);
         }
@@ -210,7 +205,7 @@ impl Outbox {
     pub fn push(&mut self, event: OutEvent) {
         if let Payload::Cart(_) = event.payload {
             // Only the newest cart matters; older unsent snapshots are superseded.
-            let pending = self.pending.as_ref();
+            let pending = self.meta.pending.as_ref();
             self.events.retain(|old| {
                 !matches!(old.payload, Payload::Cart(_))
                     || pending.is_some_and(|p| p.ids.contains(&old.id))
@@ -237,7 +232,7 @@ impl Outbox {
             }
         });
         let dropped = (excess - to_drop) as u32;
-        self.dropped = self.dropped.saturating_add(dropped);
+        self.meta.dropped = self.meta.dropped.saturating_add(dropped);
     }
 
     /// When the next batch may go: cart and consent changes at once (staff watch the cart live,
@@ -247,12 +242,12 @@ impl Outbox {
         if self.events.is_empty() || self.in_flight {
             return None;
         }
-        let urgent = self.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
-        let by_interval = match self.last_sent_at {
+        let urgent = self.meta.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
+        let by_interval = match self.meta.last_sent_at {
             Some(at) if !urgent => at + FLUSH_INTERVAL,
             _ => now,
         };
-        Some(self.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
+        Some(self.meta.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
     }
 
     pub fn is_due(&self, now: Millis) -> bool {
@@ -270,7 +265,7 @@ impl Outbox {
         if self.events.is_empty() {
             return None;
         }
-        let pending = match self.pending.take() {
+        let pending = match self.meta.pending.take() {
             Some(pending)
                 if pending.ids.iter().any(|id| self.events.iter().any(|e| &e.id == id)) =>
             {
@@ -293,11 +288,11 @@ impl Outbox {
         let batch = Batch {
             key: pending.key.clone(),
             identity: identity.clone(),
-            dropped: self.dropped,
+            dropped: self.meta.dropped,
             events,
             beacon,
         };
-        self.pending = Some(pending);
+        self.meta.pending = Some(pending);
         Some(batch)
     }
 
@@ -305,17 +300,17 @@ impl Outbox {
     /// (a rejected batch, or a single event too large to ever send).
     pub fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, rng: &mut Rng) -> usize {
         self.in_flight = false;
-        let Some(pending) = self.pending.as_ref().filter(|p| p.key == key) else { return 0 };
+        let Some(pending) = self.meta.pending.as_ref().filter(|p| p.key == key) else { return 0 };
         match outcome {
             SendOutcome::Accepted { .. } | SendOutcome::Rejected { .. } => {
                 let ids = pending.ids.clone();
                 let count = ids.len();
                 self.forget(&ids);
-                self.pending = None;
-                self.dropped = 0;
-                self.attempts = 0;
-                self.next_attempt_at = None;
-                self.last_sent_at = Some(now);
+                self.meta.pending = None;
+                self.meta.dropped = 0;
+                self.meta.attempts = 0;
+                self.meta.next_attempt_at = None;
+                self.meta.last_sent_at = Some(now);
                 if matches!(outcome, SendOutcome::Rejected { .. }) {
                     count
                 } else {
@@ -326,21 +321,21 @@ impl Outbox {
                 // The backend read none of it: the first half goes again under a new key.
                 let mut ids = pending.ids.clone();
                 ids.truncate(ids.len() / 2);
-                self.pending = Some(Pending { key: rng.id("batch"), ids });
+                self.meta.pending = Some(Pending { key: rng.id("batch"), ids });
                 0
             }
             SendOutcome::TooLarge => {
                 let ids = pending.ids.clone();
                 self.events.retain(|e| !ids.contains(&e.id));
-                self.pending = None;
+                self.meta.pending = None;
                 1
             }
             SendOutcome::Retry { retry_after } => {
-                self.attempts = self.attempts.saturating_add(1);
+                self.meta.attempts = self.meta.attempts.saturating_add(1);
                 let exponential =
-                    BACKOFF_BASE.saturating_mul(1 << self.attempts.min(10)).min(BACKOFF_MAX);
+                    BACKOFF_BASE.saturating_mul(1 << self.meta.attempts.min(10)).min(BACKOFF_MAX);
                 let delay = (exponential as f64 * rng.jitter()) as Millis;
-                self.next_attempt_at =
+                self.meta.next_attempt_at =
                     Some(now + retry_after.map_or(delay, |after| after.max(delay / 2)));
                 0
             }
@@ -352,17 +347,17 @@ impl Outbox {
     pub fn forget(&mut self, ids: &[String]) {
         self.events.retain(|e| !ids.contains(&e.id));
         for id in ids {
-            if !self.acked.contains(id) {
-                self.acked.push(id.clone());
+            if !self.meta.acked.contains(id) {
+                self.meta.acked.push(id.clone());
             }
         }
-        let excess = self.acked.len().saturating_sub(ACKED_MEMORY);
-        self.acked.drain(..excess);
+        let excess = self.meta.acked.len().saturating_sub(ACKED_MEMORY);
+        self.meta.acked.drain(..excess);
     }
 
     /// Takes in an event another tab queued (or storage held), unless it was sent already.
     pub fn adopt(&mut self, event: OutEvent) {
-        if self.acked.contains(&event.id) || self.events.iter().any(|e| e.id == event.id) {
+        if self.meta.acked.contains(&event.id) || self.events.iter().any(|e| e.id == event.id) {
             return;
         }
         let at = self.events.partition_point(|e| order(e) <= order(&event));
@@ -378,10 +373,10 @@ impl Outbox {
         for event in &other.events {
             self.adopt(event.clone());
         }
-        if self.pending.is_none() {
-            self.pending.clone_from(&other.pending);
+        if self.meta.pending.is_none() {
+            self.meta.pending.clone_from(&other.pending);
         }
-        self.dropped = self.dropped.max(other.dropped);
+        self.meta.dropped = self.meta.dropped.max(other.dropped);
     }
 }
 
@@ -410,7 +405,9 @@ impl Sync {
     /// makes a new identity, which the backend cannot link to the old one.
     pub fn retire(&mut self, withdrawal: OutEvent) {
         let Some(identity) = self.identity.take() else { return };
-        self.outbox = Outbox { acked: std::mem::take(&mut self.outbox.acked), ..Outbox::default() };
+        let acked = std::mem::take(&mut self.outbox.acked);
+        self.outbox = Outbox::default();
+        self.outbox.acked = acked;
         self.retiring = Some((identity, withdrawal));
     }
 
