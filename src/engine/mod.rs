@@ -425,7 +425,10 @@ impl Agent {
         // The previous page's last request is usually cut off by the navigation itself; its
         // backoff must not delay this page. Failures here back off again from `attempts`.
         self.sync.outbox.next_attempt_at = None;
-        if let Some(identity) = &self.sync.identity {
+        // Only an identity the backend has heard of (a batch went through) asks for intents: an
+        // unknown id counts as a failed attempt there, rate-limited per client address.
+        let known = self.sync.outbox.last_sent_at.is_some();
+        if let Some(identity) = self.sync.identity.as_ref().filter(|_| known) {
             if self.consent.any_granted() {
                 out.push(Effect::FetchIntents(identity.clone()));
             }

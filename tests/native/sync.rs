@@ -391,8 +391,7 @@ fn stored_outboxes_survive_a_reload_and_resend_under_the_same_key() {
     let mut tab = consenting_tab(T0);
     let batch = flush(&mut tab, T0);
     tab.handle(Event::PageHide, T0 + 1);
-    let (mut reloaded, effects) = tab.next_page("/", T0 + 2);
-    assert!(effects.iter().any(|e| matches!(e, Effect::FetchIntents(_))));
+    let (mut reloaded, _) = tab.next_page("/", T0 + 2);
     assert_eq!(reloaded.sync().outbox.events, batch.events);
     let resent = flush(&mut reloaded, T0 + 3);
     assert_eq!(resent.key, batch.key);
@@ -444,4 +443,17 @@ fn with_analytics_alone_nothing_is_written_to_the_device() {
     let effects = tab.handle(add(vec![item("a", 1, 1)]), T0 + 1);
     assert!(!stores_or_wipes(&effects));
     assert!(tab.device.borrow().is_empty());
+}
+
+#[test]
+fn intents_are_asked_for_only_once_the_backend_knows_the_visitor() {
+    let mut tab = consenting_tab(T0);
+    let asks = |effects: &[Effect]| effects.iter().any(|e| matches!(e, Effect::FetchIntents(_)));
+    // Consent given, nothing delivered yet: the backend would take the id for a probe.
+    let (_, effects) = tab.next_page("/", T0 + 1);
+    assert!(!asks(&effects), "{effects:?}");
+    let batch = flush(&mut tab, T0 + 2);
+    answer(&mut tab, &batch, ACCEPTED, T0 + 3);
+    let (_, effects) = tab.next_page("/", T0 + 4);
+    assert!(asks(&effects), "{effects:?}");
 }
