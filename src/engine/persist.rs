@@ -174,13 +174,28 @@ impl Written {
             }
             self.identity = current.identity.cloned();
         }
+        if self.writable(Section::Config) {
+            if let Some(kept) = current.config {
+                if self.config_etag.as_ref() != Some(&kept.etag) {
+                    self.config_etag = Some(kept.etag.clone());
+                    writes.push(Record::Config(kept.clone()));
+                }
+            }
+        }
         if self.writable(Section::Outbox) {
-            let meta = current.outbox.meta();
-            if self.outbox.as_ref() != Some(&meta) {
+            // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
+            let meta = &current.outbox.meta;
+            if self.outbox.as_ref() != Some(meta) {
                 self.outbox = Some(meta.clone());
-                writes.push(Record::Outbox(meta));
+                writes.push(Record::Outbox(meta.clone()));
             }
             let events = &current.outbox.events;
+            // The common case, nothing queued or sent since the last write, in one pass.
+            let unchanged = events.len() == self.events.len()
+                && events.iter().zip(&self.events).all(|(event, id)| &event.id == id);
+            if unchanged {
+                return (writes, erasures);
+            }
             for id in &self.events {
                 if !events.iter().any(|event| &event.id == id) {
                     erasures.push(Key::Event(id.clone()));
@@ -192,14 +207,6 @@ impl Written {
                 }
             }
             self.events = events.iter().map(|event| event.id.clone()).collect();
-        }
-        if self.writable(Section::Config) {
-            if let Some(kept) = current.config {
-                if self.config_etag.as_ref() != Some(&kept.etag) {
-                    self.config_etag = Some(kept.etag.clone());
-                    writes.push(Record::Config(kept.clone()));
-                }
-            }
         }
         (writes, erasures)
     }

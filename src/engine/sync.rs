@@ -188,10 +188,6 @@ pub fn event_bytes(event: &OutEvent) -> usize {
 }
 
 impl Outbox {
-    pub fn meta(&self) -> OutboxMeta {
-        self.meta.clone()
-    }
-
     /// The outbox storage held: its bookkeeping and its events, held to the limit.
     pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
         let mut outbox = Outbox { events: Vec::new(), meta, in_flight: false };
