@@ -468,7 +468,7 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
                 describe(&key),
                 StoredError::NotJson("JSON.parse failed".into())
             ));
-            stored.discarded.push(key);
+            damaged(&mut stored, key);
             continue;
         };
         if key == Key::Legacy {
@@ -489,7 +489,7 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
             }
             Err(error) => {
                 warnings.push(format!("{}: {error}; it was discarded", describe(&key)));
-                stored.discarded.push(key);
+                damaged(&mut stored, key);
             }
         }
     }
@@ -513,6 +513,16 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
         }
     }
     (stored, warnings)
+}
+
+/// An entry that cannot be read is erased once storage is allowed, except the consent: that
+/// one says nothing either way, and is replaced by the visitor's next choice.
+fn damaged(stored: &mut Stored, key: Key) {
+    if key == Key::Section(Section::Consent) {
+        stored.consent = Slot::Damaged;
+    } else {
+        stored.discarded.push(key);
+    }
 }
 
 fn describe(key: &Key) -> String {

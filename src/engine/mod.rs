@@ -386,6 +386,7 @@ impl Agent {
             self.kept_config = Some(kept);
             self.config = Config::resolve(&self.page_settings, &self.documents);
         }
+        self.written.consent_unknown = matches!(consent, Slot::Damaged);
         if let Some(consent) = consent.present() {
             self.consent = consent;
             self.written.consent = Some(consent);
@@ -575,8 +576,9 @@ impl Agent {
         if !self.consent.allows_storage() {
             // A consent section this agent cannot read says nothing about withdrawal: only a
             // decision made here (or adopted from another tab) erases what is stored.
-            let unknown = self.written.foreign.contains(&Section::Consent)
-                && self.consent.decided_at.is_none();
+            let unreadable =
+                self.written.foreign.contains(&Section::Consent) || self.written.consent_unknown;
+            let unknown = unreadable && self.consent.decided_at.is_none();
             if !self.written.is_empty() && !unknown {
                 out.push(Effect::Wipe);
                 self.written = Written {
@@ -594,6 +596,9 @@ impl Agent {
             config: self.kept_config.as_ref(),
         };
         let (writes, erasures) = self.written.update(&current);
+        if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
+            self.written.consent_unknown = false;
+        }
         out.extend(writes.into_iter().map(Effect::Store));
         out.extend(erasures.into_iter().map(Effect::Erase));
     }

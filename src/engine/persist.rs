@@ -76,8 +76,11 @@ pub enum Slot<T> {
     #[default]
     Absent,
     Present(T),
-    /// Written in a newer or unreadable format: left alone, never overwritten.
+    /// Written in a newer format: left alone, never overwritten.
     Foreign,
+    /// Unreadable (not JSON, or not what its version says): says nothing, and is replaced by
+    /// the next write.
+    Damaged,
 }
 
 impl<T> Slot<T> {
@@ -130,6 +133,9 @@ pub struct Written {
     pub foreign: Vec<Section>,
     /// Damaged entries still to erase.
     pub discarded: Vec<Key>,
+    /// The stored consent could not be read: until the visitor decides again, nothing is
+    /// known about it, so nothing is erased on its account.
+    pub consent_unknown: bool,
 }
 
 /// The parts of the state that storage keeps.

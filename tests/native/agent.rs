@@ -345,3 +345,22 @@ fn texts_follow_the_configured_locale() {
     let labels: Vec<_> = prompt.actions.iter().map(|a| a.label.as_str()).collect();
     assert_eq!(labels, ["Aceptar", "Rechazar"]);
 }
+
+#[test]
+fn an_unreadable_consent_entry_is_no_withdrawal_and_the_next_choice_replaces_it() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(add(vec![item("a", 1000, 1)]), T0);
+    tab.device.borrow_mut().entries.insert("concierge:test:consent".into(), "{not json".into());
+    let (mut page, effects) = tab.next_page("/", T0 + 1);
+    assert!(!effects.contains(&Effect::Wipe), "nothing erased on an unknown: {effects:?}");
+    assert!(page.device.borrow().has(Section::Cart), "the cart stays on the device");
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), "the visitor is asked again");
+    page.handle(action(Action::AcceptConsent), T0 + 2);
+    let stored = page.device.borrow().stored();
+    assert_eq!(stored.consent.present().map(|c| c.storage), Some(Decision::Granted));
+    // A rejection instead would erase, as any withdrawal does.
+    tab.device.borrow_mut().entries.insert("concierge:test:consent".into(), "[1,2]".into());
+    let (mut page, _) = tab.next_page("/", T0 + 3);
+    let effects = page.handle(action(Action::RejectConsent), T0 + 4);
+    assert!(effects.contains(&Effect::Wipe));
+}
