@@ -152,8 +152,10 @@ build_agent() {
   ensure_wasm_bindgen
   ensure_node_modules
   step "Building the agent (wasm32, release)"
-  # With std built here anyway, panics can abort without their formatting machinery.
-  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort" wasm_cargo build --lib --profile wasm-release --locked
+  # With std built here anyway, panics can abort without their formatting machinery, and so
+  # without the file and line of each panic site, which nothing would ever print.
+  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
+    wasm_cargo build --lib --profile wasm-release --locked
   local wasm
   wasm="$(wasm_target_dir)/$WASM_TARGET/wasm-release/concierge.wasm"
   rm -rf "$PKG_DIR"
