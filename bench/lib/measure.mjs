@@ -114,6 +114,7 @@ function summarise(loads) {
     failures: loads.filter((load) => load.error).map((load) => load.error),
     pageErrors: [...new Set(good.flatMap((load) => load.pageErrors))],
     agentScriptsOver50Named: good.flatMap((load) => load.agentScriptsOver50Named),
+    viewsWithAgentScriptOver50: good.filter((load) => load.agentScriptsOver50 > 0).length,
     outsideRequests: good.reduce((sum, load) => sum + load.outsideRequests, 0),
     figures,
     samples: loads,

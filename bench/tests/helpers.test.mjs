@@ -138,7 +138,7 @@ function fakeResults(sizes) {
         (name) => [name, figure(name.startsWith("ready") ? ready : 7)],
       ),
     );
-  const variant = (ready) => ({ loads: 2, measured: 2, failures: [], pageErrors: [], agentScriptsOver50Named: [], figures: figures(ready) });
+  const variant = (ready) => ({ loads: 2, measured: 2, failures: [], pageErrors: [], agentScriptsOver50Named: ["import.then (loader.js)"], viewsWithAgentScriptOver50: 1, figures: figures(ready) });
   return {
     date: "2026-11-24",
     machine: { cpus: 2, cpuModel: "Test CPU", memory: 2 ** 30, os: "Linux", node: "v20", loadBefore: [1, 1, 1], loadAfter: [2, 2, 2] },
@@ -170,6 +170,8 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(line("| json-logic-js 9.9.9"), /600 \|/);
     assert.equal(line("| agent ready, from navigation start"), "| agent ready, from navigation start |  | 123.4 ms | failed |");
     assert.match(text, /alloy: 3 of 3 page views failed: alloy did not load\./);
+    assert.equal(line("| page views with an agent script run over 50 ms"), "| page views with an agent script run over 50 ms (budget: none) |  | 1 of 2: **missed** | failed |");
+    assert.match(text, /Concierge's script runs over 50 ms, over all 2 views: import\.then \(loader\.js\) 1×\./);
     assert.match(line("| ready (`concierge:ready`)"), /\| 45\.6 ms \(p95 45\.6 ms\) \| 123\.4 ms \(p95 123\.4 ms\) \| 100 ms at 4×: \*\*missed\*\* \|/);
     assert.match(line("| `concierge('track', 'add_to_cart')`"), /61\.5 µs \| 61\.5 µs \| 2 \| 2 of 2 \| 50 µs median: \*\*missed\*\*/);
     assert.match(text, /\| `view_item, consent given` \| not measured: page crashed/);
