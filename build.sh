@@ -4,7 +4,7 @@
 #   ./build.sh demo    build everything and run the demo shop and backend (PORT=8080 by default)
 #   ./build.sh test    every test layer: format, lints, native, browser and end-to-end tests
 #   ./build.sh build   build the agent (release Wasm, optimised) and the backend
-#   ./build.sh bench   measure download size, start-up time and backend ingest; writes bench/out/report.md
+#   ./build.sh bench   measure size, page cost, speed and memory against peer agents; writes bench/REPORT.md
 set -euo pipefail
 
 cd "$(dirname "$0")"
@@ -268,13 +268,26 @@ run_tests() {
   CONCIERGE_SERVER="$ROOT/target/release/concierge-server" npm run --silent e2e
 }
 
+# The agents the benchmark compares against, pinned in bench/peers/package-lock.json. Only their
+# published files are read, so no install script runs.
+ensure_bench_peers() {
+  if [ ! -d bench/peers/node_modules ] || [ bench/peers/package-lock.json -nt bench/peers/node_modules/.package-lock.json ]; then
+    step "Installing the peer agents the benchmark measures (bench/peers)"
+    npm ci --prefix bench/peers --ignore-scripts --no-audit --no-fund --loglevel=error
+  fi
+}
+
 run_bench() {
   build_agent
   build_server
-  step "Benchmark: download size and start-up time"
-  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" node bench/startup.mjs
-  step "Benchmark: backend ingest"
-  cargo run --release --locked -q -p concierge-server --example ingest_bench | tee -a bench/out/report.md
+  ensure_browser
+  ensure_bench_peers
+  step "Building the backend ingest benchmark"
+  cargo build --release --locked -q -p concierge-server --example ingest_bench
+  step "Benchmark self-tests (statistics, page variants, report)"
+  node --test bench/tests/
+  step "Benchmark: sizes, page cost, start-up, per event, memory, Web Vitals, ingest (about 4 minutes)"
+  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" node bench/run.mjs
 }
 
 case "${1:-}" in

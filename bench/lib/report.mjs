@@ -1,0 +1,363 @@
+// Benchmark, report: turns bench/results.json's figures into the Markdown tables of bench/REPORT.md (and the README's Benchmark section) and into the SVG charts.
+
+import { KB } from "./sizes.mjs";
+import { barChart } from "./svg.mjs";
+
+const VARIANT_NAMES = { none: "no agent", concierge: "Concierge", alloy: "alloy" };
+
+const group = (n) => (n === null || n === undefined ? "–" : Math.round(n).toLocaleString("en-GB"));
+const kb = (bytes) => (bytes === null || bytes === undefined ? "–" : `${(bytes / KB).toFixed(1)} KB`);
+const ms = (value, digits = 1) => (value === null || value === undefined ? "–" : `${value.toFixed(digits)} ms`);
+const us = (value) => (value === null || value === undefined ? "–" : `${value < 10 ? value.toFixed(2) : value.toFixed(1)} µs`);
+const verdict = (value, budget) => (value === null || value === undefined ? "not measured" : value <= budget ? "**met**" : "**missed**");
+const failed = (entry) => `not measured: ${entry.error}`;
+
+function table(header, rows) {
+  const align = header.map((cell, index) => (index === 0 || cell.startsWith("<") ? "---" : "---:"));
+  return [
+    `| ${header.map((cell) => cell.replace(/^</, "")).join(" | ")} |`,
+    `| ${align.join(" | ")} |`,
+    ...rows.map((row) => `| ${row.join(" | ")} |`),
+  ].join("\n");
+}
+
+function downloadSection(sizes) {
+  const core = sizes.core;
+  const out = ["## 1. Download", ""];
+  if (core.error) {
+    out.push(`Concierge's core agent was ${failed(core)}.`, "");
+    return out;
+  }
+  out.push(
+    `Core agent: everything a visitor's first page view downloads. Budget ${kb(core.budget)} gzipped (loader ${kb(core.files[0].budget)}).`,
+    "",
+    table(
+      ["file", "bytes", "gzip -9", "brotli", "budget (gzip)"],
+      [
+        ...core.files.map((file) => [`\`${file.path.replace("www/concierge/", "")}\` (${file.role})`, group(file.raw), group(file.gzip), group(file.brotli), file.budget ? `${kb(file.budget)}: ${verdict(file.gzip, file.budget)}` : ""]),
+        ["**core agent**", `**${group(core.raw)}**`, `**${group(core.gzip)}** (${kb(core.gzip)})`, `**${group(core.brotli)}** (${kb(core.brotli)})`, `${kb(core.budget)}: ${verdict(core.gzip, core.budget)}`],
+      ],
+    ),
+    "",
+    "Lazy modules, each fetched only when needed (listed in `LAZY_MODULES`, `bench/lib/sizes.mjs`):",
+    "",
+    table(
+      ["module", "<fetched when", "bytes", "gzip -9", "brotli", "budget (gzip)"],
+      sizes.lazy.length
+        ? sizes.lazy.map((module) =>
+            module.error
+              ? [module.name, module.when ?? "", failed(module), "", "", kb(module.budget)]
+              : [module.name, module.when ?? "", group(module.raw), group(module.gzip), group(module.brotli), `${kb(module.budget)}: ${verdict(module.gzip, module.budget)}`],
+          )
+        : [["none yet", "", "", "", "", ""]],
+    ),
+    "",
+    "Agents shops use today, the browser bundle each package publishes (installed from npm by the benchmark, pinned in `bench/peers/package-lock.json`):",
+    "",
+    table(
+      ["package", "<file measured", "bytes", "gzip -9", "brotli", "gzip vs Concierge core"],
+      sizes.peers.map((peer) =>
+        peer.error
+          ? [`${peer.package}`, peer.files.map((file) => `\`${file.path ?? file}\``).join(" + "), failed(peer), "", "", ""]
+          : [
+              `${peer.package} ${peer.version}`,
+              peer.files.map((file) => `\`${file.path}\``).join(" + "),
+              group(peer.raw),
+              `${group(peer.gzip)} (${kb(peer.gzip)})`,
+              `${group(peer.brotli)} (${kb(peer.brotli)})`,
+              `${(peer.gzip / core.gzip).toFixed(2)}×`,
+            ],
+      ),
+    ),
+    "",
+    ...sizes.peers.map((peer) => `- ${peer.package}: ${peer.does}; ${peer.note}.`),
+    "",
+  );
+  return out;
+}
+
+function pageCostSection(pageCost, settings) {
+  const out = [`## 2. Page cost on the demo shop, CPU throttled ${settings.throttle}×`, ""];
+  const variants = Object.keys(pageCost);
+  const cell = (variant, name, format) => {
+    const entry = pageCost[variant];
+    if (entry.measured === 0) return "failed";
+    return format(entry.figures[name]?.median ?? null);
+  };
+  const row = (label, name, format, only) => [label, ...variants.map((variant) => (only && !only.includes(variant) ? "" : cell(variant, name, format)))];
+  out.push(
+    `Median of ${settings.loads} cold page views each (a new browser context per view), the three variants in turns.`,
+    "",
+    table(
+      ["measure", ...variants.map((variant) => VARIANT_NAMES[variant])],
+      [
+        row("agent ready, from navigation start", "ready", ms, ["concierge", "alloy"]),
+        row("agent ready, after `DOMContentLoaded` (budget 100 ms)", "readyAfterDomContentLoaded", ms, ["concierge", "alloy"]),
+        row("Concierge's published config in force, after `DOMContentLoaded`", "configAfterDomContentLoaded", ms, ["concierge"]),
+        row("first contentful paint", "firstContentfulPaint", ms),
+        row("`DOMContentLoaded`", "domContentLoaded", ms),
+        row("load event", "loadEvent", ms),
+        row("long tasks (over 50 ms), count", "longTasks", (value) => (value === null ? "–" : String(value))),
+        row("long tasks, total time", "longTaskTime", ms),
+        row("longest task", "longestTask", ms),
+        row("total blocking time", "totalBlockingTime", ms),
+        [
+          "page views with an agent script run over 50 ms (budget: none)",
+          ...variants.map((variant) => {
+            const entry = pageCost[variant];
+            if (variant === "none") return "";
+            if (entry.measured === 0) return "failed";
+            return `${entry.viewsWithAgentScriptOver50} of ${entry.measured}: ${entry.viewsWithAgentScriptOver50 === 0 ? "**met**" : "**missed**"}`;
+          }),
+        ],
+        row("longest agent script run", "agentLongestScript", ms, ["concierge", "alloy"]),
+        row("cumulative layout shift, whole page", "cls", (value) => (value === null ? "–" : value.toFixed(3))),
+        row("layout shifts of the agent's own nodes", "agentShifts", (value) => (value === null ? "–" : String(value)), ["concierge"]),
+      ],
+    ),
+    "",
+  );
+  for (const variant of variants) {
+    const entry = pageCost[variant];
+    if (entry.failures.length) out.push(`- ${VARIANT_NAMES[variant]}: ${entry.failures.length} of ${entry.loads} page views failed${entry.loads < settings.loads ? ", then no more were tried" : ""}: ${[...new Set(entry.failures)].join("; ")}.`);
+    if (entry.pageErrors.length) out.push(`- ${VARIANT_NAMES[variant]}: script errors on the page: ${entry.pageErrors.join("; ")}.`);
+    if (entry.agentScriptsOver50Named?.length) {
+      const times = new Map();
+      for (const name of entry.agentScriptsOver50Named) times.set(name, (times.get(name) ?? 0) + 1);
+      const list = [...times].map(([name, count]) => `${name} ${count}×`).join("; ");
+      out.push(`- ${VARIANT_NAMES[variant]}'s script runs over 50 ms, over all ${entry.measured} views: ${list}.`);
+    }
+  }
+  out.push(
+    "- Agent ready: Concierge's `concierge:ready` performance mark; alloy: the moment its `configure` promise resolved (a mark set in its `then`). Both scripts are `async`, so either may be ready before `DOMContentLoaded` (a negative figure).",
+    "- alloy is served from `bench/peers` by the browser's request routing, with Adobe's base code and a `configure` call (dummy organisation and datastream); the page's CSP gains Adobe's edge domains in `connect-src`, as a shop running alloy would publish; any request to them is answered with an empty 204 inside the browser.",
+    "- Agent script runs: long-animation-frame script entries whose source is the agent's own files (`/concierge/` or alloy's bundle); agent code the shop calls synchronously (`concierge('track')` from `shop.js`) counts as the shop's.",
+    "- Total blocking time: the time beyond 50 ms of each long task after first contentful paint, until 1 s after the agent was ready and the load event fired (no time-to-interactive bound).",
+    "",
+  );
+  return out;
+}
+
+function startupSection(startup, pageCost, settings) {
+  const throttled = pageCost.concierge?.figures;
+  const plain = startup.concierge?.figures;
+  const out = ["## Start-up", ""];
+  const line = (label, name, budget) => {
+    const values = [plain?.[name], throttled?.[name]];
+    return [label, ...values.map((entry) => (entry ? `${ms(entry.median)} (p95 ${ms(entry.p95)})` : "–")), budget];
+  };
+  out.push(
+    `Concierge, median of ${settings.loads} cold page views each.`,
+    "",
+    table(
+      ["from `DOMContentLoaded` to", "unthrottled", `${settings.throttle}× throttled`, "<budget"],
+      [
+        line("ready (`concierge:ready`)", "readyAfterDomContentLoaded", `100 ms at 4×: ${verdict(throttled?.readyAfterDomContentLoaded?.median, 100)}`),
+        line("config in force (`concierge:config`)", "configAfterDomContentLoaded", ""),
+      ],
+    ),
+    "",
+  );
+  if (startup.concierge?.failures.length) out.push(`${startup.concierge.failures.length} unthrottled page views failed: ${[...new Set(startup.concierge.failures)].join("; ")}.`, "");
+  return out;
+}
+
+function perEventSection(perEvent, targeting) {
+  const out = ["## 3. Per event", ""];
+  out.push(
+    `Inside the page, unthrottled; each call timed on its own with \`performance.now()\` (the page served cross-origin isolated, timer step ${perEvent.timer ? `${(perEvent.timer.resolution * 1000).toFixed(1)} µs` : "unknown"}). \`add_to_cart\` is undone by an untimed \`remove_from_cart\` after each call so the cart stays the same.`,
+    "",
+    table(
+      ["command", "median", "p95", "calls", "<cart listener called before the command returned", "<budget"],
+      perEvent.rows.map((row) =>
+        row.error
+          ? [`\`${row.name}\``, failed(row), "", "", "", ""]
+          : [
+              `\`concierge('track', '${row.event}')\`, ${row.name.split(", ").slice(1).join(", ")}`,
+              us(row.median),
+              us(row.p95),
+              group(row.samples),
+              row.cartListenerCalledDuringCommand ?? "",
+              row.event === "add_to_cart" ? `50 µs median: ${verdict(row.median, 50)}` : "",
+            ],
+      ),
+    ),
+    "",
+    "One targeting evaluation, a representative campaign rule and visitor (`bench/lib/targeting.mjs`):",
+    "",
+    table(
+      ["evaluator", "median", "p95", "<method"],
+      targeting.rows.map((row) => {
+        if (row.pending) return [row.name, row.pending, "", ""];
+        if (row.error) return [row.name, failed(row), "", ""];
+        return [row.name, us(row.median), us(row.p95), row.method];
+      }),
+    ),
+    "",
+  );
+  return out;
+}
+
+function memorySection(memory) {
+  const out = ["## 4. Memory", ""];
+  const bytes = (value) => (typeof value === "number" ? `${group(value)} (${kb(value)})` : value?.error ? failed(value) : "–");
+  out.push(
+    `JS heap in use after a forced garbage collection (DevTools \`Runtime.getHeapUsage\`, the whole page); Concierge's Wasm linear memory read as \`memory.buffer.byteLength\` through the glue module the loader imported. Consent given; ${group(memory.events)} events: \`view_item\`, \`add_to_cart\`, \`view_item\`, \`remove_from_cart\` in turn.`,
+    "",
+    table(
+      ["page", "JS heap, bytes", "Wasm memory, bytes"],
+      [
+        ["no agent", bytes(memory.noneHeap), ""],
+        ["alloy, configured", bytes(memory.alloyHeap), ""],
+        ["Concierge, ready", bytes(memory.conciergeHeapReady), bytes(memory.wasmMemoryReady)],
+        [`Concierge, after ${group(memory.events)} events`, bytes(memory.conciergeHeapAfterEvents), bytes(memory.wasmMemoryAfterEvents)],
+      ],
+    ),
+    "",
+  );
+  if (memory.conciergeError) out.push(`Concierge was ${failed({ error: memory.conciergeError })}.`, "");
+  if (typeof memory.storedCharactersAfterEvents === "number") out.push(`After the events the agent's \`localStorage\` entries hold ${group(memory.storedCharactersAfterEvents)} characters (keys and values).`, "");
+  return out;
+}
+
+function vitalsSection(vitals, pageCost) {
+  const out = [`## 5. Web Vitals with the recovery banner, CPU throttled ${vitals.throttle}×`, ""];
+  const interaction = vitals.dismissInteraction;
+  const interactionText = (value) => (value === null ? `under ${interaction.threshold} ms` : ms(value, 0));
+  out.push(
+    `A returning visitor whose cart was abandoned two hours ago (storage seeded in the pre-split format, which the agent migrates), ${vitals.measured} of ${vitals.loads} page views measured.`,
+    "",
+    table(
+      ["measure", "median", "worst", "<budget"],
+      [
+        ["layout shift from the agent's nodes while the banner appears", vitals.agentShiftValue.median?.toFixed(3) ?? "–", vitals.agentShiftValue.max?.toFixed(3) ?? "–", `0: ${verdict(vitals.agentShiftValue.max, 0)}`],
+        ["the page's CLS with the banner", vitals.cls.median?.toFixed(3) ?? "–", vitals.cls.max?.toFixed(3) ?? "–", ""],
+        ["the page's CLS without agent (section 2's page views)", pageCost.none?.figures.cls.median?.toFixed(3) ?? "–", pageCost.none?.figures.cls.max?.toFixed(3) ?? "–", ""],
+        [
+          "interaction: a click on the banner's dismiss button",
+          interactionText(interaction.median),
+          interactionText(interaction.max),
+          `under 100 ms: ${interaction.samples === 0 ? "not measured" : (interaction.max ?? 0) < 100 ? "**met**" : "**missed**"}`,
+        ],
+      ],
+    ),
+    "",
+    `- Interaction: the slowest Event Timing entry of the click's interaction (pointerdown, pointerup, click), durations rounded by the browser to 8 ms; ${interaction.underThreshold} of ${interaction.samples} clicks stayed under the API's 16 ms threshold.`,
+    "",
+  );
+  if (vitals.failures.length) out.push(`${vitals.failures.length} page views failed: ${[...new Set(vitals.failures)].join("; ")}.`, "");
+  return out;
+}
+
+function ingestSection(ingest) {
+  const out = ["## Backend ingest", ""];
+  if (ingest.error) return [...out, `The ingest benchmark was ${failed(ingest)}.`, ""];
+  out.push(`${ingest.heading} (\`server/examples/ingest_bench.rs\`):`, "", table(["measure", "result"], ingest.rows.map((row) => [row.measure, row.result])), "");
+  return out;
+}
+
+/** The tables, in the order of issue 8's list. */
+export function tables(results) {
+  return [
+    ...downloadSection(results.sizes),
+    ...pageCostSection(results.pageCost, results.settings.pageCost),
+    ...startupSection(results.startup, results.pageCost, results.settings.pageCost),
+    ...perEventSection(results.perEvent, results.targeting),
+    ...memorySection(results.memory),
+    ...vitalsSection(results.vitals, results.pageCost),
+    ...ingestSection(results.ingest),
+  ].join("\n");
+}
+
+export function header(results) {
+  const machine = results.machine;
+  return [
+    `Measured ${results.date} by \`./build.sh bench\` on ${machine.cpus}× ${machine.cpuModel}, ${(machine.memory / KB ** 3).toFixed(1)} GB RAM, ${machine.os}; headless Chromium ${results.chromium}, Node ${machine.node}; server on loopback. Load average ${machine.loadBefore.map((value) => value.toFixed(2)).join(" / ")} before the run, ${machine.loadAfter.map((value) => value.toFixed(2)).join(" / ")} after (1/5/15 min): the machine is shared, quote medians.${results.loweredCounts?.length ? ` **Counts lowered for this run: ${results.loweredCounts.join(", ")}.**` : ""}`,
+  ].join("\n");
+}
+
+export function charts(results) {
+  const out = {};
+  const { core, lazy, peers } = results.sizes;
+  const kbValue = (value) => `${(value / KB).toFixed(1)} KB`;
+  out["sizes.svg"] = barChart({
+    title: "Download size of each agent",
+    subtitle: "Concierge's core agent (loader + glue + Wasm) and each peer's browser bundle; dashed line: the core budget",
+    series: [{ name: "gzip -9" }, { name: "brotli" }],
+    rows: [
+      core.error ? { label: "Concierge core", note: failed(core) } : { label: "Concierge core agent", values: [core.gzip, core.brotli] },
+      ...lazy.map((module) => (module.error ? { label: module.name, note: failed(module) } : { label: `lazy: ${module.name}`, values: [module.gzip, module.brotli] })),
+      ...peers.map((peer) => (peer.error ? { label: peer.package, note: "not installed" } : { label: `${peer.package} ${peer.version}`, values: [peer.gzip, peer.brotli] })),
+    ],
+    markers: core.budget ? [{ value: core.budget, label: `budget ${kbValue(core.budget)}` }] : [],
+    format: kbValue,
+  });
+
+  const variants = Object.keys(results.pageCost);
+  const measures = [
+    ["agent ready", "ready"],
+    ["load event", "loadEvent"],
+    ["long tasks, total time", "longTaskTime"],
+    ["total blocking time", "totalBlockingTime"],
+  ];
+  out["page-cost.svg"] = barChart({
+    title: `Page cost on the demo shop, CPU ${results.settings.pageCost.throttle}× throttled`,
+    subtitle: `median of ${results.settings.pageCost.loads} cold page views each; ready is measured from navigation start`,
+    series: [{ name: "ms" }],
+    rows: measures.flatMap(([label, name]) => [
+      { label, heading: true },
+      ...variants
+        .filter((variant) => !(name === "ready" && variant === "none"))
+        .map((variant) => {
+          const entry = results.pageCost[variant];
+          return entry.measured === 0 ? { label: VARIANT_NAMES[variant], note: "failed" } : { label: VARIANT_NAMES[variant], values: [entry.figures[name].median] };
+        }),
+    ]),
+    format: (value) => `${value.toFixed(0)} ms`,
+  });
+
+  const throttled = results.pageCost.concierge?.figures;
+  const plain = results.startup.concierge?.figures;
+  out["startup.svg"] = barChart({
+    title: "Concierge start-up, from DOMContentLoaded",
+    subtitle: `median of ${results.settings.pageCost.loads} cold page views; dashed line: the 100 ms budget (at 4×)`,
+    series: [{ name: "unthrottled" }, { name: `${results.settings.pageCost.throttle}× throttled` }],
+    rows: [
+      { label: "to ready (concierge:ready)", values: [plain?.readyAfterDomContentLoaded.median ?? null, throttled?.readyAfterDomContentLoaded.median ?? null] },
+      { label: "to config in force (concierge:config)", values: [plain?.configAfterDomContentLoaded.median ?? null, throttled?.configAfterDomContentLoaded.median ?? null] },
+    ],
+    markers: [{ value: 100, label: "100 ms" }],
+    format: (value) => `${value.toFixed(0)} ms`,
+  });
+
+  out["per-event.svg"] = barChart({
+    title: "One command inside the page, unthrottled",
+    subtitle: "median and p95 per call; dashed line: the 50 µs budget for add_to_cart at the median",
+    series: [{ name: "median" }, { name: "p95" }],
+    rows: [
+      ...results.perEvent.rows.map((row) => (row.error ? { label: row.name, note: "failed" } : { label: row.name, values: [row.median, row.p95] })),
+      ...results.targeting.rows.map((row) =>
+        row.pending ? { label: `targeting: ${row.name}`, note: "arrives with the campaigns issue" } : row.error ? { label: `targeting: ${row.name}`, note: "failed" } : { label: `targeting: ${row.name}`, values: [row.median, row.p95] },
+      ),
+    ],
+    markers: [{ value: 50, label: "50 µs" }],
+    format: (value) => `${value < 10 ? value.toFixed(1) : value.toFixed(0)} µs`,
+  });
+  return out;
+}
+
+export function report(results, chartFiles) {
+  return [
+    "<!-- Generated by ./build.sh bench (bench/run.mjs) from bench/results.json; do not edit by hand. -->",
+    "",
+    "# Concierge benchmark",
+    "",
+    header(results),
+    "",
+    `Every figure below was measured in this run; none is copied. Run time ${Math.round(results.seconds)} s.`,
+    "",
+    ...chartFiles.map((file) => `![${file}](charts/${file})`),
+    "",
+    tables(results),
+  ].join("\n");
+}

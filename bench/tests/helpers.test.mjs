@@ -1,0 +1,188 @@
+// Benchmark self-tests (node --test bench/tests/, run first by ./build.sh bench): the statistics, page rewriting, parsing and reporting the figures depend on, and that a missing peer is reported rather than crashing the run.
+
+import assert from "node:assert/strict";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import test from "node:test";
+import { rewriteDocument } from "../lib/browser.mjs";
+import { parseIngestReport } from "../lib/ingest.mjs";
+import { cumulativeLayoutShift, interactionSummary } from "../lib/measure.mjs";
+import { charts, tables } from "../lib/report.mjs";
+import { measureSizes, PEERS } from "../lib/sizes.mjs";
+import { median, percentile, summary } from "../lib/stats.mjs";
+import { barChart } from "../lib/svg.mjs";
+
+test("median and nearest-rank percentiles, ignoring what is not a number", () => {
+  const check = (values, expect) => assert.deepEqual({ median: median(values), p95: percentile(values, 95) }, expect, JSON.stringify(values));
+  check([3, 1, 2], { median: 2, p95: 3 });
+  check([4, 1, 3, 2], { median: 2.5, p95: 4 });
+  check([null, 5, undefined, Number.NaN, 1], { median: 3, p95: 5 });
+  check([], { median: null, p95: null });
+  check(Array.from({ length: 20 }, (_, i) => i + 1), { median: 10.5, p95: 19 });
+  assert.deepEqual(summary([2, 9, 4]), { median: 4, p95: 9, min: 2, max: 9, samples: 3 });
+});
+
+test("CLS is the largest session window of shifts without recent input", () => {
+  const shift = (start, value, recentInput = false) => ({ start, value, recentInput });
+  const check = (shifts, expect) => assert.equal(Number(cumulativeLayoutShift(shifts).toFixed(6)), expect, JSON.stringify(shifts));
+  check([], 0);
+  check([shift(100, 0.1), shift(600, 0.05)], 0.15);
+  // A gap of a second or more starts a new window; the larger window counts.
+  check([shift(100, 0.1), shift(1200, 0.02), shift(1300, 0.03)], 0.1);
+  check([shift(100, 0.01), shift(1200, 0.2), shift(1300, 0.03)], 0.23);
+  // A window lasts at most five seconds even without gaps.
+  check([0, 900, 1800, 2700, 3600, 4500, 5400].map((start) => shift(start, 0.1)), 0.6);
+  check([shift(100, 0.3, true), shift(200, 0.01)], 0.01);
+});
+
+test("interaction summaries treat 'no Event Timing entry' as faster than any entry", () => {
+  assert.deepEqual(interactionSummary([null, null, 24]), { median: null, p95: 24, max: 24, underThreshold: 2, threshold: 16, samples: 3 });
+  assert.deepEqual(interactionSummary([16, 24, null]), { median: 16, p95: 24, max: 24, underThreshold: 1, threshold: 16, samples: 3 });
+  assert.deepEqual(interactionSummary([16, 32]), { median: 24, p95: 32, max: 32, underThreshold: 0, threshold: 16, samples: 2 });
+  assert.equal(interactionSummary([null, 40]).median, null, "a median between a null and a figure is not a figure");
+  assert.equal(interactionSummary([null, null]).max, null);
+});
+
+const PAGE = `<head>\n<script async src="/concierge/loader.js" data-site="demo" data-endpoint="/v1"></script>\n<script defer src="/shop.js"></script>\n</head>`;
+
+test("the page variants replace exactly the loader tag", () => {
+  assert.equal(rewriteDocument(PAGE, "concierge"), PAGE);
+  assert.equal(rewriteDocument(PAGE, "none"), `<head>\n\n<script defer src="/shop.js"></script>\n</head>`);
+  const alloy = rewriteDocument(PAGE, "alloy");
+  assert.ok(!alloy.includes("loader.js"), alloy);
+  assert.ok(alloy.includes('<script src="/bench-peers/alloy-setup.js"></script><script async src="/bench-peers/@adobe/alloy/dist/alloy.min.js"></script>'), alloy);
+  assert.ok(alloy.includes('<script defer src="/shop.js"></script>'), alloy);
+  assert.throws(() => rewriteDocument("<head></head>", "none"), /no Concierge loader tag/);
+});
+
+test("the ingest example's Markdown table is read row by row", () => {
+  const printed = [
+    "",
+    "## Backend ingest (SQLite, WAL), 20 events per batch",
+    "",
+    "| measure | result |",
+    "| --- | ---: |",
+    "| plain batched inserts, same statements, no HTTP | 22629 events/s |",
+    "| ratio HTTP / plain (target ≥ 0.5) | 0.96 |",
+    "| latency p50 / p99 / max at that load (target p99 < 50 ms) | 2.5 / 19.8 / 122.9 ms |",
+  ].join("\n");
+  assert.deepEqual(parseIngestReport(printed), [
+    { table: "Backend ingest (SQLite, WAL), 20 events per batch", measure: "plain batched inserts, same statements, no HTTP", result: "22629 events/s" },
+    { table: "Backend ingest (SQLite, WAL), 20 events per batch", measure: "ratio HTTP / plain (target ≥ 0.5)", result: "0.96" },
+    { table: "Backend ingest (SQLite, WAL), 20 events per batch", measure: "latency p50 / p99 / max at that load (target p99 < 50 ms)", result: "2.5 / 19.8 / 122.9 ms" },
+  ]);
+  assert.deepEqual(parseIngestReport("thread 'main' panicked"), []);
+});
+
+test("charts label every bar with its value, say what was not measured, and escape text", () => {
+  const svg = barChart({
+    title: "Sizes <&>",
+    series: [{ name: "gzip" }, { name: "brotli" }],
+    rows: [
+      { label: "a <b>", values: [2048, 1024] },
+      { label: "missing", note: "not installed" },
+      { label: "half", values: [512, null] },
+    ],
+    markers: [{ value: 1500, label: "budget" }],
+    format: (value) => `${value} B`,
+  });
+  for (const text of ["Sizes &lt;&amp;&gt;", "a &lt;b&gt;", "2048 B gzip", "1024 B brotli", "512 B gzip", "brotli: not measured", "not installed", "budget"]) {
+    assert.ok(svg.includes(`>${text}<`), `the chart shows "${text}"`);
+  }
+  assert.ok(!svg.includes("<b>"), "no markup from labels");
+  assert.equal((svg.match(/<rect [^>]*><title>/g) ?? []).length, 3, "one bar per measured value");
+});
+
+function fakeRoot() {
+  const root = mkdtempSync(join(tmpdir(), "concierge-bench-test-"));
+  const write = (path, text) => {
+    mkdirSync(dirname(join(root, path)), { recursive: true });
+    writeFileSync(join(root, path), text);
+  };
+  write("www/concierge/loader.js", "loader ".repeat(50));
+  write("www/concierge/pkg/concierge.js", "glue ".repeat(500));
+  write("www/concierge/pkg/concierge_bg.wasm", Buffer.alloc(4000, 7));
+  const peer = PEERS.find((entry) => entry.package === "json-logic-js");
+  write(`bench/peers/node_modules/${peer.package}/package.json`, JSON.stringify({ version: "9.9.9" }));
+  write(`bench/peers/node_modules/${peer.package}/${peer.files[0]}`, "logic ".repeat(100));
+  return root;
+}
+
+test("sizes: every file measured, and a peer that is not installed is reported, not thrown", () => {
+  const root = fakeRoot();
+  try {
+    const sizes = measureSizes(root);
+    assert.equal(sizes.core.files.length, 3);
+    assert.equal(sizes.core.raw, 350 + 2500 + 4000);
+    assert.equal(sizes.core.gzip, sizes.core.files.reduce((sum, file) => sum + file.gzip, 0));
+    assert.ok(sizes.core.brotli > 0 && sizes.core.brotli < sizes.core.raw);
+    const logic = sizes.peers.find((peer) => peer.package === "json-logic-js");
+    assert.equal(logic.version, "9.9.9");
+    assert.equal(logic.raw, 600);
+    const alloy = sizes.peers.find((peer) => peer.package === "@adobe/alloy");
+    assert.match(alloy.error, /@adobe\/alloy is not installed/);
+    rmSync(join(root, "www/concierge/pkg/concierge_bg.wasm"));
+    assert.match(measureSizes(root).core.error, /concierge_bg\.wasm is missing/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+/** Results as run.mjs assembles them, with alloy failing every page view. */
+function fakeResults(sizes) {
+  const figure = (median) => ({ median, p95: median, min: median, max: median, samples: 2 });
+  const figures = (ready) =>
+    Object.fromEntries(
+      ["ready", "readyAfterDomContentLoaded", "configAfterDomContentLoaded", "domContentLoaded", "loadEvent", "firstContentfulPaint", "longTasks", "longTaskTime", "longestTask", "totalBlockingTime", "agentLongestScript", "agentScriptsOver50", "cls", "agentShifts"].map(
+        (name) => [name, figure(name.startsWith("ready") ? ready : 7)],
+      ),
+    );
+  const variant = (ready) => ({ loads: 2, measured: 2, failures: [], pageErrors: [], agentScriptsOver50Named: ["import.then (loader.js)"], viewsWithAgentScriptOver50: 1, figures: figures(ready) });
+  return {
+    date: "2026-11-24",
+    machine: { cpus: 2, cpuModel: "Test CPU", memory: 2 ** 30, os: "Linux", node: "v20", loadBefore: [1, 1, 1], loadAfter: [2, 2, 2] },
+    chromium: "156",
+    settings: { pageCost: { loads: 2, throttle: 4 } },
+    sizes,
+    pageCost: {
+      none: variant(null),
+      concierge: variant(123.4),
+      alloy: { loads: 3, measured: 0, failures: ["alloy did not load", "alloy did not load", "alloy did not load"], pageErrors: [], figures: figures(null) },
+    },
+    startup: { concierge: variant(45.6) },
+    perEvent: { timer: { resolution: 0.005, isolated: true }, rows: [{ name: "add_to_cart, consent given", event: "add_to_cart", ...figure(61.5), cartListenerCalledDuringCommand: "2 of 2" }, { name: "view_item, consent given", event: "view_item", error: "page crashed" }] },
+    targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", pending: "Concierge's evaluator arrives with the campaigns issue" }] },
+    memory: { events: 1000, noneHeap: 1000, alloyHeap: { error: "alloy did not become ready" }, conciergeHeapReady: 2000, wasmMemoryReady: 65536, conciergeHeapAfterEvents: 2100, wasmMemoryAfterEvents: 65536 },
+    vitals: { loads: 2, throttle: 4, measured: 2, failures: [], cls: figure(0), agentShiftValue: figure(0), agentShifts: 0, dismissInteraction: interactionSummary([null, 24]) },
+    ingest: { error: "ingest_bench printed no table" },
+  };
+}
+
+test("the report states budgets met or missed and names what failed instead of a figure", () => {
+  const root = fakeRoot();
+  try {
+    const results = fakeResults(measureSizes(root));
+    const text = tables(results);
+    const line = (start) => text.split("\n").find((row) => row.startsWith(start)) ?? assert.fail(`no row starting ${start}`);
+    assert.match(line("| **core agent**"), /40\.0 KB: \*\*met\*\*/);
+    assert.match(line("| @adobe/alloy"), /not measured: @adobe\/alloy is not installed/);
+    assert.match(line("| json-logic-js 9.9.9"), /600 \|/);
+    assert.equal(line("| agent ready, from navigation start"), "| agent ready, from navigation start |  | 123.4 ms | failed |");
+    assert.match(text, /alloy: 3 of 3 page views failed: alloy did not load\./);
+    assert.equal(line("| page views with an agent script run over 50 ms"), "| page views with an agent script run over 50 ms (budget: none) |  | 1 of 2: **missed** | failed |");
+    assert.match(text, /Concierge's script runs over 50 ms, over all 2 views: import\.then \(loader\.js\) 1×\./);
+    assert.match(line("| ready (`concierge:ready`)"), /\| 45\.6 ms \(p95 45\.6 ms\) \| 123\.4 ms \(p95 123\.4 ms\) \| 100 ms at 4×: \*\*missed\*\* \|/);
+    assert.match(line("| `concierge('track', 'add_to_cart')`"), /61\.5 µs \| 61\.5 µs \| 2 \| 2 of 2 \| 50 µs median: \*\*missed\*\*/);
+    assert.match(text, /\| `view_item, consent given` \| not measured: page crashed/);
+    assert.match(line("| Concierge |"), /arrives with the campaigns issue/);
+    assert.match(line("| alloy, configured"), /not measured: alloy did not become ready/);
+    assert.match(line("| interaction: a click"), /\| under 16 ms \| 24 ms \| under 100 ms: \*\*met\*\* \|/);
+    assert.match(text, /The ingest benchmark was not measured: ingest_bench printed no table\./);
+    const drawn = charts(results);
+    assert.deepEqual(Object.keys(drawn).sort(), ["page-cost.svg", "per-event.svg", "sizes.svg", "startup.svg"]);
+    assert.match(drawn["page-cost.svg"], />failed</, "a variant without figures is drawn as failed");
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
