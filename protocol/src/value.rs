@@ -84,6 +84,55 @@ impl Value {
         }
     }
 
+    /// The value as compact JSON text, written as `JSON.stringify` writes it (the same escapes,
+    /// whole numbers without a fraction), so the agent hands storage and the network one string
+    /// instead of building the value out of JS objects first.
+    pub fn to_json(&self) -> String {
+        let mut out = String::with_capacity(self.json_len());
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Value::Null => out.push_str("null"),
+            Value::Bool(true) => out.push_str("true"),
+            Value::Bool(false) => out.push_str("false"),
+            // Whole numbers exactly (times, prices in minor units, counts); fractions to six
+            // decimals, which is all the agent ever writes; anything beyond, as JSON's null.
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
+                out.push_str(&(*n as i64).to_string())
+            }
+            Value::Number(n) if n.is_finite() && n.abs() < 1e15 => {
+                out.push_str(&format_decimal(*n))
+            }
+            Value::Number(_) => out.push_str("null"),
+            Value::String(text) => write_string(text, out),
+            Value::Array(items) => {
+                out.push('[');
+                for (index, item) in items.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            Value::Object(fields) => {
+                out.push('{');
+                for (index, (key, value)) in fields.iter().enumerate() {
+                    if index > 0 {
+                        out.push(',');
+                    }
+                    write_string(key, out);
+                    out.push(':');
+                    value.write_json(out);
+                }
+                out.push('}');
+            }
+        }
+    }
+
     pub fn object(fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
         Value::Object(fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
     }
@@ -214,6 +263,30 @@ impl Serialize for Value {
     }
 }
 
+/// A JSON string literal, escaped as `JSON.stringify` escapes it.
+fn write_string(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(HEX[(c as usize) >> 4]));
+                out.push(char::from(HEX[(c as usize) & 15]));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
 /// A quoted JSON string's length: escapes for quotes, backslashes and control characters.
 fn string_len(text: &str) -> usize {
     2 + text
@@ -226,14 +299,9 @@ fn string_len(text: &str) -> usize {
         .sum::<usize>()
 }
 
-/// A number's length as `JSON.stringify` writes it: whole numbers exactly, others at most the
-/// 17 significant digits of a shortest round-trip form plus sign, point and exponent (an upper
-/// bound, which is what a byte budget needs).
+/// A number's length as [`Value::to_json`] writes it.
 fn number_len(n: f64) -> usize {
-    if !n.is_finite() {
-        return 4; // null
-    }
-    if n.fract() == 0.0 && n.abs() < 1e15 {
+    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         let (mut whole, mut digits) = (n.abs() as u64, 1);
         while whole >= 10 {
             whole /= 10;
@@ -241,7 +309,10 @@ fn number_len(n: f64) -> usize {
         }
         return digits + usize::from(n < 0.0);
     }
-    24
+    if n.is_finite() && n.abs() < 1e15 {
+        return format_decimal(n).len();
+    }
+    4 // null
 }
 
 /// Reads a plain decimal (`19.99`, `-3`, `+0.5`) the way a shop writes prices into strings.

@@ -410,6 +410,7 @@ impl Agent {
         self.written.outbox = meta.clone();
         self.written.events = events.iter().map(|event| event.id.clone()).collect();
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
+        self.written.align_events(&self.sync.outbox);
         self.written.foreign = foreign;
         self.written.discarded = discarded;
         if legacy {
@@ -485,6 +486,7 @@ impl Agent {
             StorageChange::Put(Record::Event(event)) => {
                 self.written.events.push(event.id.clone());
                 self.sync.outbox.adopt(event);
+                self.written.align_events(&self.sync.outbox);
             }
             StorageChange::Put(Record::Config(kept)) => {
                 self.written.config_etag = Some(kept.etag.clone());

@@ -157,6 +157,20 @@ impl Written {
             && self.config_etag.is_none()
     }
 
+    /// Puts the event entries storage holds into the outbox's order (what the diff in
+    /// [`Written::update`] walks), entries the outbox no longer has after them, still to erase.
+    pub fn align_events(&mut self, outbox: &Outbox) {
+        let mut aligned: Vec<String> = outbox
+            .events
+            .iter()
+            .filter(|event| self.events.contains(&event.id))
+            .map(|event| event.id.clone())
+            .collect();
+        let gone = self.events.iter().filter(|id| !outbox.events.iter().any(|e| &e.id == *id));
+        aligned.extend(gone.cloned());
+        self.events = aligned;
+    }
+
     fn writable(&self, section: Section) -> bool {
         !self.foreign.contains(&section)
     }
@@ -196,21 +210,32 @@ impl Written {
                 writes.push(Record::Outbox(meta.clone()));
             }
             let events = &current.outbox.events;
-            // The common case, nothing queued or sent since the last write, in one pass.
-            let unchanged = events.len() == self.events.len()
-                && events.iter().zip(&self.events).all(|(event, id)| &event.id == id);
-            if unchanged {
-                return (writes, erasures);
-            }
-            for id in &self.events {
-                if !events.iter().any(|event| &event.id == id) {
-                    erasures.push(Key::Event(id.clone()));
+            // Both lists keep the events' order, so one walk finds what went and what came: the
+            // acknowledged leave the front, a full outbox drops a measurement from the middle,
+            // new ones come at the end. Only a mismatch looks ahead.
+            let old = &self.events;
+            let (mut o, mut n) = (0, 0);
+            while o < old.len() {
+                if n < events.len() && old[o] == events[n].id {
+                    (o, n) = (o + 1, n + 1);
+                } else if events[n..].iter().any(|event| event.id == old[o]) {
+                    // Came in before an entry this tab knew (another tab's, in time order).
+                    if !old.contains(&events[n].id) {
+                        writes.push(Record::Event(events[n].clone()));
+                    }
+                    n += 1;
+                } else {
+                    erasures.push(Key::Event(old[o].clone()));
+                    o += 1;
                 }
             }
-            for event in events {
-                if !self.events.contains(&event.id) {
+            for event in &events[n..] {
+                if !old.contains(&event.id) {
                     writes.push(Record::Event(event.clone()));
                 }
+            }
+            if o == n && n == events.len() && erasures.is_empty() {
+                return (writes, erasures);
             }
             self.events = events.iter().map(|event| event.id.clone()).collect();
         }

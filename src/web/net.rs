@@ -11,7 +11,7 @@ use super::{console, convert, dispatch, js};
 use crate::engine::sync::{Batch, Identity, SendOutcome};
 use crate::engine::{Event, Millis};
 use crate::wire;
-use js_sys::{Array, Function, Object, Promise, Reflect, JSON};
+use js_sys::{Array, Function, Object, Promise, Reflect};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -81,12 +81,7 @@ pub fn request_flush(site: &str) {
 pub fn send(endpoint: &str, site: &str, batch: Batch) {
     let url = format!("{endpoint}/events");
     let (key, beacon_wanted) = (batch.key.clone(), batch.beacon);
-    let Some(body) = JSON::stringify(&convert::to_js(&wire::encode_batch(batch, site)))
-        .ok()
-        .and_then(|b| b.as_string())
-    else {
-        return console::warn("a batch could not be serialised; it stays in the outbox");
-    };
+    let body = wire::encode_batch(batch, site).to_json();
     if beacon_wanted {
         if !beacon(&url, &body) {
             // Too big for a beacon, or refused: a keepalive fetch is the last resort.

@@ -48,12 +48,8 @@ pub fn load(site: &str) -> Stored {
 
 pub fn store(site: &str, record: &Record) {
     let Some(storage) = local_storage() else { return };
-    let text = js_sys::JSON::stringify(&super::convert::to_js(&stored::encode(record)))
-        .ok()
-        .and_then(|text| text.as_string());
-    let Some(text) = text else {
-        return console::warn("a stored entry could not be serialised; not saved");
-    };
+    // Written as JSON text in Wasm: one string crosses to the page, not an object per field.
+    let text = stored::encode(record).to_json();
     if storage.set_item(&stored::key(site, &record.key()), &text).is_err() {
         console::warn(
             "local storage refused the write (quota or privacy settings); kept in memory",

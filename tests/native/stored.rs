@@ -167,3 +167,69 @@ fn keys_are_per_site_and_per_entry() {
     assert_eq!(stored::parse_key("demo", "concierge:demo:bogus"), None);
     assert_eq!(stored::parse_key("demo", "concierge:v1:demo"), Some(Key::Legacy));
 }
+
+/// (event entries storage holds, the outbox now, entries erased, entries written)
+#[test]
+fn only_the_event_entries_that_changed_are_written_or_erased() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::{OutEvent, Outbox, Payload};
+    let event = |id: &str| OutEvent {
+        id: id.into(),
+        at: T0,
+        payload: Payload::Commerce {
+            kind: concierge::engine::CommerceKind::ViewItem,
+            items: vec![],
+            transaction_id: None,
+        },
+    };
+    type Ids = &'static [&'static str];
+    let cases: [(Ids, Ids, Ids, Ids); 7] = [
+        (&["a", "b", "c"], &["a", "b", "c"], &[], &[]),
+        (&["a", "b", "c"], &["a", "b", "c", "d", "e"], &[], &["d", "e"]),
+        (&["a", "b", "c"], &["c"], &["a", "b"], &[]),
+        (&["a", "b", "c", "d"], &["a", "c", "d", "e"], &["b"], &["e"]),
+        (&["a", "b", "c"], &["a", "x", "b", "c"], &[], &["x"]),
+        (&["a", "b"], &[], &["a", "b"], &[]),
+        (&[], &["a"], &[], &["a"]),
+    ];
+    for (stored, now, erased, written) in cases {
+        let mut state = Written {
+            events: stored.iter().map(|id| id.to_string()).collect(),
+            ..Written::default()
+        };
+        let outbox =
+            Outbox { events: now.iter().map(|id| event(id)).collect(), ..Outbox::default() };
+        let (consent, cart) =
+            (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
+        state.consent = Some(consent);
+        state.cart = Some(cart.clone());
+        state.outbox = Some(outbox.meta.clone());
+        let current = Current {
+            consent: &consent,
+            cart: &cart,
+            identity: None,
+            outbox: &outbox,
+            config: None,
+        };
+        let (writes, erasures) = state.update(&current);
+        let erased_ids: Vec<_> = erasures
+            .iter()
+            .map(|key| match key {
+                Key::Event(id) => id.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        let written_ids: Vec<_> = writes
+            .iter()
+            .map(|record| match record {
+                Record::Event(event) => event.id.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(erased_ids, erased, "{stored:?} -> {now:?}");
+        assert_eq!(written_ids, written, "{stored:?} -> {now:?}");
+        assert_eq!(state.events, now, "then storage holds the outbox");
+    }
+}
