@@ -2,9 +2,8 @@
 
 import { readFileSync, existsSync } from "node:fs";
 import { join, normalize } from "node:path";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "../../tests/e2e/harness.mjs";
 
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 export const VARIANTS = {
   none: "the demo page without any agent",
@@ -104,20 +103,8 @@ function seedAbandonedCart() {
 }
 
 export async function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      // Belt and braces beside the routes below: no host name resolves, so nothing leaves the machine.
-      "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-    ],
-  });
+  // Belt and braces beside the routes below: no host name resolves, so nothing leaves the machine.
+  return launchBrowser({ extraArgs: ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"] });
 }
 
 export function rewriteDocument(html, variant) {
