@@ -501,6 +501,7 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
             Ok((mut migrated, dropped)) => {
                 warnings.extend(dropped.iter().map(ToString::to_string));
                 migrated.events.extend(std::mem::take(&mut stored.events));
+                migrated.discarded = std::mem::take(&mut stored.discarded);
                 stored = migrated;
             }
             Err(error) if error.is_foreign() => {

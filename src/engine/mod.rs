@@ -303,18 +303,18 @@ impl Agent {
         now: Millis,
     ) -> Vec<Effect> {
         let mut effects = Vec::new();
-        let mut baseline = self.baseline();
-        let notices_from = self.baseline();
+        let before = self.baseline();
+        // What another tab (or storage) already holds is not news to record again.
+        let mut adopted = None;
         for event in events {
             let adopting = matches!(event, Event::StorageChanged(_) | Event::Start { .. });
             self.route(event, now, &mut effects);
             if adopting {
-                // What another tab (or storage) already holds is not news to record again.
-                baseline = self.baseline();
+                adopted = Some(self.baseline());
             }
         }
-        self.record_changes(&baseline, now);
-        self.report_changes(&notices_from, &mut effects);
+        self.record_changes(adopted.as_ref().unwrap_or(&before), now);
+        self.report_changes(&before, &mut effects);
         self.persist(&mut effects);
         self.refresh_view(now, &mut effects);
         self.schedule(now, &mut effects);
@@ -380,11 +380,7 @@ impl Agent {
         out.extend(foreign.iter().map(|section| Effect::Warn(Warning::SectionForeign(*section))));
 
         if let Some(kept) = config.present() {
-            self.written.config_etag = Some(kept.etag.clone());
-            self.documents = kept.documents.clone();
-            self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
-            self.kept_config = Some(kept);
-            self.config = Config::resolve(&self.page_settings, &self.documents);
+            self.use_kept_config(kept);
         }
         self.written.consent_unknown = matches!(consent, Slot::Damaged);
         if let Some(consent) = consent.present() {
@@ -412,15 +408,12 @@ impl Agent {
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
         self.written.align_events(&self.sync.outbox);
         self.written.foreign = foreign;
-        self.written.discarded = discarded;
         if legacy {
             // Everything is written anew as sections, then the old document goes.
-            self.written = Written {
-                foreign: std::mem::take(&mut self.written.foreign),
-                ..Written::default()
-            };
+            self.written.forget();
             out.push(Effect::Erase(Key::Legacy));
         }
+        self.written.discarded = discarded;
 
         self.page = page;
         self.recovery.page_view(&self.config, now);
@@ -488,13 +481,7 @@ impl Agent {
                 self.sync.outbox.adopt(event);
                 self.written.align_events(&self.sync.outbox);
             }
-            StorageChange::Put(Record::Config(kept)) => {
-                self.written.config_etag = Some(kept.etag.clone());
-                self.documents = kept.documents.clone();
-                self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
-                self.kept_config = Some(kept);
-                self.config = Config::resolve(&self.page_settings, &self.documents);
-            }
+            StorageChange::Put(Record::Config(kept)) => self.use_kept_config(kept),
             StorageChange::Removed(Key::Event(id)) => {
                 // Another tab had it acknowledged.
                 self.written.events.retain(|known| known != &id);
@@ -502,10 +489,7 @@ impl Agent {
             }
             StorageChange::Removed(Key::Section(Section::Consent)) | StorageChange::Cleared => {
                 // Only a withdrawal erases the stored consent.
-                self.written = Written {
-                    foreign: std::mem::take(&mut self.written.foreign),
-                    ..Written::default()
-                };
+                self.written.forget();
                 if self.consent.allows_storage() {
                     let at = self.consent.decided_at.unwrap_or(0);
                     self.consent.apply(ConsentUpdate::REJECT_ALL, at);
@@ -519,6 +503,15 @@ impl Agent {
                 }
             }
         }
+    }
+
+    /// Puts the documents kept on the device (by this page's start or another tab) in force.
+    fn use_kept_config(&mut self, kept: KeptConfig) {
+        self.written.config_etag = Some(kept.etag.clone());
+        self.documents = kept.documents.clone();
+        self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
+        self.kept_config = Some(kept);
+        self.config = Config::resolve(&self.page_settings, &self.documents);
     }
 
     fn apply_config(&mut self, fetched: Fetched, now: Millis, out: &mut Vec<Effect>) {
@@ -583,10 +576,7 @@ impl Agent {
             let unknown = unreadable && self.consent.decided_at.is_none();
             if !self.written.is_empty() && !unknown {
                 out.push(Effect::Wipe);
-                self.written = Written {
-                    foreign: std::mem::take(&mut self.written.foreign),
-                    ..Written::default()
-                };
+                self.written.forget();
             }
             return;
         }

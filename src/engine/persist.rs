@@ -148,6 +148,12 @@ pub struct Current<'a> {
 }
 
 impl Written {
+    /// Storage holds none of this agent's entries any more (erased, or never written as
+    /// sections); what it leaves alone, it still leaves alone.
+    pub fn forget(&mut self) {
+        *self = Written { foreign: std::mem::take(&mut self.foreign), ..Written::default() };
+    }
+
     pub fn is_empty(&self) -> bool {
         self.consent.is_none()
             && self.cart.is_none()

@@ -233,3 +233,20 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
         assert_eq!(state.events, now, "then storage holds the outbox");
     }
 }
+
+#[test]
+fn a_damaged_entry_beside_the_released_document_is_erased_with_the_migration() {
+    let device = new_device();
+    device.borrow_mut().entries.insert("concierge:v1:test".into(), RELEASED_V1.into());
+    device
+        .borrow_mut()
+        .entries
+        .insert("concierge:test:event:evt_broken00000000".into(), "{not json".into());
+    let (_, effects) = Tab::open(&device, "/", 1_795_435_260_000);
+    assert!(effects.contains(&Effect::Erase(Key::Legacy)));
+    assert!(
+        effects.contains(&Effect::Erase(Key::Event("evt_broken00000000".into()))),
+        "{effects:?}"
+    );
+    assert!(!device.borrow().entries.contains_key("concierge:test:event:evt_broken00000000"));
+}
