@@ -314,9 +314,18 @@ fn decode_item_within(value: &Value, path: &str, max_price: i64) -> Result<Item,
     })
 }
 
-fn decode_items(found: &Value, path: &str, max: usize) -> Result<Vec<Item>, Problem> {
+/// At most `max` items, each priced at most `max_price`.
+fn decode_items(
+    found: &Value,
+    path: &str,
+    max: usize,
+    max_price: i64,
+) -> Result<Vec<Item>, Problem> {
     let raw = array(found, path, max)?;
-    raw.iter().enumerate().map(|(i, item)| decode_item(item, &index(path, i))).collect()
+    raw.iter()
+        .enumerate()
+        .map(|(i, item)| decode_item_within(item, &index(path, i), max_price))
+        .collect()
 }
 
 fn decode_decision(found: &Value, path: &str) -> Result<Decision, Problem> {
@@ -351,14 +360,7 @@ fn decode_cart_within(value: &Value, path: &str, max_price: i64) -> Result<Cart,
         .and_then(Currency::parse_canonical)
         .ok_or_else(|| Problem::new(&currency_path, "must be an ISO 4217 code such as \"EUR\""))?;
     let lines = match optional(value, "lines") {
-        Some(found) => {
-            let lines_path = join(path, "lines");
-            let raw = array(found, &lines_path, MAX_LINES)?;
-            raw.iter()
-                .enumerate()
-                .map(|(i, item)| decode_item_within(item, &index(&lines_path, i), max_price))
-                .collect::<Result<Vec<_>, _>>()?
-        }
+        Some(found) => decode_items(found, &join(path, "lines"), MAX_LINES, max_price)?,
         None => Vec::new(),
     };
     let updated_at = match optional(value, "updated_at") {
@@ -402,7 +404,7 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
             absent("consent")?;
             absent("cart")?;
             let items = match optional(value, "items") {
-                Some(found) => decode_items(found, &field("items"), MAX_ITEMS)?,
+                Some(found) => decode_items(found, &field("items"), MAX_ITEMS, MAX_PRICE_MINOR)?,
                 None => Vec::new(),
             };
             let transaction_id = match optional(value, "transaction_id") {
