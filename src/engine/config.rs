@@ -70,47 +70,8 @@ impl Config {
         config.endpoint.clone_from(&page.endpoint);
         config.currency = page.currency;
         config.locale.clone_from(&page.locale);
-        if let Some(settings) = &documents.settings {
-            if let Some(minutes) = settings.idle_minutes {
-                config.idle_timeout = Millis::from(minutes) * MINUTE;
-            }
-            if let Some(hours) = settings.dismiss_hours {
-                config.dismiss_for = Millis::from(hours) * HOUR;
-            }
-            if let Some(path) = &settings.checkout_path {
-                config.checkout_path.clone_from(path);
-                config.resume_url.clone_from(path);
-            }
-            if let Some(url) = &settings.resume_url {
-                config.resume_url.clone_from(url);
-            }
-            if let Some(hosts) = &settings.link_hosts {
-                config.link_hosts.clone_from(hosts);
-            }
-        }
-        if let Some(policy) = &documents.policy {
-            config.consent_prompt = policy.prompt;
-        }
-        let overrides = &page.overrides;
-        if let Some(timeout) = overrides.idle_timeout {
-            config.idle_timeout = timeout;
-        }
-        if let Some(duration) = overrides.dismiss_for {
-            config.dismiss_for = duration;
-        }
-        if let Some(path) = &overrides.checkout_path {
-            config.checkout_path.clone_from(path);
-            config.resume_url.clone_from(path);
-        }
-        if let Some(url) = &overrides.resume_url {
-            config.resume_url.clone_from(url);
-        }
-        if let Some(prompt) = overrides.consent_prompt {
-            config.consent_prompt = prompt;
-        }
-        if let Some(hosts) = &overrides.link_hosts {
-            config.link_hosts.clone_from(hosts);
-        }
+        Overrides::published(documents).apply(&mut config);
+        page.overrides.apply(&mut config);
         config
     }
 }
@@ -135,6 +96,45 @@ pub struct Overrides {
     pub resume_url: Option<String>,
     pub consent_prompt: Option<bool>,
     pub link_hosts: Option<Vec<String>>,
+}
+
+impl Overrides {
+    /// What the shop's published documents set, in the same terms as a page's attributes.
+    pub fn published(documents: &documents::Config) -> Overrides {
+        let settings = documents.settings.as_ref();
+        Overrides {
+            idle_timeout: settings.and_then(|s| s.idle_minutes).map(|m| Millis::from(m) * MINUTE),
+            dismiss_for: settings.and_then(|s| s.dismiss_hours).map(|h| Millis::from(h) * HOUR),
+            checkout_path: settings.and_then(|s| s.checkout_path.clone()),
+            resume_url: settings.and_then(|s| s.resume_url.clone()),
+            consent_prompt: documents.policy.as_ref().map(|policy| policy.prompt),
+            link_hosts: settings.and_then(|s| s.link_hosts.clone()),
+        }
+    }
+
+    /// Sets what these overrides name; a checkout path is also the resume link, unless a
+    /// resume URL is named too.
+    pub fn apply(&self, config: &mut Config) {
+        if let Some(timeout) = self.idle_timeout {
+            config.idle_timeout = timeout;
+        }
+        if let Some(duration) = self.dismiss_for {
+            config.dismiss_for = duration;
+        }
+        if let Some(path) = &self.checkout_path {
+            config.checkout_path.clone_from(path);
+            config.resume_url.clone_from(path);
+        }
+        if let Some(url) = &self.resume_url {
+            config.resume_url.clone_from(url);
+        }
+        if let Some(prompt) = self.consent_prompt {
+            config.consent_prompt = prompt;
+        }
+        if let Some(hosts) = &self.link_hosts {
+            config.link_hosts.clone_from(hosts);
+        }
+    }
 }
 
 impl PageSettings {
