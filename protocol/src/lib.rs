@@ -1,6 +1,8 @@
 //! What the Concierge agent, its backend and `concierge-cli` all speak, written once.
 //!
-//! - [`value`]: the JSON-shaped [`Value`] every edge decodes from, with field-naming errors.
+//! - [`value`]: the JSON-shaped [`Value`] every edge decodes from, with field-naming errors;
+//!   [`json`] reads it from JSON text without serde.
+//! - [`text`]: messages built without `core::fmt`, which the agent's Wasm does not carry.
 //! - [`names`]: GA4 event names, consent decisions, purposes and the cart-code alphabet.
 //! - [`money`]: currencies and amounts in minor units, never wrapping.
 //! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
@@ -12,10 +14,12 @@
 
 pub mod batch;
 pub mod documents;
+pub mod json;
 pub mod limits;
 pub mod money;
 pub mod names;
 pub mod problem;
+pub mod text;
 pub mod value;
 
 pub use problem::Problem;
