@@ -60,25 +60,10 @@ wasm_target_dir() {
   if rustup_has_wasm; then echo "$ROOT/target"; else echo "$ROOT/target/debian"; fi
 }
 
-locked_version() {
-  awk -v name="$1" '$0 == "name = \"" name "\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock
-}
-
-ensure_wasm_bindgen() {
-  local version
-  version=$(locked_version wasm-bindgen)
-  [ -n "$version" ] || die "wasm-bindgen is not in Cargo.lock"
-  if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $version" ] \
-    || ! command -v wasm-bindgen-test-runner >/dev/null; then
-    step "Installing wasm-bindgen-cli $version (a few minutes, once)"
-    cargo install --quiet wasm-bindgen-cli --version "$version" --force
-  fi
-}
-
 ensure_node_modules() {
   command -v npm >/dev/null || apt_install nodejs npm
   if [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    step "Installing npm packages (wasm-opt, playwright-core)"
+    step "Installing npm packages (wasm-opt, esbuild, playwright-core)"
     npm ci --no-audit --no-fund --loglevel=error
   fi
 }
@@ -149,22 +134,26 @@ stop_postgres() {
 
 build_agent() {
   ensure_wasm_toolchain
-  ensure_wasm_bindgen
   ensure_node_modules
-  step "Building the agent (wasm32, release)"
+  step "Building the engine (wasm32, release)"
   # With std built here anyway, panics can abort without their formatting machinery, and so
   # without the file and line of each panic site, which nothing would ever print.
   WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
     wasm_cargo build --lib --profile wasm-release --locked
-  local wasm
+  local wasm version
   wasm="$(wasm_target_dir)/$WASM_TARGET/wasm-release/concierge.wasm"
   rm -rf "$PKG_DIR"
-  wasm-bindgen --target web --no-typescript --out-dir "$PKG_DIR" --out-name concierge "$wasm"
-  step "Optimising with wasm-opt"
+  mkdir -p "$PKG_DIR"
+  step "Optimising the Wasm with wasm-opt"
   node_modules/.bin/wasm-opt -Oz --strip-debug --strip-producers \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
-    "$PKG_DIR/concierge_bg.wasm" -o "$PKG_DIR/concierge_bg.wasm"
+    "$wasm" -o "$PKG_DIR/concierge_bg.wasm"
+  step "Bundling the shell (src/web/*.js) with esbuild"
+  version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
+  node_modules/.bin/esbuild src/web/main.js --bundle --format=esm --minify --target=es2020 \
+    --loader:.css=text --legal-comments=none --log-level=warning \
+    --define:__VERSION__="\"$version\"" --outfile="$PKG_DIR/concierge.js"
   report_sizes
 }
 
@@ -232,7 +221,6 @@ run_demo() {
 
 run_tests() {
   ensure_wasm_toolchain
-  ensure_wasm_bindgen
   ensure_node_modules
   ensure_browser
 
@@ -251,12 +239,6 @@ run_tests() {
   step "Native tests (engine, formats, backend on SQLite and PostgreSQL)"
   start_postgres
   cargo test --workspace --locked
-
-  step "Browser tests (wasm-bindgen-test in headless Chromium)"
-  CHROMEDRIVER=/usr/bin/chromedriver \
-    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$(command -v wasm-bindgen-test-runner)" \
-    WASM_BINDGEN_TEST_TIMEOUT=120 \
-    wasm_cargo test --test browser --locked
 
   step "TypeScript declarations (tsc --strict on a usage sample)"
   node_modules/.bin/tsc -p tests/types/tsconfig.json

@@ -4,9 +4,11 @@
 //! - [`engine`]: the pure core. Events and the current time in, effects out; no I/O, no clock.
 //! - [`value`], [`wire`] and [`stored`]: the edges, where loosely typed input from the page and
 //!   from storage becomes engine types (or a typed error naming what was wrong).
-//! - `web` (wasm32 only): the thin browser shell that turns page happenings into events and
-//!   effects into page actions.
+//! - [`bridge`]: the one door to the JavaScript shell (`src/web/*.js`): page happenings in as
+//!   JSON messages, effects out as JSON, one string each way per call; `exports` (wasm32 only)
+//!   puts it on the Wasm module's exports.
 
+pub mod bridge;
 pub mod engine;
 pub mod stored;
 pub mod wire;
@@ -15,7 +17,7 @@ pub mod wire;
 pub use concierge_protocol::value;
 
 #[cfg(target_arch = "wasm32")]
-pub mod web;
+mod exports;
 
 /// The agent is single-threaded (no Wasm threads), which is what makes this allocator sound.
 #[cfg(target_arch = "wasm32")]

@@ -5,6 +5,7 @@
 
 mod native {
     pub mod agent;
+    pub mod bridge;
     pub mod cart;
     pub mod config;
     pub mod stored;

@@ -68,9 +68,7 @@
   wasm.catch(nothing);
   import(new URL("pkg/concierge.js", base).href)
     .then(function (agent) {
-      return agent.default({ module_or_path: wasm }).then(function () {
-        agent.start(settings, locale, config);
-      });
+      return agent.start(settings, locale, config, wasm);
     })
     .catch(function (error) {
       stub.loading = false;

@@ -1,0 +1,610 @@
+//! The one door between the JavaScript shell and the engine: JSON messages in, JSON effects out.
+//!
+//! The shell (`src/web/*.js`) turns page happenings into small JSON arrays (`["call", name,
+//! first, second]`, `["tick"]`, `["sent", key, status, retry_ms, code_taken]`, ...) and hands
+//! them over in one string per call, with the time. The bridge decodes them at this edge
+//! (through [`wire`] and [`stored`], which name every bad field), runs the engine, and writes
+//! its effects back as one JSON array of arrays (`["store", key, text]`, `["render", view]`,
+//! `["send", url, key, body, beacon]`, ...) for the shell to carry out in order.
+//!
+//! One string each way per call, instead of a binding per Web API: the page's values are read
+//! once by `JSON.stringify` (native and fast), and the Wasm carries no browser bindings at all.
+//! Everything here is plain Rust, so the whole message format is tested natively.
+//!
+//! Architecture invariant: the bridge holds no business rule. It translates; what to store,
+//! send or show is the engine's decision, and every wording for the console is built here
+//! without `core::fmt` (the Wasm does not carry it).
+
+use crate::engine::cart::{Cart, CartRefusal, MAX_LINES};
+use crate::engine::config::ConfigSource;
+use crate::engine::consent::Consent;
+use crate::engine::persist::{Key, StorageChange};
+use crate::engine::sync::SendOutcome;
+use crate::engine::view::{Action, Emphasis, View, ViewKind};
+use crate::engine::{
+    Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice, Page, Warning,
+};
+use crate::stored;
+use crate::value::Value;
+use crate::wire::{self, ConsentCommand, Decoded};
+use concierge_protocol::json;
+use concierge_protocol::text;
+
+/// A running agent behind the bridge.
+pub struct Bridge {
+    agent: Agent,
+}
+
+/// Effects as the shell reads them: a JSON array of arrays, written as they come.
+#[derive(Default)]
+struct Out {
+    items: Vec<Value>,
+}
+
+impl Out {
+    fn push(&mut self, verb: &'static str, args: impl IntoIterator<Item = Value>) {
+        let mut item = vec![Value::from(verb)];
+        item.extend(args);
+        self.items.push(Value::Array(item));
+    }
+
+    fn warn(&mut self, message: String) {
+        self.push("warn", [Value::String(message)]);
+    }
+
+    fn finish(self) -> String {
+        Value::Array(self.items).to_json()
+    }
+}
+
+impl Bridge {
+    /// Starts an agent from the shell's start request:
+    /// `{ now, settings, locale, path, seed: [hi, lo], stored: [[key, text]...],
+    ///    calls: [[name, first, second]...], layer: [entry...] }`.
+    /// Returns the agent (unless the request is unreadable) and the effects to carry out.
+    pub fn start(request: &str) -> (Option<Bridge>, String) {
+        let mut out = Out::default();
+        let request = match json::parse(request) {
+            Ok(request) => request,
+            Err(error) => {
+                out.warn(text!("the agent could not start: its start request ", error.describe()));
+                return (None, out.finish());
+            }
+        };
+        let now = time(&request);
+        let settings = request.field("settings").cloned().unwrap_or(Value::Null);
+        let locale = request.field("locale").and_then(Value::as_str).unwrap_or("en");
+        let Decoded { value: settings, problems } = wire::decode_settings(&settings, locale);
+        for problem in &problems {
+            out.warn(problem.to_string());
+        }
+        let site = settings.site.clone();
+        let stored = load(&site, request.field("stored"), &mut out);
+        let path = request.field("path").and_then(Value::as_str).unwrap_or("/").to_owned();
+        let mut bridge = Bridge { agent: Agent::for_page(settings) };
+
+        let start =
+            Event::Start { stored: Box::new(stored), page: Page { path }, seed: seed(&request) };
+        let effects = bridge.agent.handle_all([start], now);
+        bridge.apply(effects, &mut out);
+        // What a listener registered before the agent ran hears first: the state it starts from.
+        bridge.report_state(&mut out);
+
+        let mut events = Vec::new();
+        for call in items(request.field("calls")) {
+            let arg = |index: usize| match call {
+                Value::Array(args) => args.get(index).unwrap_or(&Value::Null),
+                _ => &Value::Null,
+            };
+            events.extend(bridge.command(arg(0), arg(1), arg(2), &mut out));
+        }
+        for entry in items(request.field("layer")) {
+            events.extend(bridge.layer(entry, &mut out));
+        }
+        let effects = bridge.agent.handle_all(events, now);
+        bridge.apply(effects, &mut out);
+        (Some(bridge), out.finish())
+    }
+
+    /// Handles the shell's inputs: `{ now, in: [[kind, ...args]...] }`.
+    pub fn handle(&mut self, request: &str) -> String {
+        let mut out = Out::default();
+        let request = match json::parse(request) {
+            Ok(request) => request,
+            Err(error) => {
+                out.warn(text!("an input was ignored: ", error.describe()));
+                return out.finish();
+            }
+        };
+        let now = time(&request);
+        let mut events = Vec::new();
+        for input in items(request.field("in")) {
+            events.extend(self.input(input, &mut out));
+        }
+        let effects = self.agent.handle_all(events, now);
+        self.apply(effects, &mut out);
+        out.finish()
+    }
+
+    pub fn agent(&self) -> &Agent {
+        &self.agent
+    }
+
+    fn input(&mut self, input: &Value, out: &mut Out) -> Option<Event> {
+        let Value::Array(parts) = input else { return None };
+        let part = |index: usize| parts.get(index).unwrap_or(&Value::Null);
+        let flag = |index: usize| matches!(part(index), Value::Bool(true));
+        match part(0).as_str()? {
+            "call" => self.command(part(1), part(2), part(3), out),
+            "layer" => self.layer(part(1), out),
+            "action" => part(1).as_str().and_then(Action::from_name).map(Event::Action),
+            "tick" => Some(Event::Tick),
+            "flush" if flag(1) => Some(Event::FlushGranted),
+            "flush" => Some(Event::FlushBusy),
+            "hide" => Some(Event::PageHide),
+            "sent" => {
+                let key = part(1).as_str()?.to_owned();
+                let status = part(2).as_f64().unwrap_or(0.0);
+                let retry_after = part(3).as_f64().map(|ms| ms.max(0.0) as Millis);
+                Some(Event::Sent { key, outcome: outcome(status, retry_after, flag(4)) })
+            }
+            "intents" => match wire::decode_intents(part(1)) {
+                Some(intents) => Some(Event::IntentsLoaded(intents)),
+                None => {
+                    out.warn("the backend's intents could not be read; ignored".into());
+                    None
+                }
+            },
+            "storage" => self.storage_change(part(1), part(2), out),
+            "config" => Some(Event::ConfigFetched(fetched(part(1)))),
+            _ => None,
+        }
+    }
+
+    /// One `concierge(name, first, second)` call (`on` and `off` stay in the shell, which
+    /// holds the page's functions). Problems go to the console, never to the page.
+    fn command(
+        &mut self,
+        name: &Value,
+        first: &Value,
+        second: &Value,
+        out: &mut Out,
+    ) -> Option<Event> {
+        let Some(name) = name.as_str() else {
+            out.warn(
+                "concierge() needs a command name such as \"track\" as its first argument".into(),
+            );
+            return None;
+        };
+        match name {
+            "track" => {
+                let decoded = wire::decode_track(first, second, self.agent.config().currency);
+                commerce_event("track", decoded, out)
+            }
+            "consent" => match wire::decode_consent(first) {
+                Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
+                Ok(ConsentCommand::ShowPrompt) => Some(Event::ShowConsentPrompt),
+                Err(problem) => {
+                    out.warn(text!("consent: ", problem.to_string()));
+                    None
+                }
+            },
+            other => {
+                out.warn(
+                    wire::Problem::UnknownCommand(other.chars().take(40).collect()).to_string(),
+                );
+                None
+            }
+        }
+    }
+
+    fn layer(&self, entry: &Value, out: &mut Out) -> Option<Event> {
+        let decoded = wire::decode_data_layer(entry, self.agent.config().currency)?;
+        commerce_event("dataLayer", decoded, out)
+    }
+
+    /// Another tab wrote (`text`) or erased (`null`) an entry; a `null` key: storage cleared.
+    fn storage_change(&self, key: &Value, text: &Value, out: &mut Out) -> Option<Event> {
+        let Some(name) = key.as_str() else {
+            return Some(Event::StorageChanged(StorageChange::Cleared));
+        };
+        let key = stored::parse_key(&self.agent.config().site, name)?;
+        if key == Key::Legacy {
+            return None;
+        }
+        let Some(text) = text.as_str() else {
+            return Some(Event::StorageChanged(StorageChange::Removed(key)));
+        };
+        let Ok(value) = json::parse(text) else {
+            out.warn(text!("another tab stored ", name, " as something that is not JSON; ignored"));
+            return None;
+        };
+        match stored::decode(&key, &value) {
+            Ok(read) => Some(Event::StorageChanged(StorageChange::Put(read.record))),
+            Err(error) if error.is_foreign() => match key {
+                Key::Section(section) => {
+                    Some(Event::StorageChanged(StorageChange::Foreign(section)))
+                }
+                _ => None,
+            },
+            Err(error) => {
+                out.warn(text!("another tab stored ", name, ": ", error.to_string(), "; ignored"));
+                None
+            }
+        }
+    }
+
+    /// The states a new listener hears at once: `cart`, `consent` and `intent`.
+    fn report_state(&self, out: &mut Out) {
+        let agent = &self.agent;
+        out.push("notify", [Value::from("cart"), cart_payload(agent.cart(), agent.cart_code())]);
+        out.push("notify", [Value::from("consent"), consent_payload(agent.consent())]);
+        out.push("notify", [Value::from("intent"), intents_payload(agent.intents())]);
+    }
+
+    fn apply(&self, effects: Vec<Effect>, out: &mut Out) {
+        let config = self.agent.config();
+        let site = config.site.as_str();
+        for effect in effects {
+            match effect {
+                Effect::Store(record) => {
+                    let key = stored::key(site, &record.key());
+                    out.push(
+                        "store",
+                        [Value::String(key), Value::String(stored::encode(&record).to_json())],
+                    );
+                }
+                Effect::Erase(key) => out.push("erase", [Value::String(stored::key(site, &key))]),
+                Effect::Wipe => out.push(
+                    "wipe",
+                    [Value::String(stored::prefix(site)), Value::String(stored::legacy_key(site))],
+                ),
+                Effect::Render(view) => out.push("render", [view_value(&view, config)]),
+                Effect::Remove(kind) => out.push("remove", [Value::from(kind_name(kind))]),
+                Effect::Notify(notice) => {
+                    let (topic, payload) = match notice {
+                        Notice::Cart(cart, code) => ("cart", cart_payload(&cart, code.as_deref())),
+                        Notice::Consent(consent) => ("consent", consent_payload(&consent)),
+                        Notice::Banner(change) => ("banner", banner_payload(change)),
+                        Notice::Intents(intents) => ("intent", intents_payload(&intents)),
+                    };
+                    out.push("notify", [Value::from(topic), payload]);
+                }
+                Effect::Warn(warning) => out.warn(describe_warning(&warning)),
+                Effect::RequestFlush => {
+                    out.push("lock", [Value::String(text!("concierge-flush:", site))])
+                }
+                Effect::Send(batch) => {
+                    let (key, beacon) = (batch.key.clone(), batch.beacon);
+                    let body = wire::encode_batch(batch, site).to_json();
+                    out.push(
+                        "send",
+                        [
+                            Value::String(text!(&config.endpoint, "/events")),
+                            Value::String(key),
+                            Value::String(body),
+                            Value::Bool(beacon),
+                        ],
+                    );
+                }
+                Effect::WakeAt(at) => out.push("wake", [Value::from(at)]),
+                Effect::FetchIntents(identity) => out.push(
+                    "intents",
+                    [
+                        Value::String(text!(
+                            &config.endpoint,
+                            "/profiles/",
+                            &identity.visitor_id,
+                            "/intents"
+                        )),
+                        Value::String(identity.secret),
+                    ],
+                ),
+            }
+        }
+    }
+}
+
+fn time(request: &Value) -> Millis {
+    request.field("now").and_then(Value::as_f64).unwrap_or(0.0) as Millis
+}
+
+/// The elements of an array field; nothing for anything else.
+fn items(value: Option<&Value>) -> &[Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    }
+}
+
+/// Two 32-bit halves from `crypto.getRandomValues` (a JSON number holds 53 bits, not 64).
+fn seed(request: &Value) -> u64 {
+    let half = |index: usize| match request.field("seed") {
+        Some(Value::Array(halves)) => {
+            halves.get(index).and_then(Value::as_f64).unwrap_or(0.0) as u32
+        }
+        _ => 0,
+    };
+    (u64::from(half(0)) << 32) | u64::from(half(1))
+}
+
+/// Reads the site's stored entries (`[[key, text]...]`, every `concierge:` key the shell found).
+/// Damaged entries are reported and ignored; entries in a newer format are left alone.
+fn load(site: &str, entries: Option<&Value>, out: &mut Out) -> crate::engine::persist::Stored {
+    let entries = items(entries)
+        .iter()
+        .filter_map(|entry| {
+            let Value::Array(pair) = entry else { return None };
+            let key = stored::parse_key(site, pair.first()?.as_str()?)?;
+            let value = pair.get(1).and_then(Value::as_str).and_then(|text| json::parse(text).ok());
+            Some((key, value))
+        })
+        .collect();
+    let (stored, warnings) = stored::assemble(entries);
+    warnings.into_iter().for_each(|warning| out.warn(warning));
+    stored
+}
+
+/// 2xx: accepted. 408, 429, 5xx and no answer at all (status 0): retry, after `Retry-After` if
+/// given. 413: split the batch. Other 4xx: rejected.
+fn outcome(status: f64, retry_after: Option<Millis>, cart_code_taken: bool) -> SendOutcome {
+    let status = status as u16;
+    match status {
+        200..=299 => SendOutcome::Accepted { cart_code_taken },
+        413 => SendOutcome::TooLarge,
+        408 | 429 | 500..=599 => SendOutcome::Retry { retry_after },
+        400..=499 => SendOutcome::Rejected { status },
+        _ => SendOutcome::Retry { retry_after: None },
+    }
+}
+
+/// The loader's config answer `{ status, etag, body }` (or `null`: no answer), validated whole
+/// at this edge.
+fn fetched(answer: &Value) -> Fetched {
+    if !answer.is_object() {
+        return Fetched::Unreachable("the request failed or timed out".to_owned());
+    }
+    let status = answer.field("status").and_then(Value::as_f64).unwrap_or(0.0) as u16;
+    let etag = answer.field("etag").and_then(Value::as_str).map(str::to_owned);
+    match (status, answer.field("body")) {
+        (304, _) => Fetched::NotModified,
+        (200..=299, Some(body)) => match concierge_protocol::documents::check_config(body) {
+            Ok(documents) => Fetched::Fresh { etag, documents },
+            Err(problems) => Fetched::Invalid(problems),
+        },
+        (200..=299, None) => {
+            Fetched::Invalid(vec![concierge_protocol::Problem::new("", "the answer is not JSON")])
+        }
+        (status, _) => Fetched::Unreachable(text!("the backend answered HTTP ", status)),
+    }
+}
+
+/// Reports what decoding dropped, naming where the input came from, and keeps what was valid.
+fn commerce_event(
+    source: &str,
+    decoded: Result<Decoded<Commerce>, wire::Problem>,
+    out: &mut Out,
+) -> Option<Event> {
+    match decoded {
+        Ok(Decoded { value, problems }) => {
+            for problem in &problems {
+                out.warn(text!(source, ": ", problem.to_string()));
+            }
+            Some(Event::Commerce(value))
+        }
+        Err(problem) => {
+            out.warn(text!(source, ": ", problem.to_string()));
+            None
+        }
+    }
+}
+
+pub fn kind_name(kind: ViewKind) -> &'static str {
+    match kind {
+        ViewKind::ConsentPrompt => "consent",
+        ViewKind::RecoveryBanner => "recovery",
+    }
+}
+
+/// A view as the shell's `dom` draws it. Amounts go as numbers with their currency, for the
+/// browser's `Intl` to format in the page's locale; `hosts` are the link allowlist in force.
+fn view_value(view: &View, config: &crate::engine::config::Config) -> Value {
+    let money = |amount: crate::engine::money::Money| {
+        Value::Array(vec![amount.major().into(), amount.currency.code().into()])
+    };
+    let pair = |label: &str, value: Value| Value::Array(vec![label.into(), value]);
+    let lines = view
+        .lines
+        .iter()
+        .map(|line| {
+            Value::Array(vec![
+                line.name.as_str().into(),
+                line.quantity.as_str().into(),
+                money(line.amount),
+            ])
+        })
+        .collect();
+    let actions = view
+        .actions
+        .iter()
+        .map(|action| {
+            Value::object([
+                ("action", action.action.name().into()),
+                ("label", action.label.as_str().into()),
+                ("href", action.href.as_deref().into()),
+                ("close", Value::Bool(action.emphasis == Emphasis::Close)),
+            ])
+        })
+        .collect();
+    Value::object([
+        ("kind", kind_name(view.kind).into()),
+        ("label", view.label.as_str().into()),
+        ("lang", view.lang.into()),
+        ("locale", config.locale.as_str().into()),
+        ("title", view.title.as_str().into()),
+        ("body", view.body.as_str().into()),
+        ("lines", Value::Array(lines)),
+        ("more", view.more.as_deref().into()),
+        (
+            "total",
+            view.total.as_ref().map_or(Value::Null, |(label, amount)| pair(label, money(*amount))),
+        ),
+        (
+            "code",
+            view.code
+                .as_ref()
+                .map_or(Value::Null, |(label, code)| pair(label, code.as_str().into())),
+        ),
+        ("actions", Value::Array(actions)),
+        (
+            "hosts",
+            Value::Array(config.link_hosts.iter().map(|host| host.as_str().into()).collect()),
+        ),
+    ])
+}
+
+fn cart_payload(cart: &Cart, code: Option<&str>) -> Value {
+    let items = cart
+        .lines
+        .iter()
+        .map(|line| {
+            Value::object([
+                ("item_id", line.id.as_str().into()),
+                ("item_name", line.name.as_str().into()),
+                ("item_category", line.category.as_deref().into()),
+                ("price", cart.currency.to_major(line.price).into()),
+                ("quantity", i64::from(line.quantity).into()),
+            ])
+        })
+        .collect();
+    Value::object([
+        ("currency", cart.currency.code().into()),
+        ("value", cart.total().major().into()),
+        ("item_count", i64::from(cart.item_count()).into()),
+        ("items", Value::Array(items)),
+        ("updated_at", cart.updated_at.into()),
+        ("code", code.into()),
+    ])
+}
+
+fn consent_payload(consent: &Consent) -> Value {
+    Value::object([
+        ("storage", consent.storage.name().into()),
+        ("analytics", consent.analytics.name().into()),
+    ])
+}
+
+fn banner_payload(change: BannerChange) -> Value {
+    Value::object([("action", change.name().into())])
+}
+
+fn intents_payload(intents: &[Intent]) -> Value {
+    let items = intents
+        .iter()
+        .map(|intent| {
+            Value::object([
+                (
+                    "products",
+                    Value::Array(intent.products.iter().map(|p| p.as_str().into()).collect()),
+                ),
+                ("note", intent.note.as_str().into()),
+                ("channel", intent.channel.as_str().into()),
+                ("created_at", intent.created_at.into()),
+            ])
+        })
+        .collect();
+    Value::Array(items)
+}
+
+fn describe_warning(warning: &Warning) -> String {
+    match warning {
+        Warning::CartRefused(CartRefusal::TooManyLines { id }) => {
+            text!("the cart is full (", MAX_LINES, " lines); \"", id, "\" was not added")
+        }
+        Warning::StoredCurrencyChanged { stored, configured } => text!(
+            "the stored cart is in ",
+            stored.code(),
+            " but data-currency is ",
+            configured.code(),
+            "; the stored cart was discarded"
+        ),
+        Warning::BatchRejected { status, events } => text!(
+            "the backend refused a batch of ",
+            *events,
+            " events with HTTP ",
+            *status,
+            "; they were dropped (see its answer in the network panel)"
+        ),
+        Warning::EventTooLarge => "an event is larger than the backend accepts; it was dropped".into(),
+        Warning::VisitorErased => {
+            "the backend has erased this visitor; the agent forgets its identity and asks for consent again".into()
+        }
+        Warning::SectionForeign(section) => text!(
+            "the stored ",
+            section.name(),
+            " is in a newer format than this agent reads; it is left as it is"
+        ),
+        Warning::ConfigInvalid { problems, using } => {
+            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            text!(
+                "the shop's published config is invalid (",
+                listed.join("; "),
+                "); using ",
+                describe_source(using)
+            )
+        }
+        Warning::ConfigUnreachable { reason, using } => text!(
+            "the shop's published config could not be fetched (",
+            reason,
+            "); using ",
+            describe_source(using)
+        ),
+    }
+}
+
+fn describe_source(source: &ConfigSource) -> String {
+    match source {
+        ConfigSource::Defaults => "the built-in defaults and the page's data-* attributes".into(),
+        ConfigSource::Kept { fetched_at } => {
+            text!("the copy kept on this device from ", iso_time(*fetched_at))
+        }
+        ConfigSource::Fetched => "the config fetched on this page".into(),
+    }
+}
+
+/// `Date.prototype.toISOString` in Rust: `2026-11-24T09:30:00.000Z`.
+pub fn iso_time(millis: Millis) -> String {
+    let days = millis.div_euclid(86_400_000);
+    let in_day = millis.rem_euclid(86_400_000);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let padded = |n: i64, width: usize| {
+        let digits = text::integer(n);
+        text!("0".repeat(width.saturating_sub(digits.len())), digits)
+    };
+    text!(
+        padded(year, 4),
+        '-',
+        padded(month, 2),
+        '-',
+        padded(day, 2),
+        'T',
+        padded(in_day / 3_600_000, 2),
+        ':',
+        padded(in_day / 60_000 % 60, 2),
+        ':',
+        padded(in_day / 1000 % 60, 2),
+        '.',
+        padded(in_day % 1000, 3),
+        'Z'
+    )
+}

@@ -1,0 +1,285 @@
+//! The browser shell: `start` and `stop`, the `concierge(...)` command function, and the loop
+//! that hands page happenings to the engine and carries its effects out on the page.
+//!
+//! Architecture invariant: no business rule lives here. Storage is written, requests are sent
+//! and views are drawn only as engine effects say; this module translates and nothing more.
+//! Every call into the page (listeners, `fetch`, storage) is guarded: nothing the page throws
+//! escapes into it, and nothing leaves the agent stuck.
+
+import * as capture from "./capture.js";
+import * as clock from "./clock.js";
+import { warn } from "./console.js";
+import { describeThrown, readData } from "./data.js";
+import * as dom from "./dom.js";
+import * as net from "./net.js";
+import * as storage from "./storage.js";
+import { instantiate } from "./wasm.js";
+
+/** The agent's version, from Cargo.toml (build.sh defines it when it bundles the shell). */
+export const VERSION = typeof __VERSION__ == "string" ? __VERSION__ : "dev";
+
+/** The topics `concierge('on', topic, fn)` accepts; the first three describe a state, so a
+ * new listener hears the current one at once. */
+const TOPICS = ["cart", "consent", "intent", "ready", "banner"];
+const STATES = ["cart", "consent", "intent"];
+
+/** The Wasm module, instantiated once per page and kept across `stop()` and a new `start`. */
+let loading = null;
+/** The running agent: its engine, the page's listeners and what the shell holds for it. */
+let agent = null;
+
+/** Starts the agent with the loader's `data-*` settings, the page's language, the loader's
+ * config request (a promise of `{ status, etag, body }` or `null`) and its Wasm download. A
+ * second call on the same page does nothing. */
+export function start(settings, locale, config, wasm) {
+  if (agent) return Promise.resolve();
+  agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [] };
+  const running = agent;
+  loading = loading || instantiate(wasm);
+  return loading
+    .then((engine) => whenDocumentReady().then(() => running === agent && boot(engine, settings, locale, config)))
+    .catch((error) => {
+      if (running === agent) agent = null;
+      loading = null;
+      throw error;
+    });
+}
+
+function whenDocumentReady() {
+  // The body must exist before a view can be drawn.
+  if (document.readyState !== "loading") return Promise.resolve();
+  return new Promise((resolve) => document.addEventListener("DOMContentLoaded", resolve, { once: true }));
+}
+
+/** Stops the agent and removes everything it added to the page (used by tests and by
+ * single-page apps that tear the page down). Calls made after it queue up again. */
+export function stop() {
+  const stopping = agent;
+  agent = null;
+  if (!stopping) return;
+  stopping.undo.forEach((undo) => undo());
+  clock.cancel();
+  dom.destroy();
+  if (stopping.engine) stopping.engine.stop();
+  window.concierge = stub();
+}
+
+function boot(engine, settings, locale, config) {
+  agent.engine = engine;
+  dom.init((name) => dispatch([["action", name]]));
+  const calls = [];
+  for (const call of queued()) {
+    const input = command(call[0], call[1], call[2]);
+    if (input) calls.push(input.slice(1));
+  }
+  const layer = [];
+  for (const entry of capture.existing()) {
+    const data = asData(entry);
+    if (data !== undefined) layer.push(data);
+  }
+  const seed = new Uint32Array(2);
+  try {
+    crypto.getRandomValues(seed);
+  } catch (error) {
+    // No Web Crypto (very old browsers): time and Math.random, weaker but still unique enough.
+    seed[0] = Date.now() % 4294967296;
+    seed[1] = Math.random() * 4294967296;
+  }
+  run(() =>
+    engine.start({
+      now: clock.now(),
+      settings: asData(settings) || {},
+      locale,
+      path: location.pathname,
+      seed: Array.from(seed),
+      stored: storage.entries(),
+      calls,
+      layer,
+    }),
+  );
+  if (!agent) return;
+
+  const concierge = (name, first, second) => {
+    if (!agent || !agent.ready) {
+      // A page that kept this function after `stop()`: the call waits for the next start.
+      const current = window.concierge;
+      if (current !== concierge && typeof current == "function") current(name, first, second);
+      return;
+    }
+    const input = command(name, first, second);
+    if (input) dispatch([input]);
+  };
+  concierge.loading = concierge.loaded = true;
+  concierge.version = VERSION;
+  window.concierge = concierge;
+  const unwatch = capture.watch((entry) => {
+    const data = asData(entry);
+    if (data !== undefined) dispatch([["layer", data]]);
+  });
+  if (unwatch) agent.undo.push(unwatch);
+  agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
+  agent.undo.push(pageHide(() => dispatch([["hide"]])));
+  agent.ready = true;
+  mark("concierge:ready");
+  notify("ready", { version: VERSION });
+
+  // The loader's fetch of the published documents: their answer applies whole, as one input.
+  Promise.resolve(config)
+    .catch(() => null)
+    .then((answer) => {
+      dispatch([["config", asData(answer) || null]]);
+      mark("concierge:config");
+    });
+}
+
+/** The calls queued on the stub's own `q` (never a `q` on a polluted prototype), oldest first. */
+function queued() {
+  try {
+    const stubbed = window.concierge;
+    const queue = stubbed && Object.prototype.hasOwnProperty.call(stubbed, "q") ? stubbed.q : null;
+    if (queue && typeof queue == "object") return Array.from(queue).map((call) => Array.from(call));
+  } catch (error) {}
+  return [];
+}
+
+/** A stand-in for `window.concierge` that queues each call on its `q`, as the loader's does. */
+function stub() {
+  const queue = function () {
+    (queue.q = queue.q || []).push(arguments);
+  };
+  return queue;
+}
+
+/** One `concierge(name, first, second)` call as an engine input; `on` and `off` are kept here,
+ * with the page's functions. */
+function command(name, first, second) {
+  if (name === "on" || name === "off") {
+    const topic = TOPICS.includes(first) ? first : null;
+    if (!topic || typeof second != "function") {
+      warn(name + ': expected a topic ("ready", "cart", "consent", "banner" or "intent") and a function');
+    } else if (name === "on") {
+      subscribe(topic, second);
+    } else {
+      agent.listeners = agent.listeners.filter(([t, f]) => t !== topic || f !== second);
+    }
+    return null;
+  }
+  if (typeof name != "string") return ["call", null, null, null];
+  const args = [first, second].map(asData);
+  return args.includes(undefined) ? null : ["call", name, args[0], args[1]];
+}
+
+/** A page value as data; what is not is reported and comes back `undefined`. */
+function asData(value) {
+  const { data, problem } = readData(value);
+  if (problem) warn("an argument was ignored: " + problem);
+  return problem ? undefined : data;
+}
+
+function subscribe(topic, listener) {
+  agent.listeners.push([topic, listener]);
+  if (STATES.includes(topic) && topic in agent.state) {
+    call(topic, listener, copy(agent.state[topic]));
+  } else if (topic === "ready" && agent.ready) {
+    call(topic, listener, { version: VERSION });
+  }
+}
+
+function notify(topic, payload) {
+  if (!agent) return;
+  if (STATES.includes(topic)) agent.state[topic] = payload;
+  for (const [t, listener] of agent.listeners.slice()) {
+    if (t === topic) call(topic, listener, payload);
+  }
+}
+
+function call(topic, listener, payload) {
+  try {
+    listener.call(null, payload);
+  } catch (thrown) {
+    warn('a "' + topic[0].toUpperCase() + topic.slice(1) + '" listener threw: ' + describeThrown(thrown));
+  }
+}
+
+function copy(payload) {
+  return JSON.parse(JSON.stringify(payload));
+}
+
+/** Runs inputs through the engine and carries out the effects, one batch at a time; inputs
+ * that arrive while effects are carried out wait, so each runs to completion first. */
+function dispatch(inputs) {
+  if (!agent || !agent.engine) return;
+  agent.pending.push(...inputs);
+  if (agent.busy) return;
+  const running = agent;
+  running.busy = true;
+  try {
+    while (agent === running && running.pending.length) {
+      const batch = running.pending.splice(0);
+      run(() => running.engine.handle({ now: clock.now(), in: batch }));
+    }
+  } finally {
+    running.busy = false;
+  }
+}
+
+/** Carries out the effects an engine call returns. An engine that fails (a trap) is stopped
+ * with one warning rather than left half-way. */
+function run(call) {
+  let effects;
+  try {
+    effects = call();
+  } catch (error) {
+    warn("the agent stopped after an internal error (" + describeThrown(error) + "); the shop works without it");
+    return stop();
+  }
+  for (const effect of effects) {
+    if (!agent) return;
+    apply(effect);
+  }
+}
+
+function apply([verb, a, b, c, d]) {
+  switch (verb) {
+    case "store":
+      return storage.store(a, b);
+    case "erase":
+      return storage.erase(a);
+    case "wipe":
+      return storage.wipe(a, b);
+    case "render":
+      return dom.render(a);
+    case "remove":
+      return dom.remove(a);
+    case "notify":
+      return notify(a, b);
+    case "warn":
+      return warn(a);
+    case "lock":
+      return net.lock(a, (granted) => dispatch([["flush", granted]]));
+    case "send":
+      return net.send(a, c, d, (status, retry, taken) => dispatch([["sent", b, status, retry, taken]]));
+    case "wake":
+      return clock.wakeAt(a, () => dispatch([["tick"]]));
+    case "intents":
+      return net.fetchIntents(a, b, (body) => dispatch([["intents", asData(body) || null]]));
+  }
+}
+
+/** The last moments of a page: hidden (tab switch, app switch on mobile) or being left. */
+function pageHide(onHide) {
+  const hidden = () => document.visibilityState === "hidden" && onHide();
+  window.addEventListener("pagehide", onHide);
+  document.addEventListener("visibilitychange", hidden);
+  return () => {
+    window.removeEventListener("pagehide", onHide);
+    document.removeEventListener("visibilitychange", hidden);
+  };
+}
+
+/** For the benchmark and for shops that watch: when the agent was ready, when config applied. */
+function mark(name) {
+  try {
+    performance.mark(name);
+  } catch (error) {}
+}

@@ -1,0 +1,219 @@
+//! The bridge's messages: what the shell sends in (JSON inputs) and what it must carry out
+//! (JSON effects), through the real engine, as `src/web/main.js` uses them.
+
+use super::support::{json, T0};
+use concierge::bridge::{iso_time, Bridge};
+use concierge::value::Value;
+
+/// Starts an agent for site `test` with the given start-request fields added.
+fn start(extra: &str) -> (Bridge, Vec<Value>) {
+    let request = format!(
+        r#"{{"now":{T0},"settings":{{"site":"test","currency":"EUR"}},"locale":"en-GB","path":"/","seed":[1,2]{extra}}}"#
+    );
+    let (bridge, effects) = Bridge::start(&request);
+    (bridge.expect("the agent starts"), effects_of(&effects))
+}
+
+fn effects_of(text: &str) -> Vec<Value> {
+    match json(text) {
+        Value::Array(effects) => effects,
+        other => panic!("effects are an array, got {other:?}"),
+    }
+}
+
+fn handle(bridge: &mut Bridge, at: i64, inputs: &str) -> Vec<Value> {
+    effects_of(&bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#)))
+}
+
+fn verb(effect: &Value) -> &str {
+    match effect {
+        Value::Array(parts) => parts[0].as_str().unwrap(),
+        _ => panic!("an effect is an array: {effect:?}"),
+    }
+}
+
+fn arg(effect: &Value, index: usize) -> &Value {
+    match effect {
+        Value::Array(parts) => &parts[index],
+        _ => unreachable!(),
+    }
+}
+
+fn of<'a>(effects: &'a [Value], wanted: &str) -> Vec<&'a Value> {
+    effects.iter().filter(|effect| verb(effect) == wanted).collect()
+}
+
+fn warnings(effects: &[Value]) -> Vec<String> {
+    of(effects, "warn").into_iter().map(|w| arg(w, 1).as_str().unwrap().to_owned()).collect()
+}
+
+/// The last payload notified for `topic`.
+fn notified<'a>(effects: &'a [Value], topic: &str) -> Option<&'a Value> {
+    of(effects, "notify")
+        .into_iter()
+        .rev()
+        .find(|n| arg(n, 1).as_str() == Some(topic))
+        .map(|n| arg(n, 2))
+}
+
+fn item_ids(cart: &Value) -> Vec<&str> {
+    match cart.field("items") {
+        Some(Value::Array(items)) => {
+            items.iter().map(|i| i.field("item_id").unwrap().as_str().unwrap()).collect()
+        }
+        _ => panic!("a cart payload has items: {cart:?}"),
+    }
+}
+
+const ADD_PHONE: &str = r#"["call","track","add_to_cart",{"currency":"EUR","items":[{"item_id":"aurora-x1","item_name":"Aurora <b>X1</b>","price":799,"quantity":1}]}]"#;
+
+#[test]
+fn a_listener_registered_before_start_hears_the_state_then_the_queued_calls() {
+    let queued = ADD_PHONE.replacen(r#"["call","#, "[", 1);
+    let (_, effects) = start(&format!(r#","calls":[{queued}]"#));
+    let carts: Vec<_> =
+        of(&effects, "notify").into_iter().filter(|n| arg(n, 1).as_str() == Some("cart")).collect();
+    assert_eq!(carts.len(), 2, "the starting state, then the change: {effects:?}");
+    assert!(item_ids(arg(carts[0], 2)).is_empty());
+    assert_eq!(item_ids(arg(carts[1], 2)), ["aurora-x1"]);
+    assert_eq!(
+        notified(&effects, "consent").unwrap().field("storage").unwrap().as_str(),
+        Some("unset")
+    );
+    assert!(of(&effects, "store").is_empty(), "nothing is stored before the visitor chooses");
+}
+
+#[test]
+fn accepting_stores_sections_under_the_sites_keys_and_asks_for_the_lock() {
+    let (mut bridge, _) = start("");
+    let effects =
+        handle(&mut bridge, T0 + 1000, &format!(r#"[["call","consent","accept"],{ADD_PHONE}]"#));
+    let keys: Vec<_> =
+        of(&effects, "store").iter().map(|s| arg(s, 1).as_str().unwrap().to_owned()).collect();
+    assert!(keys.contains(&"concierge:test:consent".to_owned()), "{keys:?}");
+    assert!(keys.contains(&"concierge:test:cart".to_owned()), "{keys:?}");
+    for store in of(&effects, "store") {
+        assert!(
+            concierge_protocol::json::parse(arg(store, 2).as_str().unwrap()).is_ok(),
+            "stored as JSON text"
+        );
+    }
+    assert_eq!(arg(of(&effects, "lock")[0], 1).as_str(), Some("concierge-flush:test"));
+}
+
+#[test]
+fn a_granted_lock_sends_one_batch_and_the_answer_decides_what_follows() {
+    let (mut bridge, _) = start("");
+    handle(&mut bridge, T0 + 1000, &format!(r#"[["call","consent","accept"],{ADD_PHONE}]"#));
+    let effects = handle(&mut bridge, T0 + 1100, r#"[["flush",true]]"#);
+    let sends = of(&effects, "send");
+    assert_eq!(sends.len(), 1, "{effects:?}");
+    assert_eq!(arg(sends[0], 1).as_str(), Some("/v1/events"));
+    let key = arg(sends[0], 2).as_str().unwrap().to_owned();
+    let body = concierge_protocol::json::parse(arg(sends[0], 3).as_str().unwrap()).unwrap();
+    assert_eq!(body.field("site").and_then(Value::as_str), Some("test"));
+    assert_eq!(arg(sends[0], 4), &Value::Bool(false));
+
+    // 503 with Retry-After: nothing is sent now; the engine wakes when the server said.
+    let effects = handle(&mut bridge, T0 + 1200, &format!(r#"[["sent","{key}",503,60000,false]]"#));
+    assert!(of(&effects, "send").is_empty() && of(&effects, "lock").is_empty(), "{effects:?}");
+    let wake = of(&effects, "wake");
+    assert!(
+        wake.iter().any(|w| arg(w, 1).as_f64() >= Some((T0 + 1200 + 60_000) as f64)),
+        "{effects:?}"
+    );
+
+    // A 400 drops the batch, with one warning naming the status.
+    let effects = handle(&mut bridge, T0 + 70_000, r#"[["tick"],["flush",true]]"#);
+    let key = arg(of(&effects, "send")[0], 2).as_str().unwrap().to_owned();
+    let effects =
+        handle(&mut bridge, T0 + 70_100, &format!(r#"[["sent","{key}",400,null,false]]"#));
+    assert!(warnings(&effects).iter().any(|w| w.contains("HTTP 400")), "{effects:?}");
+}
+
+#[test]
+fn a_recovery_banner_renders_as_data_with_amounts_and_the_link_hosts() {
+    let (mut bridge, _) = start(r#","stored":[]"#);
+    handle(&mut bridge, T0, &format!(r#"[["call","consent","accept"],{ADD_PHONE}]"#));
+    let effects = handle(&mut bridge, T0 + 31 * 60_000, r#"[["tick"]]"#);
+    let render = of(&effects, "render");
+    assert_eq!(render.len(), 1, "{effects:?}");
+    let view = arg(render[0], 1);
+    assert_eq!(view.field("kind").and_then(Value::as_str), Some("recovery"));
+    assert_eq!(view.field("locale").and_then(Value::as_str), Some("en-GB"));
+    assert_eq!(view, &json(&view.to_json()), "plain JSON");
+    let Some(Value::Array(lines)) = view.field("lines") else { panic!("{view:?}") };
+    assert_eq!(lines[0], json(r#"["Aurora <b>X1</b>", "Qty 1", [799, "EUR"]]"#));
+    assert_eq!(view.field("hosts"), Some(&json("[]")));
+    let Some(Value::Array(actions)) = view.field("actions") else { panic!("{view:?}") };
+    assert_eq!(actions[0].field("href").and_then(Value::as_str), Some("/checkout/"));
+}
+
+#[test]
+fn bad_input_is_named_on_the_console_and_never_stops_the_agent() {
+    let (mut bridge, effects) = start(r#","settings":{"site":"bad site!","currency":"EURO"}"#);
+    let said = warnings(&effects);
+    assert!(said.iter().any(|w| w.contains("data-site")), "{said:?}");
+    assert!(said.iter().any(|w| w.contains("data-currency")), "{said:?}");
+
+    let effects = handle(
+        &mut bridge,
+        T0,
+        r#"[["call",null],["call","nonsense"],["call","track","add_to_cart",{"items":[{"item_id":"x","price":"cheap"}]}],["call","consent",42],["intents",{"not":"a list"}],"junk",["unknown"]]"#,
+    );
+    let said = warnings(&effects);
+    assert!(said.iter().any(|w| w.contains("needs a command name")), "{said:?}");
+    assert!(said.iter().any(|w| w.contains("nonsense")), "{said:?}");
+    assert!(
+        said.iter().any(|w| w.starts_with("track: ") && w.contains("items[0].price")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|w| w.starts_with("consent: ")), "{said:?}");
+    assert!(said.iter().any(|w| w.contains("intents could not be read")), "{said:?}");
+
+    for text in ["", "{", r#"{"now":"soon","in":"all"}"#, "[1,2]"] {
+        let effects = effects_of(&bridge.handle(text));
+        assert!(effects.iter().all(|e| verb(e) == "warn"), "{text}: {effects:?}");
+    }
+    let (none, effects) = Bridge::start("not json");
+    assert!(none.is_none());
+    assert!(warnings(&effects_of(&effects))[0].contains("could not start"));
+}
+
+#[test]
+fn stored_entries_of_other_sites_are_not_read_and_damaged_ones_are_named() {
+    let consent = r#"{"v":1,"storage":"granted","analytics":"denied","decided_at":1}"#;
+    let (_, effects) = start(&format!(
+        r#","stored":[["concierge:other:consent",{consent:?}],["concierge:test:consent",{consent:?}],["concierge:test:cart","{{broken"],["unrelated","x"]]"#
+    ));
+    assert_eq!(
+        notified(&effects, "consent").unwrap().field("storage").unwrap().as_str(),
+        Some("granted")
+    );
+    let said = warnings(&effects);
+    assert!(said.iter().any(|w| w.starts_with("the stored cart:")), "{said:?}");
+}
+
+#[test]
+fn another_tabs_writes_reach_this_tab_and_foreign_formats_are_left_alone() {
+    let (mut bridge, _) = start("");
+    let consent = r#"{"v":1,"storage":"granted","analytics":"granted","decided_at":5}"#;
+    let effects =
+        handle(&mut bridge, T0, &format!(r#"[["storage","concierge:test:consent",{consent:?}]]"#));
+    assert_eq!(
+        notified(&effects, "consent").unwrap().field("analytics").unwrap().as_str(),
+        Some("granted")
+    );
+    let effects = handle(&mut bridge, T0, r#"[["storage","concierge:test:cart","not json"]]"#);
+    assert!(warnings(&effects)[0].contains("not JSON"), "{effects:?}");
+    let effects = handle(&mut bridge, T0, r#"[["storage","concierge:other:consent","{}"]]"#);
+    assert!(effects.iter().all(|e| verb(e) != "notify" && verb(e) != "warn"), "{effects:?}");
+}
+
+#[test]
+fn times_are_written_as_to_iso_string_writes_them() {
+    assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+    assert_eq!(iso_time(T0), "2026-11-23T12:00:00.000Z");
+    assert_eq!(iso_time(951_782_400_123), "2000-02-29T00:00:00.123Z");
+    assert_eq!(iso_time(-1), "1969-12-31T23:59:59.999Z");
+}
