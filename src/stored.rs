@@ -19,6 +19,8 @@ use crate::value::{format_decimal, Value};
 use concierge_protocol::batch;
 use concierge_protocol::documents;
 use concierge_protocol::limits::MAX_PRICE_MINOR;
+use concierge_protocol::problem::join;
+use concierge_protocol::{text, Problem};
 use std::fmt;
 
 /// The format version of every section this agent writes.
@@ -28,21 +30,21 @@ pub const LEGACY_VERSION: f64 = 1.0;
 
 /// Every entry of a site starts with this.
 pub fn prefix(site: &str) -> String {
-    format!("concierge:{site}:")
+    text!("concierge:", site, ":")
 }
 
 /// The storage key of an entry.
 pub fn key(site: &str, key: &Key) -> String {
     match key {
-        Key::Section(section) => format!("concierge:{site}:{}", section.name()),
-        Key::Event(id) => format!("concierge:{site}:event:{id}"),
+        Key::Section(section) => text!("concierge:", site, ":", section.name()),
+        Key::Event(id) => text!("concierge:", site, ":event:", id),
         Key::Legacy => legacy_key(site),
     }
 }
 
 /// Where agents before sections kept everything, in one document.
 pub fn legacy_key(site: &str) -> String {
-    format!("concierge:v1:{site}")
+    text!("concierge:v1:", site)
 }
 
 /// Which entry a storage key names, if it is one of this site's.
@@ -75,22 +77,30 @@ impl StoredError {
     pub fn is_foreign(&self) -> bool {
         matches!(self, StoredError::UnknownVersion(_))
     }
+
+    /// What is wrong, for the console. Built without `core::fmt`, which the agent's Wasm does
+    /// not carry; `Display` writes the same text for native callers.
+    pub fn describe(&self) -> String {
+        match self {
+            StoredError::NotJson(reason) => text!("stored state is not JSON (", reason, ")"),
+            StoredError::NotAnObject(found) => {
+                text!("stored state must be an object, got ", *found)
+            }
+            StoredError::MissingVersion => "stored state has no version field \"v\"".to_owned(),
+            StoredError::UnknownVersion(v) => text!(
+                "stored state has version ",
+                format_decimal(*v),
+                "; this agent reads version ",
+                format_decimal(VERSION)
+            ),
+            StoredError::Field { field, problem } => text!("stored state: ", field, " ", problem),
+        }
+    }
 }
 
 impl fmt::Display for StoredError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            StoredError::NotJson(reason) => write!(f, "stored state is not JSON ({reason})"),
-            StoredError::NotAnObject(found) => {
-                write!(f, "stored state must be an object, got {found}")
-            }
-            StoredError::MissingVersion => f.write_str("stored state has no version field \"v\""),
-            StoredError::UnknownVersion(v) => {
-                let (found, known) = (format_decimal(*v), format_decimal(VERSION));
-                write!(f, "stored state has version {found}; this agent reads version {known}")
-            }
-            StoredError::Field { field, problem } => write!(f, "stored state: {field} {problem}"),
-        }
+        f.write_str(&self.describe())
     }
 }
 
@@ -101,9 +111,16 @@ pub struct DroppedLine {
     pub reason: &'static str,
 }
 
+impl DroppedLine {
+    /// The console warning for the line, built without `core::fmt` (see [`StoredError::describe`]).
+    pub fn describe(&self) -> String {
+        text!("stored cart line ", self.index, " ", self.reason, "; line dropped")
+    }
+}
+
 impl fmt::Display for DroppedLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "stored cart line {} {}; line dropped", self.index, self.reason)
+        f.write_str(&self.describe())
     }
 }
 
@@ -241,14 +258,6 @@ fn decode_consent(stored: &Value, path: &str) -> Result<Consent, StoredError> {
     })
 }
 
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{path}.{name}")
-    }
-}
-
 /// The cart and the recovery state around it; in the legacy document the cart fields sit in a
 /// `cart` object and the rest at the top, in a section all at the top.
 fn decode_recovery(
@@ -286,10 +295,7 @@ fn decode_cart(
         Some(Value::Array(lines)) => lines.as_slice(),
         None => &[],
         Some(other) => {
-            return Err(field(
-                &join(path, "lines"),
-                format!("must be an array, got {}", other.kind()),
-            ))
+            return Err(field(&join(path, "lines"), text!("must be an array, got ", other.kind())))
         }
     };
     let mut lines: Vec<Item> = Vec::new();
@@ -374,8 +380,8 @@ fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
     let fetched_at = time(stored, "fetched", "fetched")?.unwrap_or(0);
     let config = stored.field("config").ok_or_else(|| field("config", "is missing"))?;
     let documents = documents::check_config(config).map_err(|problems| {
-        let first = problems.first().map_or_else(String::new, ToString::to_string);
-        field("config", format!("is not a valid config ({first})"))
+        let first = problems.first().map_or_else(String::new, Problem::describe);
+        field("config", text!("is not a valid config (", first, ")"))
     })?;
     Ok(KeptConfig { etag, fetched_at, documents })
 }
@@ -397,7 +403,7 @@ fn time(object: &Value, key: &str, name: &str) -> Result<Option<Millis>, StoredE
             Ok(Some(*n as Millis))
         }
         Some(other) => {
-            Err(field(name, format!("must be a time in milliseconds, got {}", other.kind())))
+            Err(field(name, text!("must be a time in milliseconds, got ", other.kind())))
         }
     }
 }
@@ -463,10 +469,11 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
     let mut sections_found = false;
     for (key, value) in entries {
         let Some(value) = value else {
-            warnings.push(format!(
-                "{}: {}; it was discarded",
+            warnings.push(text!(
                 describe(&key),
-                StoredError::NotJson("JSON.parse failed".into())
+                ": ",
+                StoredError::NotJson("JSON.parse failed".into()).describe(),
+                "; it was discarded"
             ));
             damaged(&mut stored, key);
             continue;
@@ -478,17 +485,17 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
         sections_found |= matches!(key, Key::Section(_));
         match decode(&key, &value) {
             Ok(Read { record, dropped }) => {
-                warnings.extend(dropped.iter().map(ToString::to_string));
+                warnings.extend(dropped.iter().map(DroppedLine::describe));
                 place(&mut stored, record);
             }
             Err(error) if error.is_foreign() => {
-                warnings.push(format!("{}: {error}; left as it is", describe(&key)));
+                warnings.push(text!(describe(&key), ": ", error.describe(), "; left as it is"));
                 if let Key::Section(section) = key {
                     mark_foreign(&mut stored, section);
                 }
             }
             Err(error) => {
-                warnings.push(format!("{}: {error}; it was discarded", describe(&key)));
+                warnings.push(text!(describe(&key), ": ", error.describe(), "; it was discarded"));
                 damaged(&mut stored, key);
             }
         }
@@ -499,16 +506,16 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
     } else if let Some(value) = legacy {
         match decode_legacy(&value) {
             Ok((mut migrated, dropped)) => {
-                warnings.extend(dropped.iter().map(ToString::to_string));
+                warnings.extend(dropped.iter().map(DroppedLine::describe));
                 migrated.events.extend(std::mem::take(&mut stored.events));
                 migrated.discarded = std::mem::take(&mut stored.discarded);
                 stored = migrated;
             }
             Err(error) if error.is_foreign() => {
-                warnings.push(format!("the stored state: {error}; left as it is"))
+                warnings.push(text!("the stored state: ", error.describe(), "; left as it is"))
             }
             Err(error) => {
-                warnings.push(format!("the stored state: {error}; it was discarded"));
+                warnings.push(text!("the stored state: ", error.describe(), "; it was discarded"));
                 stored.discarded.push(Key::Legacy);
             }
         }
@@ -528,8 +535,8 @@ fn damaged(stored: &mut Stored, key: Key) {
 
 fn describe(key: &Key) -> String {
     match key {
-        Key::Section(section) => format!("the stored {}", section.name()),
-        Key::Event(id) => format!("the stored event {id}"),
+        Key::Section(section) => text!("the stored ", section.name()),
+        Key::Event(id) => text!("the stored event ", id),
         Key::Legacy => "the stored state".to_owned(),
     }
 }

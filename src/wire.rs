@@ -13,6 +13,7 @@ use crate::engine::{Commerce, CommerceKind, Intent};
 use crate::value::{format_decimal, parse_decimal, Value};
 use concierge_protocol as protocol;
 pub use concierge_protocol::limits::{MAX_ITEMS, MAX_PRICE_MINOR, MAX_TEXT};
+use concierge_protocol::text;
 use std::fmt;
 
 /// Something wrong with input from the page. Each names where it was found.
@@ -96,72 +97,102 @@ pub enum Problem {
     },
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Problem {
+    /// The console message. Built without `core::fmt`, which the agent's Wasm does not carry;
+    /// `Display` writes the same text for native callers.
+    pub fn describe(&self) -> String {
         use Problem::*;
         match self {
-            UnknownEvent(name) => write!(
-                f,
-                "unknown event \"{name}\" ignored; expected one of {}",
+            UnknownEvent(name) => text!(
+                "unknown event \"",
+                name,
+                "\" ignored; expected one of ",
                 CommerceKind::ALL.map(CommerceKind::name).join(", ")
             ),
-            EventNameNotText(found) => write!(f, "the event name must be a string, got {found}"),
-            NotAnObject { what, found } => write!(f, "{what} must be an object, got {found}"),
+            EventNameNotText(found) => text!("the event name must be a string, got ", *found),
+            NotAnObject { what, found } => text!(what, " must be an object, got ", *found),
             CurrencyInvalid { found } => {
-                write!(f, "currency {found} is not an ISO 4217 code such as \"EUR\"; event ignored")
+                text!("currency ", found, " is not an ISO 4217 code such as \"EUR\"; event ignored")
             }
-            CurrencyMismatch { found, expected } => write!(
-                f,
-                "currency {found} differs from the shop's {expected} (data-currency); event ignored"
+            CurrencyMismatch { found, expected } => text!(
+                "currency ",
+                found.code(),
+                " differs from the shop's ",
+                expected.code(),
+                " (data-currency); event ignored"
             ),
             NoValidItems { event, reasons } => {
-                write!(f, "{event}: no valid item left; event ignored")?;
-                reasons.iter().try_for_each(|reason| write!(f, "; {reason}"))
+                let mut message = text!(*event, ": no valid item left; event ignored");
+                for reason in reasons {
+                    message.push_str("; ");
+                    message.push_str(&reason.describe());
+                }
+                message
             }
-            UnknownCommand(name) => write!(
-                f,
-                "unknown command \"{name}\"; expected \"track\", \"consent\", \"on\" or \"off\""
+            UnknownCommand(name) => text!(
+                "unknown command \"",
+                name,
+                "\"; expected \"track\", \"consent\", \"on\" or \"off\""
             ),
-            ConsentInvalid { found } => write!(
-                f,
+            ConsentInvalid { found } => text!(
                 "consent takes \"accept\", \"reject\", \"prompt\" or an object such as \
-                 {{ analytics_storage: \"granted\" }}; got {found}"
+                 { analytics_storage: \"granted\" }; got ",
+                found
             ),
-            ItemsNotArray { event, found } => write!(f, "{event}: items must be an array, got {found}"),
+            ItemsNotArray { event, found } => {
+                text!(*event, ": items must be an array, got ", *found)
+            }
             TooManyItems { event, kept } => {
-                write!(f, "{event}: more than {kept} items; only the first {kept} were kept")
+                text!(*event, ": more than ", *kept, " items; only the first ", *kept, " were kept")
             }
             ItemNotObject { index, found } => {
-                write!(f, "items[{index}] must be an object, got {found}; item skipped")
+                text!("items[", *index, "] must be an object, got ", *found, "; item skipped")
             }
             ItemWithoutId { index } => {
-                write!(f, "items[{index}] has neither item_id nor item_name; item skipped")
+                text!("items[", *index, "] has neither item_id nor item_name; item skipped")
             }
             FieldWrongType { path, expected, found } => {
-                write!(f, "{path} must be {expected}, got {found}; field ignored")
+                text!(path, " must be ", *expected, ", got ", *found, "; field ignored")
             }
-            PriceMissing { index } => write!(f, "items[{index}].price is missing; item skipped"),
-            PriceInvalid { index, found } => write!(
-                f,
-                "items[{index}].price must be a non-negative number, got {found}; item skipped"
+            PriceMissing { index } => text!("items[", *index, "].price is missing; item skipped"),
+            PriceInvalid { index, found } => text!(
+                "items[",
+                *index,
+                "].price must be a non-negative number, got ",
+                found,
+                "; item skipped"
             ),
-            PriceTooLarge { index, largest } => write!(
-                f,
-                "items[{index}].price is above the largest price accepted ({largest}); item skipped"
+            PriceTooLarge { index, largest } => text!(
+                "items[",
+                *index,
+                "].price is above the largest price accepted (",
+                largest,
+                "); item skipped"
             ),
             NumberAsText { path, text } => {
-                write!(f, "{path} should be a number, got the string \"{text}\"; read as a number")
+                text!(path, " should be a number, got the string \"", text, "\"; read as a number")
             }
-            QuantityInvalid { index, found } => write!(
-                f,
-                "items[{index}].quantity must be a whole number from 1 to {MAX_QUANTITY}, got {found}; item skipped"
+            QuantityInvalid { index, found } => text!(
+                "items[",
+                *index,
+                "].quantity must be a whole number from 1 to ",
+                MAX_QUANTITY,
+                ", got ",
+                found,
+                "; item skipped"
             ),
-            TextTruncated { path } => write!(f, "{path} is longer than {MAX_TEXT} characters; cut"),
+            TextTruncated { path } => text!(path, " is longer than ", MAX_TEXT, " characters; cut"),
             SettingInvalid { attribute, found, using } => {
-                write!(f, "{attribute}=\"{found}\" is not valid; using {using}")
+                text!(*attribute, "=\"", found, "\" is not valid; using ", using)
             }
-            SettingMissing { attribute, using } => write!(f, "{attribute} is missing; using {using}"),
+            SettingMissing { attribute, using } => text!(*attribute, " is missing; using ", using),
         }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe())
     }
 }
 
@@ -186,10 +217,7 @@ pub fn decode_track(
         Value::Null => &Value::Object(Vec::new()),
         Value::Object(_) => params,
         other => {
-            return Err(Problem::NotAnObject {
-                what: format!("{event} params"),
-                found: other.kind(),
-            })
+            return Err(Problem::NotAnObject { what: text!(event, " params"), found: other.kind() })
         }
     };
     if let Some(found) = params.field("currency") {
@@ -251,7 +279,7 @@ fn decode_item(
         problems.push(Problem::ItemNotObject { index, found: raw.kind() });
         return None;
     }
-    let path = |field: &str| format!("items[{index}].{field}");
+    let path = |field: &str| text!("items[", index, "].", field);
     let id = optional_text(raw, "item_id", &path("item_id"), problems);
     let name = optional_text(raw, "item_name", &path("item_name"), problems);
     let (id, name) = match (id, name) {
@@ -356,9 +384,10 @@ fn truncate(text: &str) -> String {
 /// A short rendering of a bad value for a message.
 fn describe(found: &Value) -> String {
     match found {
-        Value::String(text) => format!("\"{}\"", truncate(text)),
+        Value::String(text) => text!('"', truncate(text), '"'),
         Value::Number(n) => format_decimal(*n),
-        Value::Bool(b) => b.to_string(),
+        Value::Bool(true) => "true".to_owned(),
+        Value::Bool(false) => "false".to_owned(),
         other => other.kind().to_owned(),
     }
 }
@@ -463,12 +492,12 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSe
             None => problems.push(Problem::SettingInvalid {
                 attribute: "data-currency",
                 found: truncate(code),
-                using: settings.currency.to_string(),
+                using: settings.currency.code().to_owned(),
             }),
         },
         None => problems.push(Problem::SettingMissing {
             attribute: "data-currency",
-            using: settings.currency.to_string(),
+            using: settings.currency.code().to_owned(),
         }),
     }
     settings.locale = match text("locale").filter(|l| is_language_tag(l)) {
@@ -478,7 +507,7 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSe
                 problems.push(Problem::SettingInvalid {
                     attribute: "data-locale",
                     found: truncate(found),
-                    using: format!("\"{fallback_locale}\""),
+                    using: text!('"', fallback_locale, '"'),
                 });
             }
             fallback_locale.to_owned()

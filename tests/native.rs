@@ -14,5 +14,6 @@ mod native {
     pub mod texts;
     pub mod tidy;
     pub mod value;
+    pub mod warnings;
     pub mod wire;
 }

@@ -12,6 +12,7 @@ use crate::limits::{MAX_EVENTS, MAX_ITEMS, MAX_LINES, MAX_PRICE_MINOR, MAX_QUANT
 use crate::money::{self, Currency, Money};
 use crate::names::{normalise_cart_code, CommerceKind, Decision, Purpose};
 use crate::problem::{index, join};
+use crate::text;
 use crate::{Problem, Value};
 
 pub const BATCH_VERSION: u32 = 1;
@@ -225,7 +226,7 @@ fn object<'a>(
     };
     if let Some((key, _)) = fields.iter().find(|(key, _)| !known.contains(&key.as_str())) {
         let expected = known.join(", ");
-        return Err(Problem::new(join(path, key), format!("is not a known field ({expected})")));
+        return Err(Problem::new(join(path, key), text!("is not a known field (", expected, ")")));
     }
     Ok(fields)
 }
@@ -250,7 +251,7 @@ fn required<'a>(value: &'a Value, key: &str, path: &str) -> Result<&'a Value, Pr
 fn text(found: &Value, path: &str, max: usize) -> Result<String, Problem> {
     let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
     if text.chars().count() > max {
-        return Err(Problem::new(path, format!("is longer than {max} characters")));
+        return Err(Problem::new(path, text!("is longer than ", max, " characters")));
     }
     Ok(text.to_owned())
 }
@@ -258,7 +259,10 @@ fn text(found: &Value, path: &str, max: usize) -> Result<String, Problem> {
 fn token(found: &Value, path: &str, min: usize, max: usize) -> Result<String, Problem> {
     let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
     if !is_token(text, min, max) {
-        return Err(Problem::new(path, format!("must be {min}-{max} letters, digits, - or _")));
+        return Err(Problem::new(
+            path,
+            text!("must be ", min, "-", max, " letters, digits, - or _"),
+        ));
     }
     Ok(text.to_owned())
 }
@@ -267,7 +271,7 @@ fn token(found: &Value, path: &str, min: usize, max: usize) -> Result<String, Pr
 fn whole(found: &Value, path: &str, min: i64, max: i64) -> Result<i64, Problem> {
     match found.as_f64() {
         Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as i64),
-        Some(_) => Err(Problem::new(path, format!("must be a whole number from {min} to {max}"))),
+        Some(_) => Err(Problem::new(path, text!("must be a whole number from ", min, " to ", max))),
         None => Err(Problem::new(path, must_be("a number", found))),
     }
 }
@@ -283,7 +287,7 @@ fn array<'a>(found: &'a Value, path: &str, max: usize) -> Result<&'a [Value], Pr
         return Err(Problem::new(path, must_be("an array", found)));
     };
     if items.len() > max {
-        return Err(Problem::new(path, format!("has more than {max} entries")));
+        return Err(Problem::new(path, text!("has more than ", max, " entries")));
     }
     Ok(items)
 }
@@ -380,7 +384,7 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
         .as_str()
         .ok_or_else(|| Problem::new(field("name"), must_be("a string", name_value)))?;
     let absent = |key: &str| match optional(value, key) {
-        Some(_) => Err(Problem::new(field(key), format!("is not allowed on {name} events"))),
+        Some(_) => Err(Problem::new(field(key), text!("is not allowed on ", name, " events"))),
         None => Ok(()),
     };
     let payload = match name {
@@ -399,7 +403,7 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
         other => {
             let kind = CommerceKind::from_name(other).ok_or_else(|| {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
-                Problem::new(field("name"), format!("must be consent, cart or one of {known}"))
+                Problem::new(field("name"), text!("must be consent, cart or one of ", known))
             })?;
             absent("consent")?;
             absent("cart")?;
@@ -430,7 +434,7 @@ pub fn decode_batch(value: &Value) -> Result<Batch, Problem> {
         };
         return Err(Problem::new(
             "v",
-            format!("version {found} is not supported; this end reads {BATCH_VERSION}"),
+            text!("version ", found, " is not supported; this end reads ", BATCH_VERSION),
         ));
     }
     let site = token(required(value, "site", "")?, "site", 1, 64)?;

@@ -68,6 +68,7 @@ impl Currency {
     }
 }
 
+/// The code alone (`EUR`); the agent calls [`Currency::code`] instead.
 impl fmt::Display for Currency {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.code())

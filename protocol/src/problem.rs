@@ -14,15 +14,21 @@ impl Problem {
     pub fn new(path: impl Into<String>, message: impl Into<String>) -> Problem {
         Problem { path: path.into(), message: message.into() }
     }
+
+    /// `path: message`, or the message alone for the whole input. Built without `core::fmt`
+    /// so the agent can report problems; `Display` writes the same text for native callers.
+    pub fn describe(&self) -> String {
+        if self.path.is_empty() {
+            self.message.clone()
+        } else {
+            crate::text!(&self.path, ": ", &self.message)
+        }
+    }
 }
 
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.path.is_empty() {
-            f.write_str(&self.message)
-        } else {
-            write!(f, "{}: {}", self.path, self.message)
-        }
+        f.write_str(&self.describe())
     }
 }
 
@@ -44,7 +50,7 @@ pub fn index(path: &str, index: usize) -> String {
     let mut joined = String::with_capacity(path.len() + 6);
     joined.push_str(path);
     joined.push('[');
-    joined.push_str(&index.to_string());
+    crate::text::push_integer(&mut joined, index as i128);
     joined.push(']');
     joined
 }

@@ -101,7 +101,7 @@ impl Value {
             // Whole numbers exactly (times, prices in minor units, counts); fractions to six
             // decimals, which is all the agent ever writes; anything beyond, as JSON's null.
             Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
-                out.push_str(&(*n as i64).to_string())
+                crate::text::push_integer(out, i128::from(*n as i64))
             }
             Value::Number(n) if n.is_finite() && n.abs() < 1e15 => {
                 out.push_str(&format_decimal(*n))
@@ -362,14 +362,28 @@ pub fn format_decimal(n: f64) -> String {
         };
     }
     if n.fract() == 0.0 && n.abs() < 1e15 {
-        return (n as i64).to_string();
+        return crate::text::integer(n as i64);
     }
     if n.abs() >= 1e15 {
         return "a very large number".into();
     }
     let scaled = (n.abs() * 1e6).round() as i64;
     let (whole, fraction) = (scaled / 1_000_000, scaled % 1_000_000);
-    let fraction = format!("{fraction:06}");
-    let sign = if n < 0.0 { "-" } else { "" };
-    format!("{sign}{whole}.{}", fraction.trim_end_matches('0'))
+    let mut out = String::new();
+    if n < 0.0 {
+        out.push('-');
+    }
+    crate::text::push_integer(&mut out, i128::from(whole));
+    out.push('.');
+    // The six fraction digits with their leading zeros (what `{:06}` would pad), less the
+    // trailing zeros: 0.05 is "050000", written "05".
+    let mut digits = [b'0'; 6];
+    let mut rest = fraction;
+    for digit in digits.iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
+    let significant = digits.iter().rposition(|&digit| digit != b'0').map_or(0, |last| last + 1);
+    out.extend(digits[..significant].iter().map(|&digit| char::from(digit)));
+    out
 }

@@ -7,6 +7,7 @@ use super::Millis;
 pub use concierge_protocol::batch::{Cart, Item};
 pub use concierge_protocol::limits::{MAX_LINES, MAX_QUANTITY};
 pub use concierge_protocol::money::line_total;
+use concierge_protocol::text;
 
 /// A cart line; the same shape as an item, its quantity the amount in the cart.
 pub type Line = Item;
@@ -15,6 +16,17 @@ pub type Line = Item;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CartRefusal {
     TooManyLines { id: String },
+}
+
+impl CartRefusal {
+    /// The console warning, built without `core::fmt` (which the agent's Wasm does not carry).
+    pub fn describe(&self) -> String {
+        match self {
+            CartRefusal::TooManyLines { id } => {
+                text!("the cart is full (", MAX_LINES, " lines); \"", id, "\" was not added")
+            }
+        }
+    }
 }
 
 /// The changes the engine makes to a cart.

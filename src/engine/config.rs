@@ -5,6 +5,7 @@
 use super::money::Currency;
 use super::Millis;
 use concierge_protocol::documents;
+use concierge_protocol::text;
 
 pub const MINUTE: Millis = 60_000;
 pub const HOUR: Millis = 60 * MINUTE;
@@ -180,6 +181,68 @@ pub enum ConfigSource {
     Kept { fetched_at: Millis },
     /// Fresh from the backend on this page.
     Fetched,
+}
+
+impl ConfigSource {
+    /// What the agent runs on, for the console ("...; using {this}").
+    pub fn describe(&self) -> String {
+        match self {
+            ConfigSource::Defaults => {
+                "the built-in defaults and the page's data-* attributes".to_owned()
+            }
+            ConfigSource::Kept { fetched_at } => {
+                text!("the copy kept on this device from ", iso_time(*fetched_at))
+            }
+            ConfigSource::Fetched => "the config fetched on this page".to_owned(),
+        }
+    }
+}
+
+/// A time as `Date.prototype.toISOString` writes it (`2026-11-24T12:00:00.000Z`, years beyond
+/// 0-9999 as `+010000`), computed here so that the engine stays pure and the message needs no
+/// call into the browser. The calendar is the proleptic Gregorian one, by days since 1970
+/// (Howard Hinnant's `civil_from_days`).
+pub fn iso_time(millis: Millis) -> String {
+    let (days, in_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
+    let shifted = days + 719_468; // days from 0000-03-01, where the leap day ends a year
+    let era = shifted.div_euclid(146_097);
+    let day_of_era = shifted.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+
+    let mut out = String::with_capacity(24);
+    if (0..=9_999).contains(&year) {
+        push_padded(&mut out, year, 4);
+    } else {
+        out.push(if year < 0 { '-' } else { '+' });
+        push_padded(&mut out, year.abs(), 6);
+    }
+    let parts = [
+        ('-', month, 2),
+        ('-', day, 2),
+        ('T', in_day / 3_600_000, 2),
+        (':', in_day / 60_000 % 60, 2),
+        (':', in_day / 1_000 % 60, 2),
+        ('.', in_day % 1_000, 3),
+    ];
+    for (separator, value, width) in parts {
+        out.push(separator);
+        push_padded(&mut out, value, width);
+    }
+    out.push('Z');
+    out
+}
+
+/// A non-negative number with leading zeros to `width` digits.
+fn push_padded(out: &mut String, value: i64, width: usize) {
+    let digits = text::integer(value);
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits.len())));
+    out.push_str(&digits);
 }
 
 /// The published documents as the agent keeps them: validated, with the ETag they came with.

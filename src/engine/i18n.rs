@@ -3,6 +3,8 @@
 //! Texts are plain strings, set on the page as text (never parsed as HTML). A `{n}` in a text
 //! is replaced by a number with [`fill`].
 
+use concierge_protocol::text::Piece;
+
 /// Every visitor-facing text, for one language.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Texts {
@@ -103,7 +105,10 @@ pub fn texts_for(locale: &str) -> &'static Texts {
     ALL.iter().copied().find(|texts| texts.lang.eq_ignore_ascii_case(primary)).unwrap_or(&EN)
 }
 
-/// Puts `n` where the text says `{n}`.
-pub fn fill(text: &str, n: impl std::fmt::Display) -> String {
-    text.replace("{n}", &n.to_string())
+/// Puts `n` where the text says `{n}`. A [`Piece`] (a count, a text) rather than anything
+/// `Display`, which would pull `core::fmt` into the agent's Wasm.
+pub fn fill(text: &str, n: impl Piece) -> String {
+    let mut filled = String::new();
+    n.push_to(&mut filled);
+    text.replace("{n}", &filled)
 }

@@ -25,7 +25,7 @@ pub mod view;
 
 use cart::{Cart, CartRefusal, Item};
 use concierge_protocol::documents;
-use concierge_protocol::Problem;
+use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
 use consent::{Consent, ConsentUpdate};
 use decide::{Priority, Proposal};
@@ -168,6 +168,55 @@ pub enum Warning {
         reason: String,
         using: ConfigSource,
     },
+}
+
+impl Warning {
+    /// The console message, built without `core::fmt` (which the agent's Wasm does not carry).
+    pub fn describe(&self) -> String {
+        match self {
+            Warning::CartRefused(refusal) => refusal.describe(),
+            Warning::StoredCurrencyChanged { stored, configured } => text!(
+                "the stored cart is in ",
+                stored.code(),
+                " but data-currency is ",
+                configured.code(),
+                "; the stored cart was discarded"
+            ),
+            Warning::BatchRejected { status, events } => text!(
+                "the backend refused a batch of ",
+                *events,
+                " events with HTTP ",
+                *status,
+                "; they were dropped (see its answer in the network panel)"
+            ),
+            Warning::EventTooLarge => {
+                "an event is larger than the backend accepts; it was dropped".to_owned()
+            }
+            Warning::VisitorErased => "the backend has erased this visitor; the agent forgets \
+                                       its identity and asks for consent again"
+                .to_owned(),
+            Warning::SectionForeign(section) => text!(
+                "the stored ",
+                section.name(),
+                " is in a newer format than this agent reads; it is left as it is"
+            ),
+            Warning::ConfigInvalid { problems, using } => {
+                let listed: Vec<String> = problems.iter().map(Problem::describe).collect();
+                text!(
+                    "the shop's published config is invalid (",
+                    listed.join("; "),
+                    "); using ",
+                    using.describe()
+                )
+            }
+            Warning::ConfigUnreachable { reason, using } => text!(
+                "the shop's published config could not be fetched (",
+                reason,
+                "); using ",
+                using.describe()
+            ),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -6,7 +6,7 @@ use concierge::engine::consent::Decision;
 use concierge::engine::persist::{Key, Section, Slot};
 use concierge::engine::view::ViewKind;
 use concierge::engine::Effect;
-use concierge::stored::{self, StoredError};
+use concierge::stored::{self, DroppedLine, StoredError};
 
 /// A document written by the agent as released before sections (`concierge:v1:{site}`).
 const RELEASED_V1: &str = include_str!("../fixtures/stored-v1.json");
@@ -92,7 +92,7 @@ fn entries_that_are_not_ours_are_refused_by_name() {
     let newer = stored::decode(&cart, &json(r#"{"v":2,"cart":{}}"#)).unwrap_err();
     assert_eq!(newer, StoredError::UnknownVersion(2.0));
     assert!(newer.is_foreign());
-    assert_eq!(newer.to_string(), "stored state has version 2; this agent reads version 1");
+    assert_eq!(newer.describe(), "stored state has version 2; this agent reads version 1");
 }
 
 #[test]
@@ -111,7 +111,7 @@ fn damaged_lines_are_dropped_and_the_rest_of_the_cart_kept() {
     let ids: Vec<_> = recovery.cart.lines.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["ok", "ok2"]);
     assert_eq!(recovery.cart.total().minor, 1100);
-    let reasons: Vec<_> = read.dropped.iter().map(ToString::to_string).collect();
+    let reasons: Vec<_> = read.dropped.iter().map(DroppedLine::describe).collect();
     assert_eq!(
         reasons,
         [

@@ -68,3 +68,31 @@ fn every_source_file_opens_with_a_line_saying_what_it_is_for() {
         .collect();
     assert!(missing.is_empty(), "files without a //! opening line: {missing:?}");
 }
+
+#[test]
+fn code_the_agent_reaches_builds_text_without_core_fmt() {
+    // `format!`, `write!` and `to_string()` pull the formatting machinery (~10 KB) into the
+    // agent's Wasm; `concierge_protocol::text!` and the `describe` methods build the same
+    // text. `Display` impls may stay for native callers, written with `write_str` over
+    // `describe`. Comments and the test modules at the end of files are not agent code.
+    let forbidden =
+        ["format!(", "format_args!(", "write!(", "writeln!(", "to_string()", "ToString"];
+    let mut files = rust_files(&root().join("protocol/src"));
+    files.extend(rust_files(&root().join("src/engine")));
+    files.extend([root().join("src/stored.rs"), root().join("src/wire.rs")]);
+    let mut found = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let agent_code = text.split("#[cfg(test)]").next().unwrap_or_default();
+        for (number, line) in agent_code.lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            if let Some(word) = forbidden.iter().find(|word| line.contains(*word)) {
+                let name = file.strip_prefix(root()).unwrap().display().to_string();
+                found.push(format!("{name}:{}: {word}", number + 1));
+            }
+        }
+    }
+    assert!(found.is_empty(), "core::fmt in code the agent reaches: {found:#?}");
+}

@@ -81,7 +81,7 @@ fn bad_items_are_dropped_and_named_while_good_ones_stay() {
         match track("add_to_cart", params) {
             Ok(decoded) => {
                 assert_eq!(decoded.value.items.as_ref().map_or(0, Vec::len), kept, "{params}");
-                let messages: Vec<_> = decoded.problems.iter().map(ToString::to_string).collect();
+                let messages: Vec<_> = decoded.problems.iter().map(Problem::describe).collect();
                 match expected {
                     Some(expected) => assert!(
                         messages.iter().any(|m| m.contains(expected)),
@@ -97,7 +97,7 @@ fn bad_items_are_dropped_and_named_while_good_ones_stay() {
                     "{problem:?}"
                 );
                 assert_eq!(
-                    problem.to_string(),
+                    problem.describe(),
                     "add_to_cart: no valid item left; event ignored; \
                      items[0].price must be a non-negative number, got -1; item skipped"
                 );
@@ -129,10 +129,10 @@ fn unusable_calls_are_refused_with_a_clear_reason() {
     ];
     for (name, params, message) in cases {
         let problem = track(name, params).expect_err(params);
-        assert!(problem.to_string().starts_with(message), "{problem}");
+        assert!(problem.describe().starts_with(message), "{problem}");
     }
     let problem = wire::decode_track(&Value::Number(1.0), &Value::Null, Currency::EUR).unwrap_err();
-    assert_eq!(problem.to_string(), "the event name must be a string, got a number");
+    assert_eq!(problem.describe(), "the event name must be a string, got a number");
 }
 
 #[test]
@@ -178,7 +178,7 @@ fn consent_accepts_words_objects_and_ga4_consent_mode() {
     }
     for bad in [r#""yes please""#, "{}", r#"{"analytics":"maybe"}"#, "3", "null"] {
         let problem = wire::decode_consent(&json(bad)).expect_err(bad);
-        assert!(problem.to_string().starts_with("consent takes \"accept\""), "{problem}");
+        assert!(problem.describe().starts_with("consent takes \"accept\""), "{problem}");
     }
 }
 
@@ -227,7 +227,7 @@ fn settings_fall_back_to_defaults_and_say_so() {
         &json(r#"{"currency":"euro","locale":"<b>","idleMinutes":"soon"}"#),
         "nl-NL",
     );
-    let messages: Vec<_> = decoded.problems.iter().map(ToString::to_string).collect();
+    let messages: Vec<_> = decoded.problems.iter().map(Problem::describe).collect();
     assert_eq!(
         messages,
         [
@@ -249,7 +249,7 @@ fn prices_above_the_shared_limit_are_refused_so_totals_cannot_overflow() {
     .unwrap();
     let ids: Vec<_> = decoded.value.items.unwrap().iter().map(|i| i.id.clone()).collect();
     assert_eq!(ids, ["ok"]);
-    let messages: Vec<_> = decoded.problems.iter().map(ToString::to_string).collect();
+    let messages: Vec<_> = decoded.problems.iter().map(Problem::describe).collect();
     assert_eq!(
         messages,
         ["items[0].price is above the largest price accepted (10000000000); item skipped"]

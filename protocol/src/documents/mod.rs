@@ -24,6 +24,7 @@ pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
 use crate::names::Purpose;
 use crate::problem::{index, join};
+use crate::text;
 use crate::{Problem, Value};
 use rules::{check_fields, check_object, describe, number_field, text_field, Field, Rule};
 
@@ -233,10 +234,7 @@ fn check_one(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<K
         None if value.is_object() => check_fields(value, path, COMMON_FIELDS, problems),
         None => problems.push(Problem::new(
             path,
-            format!(
-                "a document must be an object with a kind and a version, got {}",
-                describe(value)
-            ),
+            text!("a document must be an object with a kind and a version, got ", describe(value)),
         )),
     }
     kind
@@ -245,10 +243,8 @@ fn check_one(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<K
 /// The `documents` of a config: each checked whole, at most one of each kind.
 fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
     let Value::Array(documents) = value else {
-        problems.push(Problem::new(
-            path,
-            format!("must be a list of documents, got {}", describe(value)),
-        ));
+        problems
+            .push(Problem::new(path, text!("must be a list of documents, got ", describe(value))));
         return;
     };
     let mut seen: Vec<(Kind, usize)> = Vec::with_capacity(documents.len());
@@ -258,10 +254,12 @@ fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
         match seen.iter().find(|(earlier, _)| *earlier == kind) {
             Some((_, first)) => problems.push(Problem::new(
                 join(&document_path, "kind"),
-                format!(
-                    "is a second {} document (the first is {}); a config has at most one of each kind",
+                text!(
+                    "is a second ",
                     kind.name(),
-                    index(path, *first)
+                    " document (the first is ",
+                    index(path, *first),
+                    "); a config has at most one of each kind",
                 ),
             )),
             None => seen.push((kind, position)),

@@ -5,6 +5,7 @@
 //! shop's staff understand. Adding a kind means adding a table, not another walker.
 
 use crate::problem::{index, join};
+use crate::text;
 use crate::value::format_decimal;
 use crate::{Problem, Value};
 
@@ -83,8 +84,7 @@ pub fn check_object(
     problems: &mut Vec<Problem>,
 ) {
     let Value::Object(entries) = value else {
-        problems
-            .push(Problem::new(path, format!("{what} must be an object, got {}", describe(value))));
+        problems.push(Problem::new(path, text!(what, " must be an object, got ", describe(value))));
         return;
     };
     let known = || tables.iter().flat_map(|table| table.iter());
@@ -92,9 +92,9 @@ pub fn check_object(
         if entries[..position].iter().any(|(earlier, _)| earlier == name) {
             problems.push(Problem::new(join(path, name), "appears twice; keep one"));
         } else if !known().any(|field| field.name == name) {
-            let mut message = format!("is not a field of {what}");
+            let mut message = text!("is not a field of ", what);
             if let Some(near) = known().map(|field| field.name).find(|known| similar(name, known)) {
-                message.push_str(&format!("; did you mean \"{near}\"?"));
+                message.push_str(&text!("; did you mean \"", near, "\"?"));
             }
             problems.push(Problem::new(join(path, name), message));
         }
@@ -130,18 +130,20 @@ fn check_rule(rule: &Rule, value: &Value, path: &str, problems: &mut Vec<Problem
         }
         Rule::Bool => {
             if !matches!(value, Value::Bool(_)) {
-                problem(format!("must be true or false, got {}", describe(value)));
+                problem(text!("must be true or false, got ", describe(value)));
             }
         }
         Rule::OneOf(choices) => {
             if !value.as_str().is_some_and(|text| choices.contains(&text)) {
-                problem(format!("must be one of {}, got {}", choices.join(", "), describe(value)));
+                problem(text!("must be one of ", choices.join(", "), ", got ", describe(value)));
             }
         }
         Rule::Token { max } => {
             if !value.as_str().is_some_and(|text| is_token(text, *max)) {
-                problem(format!(
-                    "must be 1 to {max} letters, digits, - or _, got {}",
+                problem(text!(
+                    "must be 1 to ",
+                    *max,
+                    " letters, digits, - or _, got ",
                     describe(value)
                 ));
             }
@@ -152,7 +154,7 @@ fn check_rule(rule: &Rule, value: &Value, path: &str, problems: &mut Vec<Problem
                     problem(message);
                 }
             }
-            None => problem(format!("must be a path such as /checkout/, got {}", describe(value))),
+            None => problem(text!("must be a path such as /checkout/, got ", describe(value))),
         },
         Rule::Link { max } => match value.as_str() {
             Some(text) => {
@@ -160,8 +162,8 @@ fn check_rule(rule: &Rule, value: &Value, path: &str, problems: &mut Vec<Problem
                     problem(message);
                 }
             }
-            None => problem(format!(
-                "must be a path such as /checkout/ or an https:// URL, got {}",
+            None => problem(text!(
+                "must be a path such as /checkout/ or an https:// URL, got ",
                 describe(value)
             )),
         },
@@ -184,11 +186,11 @@ pub fn whole_number(value: &Value, min: u32, max: u32) -> Option<u32> {
 fn whole_number_message(min: u32, max: u32, unit: &str, value: &Value) -> String {
     let got = describe(value);
     if min == max {
-        format!("must be {min}, got {got}")
+        text!("must be ", min, ", got ", got)
     } else if unit.is_empty() {
-        format!("must be a whole number from {min} to {max}, got {got}")
+        text!("must be a whole number from ", min, " to ", max, ", got ", got)
     } else {
-        format!("must be a whole number of {unit} from {min} to {max}, got {got}")
+        text!("must be a whole number of ", unit, " from ", min, " to ", max, ", got ", got)
     }
 }
 
@@ -200,7 +202,7 @@ pub fn is_token(text: &str, max: usize) -> bool {
 /// Why `text` is not a safe same-site path, if it is not.
 fn path_problem(text: &str, max: usize) -> Option<String> {
     if !text.starts_with('/') {
-        Some(format!("must be a path starting with /, got {}", quote(text)))
+        Some(text!("must be a path starting with /, got ", quote(text)))
     } else {
         rest_of_url_problem(text, text, max)
     }
@@ -211,13 +213,13 @@ fn rest_of_url_problem(rest: &str, text: &str, max: usize) -> Option<String> {
     let got = quote(text);
     let length = text.chars().count();
     if length > max {
-        Some(format!("must be at most {max} characters, got {length}"))
+        Some(text!("must be at most ", max, " characters, got ", length))
     } else if rest.contains("//") {
-        Some(format!("must not contain // (a browser reads //name as another site), got {got}"))
+        Some(text!("must not contain // (a browser reads //name as another site), got ", got))
     } else if rest.contains('\\') {
-        Some(format!("must not contain \\ (a browser reads it as /), got {got}"))
+        Some(text!("must not contain \\ (a browser reads it as /), got ", got))
     } else if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some(format!("must not contain spaces or control characters, got {got}"))
+        Some(text!("must not contain spaces or control characters, got ", got))
     } else {
         None
     }
@@ -236,18 +238,19 @@ fn link_problem(text: &str, max: usize) -> Option<String> {
         return path_problem(text, max);
     }
     if text.starts_with("http://") {
-        return Some(format!("must use https://, got {got}"));
+        return Some(text!("must use https://, got ", got));
     }
     let Some(host) = https_host(text) else {
-        return Some(format!("must be a path starting with / or an https:// URL, got {got}"));
+        return Some(text!("must be a path starting with / or an https:// URL, got ", got));
     };
     let length = text.chars().count();
     if length > max {
-        return Some(format!("must be at most {max} characters, got {length}"));
+        return Some(text!("must be at most ", max, " characters, got ", length));
     }
     if !is_host(host) {
-        return Some(format!(
-            "must name a host in lowercase letters, digits, dots and hyphens, got {got}"
+        return Some(text!(
+            "must name a host in lowercase letters, digits, dots and hyphens, got ",
+            got
         ));
     }
     rest_of_url_problem(&text["https://".len() + host.len()..], text, max)
@@ -277,17 +280,14 @@ fn check_hosts(value: &Value, path: &str, max: usize, problems: &mut Vec<Problem
     let Value::Array(hosts) = value else {
         problems.push(Problem::new(
             path,
-            format!(
-                "must be a list of host names such as [\"shop.example\"], got {}",
-                describe(value)
-            ),
+            text!("must be a list of host names such as [\"shop.example\"], got ", describe(value)),
         ));
         return;
     };
     if hosts.len() > max {
         problems.push(Problem::new(
             path,
-            format!("must list at most {max} hosts, got {}", hosts.len()),
+            text!("must list at most ", max, " hosts, got ", hosts.len()),
         ));
     }
     for (position, host) in hosts.iter().enumerate() {
@@ -295,25 +295,31 @@ fn check_hosts(value: &Value, path: &str, max: usize, problems: &mut Vec<Problem
         let Some(text) = host.as_str() else {
             problems.push(Problem::new(
                 host_path,
-                format!("must be a host name such as shop.example, got {}", describe(host)),
+                text!("must be a host name such as shop.example, got ", describe(host)),
             ));
             continue;
         };
         if text.contains("://") {
             problems.push(Problem::new(
                 host_path,
-                format!("must be a host name without a scheme (shop.example, not https://shop.example), got {}", quote(text)),
+                text!(
+                    "must be a host name without a scheme (shop.example, not https://shop.example), got ",
+                    quote(text)
+                ),
             ));
         } else if !is_host(text) {
             problems.push(Problem::new(
                 host_path,
-                format!("must be a host name in lowercase letters, digits, dots and hyphens, with an optional :port, got {}", quote(text)),
+                text!(
+                    "must be a host name in lowercase letters, digits, dots and hyphens, with an optional :port, got ",
+                    quote(text)
+                ),
             ));
         } else if let Some(first) = hosts[..position].iter().position(|h| h.as_str() == Some(text))
         {
             problems.push(Problem::new(
                 host_path,
-                format!("{} is listed twice (first at {})", quote(text), index(path, first)),
+                text!(quote(text), " is listed twice (first at ", index(path, first), ")"),
             ));
         }
     }
@@ -323,9 +329,10 @@ fn check_translations(value: &Value, path: &str, max: usize, problems: &mut Vec<
     let Value::Object(entries) = value else {
         problems.push(Problem::new(
             path,
-            format!(
-                "must be an object with a text for each language ({}), got {}",
+            text!(
+                "must be an object with a text for each language (",
                 LANGUAGES.join(", "),
+                "), got ",
                 describe(value)
             ),
         ));
@@ -340,13 +347,12 @@ fn check_translations(value: &Value, path: &str, max: usize, problems: &mut Vec<
         if !LANGUAGES.contains(&language.as_str()) {
             problems.push(Problem::new(
                 text_path,
-                format!("is not a language the agent speaks ({})", LANGUAGES.join(", ")),
+                text!("is not a language the agent speaks (", LANGUAGES.join(", "), ")"),
             ));
             continue;
         }
         let Some(text) = text.as_str() else {
-            problems
-                .push(Problem::new(text_path, format!("must be a text, got {}", describe(text))));
+            problems.push(Problem::new(text_path, text!("must be a text, got ", describe(text))));
             continue;
         };
         let length = text.chars().count();
@@ -355,7 +361,7 @@ fn check_translations(value: &Value, path: &str, max: usize, problems: &mut Vec<
         } else if length > max {
             problems.push(Problem::new(
                 text_path,
-                format!("must be at most {max} characters, got {length}"),
+                text!("must be at most ", max, " characters, got ", length),
             ));
         } else if text.chars().any(char::is_control) {
             problems.push(Problem::new(
@@ -368,7 +374,7 @@ fn check_translations(value: &Value, path: &str, max: usize, problems: &mut Vec<
         if value.get(language).is_none() {
             problems.push(Problem::new(
                 join(path, language),
-                format!("is missing; the agent needs a text in each of {}", LANGUAGES.join(", ")),
+                text!("is missing; the agent needs a text in each of ", LANGUAGES.join(", ")),
             ));
         }
     }
@@ -388,17 +394,17 @@ fn check_records(
     let Value::Array(records) = value else {
         problems.push(Problem::new(
             path,
-            format!("must be a list of {noun}s, got {}", describe(value)),
+            text!("must be a list of ", noun, "s, got ", describe(value)),
         ));
         return;
     };
     if records.len() > max {
         problems.push(Problem::new(
             path,
-            format!("must list at most {max} {noun}s, got {}", records.len()),
+            text!("must list at most ", max, " ", noun, "s, got ", records.len()),
         ));
     }
-    let what = format!("a {noun}");
+    let what = text!("a ", noun);
     for (position, record) in records.iter().enumerate() {
         let record_path = index(path, position);
         check_object(record, &record_path, &[fields], &what, problems);
@@ -409,7 +415,7 @@ fn check_records(
         if let Some(first) = first {
             problems.push(Problem::new(
                 join(&record_path, key),
-                format!("{} is listed twice (first at {})", quote(name), index(path, first)),
+                text!(quote(name), " is listed twice (first at ", index(path, first), ")"),
             ));
         }
     }
@@ -419,7 +425,14 @@ fn check_records(
         if !present {
             problems.push(Problem::new(
                 path,
-                format!("the {noun} \"{name}\" is missing; list each of {}", expected.join(", ")),
+                text!(
+                    "the ",
+                    noun,
+                    " \"",
+                    *name,
+                    "\" is missing; list each of ",
+                    expected.join(", ")
+                ),
             ));
         }
     }

@@ -9,6 +9,7 @@
 use super::rules::{https_host, number_field, text_field, texts_field, Field, Rule};
 use super::Settings;
 use crate::problem::join;
+use crate::text;
 use crate::{Problem, Value};
 
 /// The longest path or link a settings document may hold.
@@ -38,7 +39,7 @@ pub(super) fn cross_check(document: &Value, path: &str, problems: &mut Vec<Probl
     if !listed.iter().any(|allowed| allowed == host) {
         problems.push(Problem::new(
             resume_path,
-            format!("links to {host}, which is not in link_hosts; add it there or use a path"),
+            text!("links to ", host, ", which is not in link_hosts; add it there or use a path"),
         ));
     }
 }
