@@ -15,14 +15,13 @@
 //! send or show is the engine's decision, and every wording for the console is built here
 //! without `core::fmt` (the Wasm does not carry it).
 
-use crate::engine::cart::{Cart, CartRefusal, MAX_LINES};
-use crate::engine::config::ConfigSource;
+use crate::engine::cart::Cart;
 use crate::engine::consent::Consent;
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
 use crate::engine::{
-    Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice, Page, Warning,
+    Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice, Page,
 };
 use crate::stored;
 use crate::value::Value;
@@ -76,7 +75,7 @@ impl Bridge {
         let locale = request.field("locale").and_then(Value::as_str).unwrap_or("en");
         let Decoded { value: settings, problems } = wire::decode_settings(&settings, locale);
         for problem in &problems {
-            out.warn(problem.to_string());
+            out.warn(problem.describe());
         }
         let site = settings.site.clone();
         let stored = load(&site, request.field("stored"), &mut out);
@@ -185,13 +184,13 @@ impl Bridge {
                 Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
                 Ok(ConsentCommand::ShowPrompt) => Some(Event::ShowConsentPrompt),
                 Err(problem) => {
-                    out.warn(text!("consent: ", problem.to_string()));
+                    out.warn(text!("consent: ", problem.describe()));
                     None
                 }
             },
             other => {
                 out.warn(
-                    wire::Problem::UnknownCommand(other.chars().take(40).collect()).to_string(),
+                    wire::Problem::UnknownCommand(other.chars().take(40).collect()).describe(),
                 );
                 None
             }
@@ -228,7 +227,7 @@ impl Bridge {
                 _ => None,
             },
             Err(error) => {
-                out.warn(text!("another tab stored ", name, ": ", error.to_string(), "; ignored"));
+                out.warn(text!("another tab stored ", name, ": ", error.describe(), "; ignored"));
                 None
             }
         }
@@ -270,7 +269,7 @@ impl Bridge {
                     };
                     out.push("notify", [Value::from(topic), payload]);
                 }
-                Effect::Warn(warning) => out.warn(describe_warning(&warning)),
+                Effect::Warn(warning) => out.warn(warning.describe()),
                 Effect::RequestFlush => {
                     out.push("lock", [Value::String(text!("concierge-flush:", site))])
                 }
@@ -388,12 +387,12 @@ fn commerce_event(
     match decoded {
         Ok(Decoded { value, problems }) => {
             for problem in &problems {
-                out.warn(text!(source, ": ", problem.to_string()));
+                out.warn(text!(source, ": ", problem.describe()));
             }
             Some(Event::Commerce(value))
         }
         Err(problem) => {
-            out.warn(text!(source, ": ", problem.to_string()));
+            out.warn(text!(source, ": ", problem.describe()));
             None
         }
     }
@@ -514,97 +513,4 @@ fn intents_payload(intents: &[Intent]) -> Value {
         })
         .collect();
     Value::Array(items)
-}
-
-fn describe_warning(warning: &Warning) -> String {
-    match warning {
-        Warning::CartRefused(CartRefusal::TooManyLines { id }) => {
-            text!("the cart is full (", MAX_LINES, " lines); \"", id, "\" was not added")
-        }
-        Warning::StoredCurrencyChanged { stored, configured } => text!(
-            "the stored cart is in ",
-            stored.code(),
-            " but data-currency is ",
-            configured.code(),
-            "; the stored cart was discarded"
-        ),
-        Warning::BatchRejected { status, events } => text!(
-            "the backend refused a batch of ",
-            *events,
-            " events with HTTP ",
-            *status,
-            "; they were dropped (see its answer in the network panel)"
-        ),
-        Warning::EventTooLarge => "an event is larger than the backend accepts; it was dropped".into(),
-        Warning::VisitorErased => {
-            "the backend has erased this visitor; the agent forgets its identity and asks for consent again".into()
-        }
-        Warning::SectionForeign(section) => text!(
-            "the stored ",
-            section.name(),
-            " is in a newer format than this agent reads; it is left as it is"
-        ),
-        Warning::ConfigInvalid { problems, using } => {
-            let listed: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            text!(
-                "the shop's published config is invalid (",
-                listed.join("; "),
-                "); using ",
-                describe_source(using)
-            )
-        }
-        Warning::ConfigUnreachable { reason, using } => text!(
-            "the shop's published config could not be fetched (",
-            reason,
-            "); using ",
-            describe_source(using)
-        ),
-    }
-}
-
-fn describe_source(source: &ConfigSource) -> String {
-    match source {
-        ConfigSource::Defaults => "the built-in defaults and the page's data-* attributes".into(),
-        ConfigSource::Kept { fetched_at } => {
-            text!("the copy kept on this device from ", iso_time(*fetched_at))
-        }
-        ConfigSource::Fetched => "the config fetched on this page".into(),
-    }
-}
-
-/// `Date.prototype.toISOString` in Rust: `2026-11-24T09:30:00.000Z`.
-pub fn iso_time(millis: Millis) -> String {
-    let days = millis.div_euclid(86_400_000);
-    let in_day = millis.rem_euclid(86_400_000);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_index = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
-    let month = if month_index < 10 { month_index + 3 } else { month_index - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    let padded = |n: i64, width: usize| {
-        let digits = text::integer(n);
-        text!("0".repeat(width.saturating_sub(digits.len())), digits)
-    };
-    text!(
-        padded(year, 4),
-        '-',
-        padded(month, 2),
-        '-',
-        padded(day, 2),
-        'T',
-        padded(in_day / 3_600_000, 2),
-        ':',
-        padded(in_day / 60_000 % 60, 2),
-        ':',
-        padded(in_day / 1000 % 60, 2),
-        '.',
-        padded(in_day % 1000, 3),
-        'Z'
-    )
 }

@@ -369,6 +369,10 @@ pub fn format_decimal(n: f64) -> String {
     }
     let scaled = (n.abs() * 1e6).round() as i64;
     let (whole, fraction) = (scaled / 1_000_000, scaled % 1_000_000);
+    if fraction == 0 {
+        // Rounded to a whole number (1.0000001): no bare "1." that JSON would refuse, no "-0".
+        return crate::text::integer(if n < 0.0 { -whole } else { whole });
+    }
     let mut out = String::new();
     if n < 0.0 {
         out.push('-');

@@ -26,3 +26,17 @@ fn what_json_cannot_hold_is_written_as_null() {
         assert_eq!(Value::Number(n).to_json(), "null", "{n}");
     }
 }
+
+#[test]
+fn a_fraction_that_rounds_away_leaves_a_whole_number_and_valid_json() {
+    use concierge_protocol::value::format_decimal;
+    assert_eq!(format_decimal(1.000_000_1), "1");
+    assert_eq!(format_decimal(-0.000_000_1), "0");
+    assert_eq!(format_decimal(-2.999_999_9), "-3");
+    for n in [2.000_000_1, -0.000_000_1, 19.99] {
+        let json = Value::Array(vec![Value::Number(n)]);
+        let text = json.to_json();
+        assert_eq!(text.len(), json.json_len(), "{text}");
+        assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok(), "{text}");
+    }
+}

@@ -2,7 +2,7 @@
 //! (JSON effects), through the real engine, as `src/web/main.js` uses them.
 
 use super::support::{json, T0};
-use concierge::bridge::{iso_time, Bridge};
+use concierge::bridge::Bridge;
 use concierge::value::Value;
 
 /// Starts an agent for site `test` with the given start-request fields added.
@@ -208,12 +208,4 @@ fn another_tabs_writes_reach_this_tab_and_foreign_formats_are_left_alone() {
     assert!(warnings(&effects)[0].contains("not JSON"), "{effects:?}");
     let effects = handle(&mut bridge, T0, r#"[["storage","concierge:other:consent","{}"]]"#);
     assert!(effects.iter().all(|e| verb(e) != "notify" && verb(e) != "warn"), "{effects:?}");
-}
-
-#[test]
-fn times_are_written_as_to_iso_string_writes_them() {
-    assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
-    assert_eq!(iso_time(T0), "2026-11-23T12:00:00.000Z");
-    assert_eq!(iso_time(951_782_400_123), "2000-02-29T00:00:00.123Z");
-    assert_eq!(iso_time(-1), "1969-12-31T23:59:59.999Z");
 }
