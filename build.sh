@@ -69,7 +69,7 @@ ensure_node_modules() {
 }
 
 ensure_browser() {
-  apt_install chromium chromium-driver
+  apt_install chromium
 }
 
 # A throwaway PostgreSQL cluster for the backend tests, stopped when the script exits.
@@ -151,9 +151,7 @@ build_agent() {
     "$wasm" -o "$PKG_DIR/concierge_bg.wasm"
   step "Bundling the shell (src/web/*.js) with esbuild"
   version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
-  node_modules/.bin/esbuild src/web/main.js --bundle --format=esm --minify --target=es2020 \
-    --loader:.css=text --legal-comments=none --log-level=warning \
-    --define:__VERSION__="\"$version\"" --outfile="$PKG_DIR/concierge.js"
+  node src/web/bundle.mjs "$PKG_DIR/concierge.js" "$version"
   report_sizes
 }
 
