@@ -162,7 +162,7 @@ build_server() {
 
 gz_size() { gzip -9c "$1" | wc -c | tr -d ' '; }
 
-# The core agent's download budget: loader + glue + Wasm, gzip -9, in bytes. It may be lowered
+# The core agent's download budget: loader + shell + Wasm, gzip -9, in bytes. It may be lowered
 # freely; raising it needs an entry in docs/decisions.md with the figure and the reason.
 SIZE_BUDGET_FILE=$ROOT/size-budget
 

@@ -275,11 +275,11 @@ async function heapAfterGc(cdp) {
 }
 
 /**
- * The agent's Wasm linear memory, through the glue module the loader imported: the same module
- * URL gives the same instance, and its init returns the instantiated exports without a reload.
+ * The agent's Wasm linear memory, through the shell module the loader imported: the same module
+ * URL gives the same instance, whose `wasmMemoryBytes` reads the running engine's memory.
  */
 function wasmMemoryInPage() {
-  return import("/concierge/pkg/concierge.js").then((glue) => glue.default()).then((exports) => exports.memory.buffer.byteLength);
+  return import("/concierge/pkg/concierge.js").then((shell) => shell.wasmMemoryBytes());
 }
 
 function trackManyInPage({ count, params }) {

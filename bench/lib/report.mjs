@@ -202,7 +202,7 @@ function memorySection(memory) {
   const out = ["## 4. Memory", ""];
   const bytes = (value) => (typeof value === "number" ? `${group(value)} (${kb(value)})` : value?.error ? failed(value) : "–");
   out.push(
-    `JS heap in use after a forced garbage collection (DevTools \`Runtime.getHeapUsage\`, the whole page); Concierge's Wasm linear memory read as \`memory.buffer.byteLength\` through the glue module the loader imported. Consent given; ${group(memory.events)} events: \`view_item\`, \`add_to_cart\`, \`view_item\`, \`remove_from_cart\` in turn.`,
+    `JS heap in use after a forced garbage collection (DevTools \`Runtime.getHeapUsage\`, the whole page); Concierge's Wasm linear memory read as \`memory.buffer.byteLength\` through the shell module the loader imported. Consent given; ${group(memory.events)} events: \`view_item\`, \`add_to_cart\`, \`view_item\`, \`remove_from_cart\` in turn.`,
     "",
     table(
       ["page", "JS heap, bytes", "Wasm memory, bytes"],
@@ -282,7 +282,7 @@ export function charts(results) {
   const kbValue = (value) => `${(value / KB).toFixed(1)} KB`;
   out["sizes.svg"] = barChart({
     title: "Download size of each agent",
-    subtitle: "Concierge's core agent (loader + glue + Wasm) and each peer's browser bundle; dashed line: the core budget",
+    subtitle: "Concierge's core agent (loader + shell + Wasm) and each peer's browser bundle; dashed line: the core budget",
     series: [{ name: "gzip -9" }, { name: "brotli" }],
     rows: [
       core.error ? { label: "Concierge core", note: failed(core) } : { label: "Concierge core agent", values: [core.gzip, core.brotli] },

@@ -14,7 +14,7 @@ export const CORE = {
   budget: 40 * KB,
   files: [
     { path: "www/concierge/loader.js", role: "loader", budget: 1.5 * KB },
-    { path: "www/concierge/pkg/concierge.js", role: "wasm-bindgen glue" },
+    { path: "www/concierge/pkg/concierge.js", role: "shell (JavaScript)" },
     { path: "www/concierge/pkg/concierge_bg.wasm", role: "Wasm" },
   ],
 };

@@ -64,6 +64,11 @@ export function stop() {
   window.concierge = stub();
 }
 
+/** The engine's Wasm linear memory in bytes, for the benchmark (0 before it is instantiated). */
+export function wasmMemoryBytes() {
+  return loading ? loading.then((engine) => engine.memoryBytes(), () => 0) : Promise.resolve(0);
+}
+
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
   dom.init((name) => dispatch([["action", name]]));

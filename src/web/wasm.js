@@ -18,7 +18,7 @@ export async function instantiate(download) {
   return engine(instance.exports);
 }
 
-/** The engine's three calls over the module's exports: messages in, effects out. */
+/** The engine's calls over the module's exports: messages in, effects out. */
 function engine(exports) {
   const call = (entry, message) => {
     const bytes = encoder.encode(stringify(message));
@@ -32,5 +32,6 @@ function engine(exports) {
     start: (request) => call(exports.concierge_start, request),
     handle: (request) => call(exports.concierge_handle, request),
     stop: () => exports.concierge_stop(),
+    memoryBytes: () => exports.memory.buffer.byteLength,
   };
 }
