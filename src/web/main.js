@@ -58,6 +58,7 @@ export function stop() {
   agent = null;
   if (!stopping) return;
   stopping.undo.forEach((undo) => undo());
+  storage.flush();
   clock.cancel();
   dom.destroy();
   if (stopping.engine) stopping.engine.stop();
@@ -123,7 +124,12 @@ function boot(engine, settings, locale, config) {
   });
   if (unwatch) agent.undo.push(unwatch);
   agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
-  agent.undo.push(pageHide(() => dispatch([["hide"]])));
+  agent.undo.push(
+    pageHide(() => {
+      dispatch([["hide"]]);
+      storage.flush();
+    }),
+  );
   agent.ready = true;
   mark("concierge:ready");
   notify("ready", { version: VERSION });

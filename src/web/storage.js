@@ -4,6 +4,12 @@
 //! module only lists, reads, writes and removes keys. Every call is guarded: storage may be
 //! missing or throw (disabled cookies, sandboxed frames, quota), and then the agent works from
 //! memory.
+//!
+//! Writes are deferred to a task of their own: the engine's effects of one call (a cart
+//! section, an event entry, the outbox's bookkeeping) are kept in order in `pending`, the last
+//! write of a key wins, and they reach storage right after the page's own handler has finished,
+//! or at once when the page is hidden or the agent stops. The engine's state is in memory, so
+//! nothing waits for them; another tab hears them a few milliseconds later.
 
 import { warn } from "./console.js";
 
@@ -29,27 +35,59 @@ export function entries() {
   return found;
 }
 
+/** Entries waiting to be written: key to text, or `null` to remove it. */
+const pending = new Map();
+let scheduled = false;
+
 export function store(key, text) {
-  const storage = area();
-  if (!storage) return;
-  try {
-    storage.setItem(key, text);
-  } catch (error) {
-    warn("local storage refused the write (quota or privacy settings); kept in memory");
-  }
+  defer(key, text);
 }
 
 export function erase(key) {
+  defer(key, null);
+}
+
+function defer(key, text) {
+  pending.delete(key);
+  pending.set(key, text);
+  if (scheduled) return;
+  scheduled = true;
   try {
-    const storage = area();
-    if (storage) storage.removeItem(key);
-  } catch (error) {}
+    setTimeout(flush, 0);
+  } catch (error) {
+    flush();
+  }
+}
+
+/** Writes what is pending, in the order it was asked for. */
+export function flush() {
+  scheduled = false;
+  if (!pending.size) return;
+  const writes = Array.from(pending);
+  pending.clear();
+  const storage = area();
+  if (!storage) return;
+  let refused = false;
+  for (const [key, text] of writes) {
+    try {
+      if (text === null) storage.removeItem(key);
+      else storage.setItem(key, text);
+    } catch (error) {
+      refused = refused || text !== null;
+    }
+  }
+  if (refused) warn("local storage refused the write (quota or privacy settings); kept in memory");
 }
 
 /** Erases every entry of the site (`prefix`), and the whole-state entry of older agents. */
 export function wipe(prefix, legacyKey) {
+  const ours = (key) => key.startsWith(prefix) || key === legacyKey;
+  for (const key of Array.from(pending.keys())) if (ours(key)) pending.delete(key);
+  const storage = area();
   for (const [key] of entries()) {
-    if (key.startsWith(prefix) || key === legacyKey) erase(key);
+    try {
+      if (ours(key)) storage.removeItem(key);
+    } catch (error) {}
   }
 }
 
