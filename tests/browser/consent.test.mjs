@@ -17,8 +17,11 @@ function queueCalls(calls) {
 /** What the agent sent: the names of the events in every batch POSTed to /v1/events. */
 const sentEvents = (tab) => tab.batches.flatMap((batch) => batch.events.map((event) => event.name));
 
+/** Sending happens on the agent's timers, so these tests run the page clock. */
+const CLOCK = "2026-11-23T10:00:00Z";
+
 test("nothing is stored or sent until consent, and everything is after", async () => {
-  const tab = await newTab(shared.browser);
+  const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab, { setup: queueCalls, arg: [addToCart("a", "Phone", 799, 1)] });
   const prompt = view(tab, "consent");
   assert.equal(await prompt.getAttribute("role"), "region");
@@ -43,7 +46,7 @@ test("nothing is stored or sent until consent, and everything is after", async (
 });
 
 test("rejecting writes nothing at all and sends nothing", async () => {
-  const tab = await newTab(shared.browser);
+  const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab);
   await view(tab, "consent").locator("[data-action=reject]").click();
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");

@@ -67,9 +67,12 @@ export function useBrowser({ before, after }) {
  * A new visitor (its own browser context) on the test shop. The returned tab records what the
  * tests look at: the agent's console messages, exceptions that reached the page, CSP
  * violations and what the agent sent to `/v1/events` (storage writes: `writes`).
- * `config` is the body `/v1/config` answers with (`null`: HTTP 404).
+ * `config` is the body `/v1/config` answers with (`null`: HTTP 404). `clock` installs the page
+ * clock at that time, for tests where time matters: `tab.page.clock.runFor(...)` then runs the
+ * agent's timers (and rejects if one throws). Without it, timers run for real, and an exception
+ * in one reaches `errors` (the page clock would swallow it).
  */
-export async function newTab(browser, { time = "2026-11-23T10:00:00Z", config = CONFIG } = {}) {
+export async function newTab(browser, { clock = null, config = CONFIG } = {}) {
   const context = await browser.newContext({ locale: "en-GB" });
   const tab = {
     context,
@@ -104,7 +107,7 @@ export async function newTab(browser, { time = "2026-11-23T10:00:00Z", config = 
     }
   });
   await context.route("**/*", (route) => serve(tab, route, config));
-  if (time !== null) await context.clock.install({ time: new Date(time) });
+  if (clock !== null) await context.clock.install({ time: new Date(clock) });
   // The agent marks "concierge:config" once the published config applied; the page clock's
   // stand-in for `performance` keeps no marks, so they are noted here as well.
   await context.addInitScript(() => {

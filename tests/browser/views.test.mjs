@@ -12,7 +12,10 @@ const HOUR = 3_600_000;
 test("an abandoned cart shows the banner, with product names as text", async () => {
   const tab = await newTab(shared.browser);
   const dialogs = [];
-  tab.page.on("dialog", (dialog) => dialogs.push(dialog.message()) && dialog.dismiss());
+  tab.page.on("dialog", (dialog) => {
+    dialogs.push(dialog.message());
+    dialog.dismiss();
+  });
   await open(tab, abandonedCart([{ id: "x", name: HOSTILE, price: 1999, qty: 2 }, AURORA]));
   const banner = view(tab, "recovery");
   assert.deepEqual(await texts(banner, ".name"), [HOSTILE, "Aurora X1"]);
@@ -30,7 +33,7 @@ test("an abandoned cart shows the banner, with product names as text", async () 
 });
 
 test("dismissing hides the banner and remembers it for a day", async () => {
-  const tab = await newTab(shared.browser);
+  const tab = await newTab(shared.browser, { clock: "2026-11-23T10:00:00Z" });
   await open(tab, abandonedCart([AURORA]));
   await view(tab, "recovery").locator("[data-action=dismiss]").click();
   assert.equal(await view(tab, "recovery").count(), 0);
@@ -38,10 +41,13 @@ test("dismissing hides the banner and remembers it for a day", async () => {
   const { dismissed } = await stored(tab, "cart");
   assert.ok(dismissed > now + 23 * HOUR && dismissed <= now + 24 * HOUR, `dismissed until ${dismissed}, now ${now}`);
 
-  // The next page honours it.
+  // The next pages honour it for the day, and not after.
+  await tab.page.clock.runFor("23:00:00");
   await open(tab);
-  await tab.page.waitForTimeout(100);
-  assert.equal(await view(tab, "recovery").count(), 0, "still hidden on the next page");
+  assert.equal(await view(tab, "recovery").count(), 0, "still hidden 23 hours later");
+  await tab.page.clock.runFor("02:00:00");
+  await open(tab);
+  assert.equal(await view(tab, "recovery").count(), 1, "back after the day");
   await closeClean(tab);
 });
 
@@ -95,3 +101,12 @@ for (const [url, href] of allowed) {
     await closeClean(tab);
   });
 }
+
+test("the published config's link hosts and resume URL apply once /v1/config answers", async () => {
+  const settings = { kind: "settings", version: 1, resume_url: "https://pay.test/resume", link_hosts: ["pay.test"] };
+  const tab = await newTab(shared.browser, { config: { format: 1, site: "test", documents: [settings] } });
+  await open(tab, { ...abandonedCart([AURORA]), settings: { site: "test", currency: "EUR" } });
+  assert.equal(await view(tab, "recovery").locator("a[data-action=resume]").getAttribute("href"), "https://pay.test/resume");
+  assert.deepEqual(tab.warnings, []);
+  await closeClean(tab);
+});
