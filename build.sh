@@ -238,11 +238,14 @@ run_tests() {
   start_postgres
   cargo test --workspace --locked
 
+  build_agent
+  check_size_budget
+  step "Browser tests (the built agent in Chromium on a routed test page, no backend)"
+  npm run --silent browser
+
   step "TypeScript declarations (tsc --strict on a usage sample)"
   node_modules/.bin/tsc -p tests/types/tsconfig.json
 
-  build_agent
-  check_size_budget
   build_server
   step "End-to-end tests (Playwright driving Chromium on the demo shop)"
   CONCIERGE_SERVER="$ROOT/target/release/concierge-server" npm run --silent e2e

@@ -18,6 +18,9 @@ import { instantiate } from "./wasm.js";
 /** The agent's version, from Cargo.toml (build.sh defines it when it bundles the shell). */
 export const VERSION = typeof __VERSION__ == "string" ? __VERSION__ : "dev";
 
+// Taken now, as in wasm.js: a page that replaces JSON later does not reach the listeners' copies.
+const { stringify, parse } = JSON;
+
 /** The topics `concierge('on', topic, fn)` accepts; the first three describe a state, so a
  * new listener hears the current one at once. */
 const TOPICS = ["cart", "consent", "intent", "ready", "banner"];
@@ -213,7 +216,7 @@ function call(topic, listener, payload) {
 }
 
 function copy(payload) {
-  return JSON.parse(JSON.stringify(payload));
+  return parse(stringify(payload));
 }
 
 /** Runs inputs through the engine and carries out the effects, one batch at a time; inputs

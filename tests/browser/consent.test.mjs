@@ -1,0 +1,81 @@
+// Browser tests: consent gates storage and sending, and the prompt speaks the shop's language.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { addToCart, call, closeClean, newTab, open, stored, storedKeys, texts, useBrowser, view, writes } from "./page.mjs";
+
+const shared = useBrowser({ before, after });
+
+/** Queues calls on the documented stub, as a shop page does before the agent loads. */
+function queueCalls(calls) {
+  window.concierge = function () {
+    (window.concierge.q = window.concierge.q || []).push(arguments);
+  };
+  for (const args of calls) window.concierge(...args);
+}
+
+/** What the agent sent: the names of the events in every batch POSTed to /v1/events. */
+const sentEvents = (tab) => tab.batches.flatMap((batch) => batch.events.map((event) => event.name));
+
+/** Sending happens on the agent's timers, so these tests run the page clock. */
+const CLOCK = "2026-11-23T10:00:00Z";
+
+test("nothing is stored or sent until consent, and everything is after", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: queueCalls, arg: [addToCart("a", "Phone", 799, 1)] });
+  const prompt = view(tab, "consent");
+  assert.equal(await prompt.getAttribute("role"), "region");
+  assert.deepEqual(await texts(prompt, "button"), ["Accept", "Reject"]);
+  await tab.page.clock.runFor("05:00");
+  assert.deepEqual(await writes(tab), [], "no storage write before a choice");
+  assert.deepEqual(await storedKeys(tab), []);
+  assert.deepEqual(tab.batches, [], "nothing sent before a choice");
+
+  await prompt.locator("[data-action=accept]").click();
+  assert.equal(await prompt.count(), 0, "the prompt closes");
+  const cart = await stored(tab, "cart");
+  assert.equal(cart.lines[0].id, "a");
+  assert.equal(cart.lines[0].price, 79900, "in minor units");
+  assert.deepEqual(await stored(tab, "consent").then(({ storage, analytics }) => ({ storage, analytics })), {
+    storage: "granted",
+    analytics: "granted",
+  });
+  await tab.page.clock.runFor("05:00");
+  assert.deepEqual(sentEvents(tab), ["consent", "cart"], "the consent and the cart it allowed were sent");
+  await closeClean(tab);
+});
+
+test("rejecting writes nothing at all and sends nothing", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab);
+  await view(tab, "consent").locator("[data-action=reject]").click();
+  assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
+  await call(tab, ...addToCart("a", "Phone", 799, 2));
+  await tab.page.clock.runFor("05:00");
+  assert.deepEqual(await writes(tab), [], "not even a removal");
+  assert.deepEqual(await storedKeys(tab), []);
+  assert.deepEqual(tab.batches, []);
+  const api = tab.requests.map((url) => new URL(url)).filter((url) => url.pathname.startsWith("/v1/"));
+  assert.deepEqual(api.map((url) => url.pathname), ["/v1/config"], "only the anonymous config GET");
+  await closeClean(tab);
+});
+
+const LOCALES = [
+  { how: "data-locale es-ES", settings: { locale: "es-ES" }, lang: "en", expect: ["es", "¿Guardamos tu carrito para más tarde?", "Aceptar", "Rechazar"] },
+  { how: "the page's lang nl, no data-locale", settings: {}, lang: "nl", expect: ["nl", "Je winkelwagen bewaren voor later?", "Accepteren", "Weigeren"] },
+  { how: "data-locale de-DE on an English page", settings: { locale: "de-DE" }, lang: "en", expect: ["de", "Warenkorb für später speichern?", "Akzeptieren", "Ablehnen"] },
+];
+
+for (const { how, settings, lang, expect } of LOCALES) {
+  test(`texts follow the shop's locale: ${how}`, async () => {
+    const tab = await newTab(shared.browser);
+    await open(tab, { settings: { site: "test", currency: "EUR", ...settings }, lang });
+    const prompt = view(tab, "consent");
+    const [language, title, ...buttons] = expect;
+    assert.equal(await prompt.getAttribute("lang"), language);
+    assert.equal(await prompt.locator(".title").textContent(), title);
+    assert.deepEqual(await texts(prompt, "button"), buttons);
+    assert.deepEqual(tab.warnings, []);
+    await closeClean(tab);
+  });
+}

@@ -1,0 +1,71 @@
+// Browser tests: the agent's life on a page: started twice, stopped (the page handed back intact), and started again.
+
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
+
+const shared = useBrowser({ before, after });
+
+function cartOf(tab) {
+  return tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "cart", resolve)));
+}
+
+test("starting twice is harmless: the loader included twice and start() called again", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, { loaderTwice: true, setup: () => (window.dataLayer = []) });
+  await tab.page.evaluate(async () => {
+    const agent = await import("/concierge/pkg/concierge.js");
+    await agent.start(Object.create(null), "en", null, fetch("/concierge/pkg/concierge_bg.wasm"));
+  });
+  assert.equal(await tab.page.locator("#concierge-root").count(), 1, "one host");
+  assert.equal(await tab.page.locator("#concierge-root [data-view]").count(), 1, "one view");
+  assert.equal(await view(tab, "consent").count(), 1);
+  const configGets = tab.requests.filter((url) => new URL(url).pathname === "/v1/config");
+  assert.equal(configGets.length, 1, "one config request");
+  // One agent reads each push once: two would count the item twice.
+  await tab.page.evaluate(() => window.dataLayer.push({ event: "add_to_cart", ecommerce: { items: [{ item_id: "a", item_name: "A", price: 1 }] } }));
+  assert.equal((await cartOf(tab)).item_count, 1);
+  assert.deepEqual(tab.warnings, []);
+  await closeClean(tab);
+});
+
+test("stop hands the page back intact, and its later calls wait for the next start", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, { setup: () => (window.dataLayer = []) });
+  const running = await tab.page.evaluate(() => {
+    window.keptConcierge = window.concierge;
+    return { wrapped: Object.hasOwn(window.dataLayer, "push"), loaded: window.concierge.loaded };
+  });
+  assert.deepEqual(running, { wrapped: true, loaded: true });
+  assert.equal(await tab.page.locator("#concierge-root").count(), 1);
+
+  await stopAgent(tab);
+  assert.equal(await tab.page.locator("#concierge-root").count(), 0, "the host element is gone");
+  const stopped = await tab.page.evaluate((add) => {
+    const pushed = window.dataLayer.push({ event: "page_view" });
+    window.concierge(...add);
+    // A page that kept the agent's function: its call joins the same queue.
+    window.keptConcierge("consent", "reject");
+    return {
+      push: window.dataLayer.push === Array.prototype.push && !Object.hasOwn(window.dataLayer, "push"),
+      pushed,
+      loaded: window.concierge.loaded,
+      queued: Array.from(window.concierge.q, (call) => [call[0], call[1]]),
+    };
+  }, addToCart("after-stop", "After stop", 5, 1));
+  assert.deepEqual(stopped, {
+    push: true,
+    pushed: 1,
+    loaded: undefined,
+    queued: [["track", "add_to_cart"], ["consent", "reject"]],
+  });
+
+  // Started again, the agent replays the queue in order.
+  await startAgent(tab);
+  assert.deepEqual((await cartOf(tab)).items.map((item) => item.item_id), ["after-stop"]);
+  const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
+  assert.deepEqual(consent, { storage: "denied", analytics: "denied" });
+  assert.equal(await view(tab, "consent").count(), 0, "the rejection closed the prompt");
+  assert.deepEqual(tab.warnings, []);
+  await closeClean(tab);
+});
