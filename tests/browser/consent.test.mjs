@@ -79,3 +79,21 @@ for (const { how, settings, lang, expect } of LOCALES) {
     await closeClean(tab);
   });
 }
+
+test("a burst of calls writes storage once per key, after the calls have returned", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, { setup: queueCalls, arg: [["consent", "accept"]] });
+  await writes(tab);
+  const during = await tab.page.evaluate(() => {
+    const before = window.__writes.length;
+    for (let i = 0; i < 5; i++) {
+      window.concierge("track", "add_to_cart", { items: [{ item_id: "a", item_name: "Phone", price: 799, quantity: 1 }] });
+    }
+    return window.__writes.length - before;
+  });
+  assert.equal(during, 0, "nothing is written inside the page's own handler");
+  const cartWrites = (await writes(tab)).filter(([op, key]) => op === "setItem" && key === "concierge:test:cart");
+  assert.equal(cartWrites.length, 2, "the cart once at consent, once for the burst");
+  assert.equal((await stored(tab, "cart")).lines[0].qty, 5);
+  await closeClean(tab);
+});

@@ -243,17 +243,28 @@ export function texts(locator, selector) {
 
 /** The test site's stored section `name` (`cart`, `consent`, ...), parsed, or null. */
 export async function stored(tab, name = "cart") {
+  await settled(tab);
   const text = await tab.page.evaluate((key) => localStorage.getItem(key), `concierge:${SITE}:${name}`);
   return text === null ? null : JSON.parse(text);
 }
 
+/**
+ * Lets the agent's deferred storage writes land: they are written in a task of their own right
+ * after the call that caused them, and a timer set now runs after that one.
+ */
+export function settled(tab) {
+  return tab.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+}
+
 /** Every localStorage write on the current page, as [operation, key]. */
-export function writes(tab) {
+export async function writes(tab) {
+  await settled(tab);
   return tab.page.evaluate(() => window.__writes);
 }
 
 /** Every localStorage key on the shop's origin. */
-export function storedKeys(tab) {
+export async function storedKeys(tab) {
+  await settled(tab);
   return tab.page.evaluate(() => Object.keys(localStorage));
 }
 
