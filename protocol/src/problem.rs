@@ -44,7 +44,7 @@ pub fn index(path: &str, index: usize) -> String {
     let mut joined = String::with_capacity(path.len() + 6);
     joined.push_str(path);
     joined.push('[');
-    joined.push_str(&index.to_string());
+    crate::text::push_integer(&mut joined, index as i128);
     joined.push(']');
     joined
 }
