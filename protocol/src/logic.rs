@@ -176,7 +176,7 @@ impl Rule {
     /// Applies the rule to `data`, within [`STEP_BUDGET`] steps.
     pub fn evaluate(&self, data: &Value) -> Result<Value, LogicError> {
         let mut run = Run { steps_left: STEP_BUDGET };
-        Ok(run.eval(&self.root, data)?.into_owned())
+        run.eval(&self.root, data)
     }
 }
 
@@ -297,24 +297,23 @@ impl Run {
         self.step(text.len() / 64)
     }
 
-    fn eval<'a>(&mut self, node: &'a Node, data: &'a Value) -> Result<Cow<'a, Value>, LogicError> {
+    fn eval(&mut self, node: &Node, data: &Value) -> Result<Value, LogicError> {
         self.step(1)?;
         match node {
-            Node::Literal(value) => Ok(Cow::Borrowed(value)),
+            Node::Literal(value) => self.copy(value),
             Node::List(nodes) => {
                 let mut items = Vec::with_capacity(nodes.len());
                 for node in nodes {
-                    let item = self.eval(node, data)?;
-                    items.push(self.own(item)?);
+                    items.push(self.eval(node, data)?);
                 }
-                Ok(Cow::Owned(Value::Array(items)))
+                Ok(Value::Array(items))
             }
             Node::Apply(op, operands) => self.apply(*op, operands, data),
         }
     }
 
     fn is_true(&mut self, node: &Node, data: &Value) -> Result<bool, LogicError> {
-        Ok(truthy(&*self.eval(node, data)?))
+        Ok(truthy(&self.eval(node, data)?))
     }
 
     /// Charges a step per element of `value` (and per 64 bytes of text), refusing nesting
@@ -347,12 +346,7 @@ impl Run {
         }
     }
 
-    fn apply<'a>(
-        &mut self,
-        op: Op,
-        operands: &'a [Node],
-        data: &'a Value,
-    ) -> Result<Cow<'a, Value>, LogicError> {
+    fn apply(&mut self, op: Op, operands: &[Node], data: &Value) -> Result<Value, LogicError> {
         match op {
             // `if`, `and`, `or` and the array operators evaluate their operands themselves.
             Op::If => {
@@ -364,11 +358,11 @@ impl Run {
                 }
                 match pairs.remainder().first() {
                     Some(otherwise) => self.eval(otherwise, data),
-                    None => Ok(Cow::Owned(Value::Null)),
+                    None => Ok(Value::Null),
                 }
             }
             Op::And | Op::Or => {
-                let mut last = Cow::Owned(Value::Null);
+                let mut last = Value::Null;
                 for operand in operands {
                     last = self.eval(operand, data)?;
                     if truthy(&last) == (op == Op::Or) {
@@ -392,97 +386,66 @@ impl Run {
 
     /// `map`, `filter`, `reduce`, `all`, `none`, `some`: the second operand is evaluated with
     /// each element of the first as its data.
-    fn over_array<'a>(
-        &mut self,
-        op: Op,
-        operands: &'a [Node],
-        data: &'a Value,
-    ) -> Result<Cow<'a, Value>, LogicError> {
+    fn over_array(&mut self, op: Op, operands: &[Node], data: &Value) -> Result<Value, LogicError> {
         static UNDEFINED: Node = Node::Literal(Value::Null);
         let items = match operands.first() {
             Some(node) => self.eval(node, data)?,
-            None => Cow::Owned(Value::Null),
+            None => Value::Null,
         };
         let logic = operands.get(1).unwrap_or(&UNDEFINED);
-        let items: &[Value] = match &*items {
+        let items: &[Value] = match &items {
             Value::Array(items) => items,
             _ => &[],
         };
-        let result = match op {
-            Op::Map => {
-                let mut mapped = Vec::with_capacity(items.len());
-                for item in items {
-                    let result = self.eval(logic, item)?;
-                    mapped.push(self.own(result)?);
-                }
-                Value::Array(mapped)
-            }
-            Op::Filter => {
-                let mut kept = Vec::new();
-                for item in items {
-                    if self.is_true(logic, item)? {
-                        kept.push(self.copy(item)?);
-                    }
-                }
-                Value::Array(kept)
-            }
-            Op::Reduce => {
-                let mut accumulator = match operands.get(2) {
-                    Some(Node::Literal(initial)) => self.copy(initial)?,
-                    _ => Value::Null,
-                };
-                for item in items {
+        // One loop for the six: they differ only in what they keep and when they stop.
+        let mut accumulator = match (op, operands.get(2)) {
+            (Op::Reduce, Some(Node::Literal(initial))) => self.copy(initial)?,
+            _ => Value::Null,
+        };
+        let mut kept = Vec::new();
+        for item in items {
+            match op {
+                Op::Map => kept.push(self.eval(logic, item)?),
+                Op::Reduce => {
                     let scope = Value::Object(vec![
                         ("current".into(), self.copy(item)?),
                         ("accumulator".into(), accumulator),
                     ]);
-                    let result = self.eval(logic, &scope)?;
-                    accumulator = self.own(result)?;
+                    accumulator = self.eval(logic, &scope)?;
                 }
-                accumulator
-            }
-            // All of no elements is false, as in json-logic-js.
-            Op::All => {
-                let mut all = !items.is_empty();
-                for item in items {
-                    if !self.is_true(logic, item)? {
-                        all = false;
-                        break;
-                    }
-                }
-                Value::Bool(all)
-            }
-            _ => {
-                let mut any = false;
-                for item in items {
+                Op::Filter => {
                     if self.is_true(logic, item)? {
-                        any = true;
-                        break;
+                        kept.push(self.copy(item)?);
                     }
                 }
-                Value::Bool(any == (op == Op::Some))
+                // `all` stops at the first false element, `some` and `none` at the first true.
+                _ => {
+                    if self.is_true(logic, item)? != (op == Op::All) {
+                        return Ok(Value::Bool(op == Op::Some));
+                    }
+                }
             }
-        };
-        Ok(Cow::Owned(result))
+        }
+        Ok(match op {
+            Op::Reduce => accumulator,
+            Op::Map | Op::Filter => Value::Array(kept),
+            // All of no elements is false, as in json-logic-js.
+            _ => Value::Bool(op == Op::None || (op == Op::All && !items.is_empty())),
+        })
     }
 
     /// The operators that take their operands evaluated, in order.
-    fn compute<'a>(
-        &mut self,
-        op: Op,
-        values: Vec<Cow<'a, Value>>,
-        data: &'a Value,
-    ) -> Result<Cow<'a, Value>, LogicError> {
-        let arg = |position: usize| values.get(position).map(|value| &**value);
+    fn compute(&mut self, op: Op, values: Vec<Value>, data: &Value) -> Result<Value, LogicError> {
+        let arg = |position: usize| values.get(position);
         let number = Value::Number;
         let result = match op {
             Op::Var => {
                 return match self.lookup(data, arg(0))? {
-                    Some(found) => Ok(found),
-                    None => Ok(values.into_iter().nth(1).unwrap_or(Cow::Owned(Value::Null))),
+                    Some(found) => self.own(found),
+                    None => Ok(values.into_iter().nth(1).unwrap_or(Value::Null)),
                 };
             }
-            Op::Log => return Ok(values.into_iter().next().unwrap_or(Cow::Owned(Value::Null))),
+            Op::Log => return Ok(values.into_iter().next().unwrap_or(Value::Null)),
             // JavaScript's reduce without an initial value: one operand comes back unchanged,
             // none is an error.
             Op::Multiply if values.len() < 2 => {
@@ -490,7 +453,7 @@ impl Run {
                 return first.ok_or(LogicError::NothingToMultiply);
             }
             Op::Missing => {
-                let operands: Vec<&Value> = values.iter().map(|value| &**value).collect();
+                let operands: Vec<&Value> = values.iter().collect();
                 Value::Array(self.missing(&operands, data)?)
             }
             Op::MissingSome => self.missing_some(arg(0), arg(1), data)?,
@@ -502,21 +465,15 @@ impl Run {
             }
             Op::Not => Value::Bool(!arg(0).is_some_and(truthy)),
             Op::Truthy => Value::Bool(arg(0).is_some_and(truthy)),
-            Op::Greater => Value::Bool(self.compare(arg(0), arg(1))? == Some(Ordering::Greater)),
-            Op::GreaterOrEqual => Value::Bool(matches!(
-                self.compare(arg(0), arg(1))?,
-                Some(Ordering::Greater | Ordering::Equal)
-            )),
-            Op::Less | Op::LessOrEqual => {
-                let holds = |order: Option<Ordering>| match order {
-                    Some(Ordering::Less) => true,
-                    Some(Ordering::Equal) => op == Op::LessOrEqual,
-                    _ => false,
-                };
-                // The three-operand form asks whether the middle one lies between the others.
-                let mut result = holds(self.compare(arg(0), arg(1))?);
-                if result && values.len() > 2 {
-                    result = holds(self.compare(arg(1), arg(2))?);
+            Op::Greater | Op::GreaterOrEqual | Op::Less | Op::LessOrEqual => {
+                // a > b is b < a. The three-operand forms of < and <= ask whether the middle
+                // one lies between the others; > and >= take two.
+                let greater = matches!(op, Op::Greater | Op::GreaterOrEqual);
+                let or_equal = matches!(op, Op::GreaterOrEqual | Op::LessOrEqual);
+                let (low, high) = if greater { (arg(1), arg(0)) } else { (arg(0), arg(1)) };
+                let mut result = self.less(low, high, or_equal)?;
+                if result && !greater && values.len() > 2 {
+                    result = self.less(arg(1), arg(2), or_equal)?;
                 }
                 Value::Bool(result)
             }
@@ -581,13 +538,8 @@ impl Run {
                 let mut merged = Vec::new();
                 for value in values {
                     match value {
-                        Cow::Owned(Value::Array(items)) => merged.extend(items),
-                        Cow::Borrowed(Value::Array(items)) => {
-                            for item in items {
-                                merged.push(self.copy(item)?);
-                            }
-                        }
-                        other => merged.push(self.own(other)?),
+                        Value::Array(items) => merged.extend(items),
+                        other => merged.push(other),
                     }
                 }
                 Value::Array(merged)
@@ -603,7 +555,7 @@ impl Run {
             | Op::None
             | Op::Some => Value::Null,
         };
-        Ok(Cow::Owned(result))
+        Ok(result)
     }
 
     /// `var`: `key` is a dotted path (`pie.filling`, `items.0`, `items.length`); left out,
@@ -677,10 +629,7 @@ impl Run {
         };
         let missing = self.missing(&keys, data)?;
         let present = Value::Number(count - missing.len() as f64);
-        let enough = matches!(
-            self.compare(Some(&present), need)?,
-            Some(Ordering::Greater | Ordering::Equal)
-        );
+        let enough = self.less(need, Some(&present), true)?;
         Ok(Value::Array(if enough { Vec::new() } else { missing }))
     }
 
@@ -713,7 +662,16 @@ impl Run {
     }
 
     fn is_negative(&mut self, value: Operand<'_>) -> Result<bool, LogicError> {
-        Ok(self.compare(value, Some(&Value::Number(0.0)))? == Some(Ordering::Less))
+        self.less(value, Some(&Value::Number(0.0)), false)
+    }
+
+    /// JavaScript's `a < b` (`a <= b` with `or_equal`).
+    fn less(&mut self, a: Operand<'_>, b: Operand<'_>, or_equal: bool) -> Result<bool, LogicError> {
+        Ok(match self.compare(a, b)? {
+            Some(Ordering::Less) => true,
+            Some(Ordering::Equal) => or_equal,
+            _ => false,
+        })
     }
 
     /// JavaScript's `ToPrimitive`: arrays as their joined text, objects as `[object Object]`.
