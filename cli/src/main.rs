@@ -1,9 +1,11 @@
-//! `concierge-cli`: checks config documents (`check FILE...`) before they are published.
+//! `concierge-cli`: checks config documents (`check FILE...`) before they are published, and
+//! tries JSON Logic rules (`logic`) against data.
 //!
-//! The checking itself is the protocol crate's, the same the backend runs on publish and the
-//! agent on load; this binary only reads files and prints what it found.
+//! The checking and the evaluating are the protocol crate's, the same the backend runs on
+//! publish and the agent in the page; this binary only reads input and prints what it found.
 
 mod check;
+mod logic;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -13,6 +15,7 @@ concierge-cli: tools for a Concierge shop's config documents
 
 Usage:
   concierge-cli check FILE...   check documents before publishing them
+  concierge-cli logic           evaluate JSON Logic rules, one per line of standard input
   concierge-cli help            show this help (also --help, -h)
 
 check reads each FILE (`-` reads standard input) as JSON: either one document
@@ -27,6 +30,17 @@ as the backend does on publish and the agent on load, and prints
 
 Exit status: 0 when every file is valid, 1 when any has a problem,
 2 on a usage error or a file that cannot be read.
+
+logic reads JSON Lines from standard input, each {\"rule\": RULE, \"data\": DATA}
+(without \"data\", the data is null), evaluates each rule against its data as the
+agent does, and writes one line for each, in order:
+
+  {\"result\": VALUE}                  what the rule gave
+  {\"error\": \"MESSAGE\"}               a line that is not such an object, a rule
+                                     that does not compile, an evaluation that fails
+
+Blank lines are skipped. logic exits 0 once standard input is read to its end,
+whatever the rules gave; 2 when standard input cannot be read.
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +55,23 @@ fn main() -> ExitCode {
         }
         Some("check") => {
             let _ = writeln!(err, "concierge-cli check: name at least one file to check");
+            ExitCode::from(2)
+        }
+        Some("logic") if args.len() == 1 => {
+            match logic::lines(&mut std::io::stdin().lock(), &mut out) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    let _ =
+                        writeln!(err, "concierge-cli logic: cannot read standard input: {error}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Some("logic") => {
+            let _ = writeln!(
+                err,
+                "concierge-cli logic: takes no arguments; it reads rules from standard input"
+            );
             ExitCode::from(2)
         }
         Some("help" | "--help" | "-h") => {

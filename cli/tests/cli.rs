@@ -144,3 +144,81 @@ fn the_demo_shops_published_documents_pass() {
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+/// Runs `concierge-cli logic` with `input` on standard input.
+fn logic(input: &[u8]) -> Output {
+    let mut child = Command::new(BINARY)
+        .arg("logic")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input).unwrap();
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn logic_answers_each_line_in_order_and_a_bad_line_costs_only_its_answer() {
+    let input = concat!(
+        "\u{feff}{\"rule\": {\"and\": [{\">=\": [{\"var\": \"cart.total\"}, 50]}, {\"in\": [{\"var\": \"country\"}, [\"NL\", \"DE\"]]}]}, \"data\": {\"cart\": {\"total\": 80}, \"country\": \"NL\"}}\n",
+        "{\"rule\": {\"cat\": [\"total \", {\"var\": \"total\"}]}, \"data\": {\"total\": 19.5}}\r\n",
+        "\n",
+        "   \n",
+        "{\"rule\": {\"missing\": [\"a\", \"b\"]}}\n",
+        "{\"rule\": {\"and\": [true, {\"foo\": 1}]}, \"data\": null}\n",
+        "{\"rule\": {\"if\": [true, \"unclosed\"]\n",
+        "[1, 2]\n",
+        "{\"rule\": true, \"date\": {}}\n",
+        "{\"data\": {}}\n",
+        "{\"rule\": {\"reduce\": [{\"var\": \"n\"}, {\"merge\": [{\"var\": \"accumulator\"}, {\"var\": \"accumulator\"}]}, [0]]}, \"data\": {\"n\": [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20]}}\n",
+        "{\"rule\": {\"/\": [1, 0]}}\n",
+        "{\"rule\": {\"map\": [{\"var\": \"\"}, {\"*\": [{\"var\": \"\"}, 0.5]}]}, \"data\": [1, 2, 3]}",
+    );
+    let output = logic(input.as_bytes());
+    assert_eq!(
+        lines(&output.stdout),
+        [
+            r#"{"result":true}"#,
+            r#"{"result":"total 19.5"}"#,
+            r#"{"result":["a","b"]}"#,
+            r#"{"error":"rule.and[1].foo: unsupported operator \"foo\""}"#,
+            r#"{"error":"not valid JSON: EOF while parsing an object at column 34"}"#,
+            r#"{"error":"expected an object {\"rule\": ..., \"data\": ...}, got an array"}"#,
+            r#"{"error":"\"date\" is not a field of a line; use \"rule\" and \"data\""}"#,
+            r#"{"error":"rule: is missing"}"#,
+            r#"{"error":"the rule needs more than 10000 steps for this data"}"#,
+            r#"{"result":null}"#,
+            r#"{"result":[0.5,1,1.5]}"#,
+        ]
+    );
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(output.status.code(), Some(0));
+}
+
+#[test]
+fn logic_with_no_input_answers_nothing_and_unreadable_input_is_exit_status_2() {
+    let output = logic(b"");
+    assert!(output.stdout.is_empty());
+    assert_eq!(output.status.code(), Some(0));
+
+    // A directory opens but cannot be read.
+    let directory = std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let output = Command::new(BINARY).arg("logic").stdin(directory).output().unwrap();
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        lines(&output.stderr),
+        ["concierge-cli logic: cannot read standard input: Is a directory (os error 21)"]
+    );
+    assert_eq!(output.status.code(), Some(2));
+
+    check(
+        &["logic", "rules.jsonl"],
+        &[],
+        Some("concierge-cli logic: takes no arguments; it reads rules from standard input"),
+        2,
+    );
+    let help = String::from_utf8_lossy(&run(&["help"]).stdout).into_owned();
+    assert!(help.contains("concierge-cli logic") && help.contains(r#"{"error": "MESSAGE"}"#));
+}

@@ -303,7 +303,7 @@ impl Parser<'_> {
 }
 
 /// `value × 10^exponent`, exact when both factors are (|exponent| ≤ 22).
-fn scale(value: f64, exponent: i32) -> f64 {
+pub(crate) fn scale(value: f64, exponent: i32) -> f64 {
     if value == 0.0 {
         return 0.0;
     }

@@ -8,6 +8,7 @@
 //! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
 //! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
+//! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
 //!
 //! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
@@ -16,6 +17,7 @@ pub mod batch;
 pub mod documents;
 pub mod json;
 pub mod limits;
+pub mod logic;
 pub mod money;
 pub mod names;
 pub mod problem;
