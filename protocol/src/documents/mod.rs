@@ -23,10 +23,8 @@ pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
 use crate::names::Purpose;
-use crate::problem::{index, join};
-use crate::text;
 use crate::{Problem, Value};
-use rules::{check_fields, check_object, describe, number_field, text_field, Field, Rule};
+use rules::{number_field, text_field, Field, Rule, Walk};
 
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
@@ -84,7 +82,7 @@ struct Spec {
     /// The document in messages: "is not a field of a policy document".
     what: &'static str,
     fields: &'static [Field],
-    cross_check: fn(&Value, &str, &mut Vec<Problem>),
+    cross_check: fn(&mut Walk, &Value),
 }
 
 /// The fields every document has, whatever its kind.
@@ -195,7 +193,7 @@ impl Config {
 /// Checks one document (`{ "kind": ..., "version": ..., ... }`), reporting every problem.
 pub fn check_document(value: &Value) -> Result<Document, Vec<Problem>> {
     let mut problems = Vec::new();
-    match check_one(value, "", &mut problems) {
+    match Walk::new(&mut problems).check_one(value) {
         Some(kind) if problems.is_empty() => Ok(kind.decode(value)),
         _ => Err(problems),
     }
@@ -204,7 +202,7 @@ pub fn check_document(value: &Value) -> Result<Document, Vec<Problem>> {
 /// Checks a `/v1/config` answer and every document in it; any problem refuses all of it.
 pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     let mut problems = Vec::new();
-    check_object(value, "", &[CONFIG_FIELDS], "the config", &mut problems);
+    Walk::new(&mut problems).check_object(value, &[CONFIG_FIELDS], "the config");
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -221,48 +219,52 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     Ok(config)
 }
 
-/// Checks one document at `path`; its kind when it names a known one.
-fn check_one(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Kind> {
-    let kind = value.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
-    match kind {
-        Some(kind) => {
-            let spec = kind.spec();
-            check_object(value, path, &[COMMON_FIELDS, spec.fields], spec.what, problems);
-            (spec.cross_check)(value, path, problems);
+impl Walk<'_> {
+    /// Checks one document; its kind when it names a known one.
+    fn check_one(&mut self, value: &Value) -> Option<Kind> {
+        let kind = value.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
+        match kind {
+            Some(kind) => {
+                let spec = kind.spec();
+                self.check_object(value, &[COMMON_FIELDS, spec.fields], spec.what);
+                (spec.cross_check)(self, value);
+            }
+            // Without a kind the other fields cannot be judged; only the common ones are.
+            None if value.is_object() => self.check_fields(value, COMMON_FIELDS),
+            None => self.got(&["a document must be an object with a kind and a version"], value),
         }
-        // Without a kind the other fields cannot be judged; only the common ones are.
-        None if value.is_object() => check_fields(value, path, COMMON_FIELDS, problems),
-        None => problems.push(Problem::new(
-            path,
-            text!("a document must be an object with a kind and a version, got ", describe(value)),
-        )),
+        kind
     }
-    kind
-}
 
-/// The `documents` of a config: each checked whole, at most one of each kind.
-fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
-    let Value::Array(documents) = value else {
-        problems
-            .push(Problem::new(path, text!("must be a list of documents, got ", describe(value))));
-        return;
-    };
-    let mut seen: Vec<(Kind, usize)> = Vec::with_capacity(documents.len());
-    for (position, document) in documents.iter().enumerate() {
-        let document_path = index(path, position);
-        let Some(kind) = check_one(document, &document_path, problems) else { continue };
-        match seen.iter().find(|(earlier, _)| *earlier == kind) {
-            Some((_, first)) => problems.push(Problem::new(
-                join(&document_path, "kind"),
-                text!(
-                    "is a second ",
-                    kind.name(),
-                    " document (the first is ",
-                    index(path, *first),
-                    "); a config has at most one of each kind",
-                ),
-            )),
-            None => seen.push((kind, position)),
+    /// The `documents` of a config: each checked whole, at most one of each kind.
+    pub(super) fn check_documents(&mut self, value: &Value) {
+        let Value::Array(documents) = value else {
+            self.got(&["must be a list of documents"], value);
+            return;
+        };
+        // Where the first document of each kind is, by `Kind as usize`.
+        let mut first_of_kind = [None; Kind::ALL.len()];
+        let list = self.path().len();
+        for (position, document) in documents.iter().enumerate() {
+            self.enter_index(position);
+            if let Some(kind) = self.check_one(document) {
+                match first_of_kind[kind as usize] {
+                    None => first_of_kind[kind as usize] = Some(position),
+                    Some(first) => {
+                        self.enter("kind");
+                        let mut first_path = self.path()[..list].to_owned();
+                        rules::push_index(&mut first_path, first);
+                        self.report_pieces(&[
+                            "is a second ",
+                            kind.name(),
+                            " document (the first is ",
+                            &first_path,
+                            "); a config has at most one of each kind",
+                        ]);
+                    }
+                }
+            }
+            self.leave(list);
         }
     }
 }

@@ -8,10 +8,10 @@
 //!   { "id": "analytics", "names": { … }, "descriptions": { … } } ] }
 //! ```
 
-use super::rules::{bool_field, pairs_field, pairs_value, Field, Rule};
+use super::rules::{bool_field, pairs_field, pairs_value, Field, Rule, Walk};
 use super::{Policy, PolicyPurpose};
 use crate::names::Purpose;
-use crate::{Problem, Value};
+use crate::Value;
 
 /// The ids of [`Purpose::ALL`], as the table below needs them at compile time.
 pub const PURPOSE_IDS: &[&str] = &["storage", "analytics"];
@@ -40,7 +40,7 @@ pub(super) const FIELDS: &[Field] = &[
     ),
 ];
 
-pub(super) fn cross_check(_document: &Value, _path: &str, _problems: &mut Vec<Problem>) {}
+pub(super) fn cross_check(_walk: &mut Walk, _document: &Value) {}
 
 pub(super) fn decode(document: &Value, version: u32) -> Policy {
     let purposes = match document.get("purposes") {
