@@ -272,20 +272,38 @@ impl Walk<'_> {
 /// A document as JSON, the way the server stores and serves it: `kind`, `version`, then the
 /// kind's fields in the order of its table.
 pub fn encode_document(document: &Document) -> Value {
-    let mut fields = vec![
-        ("kind".to_owned(), Value::from(document.kind().name())),
-        ("version".to_owned(), Value::Number(f64::from(document.version()))),
-    ];
     match document {
-        Document::Policy(policy) => policy::encode(policy, &mut fields),
-        Document::Settings(settings) => settings::encode(settings, &mut fields),
+        Document::Policy(policy) => encode_policy(policy),
+        Document::Settings(settings) => encode_settings(settings),
     }
+}
+
+/// The fields every document starts with.
+fn encode_header(kind: Kind, version: u32) -> Vec<(String, Value)> {
+    vec![
+        ("kind".to_owned(), Value::from(kind.name())),
+        ("version".to_owned(), Value::Number(f64::from(version))),
+    ]
+}
+
+fn encode_policy(policy: &Policy) -> Value {
+    let mut fields = encode_header(Kind::Policy, policy.version);
+    policy::encode(policy, &mut fields);
+    Value::Object(fields)
+}
+
+fn encode_settings(settings: &Settings) -> Value {
+    let mut fields = encode_header(Kind::Settings, settings.version);
+    settings::encode(settings, &mut fields);
     Value::Object(fields)
 }
 
 /// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
 pub fn encode_config(config: &Config) -> Value {
-    let documents = config.documents().iter().map(encode_document).collect();
+    // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
+    let mut documents = Vec::with_capacity(Kind::ALL.len());
+    documents.extend(config.policy.as_ref().map(encode_policy));
+    documents.extend(config.settings.as_ref().map(encode_settings));
     Value::object([
         ("format", Value::Number(f64::from(CONFIG_FORMAT))),
         ("site", Value::from(config.site.as_str())),
@@ -296,6 +314,11 @@ pub fn encode_config(config: &Config) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_list_names_every_language() {
+        assert_eq!(rules::LANGUAGE_LIST, rules::LANGUAGES.join(", "));
+    }
 
     #[test]
     fn the_kind_table_lists_every_kind() {

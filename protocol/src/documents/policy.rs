@@ -43,19 +43,20 @@ pub(super) const FIELDS: &[Field] = &[
 pub(super) fn cross_check(_walk: &mut Walk, _document: &Value) {}
 
 pub(super) fn decode(document: &Value, version: u32) -> Policy {
-    let purposes = match document.get("purposes") {
-        Some(Value::Array(records)) => records
-            .iter()
-            .filter_map(|record| {
-                Some(PolicyPurpose {
-                    purpose: Purpose::from_id(record.get("id")?.as_str()?)?,
-                    names: pairs_field(record, "names"),
-                    descriptions: pairs_field(record, "descriptions"),
-                })
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut purposes = Vec::new();
+    if let Some(Value::Array(records)) = document.get("purposes") {
+        for record in records {
+            let Some(purpose) = record.get("id").and_then(Value::as_str).and_then(Purpose::from_id)
+            else {
+                continue;
+            };
+            purposes.push(PolicyPurpose {
+                purpose,
+                names: pairs_field(record, "names"),
+                descriptions: pairs_field(record, "descriptions"),
+            });
+        }
+    }
     Policy { version, prompt: bool_field(document, "prompt").unwrap_or(true), purposes }
 }
 

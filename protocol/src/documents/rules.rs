@@ -502,28 +502,40 @@ pub fn is_token(text: &str, max: usize) -> bool {
 /// The host of an `https://` link (with its port, if any); `None` when it is no such link.
 pub fn https_host(text: &str) -> Option<&str> {
     let rest = text.strip_prefix("https://")?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     Some(&rest[..end])
 }
 
 /// `shop.example` or `shop.example:8443`: lowercase DNS labels and an optional port.
 pub fn is_host(text: &str) -> bool {
-    let (name, port) = match text.split_once(':') {
-        Some((name, port)) => (name, Some(port)),
-        None => (text, None),
+    let bytes = text.as_bytes();
+    let (name, port) = match bytes.iter().position(|&b| b == b':') {
+        Some(colon) => (&bytes[..colon], Some(&bytes[colon + 1..])),
+        None => (bytes, None),
     };
-    let port_ok = port.is_none_or(|port| {
-        (1..=5).contains(&port.len())
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|number| (1..=65_535).contains(&number))
-    });
-    let label_ok = |label: &str| {
-        (1..=63).contains(&label.len())
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    port_ok && (1..=253).contains(&name.len()) && name.split('.').all(label_ok)
+    if let Some(port) = port {
+        if !(1..=5).contains(&port.len()) {
+            return false;
+        }
+        // Five digits at most, so the number cannot overflow.
+        let mut number = 0u32;
+        for &b in port {
+            if !b.is_ascii_digit() {
+                return false;
+            }
+            number = number * 10 + u32::from(b - b'0');
+        }
+        if !(1..=65_535).contains(&number) {
+            return false;
+        }
+    }
+    (1..=253).contains(&name.len())
+        && name.split(|&b| b == b'.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label[0] != b'-'
+                && label[label.len() - 1] != b'-'
+                && label.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 /// Whether a field name someone typed is close enough to a known one to suggest it: at most
@@ -614,23 +626,27 @@ pub fn bool_field(document: &Value, name: &str) -> Option<bool> {
 }
 
 pub fn texts_field(document: &Value, name: &str) -> Option<Vec<String>> {
-    match document.get(name)? {
-        Value::Array(items) => {
-            Some(items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect())
+    let Value::Array(items) = document.get(name)? else { return None };
+    let mut texts = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(text) = item.as_str() {
+            texts.push(text.to_owned());
         }
-        _ => None,
     }
+    Some(texts)
 }
 
 /// An object of texts as (key, text) pairs in the order written.
 pub fn pairs_field(document: &Value, name: &str) -> Vec<(String, String)> {
-    match document.get(name) {
-        Some(Value::Object(entries)) => entries
-            .iter()
-            .filter_map(|(key, text)| Some((key.clone(), text.as_str()?.to_owned())))
-            .collect(),
-        _ => Vec::new(),
+    let mut pairs = Vec::new();
+    if let Some(Value::Object(entries)) = document.get(name) {
+        for (key, text) in entries {
+            if let Some(text) = text.as_str() {
+                pairs.push((key.clone(), text.to_owned()));
+            }
+        }
     }
+    pairs
 }
 
 /// (key, text) pairs as a JSON object.
@@ -638,4 +654,30 @@ pub fn pairs_value(pairs: &[(String, String)]) -> Value {
     Value::Object(
         pairs.iter().map(|(key, text)| (key.clone(), Value::from(text.as_str()))).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{https_host, is_host};
+
+    #[test]
+    fn hosts_are_lowercase_labels_with_an_optional_port() {
+        for host in ["shop.example", "a", "cdn-2.shop.example:8443", "x:1", "x:65535", "x:00080"] {
+            assert!(is_host(host), "{host}");
+        }
+        let refused =
+            ["", "Shop.example", "-a.example", "a-.example", "a..b", "x:", "x:0", "x:65536"];
+        for host in refused.into_iter().chain(["x:123456", "x:8a", "x:80:81", ":80", "a b"]) {
+            assert!(!is_host(host), "{host}");
+        }
+        assert!(is_host(&"a".repeat(63)) && !is_host(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn an_https_host_ends_at_its_path_query_or_fragment() {
+        assert_eq!(https_host("https://a.example:8443/x?y#z"), Some("a.example:8443"));
+        assert_eq!(https_host("https://a.example?y"), Some("a.example"));
+        assert_eq!(https_host("https://a.example#z"), Some("a.example"));
+        assert_eq!(https_host("http://a.example/"), None);
+    }
 }
