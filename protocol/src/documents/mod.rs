@@ -321,6 +321,26 @@ mod tests {
     }
 
     #[test]
+    fn every_field_name_is_shorter_than_the_suggestion_allows() {
+        fn names(table: &[Field], out: &mut Vec<&'static str>) {
+            for field in table {
+                out.push(field.name);
+                if let Rule::Records { fields, .. } = field.rule {
+                    names(fields, out);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        names(COMMON_FIELDS, &mut all);
+        names(CONFIG_FIELDS, &mut all);
+        for kind in Kind::ALL {
+            names(kind.spec().fields, &mut all);
+        }
+        assert!(all.len() > 10 && all.contains(&"descriptions"), "{all:?}");
+        assert!(all.iter().all(|name| name.len() < rules::LONGEST_FIELD_NAME), "{all:?}");
+    }
+
+    #[test]
     fn the_kind_table_lists_every_kind() {
         let names: Vec<&str> = Kind::ALL.iter().map(|kind| kind.name()).collect();
         assert_eq!(names, KIND_NAMES);

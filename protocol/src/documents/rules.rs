@@ -542,21 +542,29 @@ pub fn is_host(text: &str) -> bool {
 /// two letters added, removed or changed (`idle_minute`, `dismis_hours`, `checkoutpath`).
 fn similar(typed: &str, known: &str) -> bool {
     let (typed, known) = (typed.as_bytes(), known.as_bytes());
-    if typed.len().abs_diff(known.len()) > 2 {
+    if typed.len().abs_diff(known.len()) > 2 || known.len() >= LONGEST_FIELD_NAME {
         return false;
     }
-    let mut previous: Vec<usize> = (0..=known.len()).collect();
+    // Two rows of the edit-distance table, on the stack: field names are short.
+    let mut previous = [0usize; LONGEST_FIELD_NAME];
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
+    let mut current = [0usize; LONGEST_FIELD_NAME];
     for (i, &a) in typed.iter().enumerate() {
-        let mut current = Vec::with_capacity(known.len() + 1);
-        current.push(i + 1);
+        current[0] = i + 1;
         for (j, &b) in known.iter().enumerate() {
             let change = previous[j] + usize::from(!a.eq_ignore_ascii_case(&b));
-            current.push(change.min(previous[j + 1] + 1).min(current[j] + 1));
+            current[j + 1] = change.min(previous[j + 1] + 1).min(current[j] + 1);
         }
         previous = current;
     }
     previous[known.len()] <= 2
 }
+
+/// Longer than any field name in a table (a test in `documents` holds every table to it), so
+/// the suggestion's edit distance fits in rows on the stack.
+pub(super) const LONGEST_FIELD_NAME: usize = 32;
 
 /// A value as a message shows it after "got": strings quoted, numbers as written, else its type.
 pub fn describe(value: &Value) -> String {
@@ -658,7 +666,18 @@ pub fn pairs_value(pairs: &[(String, String)]) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::{https_host, is_host};
+    use super::{https_host, is_host, similar};
+
+    #[test]
+    fn a_suggestion_is_at_most_two_letters_away() {
+        assert!(similar("idle_minute", "idle_minutes"));
+        assert!(similar("dismis_hours", "dismiss_hours"));
+        assert!(similar("checkoutpath", "checkout_path"));
+        assert!(similar("Prompt", "prompt"));
+        assert!(!similar("pr", "prompt") && !similar("resume", "resume_url"));
+        assert!(similar("versoin", "version"));
+        assert!(!similar("kinds_of", "kind"));
+    }
 
     #[test]
     fn hosts_are_lowercase_labels_with_an_optional_port() {
