@@ -7,7 +7,7 @@
 //!
 //! Each kind is a module with a table of field rules ([`rules::Field`]), a cross-field check,
 //! a decoder and an encoder; [`Kind::spec`] ties them together, and one walker
-//! ([`rules::check_object`]) applies every table. A new kind adds a module and an arm there.
+//! (`rules::Walk`) applies every table. A new kind adds a module and an arm there.
 //!
 //! ```json
 //! { "format": 1, "site": "demo", "documents": [ { "kind": "policy", "version": 3, ... },
