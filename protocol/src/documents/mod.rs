@@ -7,7 +7,7 @@
 //!
 //! Each kind is a module with a table of field rules ([`rules::Field`]), a cross-field check,
 //! a decoder and an encoder; [`Kind::spec`] ties them together, and one walker
-//! ([`rules::check_object`]) applies every table. A new kind adds a module and an arm there.
+//! (`rules::Walk`) applies every table. A new kind adds a module and an arm there.
 //!
 //! ```json
 //! { "format": 1, "site": "demo", "documents": [ { "kind": "policy", "version": 3, ... },
@@ -23,10 +23,8 @@ pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
 use crate::names::Purpose;
-use crate::problem::{index, join};
-use crate::text;
 use crate::{Problem, Value};
-use rules::{check_fields, check_object, describe, number_field, text_field, Field, Rule};
+use rules::{number_field, text_field, Field, Rule, Walk};
 
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
@@ -84,7 +82,7 @@ struct Spec {
     /// The document in messages: "is not a field of a policy document".
     what: &'static str,
     fields: &'static [Field],
-    cross_check: fn(&Value, &str, &mut Vec<Problem>),
+    cross_check: fn(&mut Walk, &Value),
 }
 
 /// The fields every document has, whatever its kind.
@@ -195,7 +193,7 @@ impl Config {
 /// Checks one document (`{ "kind": ..., "version": ..., ... }`), reporting every problem.
 pub fn check_document(value: &Value) -> Result<Document, Vec<Problem>> {
     let mut problems = Vec::new();
-    match check_one(value, "", &mut problems) {
+    match Walk::new(&mut problems).check_one(value) {
         Some(kind) if problems.is_empty() => Ok(kind.decode(value)),
         _ => Err(problems),
     }
@@ -204,7 +202,7 @@ pub fn check_document(value: &Value) -> Result<Document, Vec<Problem>> {
 /// Checks a `/v1/config` answer and every document in it; any problem refuses all of it.
 pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     let mut problems = Vec::new();
-    check_object(value, "", &[CONFIG_FIELDS], "the config", &mut problems);
+    Walk::new(&mut problems).check_object(value, &[CONFIG_FIELDS], "the config");
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -221,48 +219,52 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     Ok(config)
 }
 
-/// Checks one document at `path`; its kind when it names a known one.
-fn check_one(value: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<Kind> {
-    let kind = value.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
-    match kind {
-        Some(kind) => {
-            let spec = kind.spec();
-            check_object(value, path, &[COMMON_FIELDS, spec.fields], spec.what, problems);
-            (spec.cross_check)(value, path, problems);
+impl Walk<'_> {
+    /// Checks one document; its kind when it names a known one.
+    fn check_one(&mut self, value: &Value) -> Option<Kind> {
+        let kind = value.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
+        match kind {
+            Some(kind) => {
+                let spec = kind.spec();
+                self.check_object(value, &[COMMON_FIELDS, spec.fields], spec.what);
+                (spec.cross_check)(self, value);
+            }
+            // Without a kind the other fields cannot be judged; only the common ones are.
+            None if value.is_object() => self.check_fields(value, COMMON_FIELDS),
+            None => self.got(&["a document must be an object with a kind and a version"], value),
         }
-        // Without a kind the other fields cannot be judged; only the common ones are.
-        None if value.is_object() => check_fields(value, path, COMMON_FIELDS, problems),
-        None => problems.push(Problem::new(
-            path,
-            text!("a document must be an object with a kind and a version, got ", describe(value)),
-        )),
+        kind
     }
-    kind
-}
 
-/// The `documents` of a config: each checked whole, at most one of each kind.
-fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
-    let Value::Array(documents) = value else {
-        problems
-            .push(Problem::new(path, text!("must be a list of documents, got ", describe(value))));
-        return;
-    };
-    let mut seen: Vec<(Kind, usize)> = Vec::with_capacity(documents.len());
-    for (position, document) in documents.iter().enumerate() {
-        let document_path = index(path, position);
-        let Some(kind) = check_one(document, &document_path, problems) else { continue };
-        match seen.iter().find(|(earlier, _)| *earlier == kind) {
-            Some((_, first)) => problems.push(Problem::new(
-                join(&document_path, "kind"),
-                text!(
-                    "is a second ",
-                    kind.name(),
-                    " document (the first is ",
-                    index(path, *first),
-                    "); a config has at most one of each kind",
-                ),
-            )),
-            None => seen.push((kind, position)),
+    /// The `documents` of a config: each checked whole, at most one of each kind.
+    pub(super) fn check_documents(&mut self, value: &Value) {
+        let Value::Array(documents) = value else {
+            self.got(&["must be a list of documents"], value);
+            return;
+        };
+        // Where the first document of each kind is, by `Kind as usize`.
+        let mut first_of_kind = [None; Kind::ALL.len()];
+        let list = self.path().len();
+        for (position, document) in documents.iter().enumerate() {
+            self.enter_index(position);
+            if let Some(kind) = self.check_one(document) {
+                match first_of_kind[kind as usize] {
+                    None => first_of_kind[kind as usize] = Some(position),
+                    Some(first) => {
+                        self.enter("kind");
+                        let mut first_path = self.path()[..list].to_owned();
+                        rules::push_index(&mut first_path, first);
+                        self.report_pieces(&[
+                            "is a second ",
+                            kind.name(),
+                            " document (the first is ",
+                            &first_path,
+                            "); a config has at most one of each kind",
+                        ]);
+                    }
+                }
+            }
+            self.leave(list);
         }
     }
 }
@@ -270,20 +272,38 @@ fn check_documents(value: &Value, path: &str, problems: &mut Vec<Problem>) {
 /// A document as JSON, the way the server stores and serves it: `kind`, `version`, then the
 /// kind's fields in the order of its table.
 pub fn encode_document(document: &Document) -> Value {
-    let mut fields = vec![
-        ("kind".to_owned(), Value::from(document.kind().name())),
-        ("version".to_owned(), Value::Number(f64::from(document.version()))),
-    ];
     match document {
-        Document::Policy(policy) => policy::encode(policy, &mut fields),
-        Document::Settings(settings) => settings::encode(settings, &mut fields),
+        Document::Policy(policy) => encode_policy(policy),
+        Document::Settings(settings) => encode_settings(settings),
     }
+}
+
+/// The fields every document starts with.
+fn encode_header(kind: Kind, version: u32) -> Vec<(String, Value)> {
+    vec![
+        ("kind".to_owned(), Value::from(kind.name())),
+        ("version".to_owned(), Value::Number(f64::from(version))),
+    ]
+}
+
+fn encode_policy(policy: &Policy) -> Value {
+    let mut fields = encode_header(Kind::Policy, policy.version);
+    policy::encode(policy, &mut fields);
+    Value::Object(fields)
+}
+
+fn encode_settings(settings: &Settings) -> Value {
+    let mut fields = encode_header(Kind::Settings, settings.version);
+    settings::encode(settings, &mut fields);
     Value::Object(fields)
 }
 
 /// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
 pub fn encode_config(config: &Config) -> Value {
-    let documents = config.documents().iter().map(encode_document).collect();
+    // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
+    let mut documents = Vec::with_capacity(Kind::ALL.len());
+    documents.extend(config.policy.as_ref().map(encode_policy));
+    documents.extend(config.settings.as_ref().map(encode_settings));
     Value::object([
         ("format", Value::Number(f64::from(CONFIG_FORMAT))),
         ("site", Value::from(config.site.as_str())),
@@ -294,6 +314,31 @@ pub fn encode_config(config: &Config) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_language_list_names_every_language() {
+        assert_eq!(rules::LANGUAGE_LIST, rules::LANGUAGES.join(", "));
+    }
+
+    #[test]
+    fn every_field_name_is_shorter_than_the_suggestion_allows() {
+        fn names(table: &[Field], out: &mut Vec<&'static str>) {
+            for field in table {
+                out.push(field.name);
+                if let Rule::Records { fields, .. } = field.rule {
+                    names(fields, out);
+                }
+            }
+        }
+        let mut all = Vec::new();
+        names(COMMON_FIELDS, &mut all);
+        names(CONFIG_FIELDS, &mut all);
+        for kind in Kind::ALL {
+            names(kind.spec().fields, &mut all);
+        }
+        assert!(all.len() > 10 && all.contains(&"descriptions"), "{all:?}");
+        assert!(all.iter().all(|name| name.len() < rules::LONGEST_FIELD_NAME), "{all:?}");
+    }
 
     #[test]
     fn the_kind_table_lists_every_kind() {

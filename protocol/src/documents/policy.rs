@@ -8,10 +8,10 @@
 //!   { "id": "analytics", "names": { … }, "descriptions": { … } } ] }
 //! ```
 
-use super::rules::{bool_field, pairs_field, pairs_value, Field, Rule};
+use super::rules::{bool_field, pairs_field, pairs_value, Field, Rule, Walk};
 use super::{Policy, PolicyPurpose};
 use crate::names::Purpose;
-use crate::{Problem, Value};
+use crate::Value;
 
 /// The ids of [`Purpose::ALL`], as the table below needs them at compile time.
 pub const PURPOSE_IDS: &[&str] = &["storage", "analytics"];
@@ -40,22 +40,23 @@ pub(super) const FIELDS: &[Field] = &[
     ),
 ];
 
-pub(super) fn cross_check(_document: &Value, _path: &str, _problems: &mut Vec<Problem>) {}
+pub(super) fn cross_check(_walk: &mut Walk, _document: &Value) {}
 
 pub(super) fn decode(document: &Value, version: u32) -> Policy {
-    let purposes = match document.get("purposes") {
-        Some(Value::Array(records)) => records
-            .iter()
-            .filter_map(|record| {
-                Some(PolicyPurpose {
-                    purpose: Purpose::from_id(record.get("id")?.as_str()?)?,
-                    names: pairs_field(record, "names"),
-                    descriptions: pairs_field(record, "descriptions"),
-                })
-            })
-            .collect(),
-        _ => Vec::new(),
-    };
+    let mut purposes = Vec::new();
+    if let Some(Value::Array(records)) = document.get("purposes") {
+        for record in records {
+            let Some(purpose) = record.get("id").and_then(Value::as_str).and_then(Purpose::from_id)
+            else {
+                continue;
+            };
+            purposes.push(PolicyPurpose {
+                purpose,
+                names: pairs_field(record, "names"),
+                descriptions: pairs_field(record, "descriptions"),
+            });
+        }
+    }
     Policy { version, prompt: bool_field(document, "prompt").unwrap_or(true), purposes }
 }
 

@@ -4,8 +4,6 @@
 //! checks across fields; the walker reports every problem with its JSON path and a message a
 //! shop's staff understand. Adding a kind means adding a table, not another walker.
 
-use crate::problem::{index, join};
-use crate::text;
 use crate::value::format_decimal;
 use crate::{Problem, Value};
 
@@ -74,106 +72,419 @@ pub enum Rule {
     Documents,
 }
 
-/// Checks that `value` is an object with exactly the fields of `tables`, each by its rule.
-/// `what` names the object in messages ("a settings document", "a purpose").
-pub fn check_object(
-    value: &Value,
-    path: &str,
-    tables: &[&[Field]],
-    what: &str,
-    problems: &mut Vec<Problem>,
-) {
-    let Value::Object(entries) = value else {
-        problems.push(Problem::new(path, text!(what, " must be an object, got ", describe(value))));
-        return;
-    };
-    let known = || tables.iter().flat_map(|table| table.iter());
-    for (position, (name, _)) in entries.iter().enumerate() {
-        if entries[..position].iter().any(|(earlier, _)| earlier == name) {
-            problems.push(Problem::new(join(path, name), "appears twice; keep one"));
-        } else if !known().any(|field| field.name == name) {
-            let mut message = text!("is not a field of ", what);
-            if let Some(near) = known().map(|field| field.name).find(|known| similar(name, known)) {
-                message.push_str(&text!("; did you mean \"", near, "\"?"));
+/// The walk over one document: the JSON path of the value being checked, kept in one buffer
+/// that grows and shrinks as the walk goes in and out, and the problems found so far.
+///
+/// A path is copied into a [`Problem`] only when one is found, and every message is built by
+/// the few helpers below, so the agent's Wasm holds one copy of each way of reporting.
+pub(super) struct Walk<'a> {
+    path: String,
+    problems: &'a mut Vec<Problem>,
+}
+
+impl<'a> Walk<'a> {
+    pub(super) fn new(problems: &'a mut Vec<Problem>) -> Walk<'a> {
+        Walk { path: String::new(), problems }
+    }
+
+    /// The path of the value being checked.
+    pub(super) fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Whether a problem has been reported at the current path.
+    pub(super) fn reported_here(&self) -> bool {
+        self.problems.iter().any(|problem| problem.path == self.path)
+    }
+
+    /// Steps into field `name`; returns where to [`leave`](Walk::leave) back to.
+    #[inline(never)]
+    pub(super) fn enter(&mut self, name: &str) -> usize {
+        let back = self.path.len();
+        if back != 0 {
+            self.path.push('.');
+        }
+        self.path.push_str(name);
+        back
+    }
+
+    /// Steps into element `position` of a list.
+    #[inline(never)]
+    pub(super) fn enter_index(&mut self, position: usize) -> usize {
+        let back = self.path.len();
+        push_index(&mut self.path, position);
+        back
+    }
+
+    pub(super) fn leave(&mut self, back: usize) {
+        self.path.truncate(back);
+    }
+
+    #[inline(never)]
+    pub(super) fn report(&mut self, message: String) {
+        self.problems.push(Problem { path: self.path.clone(), message });
+    }
+
+    #[inline(never)]
+    fn report_static(&mut self, message: &'static str) {
+        self.report(message.to_owned());
+    }
+
+    /// Reports the pieces of a message.
+    #[inline(never)]
+    pub(super) fn report_pieces(&mut self, pieces: &[&str]) {
+        self.report(concat(pieces));
+    }
+
+    /// Reports `head` followed by ", got " and what `value` is.
+    #[inline(never)]
+    pub(super) fn got(&mut self, head: &[&str], value: &Value) {
+        let mut message = concat(head);
+        message.push_str(", got ");
+        push_described(&mut message, value);
+        self.report(message);
+    }
+
+    /// Reports a text longer than `max` characters.
+    #[inline(never)]
+    fn too_long(&mut self, max: usize, length: usize) {
+        self.report_pieces(&[
+            "must be at most ",
+            &number(max),
+            " characters, got ",
+            &number(length),
+        ]);
+    }
+
+    /// Reports a list longer than `max` items (`noun` names one).
+    #[inline(never)]
+    fn too_many(&mut self, max: usize, noun: &str, length: usize) {
+        self.report_pieces(&[
+            "must list at most ",
+            &number(max),
+            " ",
+            noun,
+            "s, got ",
+            &number(length),
+        ]);
+    }
+
+    /// Reports `name` listed again in the list at `list` (a length of the path), first at `first`.
+    #[inline(never)]
+    fn listed_twice(&mut self, name: &str, list: usize, first: usize) {
+        let mut message = quote(name);
+        message.push_str(" is listed twice (first at ");
+        message.push_str(&self.path[..list]);
+        push_index(&mut message, first);
+        message.push(')');
+        self.report(message);
+    }
+
+    /// Checks that `value` is an object with exactly the fields of `tables`, each by its rule.
+    /// `what` names the object in messages ("a settings document", "a purpose").
+    pub(super) fn check_object(&mut self, value: &Value, tables: &[&[Field]], what: &str) {
+        let Value::Object(entries) = value else {
+            self.got(&[what, " must be an object"], value);
+            return;
+        };
+        for (position, (name, _)) in entries.iter().enumerate() {
+            let back = self.enter(name);
+            if entries[..position].iter().any(|(earlier, _)| earlier == name) {
+                self.report_static("appears twice; keep one");
+            } else if let Some(near) = unknown_field(tables, name) {
+                let mut message = concat(&["is not a field of ", what]);
+                if !near.is_empty() {
+                    message.push_str(&concat(&["; did you mean \"", near, "\"?"]));
+                }
+                self.report(message);
             }
-            problems.push(Problem::new(join(path, name), message));
+            self.leave(back);
+        }
+        for table in tables {
+            self.check_fields(value, table);
         }
     }
+
+    /// Checks the fields of `table` that `value` has or lacks, leaving other fields alone.
+    pub(super) fn check_fields(&mut self, value: &Value, table: &[Field]) {
+        for field in table {
+            let back = self.enter(field.name);
+            match value.get(field.name) {
+                None if field.required => self.report_static("is required"),
+                None => {}
+                Some(Value::Null) if !field.required => {
+                    self.report_static("is null; leave the field out to keep the agent's default")
+                }
+                Some(found) => self.check_rule(&field.rule, found),
+            }
+            self.leave(back);
+        }
+    }
+
+    fn check_rule(&mut self, rule: &Rule, value: &Value) {
+        match *rule {
+            Rule::WholeNumber { min, max, unit } => {
+                if whole_number(value, min, max).is_none() {
+                    let (min, max) = (number(min as usize), number(max as usize));
+                    if min == max {
+                        self.got(&["must be ", &min], value);
+                    } else if unit.is_empty() {
+                        self.got(&["must be a whole number from ", &min, " to ", &max], value);
+                    } else {
+                        let head =
+                            ["must be a whole number of ", unit, " from ", &min, " to ", &max];
+                        self.got(&head, value);
+                    }
+                }
+            }
+            Rule::Bool => {
+                if !matches!(value, Value::Bool(_)) {
+                    self.got(&["must be true or false"], value);
+                }
+            }
+            Rule::OneOf(choices) => {
+                if !value.as_str().is_some_and(|text| choices.contains(&text)) {
+                    self.got(&["must be one of ", &choices.join(", ")], value);
+                }
+            }
+            Rule::Token { max } => {
+                if !value.as_str().is_some_and(|text| is_token(text, max)) {
+                    self.got(&["must be 1 to ", &number(max), " letters, digits, - or _"], value);
+                }
+            }
+            Rule::Path { max } => match value.as_str() {
+                Some(text) => self.check_path(text, value, max),
+                None => self.got(&["must be a path such as /checkout/"], value),
+            },
+            Rule::Link { max } => match value.as_str() {
+                Some(text) => self.check_link(text, value, max),
+                None => self.got(&["must be a path such as /checkout/ or an https:// URL"], value),
+            },
+            Rule::Hosts { max } => self.check_hosts(value, max),
+            Rule::Translations { max } => self.check_translations(value, max),
+            Rule::Records { fields, key, expected, max, noun } => {
+                self.check_records(value, fields, key, expected, max, noun)
+            }
+            Rule::Documents => self.check_documents(value),
+        }
+    }
+
+    /// A safe same-site path: `text` is the string `value`.
+    fn check_path(&mut self, text: &str, value: &Value, max: usize) {
+        if !text.starts_with('/') {
+            self.got(&["must be a path starting with /"], value);
+        } else {
+            self.check_rest_of_url(text, text, value, max);
+        }
+    }
+
+    /// What both a path and the part of a URL after its host (`rest` of `text`) must avoid.
+    fn check_rest_of_url(&mut self, rest: &str, text: &str, value: &Value, max: usize) {
+        let length = text.chars().count();
+        if length > max {
+            self.too_long(max, length);
+        } else if contains(rest, b"//") {
+            self.got(&["must not contain // (a browser reads //name as another site)"], value);
+        } else if rest.contains('\\') {
+            self.got(&["must not contain \\ (a browser reads it as /)"], value);
+        } else if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.got(&["must not contain spaces or control characters"], value);
+        }
+    }
+
+    fn check_link(&mut self, text: &str, value: &Value, max: usize) {
+        if text.starts_with('/') {
+            return self.check_path(text, value, max);
+        }
+        if text.starts_with("http://") {
+            return self.got(&["must use https://"], value);
+        }
+        let Some(host) = https_host(text) else {
+            return self.got(&["must be a path starting with / or an https:// URL"], value);
+        };
+        let length = text.chars().count();
+        if length > max {
+            return self.too_long(max, length);
+        }
+        if !is_host(host) {
+            let head = "must name a host in lowercase letters, digits, dots and hyphens";
+            return self.got(&[head], value);
+        }
+        self.check_rest_of_url(&text["https://".len() + host.len()..], text, value, max);
+    }
+
+    fn check_hosts(&mut self, value: &Value, max: usize) {
+        let Value::Array(hosts) = value else {
+            self.got(&["must be a list of host names such as [\"shop.example\"]"], value);
+            return;
+        };
+        if hosts.len() > max {
+            self.too_many(max, "host", hosts.len());
+        }
+        let list = self.path.len();
+        for (position, host) in hosts.iter().enumerate() {
+            self.enter_index(position);
+            match host.as_str() {
+                None => self.got(&["must be a host name such as shop.example"], host),
+                Some(text) if contains(text, b"://") => self.got(
+                    &["must be a host name without a scheme (shop.example, not https://shop.example)"],
+                    host,
+                ),
+                Some(text) if !is_host(text) => self.got(
+                    &["must be a host name in lowercase letters, digits, dots and hyphens, with an optional :port"],
+                    host,
+                ),
+                Some(text) => {
+                    if let Some(first) = hosts[..position].iter().position(|h| h.as_str() == Some(text)) {
+                        self.listed_twice(text, list, first);
+                    }
+                }
+            }
+            self.leave(list);
+        }
+    }
+
+    fn check_translations(&mut self, value: &Value, max: usize) {
+        let Value::Object(entries) = value else {
+            let head = ["must be an object with a text for each language (", LANGUAGE_LIST, ")"];
+            self.got(&head, value);
+            return;
+        };
+        for (position, (language, text)) in entries.iter().enumerate() {
+            let back = self.enter(language);
+            if entries[..position].iter().any(|(earlier, _)| earlier == language) {
+                self.report_static("appears twice; keep one");
+            } else if !LANGUAGES.contains(&language.as_str()) {
+                self.report_pieces(&["is not a language the agent speaks (", LANGUAGE_LIST, ")"]);
+            } else if let Some(text) = text.as_str() {
+                let length = text.chars().count();
+                if text.trim().is_empty() {
+                    self.report_static("must not be empty");
+                } else if length > max {
+                    self.too_long(max, length);
+                } else if text.chars().any(char::is_control) {
+                    self.report_static(
+                        "must not contain control characters such as line breaks or tabs",
+                    );
+                }
+            } else {
+                self.got(&["must be a text"], text);
+            }
+            self.leave(back);
+        }
+        for language in LANGUAGES {
+            if value.get(language).is_none() {
+                let back = self.enter(language);
+                self.report_pieces(&[
+                    "is missing; the agent needs a text in each of ",
+                    LANGUAGE_LIST,
+                ]);
+                self.leave(back);
+            }
+        }
+    }
+
+    fn check_records(
+        &mut self,
+        value: &Value,
+        fields: &[Field],
+        key: &str,
+        expected: &[&str],
+        max: usize,
+        noun: &str,
+    ) {
+        let Value::Array(records) = value else {
+            self.got(&["must be a list of ", noun, "s"], value);
+            return;
+        };
+        if records.len() > max {
+            self.too_many(max, noun, records.len());
+        }
+        let what = concat(&["a ", noun]);
+        let list = self.path.len();
+        for (position, record) in records.iter().enumerate() {
+            self.enter_index(position);
+            self.check_object(record, &[fields], &what);
+            if let Some(name) = text_at(record, key) {
+                if let Some(first) = records[..position]
+                    .iter()
+                    .position(|earlier| text_at(earlier, key) == Some(name))
+                {
+                    self.enter(key);
+                    self.listed_twice(name, list, first);
+                }
+            }
+            self.leave(list);
+        }
+        for name in expected {
+            if !records.iter().any(|record| text_at(record, key) == Some(name)) {
+                let list = expected.join(", ");
+                self.report_pieces(&[
+                    "the ",
+                    noun,
+                    " \"",
+                    name,
+                    "\" is missing; list each of ",
+                    &list,
+                ]);
+            }
+        }
+    }
+}
+
+/// [`LANGUAGES`] as messages list them.
+pub const LANGUAGE_LIST: &str = "en, es, nl, de";
+
+/// The pieces of a message joined, with no separator.
+#[inline(never)]
+fn concat(pieces: &[&str]) -> String {
+    let mut out = String::new();
+    for piece in pieces {
+        out.push_str(piece);
+    }
+    out
+}
+
+/// `n` in decimal.
+#[inline(never)]
+fn number(n: usize) -> String {
+    crate::text::integer(n as i64)
+}
+
+/// Appends `[position]`.
+#[inline(never)]
+pub(super) fn push_index(out: &mut String, position: usize) {
+    out.push('[');
+    crate::text::push_integer(out, position as i128);
+    out.push(']');
+}
+
+/// The text of field `key`, if it is a text.
+#[inline(never)]
+fn text_at<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key)?.as_str()
+}
+
+/// Whether `text` holds `needle` (`//`, `://`), without the substring searcher that a `&str`
+/// pattern brings.
+fn contains(text: &str, needle: &[u8]) -> bool {
+    text.as_bytes().windows(needle.len()).any(|window| window == needle)
+}
+
+/// `None` when `name` is a field of `tables`; otherwise the field it may be a typo of, or "".
+fn unknown_field(tables: &[&[Field]], name: &str) -> Option<&'static str> {
+    let mut near = "";
     for table in tables {
-        check_fields(value, path, table, problems);
-    }
-}
-
-/// Checks the fields of `table` that `value` has or lacks, leaving other fields alone.
-pub fn check_fields(value: &Value, path: &str, table: &[Field], problems: &mut Vec<Problem>) {
-    for field in table {
-        let field_path = join(path, field.name);
-        match value.get(field.name) {
-            None if field.required => problems.push(Problem::new(field_path, "is required")),
-            None => {}
-            Some(Value::Null) if !field.required => problems.push(Problem::new(
-                field_path,
-                "is null; leave the field out to keep the agent's default",
-            )),
-            Some(found) => check_rule(&field.rule, found, &field_path, problems),
+        for field in *table {
+            if field.name == name {
+                return None;
+            }
+            if near.is_empty() && similar(name, field.name) {
+                near = field.name;
+            }
         }
     }
-}
-
-fn check_rule(rule: &Rule, value: &Value, path: &str, problems: &mut Vec<Problem>) {
-    let mut problem = |message: String| problems.push(Problem::new(path, message));
-    match rule {
-        Rule::WholeNumber { min, max, unit } => {
-            if whole_number(value, *min, *max).is_none() {
-                problem(whole_number_message(*min, *max, unit, value));
-            }
-        }
-        Rule::Bool => {
-            if !matches!(value, Value::Bool(_)) {
-                problem(text!("must be true or false, got ", describe(value)));
-            }
-        }
-        Rule::OneOf(choices) => {
-            if !value.as_str().is_some_and(|text| choices.contains(&text)) {
-                problem(text!("must be one of ", choices.join(", "), ", got ", describe(value)));
-            }
-        }
-        Rule::Token { max } => {
-            if !value.as_str().is_some_and(|text| is_token(text, *max)) {
-                problem(text!(
-                    "must be 1 to ",
-                    *max,
-                    " letters, digits, - or _, got ",
-                    describe(value)
-                ));
-            }
-        }
-        Rule::Path { max } => match value.as_str() {
-            Some(text) => {
-                if let Some(message) = path_problem(text, *max) {
-                    problem(message);
-                }
-            }
-            None => problem(text!("must be a path such as /checkout/, got ", describe(value))),
-        },
-        Rule::Link { max } => match value.as_str() {
-            Some(text) => {
-                if let Some(message) = link_problem(text, *max) {
-                    problem(message);
-                }
-            }
-            None => problem(text!(
-                "must be a path such as /checkout/ or an https:// URL, got ",
-                describe(value)
-            )),
-        },
-        Rule::Hosts { max } => check_hosts(value, path, *max, problems),
-        Rule::Translations { max } => check_translations(value, path, *max, problems),
-        Rule::Records { fields, key, expected, max, noun } => {
-            check_records(value, path, fields, key, expected, *max, noun, problems)
-        }
-        Rule::Documents => super::check_documents(value, path, problems),
-    }
+    Some(near)
 }
 
 /// The value as a whole number in `min..=max`, if it is one.
@@ -183,297 +494,105 @@ pub fn whole_number(value: &Value, min: u32, max: u32) -> Option<u32> {
     fits.then_some(number as u32)
 }
 
-fn whole_number_message(min: u32, max: u32, unit: &str, value: &Value) -> String {
-    let got = describe(value);
-    if min == max {
-        text!("must be ", min, ", got ", got)
-    } else if unit.is_empty() {
-        text!("must be a whole number from ", min, " to ", max, ", got ", got)
-    } else {
-        text!("must be a whole number of ", unit, " from ", min, " to ", max, ", got ", got)
-    }
-}
-
 pub fn is_token(text: &str, max: usize) -> bool {
     (1..=max).contains(&text.len())
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Why `text` is not a safe same-site path, if it is not.
-fn path_problem(text: &str, max: usize) -> Option<String> {
-    if !text.starts_with('/') {
-        Some(text!("must be a path starting with /, got ", quote(text)))
-    } else {
-        rest_of_url_problem(text, text, max)
-    }
-}
-
-/// What both a path and the part of a URL after its host (`rest` of `text`) must avoid.
-fn rest_of_url_problem(rest: &str, text: &str, max: usize) -> Option<String> {
-    let got = quote(text);
-    let length = text.chars().count();
-    if length > max {
-        Some(text!("must be at most ", max, " characters, got ", length))
-    } else if rest.contains("//") {
-        Some(text!("must not contain // (a browser reads //name as another site), got ", got))
-    } else if rest.contains('\\') {
-        Some(text!("must not contain \\ (a browser reads it as /), got ", got))
-    } else if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        Some(text!("must not contain spaces or control characters, got ", got))
-    } else {
-        None
-    }
-}
-
 /// The host of an `https://` link (with its port, if any); `None` when it is no such link.
 pub fn https_host(text: &str) -> Option<&str> {
     let rest = text.strip_prefix("https://")?;
-    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(rest.len());
     Some(&rest[..end])
-}
-
-fn link_problem(text: &str, max: usize) -> Option<String> {
-    let got = quote(text);
-    if text.starts_with('/') {
-        return path_problem(text, max);
-    }
-    if text.starts_with("http://") {
-        return Some(text!("must use https://, got ", got));
-    }
-    let Some(host) = https_host(text) else {
-        return Some(text!("must be a path starting with / or an https:// URL, got ", got));
-    };
-    let length = text.chars().count();
-    if length > max {
-        return Some(text!("must be at most ", max, " characters, got ", length));
-    }
-    if !is_host(host) {
-        return Some(text!(
-            "must name a host in lowercase letters, digits, dots and hyphens, got ",
-            got
-        ));
-    }
-    rest_of_url_problem(&text["https://".len() + host.len()..], text, max)
 }
 
 /// `shop.example` or `shop.example:8443`: lowercase DNS labels and an optional port.
 pub fn is_host(text: &str) -> bool {
-    let (name, port) = match text.split_once(':') {
-        Some((name, port)) => (name, Some(port)),
-        None => (text, None),
+    let bytes = text.as_bytes();
+    let (name, port) = match bytes.iter().position(|&b| b == b':') {
+        Some(colon) => (&bytes[..colon], Some(&bytes[colon + 1..])),
+        None => (bytes, None),
     };
-    let port_ok = port.is_none_or(|port| {
-        (1..=5).contains(&port.len())
-            && port.bytes().all(|b| b.is_ascii_digit())
-            && port.parse::<u32>().is_ok_and(|number| (1..=65_535).contains(&number))
-    });
-    let label_ok = |label: &str| {
-        (1..=63).contains(&label.len())
-            && !label.starts_with('-')
-            && !label.ends_with('-')
-            && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    };
-    port_ok && (1..=253).contains(&name.len()) && name.split('.').all(label_ok)
-}
-
-fn check_hosts(value: &Value, path: &str, max: usize, problems: &mut Vec<Problem>) {
-    let Value::Array(hosts) = value else {
-        problems.push(Problem::new(
-            path,
-            text!("must be a list of host names such as [\"shop.example\"], got ", describe(value)),
-        ));
-        return;
-    };
-    if hosts.len() > max {
-        problems.push(Problem::new(
-            path,
-            text!("must list at most ", max, " hosts, got ", hosts.len()),
-        ));
-    }
-    for (position, host) in hosts.iter().enumerate() {
-        let host_path = index(path, position);
-        let Some(text) = host.as_str() else {
-            problems.push(Problem::new(
-                host_path,
-                text!("must be a host name such as shop.example, got ", describe(host)),
-            ));
-            continue;
-        };
-        if text.contains("://") {
-            problems.push(Problem::new(
-                host_path,
-                text!(
-                    "must be a host name without a scheme (shop.example, not https://shop.example), got ",
-                    quote(text)
-                ),
-            ));
-        } else if !is_host(text) {
-            problems.push(Problem::new(
-                host_path,
-                text!(
-                    "must be a host name in lowercase letters, digits, dots and hyphens, with an optional :port, got ",
-                    quote(text)
-                ),
-            ));
-        } else if let Some(first) = hosts[..position].iter().position(|h| h.as_str() == Some(text))
-        {
-            problems.push(Problem::new(
-                host_path,
-                text!(quote(text), " is listed twice (first at ", index(path, first), ")"),
-            ));
+    if let Some(port) = port {
+        if !(1..=5).contains(&port.len()) {
+            return false;
+        }
+        // Five digits at most, so the number cannot overflow.
+        let mut number = 0u32;
+        for &b in port {
+            if !b.is_ascii_digit() {
+                return false;
+            }
+            number = number * 10 + u32::from(b - b'0');
+        }
+        if !(1..=65_535).contains(&number) {
+            return false;
         }
     }
-}
-
-fn check_translations(value: &Value, path: &str, max: usize, problems: &mut Vec<Problem>) {
-    let Value::Object(entries) = value else {
-        problems.push(Problem::new(
-            path,
-            text!(
-                "must be an object with a text for each language (",
-                LANGUAGES.join(", "),
-                "), got ",
-                describe(value)
-            ),
-        ));
-        return;
-    };
-    for (position, (language, text)) in entries.iter().enumerate() {
-        let text_path = join(path, language);
-        if entries[..position].iter().any(|(earlier, _)| earlier == language) {
-            problems.push(Problem::new(text_path, "appears twice; keep one"));
-            continue;
-        }
-        if !LANGUAGES.contains(&language.as_str()) {
-            problems.push(Problem::new(
-                text_path,
-                text!("is not a language the agent speaks (", LANGUAGES.join(", "), ")"),
-            ));
-            continue;
-        }
-        let Some(text) = text.as_str() else {
-            problems.push(Problem::new(text_path, text!("must be a text, got ", describe(text))));
-            continue;
-        };
-        let length = text.chars().count();
-        if text.trim().is_empty() {
-            problems.push(Problem::new(text_path, "must not be empty"));
-        } else if length > max {
-            problems.push(Problem::new(
-                text_path,
-                text!("must be at most ", max, " characters, got ", length),
-            ));
-        } else if text.chars().any(char::is_control) {
-            problems.push(Problem::new(
-                text_path,
-                "must not contain control characters such as line breaks or tabs",
-            ));
-        }
-    }
-    for language in LANGUAGES {
-        if value.get(language).is_none() {
-            problems.push(Problem::new(
-                join(path, language),
-                text!("is missing; the agent needs a text in each of ", LANGUAGES.join(", ")),
-            ));
-        }
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn check_records(
-    value: &Value,
-    path: &str,
-    fields: &[Field],
-    key: &str,
-    expected: &[&str],
-    max: usize,
-    noun: &str,
-    problems: &mut Vec<Problem>,
-) {
-    let Value::Array(records) = value else {
-        problems.push(Problem::new(
-            path,
-            text!("must be a list of ", noun, "s, got ", describe(value)),
-        ));
-        return;
-    };
-    if records.len() > max {
-        problems.push(Problem::new(
-            path,
-            text!("must list at most ", max, " ", noun, "s, got ", records.len()),
-        ));
-    }
-    let what = text!("a ", noun);
-    for (position, record) in records.iter().enumerate() {
-        let record_path = index(path, position);
-        check_object(record, &record_path, &[fields], &what, problems);
-        let Some(name) = record.get(key).and_then(Value::as_str) else { continue };
-        let first = records[..position]
-            .iter()
-            .position(|earlier| earlier.get(key).and_then(Value::as_str) == Some(name));
-        if let Some(first) = first {
-            problems.push(Problem::new(
-                join(&record_path, key),
-                text!(quote(name), " is listed twice (first at ", index(path, first), ")"),
-            ));
-        }
-    }
-    for name in expected {
-        let present =
-            records.iter().any(|record| record.get(key).and_then(Value::as_str) == Some(name));
-        if !present {
-            problems.push(Problem::new(
-                path,
-                text!(
-                    "the ",
-                    noun,
-                    " \"",
-                    *name,
-                    "\" is missing; list each of ",
-                    expected.join(", ")
-                ),
-            ));
-        }
-    }
+    (1..=253).contains(&name.len())
+        && name.split(|&b| b == b'.').all(|label| {
+            (1..=63).contains(&label.len())
+                && label[0] != b'-'
+                && label[label.len() - 1] != b'-'
+                && label.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
 }
 
 /// Whether a field name someone typed is close enough to a known one to suggest it: at most
 /// two letters added, removed or changed (`idle_minute`, `dismis_hours`, `checkoutpath`).
 fn similar(typed: &str, known: &str) -> bool {
     let (typed, known) = (typed.as_bytes(), known.as_bytes());
-    if typed.len().abs_diff(known.len()) > 2 {
+    if typed.len().abs_diff(known.len()) > 2 || known.len() >= LONGEST_FIELD_NAME {
         return false;
     }
-    let mut previous: Vec<usize> = (0..=known.len()).collect();
+    // Two rows of the edit-distance table, on the stack: field names are short.
+    let mut previous = [0usize; LONGEST_FIELD_NAME];
+    for (j, cell) in previous.iter_mut().enumerate() {
+        *cell = j;
+    }
+    let mut current = [0usize; LONGEST_FIELD_NAME];
     for (i, &a) in typed.iter().enumerate() {
-        let mut current = Vec::with_capacity(known.len() + 1);
-        current.push(i + 1);
+        current[0] = i + 1;
         for (j, &b) in known.iter().enumerate() {
             let change = previous[j] + usize::from(!a.eq_ignore_ascii_case(&b));
-            current.push(change.min(previous[j + 1] + 1).min(current[j] + 1));
+            current[j + 1] = change.min(previous[j + 1] + 1).min(current[j] + 1);
         }
         previous = current;
     }
     previous[known.len()] <= 2
 }
 
+/// Longer than any field name in a table (a test in `documents` holds every table to it), so
+/// the suggestion's edit distance fits in rows on the stack.
+pub(super) const LONGEST_FIELD_NAME: usize = 32;
+
 /// A value as a message shows it after "got": strings quoted, numbers as written, else its type.
 pub fn describe(value: &Value) -> String {
+    let mut out = String::new();
+    push_described(&mut out, value);
+    out
+}
+
+fn push_described(out: &mut String, value: &Value) {
     match value {
-        Value::Null => "null".into(),
-        Value::Bool(true) => "true".into(),
-        Value::Bool(false) => "false".into(),
-        Value::Number(number) => format_decimal(*number),
-        Value::String(text) => quote(text),
-        other => other.kind().into(),
+        Value::Null => out.push_str("null"),
+        Value::Bool(true) => out.push_str("true"),
+        Value::Bool(false) => out.push_str("false"),
+        Value::Number(number) => out.push_str(&format_decimal(*number)),
+        Value::String(text) => push_quoted(out, text),
+        other => out.push_str(other.kind()),
     }
 }
 
 /// A text in double quotes as JSON would write it, cut after 60 characters.
 pub fn quote(text: &str) -> String {
+    let mut out = String::new();
+    push_quoted(&mut out, text);
+    out
+}
+
+fn push_quoted(quoted: &mut String, text: &str) {
     const SHOWN: usize = 60;
-    let mut quoted = String::with_capacity(text.len().min(SHOWN * 2) + 2);
     quoted.push('"');
     for (position, c) in text.chars().enumerate() {
         if position == SHOWN {
@@ -496,7 +615,6 @@ pub fn quote(text: &str) -> String {
         }
     }
     quoted.push('"');
-    quoted
 }
 
 /// Readers for a document the walker found valid; they never fail, they only skip.
@@ -516,23 +634,27 @@ pub fn bool_field(document: &Value, name: &str) -> Option<bool> {
 }
 
 pub fn texts_field(document: &Value, name: &str) -> Option<Vec<String>> {
-    match document.get(name)? {
-        Value::Array(items) => {
-            Some(items.iter().filter_map(|item| item.as_str().map(str::to_owned)).collect())
+    let Value::Array(items) = document.get(name)? else { return None };
+    let mut texts = Vec::with_capacity(items.len());
+    for item in items {
+        if let Some(text) = item.as_str() {
+            texts.push(text.to_owned());
         }
-        _ => None,
     }
+    Some(texts)
 }
 
 /// An object of texts as (key, text) pairs in the order written.
 pub fn pairs_field(document: &Value, name: &str) -> Vec<(String, String)> {
-    match document.get(name) {
-        Some(Value::Object(entries)) => entries
-            .iter()
-            .filter_map(|(key, text)| Some((key.clone(), text.as_str()?.to_owned())))
-            .collect(),
-        _ => Vec::new(),
+    let mut pairs = Vec::new();
+    if let Some(Value::Object(entries)) = document.get(name) {
+        for (key, text) in entries {
+            if let Some(text) = text.as_str() {
+                pairs.push((key.clone(), text.to_owned()));
+            }
+        }
     }
+    pairs
 }
 
 /// (key, text) pairs as a JSON object.
@@ -540,4 +662,41 @@ pub fn pairs_value(pairs: &[(String, String)]) -> Value {
     Value::Object(
         pairs.iter().map(|(key, text)| (key.clone(), Value::from(text.as_str()))).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{https_host, is_host, similar};
+
+    #[test]
+    fn a_suggestion_is_at_most_two_letters_away() {
+        assert!(similar("idle_minute", "idle_minutes"));
+        assert!(similar("dismis_hours", "dismiss_hours"));
+        assert!(similar("checkoutpath", "checkout_path"));
+        assert!(similar("Prompt", "prompt"));
+        assert!(!similar("pr", "prompt") && !similar("resume", "resume_url"));
+        assert!(similar("versoin", "version"));
+        assert!(!similar("kinds_of", "kind"));
+    }
+
+    #[test]
+    fn hosts_are_lowercase_labels_with_an_optional_port() {
+        for host in ["shop.example", "a", "cdn-2.shop.example:8443", "x:1", "x:65535", "x:00080"] {
+            assert!(is_host(host), "{host}");
+        }
+        let refused =
+            ["", "Shop.example", "-a.example", "a-.example", "a..b", "x:", "x:0", "x:65536"];
+        for host in refused.into_iter().chain(["x:123456", "x:8a", "x:80:81", ":80", "a b"]) {
+            assert!(!is_host(host), "{host}");
+        }
+        assert!(is_host(&"a".repeat(63)) && !is_host(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn an_https_host_ends_at_its_path_query_or_fragment() {
+        assert_eq!(https_host("https://a.example:8443/x?y#z"), Some("a.example:8443"));
+        assert_eq!(https_host("https://a.example?y"), Some("a.example"));
+        assert_eq!(https_host("https://a.example#z"), Some("a.example"));
+        assert_eq!(https_host("http://a.example/"), None);
+    }
 }

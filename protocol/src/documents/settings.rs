@@ -6,11 +6,9 @@
 //!   "checkout_path": "/checkout/", "resume_url": "/checkout/", "link_hosts": ["shop.example"] }
 //! ```
 
-use super::rules::{https_host, number_field, text_field, texts_field, Field, Rule};
+use super::rules::{https_host, number_field, text_field, texts_field, Field, Rule, Walk};
 use super::Settings;
-use crate::problem::join;
-use crate::text;
-use crate::{Problem, Value};
+use crate::Value;
 
 /// The longest path or link a settings document may hold.
 pub const MAX_PATH: usize = 200;
@@ -26,22 +24,24 @@ pub(super) const FIELDS: &[Field] = &[
 ];
 
 /// An `https://` resume link must lead to a host the views may link to.
-pub(super) fn cross_check(document: &Value, path: &str, problems: &mut Vec<Problem>) {
+pub(super) fn cross_check(walk: &mut Walk, document: &Value) {
     let Some(host) = document.get("resume_url").and_then(Value::as_str).and_then(https_host) else {
         return;
     };
-    let resume_path = join(path, "resume_url");
+    let back = walk.enter("resume_url");
     // A link that is malformed already has its problem; one about its host would be noise.
-    if problems.iter().any(|problem| problem.path == resume_path) {
-        return;
+    let listed = match document.get("link_hosts") {
+        Some(Value::Array(hosts)) => hosts.iter().any(|allowed| allowed.as_str() == Some(host)),
+        _ => false,
+    };
+    if !listed && !walk.reported_here() {
+        walk.report_pieces(&[
+            "links to ",
+            host,
+            ", which is not in link_hosts; add it there or use a path",
+        ]);
     }
-    let listed = texts_field(document, "link_hosts").unwrap_or_default();
-    if !listed.iter().any(|allowed| allowed == host) {
-        problems.push(Problem::new(
-            resume_path,
-            text!("links to ", host, ", which is not in link_hosts; add it there or use a path"),
-        ));
-    }
+    walk.leave(back);
 }
 
 pub(super) fn decode(document: &Value, version: u32) -> Settings {
