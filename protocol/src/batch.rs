@@ -13,6 +13,7 @@ use crate::money::{self, Currency, Money};
 use crate::names::{normalise_cart_code, CommerceKind, Decision, Purpose};
 use crate::problem::{index, join};
 use crate::text;
+use crate::writer::{JsonSink, ValueBuilder};
 use crate::{Problem, Value};
 
 pub const BATCH_VERSION: u32 = 1;
@@ -146,71 +147,132 @@ pub fn is_token(text: &str, min: usize, max: usize) -> bool {
 }
 
 // ---- encoding ----
+//
+// Each format is described once, to a [`JsonSink`]: the agent writes the text directly
+// (`write_*` with a `JsonWriter`), the server builds `Value`s for serde (`encode_*`).
 
-pub fn encode_items(items: &[Item]) -> Value {
-    Value::Array(items.iter().map(encode_item).collect())
-}
-
-fn encode_item(item: &Item) -> Value {
-    let mut fields = vec![
-        ("item_id".to_owned(), Value::from(item.id.as_str())),
-        ("item_name".to_owned(), Value::from(item.name.as_str())),
-    ];
-    if let Some(category) = &item.category {
-        fields.push(("item_category".to_owned(), Value::from(category.as_str())));
+pub fn write_items(out: &mut impl JsonSink, items: &[Item]) {
+    out.open_array();
+    for item in items {
+        out.open_object();
+        out.key("item_id");
+        out.string(&item.id);
+        out.key("item_name");
+        out.string(&item.name);
+        if let Some(category) = &item.category {
+            out.key("item_category");
+            out.string(category);
+        }
+        out.key("price");
+        out.number(item.price as f64);
+        out.key("quantity");
+        out.number(f64::from(item.quantity));
+        out.close_object();
     }
-    fields.push(("price".to_owned(), Value::from(item.price)));
-    fields.push(("quantity".to_owned(), Value::from(i64::from(item.quantity))));
-    Value::Object(fields)
+    out.close_array();
 }
 
-pub fn encode_consent(consent: &ConsentState) -> Value {
-    Value::object([
-        ("storage", consent.storage.name().into()),
-        ("analytics", consent.analytics.name().into()),
-    ])
+pub fn write_consent(out: &mut impl JsonSink, consent: &ConsentState) {
+    out.open_object();
+    out.key("storage");
+    out.string(consent.storage.name());
+    out.key("analytics");
+    out.string(consent.analytics.name());
+    out.close_object();
 }
 
-pub fn encode_cart(cart: &Cart) -> Value {
-    Value::object([
-        ("currency", cart.currency.code().into()),
-        ("lines", encode_items(&cart.lines)),
-        ("updated_at", cart.updated_at.into()),
-    ])
+pub fn write_cart(out: &mut impl JsonSink, cart: &Cart) {
+    out.open_object();
+    out.key("currency");
+    out.string(cart.currency.code());
+    out.key("lines");
+    write_items(out, &cart.lines);
+    out.key("updated_at");
+    out.optional_integer(cart.updated_at);
+    out.close_object();
 }
 
-pub fn encode_event(event: &Event) -> Value {
-    let mut fields = vec![
-        ("id".to_owned(), Value::from(event.id.as_str())),
-        ("name".to_owned(), Value::from(event.payload.name())),
-        ("at".to_owned(), Value::from(event.at)),
-    ];
+pub fn write_event(out: &mut impl JsonSink, event: &Event) {
+    out.open_object();
+    out.key("id");
+    out.string(&event.id);
+    out.key("name");
+    out.string(event.payload.name());
+    out.key("at");
+    out.number(event.at as f64);
     match &event.payload {
-        Payload::Consent(consent) => fields.push(("consent".to_owned(), encode_consent(consent))),
-        Payload::Cart(cart) => fields.push(("cart".to_owned(), encode_cart(cart))),
+        Payload::Consent(consent) => {
+            out.key("consent");
+            write_consent(out, consent);
+        }
+        Payload::Cart(cart) => {
+            out.key("cart");
+            write_cart(out, cart);
+        }
         Payload::Commerce { items, transaction_id, .. } => {
             if !items.is_empty() {
-                fields.push(("items".to_owned(), encode_items(items)));
+                out.key("items");
+                write_items(out, items);
             }
             if let Some(id) = transaction_id {
-                fields.push(("transaction_id".to_owned(), id.as_str().into()));
+                out.key("transaction_id");
+                out.string(id);
             }
         }
     }
-    Value::Object(fields)
+    out.close_object();
+}
+
+pub fn write_batch(out: &mut impl JsonSink, batch: &Batch) {
+    out.open_object();
+    out.key("v");
+    out.number(f64::from(BATCH_VERSION));
+    out.key("site");
+    out.string(&batch.site);
+    out.key("visitor_id");
+    out.string(&batch.visitor_id);
+    out.key("secret");
+    out.string(&batch.secret);
+    out.key("batch_key");
+    out.string(&batch.batch_key);
+    out.key("cart_code");
+    out.optional_string(batch.cart_code.as_deref());
+    out.key("dropped");
+    out.number(f64::from(batch.dropped));
+    out.key("events");
+    out.open_array();
+    for event in &batch.events {
+        write_event(out, event);
+    }
+    out.close_array();
+    out.close_object();
+}
+
+/// The value a `write_*` function describes.
+fn build(write: impl FnOnce(&mut ValueBuilder)) -> Value {
+    let mut builder = ValueBuilder::new();
+    write(&mut builder);
+    builder.finish()
+}
+
+pub fn encode_items(items: &[Item]) -> Value {
+    build(|out| write_items(out, items))
+}
+
+pub fn encode_consent(consent: &ConsentState) -> Value {
+    build(|out| write_consent(out, consent))
+}
+
+pub fn encode_cart(cart: &Cart) -> Value {
+    build(|out| write_cart(out, cart))
+}
+
+pub fn encode_event(event: &Event) -> Value {
+    build(|out| write_event(out, event))
 }
 
 pub fn encode_batch(batch: &Batch) -> Value {
-    Value::object([
-        ("v", i64::from(BATCH_VERSION).into()),
-        ("site", batch.site.as_str().into()),
-        ("visitor_id", batch.visitor_id.as_str().into()),
-        ("secret", batch.secret.as_str().into()),
-        ("batch_key", batch.batch_key.as_str().into()),
-        ("cart_code", batch.cart_code.as_deref().into()),
-        ("dropped", i64::from(batch.dropped).into()),
-        ("events", Value::Array(batch.events.iter().map(encode_event).collect())),
-    ])
+    build(|out| write_batch(out, batch))
 }
 
 // ---- decoding ----
