@@ -436,18 +436,12 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         json.close_array();
     }
     json.open_object();
-    json.key("kind");
-    json.string(kind_name(view.kind));
-    json.key("label");
-    json.string(&view.label);
-    json.key("lang");
-    json.string(view.lang);
-    json.key("locale");
-    json.string(&config.locale);
-    json.key("title");
-    json.string(&view.title);
-    json.key("body");
-    json.string(&view.body);
+    json.string_field("kind", kind_name(view.kind));
+    json.string_field("label", &view.label);
+    json.string_field("lang", view.lang);
+    json.string_field("locale", &config.locale);
+    json.string_field("title", &view.title);
+    json.string_field("body", &view.body);
     json.key("lines");
     json.open_array();
     for line in &view.lines {
@@ -458,8 +452,7 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         json.close_array();
     }
     json.close_array();
-    json.key("more");
-    json.optional_string(view.more.as_deref());
+    json.optional_string_field("more", view.more.as_deref());
     json.key("total");
     match &view.total {
         Some((label, amount)) => {
@@ -484,12 +477,9 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
     json.open_array();
     for action in &view.actions {
         json.open_object();
-        json.key("action");
-        json.string(action.action.name());
-        json.key("label");
-        json.string(&action.label);
-        json.key("href");
-        json.optional_string(action.href.as_deref());
+        json.string_field("action", action.action.name());
+        json.string_field("label", &action.label);
+        json.optional_string_field("href", action.href.as_deref());
         json.key("close");
         json.bool(action.emphasis == Emphasis::Close);
         json.close_object();
@@ -508,51 +498,38 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
 fn cart_payload(json: &mut JsonWriter, cart: &Cart, code: Option<&str>) {
     json.string("cart");
     json.open_object();
-    json.key("currency");
-    json.string(cart.currency.code());
-    json.key("value");
-    json.number(cart.total().major());
-    json.key("item_count");
-    json.number(f64::from(cart.item_count()));
+    json.string_field("currency", cart.currency.code());
+    json.number_field("value", cart.total().major());
+    json.number_field("item_count", f64::from(cart.item_count()));
     json.key("items");
     json.open_array();
     for line in &cart.lines {
         json.open_object();
-        json.key("item_id");
-        json.string(&line.id);
-        json.key("item_name");
-        json.string(&line.name);
-        json.key("item_category");
-        json.optional_string(line.category.as_deref());
-        json.key("price");
-        json.number(cart.currency.to_major(line.price));
-        json.key("quantity");
-        json.number(f64::from(line.quantity));
+        json.string_field("item_id", &line.id);
+        json.string_field("item_name", &line.name);
+        json.optional_string_field("item_category", line.category.as_deref());
+        json.number_field("price", cart.currency.to_major(line.price));
+        json.number_field("quantity", f64::from(line.quantity));
         json.close_object();
     }
     json.close_array();
-    json.key("updated_at");
-    json.optional_integer(cart.updated_at);
-    json.key("code");
-    json.optional_string(code);
+    json.optional_integer_field("updated_at", cart.updated_at);
+    json.optional_string_field("code", code);
     json.close_object();
 }
 
 fn consent_payload(json: &mut JsonWriter, consent: &Consent) {
     json.string("consent");
     json.open_object();
-    json.key("storage");
-    json.string(consent.storage.name());
-    json.key("analytics");
-    json.string(consent.analytics.name());
+    json.string_field("storage", consent.storage.name());
+    json.string_field("analytics", consent.analytics.name());
     json.close_object();
 }
 
 fn banner_payload(json: &mut JsonWriter, change: BannerChange) {
     json.string("banner");
     json.open_object();
-    json.key("action");
-    json.string(change.name());
+    json.string_field("action", change.name());
     json.close_object();
 }
 
@@ -567,12 +544,9 @@ fn intents_payload(json: &mut JsonWriter, intents: &[Intent]) {
             json.string(product);
         }
         json.close_array();
-        json.key("note");
-        json.string(&intent.note);
-        json.key("channel");
-        json.string(&intent.channel);
-        json.key("created_at");
-        json.number(intent.created_at as f64);
+        json.string_field("note", &intent.note);
+        json.string_field("channel", &intent.channel);
+        json.number_field("created_at", intent.created_at as f64);
         json.close_object();
     }
     json.close_array();

@@ -131,25 +131,18 @@ impl fmt::Display for DroppedLine {
 pub fn encode(record: &Record) -> String {
     let mut out = JsonWriter::new();
     out.open_object();
-    out.key("v");
-    out.number(VERSION);
+    out.number_field("v", VERSION);
     match record {
         Record::Consent(consent) => {
-            out.key("storage");
-            out.string(consent.storage.name());
-            out.key("analytics");
-            out.string(consent.analytics.name());
-            out.key("at");
-            out.optional_integer(consent.decided_at);
+            out.string_field("storage", consent.storage.name());
+            out.string_field("analytics", consent.analytics.name());
+            out.optional_integer_field("at", consent.decided_at);
         }
         Record::Cart(recovery) => encode_recovery(&mut out, recovery),
         Record::Identity(identity) => {
-            out.key("visitor");
-            out.string(&identity.visitor_id);
-            out.key("secret");
-            out.string(&identity.secret);
-            out.key("code");
-            out.string(&identity.cart_code);
+            out.string_field("visitor", &identity.visitor_id);
+            out.string_field("secret", &identity.secret);
+            out.string_field("code", &identity.cart_code);
         }
         Record::Outbox(meta) => encode_outbox(&mut out, meta),
         Record::Event(event) => {
@@ -157,10 +150,8 @@ pub fn encode(record: &Record) -> String {
             batch::write_event(&mut out, event);
         }
         Record::Config(kept) => {
-            out.key("etag");
-            out.string(&kept.etag);
-            out.key("fetched");
-            out.number(kept.fetched_at as f64);
+            out.string_field("etag", &kept.etag);
+            out.number_field("fetched", kept.fetched_at as f64);
             out.key("config");
             out.value(&documents::encode_config(&kept.documents));
         }
@@ -171,35 +162,24 @@ pub fn encode(record: &Record) -> String {
 
 fn encode_recovery(out: &mut JsonWriter, recovery: &Recovery) {
     let cart = &recovery.cart;
-    out.key("currency");
-    out.string(cart.currency.code());
-    out.key("updated");
-    out.optional_integer(cart.updated_at);
+    out.string_field("currency", cart.currency.code());
+    out.optional_integer_field("updated", cart.updated_at);
     out.key("lines");
     out.open_array();
     for line in &cart.lines {
         out.open_object();
-        out.key("id");
-        out.string(&line.id);
-        out.key("name");
-        out.string(&line.name);
-        out.key("category");
-        out.optional_string(line.category.as_deref());
-        out.key("price");
-        out.number(line.price as f64);
-        out.key("qty");
-        out.number(f64::from(line.quantity));
+        out.string_field("id", &line.id);
+        out.string_field("name", &line.name);
+        out.optional_string_field("category", line.category.as_deref());
+        out.number_field("price", line.price as f64);
+        out.number_field("qty", f64::from(line.quantity));
         out.close_object();
     }
     out.close_array();
-    out.key("seen");
-    out.optional_integer(recovery.last_seen);
-    out.key("abandoned");
-    out.optional_integer(recovery.abandoned_at);
-    out.key("dismissed");
-    out.optional_integer(recovery.dismissed_until);
-    out.key("purchased");
-    out.optional_integer(recovery.last_purchase_at);
+    out.optional_integer_field("seen", recovery.last_seen);
+    out.optional_integer_field("abandoned", recovery.abandoned_at);
+    out.optional_integer_field("dismissed", recovery.dismissed_until);
+    out.optional_integer_field("purchased", recovery.last_purchase_at);
 }
 
 fn strings(out: &mut JsonWriter, ids: &[String]) {
@@ -215,22 +195,17 @@ fn encode_outbox(out: &mut JsonWriter, meta: &OutboxMeta) {
     match &meta.pending {
         Some(pending) => {
             out.open_object();
-            out.key("key");
-            out.string(&pending.key);
+            out.string_field("key", &pending.key);
             out.key("ids");
             strings(out, &pending.ids);
             out.close_object();
         }
         None => out.null(),
     }
-    out.key("dropped");
-    out.number(f64::from(meta.dropped));
-    out.key("attempts");
-    out.number(f64::from(meta.attempts));
-    out.key("next");
-    out.optional_integer(meta.next_attempt_at);
-    out.key("sent");
-    out.optional_integer(meta.last_sent_at);
+    out.number_field("dropped", f64::from(meta.dropped));
+    out.number_field("attempts", f64::from(meta.attempts));
+    out.optional_integer_field("next", meta.next_attempt_at);
+    out.optional_integer_field("sent", meta.last_sent_at);
     out.key("acked");
     strings(out, &meta.acked);
 }

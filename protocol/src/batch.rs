@@ -155,18 +155,13 @@ pub fn write_items(out: &mut impl JsonSink, items: &[Item]) {
     out.open_array();
     for item in items {
         out.open_object();
-        out.key("item_id");
-        out.string(&item.id);
-        out.key("item_name");
-        out.string(&item.name);
+        out.string_field("item_id", &item.id);
+        out.string_field("item_name", &item.name);
         if let Some(category) = &item.category {
-            out.key("item_category");
-            out.string(category);
+            out.string_field("item_category", category);
         }
-        out.key("price");
-        out.number(item.price as f64);
-        out.key("quantity");
-        out.number(f64::from(item.quantity));
+        out.number_field("price", item.price as f64);
+        out.number_field("quantity", f64::from(item.quantity));
         out.close_object();
     }
     out.close_array();
@@ -174,32 +169,25 @@ pub fn write_items(out: &mut impl JsonSink, items: &[Item]) {
 
 pub fn write_consent(out: &mut impl JsonSink, consent: &ConsentState) {
     out.open_object();
-    out.key("storage");
-    out.string(consent.storage.name());
-    out.key("analytics");
-    out.string(consent.analytics.name());
+    out.string_field("storage", consent.storage.name());
+    out.string_field("analytics", consent.analytics.name());
     out.close_object();
 }
 
 pub fn write_cart(out: &mut impl JsonSink, cart: &Cart) {
     out.open_object();
-    out.key("currency");
-    out.string(cart.currency.code());
+    out.string_field("currency", cart.currency.code());
     out.key("lines");
     write_items(out, &cart.lines);
-    out.key("updated_at");
-    out.optional_integer(cart.updated_at);
+    out.optional_integer_field("updated_at", cart.updated_at);
     out.close_object();
 }
 
 pub fn write_event(out: &mut impl JsonSink, event: &Event) {
     out.open_object();
-    out.key("id");
-    out.string(&event.id);
-    out.key("name");
-    out.string(event.payload.name());
-    out.key("at");
-    out.number(event.at as f64);
+    out.string_field("id", &event.id);
+    out.string_field("name", event.payload.name());
+    out.number_field("at", event.at as f64);
     match &event.payload {
         Payload::Consent(consent) => {
             out.key("consent");
@@ -215,8 +203,7 @@ pub fn write_event(out: &mut impl JsonSink, event: &Event) {
                 write_items(out, items);
             }
             if let Some(id) = transaction_id {
-                out.key("transaction_id");
-                out.string(id);
+                out.string_field("transaction_id", id);
             }
         }
     }
@@ -225,20 +212,13 @@ pub fn write_event(out: &mut impl JsonSink, event: &Event) {
 
 pub fn write_batch(out: &mut impl JsonSink, batch: &Batch) {
     out.open_object();
-    out.key("v");
-    out.number(f64::from(BATCH_VERSION));
-    out.key("site");
-    out.string(&batch.site);
-    out.key("visitor_id");
-    out.string(&batch.visitor_id);
-    out.key("secret");
-    out.string(&batch.secret);
-    out.key("batch_key");
-    out.string(&batch.batch_key);
-    out.key("cart_code");
-    out.optional_string(batch.cart_code.as_deref());
-    out.key("dropped");
-    out.number(f64::from(batch.dropped));
+    out.number_field("v", f64::from(BATCH_VERSION));
+    out.string_field("site", &batch.site);
+    out.string_field("visitor_id", &batch.visitor_id);
+    out.string_field("secret", &batch.secret);
+    out.string_field("batch_key", &batch.batch_key);
+    out.optional_string_field("cart_code", batch.cart_code.as_deref());
+    out.number_field("dropped", f64::from(batch.dropped));
     out.key("events");
     out.open_array();
     for event in &batch.events {

@@ -23,6 +23,33 @@ pub trait JsonSink {
     fn null(&mut self);
     fn value(&mut self, value: &Value);
 
+    // Key and value in one call: objects are most of what is written, and one call per field
+    // instead of two keeps every writer of a format smaller.
+
+    #[inline(never)]
+    fn string_field(&mut self, key: &str, text: &str) {
+        self.key(key);
+        self.string(text);
+    }
+
+    #[inline(never)]
+    fn number_field(&mut self, key: &str, number: f64) {
+        self.key(key);
+        self.number(number);
+    }
+
+    #[inline(never)]
+    fn optional_string_field(&mut self, key: &str, text: Option<&str>) {
+        self.key(key);
+        self.optional_string(text);
+    }
+
+    #[inline(never)]
+    fn optional_integer_field(&mut self, key: &str, number: Option<i64>) {
+        self.key(key);
+        self.optional_integer(number);
+    }
+
     fn optional_string(&mut self, text: Option<&str>) {
         match text {
             Some(text) => self.string(text),
