@@ -28,6 +28,7 @@ use crate::value::Value;
 use crate::wire::{self, ConsentCommand, Decoded};
 use concierge_protocol::json;
 use concierge_protocol::text;
+use concierge_protocol::writer::{JsonSink, JsonWriter};
 
 /// A running agent behind the bridge.
 pub struct Bridge {
@@ -35,24 +36,47 @@ pub struct Bridge {
 }
 
 /// Effects as the shell reads them: a JSON array of arrays, written as they come.
-#[derive(Default)]
 struct Out {
-    items: Vec<Value>,
+    json: JsonWriter,
+}
+
+impl Default for Out {
+    fn default() -> Out {
+        let mut json = JsonWriter::new();
+        json.open_array();
+        Out { json }
+    }
 }
 
 impl Out {
-    fn push(&mut self, verb: &'static str, args: impl IntoIterator<Item = Value>) {
-        let mut item = vec![Value::from(verb)];
-        item.extend(args);
-        self.items.push(Value::Array(item));
+    /// Opens the effect `[verb, ...]`; its arguments are written next, then [`Out::end`].
+    fn begin(&mut self, verb: &str) -> &mut JsonWriter {
+        self.json.open_array();
+        self.json.string(verb);
+        &mut self.json
+    }
+
+    fn end(&mut self) {
+        self.json.close_array();
+    }
+
+    /// An effect whose arguments are all strings, the most common kind.
+    #[inline(never)]
+    fn push(&mut self, verb: &str, args: &[&str]) {
+        let json = self.begin(verb);
+        for arg in args {
+            json.string(arg);
+        }
+        self.end();
     }
 
     fn warn(&mut self, message: String) {
-        self.push("warn", [Value::String(message)]);
+        self.push("warn", &[&message]);
     }
 
-    fn finish(self) -> String {
-        Value::Array(self.items).to_json()
+    fn finish(mut self) -> String {
+        self.json.close_array();
+        self.json.finish()
     }
 }
 
@@ -236,9 +260,12 @@ impl Bridge {
     /// The states a new listener hears at once: `cart`, `consent` and `intent`.
     fn report_state(&self, out: &mut Out) {
         let agent = &self.agent;
-        out.push("notify", [Value::from("cart"), cart_payload(agent.cart(), agent.cart_code())]);
-        out.push("notify", [Value::from("consent"), consent_payload(agent.consent())]);
-        out.push("notify", [Value::from("intent"), intents_payload(agent.intents())]);
+        cart_payload(out.begin("notify"), agent.cart(), agent.cart_code());
+        out.end();
+        consent_payload(out.begin("notify"), agent.consent());
+        out.end();
+        intents_payload(out.begin("notify"), agent.intents());
+        out.end();
     }
 
     fn apply(&self, effects: Vec<Effect>, out: &mut Out) {
@@ -248,55 +275,49 @@ impl Bridge {
             match effect {
                 Effect::Store(record) => {
                     let key = stored::key(site, &record.key());
-                    out.push(
-                        "store",
-                        [Value::String(key), Value::String(stored::encode(&record).to_json())],
-                    );
+                    out.push("store", &[&key, &stored::encode(&record)]);
                 }
-                Effect::Erase(key) => out.push("erase", [Value::String(stored::key(site, &key))]),
-                Effect::Wipe => out.push(
-                    "wipe",
-                    [Value::String(stored::prefix(site)), Value::String(stored::legacy_key(site))],
-                ),
-                Effect::Render(view) => out.push("render", [view_value(&view, config)]),
-                Effect::Remove(kind) => out.push("remove", [Value::from(kind_name(kind))]),
+                Effect::Erase(key) => out.push("erase", &[&stored::key(site, &key)]),
+                Effect::Wipe => {
+                    out.push("wipe", &[&stored::prefix(site), &stored::legacy_key(site)])
+                }
+                Effect::Render(view) => {
+                    view_value(out.begin("render"), &view, config);
+                    out.end();
+                }
+                Effect::Remove(kind) => out.push("remove", &[kind_name(kind)]),
                 Effect::Notify(notice) => {
-                    let (topic, payload) = match notice {
-                        Notice::Cart(cart, code) => ("cart", cart_payload(&cart, code.as_deref())),
-                        Notice::Consent(consent) => ("consent", consent_payload(&consent)),
-                        Notice::Banner(change) => ("banner", banner_payload(change)),
-                        Notice::Intents(intents) => ("intent", intents_payload(&intents)),
-                    };
-                    out.push("notify", [Value::from(topic), payload]);
+                    let json = out.begin("notify");
+                    match notice {
+                        Notice::Cart(cart, code) => cart_payload(json, &cart, code.as_deref()),
+                        Notice::Consent(consent) => consent_payload(json, &consent),
+                        Notice::Banner(change) => banner_payload(json, change),
+                        Notice::Intents(intents) => intents_payload(json, &intents),
+                    }
+                    out.end();
                 }
                 Effect::Warn(warning) => out.warn(warning.describe()),
-                Effect::RequestFlush => {
-                    out.push("lock", [Value::String(text!("concierge-flush:", site))])
-                }
+                Effect::RequestFlush => out.push("lock", &[&text!("concierge-flush:", site)]),
                 Effect::Send(batch) => {
-                    let (key, beacon) = (batch.key.clone(), batch.beacon);
-                    let body = wire::encode_batch(batch, site).to_json();
-                    out.push(
-                        "send",
-                        [
-                            Value::String(text!(&config.endpoint, "/events")),
-                            Value::String(key),
-                            Value::String(body),
-                            Value::Bool(beacon),
-                        ],
-                    );
+                    let beacon = batch.beacon;
+                    let key = batch.key.clone();
+                    let body = wire::batch_json(batch, site);
+                    let json = out.begin("send");
+                    json.string(&text!(&config.endpoint, "/events"));
+                    json.string(&key);
+                    json.string(&body);
+                    json.bool(beacon);
+                    out.end();
                 }
-                Effect::WakeAt(at) => out.push("wake", [Value::from(at)]),
+                Effect::WakeAt(at) => {
+                    out.begin("wake").number(at as f64);
+                    out.end();
+                }
                 Effect::FetchIntents(identity) => out.push(
                     "intents",
-                    [
-                        Value::String(text!(
-                            &config.endpoint,
-                            "/profiles/",
-                            &identity.visitor_id,
-                            "/intents"
-                        )),
-                        Value::String(identity.secret),
+                    &[
+                        &text!(&config.endpoint, "/profiles/", &identity.visitor_id, "/intents"),
+                        &identity.secret,
                     ],
                 ),
             }
@@ -407,110 +428,126 @@ pub fn kind_name(kind: ViewKind) -> &'static str {
 
 /// A view as the shell's `dom` draws it. Amounts go as numbers with their currency, for the
 /// browser's `Intl` to format in the page's locale; `hosts` are the link allowlist in force.
-fn view_value(view: &View, config: &crate::engine::config::Config) -> Value {
-    let money = |amount: crate::engine::money::Money| {
-        Value::Array(vec![amount.major().into(), amount.currency.code().into()])
-    };
-    let pair = |label: &str, value: Value| Value::Array(vec![label.into(), value]);
-    let lines = view
-        .lines
-        .iter()
-        .map(|line| {
-            Value::Array(vec![
-                line.name.as_str().into(),
-                line.quantity.as_str().into(),
-                money(line.amount),
-            ])
-        })
-        .collect();
-    let actions = view
-        .actions
-        .iter()
-        .map(|action| {
-            Value::object([
-                ("action", action.action.name().into()),
-                ("label", action.label.as_str().into()),
-                ("href", action.href.as_deref().into()),
-                ("close", Value::Bool(action.emphasis == Emphasis::Close)),
-            ])
-        })
-        .collect();
-    Value::object([
-        ("kind", kind_name(view.kind).into()),
-        ("label", view.label.as_str().into()),
-        ("lang", view.lang.into()),
-        ("locale", config.locale.as_str().into()),
-        ("title", view.title.as_str().into()),
-        ("body", view.body.as_str().into()),
-        ("lines", Value::Array(lines)),
-        ("more", view.more.as_deref().into()),
-        (
-            "total",
-            view.total.as_ref().map_or(Value::Null, |(label, amount)| pair(label, money(*amount))),
-        ),
-        (
-            "code",
-            view.code
-                .as_ref()
-                .map_or(Value::Null, |(label, code)| pair(label, code.as_str().into())),
-        ),
-        ("actions", Value::Array(actions)),
-        (
-            "hosts",
-            Value::Array(config.link_hosts.iter().map(|host| host.as_str().into()).collect()),
-        ),
-    ])
+fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config::Config) {
+    fn money(json: &mut JsonWriter, amount: crate::engine::money::Money) {
+        json.open_array();
+        json.number(amount.major());
+        json.string(amount.currency.code());
+        json.close_array();
+    }
+    json.open_object();
+    json.string_field("kind", kind_name(view.kind));
+    json.string_field("label", &view.label);
+    json.string_field("lang", view.lang);
+    json.string_field("locale", &config.locale);
+    json.string_field("title", &view.title);
+    json.string_field("body", &view.body);
+    json.key("lines");
+    json.open_array();
+    for line in &view.lines {
+        json.open_array();
+        json.string(&line.name);
+        json.string(&line.quantity);
+        money(json, line.amount);
+        json.close_array();
+    }
+    json.close_array();
+    json.optional_string_field("more", view.more.as_deref());
+    json.key("total");
+    match &view.total {
+        Some((label, amount)) => {
+            json.open_array();
+            json.string(label);
+            money(json, *amount);
+            json.close_array();
+        }
+        None => json.null(),
+    }
+    json.key("code");
+    match &view.code {
+        Some((label, code)) => {
+            json.open_array();
+            json.string(label);
+            json.string(code);
+            json.close_array();
+        }
+        None => json.null(),
+    }
+    json.key("actions");
+    json.open_array();
+    for action in &view.actions {
+        json.open_object();
+        json.string_field("action", action.action.name());
+        json.string_field("label", &action.label);
+        json.optional_string_field("href", action.href.as_deref());
+        json.key("close");
+        json.bool(action.emphasis == Emphasis::Close);
+        json.close_object();
+    }
+    json.close_array();
+    json.key("hosts");
+    json.open_array();
+    for host in &config.link_hosts {
+        json.string(host);
+    }
+    json.close_array();
+    json.close_object();
 }
 
-fn cart_payload(cart: &Cart, code: Option<&str>) -> Value {
-    let items = cart
-        .lines
-        .iter()
-        .map(|line| {
-            Value::object([
-                ("item_id", line.id.as_str().into()),
-                ("item_name", line.name.as_str().into()),
-                ("item_category", line.category.as_deref().into()),
-                ("price", cart.currency.to_major(line.price).into()),
-                ("quantity", i64::from(line.quantity).into()),
-            ])
-        })
-        .collect();
-    Value::object([
-        ("currency", cart.currency.code().into()),
-        ("value", cart.total().major().into()),
-        ("item_count", i64::from(cart.item_count()).into()),
-        ("items", Value::Array(items)),
-        ("updated_at", cart.updated_at.into()),
-        ("code", code.into()),
-    ])
+/// `["cart", {...}]`: the cart as the page's listeners read it, GA4-shaped.
+fn cart_payload(json: &mut JsonWriter, cart: &Cart, code: Option<&str>) {
+    json.string("cart");
+    json.open_object();
+    json.string_field("currency", cart.currency.code());
+    json.number_field("value", cart.total().major());
+    json.number_field("item_count", f64::from(cart.item_count()));
+    json.key("items");
+    json.open_array();
+    for line in &cart.lines {
+        json.open_object();
+        json.string_field("item_id", &line.id);
+        json.string_field("item_name", &line.name);
+        json.optional_string_field("item_category", line.category.as_deref());
+        json.number_field("price", cart.currency.to_major(line.price));
+        json.number_field("quantity", f64::from(line.quantity));
+        json.close_object();
+    }
+    json.close_array();
+    json.optional_integer_field("updated_at", cart.updated_at);
+    json.optional_string_field("code", code);
+    json.close_object();
 }
 
-fn consent_payload(consent: &Consent) -> Value {
-    Value::object([
-        ("storage", consent.storage.name().into()),
-        ("analytics", consent.analytics.name().into()),
-    ])
+fn consent_payload(json: &mut JsonWriter, consent: &Consent) {
+    json.string("consent");
+    json.open_object();
+    json.string_field("storage", consent.storage.name());
+    json.string_field("analytics", consent.analytics.name());
+    json.close_object();
 }
 
-fn banner_payload(change: BannerChange) -> Value {
-    Value::object([("action", change.name().into())])
+fn banner_payload(json: &mut JsonWriter, change: BannerChange) {
+    json.string("banner");
+    json.open_object();
+    json.string_field("action", change.name());
+    json.close_object();
 }
 
-fn intents_payload(intents: &[Intent]) -> Value {
-    let items = intents
-        .iter()
-        .map(|intent| {
-            Value::object([
-                (
-                    "products",
-                    Value::Array(intent.products.iter().map(|p| p.as_str().into()).collect()),
-                ),
-                ("note", intent.note.as_str().into()),
-                ("channel", intent.channel.as_str().into()),
-                ("created_at", intent.created_at.into()),
-            ])
-        })
-        .collect();
-    Value::Array(items)
+fn intents_payload(json: &mut JsonWriter, intents: &[Intent]) {
+    json.string("intent");
+    json.open_array();
+    for intent in intents {
+        json.open_object();
+        json.key("products");
+        json.open_array();
+        for product in &intent.products {
+            json.string(product);
+        }
+        json.close_array();
+        json.string_field("note", &intent.note);
+        json.string_field("channel", &intent.channel);
+        json.number_field("created_at", intent.created_at as f64);
+        json.close_object();
+    }
+    json.close_array();
 }

@@ -20,6 +20,7 @@ use concierge_protocol::batch;
 use concierge_protocol::documents;
 use concierge_protocol::limits::MAX_PRICE_MINOR;
 use concierge_protocol::problem::join;
+use concierge_protocol::writer::{JsonSink, JsonWriter};
 use concierge_protocol::{text, Problem};
 use std::fmt;
 
@@ -126,75 +127,87 @@ impl fmt::Display for DroppedLine {
 
 // ---- encoding ----
 
-/// The document stored for a record.
-pub fn encode(record: &Record) -> Value {
-    let body = match record {
-        Record::Consent(consent) => vec![
-            ("storage", consent.storage.name().into()),
-            ("analytics", consent.analytics.name().into()),
-            ("at", consent.decided_at.into()),
-        ],
-        Record::Cart(recovery) => encode_recovery(recovery),
-        Record::Identity(identity) => vec![
-            ("visitor", identity.visitor_id.as_str().into()),
-            ("secret", identity.secret.as_str().into()),
-            ("code", identity.cart_code.as_str().into()),
-        ],
-        Record::Outbox(meta) => encode_outbox(meta),
-        Record::Event(event) => vec![("event", batch::encode_event(event))],
-        Record::Config(kept) => vec![
-            ("etag", kept.etag.as_str().into()),
-            ("fetched", kept.fetched_at.into()),
-            ("config", documents::encode_config(&kept.documents)),
-        ],
-    };
-    let mut fields = vec![("v", Value::from(VERSION))];
-    fields.extend(body);
-    Value::object(fields)
+/// The document stored for a record, as the JSON text storage holds.
+pub fn encode(record: &Record) -> String {
+    let mut out = JsonWriter::new();
+    out.open_object();
+    out.number_field("v", VERSION);
+    match record {
+        Record::Consent(consent) => {
+            out.string_field("storage", consent.storage.name());
+            out.string_field("analytics", consent.analytics.name());
+            out.optional_integer_field("at", consent.decided_at);
+        }
+        Record::Cart(recovery) => encode_recovery(&mut out, recovery),
+        Record::Identity(identity) => {
+            out.string_field("visitor", &identity.visitor_id);
+            out.string_field("secret", &identity.secret);
+            out.string_field("code", &identity.cart_code);
+        }
+        Record::Outbox(meta) => encode_outbox(&mut out, meta),
+        Record::Event(event) => {
+            out.key("event");
+            batch::write_event(&mut out, event);
+        }
+        Record::Config(kept) => {
+            out.string_field("etag", &kept.etag);
+            out.number_field("fetched", kept.fetched_at as f64);
+            out.key("config");
+            out.value(&documents::encode_config(&kept.documents));
+        }
+    }
+    out.close_object();
+    out.finish()
 }
 
-fn encode_recovery(recovery: &Recovery) -> Vec<(&'static str, Value)> {
+fn encode_recovery(out: &mut JsonWriter, recovery: &Recovery) {
     let cart = &recovery.cart;
-    let lines = cart
-        .lines
-        .iter()
-        .map(|line| {
-            Value::object([
-                ("id", line.id.as_str().into()),
-                ("name", line.name.as_str().into()),
-                ("category", line.category.as_deref().into()),
-                ("price", line.price.into()),
-                ("qty", i64::from(line.quantity).into()),
-            ])
-        })
-        .collect();
-    vec![
-        ("currency", cart.currency.code().into()),
-        ("updated", cart.updated_at.into()),
-        ("lines", Value::Array(lines)),
-        ("seen", recovery.last_seen.into()),
-        ("abandoned", recovery.abandoned_at.into()),
-        ("dismissed", recovery.dismissed_until.into()),
-        ("purchased", recovery.last_purchase_at.into()),
-    ]
+    out.string_field("currency", cart.currency.code());
+    out.optional_integer_field("updated", cart.updated_at);
+    out.key("lines");
+    out.open_array();
+    for line in &cart.lines {
+        out.open_object();
+        out.string_field("id", &line.id);
+        out.string_field("name", &line.name);
+        out.optional_string_field("category", line.category.as_deref());
+        out.number_field("price", line.price as f64);
+        out.number_field("qty", f64::from(line.quantity));
+        out.close_object();
+    }
+    out.close_array();
+    out.optional_integer_field("seen", recovery.last_seen);
+    out.optional_integer_field("abandoned", recovery.abandoned_at);
+    out.optional_integer_field("dismissed", recovery.dismissed_until);
+    out.optional_integer_field("purchased", recovery.last_purchase_at);
 }
 
-fn strings(ids: &[String]) -> Value {
-    Value::Array(ids.iter().map(|id| id.as_str().into()).collect())
+fn strings(out: &mut JsonWriter, ids: &[String]) {
+    out.open_array();
+    for id in ids {
+        out.string(id);
+    }
+    out.close_array();
 }
 
-fn encode_outbox(meta: &OutboxMeta) -> Vec<(&'static str, Value)> {
-    let pending = meta.pending.as_ref().map_or(Value::Null, |pending| {
-        Value::object([("key", pending.key.as_str().into()), ("ids", strings(&pending.ids))])
-    });
-    vec![
-        ("pending", pending),
-        ("dropped", i64::from(meta.dropped).into()),
-        ("attempts", i64::from(meta.attempts).into()),
-        ("next", meta.next_attempt_at.into()),
-        ("sent", meta.last_sent_at.into()),
-        ("acked", strings(&meta.acked)),
-    ]
+fn encode_outbox(out: &mut JsonWriter, meta: &OutboxMeta) {
+    out.key("pending");
+    match &meta.pending {
+        Some(pending) => {
+            out.open_object();
+            out.string_field("key", &pending.key);
+            out.key("ids");
+            strings(out, &pending.ids);
+            out.close_object();
+        }
+        None => out.null(),
+    }
+    out.number_field("dropped", f64::from(meta.dropped));
+    out.number_field("attempts", f64::from(meta.attempts));
+    out.optional_integer_field("next", meta.next_attempt_at);
+    out.optional_integer_field("sent", meta.last_sent_at);
+    out.key("acked");
+    strings(out, &meta.acked);
 }
 
 // ---- decoding ----

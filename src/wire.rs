@@ -14,6 +14,7 @@ use crate::value::{format_decimal, parse_decimal, Value};
 use concierge_protocol as protocol;
 pub use concierge_protocol::limits::{MAX_ITEMS, MAX_PRICE_MINOR, MAX_TEXT};
 use concierge_protocol::text;
+use concierge_protocol::writer::JsonWriter;
 use std::fmt;
 
 /// Something wrong with input from the page. Each names where it was found.
@@ -560,8 +561,19 @@ fn is_language_tag(tag: &str) -> bool {
 
 /// The batch as `POST /v1/events` takes it, written by the protocol's one codec.
 pub fn encode_batch(batch: Batch, site: &str) -> Value {
+    protocol::batch::encode_batch(&wire_batch(batch, site))
+}
+
+/// The body of `POST /v1/events`: [`encode_batch`]'s value as JSON text, written directly.
+pub fn batch_json(batch: Batch, site: &str) -> String {
+    let mut out = JsonWriter::new();
+    protocol::batch::write_batch(&mut out, &wire_batch(batch, site));
+    out.finish()
+}
+
+fn wire_batch(batch: Batch, site: &str) -> protocol::batch::Batch {
     let Batch { key, identity, dropped, events, .. } = batch;
-    protocol::batch::encode_batch(&protocol::batch::Batch {
+    protocol::batch::Batch {
         site: site.to_owned(),
         visitor_id: identity.visitor_id,
         secret: identity.secret,
@@ -569,7 +581,7 @@ pub fn encode_batch(batch: Batch, site: &str) -> Value {
         cart_code: Some(identity.cart_code),
         dropped,
         events,
-    })
+    }
 }
 
 /// Reads `GET /v1/profiles/{visitor}/intents`: what staff recorded, newest first.

@@ -13,6 +13,7 @@ use crate::money::{self, Currency, Money};
 use crate::names::{normalise_cart_code, CommerceKind, Decision, Purpose};
 use crate::problem::{index, join};
 use crate::text;
+use crate::writer::{JsonSink, ValueBuilder};
 use crate::{Problem, Value};
 
 pub const BATCH_VERSION: u32 = 1;
@@ -146,71 +147,112 @@ pub fn is_token(text: &str, min: usize, max: usize) -> bool {
 }
 
 // ---- encoding ----
+//
+// Each format is described once, to a [`JsonSink`]: the agent writes the text directly
+// (`write_*` with a `JsonWriter`), the server builds `Value`s for serde (`encode_*`).
 
-pub fn encode_items(items: &[Item]) -> Value {
-    Value::Array(items.iter().map(encode_item).collect())
-}
-
-fn encode_item(item: &Item) -> Value {
-    let mut fields = vec![
-        ("item_id".to_owned(), Value::from(item.id.as_str())),
-        ("item_name".to_owned(), Value::from(item.name.as_str())),
-    ];
-    if let Some(category) = &item.category {
-        fields.push(("item_category".to_owned(), Value::from(category.as_str())));
+pub fn write_items(out: &mut impl JsonSink, items: &[Item]) {
+    out.open_array();
+    for item in items {
+        out.open_object();
+        out.string_field("item_id", &item.id);
+        out.string_field("item_name", &item.name);
+        if let Some(category) = &item.category {
+            out.string_field("item_category", category);
+        }
+        out.number_field("price", item.price as f64);
+        out.number_field("quantity", f64::from(item.quantity));
+        out.close_object();
     }
-    fields.push(("price".to_owned(), Value::from(item.price)));
-    fields.push(("quantity".to_owned(), Value::from(i64::from(item.quantity))));
-    Value::Object(fields)
+    out.close_array();
 }
 
-pub fn encode_consent(consent: &ConsentState) -> Value {
-    Value::object([
-        ("storage", consent.storage.name().into()),
-        ("analytics", consent.analytics.name().into()),
-    ])
+pub fn write_consent(out: &mut impl JsonSink, consent: &ConsentState) {
+    out.open_object();
+    out.string_field("storage", consent.storage.name());
+    out.string_field("analytics", consent.analytics.name());
+    out.close_object();
 }
 
-pub fn encode_cart(cart: &Cart) -> Value {
-    Value::object([
-        ("currency", cart.currency.code().into()),
-        ("lines", encode_items(&cart.lines)),
-        ("updated_at", cart.updated_at.into()),
-    ])
+pub fn write_cart(out: &mut impl JsonSink, cart: &Cart) {
+    out.open_object();
+    out.string_field("currency", cart.currency.code());
+    out.key("lines");
+    write_items(out, &cart.lines);
+    out.optional_integer_field("updated_at", cart.updated_at);
+    out.close_object();
 }
 
-pub fn encode_event(event: &Event) -> Value {
-    let mut fields = vec![
-        ("id".to_owned(), Value::from(event.id.as_str())),
-        ("name".to_owned(), Value::from(event.payload.name())),
-        ("at".to_owned(), Value::from(event.at)),
-    ];
+pub fn write_event(out: &mut impl JsonSink, event: &Event) {
+    out.open_object();
+    out.string_field("id", &event.id);
+    out.string_field("name", event.payload.name());
+    out.number_field("at", event.at as f64);
     match &event.payload {
-        Payload::Consent(consent) => fields.push(("consent".to_owned(), encode_consent(consent))),
-        Payload::Cart(cart) => fields.push(("cart".to_owned(), encode_cart(cart))),
+        Payload::Consent(consent) => {
+            out.key("consent");
+            write_consent(out, consent);
+        }
+        Payload::Cart(cart) => {
+            out.key("cart");
+            write_cart(out, cart);
+        }
         Payload::Commerce { items, transaction_id, .. } => {
             if !items.is_empty() {
-                fields.push(("items".to_owned(), encode_items(items)));
+                out.key("items");
+                write_items(out, items);
             }
             if let Some(id) = transaction_id {
-                fields.push(("transaction_id".to_owned(), id.as_str().into()));
+                out.string_field("transaction_id", id);
             }
         }
     }
-    Value::Object(fields)
+    out.close_object();
+}
+
+pub fn write_batch(out: &mut impl JsonSink, batch: &Batch) {
+    out.open_object();
+    out.number_field("v", f64::from(BATCH_VERSION));
+    out.string_field("site", &batch.site);
+    out.string_field("visitor_id", &batch.visitor_id);
+    out.string_field("secret", &batch.secret);
+    out.string_field("batch_key", &batch.batch_key);
+    out.optional_string_field("cart_code", batch.cart_code.as_deref());
+    out.number_field("dropped", f64::from(batch.dropped));
+    out.key("events");
+    out.open_array();
+    for event in &batch.events {
+        write_event(out, event);
+    }
+    out.close_array();
+    out.close_object();
+}
+
+/// The value a `write_*` function describes.
+fn build(write: impl FnOnce(&mut ValueBuilder)) -> Value {
+    let mut builder = ValueBuilder::new();
+    write(&mut builder);
+    builder.finish()
+}
+
+pub fn encode_items(items: &[Item]) -> Value {
+    build(|out| write_items(out, items))
+}
+
+pub fn encode_consent(consent: &ConsentState) -> Value {
+    build(|out| write_consent(out, consent))
+}
+
+pub fn encode_cart(cart: &Cart) -> Value {
+    build(|out| write_cart(out, cart))
+}
+
+pub fn encode_event(event: &Event) -> Value {
+    build(|out| write_event(out, event))
 }
 
 pub fn encode_batch(batch: &Batch) -> Value {
-    Value::object([
-        ("v", i64::from(BATCH_VERSION).into()),
-        ("site", batch.site.as_str().into()),
-        ("visitor_id", batch.visitor_id.as_str().into()),
-        ("secret", batch.secret.as_str().into()),
-        ("batch_key", batch.batch_key.as_str().into()),
-        ("cart_code", batch.cart_code.as_deref().into()),
-        ("dropped", i64::from(batch.dropped).into()),
-        ("events", Value::Array(batch.events.iter().map(encode_event).collect())),
-    ])
+    build(|out| write_batch(out, batch))
 }
 
 // ---- decoding ----
@@ -326,10 +368,12 @@ fn decode_items(
     max_price: i64,
 ) -> Result<Vec<Item>, Problem> {
     let raw = array(found, path, max)?;
-    raw.iter()
-        .enumerate()
-        .map(|(i, item)| decode_item_within(item, &index(path, i), max_price))
-        .collect()
+    // A plain loop: `collect::<Result<Vec<_>, _>>()` compiles to several times the code.
+    let mut items = Vec::with_capacity(raw.len());
+    for (i, item) in raw.iter().enumerate() {
+        items.push(decode_item_within(item, &index(path, i), max_price)?);
+    }
+    Ok(items)
 }
 
 fn decode_decision(found: &Value, path: &str) -> Result<Decision, Problem> {
@@ -383,21 +427,14 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
     let name = name_value
         .as_str()
         .ok_or_else(|| Problem::new(field("name"), must_be("a string", name_value)))?;
-    let absent = |key: &str| match optional(value, key) {
-        Some(_) => Err(Problem::new(field(key), text!("is not allowed on ", name, " events"))),
-        None => Ok(()),
-    };
+    let absent = |keys: &[&str]| absent(value, path, keys, name);
     let payload = match name {
         "consent" => {
-            absent("items")?;
-            absent("cart")?;
-            absent("transaction_id")?;
+            absent(&["items", "cart", "transaction_id"])?;
             Payload::Consent(decode_consent(required(value, "consent", path)?, &field("consent"))?)
         }
         "cart" => {
-            absent("items")?;
-            absent("consent")?;
-            absent("transaction_id")?;
+            absent(&["items", "consent", "transaction_id"])?;
             Payload::Cart(decode_cart(required(value, "cart", path)?, &field("cart"))?)
         }
         other => {
@@ -405,8 +442,7 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
                 Problem::new(field("name"), text!("must be consent, cart or one of ", known))
             })?;
-            absent("consent")?;
-            absent("cart")?;
+            absent(&["consent", "cart"])?;
             let items = match optional(value, "items") {
                 Some(found) => decode_items(found, &field("items"), MAX_ITEMS, MAX_PRICE_MINOR)?,
                 None => Vec::new(),
@@ -419,6 +455,19 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
         }
     };
     Ok(Event { id, at, payload })
+}
+
+/// Refuses the first of `keys` present: fields that belong to other kinds of event.
+fn absent(value: &Value, path: &str, keys: &[&str], name: &str) -> Result<(), Problem> {
+    for key in keys {
+        if optional(value, key).is_some() {
+            return Err(Problem::new(
+                join(path, key),
+                text!("is not allowed on ", name, " events"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Reads a batch as `POST /v1/events` receives it; the first problem refuses it.

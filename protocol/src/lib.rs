@@ -1,7 +1,8 @@
 //! What the Concierge agent, its backend and `concierge-cli` all speak, written once.
 //!
 //! - [`value`]: the JSON-shaped [`Value`] every edge decodes from, with field-naming errors;
-//!   [`json`] reads it from JSON text without serde.
+//!   [`json`] reads it from JSON text without serde; [`writer`] writes JSON text without
+//!   building a `Value` first.
 //! - [`text`]: messages built without `core::fmt`, which the agent's Wasm does not carry.
 //! - [`names`]: GA4 event names, consent decisions, purposes and the cart-code alphabet.
 //! - [`money`]: currencies and amounts in minor units, never wrapping.
@@ -23,6 +24,7 @@ pub mod names;
 pub mod problem;
 pub mod text;
 pub mod value;
+pub mod writer;
 
 pub use problem::Problem;
 pub use value::Value;

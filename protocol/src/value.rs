@@ -3,6 +3,7 @@
 //! Decoding goes through this type rather than through derived structs so that one bad field
 //! costs only that field, and every problem can be named by its path (`items[1].price`).
 
+use crate::writer::{JsonSink, JsonWriter};
 #[cfg(feature = "serde")]
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 #[cfg(feature = "serde")]
@@ -88,49 +89,9 @@ impl Value {
     /// whole numbers without a fraction), so the agent hands storage and the network one string
     /// instead of building the value out of JS objects first.
     pub fn to_json(&self) -> String {
-        let mut out = String::with_capacity(self.json_len());
-        self.write_json(&mut out);
-        out
-    }
-
-    fn write_json(&self, out: &mut String) {
-        match self {
-            Value::Null => out.push_str("null"),
-            Value::Bool(true) => out.push_str("true"),
-            Value::Bool(false) => out.push_str("false"),
-            // Whole numbers exactly (times, prices in minor units, counts); fractions to six
-            // decimals, which is all the agent ever writes; anything beyond, as JSON's null.
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 => {
-                crate::text::push_integer(out, i128::from(*n as i64))
-            }
-            Value::Number(n) if n.is_finite() && n.abs() < 1e15 => {
-                out.push_str(&format_decimal(*n))
-            }
-            Value::Number(_) => out.push_str("null"),
-            Value::String(text) => write_string(text, out),
-            Value::Array(items) => {
-                out.push('[');
-                for (index, item) in items.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    item.write_json(out);
-                }
-                out.push(']');
-            }
-            Value::Object(fields) => {
-                out.push('{');
-                for (index, (key, value)) in fields.iter().enumerate() {
-                    if index > 0 {
-                        out.push(',');
-                    }
-                    write_string(key, out);
-                    out.push(':');
-                    value.write_json(out);
-                }
-                out.push('}');
-            }
-        }
+        let mut writer = JsonWriter::new();
+        writer.value(self);
+        writer.finish()
     }
 
     pub fn object(fields: impl IntoIterator<Item = (&'static str, Value)>) -> Value {
@@ -261,30 +222,6 @@ impl Serialize for Value {
             }
         }
     }
-}
-
-/// A JSON string literal, escaped as `JSON.stringify` escapes it.
-fn write_string(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\u{8}' => out.push_str("\\b"),
-            '\u{c}' => out.push_str("\\f"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
-                out.push(char::from(HEX[(c as usize) >> 4]));
-                out.push(char::from(HEX[(c as usize) & 15]));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
 }
 
 /// A quoted JSON string's length: escapes for quotes, backslashes and control characters.

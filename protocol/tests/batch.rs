@@ -4,6 +4,7 @@
 use concierge_protocol::batch::{self, Batch, Cart, ConsentState, Event, Item, Payload};
 use concierge_protocol::money::{self, Currency};
 use concierge_protocol::names::{CommerceKind, Decision};
+use concierge_protocol::writer::JsonWriter;
 use concierge_protocol::Value;
 
 fn item(id: &str, price: i64, quantity: u32) -> Item {
@@ -48,6 +49,16 @@ fn a_batch_survives_the_round_trip_through_json_text() {
     let text = serde_json::to_string(&batch::encode_batch(&batch)).unwrap();
     assert_eq!(batch::decode_batch(&json(&text)), Ok(batch.clone()));
     assert_eq!(batch::encode_batch(&batch).json_len(), text.len(), "json_len is exact");
+}
+
+#[test]
+fn the_agent_writes_the_text_serde_writes_of_the_same_batch() {
+    let batch = sample();
+    let mut writer = JsonWriter::new();
+    batch::write_batch(&mut writer, &batch);
+    let written = writer.finish();
+    assert_eq!(written, serde_json::to_string(&batch::encode_batch(&batch)).unwrap());
+    assert_eq!(written, batch::encode_batch(&batch).to_json());
 }
 
 /// (a change to the sample's JSON, the field named, the start of the message)

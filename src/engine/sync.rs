@@ -10,6 +10,7 @@ use super::Millis;
 pub use concierge_protocol::batch::{Event as OutEvent, Payload};
 use concierge_protocol::limits::MAX_BATCH_BYTES;
 pub use concierge_protocol::names::CART_CODE_ALPHABET;
+use concierge_protocol::writer::JsonWriter;
 
 /// Events the outbox holds at most; beyond it the oldest measurement goes first.
 pub const OUTBOX_LIMIT: usize = 200;
@@ -184,7 +185,9 @@ pub enum SendOutcome {
 
 /// The JSON size of one event in a batch.
 pub fn event_bytes(event: &OutEvent) -> usize {
-    concierge_protocol::batch::encode_event(event).json_len() + 1
+    let mut json = JsonWriter::new();
+    concierge_protocol::batch::write_event(&mut json, event);
+    json.as_str().len() + 1
 }
 
 impl Outbox {

@@ -73,7 +73,7 @@ impl Device {
         for effect in effects {
             match effect {
                 Effect::Store(record) => {
-                    let text = serde_json::to_string(&stored::encode(record)).unwrap();
+                    let text = stored::encode(record);
                     self.entries.insert(stored::key(SITE, &record.key()), text);
                 }
                 Effect::Erase(key) => {
