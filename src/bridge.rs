@@ -378,8 +378,8 @@ fn outcome(status: f64, retry_after: Option<Millis>, cart_code_taken: bool) -> S
     }
 }
 
-/// The loader's config answer `{ status, etag, body }` (or `null`: no answer), validated whole
-/// at this edge.
+/// The loader's config answer `{ status, etag, body }` (or `null`: no answer), read whole at this
+/// edge: a field the agent cannot use refuses all of it; what it does not know is passed over.
 fn fetched(answer: &Value) -> Fetched {
     if !answer.is_object() {
         return Fetched::Unreachable("the request failed or timed out".to_owned());
@@ -388,9 +388,9 @@ fn fetched(answer: &Value) -> Fetched {
     let etag = answer.field("etag").and_then(Value::as_str).map(str::to_owned);
     match (status, answer.field("body")) {
         (304, _) => Fetched::NotModified,
-        (200..=299, Some(body)) => match concierge_protocol::documents::check_config(body) {
+        (200..=299, Some(body)) => match concierge_protocol::documents::read_config(body) {
             Ok(documents) => Fetched::Fresh { etag, documents },
-            Err(problems) => Fetched::Invalid(problems),
+            Err(problem) => Fetched::Invalid(vec![problem]),
         },
         (200..=299, None) => {
             Fetched::Invalid(vec![concierge_protocol::Problem::new("", "the answer is not JSON")])

@@ -20,8 +20,8 @@ use concierge_protocol::batch;
 use concierge_protocol::documents;
 use concierge_protocol::limits::MAX_PRICE_MINOR;
 use concierge_protocol::problem::join;
+use concierge_protocol::text;
 use concierge_protocol::writer::{JsonSink, JsonWriter};
-use concierge_protocol::{text, Problem};
 use std::fmt;
 
 /// The format version of every section this agent writes.
@@ -392,9 +392,8 @@ fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
         .to_owned();
     let fetched_at = time(stored, "fetched", "fetched")?.unwrap_or(0);
     let config = stored.field("config").ok_or_else(|| field("config", "is missing"))?;
-    let documents = documents::check_config(config).map_err(|problems| {
-        let first = problems.first().map_or_else(String::new, Problem::describe);
-        field("config", text!("is not a valid config (", first, ")"))
+    let documents = documents::read_config(config).map_err(|problem| {
+        field("config", text!("is not a valid config (", problem.describe(), ")"))
     })?;
     Ok(KeptConfig { etag, fetched_at, documents })
 }

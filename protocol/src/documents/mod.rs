@@ -1,6 +1,6 @@
 //! The config documents a shop publishes for its agents, each with a `kind` and a `version`,
-//! and the one validator the backend (on publish), the agent (on load) and `concierge-cli check`
-//! all run.
+//! the one validator the backend (on publish), the admin pages and `concierge-cli check` run,
+//! and the reader agents run on what `/v1/config` serves ([`read_config`], from the same tables).
 //!
 //! A document is checked whole: every problem is reported with its JSON path, and a document
 //! with any problem is refused whole, so an agent never applies half of one.
@@ -15,8 +15,11 @@
 //! ```
 
 mod policy;
+mod read;
 pub mod rules;
 mod settings;
+
+pub use read::read_config;
 
 pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
 pub use rules::LANGUAGES;

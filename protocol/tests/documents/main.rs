@@ -4,6 +4,7 @@
 
 mod config;
 mod policy;
+mod read;
 mod settings;
 
 use concierge_protocol::documents::{check_document, Document};

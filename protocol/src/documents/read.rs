@@ -1,0 +1,120 @@
+//! How an agent reads a `/v1/config` answer: the fields it uses must have the right type and
+//! range, or the whole config is refused with that field's path; what it does not know is
+//! passed over.
+//!
+//! The validator (`check_config`) is for authors: the server runs it on publish and
+//! `concierge-cli check` before, so what `/v1/config` serves has passed it. An agent needs less
+//! and must tolerate more. Less, because the rules that keep a document well written (every
+//! translation there, no duplicate purposes, resume links on a listed host) change nothing an
+//! agent could do wrong; more, because a server newer than the agent may publish a kind or a
+//! field it has never heard of, and an agent that refused the whole config for it would fall
+//! back to its defaults on every shop that upgraded first. Reading also costs the agent's Wasm
+//! a fraction of the validator (docs/decisions.md).
+//!
+//! The checks are the validator's own field tables, read as types and ranges; nothing about a
+//! field's bounds is written twice.
+
+use super::rules::{https_host, is_host, is_token, whole_number, Field, Rule};
+use super::{Config, Kind, CONFIG_FORMAT, MAX_SITE};
+use crate::problem::{index, join};
+use crate::{text, Problem, Value};
+
+/// Reads a config for an agent; the first field it cannot use refuses all of it.
+pub fn read_config(value: &Value) -> Result<Config, Problem> {
+    if !value.is_object() {
+        return Err(Problem::new("", "the config must be an object"));
+    }
+    let format = value.get("format").and_then(|f| whole_number(f, 0, u32::MAX));
+    if format != Some(CONFIG_FORMAT) {
+        return Err(Problem::new(
+            "format",
+            text!("must be ", CONFIG_FORMAT, ", the config format this agent reads"),
+        ));
+    }
+    let site = match value.get("site").and_then(Value::as_str) {
+        Some(site) if is_token(site, MAX_SITE) => site.to_owned(),
+        _ => return Err(Problem::new("site", "must be the site's id")),
+    };
+    let Some(Value::Array(documents)) = value.get("documents") else {
+        return Err(Problem::new("documents", "must be a list of documents"));
+    };
+    let mut config = Config { site, ..Config::default() };
+    let mut seen = [false; Kind::ALL.len()];
+    for (position, document) in documents.iter().enumerate() {
+        let path = index("documents", position);
+        let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
+        // A kind this agent does not know belongs to a newer server: passed over, not refused.
+        let Some(kind) = kind else { continue };
+        if std::mem::replace(&mut seen[kind as usize], true) {
+            return Err(Problem::new(join(&path, "kind"), "is a second document of this kind"));
+        }
+        if document.get("version").and_then(|v| whole_number(v, 1, u32::MAX)).is_none() {
+            return Err(Problem::new(join(&path, "version"), "must be a whole number from 1"));
+        }
+        check_fields(document, kind.spec().fields, &path)?;
+        config.set(kind.decode(document));
+    }
+    Ok(config)
+}
+
+/// Each field of `table` that `object` has (and each required one) must fit its rule.
+fn check_fields(object: &Value, table: &[Field], path: &str) -> Result<(), Problem> {
+    for field in table {
+        match object.get(field.name) {
+            Some(value) if fits(&field.rule, value) => {}
+            None if !field.required => {}
+            _ => return Err(Problem::new(join(path, field.name), expected(&field.rule))),
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` has the type and range `rule` asks for.
+fn fits(rule: &Rule, value: &Value) -> bool {
+    let text = value.as_str();
+    match *rule {
+        Rule::WholeNumber { min, max, .. } => whole_number(value, min, max).is_some(),
+        Rule::Bool => matches!(value, Value::Bool(_)),
+        Rule::OneOf(names) => text.is_some_and(|text| names.contains(&text)),
+        Rule::Token { max } => text.is_some_and(|text| is_token(text, max)),
+        Rule::Path { max } => text.is_some_and(|text| text.starts_with('/') && text.len() <= max),
+        Rule::Link { max } => text.is_some_and(|text| {
+            text.len() <= max && (text.starts_with('/') || https_host(text).is_some())
+        }),
+        Rule::Hosts { max } => match value {
+            Value::Array(hosts) => {
+                hosts.len() <= max && hosts.iter().all(|h| h.as_str().is_some_and(is_host))
+            }
+            _ => false,
+        },
+        Rule::Translations { .. } => match value {
+            Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
+            _ => false,
+        },
+        Rule::Records { fields, max, .. } => match value {
+            Value::Array(records) => {
+                records.len() <= max
+                    && records.iter().all(|r| r.is_object() && check_fields(r, fields, "").is_ok())
+            }
+            _ => false,
+        },
+        Rule::Documents => false,
+    }
+}
+
+/// What a field that does not fit should have been.
+fn expected(rule: &Rule) -> String {
+    match *rule {
+        Rule::WholeNumber { min, max, .. } => {
+            text!("must be a whole number from ", min, " to ", max)
+        }
+        Rule::Bool => "must be true or false".into(),
+        Rule::OneOf(_) => "must be one of the values this agent knows".into(),
+        Rule::Token { .. } => "must be an id of letters, digits, - and _".into(),
+        Rule::Path { .. } => "must be a path starting with /".into(),
+        Rule::Link { .. } => "must be a path starting with / or an https:// URL".into(),
+        Rule::Hosts { .. } => "must be a list of host names".into(),
+        Rule::Translations { .. } => "must be an object of texts by language".into(),
+        Rule::Records { .. } | Rule::Documents => "must be a list of objects as documented".into(),
+    }
+}
