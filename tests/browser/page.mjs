@@ -3,11 +3,10 @@
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { extname, join, normalize, resolve } from "node:path";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "../e2e/harness.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const WWW = join(ROOT, "www");
-const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
 /** The fake shop every test page lives on; nothing leaves the browser. */
 export const ORIGIN = "https://shop.test";
@@ -40,22 +39,11 @@ const CONTENT_TYPES = {
   ".svg": "image/svg+xml",
 };
 
-/** The flags the end-to-end layer uses (tests/e2e/harness.mjs). */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
-
 /** One Chromium for the whole file: `useBrowser({ before, after }).browser` once `before` ran. */
 export function useBrowser({ before, after }) {
   const shared = { browser: null };
   before(async () => {
-    shared.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    shared.browser = await launchBrowser();
   });
   after(async () => {
     await shared.browser?.close();
