@@ -149,9 +149,9 @@ build_agent() {
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
     "$wasm" -o "$PKG_DIR/concierge_bg.wasm"
-  step "Bundling the shell (src/web/*.js) with esbuild"
+  step "Bundling the shell and the loader (src/web/*.js) with esbuild"
   version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
-  node src/web/bundle.mjs "$PKG_DIR/concierge.js" "$version"
+  node src/web/bundle.mjs "$version"
   report_sizes
 }
 

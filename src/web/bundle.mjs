@@ -1,12 +1,16 @@
-//! Bundles the browser shell into one minified ES module: `node src/web/bundle.mjs OUT VERSION`.
+//! Builds what the page downloads from src/web/: `node src/web/bundle.mjs VERSION` writes the
+//! shell as one minified ES module (`www/concierge/pkg/concierge.js`) and the minified loader
+//! (`www/concierge/loader.js`, the one script tag).
 //!
 //! esbuild, with the stylesheet minified and inlined as text (dom.js hands it to a constructed
-//! style sheet, which a strict CSP allows), and the agent's version from Cargo.toml.
+//! style sheet, which a strict CSP allows), and the agent's version from Cargo.toml. The loader
+//! is minified as it is (an ES5 function the page runs first); its comments stay in the source.
 
 import { build, transform } from "esbuild";
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 
-const [outfile, version] = process.argv.slice(2);
+const [version] = process.argv.slice(2);
+const www = new URL("../../www/concierge/", import.meta.url);
 
 const minifiedCss = {
   name: "minified-css-as-text",
@@ -28,5 +32,11 @@ await build({
   logLevel: "warning",
   define: { __VERSION__: JSON.stringify(version) },
   plugins: [minifiedCss],
-  outfile,
+  outfile: new URL("pkg/concierge.js", www).pathname,
 });
+
+const loader = await transform(await readFile(new URL("loader.js", import.meta.url), "utf8"), {
+  minify: true,
+  legalComments: "none",
+});
+await writeFile(new URL("loader.js", www), loader.code);

@@ -6,15 +6,9 @@ const { stringify, parse } = JSON;
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** Compiles the module while it streams in (when served as `application/wasm`). */
-export async function instantiate(download) {
-  const response = await download;
-  if (!response || !response.ok) throw new Error("the agent's Wasm could not be downloaded");
-  const streams = typeof WebAssembly.instantiateStreaming == "function" &&
-    /^application\/wasm\b/.test(response.headers.get("content-type") || "");
-  const { instance } = streams
-    ? await WebAssembly.instantiateStreaming(response, {})
-    : await WebAssembly.instantiate(await response.arrayBuffer(), {});
+/** Instantiates the engine the loader compiled while it streamed in. */
+export async function instantiate(compiled) {
+  const instance = await WebAssembly.instantiate(await compiled, {});
   return engine(instance.exports);
 }
 

@@ -63,8 +63,14 @@
     });
   }).catch(nothing);
 
-  // Both downloads start now, side by side; the module compiles while it streams in.
-  var wasm = request(new URL("pkg/concierge_bg.wasm", base));
+  // Both downloads start now, side by side; the engine compiles while it streams in, beside the
+  // shell's download rather than after it.
+  var wasm = request(new URL("pkg/concierge_bg.wasm", base)).then(function (response) {
+    if (!response.ok) throw new Error("HTTP " + response.status);
+    return /^application\/wasm/.test(response.headers.get("content-type")) && WebAssembly.compileStreaming
+      ? WebAssembly.compileStreaming(response)
+      : response.arrayBuffer().then(function (bytes) { return WebAssembly.compile(bytes); });
+  });
   wasm.catch(nothing);
   import(new URL("pkg/concierge.js", base).href)
     .then(function (agent) {
