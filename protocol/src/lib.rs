@@ -8,6 +8,7 @@
 //! - [`money`]: currencies and amounts in minor units, never wrapping.
 //! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
 //! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
+//! - [`bucket`]: sticky holdout and variant buckets of a visitor, by GrowthBook's hashing.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
 //!
@@ -15,6 +16,7 @@
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
 
 pub mod batch;
+pub mod bucket;
 pub mod documents;
 pub mod json;
 pub mod limits;
