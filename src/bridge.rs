@@ -351,17 +351,18 @@ fn seed(request: &Value) -> u64 {
 /// Reads the site's stored entries (`[[key, text]...]`, every `concierge:` key the shell found).
 /// Damaged entries are reported and ignored; entries in a newer format are left alone.
 fn load(site: &str, entries: Option<&Value>, out: &mut Out) -> crate::engine::persist::Stored {
-    let entries = items(entries)
-        .iter()
-        .filter_map(|entry| {
-            let Value::Array(pair) = entry else { return None };
-            let key = stored::parse_key(site, pair.first()?.as_str()?)?;
-            let value = pair.get(1).and_then(Value::as_str).and_then(|text| json::parse(text).ok());
-            Some((key, value))
-        })
-        .collect();
-    let (stored, warnings) = stored::assemble(entries);
-    warnings.into_iter().for_each(|warning| out.warn(warning));
+    let mut found = Vec::new();
+    for entry in items(entries) {
+        let Value::Array(pair) = entry else { continue };
+        let Some(key) = pair.first().and_then(Value::as_str) else { continue };
+        let Some(key) = stored::parse_key(site, key) else { continue };
+        let value = pair.get(1).and_then(Value::as_str).and_then(|text| json::parse(text).ok());
+        found.push((key, value));
+    }
+    let (stored, warnings) = stored::assemble(found);
+    for warning in warnings {
+        out.warn(warning);
+    }
     stored
 }
 

@@ -231,8 +231,21 @@ fn version(stored: &Value, known: f64) -> Result<(), StoredError> {
     }
 }
 
-fn field(name: &str, problem: impl Into<String>) -> StoredError {
-    StoredError::Field { field: name.to_owned(), problem: problem.into() }
+/// The field `key` of the object at `path` (empty at the top) is wrong. Built only when it is:
+/// decoding passes the path and the key, not a joined name for every field it reads.
+#[inline(never)]
+fn field_at(path: &str, key: &str, problem: &str) -> StoredError {
+    StoredError::Field { field: join(path, key), problem: problem.to_owned() }
+}
+
+fn field(name: &str, problem: &str) -> StoredError {
+    field_at("", name, problem)
+}
+
+/// `problem`, and the kind of value found instead: "must be an array, got an object".
+#[inline(never)]
+fn field_got(path: &str, key: &str, problem: &str, found: &Value) -> StoredError {
+    field_at(path, key, &text!(problem, ", got ", found.kind()))
 }
 
 /// Reads the entry stored under `key` (never [`Key::Legacy`]; see [`decode_legacy`]).
@@ -249,8 +262,9 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
         Key::Section(Section::Config) => Record::Config(decode_config(stored)?),
         Key::Event(id) => {
             let event = stored.field("event").ok_or_else(|| field("event", "is missing"))?;
-            let event = batch::decode_event(event, "event")
-                .map_err(|problem| field(&problem.path, problem.message))?;
+            let event = batch::decode_event(event, "event").map_err(|problem| {
+                StoredError::Field { field: problem.path, problem: problem.message }
+            })?;
             if &event.id != id {
                 return Err(field("event.id", "differs from the key it is stored under"));
             }
@@ -265,9 +279,9 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
 
 fn decode_consent(stored: &Value, path: &str) -> Result<Consent, StoredError> {
     Ok(Consent {
-        storage: decision(stored.field("storage"), &join(path, "storage"))?,
-        analytics: decision(stored.field("analytics"), &join(path, "analytics"))?,
-        decided_at: time(stored, "at", &join(path, "at"))?,
+        storage: decision(stored, path, "storage")?,
+        analytics: decision(stored, path, "analytics")?,
+        decided_at: time(stored, path, "at")?,
     })
 }
 
@@ -286,10 +300,10 @@ fn decode_recovery(
     let cart = decode_cart(cart_value, cart_path, dropped)?;
     Ok(Recovery {
         cart,
-        last_seen: time(stored, "seen", "seen")?,
-        abandoned_at: time(stored, "abandoned", "abandoned")?,
-        dismissed_until: time(stored, "dismissed", "dismissed")?,
-        last_purchase_at: time(stored, "purchased", "purchased")?,
+        last_seen: time(stored, "", "seen")?,
+        abandoned_at: time(stored, "", "abandoned")?,
+        dismissed_until: time(stored, "", "dismissed")?,
+        last_purchase_at: time(stored, "", "purchased")?,
     })
 }
 
@@ -302,14 +316,12 @@ fn decode_cart(
         .field("currency")
         .and_then(Value::as_str)
         .and_then(Currency::parse)
-        .ok_or_else(|| field(&join(path, "currency"), "is not a currency code"))?;
-    let updated_at = time(cart, "updated", &join(path, "updated"))?;
+        .ok_or_else(|| field_at(path, "currency", "is not a currency code"))?;
+    let updated_at = time(cart, path, "updated")?;
     let raw_lines = match cart.field("lines") {
         Some(Value::Array(lines)) => lines.as_slice(),
         None => &[],
-        Some(other) => {
-            return Err(field(&join(path, "lines"), text!("must be an array, got ", other.kind())))
-        }
+        Some(other) => return Err(field_got(path, "lines", "must be an array", other)),
     };
     let mut lines: Vec<Item> = Vec::new();
     for (index, raw) in raw_lines.iter().enumerate() {
@@ -355,13 +367,17 @@ fn decode_identity(value: &Value) -> Option<Identity> {
     })
 }
 
+/// The strings of an array, passing over anything else.
 fn decode_strings(value: Option<&Value>) -> Vec<String> {
-    match value {
-        Some(Value::Array(items)) => {
-            items.iter().filter_map(Value::as_str).map(str::to_owned).collect()
+    let mut strings = Vec::new();
+    if let Some(Value::Array(items)) = value {
+        for item in items {
+            if let Value::String(text) = item {
+                strings.push(text.clone());
+            }
         }
-        _ => Vec::new(),
     }
+    strings
 }
 
 /// The outbox's bookkeeping, keeping what can be read: it only ever delays or repeats a send.
@@ -390,33 +406,33 @@ fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
         .and_then(Value::as_str)
         .ok_or_else(|| field("etag", "is missing"))?
         .to_owned();
-    let fetched_at = time(stored, "fetched", "fetched")?.unwrap_or(0);
+    let fetched_at = time(stored, "", "fetched")?.unwrap_or(0);
     let config = stored.field("config").ok_or_else(|| field("config", "is missing"))?;
     let documents = documents::read_config(config).map_err(|problem| {
-        field("config", text!("is not a valid config (", problem.describe(), ")"))
+        field("config", &text!("is not a valid config (", problem.describe(), ")"))
     })?;
     Ok(KeptConfig { etag, fetched_at, documents })
 }
 
-fn decision(found: Option<&Value>, name: &str) -> Result<Decision, StoredError> {
-    match found.map(|v| v.as_str()) {
+#[inline(never)]
+fn decision(object: &Value, path: &str, key: &str) -> Result<Decision, StoredError> {
+    match object.field(key) {
         None => Ok(Decision::Unset),
-        Some(Some(text)) => {
-            Decision::from_name(text).ok_or_else(|| field(name, "is not granted, denied or unset"))
-        }
-        Some(None) => Err(field(name, "is not granted, denied or unset")),
+        Some(found) => found
+            .as_str()
+            .and_then(Decision::from_name)
+            .ok_or_else(|| field_at(path, key, "is not granted, denied or unset")),
     }
 }
 
-fn time(object: &Value, key: &str, name: &str) -> Result<Option<Millis>, StoredError> {
+#[inline(never)]
+fn time(object: &Value, path: &str, key: &str) -> Result<Option<Millis>, StoredError> {
     match object.field(key) {
         None => Ok(None),
         Some(Value::Number(n)) if n.is_finite() && n.fract() == 0.0 && *n >= 0.0 => {
             Ok(Some(*n as Millis))
         }
-        Some(other) => {
-            Err(field(name, text!("must be a time in milliseconds, got ", other.kind())))
-        }
+        Some(other) => Err(field_got(path, key, "must be a time in milliseconds", other)),
     }
 }
 
@@ -431,12 +447,12 @@ pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), Store
     let recovery = decode_recovery(stored, "cart", &mut dropped)?;
     let currency = recovery.cart.currency;
     let outbox = stored.field("outbox");
-    let events = match outbox.and_then(|outbox| outbox.field("events")) {
-        Some(Value::Array(events)) => {
-            events.iter().filter_map(|event| decode_legacy_event(event, currency)).collect()
+    let mut events = Vec::new();
+    if let Some(Value::Array(raw_events)) = outbox.and_then(|outbox| outbox.field("events")) {
+        for event in raw_events {
+            events.extend(decode_legacy_event(event, currency));
         }
-        _ => Vec::new(),
-    };
+    }
     Ok((
         Stored {
             consent: Slot::Present(consent),
@@ -480,36 +496,30 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
     let mut legacy = None;
     let mut sections_found = false;
     for (key, value) in entries {
-        let Some(value) = value else {
-            warnings.push(text!(
-                describe(&key),
-                ": ",
-                StoredError::NotJson("JSON.parse failed".into()).describe(),
-                "; it was discarded"
-            ));
-            damaged(&mut stored, key);
-            continue;
-        };
-        if key == Key::Legacy {
-            legacy = Some(value);
-            continue;
-        }
-        sections_found |= matches!(key, Key::Section(_));
-        match decode(&key, &value) {
-            Ok(Read { record, dropped }) => {
-                warnings.extend(dropped.iter().map(DroppedLine::describe));
-                place(&mut stored, record);
+        let error = match value {
+            None => StoredError::NotJson("JSON.parse failed".into()),
+            Some(value) if key == Key::Legacy => {
+                legacy = Some(value);
+                continue;
             }
-            Err(error) if error.is_foreign() => {
-                warnings.push(text!(describe(&key), ": ", error.describe(), "; left as it is"));
-                if let Key::Section(section) = key {
-                    mark_foreign(&mut stored, section);
+            Some(value) => {
+                sections_found |= matches!(key, Key::Section(_));
+                match decode(&key, &value) {
+                    Ok(Read { record, dropped }) => {
+                        report_dropped(&mut warnings, &dropped);
+                        place(&mut stored, record);
+                        continue;
+                    }
+                    Err(error) => error,
                 }
             }
-            Err(error) => {
-                warnings.push(text!(describe(&key), ": ", error.describe(), "; it was discarded"));
-                damaged(&mut stored, key);
+        };
+        if report(&mut warnings, &describe(&key), &error) {
+            if let Key::Section(section) = key {
+                mark_foreign(&mut stored, section);
             }
+        } else {
+            damaged(&mut stored, key);
         }
     }
     if legacy.is_some() && sections_found {
@@ -518,21 +528,34 @@ pub fn assemble(entries: Vec<(Key, Option<Value>)>) -> (Stored, Vec<String>) {
     } else if let Some(value) = legacy {
         match decode_legacy(&value) {
             Ok((mut migrated, dropped)) => {
-                warnings.extend(dropped.iter().map(DroppedLine::describe));
+                report_dropped(&mut warnings, &dropped);
                 migrated.events.extend(std::mem::take(&mut stored.events));
                 migrated.discarded = std::mem::take(&mut stored.discarded);
                 stored = migrated;
             }
-            Err(error) if error.is_foreign() => {
-                warnings.push(text!("the stored state: ", error.describe(), "; left as it is"))
-            }
             Err(error) => {
-                warnings.push(text!("the stored state: ", error.describe(), "; it was discarded"));
-                stored.discarded.push(Key::Legacy);
+                if !report(&mut warnings, "the stored state", &error) {
+                    stored.discarded.push(Key::Legacy);
+                }
             }
         }
     }
     (stored, warnings)
+}
+
+/// Warns that the entry `subject` cannot be read, and whether it is left alone (an entry in a
+/// newer format: true) or discarded.
+fn report(warnings: &mut Vec<String>, subject: &str, error: &StoredError) -> bool {
+    let foreign = error.is_foreign();
+    let fate = if foreign { "; left as it is" } else { "; it was discarded" };
+    warnings.push(text!(subject, ": ", error.describe(), fate));
+    foreign
+}
+
+fn report_dropped(warnings: &mut Vec<String>, dropped: &[DroppedLine]) {
+    for line in dropped {
+        warnings.push(line.describe());
+    }
 }
 
 /// An entry that cannot be read is erased once storage is allowed, except the consent: that

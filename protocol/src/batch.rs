@@ -257,81 +257,156 @@ pub fn encode_batch(batch: &Batch) -> Value {
 
 // ---- decoding ----
 
-/// An object's fields, with every key not in `known` refused: a typo must not pass silently.
-fn object<'a>(
+/// An object being decoded, with the path that names its fields in problems
+/// (`events[3].items[0]`). A field's path is joined only when there is a problem to name, and
+/// each check is one shared function rather than a copy inlined at every field it reads.
+#[derive(Clone, Copy)]
+struct Fields<'a> {
     value: &'a Value,
-    path: &str,
-    known: &[&str],
-) -> Result<&'a [(String, Value)], Problem> {
-    let Value::Object(fields) = value else {
-        return Err(Problem::new(path, must_be("an object", value)));
-    };
-    if let Some((key, _)) = fields.iter().find(|(key, _)| !known.contains(&key.as_str())) {
-        let expected = known.join(", ");
-        return Err(Problem::new(join(path, key), text!("is not a known field (", expected, ")")));
-    }
-    Ok(fields)
+    path: &'a str,
 }
+
+impl<'a> Fields<'a> {
+    /// `value`'s fields, with every key not in `known` refused: a typo must not pass silently.
+    #[inline(never)]
+    fn of(value: &'a Value, path: &'a str, known: &[&str]) -> Result<Fields<'a>, Problem> {
+        let Value::Object(fields) = value else {
+            return Err(Problem::new(path, must_be("an object", value)));
+        };
+        for (key, _) in fields {
+            if !known.contains(&key.as_str()) {
+                let expected = known.join(", ");
+                return Err(Problem::new(
+                    join(path, key),
+                    text!("is not a known field (", expected, ")"),
+                ));
+            }
+        }
+        Ok(Fields { value, path })
+    }
+
+    /// The path of the field `key`, for problems and for the decoders of nested values.
+    fn path(&self, key: &str) -> String {
+        join(self.path, key)
+    }
+
+    #[inline(never)]
+    fn problem(&self, key: &str, message: String) -> Problem {
+        Problem { path: self.path(key), message }
+    }
+
+    /// A field that may be absent or `null`.
+    fn optional(&self, key: &str) -> Option<&'a Value> {
+        self.value.field(key)
+    }
+
+    #[inline(never)]
+    fn required(&self, key: &str) -> Result<&'a Value, Problem> {
+        match self.value.field(key) {
+            Some(found) => Ok(found),
+            None => Err(self.problem(key, "is required".to_owned())),
+        }
+    }
+
+    #[inline(never)]
+    fn str_of(&self, key: &str, found: &'a Value) -> Result<&'a str, Problem> {
+        match found {
+            Value::String(text) => Ok(text),
+            _ => Err(self.problem(key, must_be("a string", found))),
+        }
+    }
+
+    /// A required string of at most `max` characters.
+    #[inline(never)]
+    fn text(&self, key: &str, max: usize) -> Result<String, Problem> {
+        self.text_of(key, self.required(key)?, max)
+    }
+
+    /// An optional string of at most `max` characters.
+    #[inline(never)]
+    fn optional_text(&self, key: &str, max: usize) -> Result<Option<String>, Problem> {
+        match self.optional(key) {
+            Some(found) => Ok(Some(self.text_of(key, found, max)?)),
+            None => Ok(None),
+        }
+    }
+
+    fn text_of(&self, key: &str, found: &Value, max: usize) -> Result<String, Problem> {
+        let text = self.str_of(key, found)?;
+        if text.chars().count() > max {
+            return Err(self.problem(key, text!("is longer than ", max, " characters")));
+        }
+        Ok(text.to_owned())
+    }
+
+    /// A required id made by agents and staff (see [`is_token`]).
+    #[inline(never)]
+    fn token(&self, key: &str, min: usize, max: usize) -> Result<String, Problem> {
+        let text = self.str_of(key, self.required(key)?)?;
+        if !is_token(text, min, max) {
+            return Err(
+                self.problem(key, text!("must be ", min, "-", max, " letters, digits, - or _"))
+            );
+        }
+        Ok(text.to_owned())
+    }
+
+    /// A required whole number in `min..=max`.
+    #[inline(never)]
+    fn whole(&self, key: &str, min: i64, max: i64) -> Result<i64, Problem> {
+        self.whole_of(key, self.required(key)?, min, max)
+    }
+
+    #[inline(never)]
+    fn whole_of(&self, key: &str, found: &Value, min: i64, max: i64) -> Result<i64, Problem> {
+        match found.as_f64() {
+            Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as i64),
+            Some(_) => {
+                Err(self.problem(key, text!("must be a whole number from ", min, " to ", max)))
+            }
+            None => Err(self.problem(key, must_be("a number", found))),
+        }
+    }
+
+    /// An optional time in milliseconds since the epoch.
+    #[inline(never)]
+    fn optional_time(&self, key: &str) -> Result<Option<i64>, Problem> {
+        match self.optional(key) {
+            Some(found) => Ok(Some(self.whole_of(key, found, 0, MAX_TIME)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// An array of at most `max` entries; `None` when the field is absent.
+    #[inline(never)]
+    fn optional_array(&self, key: &str, max: usize) -> Result<Option<&'a [Value]>, Problem> {
+        let Some(found) = self.optional(key) else { return Ok(None) };
+        let Value::Array(entries) = found else {
+            return Err(self.problem(key, must_be("an array", found)));
+        };
+        if entries.len() > max {
+            return Err(self.problem(key, text!("has more than ", max, " entries")));
+        }
+        Ok(Some(entries))
+    }
+
+    /// Refuses the first of `keys` present: fields that belong to other kinds of event.
+    fn absent(&self, keys: &[&str], name: &str) -> Result<(), Problem> {
+        for key in keys {
+            if self.optional(key).is_some() {
+                return Err(self.problem(key, text!("is not allowed on ", name, " events")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A time in milliseconds since the epoch is at most 2^53: the largest whole number every JSON
+/// reader holds exactly.
+const MAX_TIME: i64 = 9_007_199_254_740_991;
 
 fn must_be(expected: &str, found: &Value) -> String {
-    let mut message = String::from("must be ");
-    message.push_str(expected);
-    message.push_str(", got ");
-    message.push_str(found.kind());
-    message
-}
-
-/// A field that may be absent or `null`.
-fn optional<'a>(value: &'a Value, key: &str) -> Option<&'a Value> {
-    value.field(key)
-}
-
-fn required<'a>(value: &'a Value, key: &str, path: &str) -> Result<&'a Value, Problem> {
-    value.field(key).ok_or_else(|| Problem::new(join(path, key), "is required"))
-}
-
-fn text(found: &Value, path: &str, max: usize) -> Result<String, Problem> {
-    let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
-    if text.chars().count() > max {
-        return Err(Problem::new(path, text!("is longer than ", max, " characters")));
-    }
-    Ok(text.to_owned())
-}
-
-fn token(found: &Value, path: &str, min: usize, max: usize) -> Result<String, Problem> {
-    let text = found.as_str().ok_or_else(|| Problem::new(path, must_be("a string", found)))?;
-    if !is_token(text, min, max) {
-        return Err(Problem::new(
-            path,
-            text!("must be ", min, "-", max, " letters, digits, - or _"),
-        ));
-    }
-    Ok(text.to_owned())
-}
-
-/// A whole number in `min..=max`.
-fn whole(found: &Value, path: &str, min: i64, max: i64) -> Result<i64, Problem> {
-    match found.as_f64() {
-        Some(n) if n.fract() == 0.0 && n >= min as f64 && n <= max as f64 => Ok(n as i64),
-        Some(_) => Err(Problem::new(path, text!("must be a whole number from ", min, " to ", max))),
-        None => Err(Problem::new(path, must_be("a number", found))),
-    }
-}
-
-/// A time in milliseconds since the epoch.
-fn time(found: &Value, path: &str) -> Result<i64, Problem> {
-    // 2^53: the largest whole number every JSON reader holds exactly.
-    whole(found, path, 0, 9_007_199_254_740_991)
-}
-
-fn array<'a>(found: &'a Value, path: &str, max: usize) -> Result<&'a [Value], Problem> {
-    let Value::Array(items) = found else {
-        return Err(Problem::new(path, must_be("an array", found)));
-    };
-    if items.len() > max {
-        return Err(Problem::new(path, text!("has more than ", max, " entries")));
-    }
-    Ok(items)
+    text!("must be ", expected, ", got ", found.kind())
 }
 
 pub fn decode_item(value: &Value, path: &str) -> Result<Item, Problem> {
@@ -340,52 +415,42 @@ pub fn decode_item(value: &Value, path: &str) -> Result<Item, Problem> {
 
 /// An item whose price may be any whole number up to `max_price` (beyond `i64` it saturates).
 fn decode_item_within(value: &Value, path: &str, max_price: i64) -> Result<Item, Problem> {
-    object(value, path, &["item_id", "item_name", "item_category", "price", "quantity"])?;
-    let field = |key: &str| join(path, key);
-    let category = match optional(value, "item_category") {
-        Some(found) => Some(text(found, &field("item_category"), MAX_TEXT)?),
-        None => None,
-    };
+    let item =
+        Fields::of(value, path, &["item_id", "item_name", "item_category", "price", "quantity"])?;
+    let category = item.optional_text("item_category", MAX_TEXT)?;
     Ok(Item {
-        id: text(required(value, "item_id", path)?, &field("item_id"), MAX_TEXT)?,
-        name: text(required(value, "item_name", path)?, &field("item_name"), MAX_TEXT)?,
+        id: item.text("item_id", MAX_TEXT)?,
+        name: item.text("item_name", MAX_TEXT)?,
         category,
-        price: whole(required(value, "price", path)?, &field("price"), 0, max_price)?,
-        quantity: whole(
-            required(value, "quantity", path)?,
-            &field("quantity"),
-            1,
-            i64::from(MAX_QUANTITY),
-        )? as u32,
+        price: item.whole("price", 0, max_price)?,
+        quantity: item.whole("quantity", 1, i64::from(MAX_QUANTITY))? as u32,
     })
 }
 
-/// At most `max` items, each priced at most `max_price`.
+/// The field `key` of `fields`: at most `max` items, each priced at most `max_price`.
 fn decode_items(
-    found: &Value,
-    path: &str,
+    fields: Fields<'_>,
+    key: &str,
     max: usize,
     max_price: i64,
 ) -> Result<Vec<Item>, Problem> {
-    let raw = array(found, path, max)?;
+    let Some(raw) = fields.optional_array(key, max)? else { return Ok(Vec::new()) };
+    let path = fields.path(key);
     // A plain loop: `collect::<Result<Vec<_>, _>>()` compiles to several times the code.
     let mut items = Vec::with_capacity(raw.len());
     for (i, item) in raw.iter().enumerate() {
-        items.push(decode_item_within(item, &index(path, i), max_price)?);
+        items.push(decode_item_within(item, &index(&path, i), max_price)?);
     }
     Ok(items)
 }
 
-fn decode_decision(found: &Value, path: &str) -> Result<Decision, Problem> {
-    found
-        .as_str()
-        .and_then(Decision::from_name)
-        .ok_or_else(|| Problem::new(path, "must be \"granted\", \"denied\" or \"unset\""))
-}
-
 pub fn decode_consent(value: &Value, path: &str) -> Result<ConsentState, Problem> {
-    object(value, path, &["storage", "analytics"])?;
-    let decision = |key| decode_decision(required(value, key, path)?, &join(path, key));
+    let consent = Fields::of(value, path, &["storage", "analytics"])?;
+    let decision = |key| {
+        consent.required(key)?.as_str().and_then(Decision::from_name).ok_or_else(|| {
+            consent.problem(key, "must be \"granted\", \"denied\" or \"unset\"".into())
+        })
+    };
     Ok(ConsentState { storage: decision("storage")?, analytics: decision("analytics")? })
 }
 
@@ -401,81 +466,54 @@ pub fn decode_stored_cart(value: &Value, path: &str) -> Result<Cart, Problem> {
 }
 
 fn decode_cart_within(value: &Value, path: &str, max_price: i64) -> Result<Cart, Problem> {
-    object(value, path, &["currency", "lines", "updated_at"])?;
-    let currency_path = join(path, "currency");
-    let currency = required(value, "currency", path)?
-        .as_str()
-        .and_then(Currency::parse_canonical)
-        .ok_or_else(|| Problem::new(&currency_path, "must be an ISO 4217 code such as \"EUR\""))?;
-    let lines = match optional(value, "lines") {
-        Some(found) => decode_items(found, &join(path, "lines"), MAX_LINES, max_price)?,
-        None => Vec::new(),
-    };
-    let updated_at = match optional(value, "updated_at") {
-        Some(found) => Some(time(found, &join(path, "updated_at"))?),
-        None => None,
-    };
+    let cart = Fields::of(value, path, &["currency", "lines", "updated_at"])?;
+    let currency =
+        cart.required("currency")?.as_str().and_then(Currency::parse_canonical).ok_or_else(
+            || cart.problem("currency", "must be an ISO 4217 code such as \"EUR\"".into()),
+        )?;
+    let lines = decode_items(cart, "lines", MAX_LINES, max_price)?;
+    let updated_at = cart.optional_time("updated_at")?;
     Ok(Cart { currency, lines, updated_at })
 }
 
 pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
-    object(value, path, &["id", "name", "at", "items", "transaction_id", "consent", "cart"])?;
-    let field = |key: &str| join(path, key);
-    let id = token(required(value, "id", path)?, &field("id"), 8, 64)?;
-    let at = time(required(value, "at", path)?, &field("at"))?;
-    let name_value = required(value, "name", path)?;
-    let name = name_value
-        .as_str()
-        .ok_or_else(|| Problem::new(field("name"), must_be("a string", name_value)))?;
-    let absent = |keys: &[&str]| absent(value, path, keys, name);
+    let event = Fields::of(
+        value,
+        path,
+        &["id", "name", "at", "items", "transaction_id", "consent", "cart"],
+    )?;
+    let id = event.token("id", 8, 64)?;
+    let at = event.whole("at", 0, MAX_TIME)?;
+    let name = event.str_of("name", event.required("name")?)?;
     let payload = match name {
         "consent" => {
-            absent(&["items", "cart", "transaction_id"])?;
-            Payload::Consent(decode_consent(required(value, "consent", path)?, &field("consent"))?)
+            event.absent(&["items", "cart", "transaction_id"], name)?;
+            Payload::Consent(decode_consent(event.required("consent")?, &event.path("consent"))?)
         }
         "cart" => {
-            absent(&["items", "consent", "transaction_id"])?;
-            Payload::Cart(decode_cart(required(value, "cart", path)?, &field("cart"))?)
+            event.absent(&["items", "consent", "transaction_id"], name)?;
+            Payload::Cart(decode_cart(event.required("cart")?, &event.path("cart"))?)
         }
         other => {
             let kind = CommerceKind::from_name(other).ok_or_else(|| {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
-                Problem::new(field("name"), text!("must be consent, cart or one of ", known))
+                event.problem("name", text!("must be consent, cart or one of ", known))
             })?;
-            absent(&["consent", "cart"])?;
-            let items = match optional(value, "items") {
-                Some(found) => decode_items(found, &field("items"), MAX_ITEMS, MAX_PRICE_MINOR)?,
-                None => Vec::new(),
-            };
-            let transaction_id = match optional(value, "transaction_id") {
-                Some(found) => Some(text(found, &field("transaction_id"), MAX_TEXT)?),
-                None => None,
-            };
+            event.absent(&["consent", "cart"], name)?;
+            let items = decode_items(event, "items", MAX_ITEMS, MAX_PRICE_MINOR)?;
+            let transaction_id = event.optional_text("transaction_id", MAX_TEXT)?;
             Payload::Commerce { kind, items, transaction_id }
         }
     };
     Ok(Event { id, at, payload })
 }
 
-/// Refuses the first of `keys` present: fields that belong to other kinds of event.
-fn absent(value: &Value, path: &str, keys: &[&str], name: &str) -> Result<(), Problem> {
-    for key in keys {
-        if optional(value, key).is_some() {
-            return Err(Problem::new(
-                join(path, key),
-                text!("is not allowed on ", name, " events"),
-            ));
-        }
-    }
-    Ok(())
-}
-
 /// Reads a batch as `POST /v1/events` receives it; the first problem refuses it.
 pub fn decode_batch(value: &Value) -> Result<Batch, Problem> {
     let known =
         ["v", "site", "visitor_id", "secret", "batch_key", "cart_code", "dropped", "events"];
-    object(value, "", &known)?;
-    let version = required(value, "v", "")?;
+    let batch = Fields::of(value, "", &known)?;
+    let version = batch.required("v")?;
     if version.as_f64() != Some(f64::from(BATCH_VERSION)) {
         let found = match version.as_f64() {
             Some(n) => crate::value::format_decimal(n),
@@ -486,26 +524,26 @@ pub fn decode_batch(value: &Value) -> Result<Batch, Problem> {
             text!("version ", found, " is not supported; this end reads ", BATCH_VERSION),
         ));
     }
-    let site = token(required(value, "site", "")?, "site", 1, 64)?;
-    let visitor_id = token(required(value, "visitor_id", "")?, "visitor_id", 16, 64)?;
-    let secret = token(required(value, "secret", "")?, "secret", 16, 128)?;
-    let batch_key = token(required(value, "batch_key", "")?, "batch_key", 8, 64)?;
-    let cart_code = match optional(value, "cart_code") {
+    let site = batch.token("site", 1, 64)?;
+    let visitor_id = batch.token("visitor_id", 16, 64)?;
+    let secret = batch.token("secret", 16, 128)?;
+    let batch_key = batch.token("batch_key", 8, 64)?;
+    let cart_code = match batch.optional("cart_code") {
         Some(found) => {
             let code = found.as_str().and_then(normalise_cart_code);
             Some(code.ok_or_else(|| Problem::new("cart_code", "must look like K7M-4QP"))?)
         }
         None => None,
     };
-    let dropped = match optional(value, "dropped") {
-        Some(found) => whole(found, "dropped", 0, i64::from(u32::MAX))? as u32,
+    let dropped = match batch.optional("dropped") {
+        Some(found) => batch.whole_of("dropped", found, 0, i64::from(u32::MAX))? as u32,
         None => 0,
     };
-    let raw_events = array(required(value, "events", "")?, "events", MAX_EVENTS)?;
-    let events = raw_events
-        .iter()
-        .enumerate()
-        .map(|(i, event)| decode_event(event, &index("events", i)))
-        .collect::<Result<Vec<_>, _>>()?;
+    batch.required("events")?;
+    let raw_events = batch.optional_array("events", MAX_EVENTS)?.unwrap_or_default();
+    let mut events = Vec::with_capacity(raw_events.len());
+    for (i, event) in raw_events.iter().enumerate() {
+        events.push(decode_event(event, &index("events", i))?);
+    }
     Ok(Batch { site, visitor_id, secret, batch_key, cart_code, dropped, events })
 }
