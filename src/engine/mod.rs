@@ -245,11 +245,11 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agent {
     page_settings: PageSettings,
-    /// The documents in force, where they came from, and the copy to keep on the device.
-    documents: documents::Config,
+    /// Where the documents in force came from, and the copy to keep on the device. The
+    /// documents themselves are not kept apart: they are read once, into `config`.
     config_source: ConfigSource,
     kept_config: Option<KeptConfig>,
-    /// `page_settings` over `documents` over the defaults.
+    /// `page_settings` over the documents in force over the defaults.
     config: Config,
     consent: Consent,
     recovery: Recovery,
@@ -281,12 +281,10 @@ impl Agent {
 
     /// An agent for a page: its `data-*` settings over what the shop publishes.
     pub fn for_page(page_settings: PageSettings) -> Agent {
-        let documents = documents::Config::default();
-        let config = Config::resolve(&page_settings, &documents);
+        let config = Config::resolve(&page_settings, &documents::Config::default());
         Agent {
             recovery: Recovery::new(config.currency),
             page_settings,
-            documents,
             config_source: ConfigSource::Defaults,
             kept_config: None,
             config,
@@ -557,10 +555,9 @@ impl Agent {
     /// Puts the documents kept on the device (by this page's start or another tab) in force.
     fn use_kept_config(&mut self, kept: KeptConfig) {
         self.written.config_etag = Some(kept.etag.clone());
-        self.documents = kept.documents.clone();
+        self.config = Config::resolve(&self.page_settings, &kept.documents);
         self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
         self.kept_config = Some(kept);
-        self.config = Config::resolve(&self.page_settings, &self.documents);
     }
 
     fn apply_config(&mut self, fetched: Fetched, now: Millis, out: &mut Vec<Effect>) {
@@ -586,8 +583,7 @@ impl Agent {
                     return;
                 }
                 // Applied whole: the documents replace the old ones in one step.
-                self.documents = documents.clone();
-                self.config = Config::resolve(&self.page_settings, &self.documents);
+                self.config = Config::resolve(&self.page_settings, &documents);
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, documents });
             }
             Fetched::Invalid(problems) => {
