@@ -717,17 +717,23 @@ impl Agent {
     /// Asks for the flush lock when a batch is due, and for one wake-up at the earliest
     /// deadline of every feature.
     fn schedule(&mut self, now: Millis, out: &mut Vec<Effect>) {
-        let mut deadlines = vec![self.recovery.deadline(&self.config, now)];
+        // Deadlines already past are dropped: what was due has been handled by now.
+        let future = |deadline: Option<Millis>| deadline.filter(|at| *at > now);
+        let mut wake = future(self.recovery.deadline(&self.config, now));
         if !self.sync.flush_requested {
             match self.sync.deadline(now) {
                 Some(at) if at <= now => {
                     self.sync.flush_requested = true;
                     out.push(Effect::RequestFlush);
                 }
-                due => deadlines.push(due),
+                due => {
+                    if let Some(at) = future(due) {
+                        wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
+                    }
+                }
             }
         }
-        if let Some(at) = deadlines.into_iter().flatten().filter(|at| *at > now).min() {
+        if let Some(at) = wake {
             out.push(Effect::WakeAt(at));
         }
     }
