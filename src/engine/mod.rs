@@ -384,7 +384,9 @@ impl Agent {
             }
             Event::Commerce(commerce) => {
                 let refusals = self.recovery.commerce(&commerce, now);
-                out.extend(refusals.into_iter().map(|r| Effect::Warn(Warning::CartRefused(r))));
+                for refusal in refusals {
+                    out.push(Effect::Warn(Warning::CartRefused(refusal)));
+                }
                 let Commerce { kind, items, transaction_id } = commerce;
                 let items = items.unwrap_or_default();
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
@@ -424,7 +426,9 @@ impl Agent {
         check(Section::Identity, matches!(identity, Slot::Foreign));
         check(Section::Outbox, matches!(outbox, Slot::Foreign));
         check(Section::Config, matches!(config, Slot::Foreign));
-        out.extend(foreign.iter().map(|section| Effect::Warn(Warning::SectionForeign(*section))));
+        for section in &foreign {
+            out.push(Effect::Warn(Warning::SectionForeign(*section)));
+        }
 
         if let Some(kept) = config.present() {
             self.use_kept_config(kept);
@@ -451,7 +455,7 @@ impl Agent {
         }
         let meta = outbox.present();
         self.written.outbox = meta.clone();
-        self.written.events = events.iter().map(|event| event.id.clone()).collect();
+        self.written.events = persist::event_ids(&events);
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
         self.written.align_events(&self.sync.outbox);
         self.written.foreign = foreign;
@@ -636,8 +640,12 @@ impl Agent {
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
         }
-        out.extend(writes.into_iter().map(Effect::Store));
-        out.extend(erasures.into_iter().map(Effect::Erase));
+        for record in writes {
+            out.push(Effect::Store(record));
+        }
+        for key in erasures {
+            out.push(Effect::Erase(key));
+        }
     }
 
     /// Puts into the outbox what changed in this batch of events that consent lets leave: a
