@@ -126,16 +126,14 @@ pub fn consent_prompt(config: &Config) -> View {
 
 pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) -> View {
     let texts = texts_for(&config.locale);
-    let lines = cart
-        .lines
-        .iter()
-        .take(BANNER_LINES)
-        .map(|line| ViewLine {
+    let mut lines = Vec::new();
+    for line in cart.lines.iter().take(BANNER_LINES) {
+        lines.push(ViewLine {
             name: line.name.clone(),
             quantity: fill(texts.recovery_quantity, line.quantity),
             amount: Money::new(line_total(line.price, line.quantity), cart.currency),
-        })
-        .collect();
+        });
+    }
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);
     View {
         kind: ViewKind::RecoveryBanner,
