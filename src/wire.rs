@@ -239,14 +239,12 @@ pub fn decode_track(
             if raw.len() > MAX_ITEMS {
                 problems.push(Problem::TooManyItems { event, kept: MAX_ITEMS });
             }
-            let items: Vec<Item> = raw
-                .iter()
-                .take(MAX_ITEMS)
-                .enumerate()
-                .filter_map(|(index, raw)| {
-                    decode_item(index, raw, currency, needs_price, &mut problems)
-                })
-                .collect();
+            let mut items = Vec::new();
+            for (index, raw) in raw.iter().take(MAX_ITEMS).enumerate() {
+                if let Some(item) = decode_item(index, raw, currency, needs_price, &mut problems) {
+                    items.push(item);
+                }
+            }
             if items.is_empty() && !raw.is_empty() && changes_cart(kind) {
                 return Err(Problem::NoValidItems { event, reasons: problems });
             }
@@ -261,7 +259,7 @@ pub fn decode_track(
             None
         }
     };
-    let transaction_id = optional_text(params, "transaction_id", "transaction_id", &mut problems);
+    let transaction_id = optional_text(params, Field::top("transaction_id"), &mut problems);
     Ok(Decoded { value: Commerce { kind, items, transaction_id }, problems })
 }
 
@@ -280,9 +278,9 @@ fn decode_item(
         problems.push(Problem::ItemNotObject { index, found: raw.kind() });
         return None;
     }
-    let path = |field: &str| text!("items[", index, "].", field);
-    let id = optional_text(raw, "item_id", &path("item_id"), problems);
-    let name = optional_text(raw, "item_name", &path("item_name"), problems);
+    let field = |key| Field { item: Some(index), key };
+    let id = optional_text(raw, field("item_id"), problems);
+    let name = optional_text(raw, field("item_name"), problems);
     let (id, name) = match (id, name) {
         (Some(id), Some(name)) => (id, name),
         (Some(id), None) => (id.clone(), id),
@@ -292,7 +290,7 @@ fn decode_item(
             return None;
         }
     };
-    let category = optional_text(raw, "item_category", &path("item_category"), problems);
+    let category = optional_text(raw, field("item_category"), problems);
 
     let price = match raw.field("price") {
         None if needs_price => {
@@ -301,7 +299,7 @@ fn decode_item(
         }
         None => 0,
         Some(found) => {
-            let major = number(found, &path("price"), problems);
+            let major = number(found, field("price"), problems);
             let minor = major.filter(|v| *v >= 0.0).and_then(|v| currency.to_minor(v));
             match minor {
                 Some(minor) if minor > MAX_PRICE_MINOR => {
@@ -321,7 +319,7 @@ fn decode_item(
     let quantity = match raw.field("quantity") {
         None => 1,
         Some(found) => {
-            let whole = number(found, &path("quantity"), problems)
+            let whole = number(found, field("quantity"), problems)
                 .filter(|v| v.fract() == 0.0 && *v >= 1.0 && *v <= f64::from(MAX_QUANTITY));
             match whole {
                 Some(v) => v as u32,
@@ -335,20 +333,36 @@ fn decode_item(
     Some(Item { id, name, category, price, quantity })
 }
 
+/// A field of the event's parameters or of one of its items. Its path (`items[2].price`) is
+/// written only for a problem's message, not for every field read.
+#[derive(Clone, Copy)]
+struct Field<'a> {
+    item: Option<usize>,
+    key: &'a str,
+}
+
+impl<'a> Field<'a> {
+    fn top(key: &'a str) -> Field<'a> {
+        Field { item: None, key }
+    }
+
+    fn path(self) -> String {
+        match self.item {
+            Some(index) => text!("items[", index, "].", self.key),
+            None => self.key.to_owned(),
+        }
+    }
+}
+
 /// A text field; numbers are taken as text too, since shops often send numeric SKUs.
-fn optional_text(
-    raw: &Value,
-    key: &str,
-    path: &str,
-    problems: &mut Vec<Problem>,
-) -> Option<String> {
-    match raw.field(key)? {
+fn optional_text(raw: &Value, field: Field<'_>, problems: &mut Vec<Problem>) -> Option<String> {
+    match raw.field(field.key)? {
         Value::String(text) if text.trim().is_empty() => None,
-        Value::String(text) => Some(cut(text.trim(), path, problems)),
+        Value::String(text) => Some(cut(text.trim(), field, problems)),
         Value::Number(n) if n.is_finite() => Some(format_decimal(*n)),
         other => {
             problems.push(Problem::FieldWrongType {
-                path: path.to_owned(),
+                path: field.path(),
                 expected: "a string",
                 found: other.kind(),
             });
@@ -358,23 +372,23 @@ fn optional_text(
 }
 
 /// A number, or a string holding one (accepted, with a problem noted so the shop fixes it).
-fn number(found: &Value, path: &str, problems: &mut Vec<Problem>) -> Option<f64> {
+fn number(found: &Value, field: Field<'_>, problems: &mut Vec<Problem>) -> Option<f64> {
     match found {
         Value::Number(n) if n.is_finite() => Some(*n),
         Value::String(text) => {
             let parsed = parse_decimal(text)?;
-            problems.push(Problem::NumberAsText { path: path.to_owned(), text: truncate(text) });
+            problems.push(Problem::NumberAsText { path: field.path(), text: truncate(text) });
             Some(parsed)
         }
         _ => None,
     }
 }
 
-fn cut(text: &str, path: &str, problems: &mut Vec<Problem>) -> String {
+fn cut(text: &str, field: Field<'_>, problems: &mut Vec<Problem>) -> String {
     if text.chars().count() <= MAX_TEXT {
         return text.to_owned();
     }
-    problems.push(Problem::TextTruncated { path: path.to_owned() });
+    problems.push(Problem::TextTruncated { path: field.path() });
     text.chars().take(MAX_TEXT).collect()
 }
 

@@ -101,8 +101,15 @@ pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];
 
 /// The catalogue for a BCP 47 tag, by its primary language; English when none matches.
 pub fn texts_for(locale: &str) -> &'static Texts {
-    let primary = locale.split(['-', '_']).next().unwrap_or("");
-    ALL.iter().copied().find(|texts| texts.lang.eq_ignore_ascii_case(primary)).unwrap_or(&EN)
+    // A byte scan rather than `split`, whose pattern machinery costs more Wasm than this.
+    let bytes = locale.as_bytes();
+    let end = bytes.iter().position(|&b| b == b'-' || b == b'_').unwrap_or(bytes.len());
+    for texts in ALL {
+        if texts.lang.as_bytes().eq_ignore_ascii_case(&bytes[..end]) {
+            return texts;
+        }
+    }
+    &EN
 }
 
 /// Puts `n` where the text says `{n}`. A [`Piece`] (a count, a text) rather than anything

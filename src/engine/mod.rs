@@ -245,11 +245,11 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agent {
     page_settings: PageSettings,
-    /// The documents in force, where they came from, and the copy to keep on the device.
-    documents: documents::Config,
+    /// Where the documents in force came from, and the copy to keep on the device. The
+    /// documents themselves are not kept apart: they are read once, into `config`.
     config_source: ConfigSource,
     kept_config: Option<KeptConfig>,
-    /// `page_settings` over `documents` over the defaults.
+    /// `page_settings` over the documents in force over the defaults.
     config: Config,
     consent: Consent,
     recovery: Recovery,
@@ -281,12 +281,10 @@ impl Agent {
 
     /// An agent for a page: its `data-*` settings over what the shop publishes.
     pub fn for_page(page_settings: PageSettings) -> Agent {
-        let documents = documents::Config::default();
-        let config = Config::resolve(&page_settings, &documents);
+        let config = Config::resolve(&page_settings, &documents::Config::default());
         Agent {
             recovery: Recovery::new(config.currency),
             page_settings,
-            documents,
             config_source: ConfigSource::Defaults,
             kept_config: None,
             config,
@@ -386,7 +384,9 @@ impl Agent {
             }
             Event::Commerce(commerce) => {
                 let refusals = self.recovery.commerce(&commerce, now);
-                out.extend(refusals.into_iter().map(|r| Effect::Warn(Warning::CartRefused(r))));
+                for refusal in refusals {
+                    out.push(Effect::Warn(Warning::CartRefused(refusal)));
+                }
                 let Commerce { kind, items, transaction_id } = commerce;
                 let items = items.unwrap_or_default();
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
@@ -426,7 +426,9 @@ impl Agent {
         check(Section::Identity, matches!(identity, Slot::Foreign));
         check(Section::Outbox, matches!(outbox, Slot::Foreign));
         check(Section::Config, matches!(config, Slot::Foreign));
-        out.extend(foreign.iter().map(|section| Effect::Warn(Warning::SectionForeign(*section))));
+        for section in &foreign {
+            out.push(Effect::Warn(Warning::SectionForeign(*section)));
+        }
 
         if let Some(kept) = config.present() {
             self.use_kept_config(kept);
@@ -453,7 +455,7 @@ impl Agent {
         }
         let meta = outbox.present();
         self.written.outbox = meta.clone();
-        self.written.events = events.iter().map(|event| event.id.clone()).collect();
+        self.written.events = persist::event_ids(&events);
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
         self.written.align_events(&self.sync.outbox);
         self.written.foreign = foreign;
@@ -557,10 +559,9 @@ impl Agent {
     /// Puts the documents kept on the device (by this page's start or another tab) in force.
     fn use_kept_config(&mut self, kept: KeptConfig) {
         self.written.config_etag = Some(kept.etag.clone());
-        self.documents = kept.documents.clone();
+        self.config = Config::resolve(&self.page_settings, &kept.documents);
         self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
         self.kept_config = Some(kept);
-        self.config = Config::resolve(&self.page_settings, &self.documents);
     }
 
     fn apply_config(&mut self, fetched: Fetched, now: Millis, out: &mut Vec<Effect>) {
@@ -586,8 +587,7 @@ impl Agent {
                     return;
                 }
                 // Applied whole: the documents replace the old ones in one step.
-                self.documents = documents.clone();
-                self.config = Config::resolve(&self.page_settings, &self.documents);
+                self.config = Config::resolve(&self.page_settings, &documents);
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, documents });
             }
             Fetched::Invalid(problems) => {
@@ -640,8 +640,12 @@ impl Agent {
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
         }
-        out.extend(writes.into_iter().map(Effect::Store));
-        out.extend(erasures.into_iter().map(Effect::Erase));
+        for record in writes {
+            out.push(Effect::Store(record));
+        }
+        for key in erasures {
+            out.push(Effect::Erase(key));
+        }
     }
 
     /// Puts into the outbox what changed in this batch of events that consent lets leave: a
@@ -721,17 +725,23 @@ impl Agent {
     /// Asks for the flush lock when a batch is due, and for one wake-up at the earliest
     /// deadline of every feature.
     fn schedule(&mut self, now: Millis, out: &mut Vec<Effect>) {
-        let mut deadlines = vec![self.recovery.deadline(&self.config, now)];
+        // Deadlines already past are dropped: what was due has been handled by now.
+        let future = |deadline: Option<Millis>| deadline.filter(|at| *at > now);
+        let mut wake = future(self.recovery.deadline(&self.config, now));
         if !self.sync.flush_requested {
             match self.sync.deadline(now) {
                 Some(at) if at <= now => {
                     self.sync.flush_requested = true;
                     out.push(Effect::RequestFlush);
                 }
-                due => deadlines.push(due),
+                due => {
+                    if let Some(at) = future(due) {
+                        wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
+                    }
+                }
             }
         }
-        if let Some(at) = deadlines.into_iter().flatten().filter(|at| *at > now).min() {
+        if let Some(at) = wake {
             out.push(Effect::WakeAt(at));
         }
     }

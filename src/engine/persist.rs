@@ -138,6 +138,15 @@ pub struct Written {
     pub consent_unknown: bool,
 }
 
+/// The ids of `events`, in their order: what storage holds one entry for each of.
+pub fn event_ids(events: &[OutEvent]) -> Vec<String> {
+    let mut ids = Vec::with_capacity(events.len());
+    for event in events {
+        ids.push(event.id.clone());
+    }
+    ids
+}
+
 /// The parts of the state that storage keeps.
 pub struct Current<'a> {
     pub consent: &'a Consent,
@@ -166,14 +175,17 @@ impl Written {
     /// Puts the event entries storage holds into the outbox's order (what the diff in
     /// [`Written::update`] walks), entries the outbox no longer has after them, still to erase.
     pub fn align_events(&mut self, outbox: &Outbox) {
-        let mut aligned: Vec<String> = outbox
-            .events
-            .iter()
-            .filter(|event| self.events.contains(&event.id))
-            .map(|event| event.id.clone())
-            .collect();
-        let gone = self.events.iter().filter(|id| !outbox.events.iter().any(|e| &e.id == *id));
-        aligned.extend(gone.cloned());
+        let mut aligned = Vec::new();
+        for event in &outbox.events {
+            if self.events.contains(&event.id) {
+                aligned.push(event.id.clone());
+            }
+        }
+        for id in &self.events {
+            if !outbox.events.iter().any(|event| &event.id == id) {
+                aligned.push(id.clone());
+            }
+        }
         self.events = aligned;
     }
 
@@ -243,7 +255,7 @@ impl Written {
             if o == n && n == events.len() && erasures.is_empty() {
                 return (writes, erasures);
             }
-            self.events = events.iter().map(|event| event.id.clone()).collect();
+            self.events = event_ids(events);
         }
         (writes, erasures)
     }

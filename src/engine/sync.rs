@@ -283,7 +283,12 @@ impl Outbox {
                 Pending { key: rng.id("batch"), ids }
             }
         };
-        let events = self.events.iter().filter(|e| pending.ids.contains(&e.id)).cloned().collect();
+        let mut events = Vec::new();
+        for event in &self.events {
+            if pending.ids.contains(&event.id) {
+                events.push(event.clone());
+            }
+        }
         let batch = Batch {
             key: pending.key.clone(),
             identity: identity.clone(),
@@ -436,8 +441,8 @@ impl Sync {
                 beacon,
             });
         }
-        let identity = self.identity.clone()?;
-        self.outbox.next_batch(&identity, rng, beacon)
+        let identity = self.identity.as_ref()?;
+        self.outbox.next_batch(identity, rng, beacon)
     }
 
     /// Applies an answer; `true` when it settled the retiring identity's last batch.

@@ -69,19 +69,32 @@ pub struct ViewLine {
     pub amount: Money,
 }
 
+/// A text of the [`i18n`](super::i18n) catalogue as a view shows it: borrowed, never copied,
+/// and read as a `str`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CatalogueText(pub &'static str);
+
+impl std::ops::Deref for CatalogueText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct View {
     pub kind: ViewKind,
-    /// The accessible name of the view's landmark.
-    pub label: String,
+    /// The accessible name of the view's landmark. Texts straight from the catalogue are
+    /// borrowed from it, not copied into each view.
+    pub label: CatalogueText,
     pub lang: &'static str,
-    pub title: String,
-    pub body: String,
+    pub title: CatalogueText,
+    pub body: CatalogueText,
     pub lines: Vec<ViewLine>,
     pub more: Option<String>,
-    pub total: Option<(String, Money)>,
+    pub total: Option<(&'static str, Money)>,
     /// A label and a code the visitor can read out to staff.
-    pub code: Option<(String, String)>,
+    pub code: Option<(&'static str, String)>,
     pub actions: Vec<ViewAction>,
 }
 
@@ -96,10 +109,10 @@ pub fn consent_prompt(config: &Config) -> View {
     };
     View {
         kind: ViewKind::ConsentPrompt,
-        label: texts.consent_label.to_owned(),
+        label: CatalogueText(texts.consent_label),
         lang: texts.lang,
-        title: texts.consent_title.to_owned(),
-        body: texts.consent_body.to_owned(),
+        title: CatalogueText(texts.consent_title),
+        body: CatalogueText(texts.consent_body),
         lines: Vec::new(),
         more: None,
         total: None,
@@ -113,27 +126,25 @@ pub fn consent_prompt(config: &Config) -> View {
 
 pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) -> View {
     let texts = texts_for(&config.locale);
-    let lines = cart
-        .lines
-        .iter()
-        .take(BANNER_LINES)
-        .map(|line| ViewLine {
+    let mut lines = Vec::new();
+    for line in cart.lines.iter().take(BANNER_LINES) {
+        lines.push(ViewLine {
             name: line.name.clone(),
             quantity: fill(texts.recovery_quantity, line.quantity),
             amount: Money::new(line_total(line.price, line.quantity), cart.currency),
-        })
-        .collect();
+        });
+    }
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);
     View {
         kind: ViewKind::RecoveryBanner,
-        label: texts.recovery_label.to_owned(),
+        label: CatalogueText(texts.recovery_label),
         lang: texts.lang,
-        title: texts.recovery_title.to_owned(),
-        body: texts.recovery_body.to_owned(),
+        title: CatalogueText(texts.recovery_title),
+        body: CatalogueText(texts.recovery_body),
         lines,
         more: (hidden > 0).then(|| fill(texts.recovery_more, hidden)),
-        total: Some((texts.recovery_total.to_owned(), cart.total())),
-        code: cart_code.map(|code| (texts.recovery_code.to_owned(), code.to_owned())),
+        total: Some((texts.recovery_total, cart.total())),
+        code: cart_code.map(|code| (texts.recovery_code, code.to_owned())),
         actions: vec![
             ViewAction {
                 action: Action::ResumeCheckout,
