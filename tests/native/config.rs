@@ -20,6 +20,7 @@ fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
             link_hosts: Some(vec!["pay.example".into()]),
         }),
         policy: Some(Policy { prompt, ..demo_policy() }),
+        campaigns: None,
     }
 }
 

@@ -11,9 +11,11 @@
 //!
 //! ```json
 //! { "format": 1, "site": "demo", "documents": [ { "kind": "policy", "version": 3, ... },
-//!                                                { "kind": "settings", "version": 1, ... } ] }
+//!                                                { "kind": "settings", "version": 1, ... },
+//!                                                { "kind": "campaigns", "version": 4, ... } ] }
 //! ```
 
+mod campaigns;
 mod policy;
 mod read;
 pub mod rules;
@@ -21,6 +23,12 @@ mod settings;
 
 pub use read::read_config;
 
+pub use campaigns::{
+    links_outside, parse_timestamp, Action, Campaign, Campaigns, ContactLimits, ContactPolicy,
+    DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger, Variant, GOAL_EVENTS,
+    MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
+    MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
+};
 pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
 pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
@@ -32,21 +40,19 @@ use rules::{number_field, text_field, Field, Rule, Walk};
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
 
-/// The kinds of document there are; later issues add campaigns, knowledge and the catalogue.
+/// The kinds of document there are; later issues add knowledge and the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Policy,
     Settings,
+    Campaigns,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Policy, Kind::Settings];
+    pub const ALL: [Kind; 3] = [Kind::Policy, Kind::Settings, Kind::Campaigns];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Policy => "policy",
-            Kind::Settings => "settings",
-        }
+        KIND_NAMES[self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
@@ -66,6 +72,11 @@ impl Kind {
                 fields: settings::FIELDS,
                 cross_check: settings::cross_check,
             },
+            Kind::Campaigns => Spec {
+                what: "a campaigns document",
+                fields: campaigns::FIELDS,
+                cross_check: campaigns::cross_check,
+            },
         }
     }
 
@@ -74,12 +85,13 @@ impl Kind {
         match self {
             Kind::Policy => Document::Policy(policy::decode(document, version)),
             Kind::Settings => Document::Settings(settings::decode(document, version)),
+            Kind::Campaigns => Document::Campaigns(campaigns::decode(document, version)),
         }
     }
 }
 
 /// The names of [`Kind::ALL`], as the field table needs them at compile time.
-pub const KIND_NAMES: &[&str] = &["policy", "settings"];
+pub const KIND_NAMES: &[&str] = &["policy", "settings", "campaigns"];
 
 struct Spec {
     /// The document in messages: "is not a field of a policy document".
@@ -149,6 +161,7 @@ pub struct PolicyPurpose {
 pub enum Document {
     Policy(Policy),
     Settings(Settings),
+    Campaigns(Campaigns),
 }
 
 impl Document {
@@ -156,6 +169,7 @@ impl Document {
         match self {
             Document::Policy(_) => Kind::Policy,
             Document::Settings(_) => Kind::Settings,
+            Document::Campaigns(_) => Kind::Campaigns,
         }
     }
 
@@ -163,6 +177,7 @@ impl Document {
         match self {
             Document::Policy(policy) => policy.version,
             Document::Settings(settings) => settings.version,
+            Document::Campaigns(campaigns) => campaigns.version,
         }
     }
 }
@@ -173,6 +188,8 @@ pub struct Config {
     pub site: String,
     pub policy: Option<Policy>,
     pub settings: Option<Settings>,
+    /// Boxed: a config travels inside the engine's events and records, kept small.
+    pub campaigns: Option<Box<Campaigns>>,
 }
 
 impl Config {
@@ -181,6 +198,7 @@ impl Config {
         match document {
             Document::Policy(policy) => self.policy = Some(policy),
             Document::Settings(settings) => self.settings = Some(settings),
+            Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
         }
     }
 
@@ -189,6 +207,7 @@ impl Config {
         let mut documents = Vec::with_capacity(Kind::ALL.len());
         documents.extend(self.policy.clone().map(Document::Policy));
         documents.extend(self.settings.clone().map(Document::Settings));
+        documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
         documents
     }
 }
@@ -211,15 +230,31 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     }
     let mut config =
         Config { site: text_field(value, "site").unwrap_or_default(), ..Config::default() };
+    // Where the campaigns document is, for the paths of problems across documents.
+    let mut campaigns_at = 0;
     if let Some(Value::Array(documents)) = value.get("documents") {
-        for document in documents {
+        for (position, document) in documents.iter().enumerate() {
             let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
             if let Some(kind) = kind {
+                campaigns_at = if kind == Kind::Campaigns { position } else { campaigns_at };
                 config.set(kind.decode(document));
             }
         }
     }
-    Ok(config)
+    // Across documents: the campaigns' links lead only where the settings let views link.
+    if let Some(campaigns) = &config.campaigns {
+        let hosts = config.settings.as_ref().and_then(|s| s.link_hosts.as_deref()).unwrap_or(&[]);
+        let path = crate::problem::index("documents", campaigns_at);
+        for problem in links_outside(campaigns, hosts) {
+            problems
+                .push(Problem::new(crate::problem::join(&path, &problem.path), problem.message));
+        }
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
 }
 
 impl Walk<'_> {
@@ -278,6 +313,7 @@ pub fn encode_document(document: &Document) -> Value {
     match document {
         Document::Policy(policy) => encode_policy(policy),
         Document::Settings(settings) => encode_settings(settings),
+        Document::Campaigns(campaigns) => encode_campaigns(campaigns),
     }
 }
 
@@ -301,12 +337,19 @@ fn encode_settings(settings: &Settings) -> Value {
     Value::Object(fields)
 }
 
+fn encode_campaigns(campaigns: &Campaigns) -> Value {
+    let mut fields = encode_header(Kind::Campaigns, campaigns.version);
+    campaigns::encode(campaigns, &mut fields);
+    Value::Object(fields)
+}
+
 /// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
 pub fn encode_config(config: &Config) -> Value {
     // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
     let mut documents = Vec::with_capacity(Kind::ALL.len());
     documents.extend(config.policy.as_ref().map(encode_policy));
     documents.extend(config.settings.as_ref().map(encode_settings));
+    documents.extend(config.campaigns.as_deref().map(encode_campaigns));
     Value::object([
         ("format", Value::Number(f64::from(CONFIG_FORMAT))),
         ("site", Value::from(config.site.as_str())),
@@ -328,8 +371,16 @@ mod tests {
         fn names(table: &[Field], out: &mut Vec<&'static str>) {
             for field in table {
                 out.push(field.name);
-                if let Rule::Records { fields, .. } = field.rule {
-                    names(fields, out);
+                match field.rule {
+                    Rule::Records { fields, .. }
+                    | Rule::Object { fields, .. }
+                    | Rule::PerLanguage { fields, .. } => names(fields, out),
+                    Rule::Tagged { shapes, .. } => {
+                        for shape in shapes {
+                            names(shape.fields, out);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -340,6 +391,7 @@ mod tests {
             names(kind.spec().fields, &mut all);
         }
         assert!(all.len() > 10 && all.contains(&"descriptions"), "{all:?}");
+        assert!(all.contains(&"stop_after_conversion") && all.contains(&"percent"), "{all:?}");
         assert!(all.iter().all(|name| name.len() < rules::LONGEST_FIELD_NAME), "{all:?}");
     }
 

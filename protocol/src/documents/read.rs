@@ -14,7 +14,10 @@
 //! The checks are the validator's own field tables, read as types and ranges; nothing about a
 //! field's bounds is written twice.
 
-use super::rules::{https_host, is_host, is_token, whole_number, Field, Rule};
+use super::campaigns::parse_timestamp;
+use super::rules::{
+    https_host, is_host, is_time_zone, is_token, shape_of, whole_number, Field, Rule, LANGUAGES,
+};
 use super::{Config, Kind, CONFIG_FORMAT, MAX_SITE};
 use crate::problem::{index, join};
 use crate::{text, Problem, Value};
@@ -57,19 +60,63 @@ pub fn read_config(value: &Value) -> Result<Config, Problem> {
     Ok(config)
 }
 
-/// Each field of `table` that `object` has (and each required one) must fit its rule.
+/// Each field of `table` that `object` has (and each required one) must fit its rule; the
+/// problem names the innermost field that does not.
 fn check_fields(object: &Value, table: &[Field], path: &str) -> Result<(), Problem> {
     for field in table {
+        let at = join(path, field.name);
         match object.get(field.name) {
-            Some(value) if fits(&field.rule, value) => {}
+            Some(value) => check_value(&field.rule, value, &at)?,
             None if !field.required => {}
-            _ => return Err(Problem::new(join(path, field.name), expected(&field.rule))),
+            None => return Err(Problem::new(at, expected(&field.rule))),
         }
     }
     Ok(())
 }
 
-/// Whether `value` has the type and range `rule` asks for.
+/// Whether `value` at `path` fits `rule`, looking inside the objects and lists it holds.
+fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
+    let refuse = || Err(Problem::new(path, expected(rule)));
+    match (rule, value) {
+        (Rule::Records { fields, max, .. }, Value::Array(records)) if records.len() <= *max => {
+            for (position, record) in records.iter().enumerate() {
+                check_object(record, fields, &index(path, position))?;
+            }
+            Ok(())
+        }
+        (Rule::Object { fields, .. }, _) if value.is_object() => check_fields(value, fields, path),
+        (Rule::Tagged { shapes, .. }, _) if value.is_object() => match shape_of(shapes, value) {
+            Some(shape) => check_fields(value, shape.fields, path),
+            None => Err(Problem::new(join(path, "type"), expected(&Rule::OneOf(&[])))),
+        },
+        // A language this agent does not speak (from a newer server) is passed over.
+        (Rule::PerLanguage { fields, .. }, Value::Object(entries)) => {
+            for (language, entry) in entries {
+                if LANGUAGES.contains(&language.as_str()) {
+                    check_object(entry, fields, &join(path, language))?;
+                }
+            }
+            Ok(())
+        }
+        (Rule::Logic, Value::Bool(_)) => Ok(()),
+        (Rule::Logic, Value::Object(_)) => match crate::logic::Rule::compile(value) {
+            Ok(_) => Ok(()),
+            Err(problem) => Err(Problem::new(join(path, &problem.path), problem.message)),
+        },
+        _ if fits(rule, value) => Ok(()),
+        _ => refuse(),
+    }
+}
+
+fn check_object(value: &Value, fields: &[Field], path: &str) -> Result<(), Problem> {
+    if value.is_object() {
+        check_fields(value, fields, path)
+    } else {
+        Err(Problem::new(path, "must be an object as documented"))
+    }
+}
+
+/// Whether `value` has the type and range `rule` asks for (rules without fields inside).
 fn fits(rule: &Rule, value: &Value) -> bool {
     let text = value.as_str();
     match *rule {
@@ -91,14 +138,17 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
         },
-        Rule::Records { fields, max, .. } => match value {
-            Value::Array(records) => {
-                records.len() <= max
-                    && records.iter().all(|r| r.is_object() && check_fields(r, fields, "").is_ok())
-            }
-            _ => false,
-        },
-        Rule::Documents => false,
+        Rule::Number { min, max } => value.as_f64().is_some_and(|n| n >= min && n <= max),
+        Rule::Timestamp => text.and_then(parse_timestamp).is_some(),
+        Rule::TimeZone => text.is_some_and(is_time_zone),
+        Rule::Template { max, .. } => text.is_some_and(|text| text.len() <= max * 4),
+        // Checked with what they hold, in `check_value`.
+        Rule::Records { .. }
+        | Rule::Documents
+        | Rule::Logic
+        | Rule::Object { .. }
+        | Rule::Tagged { .. }
+        | Rule::PerLanguage { .. } => false,
     }
 }
 
@@ -115,6 +165,14 @@ fn expected(rule: &Rule) -> String {
         Rule::Link { .. } => "must be a path starting with / or an https:// URL".into(),
         Rule::Hosts { .. } => "must be a list of host names".into(),
         Rule::Translations { .. } => "must be an object of texts by language".into(),
+        Rule::Number { .. } => "must be a number in its range".into(),
+        Rule::Timestamp => "must be a date and time such as 2026-12-01T09:00:00Z".into(),
+        Rule::TimeZone => "must be an IANA time zone".into(),
+        Rule::Template { .. } => "must be a text".into(),
+        Rule::Logic => "must be a JSON Logic rule".into(),
         Rule::Records { .. } | Rule::Documents => "must be a list of objects as documented".into(),
+        Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => {
+            "must be an object as documented".into()
+        }
     }
 }
