@@ -15,6 +15,9 @@
 //!                                                { "kind": "campaigns", "version": 4, ... } ] }
 //! ```
 
+// Behind a feature: the agent builds without it until its engine runs campaigns
+// (docs/decisions.md); a kind it does not know is passed over by its reader.
+#[cfg(feature = "campaigns")]
 mod campaigns;
 mod policy;
 mod read;
@@ -23,6 +26,7 @@ mod settings;
 
 pub use read::read_config;
 
+#[cfg(feature = "campaigns")]
 pub use campaigns::{
     links_outside, parse_timestamp, Action, Campaign, Campaigns, ContactLimits, ContactPolicy,
     DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger, Variant, GOAL_EVENTS,
@@ -45,11 +49,15 @@ pub const CONFIG_FORMAT: u32 = 1;
 pub enum Kind {
     Policy,
     Settings,
+    #[cfg(feature = "campaigns")]
     Campaigns,
 }
 
 impl Kind {
+    #[cfg(feature = "campaigns")]
     pub const ALL: [Kind; 3] = [Kind::Policy, Kind::Settings, Kind::Campaigns];
+    #[cfg(not(feature = "campaigns"))]
+    pub const ALL: [Kind; 2] = [Kind::Policy, Kind::Settings];
 
     pub fn name(self) -> &'static str {
         KIND_NAMES[self as usize]
@@ -72,6 +80,7 @@ impl Kind {
                 fields: settings::FIELDS,
                 cross_check: settings::cross_check,
             },
+            #[cfg(feature = "campaigns")]
             Kind::Campaigns => Spec {
                 what: "a campaigns document",
                 fields: campaigns::FIELDS,
@@ -85,13 +94,18 @@ impl Kind {
         match self {
             Kind::Policy => Document::Policy(policy::decode(document, version)),
             Kind::Settings => Document::Settings(settings::decode(document, version)),
+            #[cfg(feature = "campaigns")]
             Kind::Campaigns => Document::Campaigns(campaigns::decode(document, version)),
         }
     }
 }
 
 /// The names of [`Kind::ALL`], as the field table needs them at compile time.
+#[cfg(feature = "campaigns")]
 pub const KIND_NAMES: &[&str] = &["policy", "settings", "campaigns"];
+/// The names of [`Kind::ALL`], as the field table needs them at compile time.
+#[cfg(not(feature = "campaigns"))]
+pub const KIND_NAMES: &[&str] = &["policy", "settings"];
 
 struct Spec {
     /// The document in messages: "is not a field of a policy document".
@@ -161,6 +175,7 @@ pub struct PolicyPurpose {
 pub enum Document {
     Policy(Policy),
     Settings(Settings),
+    #[cfg(feature = "campaigns")]
     Campaigns(Campaigns),
 }
 
@@ -169,6 +184,7 @@ impl Document {
         match self {
             Document::Policy(_) => Kind::Policy,
             Document::Settings(_) => Kind::Settings,
+            #[cfg(feature = "campaigns")]
             Document::Campaigns(_) => Kind::Campaigns,
         }
     }
@@ -177,6 +193,7 @@ impl Document {
         match self {
             Document::Policy(policy) => policy.version,
             Document::Settings(settings) => settings.version,
+            #[cfg(feature = "campaigns")]
             Document::Campaigns(campaigns) => campaigns.version,
         }
     }
@@ -188,6 +205,7 @@ pub struct Config {
     pub site: String,
     pub policy: Option<Policy>,
     pub settings: Option<Settings>,
+    #[cfg(feature = "campaigns")]
     /// Boxed: a config travels inside the engine's events and records, kept small.
     pub campaigns: Option<Box<Campaigns>>,
 }
@@ -198,6 +216,7 @@ impl Config {
         match document {
             Document::Policy(policy) => self.policy = Some(policy),
             Document::Settings(settings) => self.settings = Some(settings),
+            #[cfg(feature = "campaigns")]
             Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
         }
     }
@@ -207,6 +226,7 @@ impl Config {
         let mut documents = Vec::with_capacity(Kind::ALL.len());
         documents.extend(self.policy.clone().map(Document::Policy));
         documents.extend(self.settings.clone().map(Document::Settings));
+        #[cfg(feature = "campaigns")]
         documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
         documents
     }
@@ -230,21 +250,29 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     }
     let mut config =
         Config { site: text_field(value, "site").unwrap_or_default(), ..Config::default() };
-    // Where the campaigns document is, for the paths of problems across documents.
-    let mut campaigns_at = 0;
     if let Some(Value::Array(documents)) = value.get("documents") {
-        for (position, document) in documents.iter().enumerate() {
+        for document in documents {
             let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
             if let Some(kind) = kind {
-                campaigns_at = if kind == Kind::Campaigns { position } else { campaigns_at };
                 config.set(kind.decode(document));
             }
         }
     }
     // Across documents: the campaigns' links lead only where the settings let views link.
+    #[cfg(feature = "campaigns")]
     if let Some(campaigns) = &config.campaigns {
         let hosts = config.settings.as_ref().and_then(|s| s.link_hosts.as_deref()).unwrap_or(&[]);
-        let path = crate::problem::index("documents", campaigns_at);
+        // Where the campaigns document is (the walk let through one of each kind at most).
+        let at = match value.get("documents") {
+            Some(Value::Array(documents)) => documents
+                .iter()
+                .position(|document| {
+                    document.get("kind").and_then(Value::as_str) == Some("campaigns")
+                })
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let path = crate::problem::index("documents", at);
         for problem in links_outside(campaigns, hosts) {
             problems
                 .push(Problem::new(crate::problem::join(&path, &problem.path), problem.message));
@@ -313,6 +341,7 @@ pub fn encode_document(document: &Document) -> Value {
     match document {
         Document::Policy(policy) => encode_policy(policy),
         Document::Settings(settings) => encode_settings(settings),
+        #[cfg(feature = "campaigns")]
         Document::Campaigns(campaigns) => encode_campaigns(campaigns),
     }
 }
@@ -337,6 +366,7 @@ fn encode_settings(settings: &Settings) -> Value {
     Value::Object(fields)
 }
 
+#[cfg(feature = "campaigns")]
 fn encode_campaigns(campaigns: &Campaigns) -> Value {
     let mut fields = encode_header(Kind::Campaigns, campaigns.version);
     campaigns::encode(campaigns, &mut fields);
@@ -349,6 +379,7 @@ pub fn encode_config(config: &Config) -> Value {
     let mut documents = Vec::with_capacity(Kind::ALL.len());
     documents.extend(config.policy.as_ref().map(encode_policy));
     documents.extend(config.settings.as_ref().map(encode_settings));
+    #[cfg(feature = "campaigns")]
     documents.extend(config.campaigns.as_deref().map(encode_campaigns));
     Value::object([
         ("format", Value::Number(f64::from(CONFIG_FORMAT))),
@@ -372,9 +403,12 @@ mod tests {
             for field in table {
                 out.push(field.name);
                 match field.rule {
-                    Rule::Records { fields, .. }
-                    | Rule::Object { fields, .. }
-                    | Rule::PerLanguage { fields, .. } => names(fields, out),
+                    Rule::Records { fields, .. } => names(fields, out),
+                    #[cfg(feature = "campaigns")]
+                    Rule::Object { fields, .. } | Rule::PerLanguage { fields, .. } => {
+                        names(fields, out)
+                    }
+                    #[cfg(feature = "campaigns")]
                     Rule::Tagged { shapes, .. } => {
                         for shape in shapes {
                             names(shape.fields, out);
@@ -391,6 +425,7 @@ mod tests {
             names(kind.spec().fields, &mut all);
         }
         assert!(all.len() > 10 && all.contains(&"descriptions"), "{all:?}");
+        #[cfg(feature = "campaigns")]
         assert!(all.contains(&"stop_after_conversion") && all.contains(&"percent"), "{all:?}");
         assert!(all.iter().all(|name| name.len() < rules::LONGEST_FIELD_NAME), "{all:?}");
     }

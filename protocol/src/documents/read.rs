@@ -14,10 +14,11 @@
 //! The checks are the validator's own field tables, read as types and ranges; nothing about a
 //! field's bounds is written twice.
 
+#[cfg(feature = "campaigns")]
 use super::campaigns::parse_timestamp;
-use super::rules::{
-    https_host, is_host, is_time_zone, is_token, shape_of, whole_number, Field, Rule, LANGUAGES,
-};
+use super::rules::{https_host, is_host, is_token, whole_number, Field, Rule};
+#[cfg(feature = "campaigns")]
+use super::rules::{is_time_zone, shape_of, LANGUAGES};
 use super::{Config, Kind, CONFIG_FORMAT, MAX_SITE};
 use crate::problem::{index, join};
 use crate::{text, Problem, Value};
@@ -84,12 +85,15 @@ fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
             }
             Ok(())
         }
+        #[cfg(feature = "campaigns")]
         (Rule::Object { fields, .. }, _) if value.is_object() => check_fields(value, fields, path),
+        #[cfg(feature = "campaigns")]
         (Rule::Tagged { shapes, .. }, _) if value.is_object() => match shape_of(shapes, value) {
             Some(shape) => check_fields(value, shape.fields, path),
             None => Err(Problem::new(join(path, "type"), expected(&Rule::OneOf(&[])))),
         },
         // A language this agent does not speak (from a newer server) is passed over.
+        #[cfg(feature = "campaigns")]
         (Rule::PerLanguage { fields, .. }, Value::Object(entries)) => {
             for (language, entry) in entries {
                 if LANGUAGES.contains(&language.as_str()) {
@@ -98,7 +102,9 @@ fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
             }
             Ok(())
         }
+        #[cfg(feature = "campaigns")]
         (Rule::Logic, Value::Bool(_)) => Ok(()),
+        #[cfg(feature = "campaigns")]
         (Rule::Logic, Value::Object(_)) => match crate::logic::Rule::compile(value) {
             Ok(_) => Ok(()),
             Err(problem) => Err(Problem::new(join(path, &problem.path), problem.message)),
@@ -138,17 +144,18 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
         },
+        #[cfg(feature = "campaigns")]
         Rule::Number { min, max } => value.as_f64().is_some_and(|n| n >= min && n <= max),
+        #[cfg(feature = "campaigns")]
         Rule::Timestamp => text.and_then(parse_timestamp).is_some(),
+        #[cfg(feature = "campaigns")]
         Rule::TimeZone => text.is_some_and(is_time_zone),
+        #[cfg(feature = "campaigns")]
         Rule::Template { max, .. } => text.is_some_and(|text| text.len() <= max * 4),
         // Checked with what they hold, in `check_value`.
-        Rule::Records { .. }
-        | Rule::Documents
-        | Rule::Logic
-        | Rule::Object { .. }
-        | Rule::Tagged { .. }
-        | Rule::PerLanguage { .. } => false,
+        Rule::Records { .. } | Rule::Documents => false,
+        #[cfg(feature = "campaigns")]
+        Rule::Logic | Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => false,
     }
 }
 
@@ -165,12 +172,18 @@ fn expected(rule: &Rule) -> String {
         Rule::Link { .. } => "must be a path starting with / or an https:// URL".into(),
         Rule::Hosts { .. } => "must be a list of host names".into(),
         Rule::Translations { .. } => "must be an object of texts by language".into(),
+        #[cfg(feature = "campaigns")]
         Rule::Number { .. } => "must be a number in its range".into(),
+        #[cfg(feature = "campaigns")]
         Rule::Timestamp => "must be a date and time such as 2026-12-01T09:00:00Z".into(),
+        #[cfg(feature = "campaigns")]
         Rule::TimeZone => "must be an IANA time zone".into(),
+        #[cfg(feature = "campaigns")]
         Rule::Template { .. } => "must be a text".into(),
+        #[cfg(feature = "campaigns")]
         Rule::Logic => "must be a JSON Logic rule".into(),
         Rule::Records { .. } | Rule::Documents => "must be a list of objects as documented".into(),
+        #[cfg(feature = "campaigns")]
         Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => {
             "must be an object as documented".into()
         }

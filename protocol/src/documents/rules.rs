@@ -70,37 +70,45 @@ pub enum Rule {
     },
     /// The documents of a `/v1/config` envelope: each checked whole, at most one per kind.
     Documents,
+    #[cfg(feature = "campaigns")]
     /// A number, whole or not, in `min..=max` (a share, a business value).
     Number {
         min: f64,
         max: f64,
     },
+    #[cfg(feature = "campaigns")]
     /// A date and time, to the minute or the second: `2026-12-01T09:00:00Z` in UTC, or
     /// `2026-12-01T09:00:00` without the `Z`, a local time in the time zone named beside it
     /// (the kind's cross-field check holds the two together).
     Timestamp,
+    #[cfg(feature = "campaigns")]
     /// An IANA time zone name such as `Europe/Amsterdam`, or `UTC`.
     TimeZone,
+    #[cfg(feature = "campaigns")]
     /// A visitor-facing text of at most `max` characters in which `{{name}}` may name one of
     /// `variables`, and nothing else.
     Template {
         max: usize,
         variables: &'static [&'static str],
     },
+    #[cfg(feature = "campaigns")]
     /// A JSON Logic rule (an object with one operator, or `true`/`false`), compiled as the agent
     /// compiles it: an operator the evaluator does not know is refused with its path in the rule.
     Logic,
+    #[cfg(feature = "campaigns")]
     /// An object with the fields of `fields`; `what` names it in messages ("a schedule").
     Object {
         fields: &'static [Field],
         what: &'static str,
     },
+    #[cfg(feature = "campaigns")]
     /// An object whose `type` names one of `shapes`, each with its own fields (a trigger, a
     /// placement). `noun` names it in messages.
     Tagged {
         shapes: &'static [Shape],
         noun: &'static str,
     },
+    #[cfg(feature = "campaigns")]
     /// An object with one object for each of [`LANGUAGES`], each with `fields`; `what` names
     /// one in messages ("a message").
     PerLanguage {
@@ -109,6 +117,7 @@ pub enum Rule {
     },
 }
 
+#[cfg(feature = "campaigns")]
 /// One shape of a [`Rule::Tagged`] object: the `type` that selects it, its name in messages
 /// ("an idle trigger") and its fields besides `type`.
 pub struct Shape {
@@ -117,15 +126,18 @@ pub struct Shape {
     pub fields: &'static [Field],
 }
 
+#[cfg(feature = "campaigns")]
 impl Shape {
     pub const fn new(name: &'static str, what: &'static str, fields: &'static [Field]) -> Shape {
         Shape { name, what, fields }
     }
 }
 
+#[cfg(feature = "campaigns")]
 /// The field that selects a [`Shape`], checked by the walker before the shape's own fields.
 const TYPE_FIELD: &[Field] = &[Field::required("type", Rule::Token { max: 64 })];
 
+#[cfg(feature = "campaigns")]
 /// The shape `value`'s `type` names, if it names one of `shapes`.
 pub fn shape_of<'s>(shapes: &'s [Shape], value: &Value) -> Option<&'s Shape> {
     let name = value.get("type")?.as_str()?;
@@ -326,6 +338,7 @@ impl<'a> Walk<'a> {
                 self.check_records(value, fields, key, expected, max, noun)
             }
             Rule::Documents => self.check_documents(value),
+            #[cfg(feature = "campaigns")]
             Rule::Number { min, max } => {
                 let fits = value.as_f64().is_some_and(|n| n >= min && n <= max);
                 if !fits {
@@ -333,12 +346,14 @@ impl<'a> Walk<'a> {
                     self.got(&["must be a number from ", &min, " to ", &max], value);
                 }
             }
+            #[cfg(feature = "campaigns")]
             Rule::Timestamp => {
                 if value.as_str().and_then(super::campaigns::parse_timestamp).is_none() {
                     let head = "must be a date and time such as 2026-12-01T09:00:00Z (UTC), or 2026-12-01T09:00:00 with a time_zone";
                     self.got(&[head], value);
                 }
             }
+            #[cfg(feature = "campaigns")]
             Rule::TimeZone => {
                 if !value.as_str().is_some_and(is_time_zone) {
                     self.got(
@@ -347,17 +362,23 @@ impl<'a> Walk<'a> {
                     );
                 }
             }
+            #[cfg(feature = "campaigns")]
             Rule::Template { max, variables } => match value.as_str() {
                 Some(text) => self.check_template(text, max, variables),
                 None => self.got(&["must be a text"], value),
             },
+            #[cfg(feature = "campaigns")]
             Rule::Logic => self.check_logic(value),
+            #[cfg(feature = "campaigns")]
             Rule::Object { fields, what } => self.check_object(value, &[fields], what),
+            #[cfg(feature = "campaigns")]
             Rule::Tagged { shapes, noun } => self.check_tagged(value, shapes, noun),
+            #[cfg(feature = "campaigns")]
             Rule::PerLanguage { fields, what } => self.check_per_language(value, fields, what),
         }
     }
 
+    #[cfg(feature = "campaigns")]
     /// A text with `{{variables}}`: not blank, not too long, one line, and only known names.
     fn check_template(&mut self, text: &str, max: usize, variables: &[&str]) {
         let length = text.chars().count();
@@ -400,6 +421,7 @@ impl<'a> Walk<'a> {
         }
     }
 
+    #[cfg(feature = "campaigns")]
     /// A targeting rule: compiled here as the agent compiles it, so an operator it does not
     /// know is refused now, with its path inside the rule.
     fn check_logic(&mut self, value: &Value) {
@@ -419,6 +441,7 @@ impl<'a> Walk<'a> {
         }
     }
 
+    #[cfg(feature = "campaigns")]
     /// An object of one of `shapes`, chosen by its `type`.
     fn check_tagged(&mut self, value: &Value, shapes: &[Shape], noun: &str) {
         let mut names = String::new();
@@ -442,6 +465,7 @@ impl<'a> Walk<'a> {
         self.leave(back);
     }
 
+    #[cfg(feature = "campaigns")]
     /// An object with one object per language the agent speaks, each checked by `fields`.
     fn check_per_language(&mut self, value: &Value, fields: &[Field], what: &str) {
         let Value::Object(entries) = value else {
@@ -704,6 +728,7 @@ pub fn is_token(text: &str, max: usize) -> bool {
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
+#[cfg(feature = "campaigns")]
 /// An IANA time zone name as the tz database spells them: `UTC`, or an area the database
 /// uses (`Europe`, `America`, ...) and one or more parts of letters, digits, `_`, `-` and `+`
 /// (`Europe/Amsterdam`, `America/Argentina/Buenos_Aires`, `Etc/GMT+1`). Whether the zone
