@@ -197,6 +197,10 @@ start_server() {
     CONCIERGE_PRIVACY_TOKEN_HASHES=$("$server" hash-token demo-privacy)
     export CONCIERGE_PRIVACY_TOKEN_HASHES
   fi
+  if [ -z "${CONCIERGE_MARKETER_TOKEN_HASHES:-}" ]; then
+    CONCIERGE_MARKETER_TOKEN_HASHES=$("$server" hash-token demo-marketer)
+    export CONCIERGE_MARKETER_TOKEN_HASHES
+  fi
   exec "$server" --host "$HOST" --port "$PORT" --www "$ROOT/www" --data-dir "$data_dir" \
     --documents "$ROOT/documents"
 }

@@ -62,6 +62,28 @@ fn every_problem_is_printed_with_its_path() {
 }
 
 #[test]
+fn campaign_problems_are_printed_with_their_paths_and_the_demos_campaigns_pass() {
+    let variables =
+        "the variables are {{cart.total}}, {{cart.count}}, {{cart.code}}, {{item.name}}";
+    check(
+        &["check", "bad-campaigns.json", "../../../documents/demo/campaigns.json"],
+        &[
+            "bad-campaigns.json: campaigns[1].targeting.and[1].regex: unsupported operator \"regex\"",
+            &format!("bad-campaigns.json: campaigns[1].content.en.title: uses {{{{cart.totl}}}}, which is not a variable; {variables}"),
+            "bad-campaigns.json: campaigns[1].content.de: is missing; the agent needs a message in each of en, es, nl, de",
+            "bad-campaigns.json: campaigns[1].variants[1].weight: must be a whole number from 1 to 1000, got 0",
+            "bad-campaigns.json: campaigns[1].variants[1].id: \"a\" is listed twice (first at campaigns[1].variants[0])",
+            "bad-campaigns.json: campaigns[1].goal.attribution_days: must be a whole number of days from 1 to 90, got 120",
+            "bad-campaigns.json: campaigns[1].schedule.end: must be after start (2026-12-24T18:00:00)",
+            "bad-campaigns.json: campaigns[1].placement.type: is modal, which interrupts the visitor, so it opens only on an exit_intent or custom trigger; this campaign's trigger is page_view",
+            "../../../documents/demo/campaigns.json: ok (campaigns version 1)",
+        ],
+        None,
+        1,
+    );
+}
+
+#[test]
 fn a_file_that_is_not_json_gets_its_line_and_column() {
     check(
         &["check", "not-json.json", "good-policy.json"],

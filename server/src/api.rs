@@ -24,6 +24,8 @@ pub struct ApiState {
     /// SHA-256 hex of each accepted staff token; the tokens themselves are never kept.
     pub staff_token_hashes: Arc<Vec<String>>,
     pub privacy_token_hashes: Arc<Vec<String>>,
+    /// Marketers publish the campaigns.
+    pub marketer_token_hashes: Arc<Vec<String>>,
     pub metrics_token_hashes: Arc<Vec<String>>,
     pub metrics: Arc<Metrics>,
     /// How long a client may take to send a whole request body.

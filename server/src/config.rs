@@ -60,6 +60,10 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_PRIVACY_TOKEN_HASHES", value_delimiter = ',')]
     pub privacy_token_hashes: Vec<String>,
 
+    /// SHA-256 (hex) of each marketer token (publish the campaigns), comma-separated.
+    #[arg(long, env = "CONCIERGE_MARKETER_TOKEN_HASHES", value_delimiter = ',')]
+    pub marketer_token_hashes: Vec<String>,
+
     /// SHA-256 (hex) of each metrics token, comma-separated: `GET /metrics` wants one as
     /// `Authorization: Bearer …`. Without any, the metrics refuse everyone.
     #[arg(long, env = "CONCIERGE_METRICS_TOKEN_HASHES", value_delimiter = ',')]
@@ -84,7 +88,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
 
     /// Directory of config documents to publish at start: `DIR/{site}/{kind}.json` (policy,
-    /// settings), each published when the stored version for its site and kind is older or
+    /// settings, campaigns), each published when the stored version for its site and kind is older or
     /// missing. A document with any problem stops the start, with every problem listed.
     #[arg(long, env = "CONCIERGE_DOCUMENTS_DIR")]
     pub documents: Option<PathBuf>,
@@ -95,8 +99,8 @@ pub struct Config {
 
 #[derive(Clone, Debug, clap::Subcommand)]
 pub enum Command {
-    /// Prints the SHA-256 of a token, for --staff-token-hashes, --privacy-token-hashes and
-    /// --metrics-token-hashes.
+    /// Prints the SHA-256 of a token, for --staff-token-hashes, --privacy-token-hashes,
+    /// --marketer-token-hashes and --metrics-token-hashes.
     HashToken { token: String },
 }
 
@@ -118,6 +122,7 @@ impl Config {
             database_url: None,
             staff_token_hashes: Vec::new(),
             privacy_token_hashes: Vec::new(),
+            marketer_token_hashes: Vec::new(),
             metrics_token_hashes: Vec::new(),
             tombstone_days: 30,
             header_timeout: Duration::from_secs(10),

@@ -1,5 +1,6 @@
-//! Config documents: `GET /v1/config` for agents (ETag, 304), publishing for staff and the
-//! privacy officer (`PUT /v1/config/{kind}`), their history, and seeding from a directory.
+//! Config documents: `GET /v1/config` for agents (ETag, 304), publishing for staff, the
+//! privacy officer and marketers (`PUT /v1/config/{kind}`), their history, and seeding from a
+//! directory.
 //!
 //! Every document is checked by the protocol crate's validator, the one the agent and
 //! `concierge-cli check` run, and stored as that crate encodes it; the answer to `GET` is built
@@ -15,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, put};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
-    check_document, encode_config, encode_document, rules::is_token, Config, Document, Kind,
-    KIND_NAMES, MAX_SITE,
+    check_document, encode_config, encode_document, links_outside, rules::is_token, Config,
+    Document, Kind, KIND_NAMES, MAX_SITE,
 };
 use concierge_protocol::{Problem, Value};
 use sqlx::Row;
@@ -180,14 +181,14 @@ fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
         .any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
 }
 
-/// Admits the holder of one of `hashes`, naming them by their token hash's first 8 digits;
-/// wrong or missing tokens count towards the same per-client limit as the staff endpoints.
+/// Admits the holder of a token of one of `roles` (its hashes and its name), naming them by
+/// the role and their token hash's first 8 digits; wrong or missing tokens count towards the
+/// same per-client limit as the staff endpoints.
 async fn require_token(
     state: &ApiState,
     headers: &HeaderMap,
     client: &str,
-    hashes: &[String],
-    role: &str,
+    roles: &[(&[String], &str)],
 ) -> Result<String, ApiError> {
     let now = now_ms();
     let since = now - AUTH_WINDOW_MS;
@@ -195,7 +196,7 @@ async fn require_token(
         return Err(ApiError::TooManyAttempts(AUTH_WINDOW_MS / 1000));
     }
     let token = bearer(headers);
-    if token_matches(token, hashes) {
+    if let Some((_, role)) = roles.iter().find(|(hashes, _)| token_matches(token, hashes)) {
         let hash = sha256_hex(token.unwrap_or_default());
         return Ok(format!("{role} {}", &hash[..8]));
     }
@@ -204,12 +205,24 @@ async fn require_token(
     Err(ApiError::Unauthorized)
 }
 
-/// The policy is the privacy officer's; the settings are the shop staff's.
+/// The policy is the privacy officer's; the settings are the shop staff's; the campaigns are
+/// the marketers'.
 fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {
     match kind {
         Kind::Policy => (&state.privacy_token_hashes, "privacy officer"),
         Kind::Settings => (&state.staff_token_hashes, "staff"),
+        Kind::Campaigns => (&state.marketer_token_hashes, "marketer"),
     }
+}
+
+/// Who reads a kind's history: the privacy officer, for every kind (it is the record of what
+/// visitors were shown and asked), and the campaigns' own publishers for theirs.
+fn readers_of(state: &ApiState, kind: Kind) -> Vec<(&[String], &'static str)> {
+    let mut readers = vec![(state.privacy_token_hashes.as_slice(), "privacy officer")];
+    if kind == Kind::Campaigns {
+        readers.push(publisher_of(state, kind));
+    }
+    readers
 }
 
 async fn publish(
@@ -223,10 +236,17 @@ async fn publish(
     let kind = kind_of(&kind)?;
     let (hashes, role) = publisher_of(&state, kind);
     let client = client_of(connection.as_ref().map(|c| &c.0));
-    let who = require_token(&state, &headers, &client, hashes, role).await?;
+    let who = require_token(&state, &headers, &client, &[(hashes, role)]).await?;
     let site = site_of(&query)?;
     let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
     let document = read_document(&body, kind).map_err(DocumentError::Problems)?;
+    if let Document::Campaigns(campaigns) = &document {
+        let hosts = published_link_hosts(&state.db, &site).await?;
+        let problems = links_outside(campaigns, &hosts);
+        if !problems.is_empty() {
+            return Err(DocumentError::Problems(problems));
+        }
+    }
     let published_at = now_ms();
     let stored = stored_form(&document)?;
     let row = Published {
@@ -267,6 +287,20 @@ fn read_document(body: &[u8], kind: Kind) -> Result<Document, Vec<Problem>> {
     Ok(document)
 }
 
+/// The link hosts of the site's settings in force: where campaigns may link besides the shop.
+async fn published_link_hosts(db: &Db, site: &str) -> Result<Vec<String>, DbError> {
+    for (kind, body) in db.current_documents(site).await? {
+        if kind != Kind::Settings.name() {
+            continue;
+        }
+        let value: Result<Value, _> = serde_json::from_str(&body);
+        if let Ok(Ok(Document::Settings(settings))) = value.map(|value| check_document(&value)) {
+            return Ok(settings.link_hosts.unwrap_or_default());
+        }
+    }
+    Ok(Vec::new())
+}
+
 fn stored_form(document: &Document) -> Result<String, DbError> {
     serde_json::to_string(&encode_document(document)).map_err(|e| DbError::Damaged(e.to_string()))
 }
@@ -280,8 +314,7 @@ async fn history(
 ) -> Result<Response, DocumentError> {
     let kind = kind_of(&kind)?;
     let client = client_of(connection.as_ref().map(|c| &c.0));
-    require_token(&state, &headers, &client, &state.privacy_token_hashes, "privacy officer")
-        .await?;
+    require_token(&state, &headers, &client, &readers_of(&state, kind)).await?;
     let site = site_of(&query)?;
     let versions = state
         .db

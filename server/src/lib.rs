@@ -89,6 +89,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         db: db.clone(),
         staff_token_hashes: std::sync::Arc::new(token_hashes(&config.staff_token_hashes)?),
         privacy_token_hashes: std::sync::Arc::new(token_hashes(&config.privacy_token_hashes)?),
+        marketer_token_hashes: std::sync::Arc::new(token_hashes(&config.marketer_token_hashes)?),
         metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
         body_timeout: config.body_timeout,

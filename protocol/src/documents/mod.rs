@@ -11,9 +11,14 @@
 //!
 //! ```json
 //! { "format": 1, "site": "demo", "documents": [ { "kind": "policy", "version": 3, ... },
-//!                                                { "kind": "settings", "version": 1, ... } ] }
+//!                                                { "kind": "settings", "version": 1, ... },
+//!                                                { "kind": "campaigns", "version": 4, ... } ] }
 //! ```
 
+// Behind a feature: the agent builds without it until its engine runs campaigns
+// (docs/decisions.md); a kind it does not know is passed over by its reader.
+#[cfg(feature = "campaigns")]
+mod campaigns;
 mod policy;
 mod read;
 pub mod rules;
@@ -21,6 +26,13 @@ mod settings;
 
 pub use read::read_config;
 
+#[cfg(feature = "campaigns")]
+pub use campaigns::{
+    links_outside, parse_timestamp, Action, Campaign, Campaigns, ContactLimits, ContactPolicy,
+    DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger, Variant, GOAL_EVENTS,
+    MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
+    MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
+};
 pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
 pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
@@ -32,21 +44,23 @@ use rules::{number_field, text_field, Field, Rule, Walk};
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
 
-/// The kinds of document there are; later issues add campaigns, knowledge and the catalogue.
+/// The kinds of document there are; later issues add knowledge and the catalogue.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Policy,
     Settings,
+    #[cfg(feature = "campaigns")]
+    Campaigns,
 }
 
 impl Kind {
+    #[cfg(feature = "campaigns")]
+    pub const ALL: [Kind; 3] = [Kind::Policy, Kind::Settings, Kind::Campaigns];
+    #[cfg(not(feature = "campaigns"))]
     pub const ALL: [Kind; 2] = [Kind::Policy, Kind::Settings];
 
     pub fn name(self) -> &'static str {
-        match self {
-            Kind::Policy => "policy",
-            Kind::Settings => "settings",
-        }
+        KIND_NAMES[self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<Kind> {
@@ -66,6 +80,12 @@ impl Kind {
                 fields: settings::FIELDS,
                 cross_check: settings::cross_check,
             },
+            #[cfg(feature = "campaigns")]
+            Kind::Campaigns => Spec {
+                what: "a campaigns document",
+                fields: campaigns::FIELDS,
+                cross_check: campaigns::cross_check,
+            },
         }
     }
 
@@ -74,11 +94,17 @@ impl Kind {
         match self {
             Kind::Policy => Document::Policy(policy::decode(document, version)),
             Kind::Settings => Document::Settings(settings::decode(document, version)),
+            #[cfg(feature = "campaigns")]
+            Kind::Campaigns => Document::Campaigns(campaigns::decode(document, version)),
         }
     }
 }
 
 /// The names of [`Kind::ALL`], as the field table needs them at compile time.
+#[cfg(feature = "campaigns")]
+pub const KIND_NAMES: &[&str] = &["policy", "settings", "campaigns"];
+/// The names of [`Kind::ALL`], as the field table needs them at compile time.
+#[cfg(not(feature = "campaigns"))]
 pub const KIND_NAMES: &[&str] = &["policy", "settings"];
 
 struct Spec {
@@ -149,6 +175,8 @@ pub struct PolicyPurpose {
 pub enum Document {
     Policy(Policy),
     Settings(Settings),
+    #[cfg(feature = "campaigns")]
+    Campaigns(Campaigns),
 }
 
 impl Document {
@@ -156,6 +184,8 @@ impl Document {
         match self {
             Document::Policy(_) => Kind::Policy,
             Document::Settings(_) => Kind::Settings,
+            #[cfg(feature = "campaigns")]
+            Document::Campaigns(_) => Kind::Campaigns,
         }
     }
 
@@ -163,6 +193,8 @@ impl Document {
         match self {
             Document::Policy(policy) => policy.version,
             Document::Settings(settings) => settings.version,
+            #[cfg(feature = "campaigns")]
+            Document::Campaigns(campaigns) => campaigns.version,
         }
     }
 }
@@ -173,6 +205,9 @@ pub struct Config {
     pub site: String,
     pub policy: Option<Policy>,
     pub settings: Option<Settings>,
+    #[cfg(feature = "campaigns")]
+    /// Boxed: a config travels inside the engine's events and records, kept small.
+    pub campaigns: Option<Box<Campaigns>>,
 }
 
 impl Config {
@@ -181,6 +216,8 @@ impl Config {
         match document {
             Document::Policy(policy) => self.policy = Some(policy),
             Document::Settings(settings) => self.settings = Some(settings),
+            #[cfg(feature = "campaigns")]
+            Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
         }
     }
 
@@ -189,6 +226,8 @@ impl Config {
         let mut documents = Vec::with_capacity(Kind::ALL.len());
         documents.extend(self.policy.clone().map(Document::Policy));
         documents.extend(self.settings.clone().map(Document::Settings));
+        #[cfg(feature = "campaigns")]
+        documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
         documents
     }
 }
@@ -219,7 +258,31 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
             }
         }
     }
-    Ok(config)
+    // Across documents: the campaigns' links lead only where the settings let views link.
+    #[cfg(feature = "campaigns")]
+    if let Some(campaigns) = &config.campaigns {
+        let hosts = config.settings.as_ref().and_then(|s| s.link_hosts.as_deref()).unwrap_or(&[]);
+        // Where the campaigns document is (the walk let through one of each kind at most).
+        let at = match value.get("documents") {
+            Some(Value::Array(documents)) => documents
+                .iter()
+                .position(|document| {
+                    document.get("kind").and_then(Value::as_str) == Some("campaigns")
+                })
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let path = crate::problem::index("documents", at);
+        for problem in links_outside(campaigns, hosts) {
+            problems
+                .push(Problem::new(crate::problem::join(&path, &problem.path), problem.message));
+        }
+    }
+    if problems.is_empty() {
+        Ok(config)
+    } else {
+        Err(problems)
+    }
 }
 
 impl Walk<'_> {
@@ -278,6 +341,8 @@ pub fn encode_document(document: &Document) -> Value {
     match document {
         Document::Policy(policy) => encode_policy(policy),
         Document::Settings(settings) => encode_settings(settings),
+        #[cfg(feature = "campaigns")]
+        Document::Campaigns(campaigns) => encode_campaigns(campaigns),
     }
 }
 
@@ -301,12 +366,21 @@ fn encode_settings(settings: &Settings) -> Value {
     Value::Object(fields)
 }
 
+#[cfg(feature = "campaigns")]
+fn encode_campaigns(campaigns: &Campaigns) -> Value {
+    let mut fields = encode_header(Kind::Campaigns, campaigns.version);
+    campaigns::encode(campaigns, &mut fields);
+    Value::Object(fields)
+}
+
 /// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
 pub fn encode_config(config: &Config) -> Value {
     // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
     let mut documents = Vec::with_capacity(Kind::ALL.len());
     documents.extend(config.policy.as_ref().map(encode_policy));
     documents.extend(config.settings.as_ref().map(encode_settings));
+    #[cfg(feature = "campaigns")]
+    documents.extend(config.campaigns.as_deref().map(encode_campaigns));
     Value::object([
         ("format", Value::Number(f64::from(CONFIG_FORMAT))),
         ("site", Value::from(config.site.as_str())),
@@ -328,8 +402,19 @@ mod tests {
         fn names(table: &[Field], out: &mut Vec<&'static str>) {
             for field in table {
                 out.push(field.name);
-                if let Rule::Records { fields, .. } = field.rule {
-                    names(fields, out);
+                match field.rule {
+                    Rule::Records { fields, .. } => names(fields, out),
+                    #[cfg(feature = "campaigns")]
+                    Rule::Object { fields, .. } | Rule::PerLanguage { fields, .. } => {
+                        names(fields, out)
+                    }
+                    #[cfg(feature = "campaigns")]
+                    Rule::Tagged { shapes, .. } => {
+                        for shape in shapes {
+                            names(shape.fields, out);
+                        }
+                    }
+                    _ => {}
                 }
             }
         }
@@ -340,6 +425,8 @@ mod tests {
             names(kind.spec().fields, &mut all);
         }
         assert!(all.len() > 10 && all.contains(&"descriptions"), "{all:?}");
+        #[cfg(feature = "campaigns")]
+        assert!(all.contains(&"stop_after_conversion") && all.contains(&"percent"), "{all:?}");
         assert!(all.iter().all(|name| name.len() < rules::LONGEST_FIELD_NAME), "{all:?}");
     }
 

@@ -14,7 +14,11 @@
 //! The checks are the validator's own field tables, read as types and ranges; nothing about a
 //! field's bounds is written twice.
 
+#[cfg(feature = "campaigns")]
+use super::campaigns::parse_timestamp;
 use super::rules::{https_host, is_host, is_token, whole_number, Field, Rule};
+#[cfg(feature = "campaigns")]
+use super::rules::{is_time_zone, shape_of, LANGUAGES};
 use super::{Config, Kind, CONFIG_FORMAT, MAX_SITE};
 use crate::problem::{index, join};
 use crate::{text, Problem, Value};
@@ -57,19 +61,68 @@ pub fn read_config(value: &Value) -> Result<Config, Problem> {
     Ok(config)
 }
 
-/// Each field of `table` that `object` has (and each required one) must fit its rule.
+/// Each field of `table` that `object` has (and each required one) must fit its rule; the
+/// problem names the innermost field that does not.
 fn check_fields(object: &Value, table: &[Field], path: &str) -> Result<(), Problem> {
     for field in table {
+        let at = join(path, field.name);
         match object.get(field.name) {
-            Some(value) if fits(&field.rule, value) => {}
+            Some(value) => check_value(&field.rule, value, &at)?,
             None if !field.required => {}
-            _ => return Err(Problem::new(join(path, field.name), expected(&field.rule))),
+            None => return Err(Problem::new(at, expected(&field.rule))),
         }
     }
     Ok(())
 }
 
-/// Whether `value` has the type and range `rule` asks for.
+/// Whether `value` at `path` fits `rule`, looking inside the objects and lists it holds.
+fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
+    let refuse = || Err(Problem::new(path, expected(rule)));
+    match (rule, value) {
+        (Rule::Records { fields, max, .. }, Value::Array(records)) if records.len() <= *max => {
+            for (position, record) in records.iter().enumerate() {
+                check_object(record, fields, &index(path, position))?;
+            }
+            Ok(())
+        }
+        #[cfg(feature = "campaigns")]
+        (Rule::Object { fields, .. }, _) if value.is_object() => check_fields(value, fields, path),
+        #[cfg(feature = "campaigns")]
+        (Rule::Tagged { shapes, .. }, _) if value.is_object() => match shape_of(shapes, value) {
+            Some(shape) => check_fields(value, shape.fields, path),
+            None => Err(Problem::new(join(path, "type"), expected(&Rule::OneOf(&[])))),
+        },
+        // A language this agent does not speak (from a newer server) is passed over.
+        #[cfg(feature = "campaigns")]
+        (Rule::PerLanguage { fields, .. }, Value::Object(entries)) => {
+            for (language, entry) in entries {
+                if LANGUAGES.contains(&language.as_str()) {
+                    check_object(entry, fields, &join(path, language))?;
+                }
+            }
+            Ok(())
+        }
+        #[cfg(feature = "campaigns")]
+        (Rule::Logic, Value::Bool(_)) => Ok(()),
+        #[cfg(feature = "campaigns")]
+        (Rule::Logic, Value::Object(_)) => match crate::logic::Rule::compile(value) {
+            Ok(_) => Ok(()),
+            Err(problem) => Err(Problem::new(join(path, &problem.path), problem.message)),
+        },
+        _ if fits(rule, value) => Ok(()),
+        _ => refuse(),
+    }
+}
+
+fn check_object(value: &Value, fields: &[Field], path: &str) -> Result<(), Problem> {
+    if value.is_object() {
+        check_fields(value, fields, path)
+    } else {
+        Err(Problem::new(path, "must be an object as documented"))
+    }
+}
+
+/// Whether `value` has the type and range `rule` asks for (rules without fields inside).
 fn fits(rule: &Rule, value: &Value) -> bool {
     let text = value.as_str();
     match *rule {
@@ -91,14 +144,18 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
         },
-        Rule::Records { fields, max, .. } => match value {
-            Value::Array(records) => {
-                records.len() <= max
-                    && records.iter().all(|r| r.is_object() && check_fields(r, fields, "").is_ok())
-            }
-            _ => false,
-        },
-        Rule::Documents => false,
+        #[cfg(feature = "campaigns")]
+        Rule::Number { min, max } => value.as_f64().is_some_and(|n| n >= min && n <= max),
+        #[cfg(feature = "campaigns")]
+        Rule::Timestamp => text.and_then(parse_timestamp).is_some(),
+        #[cfg(feature = "campaigns")]
+        Rule::TimeZone => text.is_some_and(is_time_zone),
+        #[cfg(feature = "campaigns")]
+        Rule::Template { max, .. } => text.is_some_and(|text| text.len() <= max * 4),
+        // Checked with what they hold, in `check_value`.
+        Rule::Records { .. } | Rule::Documents => false,
+        #[cfg(feature = "campaigns")]
+        Rule::Logic | Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => false,
     }
 }
 
@@ -115,6 +172,20 @@ fn expected(rule: &Rule) -> String {
         Rule::Link { .. } => "must be a path starting with / or an https:// URL".into(),
         Rule::Hosts { .. } => "must be a list of host names".into(),
         Rule::Translations { .. } => "must be an object of texts by language".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::Number { .. } => "must be a number in its range".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::Timestamp => "must be a date and time such as 2026-12-01T09:00:00Z".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::TimeZone => "must be an IANA time zone".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::Template { .. } => "must be a text".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::Logic => "must be a JSON Logic rule".into(),
         Rule::Records { .. } | Rule::Documents => "must be a list of objects as documented".into(),
+        #[cfg(feature = "campaigns")]
+        Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => {
+            "must be an object as documented".into()
+        }
     }
 }

@@ -70,6 +70,78 @@ pub enum Rule {
     },
     /// The documents of a `/v1/config` envelope: each checked whole, at most one per kind.
     Documents,
+    #[cfg(feature = "campaigns")]
+    /// A number, whole or not, in `min..=max` (a share, a business value).
+    Number {
+        min: f64,
+        max: f64,
+    },
+    #[cfg(feature = "campaigns")]
+    /// A date and time, to the minute or the second: `2026-12-01T09:00:00Z` in UTC, or
+    /// `2026-12-01T09:00:00` without the `Z`, a local time in the time zone named beside it
+    /// (the kind's cross-field check holds the two together).
+    Timestamp,
+    #[cfg(feature = "campaigns")]
+    /// An IANA time zone name such as `Europe/Amsterdam`, or `UTC`.
+    TimeZone,
+    #[cfg(feature = "campaigns")]
+    /// A visitor-facing text of at most `max` characters in which `{{name}}` may name one of
+    /// `variables`, and nothing else.
+    Template {
+        max: usize,
+        variables: &'static [&'static str],
+    },
+    #[cfg(feature = "campaigns")]
+    /// A JSON Logic rule (an object with one operator, or `true`/`false`), compiled as the agent
+    /// compiles it: an operator the evaluator does not know is refused with its path in the rule.
+    Logic,
+    #[cfg(feature = "campaigns")]
+    /// An object with the fields of `fields`; `what` names it in messages ("a schedule").
+    Object {
+        fields: &'static [Field],
+        what: &'static str,
+    },
+    #[cfg(feature = "campaigns")]
+    /// An object whose `type` names one of `shapes`, each with its own fields (a trigger, a
+    /// placement). `noun` names it in messages.
+    Tagged {
+        shapes: &'static [Shape],
+        noun: &'static str,
+    },
+    #[cfg(feature = "campaigns")]
+    /// An object with one object for each of [`LANGUAGES`], each with `fields`; `what` names
+    /// one in messages ("a message").
+    PerLanguage {
+        fields: &'static [Field],
+        what: &'static str,
+    },
+}
+
+#[cfg(feature = "campaigns")]
+/// One shape of a [`Rule::Tagged`] object: the `type` that selects it, its name in messages
+/// ("an idle trigger") and its fields besides `type`.
+pub struct Shape {
+    pub name: &'static str,
+    pub what: &'static str,
+    pub fields: &'static [Field],
+}
+
+#[cfg(feature = "campaigns")]
+impl Shape {
+    pub const fn new(name: &'static str, what: &'static str, fields: &'static [Field]) -> Shape {
+        Shape { name, what, fields }
+    }
+}
+
+#[cfg(feature = "campaigns")]
+/// The field that selects a [`Shape`], checked by the walker before the shape's own fields.
+const TYPE_FIELD: &[Field] = &[Field::required("type", Rule::Token { max: 64 })];
+
+#[cfg(feature = "campaigns")]
+/// The shape `value`'s `type` names, if it names one of `shapes`.
+pub fn shape_of<'s>(shapes: &'s [Shape], value: &Value) -> Option<&'s Shape> {
+    let name = value.get("type")?.as_str()?;
+    shapes.iter().find(|shape| shape.name == name)
 }
 
 /// The walk over one document: the JSON path of the value being checked, kept in one buffer
@@ -266,6 +338,163 @@ impl<'a> Walk<'a> {
                 self.check_records(value, fields, key, expected, max, noun)
             }
             Rule::Documents => self.check_documents(value),
+            #[cfg(feature = "campaigns")]
+            Rule::Number { min, max } => {
+                let fits = value.as_f64().is_some_and(|n| n >= min && n <= max);
+                if !fits {
+                    let (min, max) = (format_decimal(min), format_decimal(max));
+                    self.got(&["must be a number from ", &min, " to ", &max], value);
+                }
+            }
+            #[cfg(feature = "campaigns")]
+            Rule::Timestamp => {
+                if value.as_str().and_then(super::campaigns::parse_timestamp).is_none() {
+                    let head = "must be a date and time such as 2026-12-01T09:00:00Z (UTC), or 2026-12-01T09:00:00 with a time_zone";
+                    self.got(&[head], value);
+                }
+            }
+            #[cfg(feature = "campaigns")]
+            Rule::TimeZone => {
+                if !value.as_str().is_some_and(is_time_zone) {
+                    self.got(
+                        &["must be an IANA time zone such as Europe/Amsterdam, or UTC"],
+                        value,
+                    );
+                }
+            }
+            #[cfg(feature = "campaigns")]
+            Rule::Template { max, variables } => match value.as_str() {
+                Some(text) => self.check_template(text, max, variables),
+                None => self.got(&["must be a text"], value),
+            },
+            #[cfg(feature = "campaigns")]
+            Rule::Logic => self.check_logic(value),
+            #[cfg(feature = "campaigns")]
+            Rule::Object { fields, what } => self.check_object(value, &[fields], what),
+            #[cfg(feature = "campaigns")]
+            Rule::Tagged { shapes, noun } => self.check_tagged(value, shapes, noun),
+            #[cfg(feature = "campaigns")]
+            Rule::PerLanguage { fields, what } => self.check_per_language(value, fields, what),
+        }
+    }
+
+    #[cfg(feature = "campaigns")]
+    /// A text with `{{variables}}`: not blank, not too long, one line, and only known names.
+    fn check_template(&mut self, text: &str, max: usize, variables: &[&str]) {
+        let length = text.chars().count();
+        if text.trim().is_empty() {
+            return self.report_static("must not be empty");
+        }
+        if length > max {
+            return self.too_long(max, length);
+        }
+        if text.chars().any(char::is_control) {
+            return self
+                .report_static("must not contain control characters such as line breaks or tabs");
+        }
+        let mut rest = text;
+        while let Some(open) = rest.find("{{") {
+            let after = &rest[open + 2..];
+            let Some(close) = after.find("}}") else {
+                return self.report_static("opens {{ without closing it with }}");
+            };
+            let name = after[..close].trim();
+            if !variables.contains(&name) {
+                let mut list = String::new();
+                for (position, variable) in variables.iter().enumerate() {
+                    if position > 0 {
+                        list.push_str(", ");
+                    }
+                    list.push_str("{{");
+                    list.push_str(variable);
+                    list.push_str("}}");
+                }
+                let shown = ["{{", name, "}}"];
+                return self.report_pieces(&[
+                    "uses ",
+                    &concat(&shown),
+                    ", which is not a variable; the variables are ",
+                    &list,
+                ]);
+            }
+            rest = &after[close + 2..];
+        }
+    }
+
+    #[cfg(feature = "campaigns")]
+    /// A targeting rule: compiled here as the agent compiles it, so an operator it does not
+    /// know is refused now, with its path inside the rule.
+    fn check_logic(&mut self, value: &Value) {
+        let is_rule = match value {
+            Value::Bool(_) => true,
+            Value::Object(fields) => fields.len() == 1,
+            _ => false,
+        };
+        if !is_rule {
+            let head = "must be a JSON Logic rule with one operator, such as {\">=\": [{\"var\": \"cart.total\"}, 50]}, or true for every visitor";
+            return self.got(&[head], value);
+        }
+        if let Err(problem) = crate::logic::Rule::compile(value) {
+            let back = self.enter(&problem.path);
+            self.report(problem.message);
+            self.leave(back);
+        }
+    }
+
+    #[cfg(feature = "campaigns")]
+    /// An object of one of `shapes`, chosen by its `type`.
+    fn check_tagged(&mut self, value: &Value, shapes: &[Shape], noun: &str) {
+        let mut names = String::new();
+        for (position, shape) in shapes.iter().enumerate() {
+            if position > 0 {
+                names.push_str(", ");
+            }
+            names.push_str(shape.name);
+        }
+        if !value.is_object() {
+            return self.got(&["must be ", noun, " object with a type (", &names, ")"], value);
+        }
+        if let Some(shape) = shape_of(shapes, value) {
+            return self.check_object(value, &[TYPE_FIELD, shape.fields], shape.what);
+        }
+        let back = self.enter("type");
+        match value.get("type") {
+            None => self.report_pieces(&["is required: one of ", &names]),
+            Some(found) => self.got(&["must be one of ", &names], found),
+        }
+        self.leave(back);
+    }
+
+    #[cfg(feature = "campaigns")]
+    /// An object with one object per language the agent speaks, each checked by `fields`.
+    fn check_per_language(&mut self, value: &Value, fields: &[Field], what: &str) {
+        let Value::Object(entries) = value else {
+            let head =
+                ["must be an object with ", what, " for each language (", LANGUAGE_LIST, ")"];
+            return self.got(&head, value);
+        };
+        for (position, (language, entry)) in entries.iter().enumerate() {
+            let back = self.enter(language);
+            if entries[..position].iter().any(|(earlier, _)| earlier == language) {
+                self.report_static("appears twice; keep one");
+            } else if !LANGUAGES.contains(&language.as_str()) {
+                self.report_pieces(&["is not a language the agent speaks (", LANGUAGE_LIST, ")"]);
+            } else {
+                self.check_object(entry, &[fields], what);
+            }
+            self.leave(back);
+        }
+        for language in LANGUAGES {
+            if value.get(language).is_none() {
+                let back = self.enter(language);
+                self.report_pieces(&[
+                    "is missing; the agent needs ",
+                    what,
+                    " in each of ",
+                    LANGUAGE_LIST,
+                ]);
+                self.leave(back);
+            }
         }
     }
 
@@ -497,6 +726,44 @@ pub fn whole_number(value: &Value, min: u32, max: u32) -> Option<u32> {
 pub fn is_token(text: &str, max: usize) -> bool {
     (1..=max).contains(&text.len())
         && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+#[cfg(feature = "campaigns")]
+/// An IANA time zone name as the tz database spells them: `UTC`, or an area the database
+/// uses (`Europe`, `America`, ...) and one or more parts of letters, digits, `_`, `-` and `+`
+/// (`Europe/Amsterdam`, `America/Argentina/Buenos_Aires`, `Etc/GMT+1`). Whether the zone
+/// exists is for the browser's `Intl` to say; this catches abbreviations (`CET`), offsets
+/// (`+01:00`) and cities without their area.
+pub fn is_time_zone(text: &str) -> bool {
+    const AREAS: [&str; 11] = [
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+        "Etc",
+    ];
+    if text == "UTC" {
+        return true;
+    }
+    let mut parts = text.split('/');
+    let area = parts.next().unwrap_or_default();
+    let mut rest = 0;
+    for part in parts {
+        let fits = (1..=30).contains(&part.len())
+            && part.as_bytes()[0].is_ascii_alphabetic()
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+'));
+        if !fits {
+            return false;
+        }
+        rest += 1;
+    }
+    AREAS.contains(&area) && (1..=2).contains(&rest)
 }
 
 /// The host of an `https://` link (with its port, if any); `None` when it is no such link.

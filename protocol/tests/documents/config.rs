@@ -70,7 +70,7 @@ fn the_envelope_and_its_documents() {
         ),
         (
             envelope(json!([{ "kind": "campaign", "version": 1 }, settings()])),
-            &[("documents[0].kind", "must be one of policy, settings, got \"campaign\"")],
+            &[("documents[0].kind", "must be one of policy, settings, campaigns, got \"campaign\"")],
         ),
         (
             envelope(json!([7])),
@@ -109,6 +109,7 @@ fn a_valid_config_holds_each_document() {
             site: "demo".into(),
             policy: None,
             settings: Some(Settings { version: 1, idle_minutes: Some(30), ..Settings::default() }),
+            campaigns: None,
         }
     );
 }
@@ -144,6 +145,10 @@ fn full_config() -> Config {
             resume_url: Some("https://pay.example:8443/r?x=1#y".into()),
             link_hosts: Some(vec!["pay.example:8443".into(), "cdn.example".into()]),
         }),
+        campaigns: match check_document(&value(super::campaigns::full())) {
+            Ok(Document::Campaigns(campaigns)) => Some(Box::new(campaigns)),
+            other => panic!("{other:?}"),
+        },
     }
 }
 
@@ -160,6 +165,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
                 link_hosts: Some(vec![]),
                 ..Settings::default()
             }),
+            campaigns: None,
         },
     ];
     for config in configs {
@@ -201,6 +207,7 @@ fn documents_are_written_in_one_order_kinds_first() {
             "link_hosts"
         ]
     );
+    assert_eq!(keys(&documents[2])[..4], ["kind", "version", "contact", "campaigns"]);
     let Some(Value::Array(purposes)) = documents[0].get("purposes") else { panic!() };
     assert_eq!(keys(&purposes[0]), ["id", "names", "descriptions"]);
     assert_eq!(keys(purposes[0].get("names").unwrap()), ["en", "es", "nl", "de"]);

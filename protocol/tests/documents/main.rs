@@ -2,6 +2,7 @@
 //!
 //! Each case is data: an input and the exact problems (path, message) it must produce.
 
+mod campaigns;
 mod config;
 mod policy;
 mod read;

@@ -16,7 +16,7 @@ fn demo_documents() -> serde_json::Value {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_json::from_str::<serde_json::Value>(&text).unwrap()
     };
-    json!([read("policy"), read("settings")])
+    json!([read("policy"), read("settings"), read("campaigns")])
 }
 
 #[test]
@@ -28,6 +28,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
         json!([policy]),
         json!([{ "kind": "settings", "version": 7, "idle_minutes": 2, "link_hosts": ["pay.example"],
                  "resume_url": "https://pay.example/resume", "checkout_path": "/checkout/" }]),
+        json!([super::campaigns::full()]),
     ] {
         let config = value(envelope(documents));
         let checked = check_config(&config).expect("valid");
@@ -38,7 +39,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
 #[test]
 fn a_newer_servers_kinds_and_fields_are_passed_over() {
     let config = value(envelope(json!([
-        { "kind": "campaigns", "version": 1, "campaigns": [] },
+        { "kind": "knowledge", "version": 1, "articles": [] },
         { "kind": "settings", "version": 2, "idle_minutes": 5, "new_setting": { "any": "thing" } },
     ])));
     assert!(check_config(&config).is_err(), "the validator refuses what it does not know");
@@ -95,8 +96,13 @@ fn a_field_the_agent_cannot_use_refuses_the_whole_config_by_its_path() {
             envelope(
                 json!([{ "kind": "policy", "version": 1, "purposes": [{ "id": "everything", "names": {}, "descriptions": {} }] }]),
             ),
-            "documents[0].purposes",
-            "must be a list of objects as documented",
+            "documents[0].purposes[0].id",
+            "must be one of the values this agent knows",
+        ),
+        (
+            envelope(json!([{ "kind": "policy", "version": 1, "purposes": [7] }])),
+            "documents[0].purposes[0]",
+            "must be an object as documented",
         ),
         (
             envelope(json!([{ "kind": "policy", "version": 1 }])),
@@ -131,4 +137,112 @@ fn a_field_the_agent_cannot_use_refuses_the_whole_config_by_its_path() {
         let problem = read_config(&value(input.clone())).expect_err(&input.to_string());
         assert_eq!((problem.path.as_str(), problem.message.as_str()), (path, message), "{input}");
     }
+}
+
+/// A config whose campaigns document has `to` at a JSON pointer under its fullest campaign.
+fn campaigns(pointer: &str, to: serde_json::Value) -> serde_json::Value {
+    let mut document = super::campaigns::full();
+    let (parent, key) = pointer.rsplit_once('/').unwrap();
+    let parent = document.pointer_mut(&format!("/campaigns/1{parent}")).unwrap();
+    match parent {
+        serde_json::Value::Array(items) => items[key.parse::<usize>().unwrap()] = to,
+        other => other[key] = to,
+    }
+    envelope(json!([super::policy::base(), document]))
+}
+
+#[test]
+fn campaigns_are_read_from_the_same_tables_down_to_the_field_at_fault() {
+    let cases = [
+        (
+            campaigns("/targeting", json!({ "and": [true, { "foo": 1 }] })),
+            "documents[1].campaigns[1].targeting.and[1].foo",
+            "unsupported operator \"foo\"",
+        ),
+        (
+            campaigns("/priority", json!("high")),
+            "documents[1].campaigns[1].priority",
+            "must be a whole number from 1 to 100",
+        ),
+        (
+            campaigns("/holdout", json!(0.7)),
+            "documents[1].campaigns[1].holdout",
+            "must be a number in its range",
+        ),
+        (
+            campaigns("/trigger", json!({ "type": "geofence" })),
+            "documents[1].campaigns[1].trigger.type",
+            "must be one of the values this agent knows",
+        ),
+        (
+            campaigns("/trigger", json!({ "type": "idle", "seconds": "soon" })),
+            "documents[1].campaigns[1].trigger.seconds",
+            "must be a whole number from 1 to 3600",
+        ),
+        (
+            campaigns("/placement", json!({ "type": "inline" })),
+            "documents[1].campaigns[1].placement.slot",
+            "must be an id of letters, digits, - and _",
+        ),
+        (
+            campaigns("/schedule", json!({ "start": "soon" })),
+            "documents[1].campaigns[1].schedule.start",
+            "must be a date and time such as 2026-12-01T09:00:00Z",
+        ),
+        (
+            campaigns("/schedule", json!({ "start": "2026-12-01T09:00", "time_zone": "CET" })),
+            "documents[1].campaigns[1].schedule.time_zone",
+            "must be an IANA time zone",
+        ),
+        (
+            campaigns("/content/es/title", json!(7)),
+            "documents[1].campaigns[1].content.es.title",
+            "must be a text",
+        ),
+        (
+            campaigns("/content/nl/action/href", json!("javascript:alert(1)")),
+            "documents[1].campaigns[1].content.nl.action.href",
+            "must be a path starting with / or an https:// URL",
+        ),
+        (
+            campaigns("/variants/0/weight", json!(0)),
+            "documents[1].campaigns[1].variants[0].weight",
+            "must be a whole number from 1 to 1000",
+        ),
+        (
+            campaigns("/goal", json!("purchase")),
+            "documents[1].campaigns[1].goal",
+            "must be an object as documented",
+        ),
+        (
+            campaigns("/goal/event", json!("signup")),
+            "documents[1].campaigns[1].goal.event",
+            "must be one of the values this agent knows",
+        ),
+        (
+            campaigns("/contact", json!({ "cooldown_hours": -1 })),
+            "documents[1].campaigns[1].contact.cooldown_hours",
+            "must be a whole number from 0 to 8760",
+        ),
+    ];
+    for (input, path, message) in cases {
+        let problem = read_config(&value(input.clone())).expect_err(&input.to_string());
+        assert_eq!((problem.path.as_str(), problem.message.as_str()), (path, message), "{input}");
+    }
+}
+
+#[test]
+fn a_newer_servers_campaign_fields_and_languages_are_passed_over() {
+    let mut document = super::campaigns::full();
+    document["campaigns"][0]["frequency"] = json!({ "any": "thing" });
+    document["campaigns"][0]["content"]["fr"] = json!({ "titre": "Bonjour" });
+    document["campaigns"][0]["trigger"]["debounce_ms"] = json!(50);
+    document["contact"]["per_month"] = json!(20);
+    let config = value(envelope(json!([document])));
+    assert!(check_config(&config).is_err(), "the validator refuses what it does not know");
+    let read = read_config(&config).expect("an agent reads what it knows");
+    let campaigns = read.campaigns.expect("campaigns");
+    assert_eq!(campaigns.campaigns.len(), 3);
+    let expected = check_config(&value(envelope(json!([super::campaigns::full()])))).unwrap();
+    assert_eq!(Some(campaigns), expected.campaigns, "the same campaigns, the rest passed over");
 }

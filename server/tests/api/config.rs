@@ -86,6 +86,7 @@ fn help_documents_every_setting() {
         "--database-url",
         "--staff-token-hashes",
         "--privacy-token-hashes",
+        "--marketer-token-hashes",
         "--metrics-token-hashes",
         "--tombstone-days",
         "--header-timeout",
@@ -97,7 +98,12 @@ fn help_documents_every_setting() {
     ] {
         assert!(help.contains(flag), "{flag} is documented");
     }
-    for variable in ["CONCIERGE_PORT", "DATABASE_URL", "CONCIERGE_STAFF_TOKEN_HASHES"] {
+    for variable in [
+        "CONCIERGE_PORT",
+        "DATABASE_URL",
+        "CONCIERGE_STAFF_TOKEN_HASHES",
+        "CONCIERGE_MARKETER_TOKEN_HASHES",
+    ] {
         assert!(help.contains(variable), "{variable} is documented");
     }
     let hash = Command::new(BINARY).args(["hash-token", "demo-staff"]).output().unwrap();

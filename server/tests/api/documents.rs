@@ -14,6 +14,10 @@ fn privacy() -> String {
     format!("Bearer {PRIVACY_TOKEN}")
 }
 
+fn marketer() -> String {
+    format!("Bearer {MARKETER_TOKEN}")
+}
+
 fn texts(prefix: &str) -> Value {
     json!({ "en": format!("{prefix} en"), "es": format!("{prefix} es"), "nl": format!("{prefix} nl"), "de": format!("{prefix} de") })
 }
@@ -29,6 +33,23 @@ fn settings(version: u32) -> Value {
     json!({ "version": version, "idle_minutes": 45, "kind": "settings" })
 }
 
+fn message(title: &str, href: &str) -> Value {
+    json!({ "title": title, "body": format!("{title}: {{{{cart.count}}}} items"), "action": { "label": "Go", "href": href } })
+}
+
+fn campaigns(version: u32) -> Value {
+    let content = json!({ "en": message("Hi", "/cart/"), "es": message("Hola", "/cart/"),
+                          "nl": message("Hoi", "/cart/"), "de": message("Hallo", "/cart/") });
+    json!({ "kind": "campaigns", "version": version, "campaigns": [{
+        "id": "welcome-back", "status": "active",
+        "trigger": { "type": "returning_visit" },
+        "targeting": { ">": [{ "var": "cart.count" }, 0] },
+        "placement": { "type": "top_bar" },
+        "content": content, "priority": 40, "value": 30, "holdout": 0.1,
+        "goal": { "event": "purchase", "attribution_days": 14 },
+    }] })
+}
+
 impl Site {
     async fn put(&self, uri: &str, token: &str, body: &str) -> Reply {
         let headers = [("authorization", token), ("content-type", "application/json")];
@@ -37,7 +58,11 @@ impl Site {
 
     async fn publish(&self, site: &str, document: &Value) -> Reply {
         let kind = document["kind"].as_str().unwrap();
-        let token = if kind == "policy" { privacy() } else { staff() };
+        let token = match kind {
+            "policy" => privacy(),
+            "campaigns" => marketer(),
+            _ => staff(),
+        };
         self.put(&format!("/v1/config/{kind}?site={site}"), &token, &document.to_string()).await
     }
 
@@ -322,7 +347,7 @@ async fn bad_site_ids_extra_parameters_and_unknown_kinds_are_refused() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
         reply.json()["message"],
-        "there is no document kind \"campaign\"; the kinds are policy, settings"
+        "there is no document kind \"campaign\"; the kinds are policy, settings, campaigns"
     );
 }
 
@@ -440,7 +465,7 @@ async fn a_bad_documents_directory_publishes_nothing_and_lists_every_problem() {
         error.lines().collect::<Vec<_>>(),
         [
             format!("the documents in {root} have problems; nothing was published:"),
-            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json"),
+            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json, campaigns.json"),
             format!("{root}/demo/policy.json: not valid JSON: key must be a string at line 1 column 3"),
             format!("{root}/demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
             format!("{root}/my shop: a site's folder name must be 1-64 letters, digits, - or _"),
@@ -513,6 +538,8 @@ fn the_demo_documents_are_served_with_the_same_etag_by_each_process() {
     assert_eq!(config["documents"][1]["idle_minutes"], 30);
     assert_eq!(config["documents"][1]["dismiss_hours"], 24);
     assert_eq!(config["documents"][1]["checkout_path"], "/checkout/");
+    assert_eq!(config["documents"][2]["kind"], "campaigns");
+    assert_eq!(config["documents"][2]["campaigns"][0]["id"], "cart-recovery");
 
     let (_, second_tag, second_body) = serve_demo_config(data.path());
     assert_eq!(second_body, first_body);
@@ -581,4 +608,134 @@ async fn the_openapi_description_lists_the_config_endpoints() {
             ["maximum"],
         525_600
     );
+    let schemas = &description["components"]["schemas"];
+    let campaign = &schemas["Campaign"]["properties"];
+    assert_eq!(campaign["holdout"]["maximum"], 0.5);
+    assert_eq!(campaign["priority"]["maximum"], 100);
+    assert!(schemas["CampaignsDocument"]["properties"]["campaigns"].is_object());
+    let kinds = &description["components"]["parameters"]["Kind"]["schema"]["enum"];
+    assert_eq!(kinds, &json!(["policy", "settings", "campaigns"]));
+}
+
+#[tokio::test]
+async fn marketers_publish_the_campaigns_and_agents_get_them() {
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/campaigns?site={name}");
+        let reply = site.put(&uri, &marketer(), &campaigns(1).to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        let by = concierge_server::db::sha256_hex(MARKETER_TOKEN);
+        assert_eq!(reply.json()["published_by"], format!("marketer {}", &by[..8]));
+        assert_eq!(reply.json()["kind"], "campaigns");
+
+        let config = site.agent_config(&name, &[]).await.json();
+        let served = &config["documents"][0];
+        assert_eq!(served["kind"], "campaigns");
+        assert_eq!(served["version"], 1);
+        assert_eq!(
+            served["campaigns"][0]["targeting"],
+            json!({ ">": [{ "var": "cart.count" }, 0] })
+        );
+        // Stored in the encoder's form: the defaults written out.
+        assert_eq!(served["contact"], json!({ "interruptive_at_once": 1 }));
+        assert_eq!(
+            served["campaigns"][0]["contact"],
+            json!({ "cooldown_hours": 24, "stop_after_conversion": true })
+        );
+
+        // Versions as for every kind; no one else publishes them, and marketers nothing else.
+        let reply = site.put(&uri, &marketer(), &campaigns(1).to_string()).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT);
+        assert_eq!(reply.json()["current_version"], 1);
+        for token in [staff(), privacy(), "Bearer guess".to_owned()] {
+            let reply = site.put(&uri, &token, &campaigns(2).to_string()).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}: {token}", site.backend);
+        }
+        let settings_uri = format!("/v1/config/settings?site={name}");
+        let reply = site.put(&settings_uri, &marketer(), &settings(1).to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+        let policy_uri = format!("/v1/config/policy?site={name}");
+        let reply = site.put(&policy_uri, &marketer(), &policy(1).to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+#[tokio::test]
+async fn a_campaigns_document_with_problems_gets_422_with_every_one() {
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/campaigns?site={name}");
+        let mut bad = campaigns(1);
+        let campaign = &mut bad["campaigns"][0];
+        campaign["placement"] = json!({ "type": "modal" });
+        campaign["targeting"] = json!({ "and": [true, { "foo": 1 }] });
+        campaign["content"]["en"]["title"] = json!("Only {{cart.totl}}");
+        campaign["holdout"] = json!(0.7);
+        let reply = site.put(&uri, &marketer(), &bad.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(
+            reply.json(),
+            json!({
+                "error": "invalid_document",
+                "message": "the document has 4 problems; nothing was published",
+                "problems": [
+                    { "path": "campaigns[0].targeting.and[1].foo", "message": "unsupported operator \"foo\"" },
+                    { "path": "campaigns[0].content.en.title", "message": "uses {{cart.totl}}, which is not a variable; the variables are {{cart.total}}, {{cart.count}}, {{cart.code}}, {{item.name}}" },
+                    { "path": "campaigns[0].holdout", "message": "must be a number from 0 to 0.5, got 0.7" },
+                    { "path": "campaigns[0].placement.type", "message": "is modal, which interrupts the visitor, so it opens only on an exit_intent or custom trigger; this campaign's trigger is returning_visit" },
+                ],
+            })
+        );
+        assert_eq!(site.agent_config(&name, &[]).await.json()["documents"], json!([]));
+    }
+}
+
+#[tokio::test]
+async fn campaign_links_to_other_hosts_need_the_published_settings_to_list_them() {
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/campaigns?site={name}");
+        let mut linked = campaigns(1);
+        linked["campaigns"][0]["content"]["de"]["action"]["href"] = json!("https://pay.example/de");
+        let reply = site.put(&uri, &marketer(), &linked.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(
+            reply.json()["problems"],
+            json!([{ "path": "campaigns[0].content.de.action.href", "message": "links to pay.example, which is not in the settings' link_hosts; add it there or use a path" }])
+        );
+        let mut hosts = settings(1);
+        hosts["link_hosts"] = json!(["pay.example"]);
+        assert_eq!(site.publish(&name, &hosts).await.status, StatusCode::CREATED);
+        let reply = site.put(&uri, &marketer(), &linked.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", text(&reply));
+    }
+}
+
+#[tokio::test]
+async fn marketers_and_the_privacy_officer_read_the_campaigns_history() {
+    for site in sites().await {
+        let name = unique("shop");
+        site.publish(&name, &campaigns(1)).await;
+        let mut paused = campaigns(2);
+        paused["campaigns"][0]["status"] = json!("paused");
+        assert_eq!(site.publish(&name, &paused).await.status, StatusCode::CREATED);
+        let uri = format!("/v1/config/campaigns/history?site={name}");
+        for token in [marketer(), privacy()] {
+            let reply = site.get(&uri, &[("authorization", &token)]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}: {token}", site.backend);
+            let versions = reply.json()["versions"].clone();
+            assert_eq!(versions.as_array().unwrap().len(), 2);
+            assert_eq!(versions[0]["version"], 2);
+            assert_eq!(versions[0]["document"]["campaigns"][0]["status"], "paused");
+            assert_eq!(versions[1]["document"]["campaigns"][0]["status"], "active");
+        }
+        assert_eq!(
+            site.get(&uri, &[("authorization", &staff())]).await.status,
+            StatusCode::UNAUTHORIZED
+        );
+        // A marketer reads the history of the campaigns only.
+        let policy_history = format!("/v1/config/policy/history?site={name}");
+        let reply = site.get(&policy_history, &[("authorization", &marketer())]).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
 }

@@ -14,6 +14,7 @@ use tower::ServiceExt;
 pub const STAFF_TOKEN: &str = "staff-token-for-tests";
 pub const PRIVACY_TOKEN: &str = "privacy-token-for-tests";
 pub const METRICS_TOKEN: &str = "metrics-token-for-tests";
+pub const MARKETER_TOKEN: &str = "marketer-token-for-tests";
 
 /// A site served from a temporary `www`, on one database, through one router (so the
 /// process-local metrics add up across its requests).
@@ -228,6 +229,7 @@ pub fn test_config(www: &std::path::Path) -> Config {
     let mut config = Config::for_www(www);
     config.staff_token_hashes = vec![sha256_hex(STAFF_TOKEN)];
     config.privacy_token_hashes = vec![sha256_hex(PRIVACY_TOKEN)];
+    config.marketer_token_hashes = vec![sha256_hex(MARKETER_TOKEN)];
     config.metrics_token_hashes = vec![sha256_hex(METRICS_TOKEN)];
     config
 }
