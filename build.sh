@@ -156,6 +156,7 @@ gz_size() { gzip -9c "$1" | wc -c | tr -d ' '; }
 # The core agent's download budget: loader + shell + Wasm, gzip -9, in bytes. It may be lowered
 # freely; raising it needs an entry in docs/decisions.md with the figure and the reason.
 SIZE_BUDGET_FILE=$ROOT/size-budget
+LOADER_BUDGET=1536
 
 core_size() {
   local total=0 file
@@ -173,6 +174,12 @@ check_size_budget() {
   step "Size budget: core agent $size bytes gzipped, budget $budget"
   if [ "$size" -gt "$budget" ]; then
     die "the core agent is $size bytes gzipped, over its budget of $budget ($SIZE_BUDGET_FILE)"
+  fi
+  # The loader runs first on every page, before anything else of the agent: 1.5 KB of its own.
+  local loader
+  loader=$(gz_size www/concierge/loader.js)
+  if [ "$loader" -gt "$LOADER_BUDGET" ]; then
+    die "the loader is $loader bytes gzipped, over its budget of $LOADER_BUDGET"
   fi
 }
 

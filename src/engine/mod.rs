@@ -16,7 +16,6 @@ pub mod config;
 pub mod consent;
 pub mod decide;
 pub mod i18n;
-pub mod links;
 pub mod money;
 pub mod persist;
 pub mod recovery;

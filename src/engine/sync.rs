@@ -22,6 +22,8 @@ pub const BATCH_BYTES: usize = MAX_BATCH_BYTES;
 pub const FLUSH_INTERVAL: Millis = 5_000;
 pub const BACKOFF_BASE: Millis = 2_000;
 pub const BACKOFF_MAX: Millis = 5 * 60_000;
+/// The longest `Retry-After` the agent honours: a day.
+pub const MAX_RETRY_AFTER: Millis = 24 * 60 * 60_000;
 /// Acknowledged event ids remembered, so another tab's copy of the outbox does not resend them.
 pub const ACKED_MEMORY: usize = 400;
 /// The envelope of a batch around its events (ids, secret, key, version), rounded up.
@@ -339,8 +341,11 @@ impl Outbox {
                 let exponential =
                     BACKOFF_BASE.saturating_mul(1 << self.meta.attempts.min(10)).min(BACKOFF_MAX);
                 let delay = (exponential as f64 * rng.jitter()) as Millis;
-                self.meta.next_attempt_at =
-                    Some(now + retry_after.map_or(delay, |after| after.max(delay / 2)));
+                // A server's wait is honoured up to a day: one that asks for longer (or sends a
+                // nonsense figure) gets its day, not a wait that overflows into the past.
+                let wait =
+                    retry_after.map_or(delay, |after| after.clamp(delay / 2, MAX_RETRY_AFTER));
+                self.meta.next_attempt_at = Some(now.saturating_add(wait));
                 0
             }
         }

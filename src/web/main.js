@@ -60,12 +60,21 @@ export function stop() {
   const stopping = agent;
   agent = null;
   if (!stopping) return;
-  stopping.undo.forEach((undo) => undo());
+  stopping.undo.forEach((undo) => guard(undo));
   storage.flush();
   clock.cancel();
   dom.destroy();
-  if (stopping.engine) stopping.engine.stop();
-  window.concierge = stub();
+  // An engine that trapped may trap again here; it is dropped either way (see `run`).
+  if (stopping.engine) guard(stopping.engine.stop);
+  // Before boot the page still holds the loader's stub and the calls queued on it: kept.
+  if (stopping.ready) window.concierge = stub();
+}
+
+/** Runs `action`, and keeps whatever it throws from reaching the page. */
+function guard(action) {
+  try {
+    action();
+  } catch (error) {}
 }
 
 /** The engine's Wasm linear memory in bytes, for the benchmark (0 before it is instantiated). */
@@ -76,8 +85,10 @@ export function wasmMemoryBytes() {
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
   dom.init((name) => dispatch([["action", name]]));
+  const stubbed = window.concierge;
+  const early = queued(stubbed);
   const calls = [];
-  for (const call of queued()) {
+  for (const call of early) {
     const input = command(call[0], call[1], call[2]);
     if (input) calls.push(input.slice(1));
   }
@@ -134,6 +145,8 @@ function boot(engine, settings, locale, config) {
     }),
   );
   agent.ready = true;
+  // Listeners that ran during start called the stub: their calls come now, in order.
+  for (const call of queued(stubbed).slice(early.length)) concierge(...call);
   mark("concierge:ready");
   notify("ready", { version: VERSION });
 
@@ -147,9 +160,8 @@ function boot(engine, settings, locale, config) {
 }
 
 /** The calls queued on the stub's own `q` (never a `q` on a polluted prototype), oldest first. */
-function queued() {
+function queued(stubbed) {
   try {
-    const stubbed = window.concierge;
     const queue = stubbed && Object.prototype.hasOwnProperty.call(stubbed, "q") ? stubbed.q : null;
     if (queue && typeof queue == "object") return Array.from(queue).map((call) => Array.from(call));
   } catch (error) {}
@@ -245,11 +257,19 @@ function run(call) {
     effects = call();
   } catch (error) {
     warn("the agent stopped after an internal error (" + describeThrown(error) + "); the shop works without it");
+    // A trapped module's memory is in an unknown state: a later start loads a fresh one.
+    loading = null;
     return stop();
   }
+  const running = agent;
   for (const effect of effects) {
-    if (!agent) return;
-    apply(effect);
+    // A listener may have stopped (and even restarted) the agent: the rest is not for it.
+    if (agent !== running) return;
+    try {
+      apply(effect);
+    } catch (error) {
+      warn("an effect could not be carried out (" + describeThrown(error) + ")");
+    }
   }
 }
 
@@ -283,8 +303,8 @@ function apply([verb, a, b, c, d]) {
 /** The last moments of a page: hidden (tab switch, app switch on mobile) or being left. */
 function pageHide(onHide) {
   const hidden = () => document.visibilityState === "hidden" && onHide();
-  window.addEventListener("pagehide", onHide);
-  document.addEventListener("visibilitychange", hidden);
+  guard(() => window.addEventListener("pagehide", onHide));
+  guard(() => document.addEventListener("visibilitychange", hidden));
   return () => {
     window.removeEventListener("pagehide", onHide);
     document.removeEventListener("visibilitychange", hidden);

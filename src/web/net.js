@@ -16,6 +16,9 @@ const REQUEST_TIMEOUT_MS = 15000;
 /** A `fetch` that ignores its abort signal is given up on this much later. */
 const GIVE_UP_GRACE_MS = 1000;
 
+/** How long a lock request may go unanswered before this tab sends without the lock. */
+const LOCK_WAIT_MS = 5000;
+
 /** The request under way, so the flush lock is held until it is answered. */
 let inFlight = null;
 /** A throwing `fetch` is reported once per page, not at every retry. */
@@ -40,8 +43,11 @@ export function lock(name, granted) {
       // The lock is held until the request this tab just started is answered.
       return held && request ? request.then(nothing, nothing) : undefined;
     });
-    // A lock manager that fails without ever calling back is as good as none.
+    // A lock manager that fails without ever calling back is as good as none, and so is one
+    // that never answers at all: with `ifAvailable` a working one answers at once, even when
+    // another tab holds the lock. The server counts a batch sent twice once.
     Promise.resolve(returned).catch(() => answer(true));
+    setTimeout(() => answer(true), LOCK_WAIT_MS);
   } catch (error) {
     answer(true);
   }
@@ -57,9 +63,9 @@ export function send(url, body, beacon, answered) {
     if (!sendBeacon(url, body)) post(url, body).catch(nothing);
     return;
   }
-  inFlight = post(url, body)
-    .then((response) => outcome(response, answered))
-    .catch(() => answered(0, null, false));
+  // Two arguments to `then`, not `then().catch()`: a failure inside `answered` must not make
+  // the engine hear a second answer for the same batch.
+  inFlight = post(url, body).then((response) => outcome(response, answered), () => answered(0, null, false));
 }
 
 function post(url, body) {

@@ -95,8 +95,15 @@ export function wipe(prefix, legacyKey) {
 export function watch(onChange) {
   const listener = (event) => {
     if (event.storageArea && event.storageArea !== area()) return;
-    if (event.key === null || event.key.startsWith("concierge:")) onChange(event.key, event.newValue);
+    if (event.key !== null && !event.key.startsWith("concierge:")) return;
+    // Another tab's write (or erasure, or a cleared storage) is newer than what this tab has
+    // waiting for the same key: this tab's older write must not land over it.
+    if (event.key === null) pending.clear();
+    else pending.delete(event.key);
+    onChange(event.key, event.newValue);
   };
-  window.addEventListener("storage", listener);
+  try {
+    window.addEventListener("storage", listener);
+  } catch (error) {}
   return () => window.removeEventListener("storage", listener);
 }

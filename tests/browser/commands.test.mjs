@@ -135,3 +135,24 @@ test("a page that replaces JSON after the agent loaded does not break it", async
   assert.deepEqual(tab.warnings, []);
   await closeClean(tab);
 });
+
+test("a call a listener makes while the agent starts is not lost", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      window.concierge = function () {
+        (window.concierge.q = window.concierge.q || []).push(arguments);
+      };
+      // Hears the starting cart during start, and answers with a call of its own.
+      window.concierge("on", "cart", (cart) => {
+        if (!window.answered && cart.items.length === 0) {
+          window.answered = true;
+          window.concierge("track", "add_to_cart", { items: [{ item_id: "late", item_name: "Late", price: 1, quantity: 1 }] });
+        }
+      });
+    },
+  });
+  const cart = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "cart", resolve)));
+  assert.deepEqual(cart.items.map((item) => item.item_id), ["late"]);
+  await closeClean(tab);
+});

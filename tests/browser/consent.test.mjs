@@ -97,3 +97,20 @@ test("a burst of calls writes storage once per key, after the calls have returne
   assert.equal((await stored(tab, "cart")).lines[0].qty, 5);
   await closeClean(tab);
 });
+
+test("a lock manager that never answers delays sending, it does not stop it", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, {
+    setup: () => {
+      Object.defineProperty(navigator, "locks", { value: { request: () => new Promise(() => {}) } });
+      window.concierge = function () {
+        (window.concierge.q = window.concierge.q || []).push(arguments);
+      };
+      window.concierge("consent", "accept");
+    },
+  });
+  await call(tab, ...addToCart("a", "Phone", 799, 1));
+  await tab.page.clock.runFor("00:30");
+  assert.ok(sentEvents(tab).includes("add_to_cart"), `sent: ${sentEvents(tab)}`);
+  await closeClean(tab);
+});

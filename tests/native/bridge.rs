@@ -171,9 +171,19 @@ fn bad_input_is_named_on_the_console_and_never_stops_the_agent() {
     assert!(said.iter().any(|w| w.starts_with("consent: ")), "{said:?}");
     assert!(said.iter().any(|w| w.contains("intents could not be read")), "{said:?}");
 
-    for text in ["", "{", r#"{"now":"soon","in":"all"}"#, "[1,2]"] {
+    for text in ["", "{", "[1,2"] {
         let effects = effects_of(&bridge.handle(text));
-        assert!(effects.iter().all(|e| verb(e) == "warn"), "{text}: {effects:?}");
+        assert!(
+            !effects.is_empty() && effects.iter().all(|e| verb(e) == "warn"),
+            "{text}: {effects:?}"
+        );
+    }
+    for text in [r#"{"now":"soon","in":"all"}"#, "[1,2]"] {
+        let effects = effects_of(&bridge.handle(text));
+        assert!(
+            effects.iter().all(|e| verb(e) != "store" && verb(e) != "send"),
+            "{text}: {effects:?}"
+        );
     }
     let (none, effects) = Bridge::start("not json");
     assert!(none.is_none());
@@ -207,5 +217,74 @@ fn another_tabs_writes_reach_this_tab_and_foreign_formats_are_left_alone() {
     let effects = handle(&mut bridge, T0, r#"[["storage","concierge:test:cart","not json"]]"#);
     assert!(warnings(&effects)[0].contains("not JSON"), "{effects:?}");
     let effects = handle(&mut bridge, T0, r#"[["storage","concierge:other:consent","{}"]]"#);
-    assert!(effects.iter().all(|e| verb(e) != "notify" && verb(e) != "warn"), "{effects:?}");
+    assert!(of(&effects, "notify").is_empty() && of(&effects, "warn").is_empty(), "{effects:?}");
+}
+
+/// Consent, one cart change, the lock granted: the batch's key.
+fn one_batch_sent(bridge: &mut Bridge) -> String {
+    handle(bridge, T0 + 1000, &format!(r#"[["call","consent","accept"],{ADD_PHONE}]"#));
+    let effects = handle(bridge, T0 + 1100, r#"[["flush",true]]"#);
+    arg(of(&effects, "send")[0], 2).as_str().unwrap().to_owned()
+}
+
+fn wake_at(effects: &[Value]) -> i64 {
+    let wakes = of(effects, "wake");
+    assert!(!wakes.is_empty(), "a wake-up is asked for: {effects:?}");
+    wakes.iter().map(|w| arg(w, 1).as_f64().unwrap() as i64).min().unwrap()
+}
+
+#[test]
+fn a_server_that_asks_for_a_huge_wait_gets_a_day_not_an_overflow() {
+    let (mut bridge, _) = start("");
+    let key = one_batch_sent(&mut bridge);
+    let at = T0 + 2000;
+    let effects = handle(&mut bridge, at, &format!(r#"[["sent","{key}",429,1e300,false]]"#));
+    assert!(of(&effects, "send").is_empty(), "{effects:?}");
+    let wake = wake_at(&effects);
+    assert!(wake > at + 60_000 && wake <= at + 24 * 3_600_000, "wakes at {wake}, now {at}");
+}
+
+#[test]
+fn no_answer_a_timeout_and_a_server_error_are_all_retried_later() {
+    for status in [0, 408, 500, 503] {
+        let (mut bridge, _) = start("");
+        let key = one_batch_sent(&mut bridge);
+        let effects =
+            handle(&mut bridge, T0 + 2000, &format!(r#"[["sent","{key}",{status},null,false]]"#));
+        assert!(
+            of(&effects, "send").is_empty() && warnings(&effects).is_empty(),
+            "{status}: {effects:?}"
+        );
+        let wake = wake_at(&effects);
+        let effects = handle(&mut bridge, wake, r#"[["tick"]]"#);
+        assert!(
+            !of(&effects, "lock").is_empty(),
+            "{status}: asks for the lock again at {wake}: {effects:?}"
+        );
+        let effects = handle(&mut bridge, wake + 1, r#"[["flush",true]]"#);
+        assert_eq!(
+            arg(of(&effects, "send")[0], 2).as_str(),
+            Some(key.as_str()),
+            "{status}: the same batch again"
+        );
+    }
+}
+
+#[test]
+fn config_answers_apply_whole_or_not_at_all() {
+    let (mut bridge, _) = start("");
+    let published = r#"{"status":200,"etag":"\"v2\"","body":{"format":1,"site":"test","documents":[{"kind":"settings","version":2,"idle_minutes":2}]}}"#;
+    handle(&mut bridge, T0, &format!(r#"[["config",{published}]]"#));
+    assert_eq!(bridge.agent().config().idle_timeout, 2 * 60_000);
+    for answer in [r#"{"status":200,"etag":"x"}"#, r#"{"status":500}"#, "null"] {
+        let effects = handle(&mut bridge, T0, &format!(r#"[["config",{answer}]]"#));
+        assert_eq!(warnings(&effects).len(), 1, "{answer}: {effects:?}");
+        assert_eq!(
+            bridge.agent().config().idle_timeout,
+            2 * 60_000,
+            "{answer}: the fetched config stays"
+        );
+    }
+    let effects = handle(&mut bridge, T0, r#"[["config",{"status":304}]]"#);
+    assert!(warnings(&effects).is_empty(), "{effects:?}");
 }
