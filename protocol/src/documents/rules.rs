@@ -484,6 +484,12 @@ impl<'a> Walk<'a> {
             }
             self.leave(back);
         }
+        self.missing_languages(value, what);
+    }
+
+    /// Names each language of [`LANGUAGES`] that `value` has no entry for: `what` is what each
+    /// language needs ("a text", "the message").
+    fn missing_languages(&mut self, value: &Value, what: &str) {
         for language in LANGUAGES {
             if value.get(language).is_none() {
                 let back = self.enter(language);
@@ -601,16 +607,7 @@ impl<'a> Walk<'a> {
             }
             self.leave(back);
         }
-        for language in LANGUAGES {
-            if value.get(language).is_none() {
-                let back = self.enter(language);
-                self.report_pieces(&[
-                    "is missing; the agent needs a text in each of ",
-                    LANGUAGE_LIST,
-                ]);
-                self.leave(back);
-            }
-        }
+        self.missing_languages(value, "a text");
     }
 
     fn check_records(
