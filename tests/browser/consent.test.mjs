@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { addToCart, call, closeClean, newTab, open, stored, storedKeys, texts, useBrowser, view, writes } from "./page.mjs";
+import { addToCart, call, closeClean, eventually, newTab, open, stored, storedKeys, texts, useBrowser, view, writes } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -41,6 +41,7 @@ test("nothing is stored or sent until consent, and everything is after", async (
     analytics: "granted",
   });
   await tab.page.clock.runFor("05:00");
+  await eventually(() => sentEvents(tab).length >= 2);
   assert.deepEqual(sentEvents(tab), ["consent", "cart"], "the consent and the cart it allowed were sent");
   await closeClean(tab);
 });
@@ -111,6 +112,6 @@ test("a lock manager that never answers delays sending, it does not stop it", as
   });
   await call(tab, ...addToCart("a", "Phone", 799, 1));
   await tab.page.clock.runFor("00:30");
-  assert.ok(sentEvents(tab).includes("add_to_cart"), `sent: ${sentEvents(tab)}`);
+  assert.ok(await eventually(() => sentEvents(tab).includes("add_to_cart")), `sent: ${sentEvents(tab)}`);
   await closeClean(tab);
 });

@@ -211,6 +211,18 @@ export function call(tab, ...args) {
   }, args);
 }
 
+/** Waits, in real time and up to five seconds, until `holds()` is true, and returns whether it
+ * became true. A request the page sends reaches the test's route handler a moment after the
+ * page clock ran the timer that sent it, so what was sent is awaited, not read at once. */
+export async function eventually(holds, timeoutMs = 5000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!holds()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return true;
+}
+
 /** The agent's console messages while `body` runs. */
 export async function warningsDuring(tab, body) {
   const from = tab.warnings.length;
