@@ -229,6 +229,16 @@ async fn require_token(
     Err(ApiError::Unauthorized)
 }
 
+/// Admits a privacy officer's bearer token; failures count at the owner's door, with the
+/// officer's other routes (export and erasure).
+pub(crate) async fn require_officer(
+    state: &ApiState,
+    headers: &HeaderMap,
+    client: &str,
+) -> Result<(), ApiError> {
+    require_token(state, Door::Owner, &state.privacy_token_hashes, headers, client).await
+}
+
 async fn require_staff(
     state: &ApiState,
     headers: &HeaderMap,

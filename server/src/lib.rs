@@ -10,6 +10,7 @@ pub mod documents;
 mod headers;
 pub mod metrics;
 pub mod model;
+pub mod receipts;
 mod static_files;
 
 pub use config::Config;
@@ -117,7 +118,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         ]);
     let mut router = Router::new()
         .route("/healthz", get(health).with_state(db))
-        .merge(api::routes(state).layer(cors))
+        .merge(api::routes(state.clone()).merge(receipts::routes(state)).layer(cors))
         .merge(documents)
         .fallback_service(static_files::service(&config.www));
     router = router.layer(axum::middleware::from_fn(refuse_oversized_bodies));

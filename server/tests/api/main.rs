@@ -6,6 +6,7 @@ mod config;
 mod documents;
 mod events;
 mod profiles;
+mod receipts;
 mod staff;
 mod static_files;
 mod support;
