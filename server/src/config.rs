@@ -102,6 +102,14 @@ pub enum Command {
     /// Prints the SHA-256 of a token, for --staff-token-hashes, --privacy-token-hashes,
     /// --marketer-token-hashes and --metrics-token-hashes.
     HashToken { token: String },
+    /// Deletes each site's data past the retention of its published policy (what the server
+    /// also does every hour), prints what it deleted, and exits; without --once it keeps
+    /// running, once an hour, serving nothing.
+    Retention {
+        /// Run once and exit.
+        #[arg(long)]
+        once: bool,
+    },
 }
 
 impl Config {

@@ -11,6 +11,7 @@ mod headers;
 pub mod metrics;
 pub mod model;
 pub mod receipts;
+pub mod retention;
 mod static_files;
 
 pub use config::Config;
@@ -169,9 +170,10 @@ async fn health(
 /// How often the retention job runs.
 pub const RETENTION_JOB_EVERY: std::time::Duration = std::time::Duration::from_secs(60 * 60);
 
-/// Starts the retention job: every hour (and once at start) it forgets tombstones past the
-/// retention period and stale failed logins. Several processes may each run it; the deletes
-/// are idempotent.
+/// Starts the retention job: every hour (and once at start) it deletes each site's data past
+/// the retention of its policy ([`retention`]) and forgets tombstones past their retention
+/// period and stale failed logins. Several processes may each run it; the deletes are
+/// idempotent.
 pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<()> {
     let db = db.with_tombstone_retention(config.tombstone_retention_ms());
     tokio::spawn(async move {
@@ -179,6 +181,7 @@ pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<(
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             every.tick().await;
+            run_retention_once(&db).await;
             match db.forget_expired(api::now_ms(), api::AUTH_WINDOW_MS).await {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "expired tombstones forgotten"),
@@ -188,6 +191,17 @@ pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<(
             }
         }
     })
+}
+
+/// One run of the policy retention ([`retention`]), logged; a failure waits for the next run.
+pub async fn run_retention_once(db: &Db) -> Option<retention::Deleted> {
+    match db.apply_retention(api::now_ms()).await {
+        Ok(deleted) => Some(deleted),
+        Err(error) => {
+            tracing::warn!(%error, "the policy retention failed; it runs again in an hour");
+            None
+        }
+    }
 }
 
 /// Binds the configured address, printing the URL once listening.

@@ -37,6 +37,10 @@ async fn main() -> ExitCode {
         logs.init();
     }
 
+    if let Some(concierge_server::config::Command::Retention { once }) = &config.command {
+        return retention(&config, *once).await;
+    }
+
     // Everything that can fail at start fails before the URL is announced.
     let router = match open_db(&config).await.and_then(|db| {
         let router = app(&config, db.clone())?;
@@ -63,6 +67,34 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("concierge-server: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `concierge-server retention [--once]`: the policy retention without the web server.
+async fn retention(config: &Config, once: bool) -> ExitCode {
+    let db = match open_db(config).await {
+        Ok(db) => db,
+        Err(error) => {
+            eprintln!("concierge-server: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    if !once {
+        concierge_server::spawn_retention_job(config, db).await.ok();
+        return ExitCode::FAILURE;
+    }
+    match db.apply_retention(concierge_server::api::now_ms()).await {
+        Ok(deleted) => {
+            println!(
+                "retention: deleted {} receipts, {} events, {} carts, {} intents, {} visitors",
+                deleted.receipts, deleted.events, deleted.carts, deleted.intents, deleted.visitors
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("concierge-server: retention: {error}");
             ExitCode::FAILURE
         }
     }

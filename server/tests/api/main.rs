@@ -7,6 +7,7 @@ mod documents;
 mod events;
 mod profiles;
 mod receipts;
+mod retention;
 mod staff;
 mod static_files;
 mod support;
