@@ -30,6 +30,8 @@ pub struct ApiState {
     pub metrics: Arc<Metrics>,
     /// How long a client may take to send a whole request body.
     pub body_timeout: Duration,
+    /// The request header that names the visitor's region, if the operator set one.
+    pub region_header: Option<axum::http::HeaderName>,
 }
 
 /// The doors a credential opens; failures are counted per door and client, so a visitor

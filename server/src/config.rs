@@ -93,6 +93,12 @@ pub struct Config {
     #[arg(long, env = "CONCIERGE_DOCUMENTS_DIR")]
     pub documents: Option<PathBuf>,
 
+    /// The request header a proxy or CDN sets to the visitor's country or region (e.g.
+    /// `CF-IPCountry`); `/v1/config` then answers it as `region` (`DE`, `US-CA`), for the
+    /// policy's regional rules. Unset: no `region`.
+    #[arg(long, env = "CONCIERGE_REGION_HEADER")]
+    pub region_header: Option<String>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -137,6 +143,7 @@ impl Config {
             body_timeout: Duration::from_secs(30),
             allowed_origins: Vec::new(),
             documents: None,
+            region_header: None,
             command: None,
         }
     }

@@ -13,7 +13,7 @@ use crate::model::Invalid;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, put};
+use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
     check_document, encode_config, encode_document, links_outside, rules::is_token, Config,
@@ -34,6 +34,7 @@ pub fn routes(state: ApiState, origins: Vec<HeaderValue>) -> Router {
         .expose_headers([header::ETAG]);
     Router::new()
         .route("/v1/config", get(serve_config).layer(cors))
+        .route("/v1/config/check", post(check))
         .route("/v1/config/{kind}", put(publish))
         .route("/v1/config/{kind}/history", get(history))
         .with_state(state)
@@ -133,7 +134,8 @@ async fn serve_config(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let site = site_of(&query)?;
-    let body = config_body(&state.db, &site).await?;
+    let region = state.region_header.as_ref().and_then(|name| region_of(&headers, name));
+    let body = config_body_in_region(&state.db, &site, region.as_deref()).await?;
     // A strong validator: the same bytes give the same tag in every process.
     let tag = format!("\"{}\"", &sha256_hex(&body)[..32]);
     let etag = HeaderValue::from_str(&tag)
@@ -146,13 +148,46 @@ async fn serve_config(
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
     headers.insert(header::ETAG, etag);
+    if let Some(name) = &state.region_header {
+        // The answer depends on the region header: a shared cache must key on it.
+        if let Ok(value) = HeaderValue::from_str(name.as_str()) {
+            headers.insert(header::VARY, value);
+        }
+    }
     // Any cache may keep it, but must ask each time: a new policy applies on the next page.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 
+/// The region a request comes from, by the header the operator named
+/// (`CONCIERGE_REGION_HEADER`, e.g. `CF-IPCountry`): `DE`, `US-CA`; none when the header is
+/// missing, unknown (`XX`), Tor (`T1`) or not such a code.
+pub fn region_of(headers: &HeaderMap, name: &header::HeaderName) -> Option<String> {
+    let value = headers.get(name)?.to_str().ok()?.trim().to_ascii_uppercase();
+    let (country, subdivision) = match value.split_once('-') {
+        Some((country, subdivision)) => (country, Some(subdivision)),
+        None => (value.as_str(), None),
+    };
+    let valid = country.len() == 2
+        && country.bytes().all(|b| b.is_ascii_uppercase())
+        && !matches!(country, "XX" | "T1")
+        && subdivision.is_none_or(|s| {
+            (1..=3).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    valid.then_some(value)
+}
+
 /// The exact bytes of a site's config: the stored documents re-checked and encoded.
 pub async fn config_body(db: &Db, site: &str) -> Result<String, DbError> {
+    config_body_in_region(db, site, None).await
+}
+
+/// The config with the visitor's `region` after the site, when known (contract §2).
+pub async fn config_body_in_region(
+    db: &Db,
+    site: &str,
+    region: Option<&str>,
+) -> Result<String, DbError> {
     let mut config = Config { site: site.to_owned(), ..Config::default() };
     for (kind, body) in db.current_documents(site).await? {
         let value: Result<Value, _> = serde_json::from_str(&body);
@@ -167,7 +202,12 @@ pub async fn config_body(db: &Db, site: &str) -> Result<String, DbError> {
             Err(error) => tracing::error!(%site, %kind, %error, "a stored document is not JSON"),
         }
     }
-    serde_json::to_string(&encode_config(&config)).map_err(|e| DbError::Damaged(e.to_string()))
+    let mut encoded = encode_config(&config);
+    if let (Some(region), Value::Object(fields)) = (region, &mut encoded) {
+        let at = fields.iter().position(|(name, _)| name == "site").map_or(0, |i| i + 1);
+        fields.insert(at, ("region".to_owned(), Value::from(region)));
+    }
+    serde_json::to_string(&encoded).map_err(|e| DbError::Damaged(e.to_string()))
 }
 
 /// Whether `If-None-Match` names the current tag (`*`, a list, weak or strong forms).
@@ -268,6 +308,49 @@ async fn publish(
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
+/// `POST /v1/config/check`: the validator's verdict on a document, without publishing it, for
+/// the admin page's live validation. Any publisher's token (privacy officer, staff, marketer);
+/// with `?site=ID`, campaigns' links are checked against that site's link hosts as on publish.
+async fn check(
+    State(state): State<ApiState>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+    body: axum::body::Body,
+) -> Result<Response, DocumentError> {
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    let roles =
+        [Kind::Policy, Kind::Settings, Kind::Campaigns].map(|kind| publisher_of(&state, kind));
+    require_token(&state, &headers, &client, &roles).await?;
+    let site = if query.is_empty() { None } else { Some(site_of(&query)?) };
+    let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
+    let problems = match serde_json::from_slice::<Value>(&body) {
+        Err(error) => vec![serde_json::json!({
+            "path": "", "message": format!("not valid JSON: {error}"),
+            "line": error.line(), "column": error.column(),
+        })],
+        Ok(value) => {
+            let problems = match check_document(&value) {
+                Err(problems) => problems,
+                Ok(Document::Campaigns(campaigns)) => match &site {
+                    Some(site) => {
+                        links_outside(&campaigns, &published_link_hosts(&state.db, site).await?)
+                    }
+                    None => Vec::new(),
+                },
+                Ok(_) => Vec::new(),
+            };
+            problems
+                .into_iter()
+                .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+                .collect()
+        }
+    };
+    let mut response = Json(serde_json::json!({ "problems": problems })).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
 /// A request body as a document of `kind`, or every problem with it.
 fn read_document(body: &[u8], kind: Kind) -> Result<Document, Vec<Problem>> {
     let value: Value = serde_json::from_slice(body)
@@ -316,20 +399,37 @@ async fn history(
     let client = client_of(connection.as_ref().map(|c| &c.0));
     require_token(&state, &headers, &client, &readers_of(&state, kind)).await?;
     let site = site_of(&query)?;
-    let versions = state
-        .db
-        .document_history(&site, kind)
-        .await?
-        .into_iter()
+    let rows = state.db.document_history(&site, kind).await?;
+    // Read into the protocol's `Value`, which keeps the members in their order, for the diff.
+    let documents = rows
+        .iter()
         .map(|row| {
-            let document: serde_json::Value = serde_json::from_str(&row.body)
-                .map_err(|e| DbError::Damaged(format!("stored document: {e}")))?;
-            Ok(serde_json::json!({
-                "version": row.version, "published_at": row.published_at,
-                "published_by": row.published_by, "document": document,
-            }))
+            serde_json::from_str::<Value>(&row.body)
+                .map_err(|e| DbError::Damaged(format!("stored document: {e}")))
         })
         .collect::<Result<Vec<_>, DbError>>()?;
+    // Newest first: each version is compared with the next one in the list, the one it replaced.
+    let nothing = Value::Object(Vec::new());
+    let versions: Vec<serde_json::Value> = rows
+        .iter()
+        .zip(&documents)
+        .enumerate()
+        .map(|(index, (row, document))| {
+            let previous = documents.get(index + 1);
+            let diff: Vec<serde_json::Value> =
+                crate::history::diff(previous.unwrap_or(&nothing), document)
+                    .iter()
+                    .map(crate::history::Change::to_json)
+                    .collect();
+            serde_json::json!({
+                "version": row.version, "published_at": row.published_at,
+                "published_by": row.published_by,
+                "publisher": crate::history::publisher(&row.published_by),
+                "previous_version": rows.get(index + 1).map(|previous| previous.version),
+                "diff": diff, "document": document,
+            })
+        })
+        .collect();
     let body = serde_json::json!({ "site": site, "kind": kind.name(), "versions": versions });
     let mut response = Json(body).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

@@ -8,6 +8,7 @@ pub mod consent;
 pub mod db;
 pub mod documents;
 mod headers;
+pub mod history;
 pub mod metrics;
 pub mod model;
 pub mod receipts;
@@ -44,6 +45,8 @@ pub enum Error {
     InvalidOrigin(String),
     #[error("{0}")]
     Documents(#[from] documents::SeedError),
+    #[error("{0:?} is not a valid header name for --region-header")]
+    InvalidRegionHeader(String),
 }
 
 /// Opens the configured database: PostgreSQL when a URL is given, else SQLite in the data dir.
@@ -95,6 +98,13 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
         body_timeout: config.body_timeout,
+        region_header: match config.region_header.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(name) => Some(
+                axum::http::HeaderName::from_bytes(name.as_bytes())
+                    .map_err(|_| Error::InvalidRegionHeader(name.to_owned()))?,
+            ),
+        },
     };
     let origins = config
         .allowed_origins

@@ -94,7 +94,9 @@ fn help_documents_every_setting() {
         "--allowed-origins",
         "--config",
         "--log-format",
+        "--region-header",
         "hash-token",
+        "retention",
     ] {
         assert!(help.contains(flag), "{flag} is documented");
     }
@@ -103,6 +105,7 @@ fn help_documents_every_setting() {
         "DATABASE_URL",
         "CONCIERGE_STAFF_TOKEN_HASHES",
         "CONCIERGE_MARKETER_TOKEN_HASHES",
+        "CONCIERGE_REGION_HEADER",
     ] {
         assert!(help.contains(variable), "{variable} is documented");
     }

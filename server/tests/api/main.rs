@@ -5,6 +5,7 @@ mod agent;
 mod config;
 mod documents;
 mod events;
+mod policy_admin;
 mod profiles;
 mod receipts;
 mod retention;

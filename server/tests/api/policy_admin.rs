@@ -1,0 +1,137 @@
+//! What the admin page needs of the documents API: the history with its publisher and a diff
+//! against the version before, `POST /v1/config/check` for live validation, and the visitor's
+//! `region` in `/v1/config` from the header the operator names.
+
+use super::support::*;
+use axum::body::Body;
+use axum::http::{Method, StatusCode};
+use serde_json::{json, Value};
+
+fn settings(version: u32, idle_minutes: u32) -> Value {
+    json!({ "kind": "settings", "version": version, "idle_minutes": idle_minutes })
+}
+
+impl Site {
+    async fn put_settings(&self, shop: &str, document: &Value) -> Reply {
+        let headers = [("authorization", staff()), ("content-type", "application/json".into())];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        self.request(
+            Method::PUT,
+            &format!("/v1/config/settings?site={shop}"),
+            &headers,
+            Body::from(document.to_string()),
+        )
+        .await
+    }
+
+    async fn check(&self, token: &str, body: &str) -> Reply {
+        let headers = [("authorization", token), ("content-type", "application/json")];
+        self.request(Method::POST, "/v1/config/check", &headers, Body::from(body.to_owned())).await
+    }
+}
+
+#[tokio::test]
+async fn the_history_names_the_publisher_and_the_changes_from_the_version_before() {
+    for site in sites().await {
+        let shop = unique("shop");
+        assert_eq!(site.put_settings(&shop, &settings(1, 30)).await.status, StatusCode::CREATED);
+        let mut second = settings(3, 45);
+        second["dismiss_hours"] = json!(12);
+        assert_eq!(site.put_settings(&shop, &second).await.status, StatusCode::CREATED);
+
+        let uri = format!("/v1/config/settings/history?site={shop}");
+        let reply = site.get(&uri, &[("authorization", &officer())]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        let versions = reply.json()["versions"].as_array().unwrap().clone();
+        let fingerprint = &concierge_server::db::sha256_hex(STAFF_TOKEN)[..8];
+        assert_eq!(
+            versions[0]["publisher"],
+            json!({ "role": "staff", "fingerprint": fingerprint })
+        );
+        assert!(!reply.body.windows(STAFF_TOKEN.len()).any(|w| w == STAFF_TOKEN.as_bytes()));
+        assert_eq!(versions[0]["previous_version"], 1);
+        assert_eq!(
+            versions[0]["diff"],
+            json!([
+                { "path": "version", "before": 1, "after": 3 },
+                { "path": "idle_minutes", "before": 30, "after": 45 },
+                { "path": "dismiss_hours", "before": null, "after": 12 },
+            ]),
+            "{}",
+            site.backend
+        );
+        // The first version: everything in it is new.
+        assert_eq!(versions[1]["previous_version"], Value::Null);
+        let first: Vec<&str> = versions[1]["diff"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["path"].as_str().unwrap())
+            .collect();
+        assert_eq!(first, ["kind", "version", "idle_minutes"]);
+    }
+}
+
+#[tokio::test]
+async fn check_answers_every_problem_with_its_path_and_publishes_nothing() {
+    for site in sites().await {
+        let shop = unique("shop");
+        let bad =
+            json!({ "kind": "settings", "version": 0, "idle_minutes": "thirty", "colour": "red" });
+        for token in [officer(), staff(), format!("Bearer {MARKETER_TOKEN}")] {
+            let reply = site.check(&token, &bad.to_string()).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}: {token}", site.backend);
+            assert_eq!(reply.headers["cache-control"], "no-store");
+            let problems = reply.json()["problems"].as_array().unwrap().clone();
+            let paths: Vec<&str> = problems.iter().map(|p| p["path"].as_str().unwrap()).collect();
+            for path in ["version", "idle_minutes", "colour"] {
+                assert!(paths.contains(&path), "{path} not in {problems:?}");
+            }
+            assert!(problems.iter().all(|p| !p["message"].as_str().unwrap().is_empty()));
+        }
+        let good = site.check(&officer(), &settings(1, 30).to_string()).await;
+        assert_eq!(good.json(), json!({ "problems": [] }));
+        let config = site.get(&format!("/v1/config?site={shop}"), &[]).await.json();
+        assert_eq!(config["documents"], json!([]), "checking publishes nothing");
+    }
+}
+
+#[tokio::test]
+async fn check_places_a_json_syntax_error_at_its_line_and_wants_a_token() {
+    let site = Site::new("sqlite", None).await;
+    let reply = site.check(&officer(), "{\n  \"kind\": \"settings\",\n  \"version\": 1,,\n}").await;
+    let problem = &reply.json()["problems"][0];
+    assert_eq!(problem["path"], "");
+    assert_eq!(problem["line"], 3, "{problem}");
+    assert!(problem["message"].as_str().unwrap().starts_with("not valid JSON"));
+
+    let reply = site.check("Bearer wrong", &settings(1, 30).to_string()).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    let reply = site.check(&operator(), &settings(1, 30).to_string()).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "a metrics token publishes nothing");
+}
+
+#[tokio::test]
+async fn the_config_carries_the_region_from_the_configured_header_only() {
+    let mut site = Site::new("sqlite", None).await;
+    let shop = unique("shop");
+    let uri = format!("/v1/config?site={shop}");
+    // Not configured: no region, whatever the request says.
+    let plain = site.get(&uri, &[("cf-ipcountry", "DE")]).await;
+    assert_eq!(plain.json().get("region"), None);
+    assert!(plain.headers.get("vary").is_none_or(|v| !v.to_str().unwrap().contains("ipcountry")));
+
+    site.reconfigure(|config| config.region_header = Some("CF-IPCountry".into()));
+    let german = site.get(&uri, &[("cf-ipcountry", "DE")]).await;
+    let text = String::from_utf8(german.body.clone()).unwrap();
+    assert_eq!(text, format!(r#"{{"format":1,"site":"{shop}","region":"DE","documents":[]}}"#));
+    assert!(german.headers["vary"].to_str().unwrap().eq_ignore_ascii_case("cf-ipcountry"));
+    let californian = site.get(&uri, &[("cf-ipcountry", "us-ca")]).await;
+    assert_eq!(californian.json()["region"], "US-CA");
+    assert_ne!(german.headers["etag"], californian.headers["etag"], "each region its own tag");
+    for unknown in ["XX", "T1", "Germany", "D"] {
+        let reply = site.get(&uri, &[("cf-ipcountry", unknown)]).await;
+        assert_eq!(reply.json().get("region"), None, "{unknown}");
+    }
+    assert_eq!(site.get(&uri, &[]).await.json().get("region"), None);
+}
