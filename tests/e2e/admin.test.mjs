@@ -1,0 +1,217 @@
+// End to end: the privacy officer signs in to /admin/, sees a problem at its line, publishes a new policy version, reads its diff, sees the consent chart and downloads the receipts.
+
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { after, before, test } from "node:test";
+import { useShop } from "./harness.mjs";
+
+const ADMIN_TOKEN = "e2e-privacy-token";
+// The harness passes its environment on to the server it starts.
+process.env.CONCIERGE_PRIVACY_TOKEN_HASHES = createHash("sha256").update(ADMIN_TOKEN).digest("hex");
+
+const shop = useShop({ before, after });
+const DAY = 24 * 60 * 60 * 1000;
+
+function receiptId() {
+  return "r_" + randomBytes(16).toString("base64url").slice(0, 22);
+}
+
+/** Receipts as agents send them: today and yesterday, with known choices. */
+async function sendReceipts() {
+  const sent = [];
+  const now = Date.now();
+  const choices = [
+    [now, { necessary: "granted", marketing: "granted", measurement: "granted" }],
+    [now, { necessary: "granted", marketing: "denied", measurement: "granted" }],
+    [now - DAY, { necessary: "granted", marketing: "denied", measurement: "denied" }],
+  ];
+  for (const [at, choice] of choices) {
+    const receipt = { site: "demo", receipt: receiptId(), visitor: null, policy: 1, at, region: "DE", source: "dialog", choices: choice };
+    const response = await fetch(`${shop.url}/v1/consent/receipts`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(receipt),
+    });
+    assert.equal(response.status, 202, await response.text());
+    sent.push(receipt);
+  }
+  return sent;
+}
+
+async function officerPage() {
+  const context = await shop.browser.newContext({ locale: "en-GB", acceptDownloads: true });
+  await context.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener("securitypolicyviolation", (event) => {
+      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(`${shop.url}/admin/`);
+  return { context, page, errors };
+}
+
+async function signIn(page) {
+  await page.fill("#admin-token", ADMIN_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.getElementById("policy-editor").value.includes('"purposes"'));
+}
+
+test("the officer sees a problem at its line, publishes, reads the diff, the chart and the exports", async () => {
+  const receipts = await sendReceipts();
+  const { context, page, errors } = await officerPage();
+  await signIn(page);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), ADMIN_TOKEN);
+  assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
+
+  // A missing translation: named with its path, its object's line marked in the editor.
+  const published = JSON.parse(await page.inputValue("#policy-editor"));
+  const broken = structuredClone(published);
+  delete broken.purposes[1].descriptions.de;
+  await page.fill("#policy-editor", JSON.stringify(broken, null, 2));
+  const problem = page.locator('#problems li[data-path="purposes[1].descriptions.de"]');
+  await problem.waitFor({ timeout: 5_000 });
+  const line = Number(await problem.getAttribute("data-line"));
+  const marked = page.locator("#editor-lines .problem-line");
+  assert.equal(await marked.count(), 1);
+  assert.equal(Number(await marked.getAttribute("data-line")), line);
+  assert.match(await marked.textContent(), /"descriptions"/);
+  const brokenLines = JSON.stringify(broken, null, 2).split("\n");
+  // Each purpose has one "descriptions"; the second after "purposes" is purposes[1]'s.
+  const purposesLine = brokenLines.findIndex((text) => text.includes('"purposes"'));
+  const descriptionLines = brokenLines
+    .map((text, index) => (index > purposesLine && text.includes('"descriptions"') ? index + 1 : 0))
+    .filter(Boolean);
+  const expectedLine = descriptionLines[1];
+  assert.equal(line, expectedLine, "the line of purposes[1].descriptions");
+  assert.equal(await page.getAttribute("#policy-editor", "aria-invalid"), "true");
+  // The problem's button puts the caret on that line.
+  await problem.locator("button").click();
+  const caretLine = await page.evaluate(() => {
+    const editor = document.getElementById("policy-editor");
+    return editor.value.slice(0, editor.selectionStart).split("\n").length;
+  });
+  assert.equal(caretLine, line);
+
+  // Fixed, renamed and raised: valid, then published.
+  const next = structuredClone(published);
+  next.version = published.version + 1;
+  next.purposes[0].names.en = "Keep your cart, safely";
+  await page.fill("#policy-editor", JSON.stringify(next, null, 2));
+  await page.waitForFunction(() => document.querySelectorAll("#problems li").length === 0
+    && /No problems/.test(document.getElementById("check-summary").textContent));
+  await page.locator("#publish").click();
+  const entry = page.locator(`#history li.history-entry[data-version="${next.version}"]`);
+  await entry.waitFor({ timeout: 5_000 });
+  assert.equal(await page.locator("#history li.history-entry").first().getAttribute("data-version"), String(next.version));
+  const fingerprint = createHash("sha256").update(ADMIN_TOKEN).digest("hex").slice(0, 8);
+  assert.match(await entry.locator(".history-meta").textContent(), new RegExp(`privacy officer \\(${fingerprint}\\)`));
+  const renamed = entry.locator('tr[data-path="purposes[0].names.en"]');
+  assert.equal(await renamed.locator(".diff-before").textContent(), JSON.stringify(published.purposes[0].names.en));
+  assert.equal(await renamed.locator(".diff-after").textContent(), '"Keep your cart, safely"');
+  assert.equal(await entry.locator('tr[data-path="version"] .diff-after').textContent(), String(next.version));
+  assert.match(await page.textContent("#publish-status"), new RegExp(`Version ${next.version} published`));
+  // The agent's config serves the new version.
+  const config = await (await fetch(`${shop.url}/v1/config?site=demo`)).json();
+  assert.equal(config.documents.find((document) => document.kind === "policy").version, next.version);
+
+  // The dialog preview, in German, from the policy's own texts.
+  await page.selectOption("#preview-language", "de");
+  assert.match(await page.textContent("#preview"), new RegExp(next.purposes[0].names.de));
+  assert.match(await page.textContent("#preview .preview-actions"), /Alle akzeptieren/);
+  assert.match(await page.textContent("#preview .preview-actions"), /Alle ablehnen/);
+
+  // The chart: an SVG image with a title, a line per purpose, axes, a legend, and the table.
+  const chart = page.locator("#chart svg[role=img]");
+  await chart.waitFor();
+  assert.match(await chart.locator("title#chart-svg-title").textContent(), /Consent rates per purpose/);
+  assert.match(await chart.locator("desc").textContent(), /marketing|Marketing/);
+  const series = await page.$$eval("#chart svg g[data-purpose] path.series", (paths) =>
+    paths.map((path) => [path.parentElement.dataset.purpose, path.getAttribute("d")]));
+  assert.deepEqual(series.map(([id]) => id), ["marketing", "measurement", "necessary"]);
+  // Two days of data: each line has a point for yesterday and one for today.
+  for (const [id, d] of series) assert.match(d, /^M[\d.]+ [\d.]+ L[\d.]+ [\d.]+$/, id);
+  const marketingToday = await page.$eval('#chart svg g[data-purpose="marketing"] circle:last-of-type title', (node) => node.textContent);
+  assert.match(marketingToday, /50%/);
+  assert.equal(await page.locator("#chart svg .legend-item").count(), 3);
+  assert.ok((await page.locator("#chart svg text.tick").allTextContents()).includes("100%"));
+  assert.equal(await page.locator("#chart-table-wrap tbody tr").count(), 30);
+
+  // Both exports download, holding the receipts sent.
+  const [csv] = await Promise.all([page.waitForEvent("download"), page.locator("#export-csv").click()]);
+  assert.equal(csv.suggestedFilename(), "consent-receipts-demo.csv");
+  const csvText = readFileSync(await csv.path(), "utf8");
+  const csvLines = csvText.trimEnd().split("\r\n");
+  assert.equal(csvLines[0], "receipt,at,time,site,visitor,policy,region,source,purpose,decision");
+  assert.equal(csvLines.length, 1 + 9);
+  for (const receipt of receipts) assert.ok(csvText.includes(receipt.receipt), receipt.receipt);
+  const [jsonl] = await Promise.all([page.waitForEvent("download"), page.locator("#export-jsonl").click()]);
+  assert.equal(jsonl.suggestedFilename(), "consent-receipts-demo.jsonl");
+  const lines = readFileSync(await jsonl.path(), "utf8").trim().split("\n").map((text) => JSON.parse(text));
+  assert.deepEqual(lines.map((line) => line.receipt).sort(), receipts.map((receipt) => receipt.receipt).sort());
+
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], "no CSP violation");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the admin page runs under Trusted Types, sets text only, and labels every control in each language", async () => {
+  const { context, page, errors } = await officerPage();
+  // Trusted Types are enforced: an HTML string cannot reach the DOM.
+  const refused = await page.evaluate(() => {
+    try {
+      document.createElement("div").innerHTML = "<b>x</b>";
+      return false;
+    } catch (error) {
+      return error instanceof TypeError;
+    }
+  });
+  assert.equal(refused, true);
+  await page.evaluate(() => { window.__violations = []; });
+  await signIn(page);
+  // Markup in the policy stays text in the preview and the history.
+  const policy = JSON.parse(await page.inputValue("#policy-editor"));
+  policy.purposes[0].names.en = "<img src=x onerror=alert(1)>";
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await page.selectOption("#preview-language", "en");
+  assert.match(await page.textContent("#preview"), /<img src=x onerror=alert\(1\)>/);
+  assert.equal(await page.locator("#preview img").count(), 0);
+
+  for (const [language, heading, accept] of [
+    ["en", "Consent policy", "Accept all"],
+    ["es", "Política de consentimiento", "Aceptar todo"],
+    ["nl", "Toestemmingsbeleid", "Alles accepteren"],
+    ["de", "Einwilligungsrichtlinie", "Alle akzeptieren"],
+  ]) {
+    await page.selectOption("#ui-language", language);
+    await page.selectOption("#preview-language", language);
+    assert.equal(await page.getAttribute("html", "lang"), language);
+    assert.equal(await page.textContent("#editor-title"), heading);
+    assert.match(await page.textContent("#preview .preview-actions"), new RegExp(accept));
+    const unlabelled = await page.$$eval("input, select, textarea, button", (controls) =>
+      controls
+        .filter((control) => !control.closest("[hidden]"))
+        .filter((control) => {
+          const labelled = control.labels && [...control.labels].some((label) => label.textContent.trim());
+          return !labelled && !control.getAttribute("aria-label") && !control.textContent.trim();
+        })
+        .map((control) => control.id || control.outerHTML.slice(0, 60)));
+    assert.deepEqual(unlabelled, [], `${language}: every control has a name`);
+  }
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a wrong token is refused and keeps the workspace closed", async () => {
+  const { context, page } = await officerPage();
+  await page.fill("#admin-token", "not-the-token");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /not accepted/.test(document.getElementById("admin-status").textContent));
+  assert.equal(await page.isVisible("#workspace"), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
+  await context.close();
+});
