@@ -560,7 +560,7 @@ impl Db {
     /// Rows that mention a visitor, table by table: what an erasure must bring to zero.
     pub async fn rows_about(&self, visitor: &str) -> Result<i64, DbError> {
         let mut total = 0;
-        for table in ["visitors", "events", "batches", "intents"] {
+        for table in ["visitors", "events", "batches", "intents", "consent_receipts"] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE visitor_id = $1"))
                     .bind(visitor)
@@ -749,6 +749,11 @@ async fn erase_in(
             .execute(&mut **tx)
             .await?;
     }
+    // The receipts stay, as the proof of what was chosen, but no longer name the visitor.
+    sqlx::query("UPDATE consent_receipts SET visitor_id = NULL WHERE visitor_id = $1")
+        .bind(visitor)
+        .execute(&mut **tx)
+        .await?;
     if erased > 0 {
         sqlx::query("DELETE FROM erased_visitors WHERE erased_at < $1")
             .bind(now.saturating_sub(retention_ms))

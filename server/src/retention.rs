@@ -233,6 +233,14 @@ impl Db {
                 deleted.intents += gone;
             }
         }
+        // Receipts are kept by their own retention, without the id of a forgotten profile.
+        sqlx::query(&format!(
+            "UPDATE consent_receipts SET visitor_id = NULL WHERE visitor_id IN ({STALE_VISITORS})"
+        ))
+        .bind(site)
+        .bind(stale)
+        .execute(&mut *tx)
+        .await?;
         sqlx::query(&format!("DELETE FROM batches WHERE visitor_id IN ({STALE_VISITORS})"))
             .bind(site)
             .bind(stale)

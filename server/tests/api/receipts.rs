@@ -309,3 +309,35 @@ async fn the_openapi_description_lists_the_consent_endpoints() {
         description["components"]["schemas"]["ConsentReceipt"]["properties"]["choices"].is_object()
     );
 }
+
+#[tokio::test]
+async fn an_erasure_keeps_the_receipts_but_not_the_visitor_id_in_them() {
+    for site in sites().await {
+        let shop = unique("shop");
+        let visitor = Visitor::new();
+        let mut batch = visitor.batch(vec![consent_event("granted", "granted", today())]);
+        batch["site"] = json!(shop);
+        assert_eq!(counts(&site.send(&batch).await.json()), (1, 0, 0));
+        let mut sent = receipt(&shop, today(), all("granted"));
+        sent["visitor"] = json!(visitor.id);
+        assert_eq!(site.record(&sent).await.status, StatusCode::ACCEPTED);
+        // The profile, its consent event, its batch and its receipt.
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 4, "{}", site.backend);
+
+        let erase = site
+            .request(
+                Method::DELETE,
+                &format!("/v1/profiles/{}", visitor.id),
+                &[("authorization", &officer())],
+                Body::empty(),
+            )
+            .await;
+        assert_eq!(erase.status, StatusCode::NO_CONTENT, "{}", site.backend);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 0, "{}", site.backend);
+        let uri = format!("/v1/consent/receipts?site={shop}&format=jsonl");
+        let export: Value =
+            serde_json::from_str(text(&site.as_officer(&uri).await).trim()).unwrap();
+        assert_eq!(export["receipt"], sent["receipt"], "the proof of the choice stays");
+        assert_eq!(export["visitor"], Value::Null);
+    }
+}

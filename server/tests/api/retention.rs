@@ -44,7 +44,9 @@ async fn visitor_with_everything(site: &Site, shop: &str, at: i64) -> Visitor {
     let uri = format!("/v1/carts/{}/intent", visitor.code);
     let reply = site.post_json(&uri, &[("authorization", &staff())], &intent).await;
     assert_eq!(reply.status, axum::http::StatusCode::CREATED, "{}", site.backend);
-    site.db.store_receipt(&receipt(shop, unique_number(), at), now_ms()).await.unwrap();
+    let mut choice = receipt(shop, unique_number(), at);
+    choice.visitor = Some(visitor.id.clone());
+    site.db.store_receipt(&choice, now_ms()).await.unwrap();
     visitor
 }
 
@@ -81,12 +83,13 @@ async fn without_a_policy_the_demo_retention_applies_cart_then_profile_then_rece
         let shop = unique("shop");
         let now = now_ms();
         let visitor = visitor_with_everything(&site, &shop, now - 1000).await;
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 3 + 1 + 1);
+        // The profile, three events, a batch, an intent and a receipt.
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 3 + 1 + 1 + 1);
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (1, 2));
 
         // A month on, everything is within the demo policy's retention.
         site.db.apply_retention_to(&shop, now + 31 * DAY).await.unwrap();
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 6, "{}", site.backend);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 7, "{}", site.backend);
 
         // After 90 days the cart (profile, snapshot events, intents) goes; the rest stays.
         let deleted = site.db.apply_retention_to(&shop, now + 91 * DAY).await.unwrap();
@@ -94,7 +97,7 @@ async fn without_a_policy_the_demo_retention_applies_cart_then_profile_then_rece
         let (events, cart, intents) = profile(&site, &visitor).await.unwrap();
         assert_eq!(events, names(&["consent", "add_to_cart"]), "{}", site.backend);
         assert_eq!((cart, intents), (Value::Null, 0));
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 1);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 1 + 1);
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (1, 2));
 
         // After 395 days the profile, everything keyed by it, and the receipts go.
@@ -132,7 +135,7 @@ async fn the_sites_published_policy_sets_each_categorys_retention() {
         let other = visitor_with_everything(&site, &other_shop, now - 1000).await;
 
         site.db.apply_retention_to(&shop, now + 9 * DAY).await.unwrap();
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 6, "{}", site.backend);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 7, "{}", site.backend);
 
         site.db.apply_retention_to(&shop, now + 11 * DAY).await.unwrap();
         let (events, cart, intents) = profile(&site, &visitor).await.unwrap();
@@ -141,12 +144,15 @@ async fn the_sites_published_policy_sets_each_categorys_retention() {
 
         site.db.apply_retention_to(&shop, now + 21 * DAY).await.unwrap();
         assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 0, "{}", site.backend);
+        // The receipt stays (40 days), no longer naming the forgotten profile.
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (1, 2), "receipts: 40 days");
+        let kept = site.db.receipts(&shop, 0, i64::MAX).await.unwrap();
+        assert_eq!(kept[0].visitor, None, "{}", site.backend);
 
         site.db.apply_retention_to(&shop, now + 41 * DAY).await.unwrap();
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (0, 0));
         // Another site's data is its own site's business.
-        assert_eq!(site.db.rows_about(&other.id).await.unwrap(), 6);
+        assert_eq!(site.db.rows_about(&other.id).await.unwrap(), 7);
         assert_eq!(site.db.receipt_rows(&other_shop).await.unwrap(), (1, 2));
     }
 }
