@@ -519,6 +519,7 @@ impl Db {
             "updated_at": row.try_get::<i64, _>("updated_at")?,
             "events": events,
             "intents": self.intents(visitor).await?,
+            "consent_receipts": self.receipts_of_visitor(visitor).await?,
         })))
     }
 

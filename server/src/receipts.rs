@@ -404,21 +404,25 @@ pub fn receipts_csv(receipts: &[Receipt]) -> String {
     out
 }
 
-/// One JSON object per receipt and line, as the agent sent it.
+/// A receipt as the agent sent it, plus its `time`.
+pub fn receipt_json(receipt: &Receipt) -> Value {
+    let choices: Map<String, Value> = receipt
+        .choices
+        .iter()
+        .map(|(purpose, decision)| (purpose.clone(), Value::from(decision.as_str())))
+        .collect();
+    json!({
+        "site": receipt.site, "receipt": receipt.receipt, "visitor": receipt.visitor,
+        "policy": receipt.policy, "at": receipt.at, "time": iso_time(receipt.at),
+        "region": receipt.region, "source": receipt.source, "choices": choices,
+    })
+}
+
+/// One JSON object per receipt and line.
 pub fn receipts_jsonl(receipts: &[Receipt]) -> String {
     let mut out = String::new();
     for receipt in receipts {
-        let choices: Map<String, Value> = receipt
-            .choices
-            .iter()
-            .map(|(purpose, decision)| (purpose.clone(), Value::from(decision.as_str())))
-            .collect();
-        let line = json!({
-            "site": receipt.site, "receipt": receipt.receipt, "visitor": receipt.visitor,
-            "policy": receipt.policy, "at": receipt.at, "time": iso_time(receipt.at),
-            "region": receipt.region, "source": receipt.source, "choices": choices,
-        });
-        out.push_str(&line.to_string());
+        out.push_str(&receipt_json(receipt).to_string());
         out.push('\n');
     }
     out
@@ -577,6 +581,38 @@ impl Db {
             }
         }
         Ok(receipts)
+    }
+
+    /// The receipts that name a visitor, oldest first: part of what their export holds.
+    pub async fn receipts_of_visitor(&self, visitor: &str) -> Result<Vec<Value>, DbError> {
+        let rows = sqlx::query(
+            "SELECT r.receipt, r.at, r.site, r.policy, r.region, r.source, c.purpose, c.decision \
+             FROM consent_receipts r JOIN consent_receipt_choices c ON c.receipt = r.receipt AND c.at = r.at \
+             WHERE r.visitor_id = $1 ORDER BY r.at, r.receipt, c.purpose",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut receipts: Vec<Receipt> = Vec::new();
+        for row in rows {
+            let id: String = row.try_get("receipt")?;
+            let at: i64 = row.try_get("at")?;
+            let choice = (row.try_get("purpose")?, row.try_get("decision")?);
+            match receipts.last_mut() {
+                Some(last) if last.receipt == id && last.at == at => last.choices.push(choice),
+                _ => receipts.push(Receipt {
+                    site: row.try_get("site")?,
+                    receipt: id,
+                    visitor: Some(visitor.to_owned()),
+                    policy: row.try_get("policy")?,
+                    at,
+                    region: row.try_get("region")?,
+                    source: row.try_get("source")?,
+                    choices: vec![choice],
+                }),
+            }
+        }
+        Ok(receipts.iter().map(receipt_json).collect())
     }
 
     /// Receipts per UTC day and purpose, granted and denied, from `from` (included) to `until`

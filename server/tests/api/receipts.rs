@@ -311,7 +311,7 @@ async fn the_openapi_description_lists_the_consent_endpoints() {
 }
 
 #[tokio::test]
-async fn an_erasure_keeps_the_receipts_but_not_the_visitor_id_in_them() {
+async fn the_visitors_export_holds_their_receipts_and_an_erasure_keeps_them_without_the_id() {
     for site in sites().await {
         let shop = unique("shop");
         let visitor = Visitor::new();
@@ -323,6 +323,18 @@ async fn an_erasure_keeps_the_receipts_but_not_the_visitor_id_in_them() {
         assert_eq!(site.record(&sent).await.status, StatusCode::ACCEPTED);
         // The profile, its consent event, its batch and its receipt.
         assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 4, "{}", site.backend);
+        // The visitor's own export holds it.
+        let export = site
+            .get(
+                &format!("/v1/profiles/{}/export", visitor.id),
+                &[("x-concierge-secret", &visitor.secret)],
+            )
+            .await
+            .json();
+        let receipts = export["consent_receipts"].as_array().unwrap();
+        assert_eq!(receipts.len(), 1, "{export}");
+        assert_eq!(receipts[0]["receipt"], sent["receipt"]);
+        assert_eq!(receipts[0]["choices"], all("granted"));
 
         let erase = site
             .request(
