@@ -203,6 +203,7 @@ start_server() {
   if [ -z "${CONCIERGE_PRIVACY_TOKEN_HASHES:-}" ]; then
     CONCIERGE_PRIVACY_TOKEN_HASHES=$("$server" hash-token demo-privacy)
     export CONCIERGE_PRIVACY_TOKEN_HASHES
+    echo "Privacy admin: http://$HOST:$PORT/admin/ (demo token: demo-privacy)"
   fi
   if [ -z "${CONCIERGE_MARKETER_TOKEN_HASHES:-}" ]; then
     CONCIERGE_MARKETER_TOKEN_HASHES=$("$server" hash-token demo-marketer)
