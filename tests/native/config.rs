@@ -21,7 +21,7 @@ fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
             resume_url: None,
             link_hosts: Some(vec!["pay.example".into()]),
         }),
-        policy: Some(Policy { prompt, ..demo_policy() }),
+        policy: Some(Box::new(Policy { prompt, ..demo_policy() })),
         // What the protocol crate's `campaigns` feature adds, when on: no campaigns.
         ..documents::Config::default()
     }

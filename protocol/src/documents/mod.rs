@@ -33,11 +33,14 @@ pub use campaigns::{
     MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
     MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
 };
-pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
+pub use policy::{
+    MAX_COUNTRIES, MAX_DESCRIPTION, MAX_NAME, MAX_PURPOSES, MAX_PURPOSE_ID, MAX_REGIONS,
+    MAX_RETENTION_DAYS, MODES, ON_NEW_VERSION,
+};
 pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
-use crate::names::Purpose;
+use crate::names::{DataCategory, Feature, LegalBasis};
 use crate::{Problem, Value};
 use rules::{number_field, text_field, Field, Rule, Walk};
 
@@ -151,24 +154,73 @@ pub struct Settings {
     pub link_hosts: Option<Vec<String>>,
 }
 
-/// The consent policy in its current two-purpose form.
+/// The privacy officer's consent policy: which purposes there are, what data and features
+/// each unlocks, and how the agent asks (regions, GPC, when to ask again).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub version: u32,
     /// Whether the agent shows its own consent dialog; `false` when the shop's CMP decides and
     /// calls `concierge('consent', ...)`.
     pub prompt: bool,
-    /// One entry per purpose, each with texts in every language the agent speaks.
+    /// The shop's privacy page, linked from the dialog (a path or an https URL).
+    pub privacy_url: Option<String>,
+    /// A choice older than this many days is asked again.
+    pub reprompt_days: u32,
+    pub on_new_version: OnNewVersion,
+    /// The mode for visitors in no listed region, and when the region is unknown.
+    pub default_mode: Mode,
+    pub regions: Vec<Region>,
+    /// Purpose ids that Global Privacy Control turns to denied.
+    pub gpc_denies: Vec<String>,
     pub purposes: Vec<PolicyPurpose>,
+}
+
+/// Whether consent purposes start unset and the dialog asks (`OptIn`), or start granted and
+/// the visitor may object (`OptOut`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    OptIn,
+    OptOut,
+}
+
+/// What a newer policy version does to a choice made under an older one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnNewVersion {
+    /// Ask again when a purpose was added or a granted purpose gained data or features.
+    #[default]
+    AskIfWidened,
+    AskAgain,
+    Keep,
+}
+
+/// A group of countries with one mode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub id: String,
+    pub mode: Mode,
+    /// `DE`, `US-CA`: ISO 3166-1 alpha-2, optionally with a subdivision.
+    pub countries: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyPurpose {
-    pub purpose: Purpose,
+    pub id: String,
+    pub legal_basis: LegalBasis,
     /// Language code (`en`, `es`, `nl`, `de`) and the purpose's name in it.
     pub names: Vec<(String, String)>,
     /// Language code and a sentence saying what the purpose allows.
     pub descriptions: Vec<(String, String)>,
+    pub data: Vec<DataCategory>,
+    pub features: Vec<Feature>,
+    pub retention_days: u32,
+}
+
+impl PolicyPurpose {
+    /// Whether the visitor is asked: a purpose on any other basis is always granted.
+    pub fn needs_consent(&self) -> bool {
+        self.legal_basis == LegalBasis::Consent
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -203,7 +255,8 @@ impl Document {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub site: String,
-    pub policy: Option<Policy>,
+    /// Boxed, as the campaigns: a config travels inside the engine's events and records.
+    pub policy: Option<Box<Policy>>,
     pub settings: Option<Settings>,
     #[cfg(feature = "campaigns")]
     /// Boxed: a config travels inside the engine's events and records, kept small.
@@ -214,7 +267,7 @@ impl Config {
     /// Puts a document in its kind's place, replacing any there.
     pub fn set(&mut self, document: Document) {
         match document {
-            Document::Policy(policy) => self.policy = Some(policy),
+            Document::Policy(policy) => self.policy = Some(Box::new(policy)),
             Document::Settings(settings) => self.settings = Some(settings),
             #[cfg(feature = "campaigns")]
             Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
@@ -224,7 +277,7 @@ impl Config {
     /// The documents it holds, in the order of [`Kind::ALL`].
     pub fn documents(&self) -> Vec<Document> {
         let mut documents = Vec::with_capacity(Kind::ALL.len());
-        documents.extend(self.policy.clone().map(Document::Policy));
+        documents.extend(self.policy.as_deref().cloned().map(Document::Policy));
         documents.extend(self.settings.clone().map(Document::Settings));
         #[cfg(feature = "campaigns")]
         documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
@@ -377,7 +430,7 @@ fn encode_campaigns(campaigns: &Campaigns) -> Value {
 pub fn encode_config(config: &Config) -> Value {
     // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
     let mut documents = Vec::with_capacity(Kind::ALL.len());
-    documents.extend(config.policy.as_ref().map(encode_policy));
+    documents.extend(config.policy.as_deref().map(encode_policy));
     documents.extend(config.settings.as_ref().map(encode_settings));
     #[cfg(feature = "campaigns")]
     documents.extend(config.campaigns.as_deref().map(encode_campaigns));
@@ -403,11 +456,11 @@ mod tests {
             for field in table {
                 out.push(field.name);
                 match field.rule {
-                    Rule::Records { fields, .. } => names(fields, out),
-                    #[cfg(feature = "campaigns")]
-                    Rule::Object { fields, .. } | Rule::PerLanguage { fields, .. } => {
+                    Rule::Records { fields, .. } | Rule::Object { fields, .. } => {
                         names(fields, out)
                     }
+                    #[cfg(feature = "campaigns")]
+                    Rule::PerLanguage { fields, .. } => names(fields, out),
                     #[cfg(feature = "campaigns")]
                     Rule::Tagged { shapes, .. } => {
                         for shape in shapes {

@@ -3,10 +3,10 @@
 
 use super::{pairs, value};
 use concierge_protocol::documents::{
-    check_config, check_document, encode_config, encode_document, Config, Document, Policy,
-    PolicyPurpose, Settings,
+    check_config, check_document, encode_config, encode_document, Config, Document, Mode,
+    OnNewVersion, Policy, PolicyPurpose, Region, Settings,
 };
-use concierge_protocol::names::Purpose;
+use concierge_protocol::names::{DataCategory, Feature, LegalBasis};
 use concierge_protocol::Value;
 use serde_json::json;
 
@@ -121,22 +121,40 @@ fn texts(prefix: &str) -> Vec<(String, String)> {
 fn full_config() -> Config {
     Config {
         site: "shop_1".into(),
-        policy: Some(Policy {
+        policy: Some(Box::new(Policy {
             version: 12,
             prompt: false,
+            privacy_url: Some("https://legal.example/privacy?x=1".into()),
+            reprompt_days: 3650,
+            on_new_version: OnNewVersion::Keep,
+            default_mode: Mode::OptOut,
+            regions: vec![Region {
+                id: "eu".into(),
+                mode: Mode::OptIn,
+                countries: vec!["DE".into(), "FR-75".into()],
+            }],
+            gpc_denies: vec!["measure".into()],
             purposes: vec![
                 PolicyPurpose {
-                    purpose: Purpose::Analytics,
+                    id: "measure".into(),
+                    legal_basis: LegalBasis::Consent,
                     names: texts("Measure"),
                     descriptions: texts("Sends \"visits\"\\ ñ"),
+                    data: DataCategory::ALL.to_vec(),
+                    features: Feature::ALL.to_vec(),
+                    retention_days: 1,
                 },
                 PolicyPurpose {
-                    purpose: Purpose::Storage,
+                    id: "keep".into(),
+                    legal_basis: LegalBasis::LegalObligation,
                     names: texts("Keep"),
                     descriptions: texts("Keeps"),
+                    data: vec![],
+                    features: vec![],
+                    retention_days: 3650,
                 },
             ],
-        }),
+        })),
         settings: Some(Settings {
             version: 4_294_967_295,
             idle_minutes: Some(525_600),
@@ -192,7 +210,18 @@ fn documents_are_written_in_one_order_kinds_first() {
     let Some(Value::Array(documents)) = encoded.get("documents") else { panic!("{encoded:?}") };
     assert_eq!(
         keys(&documents[0]),
-        ["kind", "version", "prompt", "purposes"],
+        [
+            "kind",
+            "version",
+            "prompt",
+            "privacy_url",
+            "reprompt_days",
+            "on_new_version",
+            "default_mode",
+            "regions",
+            "gpc",
+            "purposes"
+        ],
         "policy first, as in Kind::ALL"
     );
     assert_eq!(
@@ -209,7 +238,10 @@ fn documents_are_written_in_one_order_kinds_first() {
     );
     assert_eq!(keys(&documents[2])[..4], ["kind", "version", "contact", "campaigns"]);
     let Some(Value::Array(purposes)) = documents[0].get("purposes") else { panic!() };
-    assert_eq!(keys(&purposes[0]), ["id", "names", "descriptions"]);
+    assert_eq!(
+        keys(&purposes[0]),
+        ["id", "legal_basis", "names", "descriptions", "data", "features", "retention_days"]
+    );
     assert_eq!(keys(purposes[0].get("names").unwrap()), ["en", "es", "nl", "de"]);
     // Settings left out are left out, not written as null.
     let sparse = Document::Settings(Settings { version: 1, ..Settings::default() });
