@@ -16,7 +16,7 @@
 //! without `core::fmt` (the Wasm does not carry it).
 
 use crate::engine::cart::Cart;
-use crate::engine::consent::Consent;
+use crate::engine::consent::{Consent, Decision};
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
@@ -26,6 +26,7 @@ use crate::engine::{
 use crate::stored;
 use crate::value::Value;
 use crate::wire::{self, ConsentCommand, Decoded};
+use concierge_protocol::documents::Policy;
 use concierge_protocol::json;
 use concierge_protocol::text;
 use concierge_protocol::writer::{JsonSink, JsonWriter};
@@ -262,7 +263,7 @@ impl Bridge {
         let agent = &self.agent;
         cart_payload(out.begin("notify"), agent.cart(), agent.cart_code());
         out.end();
-        consent_payload(out.begin("notify"), agent.consent());
+        consent_payload(out.begin("notify"), agent.consent(), &agent.config().policy);
         out.end();
         intents_payload(out.begin("notify"), agent.intents());
         out.end();
@@ -290,7 +291,7 @@ impl Bridge {
                     let json = out.begin("notify");
                     match notice {
                         Notice::Cart(cart, code) => cart_payload(json, &cart, code.as_deref()),
-                        Notice::Consent(consent) => consent_payload(json, &consent),
+                        Notice::Consent(consent) => consent_payload(json, &consent, &config.policy),
                         Notice::Banner(change) => banner_payload(json, change),
                         Notice::Intents(intents) => intents_payload(json, &intents),
                     }
@@ -519,11 +520,26 @@ fn cart_payload(json: &mut JsonWriter, cart: &Cart, code: Option<&str>) {
     json.close_object();
 }
 
-fn consent_payload(json: &mut JsonWriter, consent: &Consent) {
+/// `{ policy, purposes: { id: decision }, source, decided_at, storage, analytics }`: every
+/// purpose of the policy in force (one that is not on consent is always granted), and the
+/// released agent's two words derived for pages written against it.
+fn consent_payload(json: &mut JsonWriter, consent: &Consent, policy: &Policy) {
     json.string("consent");
     json.open_object();
-    json.string_field("storage", consent.storage.name());
-    json.string_field("analytics", consent.analytics.name());
+    json.number_field("policy", f64::from(policy.version));
+    json.key("purposes");
+    json.open_object();
+    for purpose in &policy.purposes {
+        let decision =
+            if purpose.needs_consent() { consent.decision(&purpose.id) } else { Decision::Granted };
+        json.string_field(&purpose.id, decision.name());
+    }
+    json.close_object();
+    json.string_field("source", consent.source.name());
+    json.optional_integer_field("decided_at", consent.decided_at);
+    let state = consent.state();
+    json.string_field("storage", state.storage.name());
+    json.string_field("analytics", state.analytics.name());
     json.close_object();
 }
 

@@ -33,6 +33,9 @@ pub struct Config {
     pub consent_prompt: bool,
     /// Hosts besides the page's own origin that links in views may point to (`https:` only).
     pub link_hosts: Vec<String>,
+    /// The consent policy in force: the shop's published one, else the built-in one (the
+    /// demo's four purposes).
+    pub policy: Box<documents::Policy>,
 }
 
 impl Config {
@@ -49,6 +52,7 @@ impl Config {
             resume_url: "/checkout/".to_owned(),
             consent_prompt: true,
             link_hosts: Vec::new(),
+            policy: Box::new(concierge_protocol::consent::builtin_policy()),
         }
     }
 
@@ -71,6 +75,9 @@ impl Config {
         config.endpoint.clone_from(&page.endpoint);
         config.currency = page.currency;
         config.locale.clone_from(&page.locale);
+        if let Some(policy) = &documents.policy {
+            config.policy.clone_from(policy);
+        }
         Overrides::published(documents).apply(&mut config);
         page.overrides.apply(&mut config);
         config

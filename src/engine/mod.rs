@@ -24,11 +24,12 @@ pub mod view;
 
 use cart::{Cart, CartRefusal, Item};
 use concierge_protocol::documents;
+use concierge_protocol::names::{DataCategory, Feature};
 use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
-use consent::{Consent, ConsentUpdate};
+use consent::{Consent, ConsentUpdate, Source, Unlocked};
 use decide::{Priority, Proposal};
-use persist::{Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
+use persist::{Allowed, Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
 use recovery::Recovery;
 use sync::{Batch, Identity, OutEvent, Payload, Rng, SendOutcome, Sync};
 use view::{Action, View, ViewKind};
@@ -76,6 +77,7 @@ pub enum Event {
         seed: u64,
     },
     Commerce(Commerce),
+    /// The page's `concierge('consent', ...)`.
     Consent(ConsentUpdate),
     /// The visitor asked to see the consent choices again.
     ShowConsentPrompt,
@@ -158,6 +160,12 @@ pub enum Warning {
     VisitorErased,
     /// A stored section is in a format this agent cannot read; it is left alone.
     SectionForeign(Section),
+    /// `concierge('consent', ...)` named purposes the policy in force does not have; the
+    /// rest of the call was applied.
+    UnknownPurposes {
+        names: Vec<String>,
+        known: Vec<String>,
+    },
     /// The published documents could not be used; the agent runs on `using`.
     ConfigInvalid {
         problems: Vec<Problem>,
@@ -198,6 +206,13 @@ impl Warning {
                 "the stored ",
                 section.name(),
                 " is in a newer format than this agent reads; it is left as it is"
+            ),
+            Warning::UnknownPurposes { names, known } => text!(
+                "consent: ",
+                names.join(", "),
+                " names no purpose of the shop's policy (its purposes are ",
+                known.join(", "),
+                "); the rest was applied"
             ),
             Warning::ConfigInvalid { problems, using } => {
                 let listed: Vec<String> = problems.iter().map(Problem::describe).collect();
@@ -240,6 +255,11 @@ pub enum Effect {
     FetchIntents(Identity),
 }
 
+/// Whether a feature that sends to the backend is on: then there is someone to send as.
+fn sends(unlocked: Unlocked) -> bool {
+    unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
+}
+
 /// The engine's whole state for one page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agent {
@@ -266,6 +286,7 @@ pub struct Agent {
 /// What the notices and the outbox compare against: the state before a batch of events.
 struct Baseline {
     consent: Consent,
+    unlocked: Unlocked,
     lines: Vec<Item>,
     code: Option<String>,
 }
@@ -330,10 +351,15 @@ impl Agent {
         &self.intents
     }
 
-    /// The code staff can find this cart by, when storage consent allows one.
+    /// What the visitor's choices unlock under the policy in force.
+    pub fn unlocked(&self) -> Unlocked {
+        self.config.policy.unlocked(&self.consent.choices)
+    }
+
+    /// The code staff can find this cart by, when the policy's `staff_view` is enabled.
     pub fn cart_code(&self) -> Option<&str> {
         let identity = self.sync.identity.as_ref()?;
-        self.consent.allows_storage().then_some(identity.cart_code.as_str())
+        self.unlocked().enables(Feature::StaffView).then_some(identity.cart_code.as_str())
     }
 
     /// Applies one event at time `now` and returns what the shell must do, in order.
@@ -369,7 +395,8 @@ impl Agent {
 
     fn baseline(&self) -> Baseline {
         Baseline {
-            consent: self.consent,
+            consent: self.consent.clone(),
+            unlocked: self.unlocked(),
             lines: self.recovery.cart.lines.clone(),
             code: self.cart_code().map(str::to_owned),
         }
@@ -390,7 +417,7 @@ impl Agent {
                 let items = items.unwrap_or_default();
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
             }
-            Event::Consent(update) => self.update_consent(update, now),
+            Event::Consent(update) => self.update_consent(&update, Source::Api, now, out),
             Event::ShowConsentPrompt => self.prompt_requested = true,
             Event::Action(action) => self.act(action, now, out),
             Event::StorageChanged(change) => self.adopt(change, out),
@@ -434,8 +461,8 @@ impl Agent {
         }
         self.written.consent_unknown = matches!(consent, Slot::Damaged);
         if let Some(consent) = consent.present() {
+            self.written.consent = Some(consent.clone());
             self.consent = consent;
-            self.written.consent = Some(consent);
         }
         if let Some(recovery) = cart.present() {
             self.written.cart = Some(recovery.clone());
@@ -474,21 +501,36 @@ impl Agent {
         // unknown id counts as a failed attempt there, rate-limited per client address.
         let known = self.sync.outbox.last_sent_at.is_some();
         if let Some(identity) = self.sync.identity.as_ref().filter(|_| known) {
-            if self.consent.any_granted() {
+            if sends(self.unlocked()) {
                 out.push(Effect::FetchIntents(identity.clone()));
             }
         }
     }
 
-    fn update_consent(&mut self, update: ConsentUpdate, now: Millis) {
-        self.consent.apply(update, now);
+    fn update_consent(
+        &mut self,
+        update: &ConsentUpdate,
+        source: Source,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let policy = &self.config.policy;
+        let names = self.consent.apply(update, policy, source, now);
+        if !names.is_empty() {
+            let known = policy.purposes.iter().map(|purpose| purpose.id.clone()).collect();
+            out.push(Effect::Warn(Warning::UnknownPurposes { names, known }));
+        }
         self.prompt_requested = false;
     }
 
     fn act(&mut self, action: Action, now: Millis, out: &mut Vec<Effect>) {
         match action {
-            Action::AcceptConsent => self.update_consent(ConsentUpdate::ACCEPT_ALL, now),
-            Action::RejectConsent => self.update_consent(ConsentUpdate::REJECT_ALL, now),
+            Action::AcceptConsent => {
+                self.update_consent(&ConsentUpdate::all(true), Source::Dialog, now, out)
+            }
+            Action::RejectConsent => {
+                self.update_consent(&ConsentUpdate::all(false), Source::Dialog, now, out)
+            }
             Action::DismissBanner => {
                 self.recovery.dismiss(&self.config, now);
                 out.push(Effect::Notify(Notice::Banner(BannerChange::Dismissed)));
@@ -504,8 +546,8 @@ impl Agent {
     fn adopt(&mut self, change: StorageChange, out: &mut Vec<Effect>) {
         match change {
             StorageChange::Put(Record::Consent(consent)) => {
+                self.written.consent = Some(consent.clone());
                 self.consent = consent;
-                self.written.consent = Some(consent);
             }
             StorageChange::Put(Record::Cart(recovery)) => {
                 if recovery.cart.currency == self.config.currency {
@@ -540,9 +582,10 @@ impl Agent {
             StorageChange::Removed(Key::Section(Section::Consent)) | StorageChange::Cleared => {
                 // Only a withdrawal erases the stored consent.
                 self.written.forget();
-                if self.consent.allows_storage() {
+                if !self.unlocked().is_empty() {
                     let at = self.consent.decided_at.unwrap_or(0);
-                    self.consent.apply(ConsentUpdate::REJECT_ALL, at);
+                    let reject = ConsentUpdate::all(false);
+                    self.consent.apply(&reject, &self.config.policy, self.consent.source, at);
                 }
             }
             StorageChange::Removed(_) => {}
@@ -608,26 +651,40 @@ impl Agent {
             )));
         }
         if self.consent != before.consent {
-            out.push(Effect::Notify(Notice::Consent(self.consent)));
+            out.push(Effect::Notify(Notice::Consent(self.consent.clone())));
         }
     }
 
-    /// Writes what changed to storage, or erases everything once storage is not allowed.
-    /// Only storage consent lets anything onto the device: with analytics alone the identity
-    /// and the outbox live in memory, for this page.
+    /// Writes what changed to storage, each section only as far as what the visitor's choices
+    /// unlock allows: the choice itself once made (strictly necessary: it stops the asking),
+    /// the cart with `cart`, the identity with `identifiers`, the outbox with a sending
+    /// feature, the shop's documents with anything unlocked. With nothing unlocked, everything
+    /// else this agent stored goes at once.
     fn persist(&mut self, out: &mut Vec<Effect>) {
-        if !self.consent.allows_storage() {
+        let unlocked = self.unlocked();
+        let chosen = self.consent.decided_at.is_some();
+        if unlocked.is_empty() {
             // A consent section this agent cannot read says nothing about withdrawal: only a
             // decision made here (or adopted from another tab) erases what is stored.
             let unreadable =
                 self.written.foreign.contains(&Section::Consent) || self.written.consent_unknown;
-            let unknown = unreadable && self.consent.decided_at.is_none();
-            if !self.written.is_empty() && !unknown {
+            let unknown = unreadable && !chosen;
+            let beyond_consent = Written { consent: None, ..self.written.clone() };
+            if !beyond_consent.is_empty() && !unknown {
                 out.push(Effect::Wipe);
                 self.written.forget();
             }
-            return;
+            if !chosen {
+                return;
+            }
         }
+        let allowed = Allowed {
+            consent: chosen,
+            cart: unlocked.has(DataCategory::Cart),
+            identity: unlocked.has(DataCategory::Identifiers),
+            outbox: sends(unlocked),
+            config: !unlocked.is_empty(),
+        };
         let current = Current {
             consent: &self.consent,
             cart: &self.recovery,
@@ -635,7 +692,7 @@ impl Agent {
             outbox: &self.sync.outbox,
             config: self.kept_config.as_ref(),
         };
-        let (writes, erasures) = self.written.update(&current);
+        let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
         }
@@ -648,34 +705,43 @@ impl Agent {
     }
 
     /// Puts into the outbox what changed in this batch of events that consent lets leave: a
-    /// consent change (once anything was granted), the cart with storage consent.
+    /// consent change (while a sending feature is on, or as the last word of a withdrawal),
+    /// the cart with `staff_view`, the visit's events with `sync` and `activity`.
     fn record_changes(&mut self, before: &Baseline, now: Millis) {
-        let consent = self.consent;
-        let consent_changed = consent.state() != before.consent.state();
-        if consent_changed && consent.any_granted() && self.sync.identity.is_none() {
+        let unlocked = self.unlocked();
+        let consent_changed = self.consent.state() != before.consent.state()
+            || self.consent.choices != before.consent.choices;
+        if consent_changed && sends(unlocked) && self.sync.identity.is_none() {
             self.sync.identity = Some(Identity::new(&mut self.rng));
         }
         if consent_changed {
-            let withdrawn = before.consent.any_granted() && !consent.any_granted();
+            let withdrawn = sends(before.unlocked) && !sends(unlocked);
             if withdrawn {
                 let id = self.rng.id("evt");
                 let withdrawal =
-                    OutEvent { id, at: now, payload: Payload::Consent(consent.state()) };
+                    OutEvent { id, at: now, payload: Payload::Consent(self.consent.state()) };
                 self.sync.retire(withdrawal);
             } else {
-                self.record(Payload::Consent(consent.state()), now);
+                // What a withdrawn purpose unlocked leaves the queue too, unsent.
+                let disallowed: Vec<String> = (self.sync.outbox.events.iter())
+                    .filter(|event| !sync::allows(unlocked, &event.payload))
+                    .map(|event| event.id.clone())
+                    .collect();
+                self.sync.outbox.forget(&disallowed);
+                self.record(Payload::Consent(self.consent.state()), now);
             }
         }
         let cart_changed = self.recovery.cart.lines != before.lines;
-        let storage_granted_now = consent.allows_storage() && !before.consent.allows_storage();
-        if cart_changed || storage_granted_now {
+        let staff_view_now =
+            unlocked.enables(Feature::StaffView) && !before.unlocked.enables(Feature::StaffView);
+        if cart_changed || staff_view_now {
             self.record(Payload::Cart(self.recovery.cart.clone()), now);
         }
     }
 
-    /// Queues one event if there is someone to send it as and its purpose is granted.
+    /// Queues one event if there is someone to send it as and what it carries is unlocked.
     fn record(&mut self, payload: Payload, now: Millis) {
-        if self.sync.identity.is_none() || !sync::allows(&self.consent, &payload) {
+        if self.sync.identity.is_none() || !sync::allows(self.unlocked(), &payload) {
             return;
         }
         let id = self.rng.id("evt");
@@ -748,15 +814,33 @@ impl Agent {
     /// The one decide step: every feature proposes, [`decide::decide`] chooses.
     fn wanted_view(&self, now: Millis) -> Option<View> {
         let mut proposals = Vec::new();
-        let consent_open = self.prompt_requested || !self.consent.is_settled();
+        let consent_open = self.prompt_requested || self.asks(now);
         if self.config.consent_prompt && consent_open {
             proposals.push(Proposal::new(view::consent_prompt(&self.config), Priority::Blocking));
         }
         let code = self.cart_code();
-        if let Some(banner) = self.recovery.proposal(&self.config, &self.page.path, code, now) {
+        let banner = self.unlocked().enables(Feature::RecoveryBanner);
+        if let Some(banner) =
+            self.recovery.proposal(&self.config, &self.page.path, code, now).filter(|_| banner)
+        {
             proposals.push(Proposal::new(banner, Priority::Message));
         }
         decide::decide(proposals, self.shown.as_ref().map(|view| view.kind))
+    }
+
+    /// Whether the visitor is to be asked: a consent purpose has no answer, or the choice is
+    /// older than the policy's `reprompt_days`, or a new version asks again.
+    fn asks(&self, now: Millis) -> bool {
+        let policy = &self.config.policy;
+        if !policy.is_settled(&self.consent.choices) {
+            return true;
+        }
+        match self.consent.decided_at {
+            Some(at) if self.consent.source.is_explicit() => {
+                policy.asks_again(&self.consent.choices, at, &self.consent.scope, now)
+            }
+            _ => false,
+        }
     }
 
     fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {

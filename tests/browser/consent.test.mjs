@@ -36,9 +36,10 @@ test("nothing is stored or sent until consent, and everything is after", async (
   const cart = await stored(tab, "cart");
   assert.equal(cart.lines[0].id, "a");
   assert.equal(cart.lines[0].price, 79900, "in minor units");
-  assert.deepEqual(await stored(tab, "consent").then(({ storage, analytics }) => ({ storage, analytics })), {
-    storage: "granted",
-    analytics: "granted",
+  assert.deepEqual((await stored(tab, "consent")).purposes, {
+    measurement: "granted",
+    personalization: "granted",
+    marketing: "granted",
   });
   await tab.page.clock.runFor("05:00");
   await eventually(() => sentEvents(tab).length >= 2);
@@ -46,15 +47,20 @@ test("nothing is stored or sent until consent, and everything is after", async (
   await closeClean(tab);
 });
 
-test("rejecting writes nothing at all and sends nothing", async () => {
+// The choice itself is kept (strictly necessary: without it the dialog asks on every page);
+// nothing else is.
+test("rejecting keeps only the choice on the device and sends nothing", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab);
   await view(tab, "consent").locator("[data-action=reject]").click();
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
   await call(tab, ...addToCart("a", "Phone", 799, 2));
   await tab.page.clock.runFor("05:00");
-  assert.deepEqual(await writes(tab), [], "not even a removal");
-  assert.deepEqual(await storedKeys(tab), []);
+  assert.deepEqual((await writes(tab)).map(([op, key]) => [op, key]), [["setItem", "concierge:test:consent"]]);
+  assert.deepEqual(await storedKeys(tab), ["concierge:test:consent"]);
+  const consent = await stored(tab, "consent");
+  assert.deepEqual(consent.purposes, { measurement: "denied", personalization: "denied", marketing: "denied" });
+  assert.equal(consent.source, "dialog");
   assert.deepEqual(tab.batches, []);
   const api = tab.requests.map((url) => new URL(url)).filter((url) => url.pathname.startsWith("/v1/"));
   assert.deepEqual(api.map((url) => url.pathname), ["/v1/config"], "only the anonymous config GET");

@@ -64,7 +64,17 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   await startAgent(tab);
   assert.deepEqual((await cartOf(tab)).items.map((item) => item.item_id), ["after-stop"]);
   const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
-  assert.deepEqual(consent, { storage: "denied", analytics: "denied" });
+  assert.deepEqual(
+    { ...consent, decided_at: typeof consent.decided_at },
+    {
+      policy: 2,
+      purposes: { necessary: "granted", measurement: "denied", personalization: "denied", marketing: "denied" },
+      source: "api",
+      decided_at: "number",
+      storage: "denied",
+      analytics: "denied",
+    },
+  );
   assert.equal(await view(tab, "consent").count(), 0, "the rejection closed the prompt");
   assert.deepEqual(tab.warnings, []);
   await closeClean(tab);

@@ -274,22 +274,22 @@ export function addToCart(id, name, price, quantity) {
 }
 
 /**
- * A setup that stores the state an earlier visit left: consent given, the cart `lines`
- * (minor units) untouched for `idle` ms. Written in the released whole-state format.
+ * A setup that stores the state an earlier visit left: every purpose of the built-in policy
+ * granted, the cart `lines` (minor units) untouched for `idle` ms. Written as sections in the
+ * current formats (the released whole-state format is migrated by the native tests; since issue
+ * 9 it also brings the dialog back, for the purposes the released agent never asked about).
  */
 export function abandonedCart(lines, idle = FORTY_MINUTES) {
   return {
-    setup: ({ key, lines, idle }) => {
+    setup: ({ prefix, lines, idle }) => {
       const then = Date.now() - idle;
-      const state = {
-        v: 1,
-        consent: { storage: "granted", analytics: "granted", at: then },
-        cart: { currency: "EUR", updated: then, lines },
-        seen: then,
-      };
-      localStorage.setItem(key, JSON.stringify(state));
+      const purposes = { measurement: "granted", personalization: "granted", marketing: "granted" };
+      const consent = { v: 2, policy: 2, purposes, source: "dialog", at: then, scope: {} };
+      localStorage.setItem(`${prefix}consent`, JSON.stringify(consent));
+      const cart = { v: 1, currency: "EUR", updated: then, lines, seen: then };
+      localStorage.setItem(`${prefix}cart`, JSON.stringify(cart));
     },
-    arg: { key: LEGACY_KEY, lines, idle },
+    arg: { prefix: `concierge:${SITE}:`, lines, idle },
   };
 }
 

@@ -1,0 +1,232 @@
+//! Consent by the policy's purposes, in the engine: what each choice lets the agent keep, send
+//! and show; the page's words for purposes; withdrawal of one purpose; asking again for a new
+//! version or an old choice; the stored section's format 2 and its migration from format 1.
+
+use super::support::*;
+use concierge::engine::consent::{ConsentUpdate, Decision, Source};
+use concierge::engine::persist::{Key, Record, Section};
+use concierge::engine::view::ViewKind;
+use concierge::engine::{Effect, Event, Warning};
+use concierge::stored;
+use concierge_protocol::names::DataCategory;
+
+const DAY: i64 = 86_400_000;
+
+/// Purposes named with a choice, as a page's `concierge('consent', {...})` gives them.
+type Choice = &'static [(&'static str, bool)];
+
+fn set(pairs: &[(&str, bool)]) -> Event {
+    let set = pairs.iter().map(|(name, granted)| (name.to_string(), *granted)).collect();
+    Event::Consent(ConsentUpdate { all: None, set })
+}
+
+/// The sections the device holds.
+fn sections(tab: &Tab) -> Vec<Section> {
+    let device = tab.device.borrow();
+    Section::ALL.into_iter().filter(|section| device.has(*section)).collect()
+}
+
+#[test]
+fn each_purpose_lets_the_agent_keep_send_and_show_only_what_it_unlocks() {
+    use Section::{Cart, Consent, Identity, Outbox};
+    // (choice, sections kept after an add_to_cart, a cart code for staff, the events sent)
+    let cases: [(Choice, &[Section], bool, &[&str]); 4] = [
+        (
+            &[("personalization", true)],
+            &[Consent, Cart, Identity, Outbox],
+            true,
+            &["consent", "cart"],
+        ),
+        (
+            &[("measurement", true)],
+            &[Consent, Identity, Outbox],
+            false,
+            &["consent", "add_to_cart"],
+        ),
+        // Marketing unlocks the cart and an id, but no feature that sends or shows anything
+        // here: the cart is kept on the device, and nobody is made to send it as.
+        (&[("marketing", true)], &[Consent, Cart], false, &[]),
+        (&[("marketing", false)], &[Consent], false, &[]),
+    ];
+    for (choice, kept, code, sent) in cases {
+        let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+        tab.handle(set(choice), T0);
+        tab.handle(add(vec![item("a", 100, 1)]), T0 + 1);
+        assert_eq!(sections(&tab), kept, "{choice:?}");
+        assert_eq!(tab.cart_code().is_some(), code, "{choice:?}");
+        let queued: Vec<&str> =
+            tab.sync().outbox.events.iter().map(|event| event.payload.name()).collect();
+        assert_eq!(queued, sent, "{choice:?}");
+    }
+}
+
+#[test]
+fn the_recovery_banner_needs_its_feature() {
+    for (choice, shown) in [("personalization", true), ("measurement", false), ("marketing", false)]
+    {
+        let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+        let all = ["measurement", "personalization", "marketing"];
+        tab.handle(set(&all.map(|id| (id, id == choice))), T0);
+        tab.handle(add(vec![item("a", 100, 1)]), T0 + 1);
+        let (mut later, _) = tab.next_page("/", T0 + 40 * 60_000);
+        let effects = later.handle(Event::Tick, T0 + 41 * 60_000);
+        let banner = later.shown().is_some_and(|view| view.kind == ViewKind::RecoveryBanner)
+            || rendered(&effects, ViewKind::RecoveryBanner).is_some();
+        // Only personalization keeps the cart across pages and enables the banner.
+        assert_eq!(banner, shown, "{choice}");
+    }
+}
+
+#[test]
+fn the_page_names_purposes_by_id_by_ga4_words_or_by_the_released_words() {
+    let cases: [(Choice, [Decision; 3]); 4] = [
+        (&[("marketing", true)], [Decision::Unset, Decision::Unset, Decision::Granted]),
+        (
+            &[("analytics_storage", true), ("ad_user_data", false)],
+            [Decision::Granted, Decision::Unset, Decision::Denied],
+        ),
+        (
+            &[("storage", true), ("analytics", false)],
+            [Decision::Denied, Decision::Granted, Decision::Unset],
+        ),
+        // Two words for one purpose: any denial wins.
+        (
+            &[("functionality_storage", true), ("personalization_storage", false)],
+            [Decision::Unset, Decision::Denied, Decision::Unset],
+        ),
+    ];
+    for (choice, expected) in cases {
+        let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+        let effects = tab.handle(set(choice), T0);
+        let decisions =
+            ["measurement", "personalization", "marketing"].map(|id| tab.consent().decision(id));
+        assert_eq!(decisions, expected, "{choice:?}");
+        assert_eq!(tab.consent().source, Source::Api);
+        assert!(!effects.iter().any(|e| matches!(e, Effect::Warn(_))), "{effects:?}");
+    }
+}
+
+#[test]
+fn an_unknown_purpose_is_named_in_a_warning_and_the_rest_applied() {
+    let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+    let effects =
+        tab.handle(set(&[("sale", false), ("marketing", true), ("security_storage", true)]), T0);
+    let warning = effects.iter().find_map(|effect| match effect {
+        Effect::Warn(warning @ Warning::UnknownPurposes { .. }) => Some(warning.describe()),
+        _ => None,
+    });
+    assert_eq!(
+        warning.as_deref(),
+        Some("consent: sale, security_storage names no purpose of the shop's policy (its purposes are necessary, measurement, personalization, marketing); the rest was applied")
+    );
+    assert_eq!(tab.consent().decision("marketing"), Decision::Granted);
+}
+
+#[test]
+fn withdrawing_one_purpose_wipes_its_data_at_once_and_the_agent_keeps_working() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(add(vec![item("a", 100, 1)]), T0 + 1);
+    assert!(sections(&tab).contains(&Section::Cart) && tab.cart_code().is_some());
+    let effects = tab.handle(set(&[("personalization", false), ("marketing", false)]), T0 + 2);
+    assert!(effects.contains(&Effect::Erase(Key::Section(Section::Cart))), "{effects:?}");
+    assert!(!sections(&tab).contains(&Section::Cart));
+    assert!(tab.cart_code().is_none(), "no staff view any more");
+    // Measurement goes on: the visit is still sent, under the same visitor id.
+    tab.handle(add(vec![item("b", 100, 1)]), T0 + 3);
+    let queued: Vec<&str> = tab.sync().outbox.events.iter().map(|e| e.payload.name()).collect();
+    assert!(queued.contains(&"add_to_cart") && !queued.contains(&"cart"), "{queued:?}");
+    assert!(sections(&tab).contains(&Section::Identity));
+    // Then measurement too: no identifiers, no sending feature: the id goes.
+    let effects = tab.handle(set(&[("measurement", false)]), T0 + 4);
+    assert!(effects.contains(&Effect::Wipe), "{effects:?}");
+    assert_eq!(sections(&tab), [Section::Consent]);
+    assert!(tab.sync().identity.is_none());
+}
+
+/// A tab whose visitor chose under `policy` (the built-in one changed by `change`, as version 3).
+fn with_policy(
+    change: impl Fn(&mut concierge_protocol::documents::Policy),
+) -> concierge::engine::config::Config {
+    let mut config = config();
+    config.policy.version = 3;
+    change(&mut config.policy);
+    config
+}
+
+#[test]
+fn a_new_policy_version_asks_again_only_when_it_widens_what_was_granted() {
+    let cases: [(&str, concierge::engine::config::Config, bool); 4] = [
+        ("texts only", with_policy(|p| p.purposes[1].names[0].1 = "Statistics".into()), false),
+        (
+            "a granted purpose gains data",
+            with_policy(|p| p.purposes[1].data.push(DataCategory::Cart)),
+            true,
+        ),
+        (
+            "keep",
+            with_policy(|p| {
+                p.on_new_version = concierge_protocol::documents::OnNewVersion::Keep;
+                p.purposes[1].data.push(DataCategory::Cart);
+            }),
+            false,
+        ),
+        (
+            "ask_again",
+            with_policy(|p| {
+                p.on_new_version = concierge_protocol::documents::OnNewVersion::AskAgain
+            }),
+            true,
+        ),
+    ];
+    for (case, config, asks) in cases {
+        let device = new_device();
+        let (mut tab, _) = Tab::open(&device, "/", T0);
+        tab.handle(action(concierge::engine::view::Action::AcceptConsent), T0);
+        let (_, effects) = Tab::open_with(config, &device, "/", T0 + DAY);
+        assert_eq!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), asks, "{case}");
+    }
+}
+
+#[test]
+fn a_choice_older_than_reprompt_days_is_asked_again() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/", T0);
+    tab.handle(action(concierge::engine::view::Action::RejectConsent), T0);
+    let (_, effects) = Tab::open(&device, "/", T0 + 365 * DAY);
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none(), "a year to the day: not yet");
+    let (_, effects) = Tab::open(&device, "/", T0 + 366 * DAY);
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some());
+}
+
+#[test]
+fn the_consent_section_is_format_2_and_format_1_is_migrated() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(set(&[("marketing", false)]), T0 + 5);
+    let text = &tab.device.borrow().entries["concierge:test:consent"].clone();
+    let value = json(text);
+    assert_eq!(value.field("v"), Some(&concierge_protocol::Value::Number(2.0)));
+    assert_eq!(
+        value.field("purposes"),
+        Some(&json(
+            r#"{"measurement":"granted","personalization":"granted","marketing":"denied"}"#
+        ))
+    );
+    assert_eq!(value.field("source").and_then(|s| s.as_str()), Some("api"));
+    let Ok(read) = stored::decode(&Key::Section(Section::Consent), &value) else {
+        panic!("{text}")
+    };
+    assert_eq!(read.record, Record::Consent(tab.consent().clone()), "read back as written");
+
+    let released = json(r#"{"v":1,"storage":"granted","analytics":"denied","at":1795435260000}"#);
+    let Ok(read) = stored::decode(&Key::Section(Section::Consent), &released) else { panic!() };
+    let Record::Consent(migrated) = read.record else { panic!() };
+    let decisions = ["measurement", "personalization", "marketing"].map(|id| migrated.decision(id));
+    assert_eq!(decisions, [Decision::Denied, Decision::Granted, Decision::Unset]);
+    assert_eq!(migrated.decided_at, Some(1_795_435_260_000));
+    for foreign in [r#"{"v":3,"purposes":{}}"#, r#"{"v":2,"purposes":[]}"#] {
+        assert!(
+            stored::decode(&Key::Section(Section::Consent), &json(foreign)).is_err(),
+            "{foreign}"
+        );
+    }
+}
