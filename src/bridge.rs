@@ -181,6 +181,11 @@ impl Bridge {
             },
             "storage" => self.storage_change(part(1), part(2), out),
             "config" => Some(Event::ConfigFetched(fetched(part(1)))),
+            "receipt" => {
+                let id = part(1).as_str()?.to_owned();
+                let status = part(2).as_f64().filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0);
+                Some(Event::ReceiptAnswered { id, status: status as u16 })
+            }
             _ => None,
         }
     }
@@ -314,6 +319,14 @@ impl Bridge {
                     out.begin("wake").number(at as f64);
                     out.end();
                 }
+                Effect::SendReceipt(receipt) => out.push(
+                    "receipt",
+                    &[
+                        &text!(&config.endpoint, "/consent/receipts"),
+                        &receipt.receipt,
+                        &receipt.encode(),
+                    ],
+                ),
                 Effect::FetchIntents(identity) => out.push(
                     "intents",
                     &[

@@ -141,6 +141,7 @@ fn encode_consent(out: &mut JsonWriter, consent: &Consent) {
     out.close_object();
     out.string_field("source", consent.source.name());
     out.optional_integer_field("at", consent.decided_at);
+    out.optional_string_field("receipt", consent.receipt.as_deref());
     out.key("scope");
     out.open_object();
     for (id, unlocked) in &consent.scope.purposes {
@@ -324,6 +325,7 @@ fn decode_consent_v1(stored: &Value, path: &str) -> Result<Consent, StoredError>
         source: Source::Dialog,
         decided_at,
         scope: Scope { policy: 1, purposes: Vec::new() },
+        receipt: None,
     })
 }
 
@@ -357,6 +359,7 @@ fn decode_consent(stored: &Value) -> Result<Consent, StoredError> {
         source: source.ok_or_else(|| field("source", "is not a consent source"))?,
         decided_at: time(stored, "", "at")?,
         scope,
+        receipt: stored.field("receipt").and_then(Value::as_str).map(str::to_owned),
     })
 }
 

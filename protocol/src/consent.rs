@@ -9,6 +9,7 @@
 
 use crate::documents::{Mode, OnNewVersion, Policy, PolicyPurpose};
 use crate::names::{DataCategory, Decision, Feature};
+use crate::writer::{JsonSink, JsonWriter};
 
 /// Milliseconds in a day, for `reprompt_days`.
 const DAY: i64 = 86_400_000;
@@ -276,5 +277,55 @@ pub fn purpose_for_word(word: &str) -> Option<&'static str> {
         "storage" => Some("personalization"),
         "analytics" => Some("measurement"),
         _ => CONSENT_MODE.iter().find(|(key, _)| *key == word).map(|(_, id)| *id),
+    }
+}
+
+/// The proof of one choice, as `POST /v1/consent/receipts` takes it:
+/// `{ "site", "receipt", "visitor", "policy", "at", "region", "source", "choices" }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Receipt {
+    pub site: String,
+    /// `r_` and 22 base64url characters.
+    pub receipt: String,
+    /// Only while the `identifiers` category is granted.
+    pub visitor: Option<String>,
+    pub policy: u32,
+    pub at: i64,
+    /// `DE`, `US-CA`; `None` when unknown.
+    pub region: Option<String>,
+    pub source: Source,
+    /// Every purpose of the policy: one not on consent is granted.
+    pub choices: Vec<(String, Decision)>,
+}
+
+impl Receipt {
+    /// The choices as a receipt lists them, for every purpose of `policy`.
+    pub fn choices_of(policy: &Policy, choices: &Choices) -> Vec<(String, Decision)> {
+        let decision = |purpose: &PolicyPurpose| match purpose.needs_consent() {
+            true => choices.get(&purpose.id),
+            false => Decision::Granted,
+        };
+        policy.purposes.iter().map(|purpose| (purpose.id.clone(), decision(purpose))).collect()
+    }
+
+    /// The request body.
+    pub fn encode(&self) -> String {
+        let mut out = JsonWriter::new();
+        out.open_object();
+        out.string_field("site", &self.site);
+        out.string_field("receipt", &self.receipt);
+        out.optional_string_field("visitor", self.visitor.as_deref());
+        out.number_field("policy", f64::from(self.policy));
+        out.number_field("at", self.at as f64);
+        out.optional_string_field("region", self.region.as_deref());
+        out.string_field("source", self.source.name());
+        out.key("choices");
+        out.open_object();
+        for (id, decision) in &self.choices {
+            out.string_field(id, decision.name());
+        }
+        out.close_object();
+        out.close_object();
+        out.finish()
     }
 }

@@ -22,6 +22,8 @@ pub struct Consent {
     /// What each purpose unlocked when the visitor chose, so a newer version can tell whether
     /// it widened what was granted.
     pub scope: Scope,
+    /// The id of the latest choice's receipt, which the visitor can quote.
+    pub receipt: Option<String>,
 }
 
 /// A change the visitor or the shop asked for.

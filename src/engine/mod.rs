@@ -18,6 +18,7 @@ pub mod decide;
 pub mod i18n;
 pub mod money;
 pub mod persist;
+pub mod receipts;
 pub mod recovery;
 pub mod sync;
 pub mod view;
@@ -30,6 +31,7 @@ use config::{Config, ConfigSource, KeptConfig, PageSettings};
 use consent::{Consent, ConsentUpdate, Source, Unlocked};
 use decide::{Priority, Proposal};
 use persist::{Allowed, Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
+use receipts::{Receipt, Receipts};
 use recovery::Recovery;
 use sync::{Batch, Identity, OutEvent, Payload, Rng, SendOutcome, Sync};
 use view::{Action, View, ViewKind};
@@ -100,6 +102,11 @@ pub enum Event {
     },
     /// What staff recorded for this visitor, newest first.
     IntentsLoaded(Vec<Intent>),
+    /// The backend answered a consent receipt (`status` 0: no answer).
+    ReceiptAnswered {
+        id: String,
+        status: u16,
+    },
     /// The shop's published documents arrived (or could not).
     ConfigFetched(Fetched),
 }
@@ -253,6 +260,8 @@ pub enum Effect {
     WakeAt(Millis),
     /// Fetch the intents staff recorded, and answer `IntentsLoaded`.
     FetchIntents(Identity),
+    /// Send a consent receipt and answer `ReceiptAnswered`.
+    SendReceipt(Receipt),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -279,6 +288,11 @@ pub struct Agent {
     shown: Option<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
+    /// Receipts of the visitor's choices on their way to the backend.
+    receipts: Receipts,
+    /// A choice was made in this batch of events: its receipt is issued once the identity it
+    /// may name is settled.
+    receipt_due: bool,
     intents: Vec<Intent>,
     written: Written,
 }
@@ -314,6 +328,8 @@ impl Agent {
             page: Page::default(),
             shown: None,
             prompt_requested: false,
+            receipts: Receipts::default(),
+            receipt_due: false,
             intents: Vec::new(),
             written: Written::default(),
         }
@@ -386,6 +402,7 @@ impl Agent {
             }
         }
         self.record_changes(adopted.as_ref().unwrap_or(&before), now);
+        self.issue_receipt(now);
         self.report_changes(&before, &mut effects);
         self.persist(&mut effects);
         self.refresh_view(now, &mut effects);
@@ -436,7 +453,42 @@ impl Agent {
                 }
             }
             Event::ConfigFetched(fetched) => self.apply_config(fetched, now, out),
+            Event::ReceiptAnswered { id, status } => {
+                self.receipts.answered(&id, status, now, &mut self.rng)
+            }
         }
+    }
+
+    pub fn receipts(&self) -> &Receipts {
+        &self.receipts
+    }
+
+    /// The receipt of a choice made in this batch of events: its id kept with the consent, the
+    /// visitor named only while `identifiers` is granted.
+    fn issue_receipt(&mut self, now: Millis) {
+        if !std::mem::take(&mut self.receipt_due) {
+            return;
+        }
+        let id = receipts::new_id(&mut self.rng);
+        self.consent.receipt = Some(id.clone());
+        let identified = self.unlocked().has(DataCategory::Identifiers);
+        let policy = &self.config.policy;
+        let receipt = Receipt {
+            site: self.config.site.clone(),
+            receipt: id,
+            visitor: self
+                .sync
+                .identity
+                .as_ref()
+                .filter(|_| identified)
+                .map(|i| i.visitor_id.clone()),
+            policy: policy.version,
+            at: self.consent.decided_at.unwrap_or(now),
+            region: None,
+            source: self.consent.source,
+            choices: Receipt::choices_of(policy, &self.consent.choices),
+        };
+        self.receipts.push(receipt, now);
     }
 
     fn start(&mut self, stored: Stored, page: Page, now: Millis, out: &mut Vec<Effect>) {
@@ -521,6 +573,7 @@ impl Agent {
             out.push(Effect::Warn(Warning::UnknownPurposes { names, known }));
         }
         self.prompt_requested = false;
+        self.receipt_due = true;
     }
 
     fn act(&mut self, action: Action, now: Millis, out: &mut Vec<Effect>) {
@@ -792,7 +845,13 @@ impl Agent {
     fn schedule(&mut self, now: Millis, out: &mut Vec<Effect>) {
         // Deadlines already past are dropped: what was due has been handled by now.
         let future = |deadline: Option<Millis>| deadline.filter(|at| *at > now);
+        for receipt in self.receipts.due(now) {
+            out.push(Effect::SendReceipt(receipt));
+        }
         let mut wake = future(self.recovery.deadline(&self.config, now));
+        if let Some(at) = future(self.receipts.deadline()) {
+            wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
+        }
         if !self.sync.flush_requested {
             match self.sync.deadline(now) {
                 Some(at) if at <= now => {

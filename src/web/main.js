@@ -297,6 +297,8 @@ function apply([verb, a, b, c, d]) {
       return clock.wakeAt(a, () => dispatch([["tick"]]));
     case "intents":
       return net.fetchIntents(a, b, (body) => dispatch([["intents", asData(body) || null]]));
+    case "receipt":
+      return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
   }
 }
 

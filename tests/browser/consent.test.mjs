@@ -63,7 +63,20 @@ test("rejecting keeps only the choice on the device and sends nothing", async ()
   assert.equal(consent.source, "dialog");
   assert.deepEqual(tab.batches, []);
   const api = tab.requests.map((url) => new URL(url)).filter((url) => url.pathname.startsWith("/v1/"));
-  assert.deepEqual(api.map((url) => url.pathname), ["/v1/config"], "only the anonymous config GET");
+  assert.deepEqual(api.map((url) => url.pathname), ["/v1/config", "/v1/consent/receipts"], "the config GET and the receipt");
+  assert.equal(tab.receipts.length, 1);
+  const { receipt, at, ...rest } = tab.receipts[0];
+  assert.match(receipt, /^r_[A-Za-z0-9_-]{22}$/);
+  assert.equal(typeof at, "number");
+  assert.deepEqual(rest, {
+    site: "test",
+    visitor: null,
+    policy: 2,
+    region: null,
+    source: "dialog",
+    choices: { necessary: "granted", measurement: "denied", personalization: "denied", marketing: "denied" },
+  }, "anonymous: identifiers were not granted");
+  assert.equal(consent.receipt, receipt, "the visitor can quote it");
   await closeClean(tab);
 });
 
@@ -119,5 +132,24 @@ test("a lock manager that never answers delays sending, it does not stop it", as
   await call(tab, ...addToCart("a", "Phone", 799, 1));
   await tab.page.clock.runFor("00:30");
   assert.ok(await eventually(() => sentEvents(tab).includes("add_to_cart")), `sent: ${sentEvents(tab)}`);
+  await closeClean(tab);
+});
+
+test("accepting sends a receipt naming the visitor, retried like a batch when the backend fails", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  tab.receiptAnswers.push(503);
+  await open(tab);
+  await view(tab, "consent").locator("[data-action=accept]").click();
+  await eventually(() => tab.receipts.length === 1);
+  const identity = await stored(tab, "identity");
+  assert.equal(tab.receipts[0].visitor, identity.visitor, "identifiers granted: the visitor id");
+  assert.equal(tab.receipts[0].choices.marketing, "granted");
+  await tab.page.clock.runFor("00:01");
+  assert.equal(tab.receipts.length, 1, "not again at once after the 503");
+  await tab.page.clock.runFor("00:10");
+  await eventually(() => tab.receipts.length === 2);
+  assert.deepEqual(tab.receipts[1], tab.receipts[0], "the same receipt, retried");
+  await tab.page.clock.runFor("05:00");
+  assert.equal(tab.receipts.length, 2, "answered 202: done");
   await closeClean(tab);
 });

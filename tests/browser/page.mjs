@@ -73,6 +73,10 @@ export async function newTab(browser, { clock = null, config = CONFIG } = {}) {
     violations: [],
     /** The JSON bodies POSTed to `/v1/events`. */
     batches: [],
+    /** The JSON bodies POSTed to `/v1/consent/receipts`, and the statuses to answer them with
+     * in turn (202 once these run out). */
+    receipts: [],
+    receiptAnswers: [],
     /** Every request the page made, as a URL. */
     requests: [],
     /** What the next navigation serves; see `open`. */
@@ -131,6 +135,11 @@ async function serve(tab, route, config) {
   if (url.pathname === "/v1/config") {
     if (config === null) return route.fulfill({ status: 404, headers, body: "" });
     return route.fulfill({ status: 200, headers: { ...headers, "content-type": "application/json", etag: '"test-1"' }, body: JSON.stringify(config) });
+  }
+  if (url.pathname === "/v1/consent/receipts" && request.method() === "POST") {
+    tab.receipts.push(JSON.parse(request.postData()));
+    const status = tab.receiptAnswers.shift() ?? 202;
+    return route.fulfill({ status, headers: { ...headers, "content-type": "application/json" }, body: "{}" });
   }
   if (url.pathname === "/v1/events" && request.method() === "POST") {
     tab.batches.push(JSON.parse(request.postData()));

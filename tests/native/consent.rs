@@ -230,3 +230,77 @@ fn the_consent_section_is_format_2_and_format_1_is_migrated() {
         );
     }
 }
+
+fn receipts_sent(effects: &[Effect]) -> Vec<&concierge::engine::receipts::Receipt> {
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Effect::SendReceipt(receipt) => Some(receipt),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn every_choice_sends_a_receipt_naming_the_visitor_only_with_identifiers() {
+    let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+    let effects = tab.handle(action(concierge::engine::view::Action::AcceptConsent), T0 + 1);
+    let sent = receipts_sent(&effects);
+    assert_eq!(sent.len(), 1, "{effects:?}");
+    let receipt = sent[0];
+    assert!(receipt.receipt.starts_with("r_") && receipt.receipt.len() == 24, "{receipt:?}");
+    assert!(receipt.receipt[2..]
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+    assert_eq!(
+        receipt.visitor.as_deref(),
+        tab.sync().identity.as_ref().map(|i| i.visitor_id.as_str())
+    );
+    assert!(receipt.visitor.is_some());
+    assert_eq!((receipt.policy, receipt.at, receipt.source), (2, T0 + 1, Source::Dialog));
+    let body = json(&receipt.encode());
+    assert_eq!(
+        body.field("choices"),
+        Some(&json(
+            r#"{"necessary":"granted","measurement":"granted","personalization":"granted","marketing":"granted"}"#
+        ))
+    );
+    assert_eq!(body.field("site").and_then(|s| s.as_str()), Some("test"));
+    assert_eq!(body.get("region"), Some(&concierge_protocol::Value::Null), "present, as null");
+    // The receipt id is kept with the choice, on the device.
+    assert_eq!(tab.consent().receipt.as_deref(), Some(receipt.receipt.as_str()));
+    let stored = json(&tab.device.borrow().entries["concierge:test:consent"].clone());
+    assert_eq!(stored.field("receipt").and_then(|r| r.as_str()), Some(receipt.receipt.as_str()));
+
+    // Measurement withdrawn, personalization kept: still identified; everything off: anonymous.
+    let effects = tab.handle(set(&[("measurement", false)]), T0 + 2);
+    let receipt = receipts_sent(&effects)[0];
+    assert!(receipt.visitor.is_some() && receipt.source == Source::Api);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0 + 3);
+    let receipt = receipts_sent(&effects)[0];
+    assert_eq!(receipt.visitor, None, "no identifiers, no visitor id");
+    assert_eq!(receipt.choices[3], ("marketing".into(), Decision::Denied));
+}
+
+#[test]
+fn a_receipt_is_retried_with_backoff_until_the_backend_answers() {
+    let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0);
+    let id = receipts_sent(&effects)[0].receipt.clone();
+    // No answer (network error): nothing is sent again before the backoff ends.
+    let effects = tab.handle(Event::ReceiptAnswered { id: id.clone(), status: 0 }, T0 + 10);
+    assert!(receipts_sent(&effects).is_empty());
+    let wake = effects.iter().find_map(|e| match e {
+        Effect::WakeAt(at) => Some(*at),
+        _ => None,
+    });
+    let wake = wake.expect("a wake-up for the retry");
+    assert!(wake > T0 + 10 && wake <= T0 + 10 + 8_000, "{wake}");
+    let effects = tab.handle(Event::Tick, wake);
+    assert_eq!(receipts_sent(&effects).len(), 1, "retried");
+    // 202: done; a 400 would be done too (a retry would be refused alike).
+    tab.handle(Event::ReceiptAnswered { id: id.clone(), status: 202 }, wake + 1);
+    assert!(tab.receipts().waiting.is_empty());
+    let effects = tab.handle(Event::Tick, wake + 60_000);
+    assert!(receipts_sent(&effects).is_empty());
+}
