@@ -98,7 +98,8 @@ impl Bridge {
         let now = time(&request);
         let settings = request.field("settings").cloned().unwrap_or(Value::Null);
         let locale = request.field("locale").and_then(Value::as_str).unwrap_or("en");
-        let Decoded { value: settings, problems } = wire::decode_settings(&settings, locale);
+        let Decoded { value: mut settings, problems } = wire::decode_settings(&settings, locale);
+        settings.gpc = matches!(request.field("gpc"), Some(Value::Bool(true)));
         for problem in &problems {
             out.warn(problem.describe());
         }

@@ -514,6 +514,16 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSe
             fallback_locale.to_owned()
         }
     };
+    if let Some(found) = text("region") {
+        match concierge_protocol::documents::rules::is_country(found) {
+            true => settings.region = Some(found.to_owned()),
+            false => problems.push(Problem::SettingInvalid {
+                attribute: "data-region",
+                found: truncate(found),
+                using: "the backend's word, or none".to_owned(),
+            }),
+        }
+    }
     if let Some(endpoint) = text("endpoint").filter(|e| !e.is_empty()) {
         settings.endpoint = endpoint.trim_end_matches('/').to_owned();
     }

@@ -36,6 +36,11 @@ pub struct Config {
     /// The consent policy in force: the shop's published one, else the built-in one (the
     /// demo's four purposes).
     pub policy: Box<documents::Policy>,
+    /// Where the visitor is (`DE`, `US-CA`): the page's `data-region`, else what the backend
+    /// said in `/v1/config`; `None` when unknown. It picks the policy's mode.
+    pub region: Option<String>,
+    /// The browser sends Global Privacy Control (`navigator.globalPrivacyControl`).
+    pub gpc: bool,
 }
 
 impl Config {
@@ -53,6 +58,8 @@ impl Config {
             consent_prompt: true,
             link_hosts: Vec::new(),
             policy: Box::new(concierge_protocol::consent::builtin_policy()),
+            region: None,
+            gpc: false,
         }
     }
 
@@ -78,6 +85,8 @@ impl Config {
         if let Some(policy) = &documents.policy {
             config.policy.clone_from(policy);
         }
+        config.region = page.region.clone().or_else(|| documents.region.clone());
+        config.gpc = page.gpc;
         Overrides::published(documents).apply(&mut config);
         page.overrides.apply(&mut config);
         config
@@ -92,6 +101,9 @@ pub struct PageSettings {
     pub endpoint: String,
     pub currency: Currency,
     pub locale: String,
+    /// `data-region`, when the page knows where the visitor is.
+    pub region: Option<String>,
+    pub gpc: bool,
     pub overrides: Overrides,
 }
 
@@ -154,6 +166,8 @@ impl PageSettings {
             endpoint: defaults.endpoint,
             currency: defaults.currency,
             locale: defaults.locale,
+            region: None,
+            gpc: false,
             overrides: Overrides::default(),
         }
     }
@@ -167,6 +181,8 @@ impl PageSettings {
             endpoint: config.endpoint.clone(),
             currency: config.currency,
             locale: config.locale.clone(),
+            region: config.region.clone(),
+            gpc: config.gpc,
             overrides: Overrides {
                 idle_timeout: Some(config.idle_timeout),
                 dismiss_for: Some(config.dismiss_for),

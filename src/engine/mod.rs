@@ -401,6 +401,8 @@ impl Agent {
                 adopted = Some(self.baseline());
             }
         }
+        // After the loop, so a starting state is news to record, not state adopted at start.
+        self.apply_starting_state(now);
         self.record_changes(adopted.as_ref().unwrap_or(&before), now);
         self.issue_receipt(now);
         self.report_changes(&before, &mut effects);
@@ -484,7 +486,7 @@ impl Agent {
                 .map(|i| i.visitor_id.clone()),
             policy: policy.version,
             at: self.consent.decided_at.unwrap_or(now),
-            region: None,
+            region: self.config.region.clone(),
             source: self.consent.source,
             choices: Receipt::choices_of(policy, &self.consent.choices),
         };
@@ -557,6 +559,30 @@ impl Agent {
                 out.push(Effect::FetchIntents(identity.clone()));
             }
         }
+    }
+
+    /// Where a visitor who has not chosen starts, under the policy in force and in their
+    /// region: consent purposes granted in an opt-out mode (source `default`), then Global
+    /// Privacy Control's denials (source `gpc`), before any dialog. Worked out again as the
+    /// published policy or the backend's word on the region arrive, until the visitor chooses;
+    /// an explicit choice is never overridden.
+    fn apply_starting_state(&mut self, now: Millis) {
+        if self.consent.source.is_explicit() && self.consent.decided_at.is_some() {
+            return;
+        }
+        let policy = &self.config.policy;
+        let mode = policy.mode_for(self.config.region.as_deref());
+        let (choices, source) = policy.starting_choices(mode, self.config.gpc);
+        let unchanged = choices == self.consent.choices && source == self.consent.source;
+        if choices.decisions.is_empty() || unchanged {
+            return;
+        }
+        self.consent.choices = choices;
+        self.consent.source = source;
+        self.consent.policy = policy.version;
+        self.consent.scope = policy.scope();
+        self.consent.decided_at = Some(now);
+        self.receipt_due = true;
     }
 
     fn update_consent(

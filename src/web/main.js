@@ -110,6 +110,7 @@ function boot(engine, settings, locale, config) {
       now: clock.now(),
       settings: asData(settings) || {},
       locale,
+      gpc: globalPrivacyControl(),
       path: location.pathname,
       seed: Array.from(seed),
       stored: storage.entries(),
@@ -299,6 +300,15 @@ function apply([verb, a, b, c, d]) {
       return net.fetchIntents(a, b, (body) => dispatch([["intents", asData(body) || null]]));
     case "receipt":
       return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
+  }
+}
+
+/** Whether the browser sends Global Privacy Control; a page's getter that throws says no. */
+function globalPrivacyControl() {
+  try {
+    return navigator.globalPrivacyControl === true;
+  } catch (error) {
+    return false;
   }
 }
 

@@ -153,3 +153,27 @@ test("accepting sends a receipt naming the visitor, retried like a batch when th
   assert.equal(tab.receipts.length, 2, "answered 202: done");
   await closeClean(tab);
 });
+
+test("Global Privacy Control denies what the policy says before any dialog, which still asks", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: () => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }) });
+  await eventually(() => tab.receipts.length === 1);
+  assert.equal(tab.receipts[0].source, "gpc");
+  assert.deepEqual(tab.receipts[0].choices, { necessary: "granted", measurement: "unset", personalization: "unset", marketing: "denied" });
+  assert.equal(await view(tab, "consent").count(), 1, "opt-in: the dialog asks for the rest");
+  const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
+  assert.deepEqual([consent.source, consent.purposes.marketing], ["gpc", "denied"]);
+  await closeClean(tab);
+});
+
+test("in an opt-out region consent purposes start granted, with no dialog", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { settings: { site: "test", currency: "EUR", region: "US-CA" } });
+  assert.equal(await view(tab, "consent").count(), 0, "no modal dialog in an opt-out region");
+  await eventually(() => tab.receipts.length === 1);
+  const { source, region, choices, visitor } = tab.receipts[0];
+  assert.deepEqual([source, region], ["default", "US-CA"]);
+  assert.deepEqual(choices, { necessary: "granted", measurement: "granted", personalization: "granted", marketing: "granted" });
+  assert.equal(visitor, (await stored(tab, "identity")).visitor);
+  await closeClean(tab);
+});

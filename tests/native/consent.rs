@@ -304,3 +304,81 @@ fn a_receipt_is_retried_with_backoff_until_the_backend_answers() {
     let effects = tab.handle(Event::Tick, wake + 60_000);
     assert!(receipts_sent(&effects).is_empty());
 }
+
+fn in_region(region: Option<&str>, gpc: bool) -> concierge::engine::config::Config {
+    let mut config = config();
+    config.region = region.map(str::to_owned);
+    config.gpc = gpc;
+    config
+}
+
+#[test]
+fn the_region_and_gpc_set_where_a_visitor_starts_before_any_dialog() {
+    let all = ["measurement", "personalization", "marketing"];
+    let (g, d, u) = (Decision::Granted, Decision::Denied, Decision::Unset);
+    // (region, GPC, decisions, source, the dialog asks)
+    let cases = [
+        (Some("DE"), false, [u, u, u], Source::Default, true),
+        (Some("US-CA"), false, [g, g, g], Source::Default, false),
+        (Some("US-CA"), true, [g, g, d], Source::Gpc, false),
+        (Some("NL"), true, [u, u, d], Source::Gpc, true),
+        (None, false, [u, u, u], Source::Default, true),
+    ];
+    for (region, gpc, decisions, source, asks) in cases {
+        let (tab, effects) = Tab::open_with(in_region(region, gpc), &new_device(), "/", T0);
+        let case = (region, gpc);
+        assert_eq!(all.map(|id| tab.consent().decision(id)), decisions, "{case:?}");
+        assert_eq!(tab.consent().source, source, "{case:?}");
+        assert_eq!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), asks, "{case:?}");
+        let receipts = receipts_sent(&effects);
+        if decisions == [u, u, u] {
+            assert!(receipts.is_empty(), "no state decided, no receipt: {case:?}");
+            assert!(tab.device.borrow().is_empty(), "nothing stored: {case:?}");
+        } else {
+            assert_eq!(receipts.len(), 1, "{case:?}");
+            assert_eq!((receipts[0].source, receipts[0].region.as_deref()), (source, region));
+            // Granted from the start: someone to send as, named in the receipt.
+            let identified = decisions[0] == g;
+            assert_eq!(tab.sync().identity.is_some(), identified, "{case:?}");
+            assert_eq!(receipts[0].visitor.is_some(), identified, "{case:?}");
+        }
+    }
+}
+
+#[test]
+fn a_later_explicit_choice_wins_over_gpc_and_is_never_reset() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open_with(in_region(Some("NL"), true), &device, "/", T0);
+    tab.handle(action(concierge::engine::view::Action::AcceptConsent), T0 + 1);
+    assert_eq!(tab.consent().decision("marketing"), Decision::Granted);
+    assert_eq!(tab.consent().source, Source::Dialog);
+    let (page, effects) = Tab::open_with(in_region(Some("NL"), true), &device, "/", T0 + 2);
+    assert_eq!(page.consent().decision("marketing"), Decision::Granted, "GPC does not undo it");
+    assert!(receipts_sent(&effects).is_empty());
+}
+
+#[test]
+fn the_backends_word_on_the_region_applies_when_the_config_arrives() {
+    use concierge::engine::Fetched;
+    use concierge_protocol::documents;
+    let (mut tab, _) = Tab::open_with(in_region(None, false), &new_device(), "/", T0);
+    assert!(tab.shown().is_some_and(|view| view.kind == ViewKind::ConsentPrompt));
+    // `Agent::new` fixes the page's settings; a page without data-region takes the backend's.
+    let mut page = concierge::engine::config::PageSettings::new("test");
+    page.region = None;
+    let mut agent = concierge::engine::Agent::for_page(page);
+    agent.handle(start(Default::default(), "/"), T0);
+    let documents = documents::Config {
+        site: "test".into(),
+        region: Some("US-CA".into()),
+        ..documents::Config::default()
+    };
+    let effects = agent.handle(
+        Event::ConfigFetched(Fetched::Fresh { etag: Some("\"1\"".into()), documents }),
+        T0 + 1,
+    );
+    assert_eq!(agent.consent().decision("marketing"), Decision::Granted, "opt-out there");
+    assert_eq!(agent.consent().source, Source::Default);
+    assert!(effects.contains(&Effect::Remove(ViewKind::ConsentPrompt)), "{effects:?}");
+    tab.handle(Event::Tick, T0 + 2);
+}

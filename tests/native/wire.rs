@@ -252,6 +252,25 @@ fn settings_fall_back_to_defaults_and_say_so() {
 }
 
 #[test]
+fn data_region_is_a_country_code_or_left_to_the_backend() {
+    let region = |value: &str| {
+        let dataset = json(&format!(r#"{{"site":"demo","currency":"EUR","region":{value}}}"#));
+        let decoded = wire::decode_settings(&dataset, "en");
+        let messages: Vec<_> = decoded.problems.iter().map(Problem::describe).collect();
+        (decoded.value.region, messages)
+    };
+    assert_eq!(region(r#""US-CA""#), (Some("US-CA".into()), vec![]));
+    assert_eq!(region(r#""DE""#), (Some("DE".into()), vec![]));
+    assert_eq!(
+        region(r#""germany""#),
+        (
+            None,
+            vec!["data-region=\"germany\" is not valid; using the backend's word, or none".into()]
+        )
+    );
+}
+
+#[test]
 fn prices_above_the_shared_limit_are_refused_so_totals_cannot_overflow() {
     let decoded = track(
         "add_to_cart",

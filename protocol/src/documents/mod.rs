@@ -131,6 +131,7 @@ const CONFIG_FIELDS: &[Field] = &[
         Rule::WholeNumber { min: CONFIG_FORMAT, max: CONFIG_FORMAT, unit: "" },
     ),
     Field::required("site", Rule::Token { max: MAX_SITE }),
+    Field::optional("region", Rule::Country),
     Field::required("documents", Rule::Documents),
 ];
 
@@ -255,6 +256,9 @@ impl Document {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub site: String,
+    /// Where the backend saw the request come from (`DE`, `US-CA`: the header named by
+    /// `CONCIERGE_REGION_HEADER`); `None` when it does not say.
+    pub region: Option<String>,
     /// Boxed, as the campaigns: a config travels inside the engine's events and records.
     pub policy: Option<Box<Policy>>,
     pub settings: Option<Settings>,
@@ -307,8 +311,11 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut config =
-        Config { site: text_field(value, "site").unwrap_or_default(), ..Config::default() };
+    let mut config = Config {
+        site: text_field(value, "site").unwrap_or_default(),
+        region: text_field(value, "region"),
+        ..Config::default()
+    };
     if let Some(Value::Array(documents)) = value.get("documents") {
         for document in documents {
             let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
@@ -440,11 +447,15 @@ pub fn encode_config(config: &Config) -> Value {
     documents.extend(config.settings.as_ref().map(encode_settings));
     #[cfg(feature = "campaigns")]
     documents.extend(config.campaigns.as_deref().map(encode_campaigns));
-    Value::object([
-        ("format", Value::Number(f64::from(CONFIG_FORMAT))),
-        ("site", Value::from(config.site.as_str())),
-        ("documents", Value::Array(documents)),
-    ])
+    let mut fields = vec![
+        ("format".to_owned(), Value::Number(f64::from(CONFIG_FORMAT))),
+        ("site".to_owned(), Value::from(config.site.as_str())),
+    ];
+    if let Some(region) = &config.region {
+        fields.push(("region".to_owned(), Value::from(region.as_str())));
+    }
+    fields.push(("documents".to_owned(), Value::Array(documents)));
+    Value::Object(fields)
 }
 
 #[cfg(test)]

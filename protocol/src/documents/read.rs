@@ -42,7 +42,9 @@ pub fn read_config(value: &Value) -> Result<Config, Problem> {
     let Some(Value::Array(documents)) = value.get("documents") else {
         return Err(Problem::new("documents", "must be a list of documents"));
     };
-    let mut config = Config { site, ..Config::default() };
+    // A hint, not a rule: a region the agent cannot read is taken as unknown.
+    let region = value.get("region").and_then(Value::as_str).filter(|r| is_country(r));
+    let mut config = Config { site, region: region.map(str::to_owned), ..Config::default() };
     let mut seen = [false; Kind::ALL.len()];
     for (position, document) in documents.iter().enumerate() {
         let path = index("documents", position);

@@ -107,6 +107,7 @@ fn a_valid_config_holds_each_document() {
         config,
         Config {
             site: "demo".into(),
+            region: None,
             policy: None,
             settings: Some(Settings { version: 1, idle_minutes: Some(30), ..Settings::default() }),
             campaigns: None,
@@ -121,6 +122,7 @@ fn texts(prefix: &str) -> Vec<(String, String)> {
 fn full_config() -> Config {
     Config {
         site: "shop_1".into(),
+        region: Some("US-CA".into()),
         policy: Some(Box::new(Policy {
             version: 12,
             prompt: false,
@@ -177,6 +179,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
         Config { site: "demo".into(), ..Config::default() },
         Config {
             site: "demo".into(),
+            region: None,
             policy: None,
             settings: Some(Settings {
                 version: 2,
@@ -205,7 +208,7 @@ fn keys(value: &Value) -> Vec<&str> {
 fn documents_are_written_in_one_order_kinds_first() {
     let config = full_config();
     let encoded = encode_config(&config);
-    assert_eq!(keys(&encoded), ["format", "site", "documents"]);
+    assert_eq!(keys(&encoded), ["format", "site", "region", "documents"]);
     assert_eq!(encoded.get("format"), Some(&Value::Number(1.0)));
     let Some(Value::Array(documents)) = encoded.get("documents") else { panic!("{encoded:?}") };
     assert_eq!(
@@ -246,4 +249,19 @@ fn documents_are_written_in_one_order_kinds_first() {
     // Settings left out are left out, not written as null.
     let sparse = Document::Settings(Settings { version: 1, ..Settings::default() });
     assert_eq!(keys(&encode_document(&sparse)), ["kind", "version"]);
+}
+
+#[test]
+fn the_backends_word_on_the_region_is_a_country_code() {
+    let mut with = envelope(json!([]));
+    with["region"] = json!("US-CA");
+    assert_eq!(check(with.clone(), &[]).unwrap().region.as_deref(), Some("US-CA"));
+    with["region"] = json!("California");
+    check(
+        with,
+        &[(
+            "region",
+            "must be a country code such as DE (ISO 3166-1 alpha-2) or a subdivision such as US-CA, got \"California\"",
+        )],
+    );
 }

@@ -288,3 +288,12 @@ fn a_newer_servers_campaign_fields_and_languages_are_passed_over() {
     let expected = check_config(&value(envelope(json!([super::campaigns::full()])))).unwrap();
     assert_eq!(Some(campaigns), expected.campaigns, "the same campaigns, the rest passed over");
 }
+
+#[test]
+fn a_region_the_agent_cannot_read_is_taken_as_unknown() {
+    let mut config = envelope(json!([]));
+    config["region"] = json!("DE");
+    assert_eq!(read_config(&value(config.clone())).unwrap().region.as_deref(), Some("DE"));
+    config["region"] = json!(49);
+    assert_eq!(read_config(&value(config)).unwrap().region, None, "a hint, not a reason to refuse");
+}
