@@ -16,6 +16,7 @@
 //! without `core::fmt` (the Wasm does not carry it).
 
 use crate::engine::cart::Cart;
+use crate::engine::config::ConsentModeUse;
 use crate::engine::consent::{Consent, Decision};
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
@@ -98,8 +99,22 @@ impl Bridge {
         let now = time(&request);
         let settings = request.field("settings").cloned().unwrap_or(Value::Null);
         let locale = request.field("locale").and_then(Value::as_str).unwrap_or("en");
+        let tags_off = settings
+            .field("consentMode")
+            .and_then(Value::as_str)
+            .is_some_and(|v| matches!(v.trim(), "off" | "false" | "0" | "no"));
         let Decoded { value: mut settings, problems } = wire::decode_settings(&settings, locale);
         settings.gpc = matches!(request.field("gpc"), Some(Value::Bool(true)));
+        // A consent manager that set Consent Mode's default first owns it; otherwise the agent
+        // does, wherever the page has Google's tags (`gtag` or a `dataLayer`).
+        let cmp =
+            items(request.field("layer")).iter().any(|entry| consent_command(entry).0 == "default");
+        settings.consent_mode =
+            match (cmp, matches!(request.field("tags"), Some(Value::Bool(true)))) {
+                (true, _) => ConsentModeUse::Cmp,
+                (false, true) if !tags_off => ConsentModeUse::Own,
+                (false, _) => ConsentModeUse::Off,
+            };
         for problem in &problems {
             out.warn(problem.describe());
         }
@@ -229,6 +244,22 @@ impl Bridge {
     }
 
     fn layer(&self, entry: &Value, out: &mut Out) -> Option<Event> {
+        // The consent manager's `gtag('consent', 'update', {...})`: the visitor's choice, in
+        // Consent Mode's words. The agent's own updates (it owns Consent Mode) pass by.
+        if let ("update", Some(state)) = consent_command(entry) {
+            if self.agent.config().consent_mode != ConsentModeUse::Cmp {
+                return None;
+            }
+            return match wire::decode_consent(state) {
+                Ok(wire::ConsentCommand::Update(update)) => Some(Event::Consent(update)),
+                _ => {
+                    out.warn(
+                        "the consent manager's consent update could not be read; ignored".into(),
+                    );
+                    None
+                }
+            };
+        }
         let decoded = wire::decode_data_layer(entry, self.agent.config().currency)?;
         commerce_event("dataLayer", decoded, out)
     }
@@ -328,6 +359,28 @@ impl Bridge {
                         &receipt.encode(),
                     ],
                 ),
+                Effect::ConsentMode(command) => {
+                    let json = out.begin("gtag");
+                    json.string(if command.default { "default" } else { "update" });
+                    json.open_object();
+                    for (key, granted) in command.state {
+                        json.string_field(key, if granted { "granted" } else { "denied" });
+                    }
+                    if command.default {
+                        // Google's tags wait this long for the update the agent sends.
+                        json.number_field("wait_for_update", 500.0);
+                        if !command.region.is_empty() {
+                            json.key("region");
+                            json.open_array();
+                            for country in &command.region {
+                                json.string(country);
+                            }
+                            json.close_array();
+                        }
+                    }
+                    json.close_object();
+                    out.end();
+                }
                 Effect::FetchIntents(identity) => out.push(
                     "intents",
                     &[
@@ -532,6 +585,17 @@ fn cart_payload(json: &mut JsonWriter, cart: &Cart, code: Option<&str>) {
     json.optional_integer_field("updated_at", cart.updated_at);
     json.optional_string_field("code", code);
     json.close_object();
+}
+
+/// A dataLayer entry in `gtag('consent', command, state)` form: the command (`""` when it is
+/// none) and the state.
+fn consent_command(entry: &Value) -> (&str, Option<&Value>) {
+    match entry {
+        Value::Array(args) if args.first().and_then(Value::as_str) == Some("consent") => {
+            (args.get(1).and_then(Value::as_str).unwrap_or(""), args.get(2))
+        }
+        _ => ("", None),
+    }
 }
 
 /// `{ policy, purposes: { id: decision }, source, decided_at, storage, analytics }`: every

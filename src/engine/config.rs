@@ -41,6 +41,19 @@ pub struct Config {
     pub region: Option<String>,
     /// The browser sends Global Privacy Control (`navigator.globalPrivacyControl`).
     pub gpc: bool,
+    /// Whether the agent tells the page's Google tags the choice (Consent Mode v2).
+    pub consent_mode: ConsentModeUse,
+}
+
+/// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
+/// the page's consent manager's, which pushed a `consent default` first: then the agent never
+/// overwrites it, and reads the manager's `consent update`s as the visitor's choices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConsentModeUse {
+    #[default]
+    Off,
+    Own,
+    Cmp,
 }
 
 impl Config {
@@ -60,6 +73,7 @@ impl Config {
             policy: Box::new(concierge_protocol::consent::builtin_policy()),
             region: None,
             gpc: false,
+            consent_mode: ConsentModeUse::Off,
         }
     }
 
@@ -87,6 +101,7 @@ impl Config {
         }
         config.region = page.region.clone().or_else(|| documents.region.clone());
         config.gpc = page.gpc;
+        config.consent_mode = page.consent_mode;
         Overrides::published(documents).apply(&mut config);
         page.overrides.apply(&mut config);
         config
@@ -104,6 +119,7 @@ pub struct PageSettings {
     /// `data-region`, when the page knows where the visitor is.
     pub region: Option<String>,
     pub gpc: bool,
+    pub consent_mode: ConsentModeUse,
     pub overrides: Overrides,
 }
 
@@ -168,6 +184,7 @@ impl PageSettings {
             locale: defaults.locale,
             region: None,
             gpc: false,
+            consent_mode: ConsentModeUse::Off,
             overrides: Overrides::default(),
         }
     }
@@ -183,6 +200,7 @@ impl PageSettings {
             locale: config.locale.clone(),
             region: config.region.clone(),
             gpc: config.gpc,
+            consent_mode: config.consent_mode,
             overrides: Overrides {
                 idle_timeout: Some(config.idle_timeout),
                 dismiss_for: Some(config.dismiss_for),

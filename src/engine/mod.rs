@@ -111,6 +111,17 @@ pub enum Event {
     ConfigFetched(Fetched),
 }
 
+/// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsentModeCommand {
+    /// `default` (before any choice, one per region of the policy and one for the rest), else
+    /// `update`.
+    pub default: bool,
+    pub state: [(&'static str, bool); 6],
+    /// The countries a default applies to; empty: everywhere else.
+    pub region: Vec<String>,
+}
+
 /// A purchase intent a store or call-centre advisor recorded for this visitor.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Intent {
@@ -262,6 +273,8 @@ pub enum Effect {
     FetchIntents(Identity),
     /// Send a consent receipt and answer `ReceiptAnswered`.
     SendReceipt(Receipt),
+    /// Tell the page's Google tags (Consent Mode v2).
+    ConsentMode(ConsentModeCommand),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -293,6 +306,8 @@ pub struct Agent {
     /// A choice was made in this batch of events: its receipt is issued once the identity it
     /// may name is settled.
     receipt_due: bool,
+    /// The Consent Mode defaults went to the page's tags.
+    consent_mode_started: bool,
     intents: Vec<Intent>,
     written: Written,
 }
@@ -330,6 +345,7 @@ impl Agent {
             prompt_requested: false,
             receipts: Receipts::default(),
             receipt_due: false,
+            consent_mode_started: false,
             intents: Vec::new(),
             written: Written::default(),
         }
@@ -406,6 +422,7 @@ impl Agent {
         self.record_changes(adopted.as_ref().unwrap_or(&before), now);
         self.issue_receipt(now);
         self.report_changes(&before, &mut effects);
+        self.tell_tags(&before, &mut effects);
         self.persist(&mut effects);
         self.refresh_view(now, &mut effects);
         self.schedule(now, &mut effects);
@@ -717,6 +734,36 @@ impl Agent {
             Fetched::Unreachable(reason) => {
                 out.push(Effect::Warn(Warning::ConfigUnreachable { reason, using }))
             }
+        }
+    }
+
+    /// Google Consent Mode v2, when the agent owns it on this page: the defaults once, from the
+    /// policy's regions (an opt-in region denied, an opt-out one granted but for what GPC
+    /// denies), then an update for the choice in force and after every change.
+    fn tell_tags(&mut self, before: &Baseline, out: &mut Vec<Effect>) {
+        if self.config.consent_mode != config::ConsentModeUse::Own {
+            return;
+        }
+        let policy = &self.config.policy;
+        let changed = self.consent.choices != before.consent.choices;
+        if !self.consent_mode_started {
+            self.consent_mode_started = true;
+            let regions = policy.regions.iter().map(|r| (r.mode, r.countries.clone()));
+            for (mode, region) in regions.chain([(policy.default_mode, Vec::new())]) {
+                let (choices, _) = policy.starting_choices(mode, self.config.gpc);
+                let state = policy.consent_mode(&choices);
+                out.push(Effect::ConsentMode(ConsentModeCommand { default: true, state, region }));
+            }
+        } else if !changed {
+            return;
+        }
+        if self.consent.decided_at.is_some() {
+            let state = policy.consent_mode(&self.consent.choices);
+            out.push(Effect::ConsentMode(ConsentModeCommand {
+                default: false,
+                state,
+                region: Vec::new(),
+            }));
         }
     }
 

@@ -111,6 +111,7 @@ function boot(engine, settings, locale, config) {
       settings: asData(settings) || {},
       locale,
       gpc: globalPrivacyControl(),
+      tags: capture.hasTags(),
       path: location.pathname,
       seed: Array.from(seed),
       stored: storage.entries(),
@@ -298,6 +299,8 @@ function apply([verb, a, b, c, d]) {
       return clock.wakeAt(a, () => dispatch([["tick"]]));
     case "intents":
       return net.fetchIntents(a, b, (body) => dispatch([["intents", asData(body) || null]]));
+    case "gtag":
+      return capture.consent(a, b);
     case "receipt":
       return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
   }

@@ -177,3 +177,55 @@ test("in an opt-out region consent purposes start granted, with no dialog", asyn
   assert.equal(visitor, (await stored(tab, "identity")).visitor);
   await closeClean(tab);
 });
+
+/** A page with Google's tags: a dataLayer and the gtag function Google's snippet defines. */
+function googleTags(cmpDefault) {
+  window.dataLayer = window.dataLayer || [];
+  window.gtag = function () {
+    window.dataLayer.push(arguments);
+  };
+  if (cmpDefault) window.gtag("consent", "default", { ad_storage: "denied", analytics_storage: "denied" });
+}
+
+/** The Consent Mode commands in the page's dataLayer, as [command, state]. */
+const consentCommands = (tab) =>
+  tab.page.evaluate(() =>
+    window.dataLayer.map((entry) => Array.from(entry)).filter((args) => args[0] === "consent").map((args) => [args[1], args[2]]),
+  );
+
+test("with Google's tags on the page, Consent Mode gets the policy's defaults, then each choice", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: googleTags, arg: false });
+  const defaults = await consentCommands(tab);
+  assert.deepEqual(defaults.map(([command, state]) => [command, state.ad_storage, state.wait_for_update, state.region?.length]), [
+    ["default", "denied", 500, 31],
+    ["default", "granted", 500, 1],
+    ["default", "denied", 500, undefined],
+  ]);
+  await view(tab, "consent").locator("[data-action=accept]").click();
+  const [, update] = (await consentCommands(tab)).at(-1);
+  assert.deepEqual(update, {
+    ad_storage: "granted",
+    ad_user_data: "granted",
+    ad_personalization: "granted",
+    analytics_storage: "granted",
+    functionality_storage: "granted",
+    personalization_storage: "granted",
+  });
+  await call(tab, "consent", { marketing: false });
+  const [command, after] = (await consentCommands(tab)).at(-1);
+  assert.deepEqual([command, after.ad_user_data, after.analytics_storage], ["update", "denied", "granted"]);
+  await closeClean(tab);
+});
+
+test("a consent manager's Consent Mode is read, never overwritten", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: googleTags, arg: true });
+  await tab.page.evaluate(() => window.gtag("consent", "update", { analytics_storage: "granted", ad_storage: "denied", functionality_storage: "denied" }));
+  const commands = await consentCommands(tab);
+  assert.deepEqual(commands.map(([command]) => command), ["default", "update"], "only the manager's own commands");
+  const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
+  assert.deepEqual(consent.purposes, { necessary: "granted", measurement: "granted", personalization: "denied", marketing: "denied" });
+  assert.deepEqual(tab.warnings, []);
+  await closeClean(tab);
+});

@@ -31,7 +31,8 @@ test("starting twice is harmless: the loader included twice and start() called a
 
 test("stop hands the page back intact, and its later calls wait for the next start", async () => {
   const tab = await newTab(shared.browser);
-  await open(tab, { setup: () => (window.dataLayer = []) });
+  // It counts the dataLayer's entries: the agent's Consent Mode commands are turned off.
+  await open(tab, { settings: { site: "test", currency: "EUR", consentMode: "off" }, setup: () => (window.dataLayer = []) });
   const running = await tab.page.evaluate(() => {
     window.keptConcierge = window.concierge;
     return { wrapped: Object.hasOwn(window.dataLayer, "push"), loaded: window.concierge.loaded };
