@@ -137,10 +137,27 @@ fn withdrawing_one_purpose_wipes_its_data_at_once_and_the_agent_keeps_working() 
     assert!(queued.contains(&"add_to_cart") && !queued.contains(&"cart"), "{queued:?}");
     assert!(sections(&tab).contains(&Section::Identity));
     // Then measurement too: no identifiers, no sending feature: the id goes.
+    let visitor = tab.sync().identity.as_ref().unwrap().visitor_id.clone();
     let effects = tab.handle(set(&[("measurement", false)]), T0 + 4);
     assert!(effects.contains(&Effect::Wipe), "{effects:?}");
     assert_eq!(sections(&tab), [Section::Consent]);
     assert!(tab.sync().identity.is_none());
+    // The backend is asked to erase what it holds (the existing path: the withdrawal, sent as
+    // the retired visitor's last word, which the backend answers by erasing), and nothing else
+    // leaves.
+    let effects = tab.handle(Event::FlushGranted, T0 + 5);
+    let batch = effects.iter().find_map(|effect| match effect {
+        Effect::Send(batch) => Some(batch),
+        _ => None,
+    });
+    let batch = batch.expect("the withdrawal is sent");
+    assert_eq!(batch.identity.visitor_id, visitor);
+    let names: Vec<&str> = batch.events.iter().map(|e| e.payload.name()).collect();
+    assert_eq!(names, ["consent"]);
+    let concierge::engine::sync::Payload::Consent(state) = &batch.events[0].payload else {
+        panic!("{batch:?}")
+    };
+    assert_eq!((state.storage, state.analytics), (Decision::Denied, Decision::Denied));
 }
 
 /// A tab whose visitor chose under `policy` (the built-in one changed by `change`, as version 3).
