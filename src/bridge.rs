@@ -615,9 +615,8 @@ fn consent_payload(json: &mut JsonWriter, consent: &Consent, policy: &Policy) {
     json.close_object();
     json.string_field("source", consent.source.name());
     json.optional_integer_field("decided_at", consent.decided_at);
-    let state = consent.state();
-    json.string_field("storage", state.storage.name());
-    json.string_field("analytics", state.analytics.name());
+    json.string_field("storage", consent.decision("personalization").name());
+    json.string_field("analytics", consent.decision("measurement").name());
     json.close_object();
 }
 

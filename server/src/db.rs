@@ -6,8 +6,8 @@
 
 use crate::consent::{granted, grants_nothing, ConsentHistory};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, Intent, IntentIn, Interest,
-    LiveCart, Payload, Purpose,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Event, Intent, IntentIn, Interest, LiveCart,
+    Payload, Purpose,
 };
 use sha2::{Digest, Sha256};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
@@ -196,12 +196,14 @@ impl Db {
         // The consent choices first, whatever their place in the batch: every other event is
         // judged against the history they complete.
         let mut history = consent_history(&mut tx, &batch.visitor_id).await?;
+        // Every purpose the visitor decided, not only the two the visitor row keeps.
+        let before = history.current().map_or(before, |(_, state)| state);
         let mut new_choices = Vec::new();
         for event in &batch.events {
-            let Payload::Consent(choice) = event.payload else { continue };
+            let Payload::Consent(choice) = &event.payload else { continue };
             if store_event(&mut tx, &batch.visitor_id, event, now).await? {
                 outcome.accepted += 1;
-                history.record(event.at, choice);
+                history.record(event.at, choice.clone());
                 new_choices.push(event.at);
             } else {
                 outcome.duplicates += 1;
@@ -211,7 +213,7 @@ impl Db {
         let consent_changed =
             history.current().is_some() && (Some(current_at) != before_at || current != before);
         if consent_changed {
-            apply_consent(&mut tx, &batch.visitor_id, before, current, current_at, now).await?;
+            apply_consent(&mut tx, &batch.visitor_id, &before, &current, current_at, now).await?;
         }
         for at in new_choices {
             drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, at).await?;
@@ -243,7 +245,7 @@ impl Db {
             }
         }
 
-        if consent_changed && grants_nothing(current) {
+        if consent_changed && grants_nothing(&current) {
             // Every purpose withdrawn: the identity goes, and stays gone.
             erase_in(&mut tx, &batch.visitor_id, now, self.tombstone_retention_ms).await?;
             tx.commit().await?;
@@ -251,7 +253,7 @@ impl Db {
         }
 
         if let Some(code) = batch.cart_code.as_deref().and_then(crate::model::normalise_cart_code) {
-            if current.storage == Decision::Granted {
+            if current.allows(Purpose::Storage) {
                 let holder = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
                     .bind(&code)
                     .fetch_optional(&mut *tx)
@@ -486,6 +488,17 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let mut purposes = serde_json::Map::new();
+        let rows = sqlx::query(
+            "SELECT purpose, decision FROM visitor_consent WHERE visitor_id = $1 ORDER BY purpose",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?;
+        for purpose in rows {
+            let decision: String = purpose.try_get("decision")?;
+            purposes.insert(purpose.try_get("purpose")?, decision.into());
+        }
         let events = sqlx::query(
             "SELECT payload, received_at FROM events WHERE visitor_id = $1 ORDER BY occurred_at",
         )
@@ -511,8 +524,10 @@ impl Db {
             "visitor_id": visitor,
             "site": row.try_get::<String, _>("site")?,
             "cart_code": row.try_get::<Option<String>, _>("cart_code")?,
-            "consent": concierge_protocol::batch::encode_consent(&consent_of(&row)?),
+            "consent": crate::model::consent_summary(&consent_of(&row)?),
             "consent_at": row.try_get::<Option<i64>, _>("consent_at")?,
+            // Every purpose of the visitor's choice, as stored per purpose.
+            "consent_purposes": purposes,
             "cart": cart,
             "cart_updated_at": row.try_get::<Option<i64>, _>("cart_updated_at")?,
             "created_at": row.try_get::<i64, _>("created_at")?,
@@ -606,20 +621,38 @@ impl Db {
 async fn apply_consent(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
-    before: ConsentState,
-    after: ConsentState,
+    before: &ConsentState,
+    after: &ConsentState,
     at: i64,
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE visitors SET consent_storage = $1, consent_analytics = $2, consent_at = $3, updated_at = $4 WHERE visitor_id = $5")
-        .bind(after.storage.name())
-        .bind(after.analytics.name())
+        .bind(after.get(Purpose::Storage).name())
+        .bind(after.get(Purpose::Analytics).name())
         .bind(at)
         .bind(now)
         .bind(visitor)
         .execute(&mut **tx)
         .await?;
-    if before.storage == Decision::Granted && after.storage != Decision::Granted {
+    // The record: one row per purpose, replaced whole by the choice in force.
+    sqlx::query("DELETE FROM visitor_consent WHERE visitor_id = $1")
+        .bind(visitor)
+        .execute(&mut **tx)
+        .await?;
+    for (purpose, decision) in &after.purposes {
+        sqlx::query(
+            "INSERT INTO visitor_consent (visitor_id, purpose, decision, policy, decided_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(visitor)
+        .bind(purpose)
+        .bind(decision.name())
+        .bind(i64::from(after.policy))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if before.allows(Purpose::Storage) && !after.allows(Purpose::Storage) {
         sqlx::query("UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL, cart_code = NULL WHERE visitor_id = $1")
             .bind(visitor)
             .execute(&mut **tx)
@@ -629,7 +662,7 @@ async fn apply_consent(
             .execute(&mut **tx)
             .await?;
     }
-    if before.analytics == Decision::Granted && after.analytics != Decision::Granted {
+    if before.allows(Purpose::Analytics) && !after.allows(Purpose::Analytics) {
         sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart')")
             .bind(visitor)
             .execute(&mut **tx)
@@ -696,7 +729,7 @@ async fn drop_what_a_late_choice_withheld(
 ) -> Result<(), DbError> {
     let in_force = history.in_force(at);
     let until = history.next_after(at).unwrap_or(i64::MAX);
-    if !granted(in_force, Some(Purpose::Storage)) {
+    if !granted(&in_force, Some(Purpose::Storage)) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
         )
@@ -715,7 +748,7 @@ async fn drop_what_a_late_choice_withheld(
         .execute(&mut **tx)
         .await?;
     }
-    if !granted(in_force, Some(Purpose::Analytics)) {
+    if !granted(&in_force, Some(Purpose::Analytics)) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
              AND occurred_at >= $2 AND occurred_at < $3",
@@ -743,7 +776,7 @@ async fn erase_in(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    for table in ["events", "batches", "intents"] {
+    for table in ["events", "batches", "intents", "visitor_consent"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
             .bind(visitor)
             .execute(&mut **tx)
@@ -767,10 +800,10 @@ async fn erase_in(
 }
 
 fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
-    Ok(ConsentState {
-        storage: crate::model::decision(&row.try_get::<String, _>("consent_storage")?),
-        analytics: crate::model::decision(&row.try_get::<String, _>("consent_analytics")?),
-    })
+    Ok(ConsentState::from_legacy(
+        crate::model::decision(&row.try_get::<String, _>("consent_storage")?),
+        crate::model::decision(&row.try_get::<String, _>("consent_analytics")?),
+    ))
 }
 
 fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64, DbError> {

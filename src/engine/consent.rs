@@ -47,12 +47,12 @@ impl Consent {
         self.choices.get(id)
     }
 
-    /// The decisions as the released batch format carries them: `storage` is what
-    /// `personalization` decided, `analytics` what `measurement` decided.
+    /// The decisions as a batch carries them: by purpose, with the policy version and source.
     pub fn state(&self) -> ConsentState {
         ConsentState {
-            storage: self.decision("personalization"),
-            analytics: self.decision("measurement"),
+            policy: self.policy.max(1),
+            purposes: self.choices.decisions.clone(),
+            source: self.source,
         }
     }
 

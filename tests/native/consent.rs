@@ -157,7 +157,9 @@ fn withdrawing_one_purpose_wipes_its_data_at_once_and_the_agent_keeps_working() 
     let concierge::engine::sync::Payload::Consent(state) = &batch.events[0].payload else {
         panic!("{batch:?}")
     };
-    assert_eq!((state.storage, state.analytics), (Decision::Denied, Decision::Denied));
+    let decisions = ["measurement", "personalization", "marketing"].map(|id| state.decision(id));
+    assert_eq!(decisions, [Decision::Denied; 3], "every purpose, by its id");
+    assert_eq!((state.policy, state.source), (2, Source::Api));
 }
 
 /// A tab whose visitor chose under `policy` (the built-in one changed by `change`, as version 3).

@@ -304,7 +304,12 @@ fn withdrawing_consent_tells_the_server_then_a_new_grant_is_a_new_identity() {
     let json = serde_json::to_value(wire::encode_batch(batch.clone(), "demo")).unwrap();
     assert_eq!(
         json["events"][0]["consent"],
-        serde_json::json!({ "storage": "denied", "analytics": "denied" })
+        serde_json::json!({
+            "policy": 2,
+            "purposes": { "measurement": "denied", "personalization": "denied", "marketing": "denied" },
+            "source": "api",
+        }),
+        "the consent payload of issue 9's contract (section 4)"
     );
     answer(&mut tab, &batch, ACCEPTED, T0 + 10_001);
     assert!(tab.sync().retiring.is_none());

@@ -374,3 +374,42 @@ async fn a_cart_code_held_by_another_visitor_is_reported() {
         assert_eq!(outcome["cart_code_taken"], true, "{}", site.backend);
     }
 }
+
+/// Issue 9: the consent payload by purpose is stored per purpose (a row each, so a new purpose
+/// needs no schema change), judged for the released purposes as before, and replaced whole by
+/// a later choice.
+#[tokio::test]
+async fn consent_by_purpose_is_stored_per_purpose() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let choice = |at: i64, marketing: &str, measurement: &str| {
+            json!({ "id": unique("evt_"), "name": "consent", "at": at, "consent": {
+                "policy": 2, "source": "dialog",
+                "purposes": { "measurement": measurement, "personalization": "denied", "marketing": marketing } } })
+        };
+        let batch =
+            visitor.batch(vec![choice(T, "granted", "granted"), add_event("a", "Phones", T + 1)]);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (2, 0, 0), "{}: {}", site.backend, reply.json());
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(
+            export["consent_purposes"],
+            json!({ "marketing": "granted", "measurement": "granted", "personalization": "denied" }),
+            "{}",
+            site.backend
+        );
+        assert_eq!(export["consent"], json!({ "storage": "denied", "analytics": "granted" }));
+        // Measurement withdrawn: its events go, the row changes, marketing stays.
+        site.send(&visitor.batch(vec![choice(T + 2, "granted", "denied")])).await;
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(export["consent_purposes"]["measurement"], "denied", "{}", site.backend);
+        assert_eq!(export["consent_purposes"]["marketing"], "granted");
+        assert_eq!(stored_names(&site, &visitor).await, ["consent", "consent"], "{}", site.backend);
+        // A bad payload is refused by name.
+        let bad = json!({ "id": unique("evt_"), "name": "consent", "at": T + 3,
+                          "consent": { "policy": 2, "source": "banner", "purposes": {} } });
+        let reply = site.send(&visitor.batch(vec![bad])).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert!(reply.json().to_string().contains("events[0].consent.source"), "{}", reply.json());
+    }
+}
