@@ -4,11 +4,14 @@
 //! both pass the same test suite. Every request is one transaction; nothing is cached in the
 //! process, so any number of servers can share one PostgreSQL.
 
-use crate::consent::{granted, grants_nothing, ConsentHistory};
+use crate::consent::{carries, grants_nothing, ConsentHistory, Judge};
 use crate::model::{
     Batch, BatchOutcome, Cart, Channel, ConsentState, Event, Intent, IntentIn, Interest, LiveCart,
     Payload, Purpose,
 };
+use concierge_protocol::consent::Unlocked;
+use concierge_protocol::documents::Policy;
+use concierge_protocol::names::Feature;
 use sha2::{Digest, Sha256};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
@@ -209,18 +212,22 @@ impl Db {
                 outcome.duplicates += 1;
             }
         }
+        let judge = judge_for(&mut tx, &batch.site, &history).await?;
         let (current_at, current) = history.current().unwrap_or((0, ConsentState::default()));
         let consent_changed =
             history.current().is_some() && (Some(current_at) != before_at || current != before);
         if consent_changed {
-            apply_consent(&mut tx, &batch.visitor_id, &before, &current, current_at, now).await?;
+            let (was, is) = (judge.unlocked(&before), judge.unlocked(&current));
+            apply_consent(&mut tx, &batch.visitor_id, (&was, &is), &current, current_at, now)
+                .await?;
         }
         for at in new_choices {
-            drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, at).await?;
+            drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, &judge, at)
+                .await?;
         }
 
         for event in batch.events.iter().filter(|event| event.payload.purpose().is_some()) {
-            if !history.covers(event.payload.purpose(), event.at) {
+            if !history.keeps(&judge, &event.payload, event.at) {
                 outcome.refused += 1;
                 continue;
             }
@@ -253,7 +260,7 @@ impl Db {
         }
 
         if let Some(code) = batch.cart_code.as_deref().and_then(crate::model::normalise_cart_code) {
-            if current.allows(Purpose::Storage) {
+            if judge.unlocked(&current).enables(Feature::StaffView) {
                 let holder = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
                     .bind(&code)
                     .fetch_optional(&mut *tx)
@@ -617,11 +624,64 @@ impl Db {
     }
 }
 
+/// What a cart snapshot and the visit's events carry, for judging what a choice lets stay.
+const CART: Payload = Payload::Cart(Cart {
+    currency: concierge_protocol::money::Currency::EUR,
+    lines: Vec::new(),
+    updated_at: None,
+});
+const VISIT: Payload = Payload::Commerce {
+    kind: concierge_protocol::names::CommerceKind::ViewItem,
+    items: Vec::new(),
+    transaction_id: None,
+};
+
+/// The policies the visitor's choices name, and the site's current one (or, with none
+/// published, the built-in one), from the documents the site published.
+async fn judge_for(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site: &str,
+    history: &ConsentHistory,
+) -> Result<Judge, DbError> {
+    let read = |body: String| {
+        let value = concierge_protocol::json::parse(&body)
+            .map_err(|_| DbError::Damaged("a stored policy is not JSON".to_owned()))?;
+        Ok::<_, DbError>(concierge_protocol::documents::read_policy(&value))
+    };
+    let current = sqlx::query(
+        "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' ORDER BY version DESC LIMIT 1",
+    )
+    .bind(site)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let current = match current {
+        Some(row) => read(row.try_get("body")?)?,
+        None => concierge_protocol::consent::builtin_policy(),
+    };
+    let mut versions = Vec::new();
+    for version in history.policies() {
+        if version == current.version || versions.iter().any(|p: &Policy| p.version == version) {
+            continue;
+        }
+        let row = sqlx::query(
+            "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' AND version = $2",
+        )
+        .bind(site)
+        .bind(i64::from(version))
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            versions.push(read(row.try_get("body")?)?);
+        }
+    }
+    Ok(Judge { versions, current })
+}
+
 /// On a withdrawal, the data the purpose covered goes with it.
 async fn apply_consent(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
-    before: &ConsentState,
+    (was, is): (&Unlocked, &Unlocked),
     after: &ConsentState,
     at: i64,
     now: i64,
@@ -652,7 +712,9 @@ async fn apply_consent(
         .execute(&mut **tx)
         .await?;
     }
-    if before.allows(Purpose::Storage) && !after.allows(Purpose::Storage) {
+    let cart = |unlocked: &Unlocked| carries(*unlocked, &CART);
+    let visit = |unlocked: &Unlocked| carries(*unlocked, &VISIT);
+    if cart(was) && !cart(is) {
         sqlx::query("UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL, cart_code = NULL WHERE visitor_id = $1")
             .bind(visitor)
             .execute(&mut **tx)
@@ -662,7 +724,7 @@ async fn apply_consent(
             .execute(&mut **tx)
             .await?;
     }
-    if before.allows(Purpose::Analytics) && !after.allows(Purpose::Analytics) {
+    if visit(was) && !visit(is) {
         sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart')")
             .bind(visitor)
             .execute(&mut **tx)
@@ -725,11 +787,12 @@ async fn drop_what_a_late_choice_withheld(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
     history: &ConsentHistory,
+    judge: &Judge,
     at: i64,
 ) -> Result<(), DbError> {
-    let in_force = history.in_force(at);
+    let in_force = judge.unlocked(&history.in_force(at));
     let until = history.next_after(at).unwrap_or(i64::MAX);
-    if !granted(&in_force, Some(Purpose::Storage)) {
+    if !carries(in_force, &CART) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
         )
@@ -748,7 +811,7 @@ async fn drop_what_a_late_choice_withheld(
         .execute(&mut **tx)
         .await?;
     }
-    if !granted(&in_force, Some(Purpose::Analytics)) {
+    if !carries(in_force, &VISIT) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
              AND occurred_at >= $2 AND occurred_at < $3",

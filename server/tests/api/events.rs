@@ -413,3 +413,87 @@ async fn consent_by_purpose_is_stored_per_purpose() {
         assert!(reply.json().to_string().contains("events[0].consent.source"), "{}", reply.json());
     }
 }
+
+/// Issue 9, contract section 4: events are judged by what the consent unlocks under the policy
+/// version it names: a shop whose policy puts everything under one purpose keeps the cart and
+/// the visit with that purpose alone; the built-in policy would refuse both.
+#[tokio::test]
+async fn events_are_judged_by_the_features_of_the_policy_the_consent_names() {
+    let texts = |p: &str| json!({ "en": p, "es": p, "nl": p, "de": p });
+    for site in sites().await {
+        let shop = unique("shop");
+        let policy = json!({ "kind": "policy", "version": 5, "purposes": [
+            { "id": "necessary", "legal_basis": "legitimate_interests", "names": texts("N"),
+              "descriptions": texts("N"), "data": [], "features": [], "retention_days": 30 },
+            { "id": "everything", "legal_basis": "consent", "names": texts("E"), "descriptions": texts("E"),
+              "data": ["cart", "activity", "interests", "identifiers", "contact"],
+              "features": ["recovery_banner", "sync", "staff_view", "assistant_memory", "email_recovery", "sms_recovery"],
+              "retention_days": 90 } ] });
+        let (uri, token) = (format!("/v1/config/policy?site={shop}"), officer());
+        let headers = [("authorization", token.as_str()), ("content-type", "application/json")];
+        let reply = site.request(Method::PUT, &uri, &headers, Body::from(policy.to_string())).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, reply.json());
+        let visitor = Visitor::new();
+        let consent = |version: u32| {
+            json!({ "id": unique("evt_"), "name": "consent", "at": T, "consent": {
+                "policy": version, "source": "dialog", "purposes": { "everything": "granted" } } })
+        };
+        let mut batch = visitor.batch(vec![
+            consent(5),
+            cart_event(
+                json!([{ "item_id": "a", "item_name": "A", "price": 100, "quantity": 1 }]),
+                T + 1,
+            ),
+            add_event("a", "Phones", T + 1),
+        ]);
+        batch["site"] = json!(shop);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (3, 0, 0), "{}: {}", site.backend, reply.json());
+
+        // A version the shop never published is judged by its current policy.
+        let third = Visitor::new();
+        let mut batch = third.batch(vec![consent(9), add_event("a", "Phones", T + 1)]);
+        batch["site"] = json!(shop);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (2, 0, 0), "{}: {}", site.backend, reply.json());
+
+        // Version 6 moves the visit's sending to a purpose of its own: a choice made under
+        // version 5 keeps its meaning, one under version 6 does not send the visit.
+        let mut v6 = policy.clone();
+        v6["version"] = json!(6);
+        v6["purposes"][1]["features"] = json!([
+            "recovery_banner",
+            "staff_view",
+            "assistant_memory",
+            "email_recovery",
+            "sms_recovery"
+        ]);
+        v6["purposes"].as_array_mut().unwrap().push(
+            json!({ "id": "stats", "legal_basis": "consent",
+            "names": texts("S"), "descriptions": texts("S"), "data": ["activity", "identifiers"],
+            "features": ["sync"], "retention_days": 30 }),
+        );
+        let reply = site.request(Method::PUT, &uri, &headers, Body::from(v6.to_string())).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, reply.json());
+        for (version, kept) in [(5, (2, 0, 0)), (6, (1, 0, 1))] {
+            let visitor = Visitor::new();
+            let mut batch = visitor.batch(vec![consent(version), add_event("a", "Phones", T + 1)]);
+            batch["site"] = json!(shop);
+            let reply = site.send(&batch).await;
+            assert_eq!(
+                counts(&reply.json()),
+                kept,
+                "v{version} {}: {}",
+                site.backend,
+                reply.json()
+            );
+        }
+
+        // The same choice sent to a shop with no policy published: the built-in policy has no
+        // purpose "everything", so nothing but the record is kept.
+        let other = Visitor::new();
+        let reply =
+            site.send(&other.batch(vec![consent(5), add_event("a", "Phones", T + 1)])).await;
+        assert_eq!(counts(&reply.json()), (1, 0, 1), "{}: {}", site.backend, reply.json());
+    }
+}
