@@ -26,6 +26,8 @@ test("nothing is stored or sent until consent, and everything is after", async (
   const prompt = view(tab, "consent");
   assert.equal(await prompt.getAttribute("role"), "region");
   assert.deepEqual(await texts(prompt, "button"), ["Accept", "Reject"]);
+  // Accept grants every purpose of the built-in policy, marketing too: the prompt says so.
+  assert.match(await prompt.locator(".body").textContent(), /measure your visit.*remind you by email or text message/);
   await tab.page.clock.runFor("05:00");
   assert.deepEqual(await writes(tab), [], "no storage write before a choice");
   assert.deepEqual(await storedKeys(tab), []);
