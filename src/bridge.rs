@@ -16,7 +16,8 @@
 //! without `core::fmt` (the Wasm does not carry it).
 
 use crate::engine::cart::Cart;
-use crate::engine::consent::Consent;
+use crate::engine::config::ConsentModeUse;
+use crate::engine::consent::{Consent, Decision};
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
@@ -26,6 +27,7 @@ use crate::engine::{
 use crate::stored;
 use crate::value::Value;
 use crate::wire::{self, ConsentCommand, Decoded};
+use concierge_protocol::documents::Policy;
 use concierge_protocol::json;
 use concierge_protocol::text;
 use concierge_protocol::writer::{JsonSink, JsonWriter};
@@ -97,7 +99,22 @@ impl Bridge {
         let now = time(&request);
         let settings = request.field("settings").cloned().unwrap_or(Value::Null);
         let locale = request.field("locale").and_then(Value::as_str).unwrap_or("en");
-        let Decoded { value: settings, problems } = wire::decode_settings(&settings, locale);
+        let tags_off = settings
+            .field("consentMode")
+            .and_then(Value::as_str)
+            .is_some_and(|v| matches!(v.trim(), "off" | "false" | "0" | "no"));
+        let Decoded { value: mut settings, problems } = wire::decode_settings(&settings, locale);
+        settings.gpc = matches!(request.field("gpc"), Some(Value::Bool(true)));
+        // A consent manager that set Consent Mode's default first owns it; otherwise the agent
+        // does, wherever the page has Google's tags (`gtag` or a `dataLayer`).
+        let cmp =
+            items(request.field("layer")).iter().any(|entry| consent_command(entry).0 == "default");
+        settings.consent_mode =
+            match (cmp, matches!(request.field("tags"), Some(Value::Bool(true)))) {
+                (true, _) => ConsentModeUse::Cmp,
+                (false, true) if !tags_off => ConsentModeUse::Own,
+                (false, _) => ConsentModeUse::Off,
+            };
         for problem in &problems {
             out.warn(problem.describe());
         }
@@ -180,6 +197,11 @@ impl Bridge {
             },
             "storage" => self.storage_change(part(1), part(2), out),
             "config" => Some(Event::ConfigFetched(fetched(part(1)))),
+            "receipt" => {
+                let id = part(1).as_str()?.to_owned();
+                let status = part(2).as_f64().filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0);
+                Some(Event::ReceiptAnswered { id, status: status as u16 })
+            }
             _ => None,
         }
     }
@@ -222,6 +244,22 @@ impl Bridge {
     }
 
     fn layer(&self, entry: &Value, out: &mut Out) -> Option<Event> {
+        // The consent manager's `gtag('consent', 'update', {...})`: the visitor's choice, in
+        // Consent Mode's words. The agent's own updates (it owns Consent Mode) pass by.
+        if let ("update", Some(state)) = consent_command(entry) {
+            if self.agent.config().consent_mode != ConsentModeUse::Cmp {
+                return None;
+            }
+            return match wire::decode_consent(state) {
+                Ok(wire::ConsentCommand::Update(update)) => Some(Event::Consent(update)),
+                _ => {
+                    out.warn(
+                        "the consent manager's consent update could not be read; ignored".into(),
+                    );
+                    None
+                }
+            };
+        }
         let decoded = wire::decode_data_layer(entry, self.agent.config().currency)?;
         commerce_event("dataLayer", decoded, out)
     }
@@ -262,7 +300,7 @@ impl Bridge {
         let agent = &self.agent;
         cart_payload(out.begin("notify"), agent.cart(), agent.cart_code());
         out.end();
-        consent_payload(out.begin("notify"), agent.consent());
+        consent_payload(out.begin("notify"), agent.consent(), &agent.config().policy);
         out.end();
         intents_payload(out.begin("notify"), agent.intents());
         out.end();
@@ -290,7 +328,7 @@ impl Bridge {
                     let json = out.begin("notify");
                     match notice {
                         Notice::Cart(cart, code) => cart_payload(json, &cart, code.as_deref()),
-                        Notice::Consent(consent) => consent_payload(json, &consent),
+                        Notice::Consent(consent) => consent_payload(json, &consent, &config.policy),
                         Notice::Banner(change) => banner_payload(json, change),
                         Notice::Intents(intents) => intents_payload(json, &intents),
                     }
@@ -311,6 +349,36 @@ impl Bridge {
                 }
                 Effect::WakeAt(at) => {
                     out.begin("wake").number(at as f64);
+                    out.end();
+                }
+                Effect::SendReceipt(receipt) => out.push(
+                    "receipt",
+                    &[
+                        &text!(&config.endpoint, "/consent/receipts"),
+                        &receipt.receipt,
+                        &receipt.encode(),
+                    ],
+                ),
+                Effect::ConsentMode(command) => {
+                    let json = out.begin("gtag");
+                    json.string(if command.default { "default" } else { "update" });
+                    json.open_object();
+                    for (key, granted) in command.state {
+                        json.string_field(key, if granted { "granted" } else { "denied" });
+                    }
+                    if command.default {
+                        // Google's tags wait this long for the update the agent sends.
+                        json.number_field("wait_for_update", 500.0);
+                        if !command.region.is_empty() {
+                            json.key("region");
+                            json.open_array();
+                            for country in &command.region {
+                                json.string(country);
+                            }
+                            json.close_array();
+                        }
+                    }
+                    json.close_object();
                     out.end();
                 }
                 Effect::FetchIntents(identity) => out.push(
@@ -519,11 +587,36 @@ fn cart_payload(json: &mut JsonWriter, cart: &Cart, code: Option<&str>) {
     json.close_object();
 }
 
-fn consent_payload(json: &mut JsonWriter, consent: &Consent) {
+/// A dataLayer entry in `gtag('consent', command, state)` form: the command (`""` when it is
+/// none) and the state.
+fn consent_command(entry: &Value) -> (&str, Option<&Value>) {
+    match entry {
+        Value::Array(args) if args.first().and_then(Value::as_str) == Some("consent") => {
+            (args.get(1).and_then(Value::as_str).unwrap_or(""), args.get(2))
+        }
+        _ => ("", None),
+    }
+}
+
+/// `{ policy, purposes: { id: decision }, source, decided_at, storage, analytics }`: every
+/// purpose of the policy in force (one that is not on consent is always granted), and the
+/// released agent's two words derived for pages written against it.
+fn consent_payload(json: &mut JsonWriter, consent: &Consent, policy: &Policy) {
     json.string("consent");
     json.open_object();
-    json.string_field("storage", consent.storage.name());
-    json.string_field("analytics", consent.analytics.name());
+    json.number_field("policy", f64::from(policy.version));
+    json.key("purposes");
+    json.open_object();
+    for purpose in &policy.purposes {
+        let decision =
+            if purpose.needs_consent() { consent.decision(&purpose.id) } else { Decision::Granted };
+        json.string_field(&purpose.id, decision.name());
+    }
+    json.close_object();
+    json.string_field("source", consent.source.name());
+    json.optional_integer_field("decided_at", consent.decided_at);
+    json.string_field("storage", consent.decision("personalization").name());
+    json.string_field("analytics", consent.decision("measurement").name());
     json.close_object();
 }
 

@@ -9,7 +9,7 @@
 
 use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
 use crate::engine::config::KeptConfig;
-use crate::engine::consent::{Consent, Decision};
+use crate::engine::consent::{Choices, Consent, Decision, Scope, Source, Unlocked};
 use crate::engine::money::Currency;
 use crate::engine::persist::{Key, Record, Section, Slot, Stored};
 use crate::engine::recovery::Recovery;
@@ -26,6 +26,10 @@ use std::fmt;
 
 /// The format version of every section this agent writes.
 pub const VERSION: f64 = 1.0;
+/// The format of the consent section: 2 keeps decisions by the policy's purpose ids; 1 (the
+/// released agents') kept `storage` and `analytics`, read as `personalization` and
+/// `measurement`.
+pub const CONSENT_VERSION: f64 = 2.0;
 /// The version of the pre-section whole-state document.
 pub const LEGACY_VERSION: f64 = 1.0;
 
@@ -127,17 +131,33 @@ impl fmt::Display for DroppedLine {
 
 // ---- encoding ----
 
+fn encode_consent(out: &mut JsonWriter, consent: &Consent) {
+    out.number_field("policy", f64::from(consent.policy));
+    out.key("purposes");
+    out.open_object();
+    for (id, decision) in &consent.choices.decisions {
+        out.string_field(id, decision.name());
+    }
+    out.close_object();
+    out.string_field("source", consent.source.name());
+    out.optional_integer_field("at", consent.decided_at);
+    out.optional_string_field("receipt", consent.receipt.as_deref());
+    out.key("scope");
+    out.open_object();
+    for (id, unlocked) in &consent.scope.purposes {
+        out.number_field(id, f64::from(unlocked.bits()));
+    }
+    out.close_object();
+}
+
 /// The document stored for a record, as the JSON text storage holds.
 pub fn encode(record: &Record) -> String {
     let mut out = JsonWriter::new();
     out.open_object();
-    out.number_field("v", VERSION);
+    let version = if matches!(record, Record::Consent(_)) { CONSENT_VERSION } else { VERSION };
+    out.number_field("v", version);
     match record {
-        Record::Consent(consent) => {
-            out.string_field("storage", consent.storage.name());
-            out.string_field("analytics", consent.analytics.name());
-            out.optional_integer_field("at", consent.decided_at);
-        }
+        Record::Consent(consent) => encode_consent(&mut out, consent),
         Record::Cart(recovery) => encode_recovery(&mut out, recovery),
         Record::Identity(identity) => {
             out.string_field("visitor", &identity.visitor_id);
@@ -250,10 +270,19 @@ fn field_got(path: &str, key: &str, problem: &str, found: &Value) -> StoredError
 
 /// Reads the entry stored under `key` (never [`Key::Legacy`]; see [`decode_legacy`]).
 pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
+    if *key == Key::Section(Section::Consent) {
+        // Format 1 is migrated as it is read; the next write is format 2.
+        let consent = match version(stored, CONSENT_VERSION) {
+            Err(StoredError::UnknownVersion(v)) if v == VERSION => decode_consent_v1(stored, "")?,
+            Err(error) => return Err(error),
+            Ok(()) => decode_consent(stored)?,
+        };
+        return Ok(Read { record: Record::Consent(consent), dropped: Vec::new() });
+    }
     version(stored, VERSION)?;
     let mut dropped = Vec::new();
     let record = match key {
-        Key::Section(Section::Consent) => Record::Consent(decode_consent(stored, "")?),
+        Key::Section(Section::Consent) => unreachable_consent()?,
         Key::Section(Section::Cart) => Record::Cart(decode_recovery(stored, "", &mut dropped)?),
         Key::Section(Section::Identity) => Record::Identity(
             decode_identity(stored).ok_or_else(|| field("identity", "is incomplete"))?,
@@ -277,11 +306,60 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
     Ok(Read { record, dropped })
 }
 
-fn decode_consent(stored: &Value, path: &str) -> Result<Consent, StoredError> {
+/// The consent section is read above, by its own format version.
+fn unreachable_consent() -> Result<Record, StoredError> {
+    Err(field("v", "is not a section format"))
+}
+
+/// Format 1 (`storage`, `analytics`), as the released agents wrote it: `storage` kept the cart
+/// (now `personalization`), `analytics` sent the visit (now `measurement`). The scope is the
+/// built-in policy's version 1, which had neither `marketing` nor what `personalization` now
+/// adds, so a policy that has them asks again.
+fn decode_consent_v1(stored: &Value, path: &str) -> Result<Consent, StoredError> {
+    let storage = decision(stored, path, "storage")?;
+    let analytics = decision(stored, path, "analytics")?;
+    let decided_at = time(stored, path, "at")?;
     Ok(Consent {
-        storage: decision(stored, path, "storage")?,
-        analytics: decision(stored, path, "analytics")?,
-        decided_at: time(stored, path, "at")?,
+        choices: Choices::from_legacy(storage, analytics),
+        policy: 1,
+        source: Source::Dialog,
+        decided_at,
+        scope: Scope { policy: 1, purposes: Vec::new() },
+        receipt: None,
+    })
+}
+
+fn decode_consent(stored: &Value) -> Result<Consent, StoredError> {
+    let mut choices = Choices::default();
+    match stored.field("purposes") {
+        Some(Value::Object(entries)) => {
+            for (id, _) in entries {
+                choices
+                    .set(id, decision(stored.field("purposes").unwrap_or(stored), "purposes", id)?);
+            }
+        }
+        _ => return Err(field("purposes", "must be an object of decisions by purpose")),
+    }
+    let mut scope = Scope::default();
+    if let Some(Value::Object(entries)) = stored.field("scope") {
+        for (id, bits) in entries {
+            let bits = bits.as_f64().filter(|b| (0.0..=65535.0).contains(b) && b.fract() == 0.0);
+            let bits = bits.ok_or_else(|| field_at("scope", id, "must be a whole number"))?;
+            scope.purposes.push((id.clone(), Unlocked::from_bits(bits as u16)));
+        }
+    }
+    let policy = stored.field("policy").and_then(Value::as_f64).filter(|p| p.fract() == 0.0);
+    let policy = policy.filter(|p| (0.0..=4_294_967_295.0).contains(p)).map(|p| p as u32);
+    let policy = policy.ok_or_else(|| field("policy", "must be a policy version"))?;
+    scope.policy = policy;
+    let source = stored.field("source").and_then(Value::as_str).and_then(Source::from_name);
+    Ok(Consent {
+        choices,
+        policy,
+        source: source.ok_or_else(|| field("source", "is not a consent source"))?,
+        decided_at: time(stored, "", "at")?,
+        scope,
+        receipt: stored.field("receipt").and_then(Value::as_str).map(str::to_owned),
     })
 }
 
@@ -440,7 +518,7 @@ fn time(object: &Value, path: &str, key: &str) -> Result<Option<Millis>, StoredE
 pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), StoredError> {
     version(stored, LEGACY_VERSION)?;
     let consent = match stored.field("consent") {
-        Some(consent) => decode_consent(consent, "consent")?,
+        Some(consent) => decode_consent_v1(consent, "consent")?,
         None => Consent::default(),
     };
     let mut dropped = Vec::new();

@@ -136,8 +136,8 @@ impl Problem {
                 "\"; expected \"track\", \"consent\", \"on\" or \"off\""
             ),
             ConsentInvalid { found } => text!(
-                "consent takes \"accept\", \"reject\", \"prompt\" or an object such as \
-                 { analytics_storage: \"granted\" }; got ",
+                "consent takes \"accept\", \"reject\", \"prompt\", \"open\" or an object \
+                 such as { measurement: \"granted\" }; got ",
                 found
             ),
             ItemsNotArray { event, found } => {
@@ -408,50 +408,36 @@ fn describe(found: &Value) -> String {
 }
 
 /// What `concierge('consent', arg)` asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConsentCommand {
     Update(ConsentUpdate),
     ShowPrompt,
 }
 
-/// Decodes `concierge('consent', arg)`: `"accept"`, `"reject"`, `"prompt"`, or an object in
-/// GA4 consent mode's words (`analytics_storage`, `functionality_storage`,
-/// `personalization_storage`: `"granted"`/`"denied"`) or plain booleans (`analytics`, `storage`).
+/// Decodes `concierge('consent', arg)`: `"accept"`, `"reject"`, `"prompt"` or `"open"`, or an
+/// object whose keys are the policy's purpose ids, GA4 consent mode's words
+/// (`analytics_storage`, `ad_storage`, ...) or the released agent's `storage` and `analytics`,
+/// each `true`/`false` or `"granted"`/`"denied"`. Which purpose a key names is the engine's
+/// to say, under the policy in force.
 pub fn decode_consent(arg: &Value) -> Result<ConsentCommand, Problem> {
     let invalid = || Problem::ConsentInvalid { found: describe(arg) };
     match arg {
         Value::String(word) => match word.as_str() {
-            "accept" | "granted" => Ok(ConsentCommand::Update(ConsentUpdate::ACCEPT_ALL)),
-            "reject" | "denied" => Ok(ConsentCommand::Update(ConsentUpdate::REJECT_ALL)),
-            "prompt" => Ok(ConsentCommand::ShowPrompt),
+            "accept" | "granted" => Ok(ConsentCommand::Update(ConsentUpdate::all(true))),
+            "reject" | "denied" => Ok(ConsentCommand::Update(ConsentUpdate::all(false))),
+            "prompt" | "open" => Ok(ConsentCommand::ShowPrompt),
             _ => Err(invalid()),
         },
-        Value::Object(_) => {
-            let decision = |keys: &[&str]| -> Result<Option<bool>, Problem> {
-                let mut result = None;
-                for key in keys {
-                    let granted = match arg.field(key) {
-                        None => continue,
-                        Some(Value::Bool(b)) => *b,
-                        Some(Value::String(s)) if s == "granted" => true,
-                        Some(Value::String(s)) if s == "denied" => false,
-                        Some(_) => return Err(invalid()),
-                    };
-                    // Where several keys map to one purpose, any denial wins.
-                    result = Some(result.unwrap_or(true) && granted);
-                }
-                Ok(result)
-            };
-            let update = ConsentUpdate {
-                storage: decision(&[
-                    "storage",
-                    "functionality_storage",
-                    "personalization_storage",
-                ])?,
-                analytics: decision(&["analytics", "analytics_storage"])?,
-            };
-            if update == ConsentUpdate::default() {
-                return Err(invalid());
+        Value::Object(entries) if !entries.is_empty() => {
+            let mut update = ConsentUpdate::default();
+            for (key, value) in entries {
+                let granted = match value {
+                    Value::Bool(b) => *b,
+                    Value::String(s) if s == "granted" => true,
+                    Value::String(s) if s == "denied" => false,
+                    _ => return Err(invalid()),
+                };
+                update.set.push((key.clone(), granted));
             }
             Ok(ConsentCommand::Update(update))
         }
@@ -528,6 +514,16 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSe
             fallback_locale.to_owned()
         }
     };
+    if let Some(found) = text("region") {
+        match concierge_protocol::documents::rules::is_country(found) {
+            true => settings.region = Some(found.to_owned()),
+            false => problems.push(Problem::SettingInvalid {
+                attribute: "data-region",
+                found: truncate(found),
+                using: "the backend's word, or none".to_owned(),
+            }),
+        }
+    }
     if let Some(endpoint) = text("endpoint").filter(|e| !e.is_empty()) {
         settings.endpoint = endpoint.trim_end_matches('/').to_owned();
     }

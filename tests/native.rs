@@ -8,6 +8,7 @@ mod native {
     pub mod bridge;
     pub mod cart;
     pub mod config;
+    pub mod consent;
     pub mod stored;
     pub mod support;
     pub mod sync;

@@ -51,10 +51,18 @@ fn every_problem_is_printed_with_its_path() {
             "bad-settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got \"thirty\"",
             "bad-settings.json: checkout_path: must not contain // (a browser reads //name as another site), got \"//evil.example/\"",
             "bad-settings.json: link_hosts[0]: must be a host name without a scheme (shop.example, not https://shop.example), got \"https://shop.example\"",
-            "bad-policy.json: purposes[0].names.de: must not be empty",
-            "bad-policy.json: purposes[0].descriptions.de: is missing; the agent needs a text in each of en, es, nl, de",
-            "bad-policy.json: purposes[1].id: \"storage\" is listed twice (first at purposes[0])",
-            "bad-policy.json: purposes: the purpose \"analytics\" is missing; list each of storage, analytics",
+            "bad-policy.json: regions[1].id: \"eu\" is listed twice (first at regions[0])",
+            "bad-policy.json: purposes[0].names.de: is missing; the agent needs a text in each of en, es, nl, de",
+            "bad-policy.json: purposes[1].data[1]: \"location\" is not a data category the agent knows; the choices are cart, activity, interests, identifiers, contact",
+            "bad-policy.json: purposes[1].retention_days: must be a whole number of days from 1 to 3650, got 0",
+            "bad-policy.json: purposes[3].features[1]: \"fax_recovery\" is not a feature the agent knows; the choices are recovery_banner, sync, staff_view, assistant_memory, email_recovery, sms_recovery",
+            "bad-policy.json: purposes[4].id: \"marketing\" is listed twice (first at purposes[3])",
+            "bad-policy.json: gpc.denies[0]: \"sale\" is not a purpose of this policy; the purposes are necessary, measurement, personalization, marketing",
+            "bad-policy.json: purposes[1].features[0]: \"sync\" needs the data identifiers, but this purpose does not unlock identifiers; add it to the purpose's data",
+            "bad-policy.json: purposes[2].features[1]: \"staff_view\" needs the data cart, identifiers, but this purpose does not unlock identifiers; add it to the purpose's data",
+            "bad-policy.json: purposes: the feature \"sms_recovery\" is enabled by no purpose; list it in the features of the purpose it serves",
+            "bad-policy.json: purposes: no purpose has a legal basis other than consent; list the strictly necessary purpose (such as \"necessary\" with legal_basis legitimate_interests), which is always on",
+            "bad-policy.json: regions[1].countries[0]: \"NL\" is already in region \"eu\" (regions[0].countries[1]); a country belongs to one region",
         ],
         None,
         1,
@@ -160,7 +168,7 @@ fn the_demo_shops_published_documents_pass() {
     assert_eq!(
         lines(&output.stdout),
         [
-            "documents/demo/policy.json: ok (policy version 1)",
+            "documents/demo/policy.json: ok (policy version 2)",
             "documents/demo/settings.json: ok (settings version 1)"
         ]
     );

@@ -8,6 +8,7 @@
 //!
 //! [`limits`]: crate::limits
 
+use crate::consent::{Choices, Source};
 use crate::limits::{MAX_EVENTS, MAX_ITEMS, MAX_LINES, MAX_PRICE_MINOR, MAX_QUANTITY, MAX_TEXT};
 use crate::money::{self, Currency, Money};
 use crate::names::{normalise_cart_code, CommerceKind, Decision, Purpose};
@@ -59,19 +60,36 @@ impl Cart {
     }
 }
 
-/// The visitor's consent as the wire carries it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// The visitor's consent as the wire carries it:
+/// `{ "policy": 2, "purposes": { "measurement": "granted", ... }, "source": "dialog" }`.
+/// The released agents' `{ "storage", "analytics" }` (queued in their outboxes) is read as
+/// `personalization` and `measurement` under policy 1.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConsentState {
-    pub storage: Decision,
-    pub analytics: Decision,
+    /// The policy version the choices were made under.
+    pub policy: u32,
+    pub purposes: Vec<(String, Decision)>,
+    pub source: Source,
 }
 
 impl ConsentState {
+    /// The released agents' two purposes, as the policy's purposes they became.
+    pub fn from_legacy(storage: Decision, analytics: Decision) -> ConsentState {
+        let purposes = Choices::from_legacy(storage, analytics).decisions;
+        ConsentState { policy: 1, purposes, source: Source::Dialog }
+    }
+
+    pub fn decision(&self, id: &str) -> Decision {
+        self.purposes.iter().find(|(known, _)| known == id).map_or(Decision::Unset, |(_, d)| *d)
+    }
+
+    /// What the legacy purpose's successor decided: `storage` is `personalization`,
+    /// `analytics` is `measurement`.
     pub fn get(&self, purpose: Purpose) -> Decision {
-        match purpose {
-            Purpose::Storage => self.storage,
-            Purpose::Analytics => self.analytics,
-        }
+        self.decision(match purpose {
+            Purpose::Storage => "personalization",
+            Purpose::Analytics => "measurement",
+        })
     }
 
     pub fn allows(&self, purpose: Purpose) -> bool {
@@ -80,7 +98,7 @@ impl ConsentState {
 
     /// Whether anything at all is granted (then a record of the choice may be kept).
     pub fn any_granted(&self) -> bool {
-        Purpose::ALL.into_iter().any(|purpose| self.allows(purpose))
+        self.purposes.iter().any(|(_, decision)| *decision == Decision::Granted)
     }
 }
 
@@ -169,8 +187,14 @@ pub fn write_items(out: &mut impl JsonSink, items: &[Item]) {
 
 pub fn write_consent(out: &mut impl JsonSink, consent: &ConsentState) {
     out.open_object();
-    out.string_field("storage", consent.storage.name());
-    out.string_field("analytics", consent.analytics.name());
+    out.number_field("policy", f64::from(consent.policy));
+    out.key("purposes");
+    out.open_object();
+    for (id, decision) in &consent.purposes {
+        out.string_field(id, decision.name());
+    }
+    out.close_object();
+    out.string_field("source", consent.source.name());
     out.close_object();
 }
 
@@ -445,13 +469,38 @@ fn decode_items(
 }
 
 pub fn decode_consent(value: &Value, path: &str) -> Result<ConsentState, Problem> {
-    let consent = Fields::of(value, path, &["storage", "analytics"])?;
-    let decision = |key| {
-        consent.required(key)?.as_str().and_then(Decision::from_name).ok_or_else(|| {
-            consent.problem(key, "must be \"granted\", \"denied\" or \"unset\"".into())
+    let decision = |found: &Value, path: String| {
+        found.as_str().and_then(Decision::from_name).ok_or_else(|| {
+            Problem::new(path, "must be \"granted\", \"denied\" or \"unset\"".to_owned())
         })
     };
-    Ok(ConsentState { storage: decision("storage")?, analytics: decision("analytics")? })
+    if value.get("purposes").is_none() && value.get("storage").is_some() {
+        let consent = Fields::of(value, path, &["storage", "analytics"])?;
+        let storage = decision(consent.required("storage")?, consent.path("storage"))?;
+        let analytics = decision(consent.required("analytics")?, consent.path("analytics"))?;
+        return Ok(ConsentState::from_legacy(storage, analytics));
+    }
+    let consent = Fields::of(value, path, &["policy", "purposes", "source"])?;
+    let policy = consent.required("policy")?;
+    let policy = (policy.as_f64())
+        .filter(|p| p.fract() == 0.0 && (1.0..=4_294_967_295.0).contains(p))
+        .ok_or_else(|| consent.problem("policy", "must be a policy version (1 or more)".into()))?;
+    let Value::Object(entries) = consent.required("purposes")? else {
+        return Err(consent.problem("purposes", "must be an object of decisions by purpose".into()));
+    };
+    let mut purposes = Vec::with_capacity(entries.len());
+    let at = consent.path("purposes");
+    for (id, found) in entries {
+        if !crate::documents::rules::is_id(id, 32) {
+            return Err(Problem::new(join(&at, id), "is not a purpose id".to_owned()));
+        }
+        purposes.push((id.clone(), decision(found, join(&at, id))?));
+    }
+    let source = consent.required("source")?.as_str().and_then(Source::from_name);
+    let source = source.ok_or_else(|| {
+        consent.problem("source", "must be dialog, panel, gpc, tcf, api or default".into())
+    })?;
+    Ok(ConsentState { policy: policy as u32, purposes, source })
 }
 
 pub fn decode_cart(value: &Value, path: &str) -> Result<Cart, Problem> {

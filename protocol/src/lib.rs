@@ -8,6 +8,8 @@
 //! - [`money`]: currencies and amounts in minor units, never wrapping.
 //! - [`limits`]: the bounds both ends enforce (text lengths, quantities, money, body sizes).
 //! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
+//! - [`consent`]: consent under a policy, alike at both ends: what choices grant and unlock,
+//!   where a visitor starts (region, GPC), when to ask again, GA4 consent mode's words.
 //! - [`bucket`]: sticky holdout and variant buckets of a visitor, by GrowthBook's hashing.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
@@ -17,6 +19,7 @@
 
 pub mod batch;
 pub mod bucket;
+pub mod consent;
 pub mod documents;
 pub mod json;
 pub mod limits;

@@ -15,7 +15,7 @@ fn sample() -> Batch {
     let mut phone = item("aurora-x1", 79_900, 1);
     phone.category = Some("Phones".into());
     let cart = Cart { currency: Currency::EUR, lines: vec![phone.clone()], updated_at: Some(5) };
-    let granted = ConsentState { storage: Decision::Granted, analytics: Decision::Denied };
+    let granted = ConsentState::from_legacy(Decision::Granted, Decision::Denied);
     Batch {
         site: "demo".into(),
         visitor_id: "vis_abcdefghijklmnop".into(),
@@ -108,4 +108,59 @@ fn cart_totals_saturate_instead_of_wrapping() {
     let full: Vec<_> = (0..100).map(|n| item(&format!("p{n}"), largest, 9_999)).collect();
     let cart = Cart { currency: Currency::EUR, lines: full, updated_at: None };
     assert_eq!(cart.total().minor, concierge_protocol::limits::MAX_TOTAL_MINOR);
+}
+
+/// The consent payload of issue 9 (contract section 4): by purpose, with the policy version
+/// and the source; the released agents' two words still read; each bad field named.
+#[test]
+fn the_consent_payload_is_by_purpose_and_the_released_one_still_reads() {
+    let decode = |consent: &str| batch::decode_consent(&json(consent), "consent");
+    let state = decode(
+        r#"{"policy":2,"purposes":{"measurement":"granted","marketing":"denied"},"source":"gpc"}"#,
+    )
+    .unwrap();
+    assert_eq!(state.decision("measurement"), Decision::Granted);
+    assert_eq!(state.decision("marketing"), Decision::Denied);
+    assert_eq!(state.decision("personalization"), Decision::Unset);
+    assert_eq!((state.policy, state.source.name()), (2, "gpc"));
+    assert!(state.allows(concierge_protocol::names::Purpose::Analytics), "analytics: measurement");
+
+    let released = decode(r#"{"storage":"granted","analytics":"denied"}"#).unwrap();
+    assert_eq!(released, ConsentState::from_legacy(Decision::Granted, Decision::Denied));
+    assert_eq!(released.decision("personalization"), Decision::Granted);
+
+    let cases = [
+        (
+            r#"{"policy":0,"purposes":{},"source":"api"}"#,
+            "consent.policy",
+            "must be a policy version",
+        ),
+        (r#"{"policy":2,"purposes":[],"source":"api"}"#, "consent.purposes", "must be an object"),
+        (
+            r#"{"policy":2,"purposes":{"Ads!":"granted"},"source":"api"}"#,
+            "consent.purposes.Ads!",
+            "is not a purpose id",
+        ),
+        (
+            r#"{"policy":2,"purposes":{"ads":"yes"},"source":"api"}"#,
+            "consent.purposes.ads",
+            "must be \"granted\"",
+        ),
+        (
+            r#"{"policy":2,"purposes":{},"source":"banner"}"#,
+            "consent.source",
+            "must be dialog, panel",
+        ),
+        (r#"{"policy":2,"purposes":{}}"#, "consent.source", "is required"),
+        (
+            r#"{"policy":2,"purposes":{},"source":"api","storage":"granted"}"#,
+            "consent.storage",
+            "is not a known field",
+        ),
+    ];
+    for (consent, path, message) in cases {
+        let problem = decode(consent).unwrap_err();
+        assert_eq!(problem.path, path, "{consent}");
+        assert!(problem.message.starts_with(message), "{consent}: {}", problem.message);
+    }
 }

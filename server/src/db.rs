@@ -4,11 +4,14 @@
 //! both pass the same test suite. Every request is one transaction; nothing is cached in the
 //! process, so any number of servers can share one PostgreSQL.
 
-use crate::consent::{granted, grants_nothing, ConsentHistory};
+use crate::consent::{carries, grants_nothing, ConsentHistory, Judge};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, Intent, IntentIn, Interest,
-    LiveCart, Payload, Purpose,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Event, Intent, IntentIn, Interest, LiveCart,
+    Payload, Purpose,
 };
+use concierge_protocol::consent::Unlocked;
+use concierge_protocol::documents::Policy;
+use concierge_protocol::names::Feature;
 use sha2::{Digest, Sha256};
 use sqlx::any::{install_default_drivers, AnyPoolOptions};
 use sqlx::{AnyPool, Executor, Row};
@@ -196,29 +199,35 @@ impl Db {
         // The consent choices first, whatever their place in the batch: every other event is
         // judged against the history they complete.
         let mut history = consent_history(&mut tx, &batch.visitor_id).await?;
+        // Every purpose the visitor decided, not only the two the visitor row keeps.
+        let before = history.current().map_or(before, |(_, state)| state);
         let mut new_choices = Vec::new();
         for event in &batch.events {
-            let Payload::Consent(choice) = event.payload else { continue };
+            let Payload::Consent(choice) = &event.payload else { continue };
             if store_event(&mut tx, &batch.visitor_id, event, now).await? {
                 outcome.accepted += 1;
-                history.record(event.at, choice);
+                history.record(event.at, choice.clone());
                 new_choices.push(event.at);
             } else {
                 outcome.duplicates += 1;
             }
         }
+        let judge = judge_for(&mut tx, &batch.site, &history).await?;
         let (current_at, current) = history.current().unwrap_or((0, ConsentState::default()));
         let consent_changed =
             history.current().is_some() && (Some(current_at) != before_at || current != before);
         if consent_changed {
-            apply_consent(&mut tx, &batch.visitor_id, before, current, current_at, now).await?;
+            let (was, is) = (judge.unlocked(&before), judge.unlocked(&current));
+            apply_consent(&mut tx, &batch.visitor_id, (&was, &is), &current, current_at, now)
+                .await?;
         }
         for at in new_choices {
-            drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, at).await?;
+            drop_what_a_late_choice_withheld(&mut tx, &batch.visitor_id, &history, &judge, at)
+                .await?;
         }
 
         for event in batch.events.iter().filter(|event| event.payload.purpose().is_some()) {
-            if !history.covers(event.payload.purpose(), event.at) {
+            if !history.keeps(&judge, &event.payload, event.at) {
                 outcome.refused += 1;
                 continue;
             }
@@ -243,7 +252,7 @@ impl Db {
             }
         }
 
-        if consent_changed && grants_nothing(current) {
+        if consent_changed && grants_nothing(&current) {
             // Every purpose withdrawn: the identity goes, and stays gone.
             erase_in(&mut tx, &batch.visitor_id, now, self.tombstone_retention_ms).await?;
             tx.commit().await?;
@@ -251,7 +260,7 @@ impl Db {
         }
 
         if let Some(code) = batch.cart_code.as_deref().and_then(crate::model::normalise_cart_code) {
-            if current.storage == Decision::Granted {
+            if judge.unlocked(&current).enables(Feature::StaffView) {
                 let holder = sqlx::query("SELECT visitor_id FROM visitors WHERE cart_code = $1")
                     .bind(&code)
                     .fetch_optional(&mut *tx)
@@ -486,6 +495,17 @@ impl Db {
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else { return Ok(None) };
+        let mut purposes = serde_json::Map::new();
+        let rows = sqlx::query(
+            "SELECT purpose, decision FROM visitor_consent WHERE visitor_id = $1 ORDER BY purpose",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?;
+        for purpose in rows {
+            let decision: String = purpose.try_get("decision")?;
+            purposes.insert(purpose.try_get("purpose")?, decision.into());
+        }
         let events = sqlx::query(
             "SELECT payload, received_at FROM events WHERE visitor_id = $1 ORDER BY occurred_at",
         )
@@ -511,8 +531,10 @@ impl Db {
             "visitor_id": visitor,
             "site": row.try_get::<String, _>("site")?,
             "cart_code": row.try_get::<Option<String>, _>("cart_code")?,
-            "consent": concierge_protocol::batch::encode_consent(&consent_of(&row)?),
+            "consent": crate::model::consent_summary(&consent_of(&row)?),
             "consent_at": row.try_get::<Option<i64>, _>("consent_at")?,
+            // Every purpose of the visitor's choice, as stored per purpose.
+            "consent_purposes": purposes,
             "cart": cart,
             "cart_updated_at": row.try_get::<Option<i64>, _>("cart_updated_at")?,
             "created_at": row.try_get::<i64, _>("created_at")?,
@@ -603,24 +625,97 @@ impl Db {
     }
 }
 
+/// What a cart snapshot and the visit's events carry, for judging what a choice lets stay.
+const CART: Payload = Payload::Cart(Cart {
+    currency: concierge_protocol::money::Currency::EUR,
+    lines: Vec::new(),
+    updated_at: None,
+});
+const VISIT: Payload = Payload::Commerce {
+    kind: concierge_protocol::names::CommerceKind::ViewItem,
+    items: Vec::new(),
+    transaction_id: None,
+};
+
+/// The policies the visitor's choices name, and the site's current one (or, with none
+/// published, the built-in one), from the documents the site published.
+async fn judge_for(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    site: &str,
+    history: &ConsentHistory,
+) -> Result<Judge, DbError> {
+    let read = |body: String| {
+        let value = concierge_protocol::json::parse(&body)
+            .map_err(|_| DbError::Damaged("a stored policy is not JSON".to_owned()))?;
+        Ok::<_, DbError>(concierge_protocol::documents::read_policy(&value))
+    };
+    let current = sqlx::query(
+        "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' ORDER BY version DESC LIMIT 1",
+    )
+    .bind(site)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let current = match current {
+        Some(row) => read(row.try_get("body")?)?,
+        None => concierge_protocol::consent::builtin_policy(),
+    };
+    let mut versions = Vec::new();
+    for version in history.policies() {
+        if version == current.version || versions.iter().any(|p: &Policy| p.version == version) {
+            continue;
+        }
+        let row = sqlx::query(
+            "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' AND version = $2",
+        )
+        .bind(site)
+        .bind(i64::from(version))
+        .fetch_optional(&mut **tx)
+        .await?;
+        if let Some(row) = row {
+            versions.push(read(row.try_get("body")?)?);
+        }
+    }
+    Ok(Judge { versions, current })
+}
+
 /// On a withdrawal, the data the purpose covered goes with it.
 async fn apply_consent(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
-    before: ConsentState,
-    after: ConsentState,
+    (was, is): (&Unlocked, &Unlocked),
+    after: &ConsentState,
     at: i64,
     now: i64,
 ) -> Result<(), DbError> {
     sqlx::query("UPDATE visitors SET consent_storage = $1, consent_analytics = $2, consent_at = $3, updated_at = $4 WHERE visitor_id = $5")
-        .bind(after.storage.name())
-        .bind(after.analytics.name())
+        .bind(after.get(Purpose::Storage).name())
+        .bind(after.get(Purpose::Analytics).name())
         .bind(at)
         .bind(now)
         .bind(visitor)
         .execute(&mut **tx)
         .await?;
-    if before.storage == Decision::Granted && after.storage != Decision::Granted {
+    // The record: one row per purpose, replaced whole by the choice in force.
+    sqlx::query("DELETE FROM visitor_consent WHERE visitor_id = $1")
+        .bind(visitor)
+        .execute(&mut **tx)
+        .await?;
+    for (purpose, decision) in &after.purposes {
+        sqlx::query(
+            "INSERT INTO visitor_consent (visitor_id, purpose, decision, policy, decided_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(visitor)
+        .bind(purpose)
+        .bind(decision.name())
+        .bind(i64::from(after.policy))
+        .bind(at)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let cart = |unlocked: &Unlocked| carries(*unlocked, &CART);
+    let visit = |unlocked: &Unlocked| carries(*unlocked, &VISIT);
+    if cart(was) && !cart(is) {
         sqlx::query("UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL, cart_code = NULL WHERE visitor_id = $1")
             .bind(visitor)
             .execute(&mut **tx)
@@ -630,7 +725,7 @@ async fn apply_consent(
             .execute(&mut **tx)
             .await?;
     }
-    if before.analytics == Decision::Granted && after.analytics != Decision::Granted {
+    if visit(was) && !visit(is) {
         sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart')")
             .bind(visitor)
             .execute(&mut **tx)
@@ -693,11 +788,12 @@ async fn drop_what_a_late_choice_withheld(
     tx: &mut sqlx::Transaction<'_, sqlx::Any>,
     visitor: &str,
     history: &ConsentHistory,
+    judge: &Judge,
     at: i64,
 ) -> Result<(), DbError> {
-    let in_force = history.in_force(at);
+    let in_force = judge.unlocked(&history.in_force(at));
     let until = history.next_after(at).unwrap_or(i64::MAX);
-    if !granted(in_force, Some(Purpose::Storage)) {
+    if !carries(in_force, &CART) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
         )
@@ -716,7 +812,7 @@ async fn drop_what_a_late_choice_withheld(
         .execute(&mut **tx)
         .await?;
     }
-    if !granted(in_force, Some(Purpose::Analytics)) {
+    if !carries(in_force, &VISIT) {
         sqlx::query(
             "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
              AND occurred_at >= $2 AND occurred_at < $3",
@@ -744,7 +840,7 @@ async fn erase_in(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    for table in ["events", "batches", "intents"] {
+    for table in ["events", "batches", "intents", "visitor_consent"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
             .bind(visitor)
             .execute(&mut **tx)
@@ -773,10 +869,10 @@ async fn erase_in(
 }
 
 fn consent_of(row: &sqlx::any::AnyRow) -> Result<ConsentState, DbError> {
-    Ok(ConsentState {
-        storage: crate::model::decision(&row.try_get::<String, _>("consent_storage")?),
-        analytics: crate::model::decision(&row.try_get::<String, _>("consent_analytics")?),
-    })
+    Ok(ConsentState::from_legacy(
+        crate::model::decision(&row.try_get::<String, _>("consent_storage")?),
+        crate::model::decision(&row.try_get::<String, _>("consent_analytics")?),
+    ))
 }
 
 fn count(row: &sqlx::any::AnyRow, column: &str) -> Result<u64, DbError> {

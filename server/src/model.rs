@@ -4,7 +4,7 @@
 //! The batch format is not written here: `concierge_protocol::batch` is the one codec both the
 //! agent and the server use, so the two ends cannot drift apart.
 
-use concierge_protocol::batch::{encode_cart, encode_consent};
+use concierge_protocol::batch::encode_cart;
 pub use concierge_protocol::batch::{Batch, Cart, ConsentState, Event, Item, Payload};
 pub use concierge_protocol::limits::{MAX_BODY_BYTES, MAX_NOTE, MAX_TEXT};
 pub use concierge_protocol::names::{normalise_cart_code, Decision, Purpose};
@@ -30,7 +30,17 @@ fn cart_json<S: Serializer>(cart: &Option<Cart>, serializer: S) -> Result<S::Ok,
 }
 
 fn consent_json<S: Serializer>(consent: &ConsentState, serializer: S) -> Result<S::Ok, S::Error> {
-    encode_consent(consent).serialize(serializer)
+    consent_summary(consent).serialize(serializer)
+}
+
+/// The consent as the staff views and the export show it: what personalization (`storage`:
+/// the cart kept, what staff see) and measurement (`analytics`) decided. The decision of every
+/// purpose is kept per purpose (`visitor_consent`).
+pub fn consent_summary(consent: &ConsentState) -> serde_json::Value {
+    serde_json::json!({
+        "storage": consent.get(Purpose::Storage).name(),
+        "analytics": consent.get(Purpose::Analytics).name(),
+    })
 }
 
 /// The answer to a batch.

@@ -33,6 +33,27 @@ pub struct Config {
     pub consent_prompt: bool,
     /// Hosts besides the page's own origin that links in views may point to (`https:` only).
     pub link_hosts: Vec<String>,
+    /// The consent policy in force: the shop's published one, else the built-in one (the
+    /// demo's four purposes).
+    pub policy: Box<documents::Policy>,
+    /// Where the visitor is (`DE`, `US-CA`): the page's `data-region`, else what the backend
+    /// said in `/v1/config`; `None` when unknown. It picks the policy's mode.
+    pub region: Option<String>,
+    /// The browser sends Global Privacy Control (`navigator.globalPrivacyControl`).
+    pub gpc: bool,
+    /// Whether the agent tells the page's Google tags the choice (Consent Mode v2).
+    pub consent_mode: ConsentModeUse,
+}
+
+/// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
+/// the page's consent manager's, which pushed a `consent default` first: then the agent never
+/// overwrites it, and reads the manager's `consent update`s as the visitor's choices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ConsentModeUse {
+    #[default]
+    Off,
+    Own,
+    Cmp,
 }
 
 impl Config {
@@ -49,6 +70,10 @@ impl Config {
             resume_url: "/checkout/".to_owned(),
             consent_prompt: true,
             link_hosts: Vec::new(),
+            policy: Box::new(concierge_protocol::consent::builtin_policy()),
+            region: None,
+            gpc: false,
+            consent_mode: ConsentModeUse::Off,
         }
     }
 
@@ -71,6 +96,12 @@ impl Config {
         config.endpoint.clone_from(&page.endpoint);
         config.currency = page.currency;
         config.locale.clone_from(&page.locale);
+        if let Some(policy) = &documents.policy {
+            config.policy.clone_from(policy);
+        }
+        config.region = page.region.clone().or_else(|| documents.region.clone());
+        config.gpc = page.gpc;
+        config.consent_mode = page.consent_mode;
         Overrides::published(documents).apply(&mut config);
         page.overrides.apply(&mut config);
         config
@@ -85,6 +116,10 @@ pub struct PageSettings {
     pub endpoint: String,
     pub currency: Currency,
     pub locale: String,
+    /// `data-region`, when the page knows where the visitor is.
+    pub region: Option<String>,
+    pub gpc: bool,
+    pub consent_mode: ConsentModeUse,
     pub overrides: Overrides,
 }
 
@@ -147,6 +182,9 @@ impl PageSettings {
             endpoint: defaults.endpoint,
             currency: defaults.currency,
             locale: defaults.locale,
+            region: None,
+            gpc: false,
+            consent_mode: ConsentModeUse::Off,
             overrides: Overrides::default(),
         }
     }
@@ -160,6 +198,9 @@ impl PageSettings {
             endpoint: config.endpoint.clone(),
             currency: config.currency,
             locale: config.locale.clone(),
+            region: config.region.clone(),
+            gpc: config.gpc,
+            consent_mode: config.consent_mode,
             overrides: Overrides {
                 idle_timeout: Some(config.idle_timeout),
                 dismiss_for: Some(config.dismiss_for),

@@ -1,72 +1,100 @@
-//! The consent feature: what the visitor decided for each purpose, and when.
+//! The consent feature: what the visitor decided for each purpose of the policy in force, under
+//! which version, by what means and when. It owns the stored section `consent`.
 //!
-//! The policy document says whether the agent asks itself (`prompt`); this module keeps the
-//! answer. It owns the stored section `consent`. The full, editable policy (many purposes,
-//! regions, GPC, TCF) grows here and in `concierge_protocol::documents`.
+//! What a choice unlocks (data categories, features) is not kept here: it is derived from the
+//! policy in force each time (`concierge_protocol::consent`), so a new policy version changes
+//! what the same choices allow without a migration.
 
 use super::Millis;
 use concierge_protocol::batch::ConsentState;
-pub use concierge_protocol::names::{Decision, Purpose};
+pub use concierge_protocol::consent::{Choices, Scope, Source, Unlocked};
+use concierge_protocol::documents::Policy;
+pub use concierge_protocol::names::Decision;
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Consent {
-    /// Keep the cart and preferences on this device (GA4 consent mode's
-    /// `functionality_storage` / `personalization_storage`).
-    pub storage: Decision,
-    /// Send measurement to the shop's backend (`analytics_storage`).
-    pub analytics: Decision,
+    /// Decisions by purpose id; a purpose not listed is unset.
+    pub choices: Choices,
+    /// The policy version the choices were made under (0: none yet).
+    pub policy: u32,
+    pub source: Source,
     pub decided_at: Option<Millis>,
+    /// What each purpose unlocked when the visitor chose, so a newer version can tell whether
+    /// it widened what was granted.
+    pub scope: Scope,
+    /// The id of the latest choice's receipt, which the visitor can quote.
+    pub receipt: Option<String>,
 }
 
-/// A change the visitor or the shop asked for; `None` leaves a purpose as it is.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// A change the visitor or the shop asked for.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ConsentUpdate {
-    pub storage: Option<bool>,
-    pub analytics: Option<bool>,
+    /// Every consent purpose granted (`Some(true)`) or denied (`Some(false)`), before `set`.
+    pub all: Option<bool>,
+    /// Purposes named one by one, by their id or by a word of the page's API (GA4 consent
+    /// mode, `storage`, `analytics`), resolved against the policy in force.
+    pub set: Vec<(String, bool)>,
 }
 
 impl ConsentUpdate {
-    pub const ACCEPT_ALL: ConsentUpdate =
-        ConsentUpdate { storage: Some(true), analytics: Some(true) };
-    pub const REJECT_ALL: ConsentUpdate =
-        ConsentUpdate { storage: Some(false), analytics: Some(false) };
+    pub fn all(granted: bool) -> ConsentUpdate {
+        ConsentUpdate { all: Some(granted), set: Vec::new() }
+    }
 }
 
 impl Consent {
-    pub fn allows(&self, purpose: Purpose) -> bool {
-        self.state().allows(purpose)
+    pub fn decision(&self, id: &str) -> Decision {
+        self.choices.get(id)
     }
 
-    pub fn allows_storage(&self) -> bool {
-        self.storage == Decision::Granted
-    }
-
-    pub fn allows_analytics(&self) -> bool {
-        self.analytics == Decision::Granted
-    }
-
-    /// Whether anything is granted: then there is someone to send the record of a choice as.
-    pub fn any_granted(&self) -> bool {
-        self.state().any_granted()
-    }
-
-    /// True once every purpose has an answer, so the prompt need not ask again.
-    pub fn is_settled(&self) -> bool {
-        self.storage != Decision::Unset && self.analytics != Decision::Unset
-    }
-
-    /// The decisions as the wire carries them.
+    /// The decisions as a batch carries them: by purpose, with the policy version and source.
     pub fn state(&self) -> ConsentState {
-        ConsentState { storage: self.storage, analytics: self.analytics }
+        ConsentState {
+            policy: self.policy.max(1),
+            purposes: self.choices.decisions.clone(),
+            source: self.source,
+        }
     }
 
-    pub fn apply(&mut self, update: ConsentUpdate, now: Millis) {
-        if let Some(granted) = update.storage {
-            self.storage = Decision::from_granted(granted);
+    /// Applies `update` under `policy`; returns the names that name no purpose of it.
+    pub fn apply(
+        &mut self,
+        update: &ConsentUpdate,
+        policy: &Policy,
+        source: Source,
+        now: Millis,
+    ) -> Vec<String> {
+        if let Some(granted) = update.all {
+            for purpose in policy.purposes.iter().filter(|purpose| purpose.needs_consent()) {
+                self.choices.set(&purpose.id, Decision::from_granted(granted));
+            }
         }
-        if let Some(granted) = update.analytics {
-            self.analytics = Decision::from_granted(granted);
+        let mut unknown = Vec::new();
+        // Where several words name one purpose, any denial wins.
+        let mut resolved: Vec<(&str, bool)> = Vec::new();
+        for (name, granted) in &update.set {
+            let id = match policy.purpose(name) {
+                Some(purpose) => Some(purpose.id.as_str()),
+                None => concierge_protocol::consent::purpose_for_word(name)
+                    .filter(|id| policy.purpose(id).is_some()),
+            };
+            match id {
+                Some(id) => match resolved.iter_mut().find(|(known, _)| *known == id) {
+                    Some((_, both)) => *both &= *granted,
+                    None => resolved.push((id, *granted)),
+                },
+                None => unknown.push(name.clone()),
+            }
         }
+        for (id, granted) in resolved {
+            if policy.purpose(id).is_some_and(|purpose| purpose.needs_consent()) {
+                self.choices.set(id, Decision::from_granted(granted));
+            }
+        }
+        self.policy = policy.version;
+        self.source = source;
         self.decided_at = Some(now);
+        self.scope = policy.scope();
+        unknown
     }
 }

@@ -18,17 +18,20 @@ pub mod decide;
 pub mod i18n;
 pub mod money;
 pub mod persist;
+pub mod receipts;
 pub mod recovery;
 pub mod sync;
 pub mod view;
 
 use cart::{Cart, CartRefusal, Item};
 use concierge_protocol::documents;
+use concierge_protocol::names::{DataCategory, Feature};
 use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
-use consent::{Consent, ConsentUpdate};
+use consent::{Consent, ConsentUpdate, Source, Unlocked};
 use decide::{Priority, Proposal};
-use persist::{Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
+use persist::{Allowed, Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
+use receipts::{Receipt, Receipts};
 use recovery::Recovery;
 use sync::{Batch, Identity, OutEvent, Payload, Rng, SendOutcome, Sync};
 use view::{Action, View, ViewKind};
@@ -76,6 +79,7 @@ pub enum Event {
         seed: u64,
     },
     Commerce(Commerce),
+    /// The page's `concierge('consent', ...)`.
     Consent(ConsentUpdate),
     /// The visitor asked to see the consent choices again.
     ShowConsentPrompt,
@@ -98,8 +102,24 @@ pub enum Event {
     },
     /// What staff recorded for this visitor, newest first.
     IntentsLoaded(Vec<Intent>),
+    /// The backend answered a consent receipt (`status` 0: no answer).
+    ReceiptAnswered {
+        id: String,
+        status: u16,
+    },
     /// The shop's published documents arrived (or could not).
     ConfigFetched(Fetched),
+}
+
+/// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConsentModeCommand {
+    /// `default` (before any choice, one per region of the policy and one for the rest), else
+    /// `update`.
+    pub default: bool,
+    pub state: [(&'static str, bool); 6],
+    /// The countries a default applies to; empty: everywhere else.
+    pub region: Vec<String>,
 }
 
 /// A purchase intent a store or call-centre advisor recorded for this visitor.
@@ -158,6 +178,12 @@ pub enum Warning {
     VisitorErased,
     /// A stored section is in a format this agent cannot read; it is left alone.
     SectionForeign(Section),
+    /// `concierge('consent', ...)` named purposes the policy in force does not have; the
+    /// rest of the call was applied.
+    UnknownPurposes {
+        names: Vec<String>,
+        known: Vec<String>,
+    },
     /// The published documents could not be used; the agent runs on `using`.
     ConfigInvalid {
         problems: Vec<Problem>,
@@ -199,6 +225,13 @@ impl Warning {
                 section.name(),
                 " is in a newer format than this agent reads; it is left as it is"
             ),
+            Warning::UnknownPurposes { names, known } => text!(
+                "consent: ",
+                names.join(", "),
+                " names no purpose of the shop's policy (its purposes are ",
+                known.join(", "),
+                "); the rest was applied"
+            ),
             Warning::ConfigInvalid { problems, using } => {
                 let listed: Vec<String> = problems.iter().map(Problem::describe).collect();
                 text!(
@@ -238,6 +271,15 @@ pub enum Effect {
     WakeAt(Millis),
     /// Fetch the intents staff recorded, and answer `IntentsLoaded`.
     FetchIntents(Identity),
+    /// Send a consent receipt and answer `ReceiptAnswered`.
+    SendReceipt(Receipt),
+    /// Tell the page's Google tags (Consent Mode v2).
+    ConsentMode(ConsentModeCommand),
+}
+
+/// Whether a feature that sends to the backend is on: then there is someone to send as.
+fn sends(unlocked: Unlocked) -> bool {
+    unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
 }
 
 /// The engine's whole state for one page.
@@ -259,6 +301,13 @@ pub struct Agent {
     shown: Option<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
+    /// Receipts of the visitor's choices on their way to the backend.
+    receipts: Receipts,
+    /// A choice was made in this batch of events: its receipt is issued once the identity it
+    /// may name is settled.
+    receipt_due: bool,
+    /// The Consent Mode defaults went to the page's tags.
+    consent_mode_started: bool,
     intents: Vec<Intent>,
     written: Written,
 }
@@ -266,6 +315,7 @@ pub struct Agent {
 /// What the notices and the outbox compare against: the state before a batch of events.
 struct Baseline {
     consent: Consent,
+    unlocked: Unlocked,
     lines: Vec<Item>,
     code: Option<String>,
 }
@@ -293,6 +343,9 @@ impl Agent {
             page: Page::default(),
             shown: None,
             prompt_requested: false,
+            receipts: Receipts::default(),
+            receipt_due: false,
+            consent_mode_started: false,
             intents: Vec::new(),
             written: Written::default(),
         }
@@ -330,10 +383,15 @@ impl Agent {
         &self.intents
     }
 
-    /// The code staff can find this cart by, when storage consent allows one.
+    /// What the visitor's choices unlock under the policy in force.
+    pub fn unlocked(&self) -> Unlocked {
+        self.config.policy.unlocked(&self.consent.choices)
+    }
+
+    /// The code staff can find this cart by, when the policy's `staff_view` is enabled.
     pub fn cart_code(&self) -> Option<&str> {
         let identity = self.sync.identity.as_ref()?;
-        self.consent.allows_storage().then_some(identity.cart_code.as_str())
+        self.unlocked().enables(Feature::StaffView).then_some(identity.cart_code.as_str())
     }
 
     /// Applies one event at time `now` and returns what the shell must do, in order.
@@ -359,8 +417,12 @@ impl Agent {
                 adopted = Some(self.baseline());
             }
         }
+        // After the loop, so a starting state is news to record, not state adopted at start.
+        self.apply_starting_state(now);
         self.record_changes(adopted.as_ref().unwrap_or(&before), now);
+        self.issue_receipt(now);
         self.report_changes(&before, &mut effects);
+        self.tell_tags(&before, &mut effects);
         self.persist(&mut effects);
         self.refresh_view(now, &mut effects);
         self.schedule(now, &mut effects);
@@ -369,7 +431,8 @@ impl Agent {
 
     fn baseline(&self) -> Baseline {
         Baseline {
-            consent: self.consent,
+            consent: self.consent.clone(),
+            unlocked: self.unlocked(),
             lines: self.recovery.cart.lines.clone(),
             code: self.cart_code().map(str::to_owned),
         }
@@ -390,7 +453,7 @@ impl Agent {
                 let items = items.unwrap_or_default();
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
             }
-            Event::Consent(update) => self.update_consent(update, now),
+            Event::Consent(update) => self.update_consent(&update, Source::Api, now, out),
             Event::ShowConsentPrompt => self.prompt_requested = true,
             Event::Action(action) => self.act(action, now, out),
             Event::StorageChanged(change) => self.adopt(change, out),
@@ -409,7 +472,42 @@ impl Agent {
                 }
             }
             Event::ConfigFetched(fetched) => self.apply_config(fetched, now, out),
+            Event::ReceiptAnswered { id, status } => {
+                self.receipts.answered(&id, status, now, &mut self.rng)
+            }
         }
+    }
+
+    pub fn receipts(&self) -> &Receipts {
+        &self.receipts
+    }
+
+    /// The receipt of a choice made in this batch of events: its id kept with the consent, the
+    /// visitor named only while `identifiers` is granted.
+    fn issue_receipt(&mut self, now: Millis) {
+        if !std::mem::take(&mut self.receipt_due) {
+            return;
+        }
+        let id = receipts::new_id(&mut self.rng);
+        self.consent.receipt = Some(id.clone());
+        let identified = self.unlocked().has(DataCategory::Identifiers);
+        let policy = &self.config.policy;
+        let receipt = Receipt {
+            site: self.config.site.clone(),
+            receipt: id,
+            visitor: self
+                .sync
+                .identity
+                .as_ref()
+                .filter(|_| identified)
+                .map(|i| i.visitor_id.clone()),
+            policy: policy.version,
+            at: self.consent.decided_at.unwrap_or(now),
+            region: self.config.region.clone(),
+            source: self.consent.source,
+            choices: Receipt::choices_of(policy, &self.consent.choices),
+        };
+        self.receipts.push(receipt, now);
     }
 
     fn start(&mut self, stored: Stored, page: Page, now: Millis, out: &mut Vec<Effect>) {
@@ -434,8 +532,8 @@ impl Agent {
         }
         self.written.consent_unknown = matches!(consent, Slot::Damaged);
         if let Some(consent) = consent.present() {
+            self.written.consent = Some(consent.clone());
             self.consent = consent;
-            self.written.consent = Some(consent);
         }
         if let Some(recovery) = cart.present() {
             self.written.cart = Some(recovery.clone());
@@ -474,21 +572,61 @@ impl Agent {
         // unknown id counts as a failed attempt there, rate-limited per client address.
         let known = self.sync.outbox.last_sent_at.is_some();
         if let Some(identity) = self.sync.identity.as_ref().filter(|_| known) {
-            if self.consent.any_granted() {
+            if sends(self.unlocked()) {
                 out.push(Effect::FetchIntents(identity.clone()));
             }
         }
     }
 
-    fn update_consent(&mut self, update: ConsentUpdate, now: Millis) {
-        self.consent.apply(update, now);
+    /// Where a visitor who has not chosen starts, under the policy in force and in their
+    /// region: consent purposes granted in an opt-out mode (source `default`), then Global
+    /// Privacy Control's denials (source `gpc`), before any dialog. Worked out again as the
+    /// published policy or the backend's word on the region arrive, until the visitor chooses;
+    /// an explicit choice is never overridden.
+    fn apply_starting_state(&mut self, now: Millis) {
+        if self.consent.source.is_explicit() && self.consent.decided_at.is_some() {
+            return;
+        }
+        let policy = &self.config.policy;
+        let mode = policy.mode_for(self.config.region.as_deref());
+        let (choices, source) = policy.starting_choices(mode, self.config.gpc);
+        let unchanged = choices == self.consent.choices && source == self.consent.source;
+        if choices.decisions.is_empty() || unchanged {
+            return;
+        }
+        self.consent.choices = choices;
+        self.consent.source = source;
+        self.consent.policy = policy.version;
+        self.consent.scope = policy.scope();
+        self.consent.decided_at = Some(now);
+        self.receipt_due = true;
+    }
+
+    fn update_consent(
+        &mut self,
+        update: &ConsentUpdate,
+        source: Source,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let policy = &self.config.policy;
+        let names = self.consent.apply(update, policy, source, now);
+        if !names.is_empty() {
+            let known = policy.purposes.iter().map(|purpose| purpose.id.clone()).collect();
+            out.push(Effect::Warn(Warning::UnknownPurposes { names, known }));
+        }
         self.prompt_requested = false;
+        self.receipt_due = true;
     }
 
     fn act(&mut self, action: Action, now: Millis, out: &mut Vec<Effect>) {
         match action {
-            Action::AcceptConsent => self.update_consent(ConsentUpdate::ACCEPT_ALL, now),
-            Action::RejectConsent => self.update_consent(ConsentUpdate::REJECT_ALL, now),
+            Action::AcceptConsent => {
+                self.update_consent(&ConsentUpdate::all(true), Source::Dialog, now, out)
+            }
+            Action::RejectConsent => {
+                self.update_consent(&ConsentUpdate::all(false), Source::Dialog, now, out)
+            }
             Action::DismissBanner => {
                 self.recovery.dismiss(&self.config, now);
                 out.push(Effect::Notify(Notice::Banner(BannerChange::Dismissed)));
@@ -504,8 +642,8 @@ impl Agent {
     fn adopt(&mut self, change: StorageChange, out: &mut Vec<Effect>) {
         match change {
             StorageChange::Put(Record::Consent(consent)) => {
+                self.written.consent = Some(consent.clone());
                 self.consent = consent;
-                self.written.consent = Some(consent);
             }
             StorageChange::Put(Record::Cart(recovery)) => {
                 if recovery.cart.currency == self.config.currency {
@@ -540,9 +678,10 @@ impl Agent {
             StorageChange::Removed(Key::Section(Section::Consent)) | StorageChange::Cleared => {
                 // Only a withdrawal erases the stored consent.
                 self.written.forget();
-                if self.consent.allows_storage() {
+                if !self.unlocked().is_empty() {
                     let at = self.consent.decided_at.unwrap_or(0);
-                    self.consent.apply(ConsentUpdate::REJECT_ALL, at);
+                    let reject = ConsentUpdate::all(false);
+                    self.consent.apply(&reject, &self.config.policy, self.consent.source, at);
                 }
             }
             StorageChange::Removed(_) => {}
@@ -598,6 +737,36 @@ impl Agent {
         }
     }
 
+    /// Google Consent Mode v2, when the agent owns it on this page: the defaults once, from the
+    /// policy's regions (an opt-in region denied, an opt-out one granted but for what GPC
+    /// denies), then an update for the choice in force and after every change.
+    fn tell_tags(&mut self, before: &Baseline, out: &mut Vec<Effect>) {
+        if self.config.consent_mode != config::ConsentModeUse::Own {
+            return;
+        }
+        let policy = &self.config.policy;
+        let changed = self.consent.choices != before.consent.choices;
+        if !self.consent_mode_started {
+            self.consent_mode_started = true;
+            let regions = policy.regions.iter().map(|r| (r.mode, r.countries.clone()));
+            for (mode, region) in regions.chain([(policy.default_mode, Vec::new())]) {
+                let (choices, _) = policy.starting_choices(mode, self.config.gpc);
+                let state = policy.consent_mode(&choices);
+                out.push(Effect::ConsentMode(ConsentModeCommand { default: true, state, region }));
+            }
+        } else if !changed {
+            return;
+        }
+        if self.consent.decided_at.is_some() {
+            let state = policy.consent_mode(&self.consent.choices);
+            out.push(Effect::ConsentMode(ConsentModeCommand {
+                default: false,
+                state,
+                region: Vec::new(),
+            }));
+        }
+    }
+
     /// Emits the notices for what changed since `before`.
     fn report_changes(&self, before: &Baseline, out: &mut Vec<Effect>) {
         let code = self.cart_code();
@@ -608,26 +777,40 @@ impl Agent {
             )));
         }
         if self.consent != before.consent {
-            out.push(Effect::Notify(Notice::Consent(self.consent)));
+            out.push(Effect::Notify(Notice::Consent(self.consent.clone())));
         }
     }
 
-    /// Writes what changed to storage, or erases everything once storage is not allowed.
-    /// Only storage consent lets anything onto the device: with analytics alone the identity
-    /// and the outbox live in memory, for this page.
+    /// Writes what changed to storage, each section only as far as what the visitor's choices
+    /// unlock allows: the choice itself once made (strictly necessary: it stops the asking),
+    /// the cart with `cart`, the identity with `identifiers`, the outbox with a sending
+    /// feature, the shop's documents with anything unlocked. With nothing unlocked, everything
+    /// else this agent stored goes at once.
     fn persist(&mut self, out: &mut Vec<Effect>) {
-        if !self.consent.allows_storage() {
+        let unlocked = self.unlocked();
+        let chosen = self.consent.decided_at.is_some();
+        if unlocked.is_empty() {
             // A consent section this agent cannot read says nothing about withdrawal: only a
             // decision made here (or adopted from another tab) erases what is stored.
             let unreadable =
                 self.written.foreign.contains(&Section::Consent) || self.written.consent_unknown;
-            let unknown = unreadable && self.consent.decided_at.is_none();
-            if !self.written.is_empty() && !unknown {
+            let unknown = unreadable && !chosen;
+            let beyond_consent = Written { consent: None, ..self.written.clone() };
+            if !beyond_consent.is_empty() && !unknown {
                 out.push(Effect::Wipe);
                 self.written.forget();
             }
-            return;
+            if !chosen {
+                return;
+            }
         }
+        let allowed = Allowed {
+            consent: chosen,
+            cart: unlocked.has(DataCategory::Cart),
+            identity: unlocked.has(DataCategory::Identifiers),
+            outbox: sends(unlocked),
+            config: !unlocked.is_empty(),
+        };
         let current = Current {
             consent: &self.consent,
             cart: &self.recovery,
@@ -635,7 +818,7 @@ impl Agent {
             outbox: &self.sync.outbox,
             config: self.kept_config.as_ref(),
         };
-        let (writes, erasures) = self.written.update(&current);
+        let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
         }
@@ -648,34 +831,43 @@ impl Agent {
     }
 
     /// Puts into the outbox what changed in this batch of events that consent lets leave: a
-    /// consent change (once anything was granted), the cart with storage consent.
+    /// consent change (while a sending feature is on, or as the last word of a withdrawal),
+    /// the cart with `staff_view`, the visit's events with `sync` and `activity`.
     fn record_changes(&mut self, before: &Baseline, now: Millis) {
-        let consent = self.consent;
-        let consent_changed = consent.state() != before.consent.state();
-        if consent_changed && consent.any_granted() && self.sync.identity.is_none() {
+        let unlocked = self.unlocked();
+        let consent_changed = self.consent.state() != before.consent.state()
+            || self.consent.choices != before.consent.choices;
+        if consent_changed && sends(unlocked) && self.sync.identity.is_none() {
             self.sync.identity = Some(Identity::new(&mut self.rng));
         }
         if consent_changed {
-            let withdrawn = before.consent.any_granted() && !consent.any_granted();
+            let withdrawn = sends(before.unlocked) && !sends(unlocked);
             if withdrawn {
                 let id = self.rng.id("evt");
                 let withdrawal =
-                    OutEvent { id, at: now, payload: Payload::Consent(consent.state()) };
+                    OutEvent { id, at: now, payload: Payload::Consent(self.consent.state()) };
                 self.sync.retire(withdrawal);
             } else {
-                self.record(Payload::Consent(consent.state()), now);
+                // What a withdrawn purpose unlocked leaves the queue too, unsent.
+                let disallowed: Vec<String> = (self.sync.outbox.events.iter())
+                    .filter(|event| !sync::allows(unlocked, &event.payload))
+                    .map(|event| event.id.clone())
+                    .collect();
+                self.sync.outbox.forget(&disallowed);
+                self.record(Payload::Consent(self.consent.state()), now);
             }
         }
         let cart_changed = self.recovery.cart.lines != before.lines;
-        let storage_granted_now = consent.allows_storage() && !before.consent.allows_storage();
-        if cart_changed || storage_granted_now {
+        let staff_view_now =
+            unlocked.enables(Feature::StaffView) && !before.unlocked.enables(Feature::StaffView);
+        if cart_changed || staff_view_now {
             self.record(Payload::Cart(self.recovery.cart.clone()), now);
         }
     }
 
-    /// Queues one event if there is someone to send it as and its purpose is granted.
+    /// Queues one event if there is someone to send it as and what it carries is unlocked.
     fn record(&mut self, payload: Payload, now: Millis) {
-        if self.sync.identity.is_none() || !sync::allows(&self.consent, &payload) {
+        if self.sync.identity.is_none() || !sync::allows(self.unlocked(), &payload) {
             return;
         }
         let id = self.rng.id("evt");
@@ -726,7 +918,13 @@ impl Agent {
     fn schedule(&mut self, now: Millis, out: &mut Vec<Effect>) {
         // Deadlines already past are dropped: what was due has been handled by now.
         let future = |deadline: Option<Millis>| deadline.filter(|at| *at > now);
+        for receipt in self.receipts.due(now) {
+            out.push(Effect::SendReceipt(receipt));
+        }
         let mut wake = future(self.recovery.deadline(&self.config, now));
+        if let Some(at) = future(self.receipts.deadline()) {
+            wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
+        }
         if !self.sync.flush_requested {
             match self.sync.deadline(now) {
                 Some(at) if at <= now => {
@@ -748,15 +946,33 @@ impl Agent {
     /// The one decide step: every feature proposes, [`decide::decide`] chooses.
     fn wanted_view(&self, now: Millis) -> Option<View> {
         let mut proposals = Vec::new();
-        let consent_open = self.prompt_requested || !self.consent.is_settled();
+        let consent_open = self.prompt_requested || self.asks(now);
         if self.config.consent_prompt && consent_open {
             proposals.push(Proposal::new(view::consent_prompt(&self.config), Priority::Blocking));
         }
         let code = self.cart_code();
-        if let Some(banner) = self.recovery.proposal(&self.config, &self.page.path, code, now) {
+        let banner = self.unlocked().enables(Feature::RecoveryBanner);
+        if let Some(banner) =
+            self.recovery.proposal(&self.config, &self.page.path, code, now).filter(|_| banner)
+        {
             proposals.push(Proposal::new(banner, Priority::Message));
         }
         decide::decide(proposals, self.shown.as_ref().map(|view| view.kind))
+    }
+
+    /// Whether the visitor is to be asked: a consent purpose has no answer, or the choice is
+    /// older than the policy's `reprompt_days`, or a new version asks again.
+    fn asks(&self, now: Millis) -> bool {
+        let policy = &self.config.policy;
+        if !policy.is_settled(&self.consent.choices) {
+            return true;
+        }
+        match self.consent.decided_at {
+            Some(at) if self.consent.source.is_explicit() => {
+                policy.asks_again(&self.consent.choices, at, &self.consent.scope, now)
+            }
+            _ => false,
+        }
     }
 
     fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {

@@ -2,7 +2,8 @@
 //! changed. The format of each section lives at the edge (`crate::stored`); here are the
 //! engine's terms for it.
 //!
-//! Architecture invariant: nothing is written unless consent allows storage, and a section
+//! Architecture invariant: nothing is written before a choice, then each section only while
+//! the choice unlocks its data (the choice itself is kept once made), and a section
 //! written by another tab in a format this agent cannot read is left alone for the page's life
 //! (never overwritten, never read as a withdrawal); only a withdrawal erases it.
 
@@ -147,6 +148,16 @@ pub fn event_ids(events: &[OutEvent]) -> Vec<String> {
     ids
 }
 
+/// Which sections the visitor's choices let storage keep; one not allowed is erased.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Allowed {
+    pub consent: bool,
+    pub cart: bool,
+    pub identity: bool,
+    pub outbox: bool,
+    pub config: bool,
+}
+
 /// The parts of the state that storage keeps.
 pub struct Current<'a> {
     pub consent: &'a Consent,
@@ -194,25 +205,53 @@ impl Written {
     }
 
     /// The writes and erasures that bring storage from what it holds to `current`.
-    pub fn update(&mut self, current: &Current<'_>) -> (Vec<Record>, Vec<Key>) {
+    pub fn update(&mut self, current: &Current<'_>, allowed: Allowed) -> (Vec<Record>, Vec<Key>) {
         let mut writes = Vec::new();
         let mut erasures = std::mem::take(&mut self.discarded);
-        if self.writable(Section::Consent) && self.consent.as_ref() != Some(current.consent) {
-            self.consent = Some(*current.consent);
-            writes.push(Record::Consent(*current.consent));
+        let section = |s| Key::Section(s);
+        if !allowed.consent && self.consent.take().is_some() {
+            erasures.push(section(Section::Consent));
         }
-        if self.writable(Section::Cart) && self.cart.as_ref() != Some(current.cart) {
+        if !allowed.cart && self.cart.take().is_some() {
+            erasures.push(section(Section::Cart));
+        }
+        if !allowed.identity && self.identity.take().is_some() {
+            erasures.push(section(Section::Identity));
+        }
+        if !allowed.config && self.config_etag.take().is_some() {
+            erasures.push(section(Section::Config));
+        }
+        if !allowed.outbox {
+            if self.outbox.take().is_some() {
+                erasures.push(section(Section::Outbox));
+            }
+            for id in std::mem::take(&mut self.events) {
+                erasures.push(Key::Event(id));
+            }
+        }
+        if allowed.consent
+            && self.writable(Section::Consent)
+            && self.consent.as_ref() != Some(current.consent)
+        {
+            self.consent = Some(current.consent.clone());
+            writes.push(Record::Consent(current.consent.clone()));
+        }
+        if allowed.cart && self.writable(Section::Cart) && self.cart.as_ref() != Some(current.cart)
+        {
             self.cart = Some(current.cart.clone());
             writes.push(Record::Cart(current.cart.clone()));
         }
-        if self.writable(Section::Identity) && self.identity.as_ref() != current.identity {
+        if allowed.identity
+            && self.writable(Section::Identity)
+            && self.identity.as_ref() != current.identity
+        {
             match current.identity {
                 Some(identity) => writes.push(Record::Identity(identity.clone())),
                 None => erasures.push(Key::Section(Section::Identity)),
             }
             self.identity = current.identity.cloned();
         }
-        if self.writable(Section::Config) {
+        if allowed.config && self.writable(Section::Config) {
             if let Some(kept) = current.config {
                 if self.config_etag.as_ref() != Some(&kept.etag) {
                     self.config_etag = Some(kept.etag.clone());
@@ -220,7 +259,7 @@ impl Written {
                 }
             }
         }
-        if self.writable(Section::Outbox) {
+        if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
             let meta = &current.outbox.meta;
             if self.outbox.as_ref() != Some(meta) {

@@ -5,11 +5,12 @@
 //! reports back; every decision (what, when, how often to retry) is made here. The feature owns
 //! the stored sections `identity`, `outbox` and one `event:{id}` entry per queued event.
 
-use super::consent::Consent;
+use super::consent::Unlocked;
 use super::Millis;
 pub use concierge_protocol::batch::{Event as OutEvent, Payload};
 use concierge_protocol::limits::MAX_BATCH_BYTES;
 pub use concierge_protocol::names::CART_CODE_ALPHABET;
+use concierge_protocol::names::{DataCategory, Feature};
 use concierge_protocol::writer::JsonWriter;
 
 /// Events the outbox holds at most; beyond it the oldest measurement goes first.
@@ -97,12 +98,19 @@ impl Identity {
     }
 }
 
-/// Whether consent lets an event leave: a record of a choice whenever anything is granted (or
-/// was, for a withdrawal; see [`Sync::retire`]), everything else by its purpose.
-pub fn allows(consent: &Consent, payload: &Payload) -> bool {
-    match payload.purpose() {
-        Some(purpose) => consent.allows(purpose),
-        None => consent.any_granted(),
+/// Whether what the visitor's choices unlock lets an event leave (contract of `POST
+/// /v1/events`): the record of a choice while a sending feature is on (or as a withdrawal's
+/// last word; see [`Sync::retire`]), the cart with `staff_view`, the visit's events with `sync`
+/// and `activity`.
+pub fn allows(unlocked: Unlocked, payload: &Payload) -> bool {
+    match payload {
+        Payload::Consent(_) => {
+            unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
+        }
+        Payload::Cart(_) => unlocked.enables(Feature::StaffView),
+        Payload::Commerce { .. } => {
+            unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
+        }
     }
 }
 

@@ -91,6 +91,31 @@ export function watch(onEntry) {
   };
 }
 
+/** Whether the page has Google's tags: a `gtag` function or a `dataLayer` (read before the
+ * agent creates one). */
+export function hasTags() {
+  try {
+    return typeof window.gtag == "function" || (window.dataLayer !== undefined && window.dataLayer !== null);
+  } catch (error) {
+    return false;
+  }
+}
+
+/** Tells the page's Google tags a Consent Mode command, as `gtag('consent', command, state)`
+ * does: through the page's `gtag`, else as the `arguments` object gtag would push. */
+export function consent(command, state) {
+  try {
+    if (typeof window.gtag == "function") window.gtag("consent", command, state);
+    else pushArguments("consent", command, state);
+  } catch (error) {
+    warn("the page's gtag or dataLayer threw on a consent " + command + "; its tags may not follow the choice");
+  }
+}
+
+function pushArguments() {
+  window.dataLayer.push(arguments);
+}
+
 /** `gtag()` pushes its `arguments` object, which is list-like but not an array; it becomes one.
  * Objects pass as they are: the conversion to data skips what is not data, such as callbacks,
  * and reports what throws when read. */

@@ -110,6 +110,8 @@ function boot(engine, settings, locale, config) {
       now: clock.now(),
       settings: asData(settings) || {},
       locale,
+      gpc: globalPrivacyControl(),
+      tags: capture.hasTags(),
       path: location.pathname,
       seed: Array.from(seed),
       stored: storage.entries(),
@@ -297,6 +299,19 @@ function apply([verb, a, b, c, d]) {
       return clock.wakeAt(a, () => dispatch([["tick"]]));
     case "intents":
       return net.fetchIntents(a, b, (body) => dispatch([["intents", asData(body) || null]]));
+    case "gtag":
+      return capture.consent(a, b);
+    case "receipt":
+      return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
+  }
+}
+
+/** Whether the browser sends Global Privacy Control; a page's getter that throws says no. */
+function globalPrivacyControl() {
+  try {
+    return navigator.globalPrivacyControl === true;
+  } catch (error) {
+    return false;
   }
 }
 

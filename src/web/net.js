@@ -135,6 +135,12 @@ function retryAfter(header) {
   return isNaN(at) ? null : Math.max(0, at - Date.now());
 }
 
+/** Sends a consent receipt; `answered(status)` hears the outcome (0: no answer). How to retry
+ * is the engine's decision, as for batches; receipts take no part in the flush lock. */
+export function receipt(url, body, answered) {
+  post(url, body).then((response) => answered(Number(response && response.status) || 0), () => answered(0));
+}
+
 /** Asks the backend what staff recorded for this visitor; `loaded(body)` hears the JSON. */
 export function fetchIntents(url, secret, loaded) {
   settledFetch(url, { method: "GET", headers: { "x-concierge-secret": secret } })

@@ -13,9 +13,14 @@ function cartOf(tab) {
   return tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "cart", resolve)));
 }
 
+/** These tests count what the dataLayer holds: the agent's own Consent Mode commands (issue 9),
+ * which it pushes wherever the page has a dataLayer, are turned off with `data-consent-mode`. */
+const QUIET_TAGS = { site: "test", currency: "EUR", consentMode: "off" };
+
 test("dataLayer pushes before and after loading are picked up: GA4 objects and gtag's arguments", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
+    settings: QUIET_TAGS,
     setup: () => {
       window.dataLayer = [
         { event: "gtm.js" },
@@ -43,6 +48,7 @@ test("dataLayer pushes before and after loading are picked up: GA4 objects and g
 test("a dataLayer object with its own push is wrapped, not replaced", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
+    settings: QUIET_TAGS,
     setup: () => {
       window.pagePush = function push(entry) {
         this.seen.push(entry);
@@ -79,6 +85,7 @@ test("a dataLayer object with its own push is wrapped, not replaced", async () =
 test("an exception from the page's push reaches its caller untouched", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
+    settings: QUIET_TAGS,
     setup: () => {
       window.pageError = new RangeError("the page says no");
       window.dataLayer = {
@@ -104,7 +111,7 @@ test("an exception from the page's push reaches its caller untouched", async () 
 
 test("an array gets its inherited push back after stop, and a later wrapper keeps working", async () => {
   const tab = await newTab(shared.browser);
-  await open(tab, { setup: () => (window.dataLayer = []) });
+  await open(tab, { settings: QUIET_TAGS, setup: () => (window.dataLayer = []) });
   const ownPush = () => tab.page.evaluate(() => Object.hasOwn(window.dataLayer, "push"));
   assert.equal(await ownPush(), true, "the agent's push is the array's own while running");
   await stopAgent(tab);
@@ -112,7 +119,7 @@ test("an array gets its inherited push back after stop, and a later wrapper keep
   assert.equal(await tab.page.evaluate(() => window.dataLayer.push === Array.prototype.push), true);
 
   // A tag manager that wrapped the agent's push keeps its wrapper, which still works after stop.
-  await startAgent(tab);
+  await startAgent(tab, QUIET_TAGS);
   await tab.page.evaluate(() => {
     const agents = window.dataLayer.push;
     window.tagManagerPush = window.dataLayer.push = function (entry) {

@@ -26,6 +26,8 @@ test("nothing is stored or sent until consent, and everything is after", async (
   const prompt = view(tab, "consent");
   assert.equal(await prompt.getAttribute("role"), "region");
   assert.deepEqual(await texts(prompt, "button"), ["Accept", "Reject"]);
+  // Accept grants every purpose of the built-in policy, marketing too: the prompt says so.
+  assert.match(await prompt.locator(".body").textContent(), /measure your visit.*remind you by email or text message/);
   await tab.page.clock.runFor("05:00");
   assert.deepEqual(await writes(tab), [], "no storage write before a choice");
   assert.deepEqual(await storedKeys(tab), []);
@@ -36,9 +38,10 @@ test("nothing is stored or sent until consent, and everything is after", async (
   const cart = await stored(tab, "cart");
   assert.equal(cart.lines[0].id, "a");
   assert.equal(cart.lines[0].price, 79900, "in minor units");
-  assert.deepEqual(await stored(tab, "consent").then(({ storage, analytics }) => ({ storage, analytics })), {
-    storage: "granted",
-    analytics: "granted",
+  assert.deepEqual((await stored(tab, "consent")).purposes, {
+    measurement: "granted",
+    personalization: "granted",
+    marketing: "granted",
   });
   await tab.page.clock.runFor("05:00");
   await eventually(() => sentEvents(tab).length >= 2);
@@ -46,18 +49,36 @@ test("nothing is stored or sent until consent, and everything is after", async (
   await closeClean(tab);
 });
 
-test("rejecting writes nothing at all and sends nothing", async () => {
+// The choice itself is kept (strictly necessary: without it the dialog asks on every page);
+// nothing else is.
+test("rejecting keeps only the choice on the device and sends nothing", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab);
   await view(tab, "consent").locator("[data-action=reject]").click();
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
   await call(tab, ...addToCart("a", "Phone", 799, 2));
   await tab.page.clock.runFor("05:00");
-  assert.deepEqual(await writes(tab), [], "not even a removal");
-  assert.deepEqual(await storedKeys(tab), []);
+  assert.deepEqual((await writes(tab)).map(([op, key]) => [op, key]), [["setItem", "concierge:test:consent"]]);
+  assert.deepEqual(await storedKeys(tab), ["concierge:test:consent"]);
+  const consent = await stored(tab, "consent");
+  assert.deepEqual(consent.purposes, { measurement: "denied", personalization: "denied", marketing: "denied" });
+  assert.equal(consent.source, "dialog");
   assert.deepEqual(tab.batches, []);
   const api = tab.requests.map((url) => new URL(url)).filter((url) => url.pathname.startsWith("/v1/"));
-  assert.deepEqual(api.map((url) => url.pathname), ["/v1/config"], "only the anonymous config GET");
+  assert.deepEqual(api.map((url) => url.pathname), ["/v1/config", "/v1/consent/receipts"], "the config GET and the receipt");
+  assert.equal(tab.receipts.length, 1);
+  const { receipt, at, ...rest } = tab.receipts[0];
+  assert.match(receipt, /^r_[A-Za-z0-9_-]{22}$/);
+  assert.equal(typeof at, "number");
+  assert.deepEqual(rest, {
+    site: "test",
+    visitor: null,
+    policy: 2,
+    region: null,
+    source: "dialog",
+    choices: { necessary: "granted", measurement: "denied", personalization: "denied", marketing: "denied" },
+  }, "anonymous: identifiers were not granted");
+  assert.equal(consent.receipt, receipt, "the visitor can quote it");
   await closeClean(tab);
 });
 
@@ -113,5 +134,100 @@ test("a lock manager that never answers delays sending, it does not stop it", as
   await call(tab, ...addToCart("a", "Phone", 799, 1));
   await tab.page.clock.runFor("00:30");
   assert.ok(await eventually(() => sentEvents(tab).includes("add_to_cart")), `sent: ${sentEvents(tab)}`);
+  await closeClean(tab);
+});
+
+test("accepting sends a receipt naming the visitor, retried like a batch when the backend fails", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  tab.receiptAnswers.push(503);
+  await open(tab);
+  await view(tab, "consent").locator("[data-action=accept]").click();
+  await eventually(() => tab.receipts.length === 1);
+  const identity = await stored(tab, "identity");
+  assert.equal(tab.receipts[0].visitor, identity.visitor, "identifiers granted: the visitor id");
+  assert.equal(tab.receipts[0].choices.marketing, "granted");
+  await tab.page.clock.runFor("00:01");
+  assert.equal(tab.receipts.length, 1, "not again at once after the 503");
+  await tab.page.clock.runFor("00:10");
+  await eventually(() => tab.receipts.length === 2);
+  assert.deepEqual(tab.receipts[1], tab.receipts[0], "the same receipt, retried");
+  await tab.page.clock.runFor("05:00");
+  assert.equal(tab.receipts.length, 2, "answered 202: done");
+  await closeClean(tab);
+});
+
+test("Global Privacy Control denies what the policy says before any dialog, which still asks", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: () => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }) });
+  await eventually(() => tab.receipts.length === 1);
+  assert.equal(tab.receipts[0].source, "gpc");
+  assert.deepEqual(tab.receipts[0].choices, { necessary: "granted", measurement: "unset", personalization: "unset", marketing: "denied" });
+  assert.equal(await view(tab, "consent").count(), 1, "opt-in: the dialog asks for the rest");
+  const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
+  assert.deepEqual([consent.source, consent.purposes.marketing], ["gpc", "denied"]);
+  await closeClean(tab);
+});
+
+test("in an opt-out region consent purposes start granted, with no dialog", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { settings: { site: "test", currency: "EUR", region: "US-CA" } });
+  assert.equal(await view(tab, "consent").count(), 0, "no modal dialog in an opt-out region");
+  await eventually(() => tab.receipts.length === 1);
+  const { source, region, choices, visitor } = tab.receipts[0];
+  assert.deepEqual([source, region], ["default", "US-CA"]);
+  assert.deepEqual(choices, { necessary: "granted", measurement: "granted", personalization: "granted", marketing: "granted" });
+  assert.equal(visitor, (await stored(tab, "identity")).visitor);
+  await closeClean(tab);
+});
+
+/** A page with Google's tags: a dataLayer and the gtag function Google's snippet defines. */
+function googleTags(cmpDefault) {
+  window.dataLayer = window.dataLayer || [];
+  window.gtag = function () {
+    window.dataLayer.push(arguments);
+  };
+  if (cmpDefault) window.gtag("consent", "default", { ad_storage: "denied", analytics_storage: "denied" });
+}
+
+/** The Consent Mode commands in the page's dataLayer, as [command, state]. */
+const consentCommands = (tab) =>
+  tab.page.evaluate(() =>
+    window.dataLayer.map((entry) => Array.from(entry)).filter((args) => args[0] === "consent").map((args) => [args[1], args[2]]),
+  );
+
+test("with Google's tags on the page, Consent Mode gets the policy's defaults, then each choice", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: googleTags, arg: false });
+  const defaults = await consentCommands(tab);
+  assert.deepEqual(defaults.map(([command, state]) => [command, state.ad_storage, state.wait_for_update, state.region?.length]), [
+    ["default", "denied", 500, 31],
+    ["default", "granted", 500, 1],
+    ["default", "denied", 500, undefined],
+  ]);
+  await view(tab, "consent").locator("[data-action=accept]").click();
+  const [, update] = (await consentCommands(tab)).at(-1);
+  assert.deepEqual(update, {
+    ad_storage: "granted",
+    ad_user_data: "granted",
+    ad_personalization: "granted",
+    analytics_storage: "granted",
+    functionality_storage: "granted",
+    personalization_storage: "granted",
+  });
+  await call(tab, "consent", { marketing: false });
+  const [command, after] = (await consentCommands(tab)).at(-1);
+  assert.deepEqual([command, after.ad_user_data, after.analytics_storage], ["update", "denied", "granted"]);
+  await closeClean(tab);
+});
+
+test("a consent manager's Consent Mode is read, never overwritten", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await open(tab, { setup: googleTags, arg: true });
+  await tab.page.evaluate(() => window.gtag("consent", "update", { analytics_storage: "granted", ad_storage: "denied", functionality_storage: "denied" }));
+  const commands = await consentCommands(tab);
+  assert.deepEqual(commands.map(([command]) => command), ["default", "update"], "only the manager's own commands");
+  const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
+  assert.deepEqual(consent.purposes, { necessary: "granted", measurement: "granted", personalization: "denied", marketing: "denied" });
+  assert.deepEqual(tab.warnings, []);
   await closeClean(tab);
 });

@@ -31,7 +31,8 @@ test("starting twice is harmless: the loader included twice and start() called a
 
 test("stop hands the page back intact, and its later calls wait for the next start", async () => {
   const tab = await newTab(shared.browser);
-  await open(tab, { setup: () => (window.dataLayer = []) });
+  // It counts the dataLayer's entries: the agent's Consent Mode commands are turned off.
+  await open(tab, { settings: { site: "test", currency: "EUR", consentMode: "off" }, setup: () => (window.dataLayer = []) });
   const running = await tab.page.evaluate(() => {
     window.keptConcierge = window.concierge;
     return { wrapped: Object.hasOwn(window.dataLayer, "push"), loaded: window.concierge.loaded };
@@ -64,7 +65,17 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   await startAgent(tab);
   assert.deepEqual((await cartOf(tab)).items.map((item) => item.item_id), ["after-stop"]);
   const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
-  assert.deepEqual(consent, { storage: "denied", analytics: "denied" });
+  assert.deepEqual(
+    { ...consent, decided_at: typeof consent.decided_at },
+    {
+      policy: 2,
+      purposes: { necessary: "granted", measurement: "denied", personalization: "denied", marketing: "denied" },
+      source: "api",
+      decided_at: "number",
+      storage: "denied",
+      analytics: "denied",
+    },
+  );
   assert.equal(await view(tab, "consent").count(), 0, "the rejection closed the prompt");
   assert.deepEqual(tab.warnings, []);
   await closeClean(tab);

@@ -73,6 +73,10 @@ export async function newTab(browser, { clock = null, config = CONFIG } = {}) {
     violations: [],
     /** The JSON bodies POSTed to `/v1/events`. */
     batches: [],
+    /** The JSON bodies POSTed to `/v1/consent/receipts`, and the statuses to answer them with
+     * in turn (202 once these run out). */
+    receipts: [],
+    receiptAnswers: [],
     /** Every request the page made, as a URL. */
     requests: [],
     /** What the next navigation serves; see `open`. */
@@ -131,6 +135,11 @@ async function serve(tab, route, config) {
   if (url.pathname === "/v1/config") {
     if (config === null) return route.fulfill({ status: 404, headers, body: "" });
     return route.fulfill({ status: 200, headers: { ...headers, "content-type": "application/json", etag: '"test-1"' }, body: JSON.stringify(config) });
+  }
+  if (url.pathname === "/v1/consent/receipts" && request.method() === "POST") {
+    tab.receipts.push(JSON.parse(request.postData()));
+    const status = tab.receiptAnswers.shift() ?? 202;
+    return route.fulfill({ status, headers: { ...headers, "content-type": "application/json" }, body: "{}" });
   }
   if (url.pathname === "/v1/events" && request.method() === "POST") {
     tab.batches.push(JSON.parse(request.postData()));
@@ -274,22 +283,22 @@ export function addToCart(id, name, price, quantity) {
 }
 
 /**
- * A setup that stores the state an earlier visit left: consent given, the cart `lines`
- * (minor units) untouched for `idle` ms. Written in the released whole-state format.
+ * A setup that stores the state an earlier visit left: every purpose of the built-in policy
+ * granted, the cart `lines` (minor units) untouched for `idle` ms. Written as sections in the
+ * current formats (the released whole-state format is migrated by the native tests; since issue
+ * 9 it also brings the dialog back, for the purposes the released agent never asked about).
  */
 export function abandonedCart(lines, idle = FORTY_MINUTES) {
   return {
-    setup: ({ key, lines, idle }) => {
+    setup: ({ prefix, lines, idle }) => {
       const then = Date.now() - idle;
-      const state = {
-        v: 1,
-        consent: { storage: "granted", analytics: "granted", at: then },
-        cart: { currency: "EUR", updated: then, lines },
-        seen: then,
-      };
-      localStorage.setItem(key, JSON.stringify(state));
+      const purposes = { measurement: "granted", personalization: "granted", marketing: "granted" };
+      const consent = { v: 2, policy: 2, purposes, source: "dialog", at: then, scope: {} };
+      localStorage.setItem(`${prefix}consent`, JSON.stringify(consent));
+      const cart = { v: 1, currency: "EUR", updated: then, lines, seen: then };
+      localStorage.setItem(`${prefix}cart`, JSON.stringify(cart));
     },
-    arg: { key: LEGACY_KEY, lines, idle },
+    arg: { prefix: `concierge:${SITE}:`, lines, idle },
   };
 }
 

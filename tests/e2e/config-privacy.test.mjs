@@ -62,7 +62,8 @@ test("a stored configuration ETag is sent as If-None-Match, and only then", asyn
   await context.close();
 });
 
-test("a visitor who rejects causes no request to /v1/ but the configuration GET of each page", async () => {
+// Since issue 9 a choice, a rejection included, sends its receipt (anonymous: no identifiers).
+test("a visitor who rejects causes no request to /v1/ but the configuration GETs and the receipt", async () => {
   const { context, page } = await visitor(shop.browser);
   const seen = agentRequests(context);
   await page.goto(`${shop.url}/`);
@@ -81,9 +82,12 @@ test("a visitor who rejects causes no request to /v1/ but the configuration GET 
   const api = seen.filter((request) => new URL(request.url()).pathname.startsWith("/v1/"));
   assert.deepEqual(
     api.map((request) => `${request.method()} ${new URL(request.url()).pathname}${new URL(request.url()).search}`),
-    ["GET /v1/config?site=demo", "GET /v1/config?site=demo", "GET /v1/config?site=demo"],
-    "one configuration GET per page, nothing else",
+    ["GET /v1/config?site=demo", "POST /v1/consent/receipts", "GET /v1/config?site=demo", "GET /v1/config?site=demo"],
+    "one configuration GET per page and the receipt of the choice, nothing else",
   );
+  const receipt = JSON.parse(api[1].postData());
+  assert.equal(receipt.visitor, null);
+  assert.deepEqual(receipt.choices, { necessary: "granted", measurement: "denied", personalization: "denied", marketing: "denied" });
   assert.deepEqual(agentWrites(await audit(page)), []);
   await context.close();
 });

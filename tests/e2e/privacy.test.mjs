@@ -1,5 +1,6 @@
-// End to end: a visitor who rejects consent leaves no trace: no agent storage, no requests to the API
-// beyond the anonymous configuration GET (see config-privacy.test.mjs).
+// End to end: a visitor who rejects consent leaves no trace beyond the record of that choice: no
+// other agent storage, no requests to the API beyond the anonymous configuration GET
+// (see config-privacy.test.mjs).
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -10,8 +11,12 @@ const shop = useShop({ before, after });
 /** Requests to the API other than the configuration GET every page makes. */
 const apiCalls = (requests) =>
   requests.filter((url) => new URL(url).pathname.startsWith("/v1/") && new URL(url).pathname !== "/v1/config");
+/** The receipt of a choice, sent after any choice (anonymous without identifiers). */
+const RECEIPTS = "/v1/consent/receipts";
 
-test("rejecting consent causes zero storage writes and zero requests to /v1/", async () => {
+// The choice itself is the one thing kept (strictly necessary: without it the dialog would ask
+// on every page); since issue 9 the agent writes it after any choice, a rejection included.
+test("rejecting consent keeps only the choice on the device and makes zero requests to /v1/", async () => {
   const { context, page, requests } = await visitor(shop.browser);
   await page.goto(`${shop.url}/`);
   await agentReady(page);
@@ -24,14 +29,17 @@ test("rejecting consent causes zero storage writes and zero requests to /v1/", a
   await agentReady(page);
   await page.goto(`${shop.url}/cart/`);
   await agentReady(page);
-  // The choice was not remembered, so the prompt asks again; nothing was stored to know better.
-  await page.locator("[data-view=consent]").waitFor();
   writes.push(...agentWrites(await audit(page)));
+  assert.equal(await page.locator("[data-view=consent]").count(), 0, "the choice is remembered");
 
-  assert.deepEqual(writes, [], "the agent wrote nothing");
+  assert.deepEqual(
+    writes.map(({ op, key, area }) => [op, key, area]),
+    [["setItem", "concierge:demo:consent", "local"]],
+    "the agent wrote its record of the choice, once, and nothing else",
+  );
   const keys = await page.evaluate(() => Object.keys(localStorage));
-  assert.deepEqual(keys.filter((key) => key.startsWith("concierge")), []);
-  assert.deepEqual(apiCalls(requests), []);
+  assert.deepEqual(keys.filter((key) => key.startsWith("concierge")), ["concierge:demo:consent"]);
+  assert.deepEqual(apiCalls(requests).map((url) => new URL(url).pathname), [RECEIPTS], "the receipt alone");
   await context.close();
 });
 

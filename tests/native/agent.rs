@@ -2,7 +2,7 @@
 
 use super::support::*;
 use concierge::engine::consent::{ConsentUpdate, Decision};
-use concierge::engine::persist::{Record, Section, StorageChange};
+use concierge::engine::persist::{Key, Record, Section, StorageChange};
 use concierge::engine::view::{Action, ViewKind};
 use concierge::engine::{Agent, BannerChange, CommerceKind, Effect, Event, Notice, Warning};
 
@@ -27,33 +27,44 @@ fn accepting_stores_the_cart_built_so_far_and_closes_the_prompt() {
     let effects = tab.handle(action(Action::AcceptConsent), T0 + 2);
     let stored = device.borrow().stored();
     assert_eq!(stored.cart.present().expect("a stored cart").cart.total().minor, 2000);
-    assert_eq!(stored.consent.present().expect("stored consent").storage, Decision::Granted);
+    assert_eq!(
+        stored.consent.present().expect("stored consent").decision("personalization"),
+        Decision::Granted
+    );
     assert!(removed(&effects, ViewKind::ConsentPrompt));
 }
 
+/// The device's keys, for comparing with what a state allows.
+fn keys(tab: &Tab) -> Vec<String> {
+    tab.device.borrow().entries.keys().cloned().collect()
+}
+
 #[test]
-fn rejecting_stores_nothing_and_asks_again_on_the_next_page() {
+fn rejecting_keeps_only_the_choice_and_does_not_ask_again() {
+    // The choice itself is strictly necessary: without it the dialog would ask on every page.
     let device = new_device();
     let (mut tab, _) = Tab::open(&device, "/", T0);
     let effects = tab.handle(action(Action::RejectConsent), T0 + 1);
-    assert!(!stores_or_wipes(&effects));
+    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
+    assert_eq!(written, [Key::Section(Section::Consent)]);
     assert!(removed(&effects, ViewKind::ConsentPrompt));
     let effects = tab.handle(add(vec![item("a", 1000, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));
-    // Nothing was remembered, so the next page asks again.
+    assert_eq!(keys(&tab), ["concierge:test:consent"]);
     let (_, effects) = tab.next_page("/", T0 + 3);
-    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some());
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none(), "the choice is remembered");
 }
 
 #[test]
-fn withdrawing_consent_wipes_storage() {
+fn withdrawing_consent_wipes_storage_but_the_choice() {
     let mut tab = consenting_tab(T0);
     tab.handle(add(vec![item("a", 1000, 1)]), T0);
-    assert!(!tab.device.borrow().is_empty());
-    let effects = tab.handle(Event::Consent(ConsentUpdate::REJECT_ALL), T0 + 1);
+    assert!(keys(&tab).len() > 1);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0 + 1);
     assert!(effects.contains(&Effect::Wipe));
-    assert!(stores(&effects).is_empty());
-    assert!(tab.device.borrow().is_empty());
+    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
+    assert_eq!(written, [Key::Section(Section::Consent)]);
+    assert_eq!(keys(&tab), ["concierge:test:consent"]);
     let effects = tab.handle(add(vec![item("b", 1000, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));
 }
@@ -67,8 +78,10 @@ fn a_shop_with_its_own_cmp_gets_no_prompt() {
     assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none());
     let effects = tab.handle(add(vec![item("a", 1, 1)]), T0);
     assert!(!stores_or_wipes(&effects), "undecided consent stores nothing");
-    let effects =
-        tab.handle(Event::Consent(ConsentUpdate { storage: Some(true), analytics: None }), T0);
+    let effects = tab.handle(
+        Event::Consent(ConsentUpdate { all: None, set: vec![("storage".into(), true)] }),
+        T0,
+    );
     assert!(!stores(&effects).is_empty());
 }
 
@@ -263,10 +276,11 @@ fn another_tabs_cart_is_adopted_without_writing_it_back() {
 fn another_tab_erasing_the_consent_counts_as_a_withdrawal() {
     let (mut tab, _) = Tab::open(&new_device(), "/", T0);
     tab.handle(action(Action::AcceptConsent), T0);
-    let change = StorageChange::Removed(concierge::engine::persist::Key::Section(Section::Consent));
+    let change = StorageChange::Removed(Key::Section(Section::Consent));
     let effects = tab.handle(Event::StorageChanged(change), T0 + 1);
-    assert_eq!(tab.consent().storage, Decision::Denied);
-    assert!(stores(&effects).is_empty());
+    assert_eq!(tab.consent().decision("personalization"), Decision::Denied);
+    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
+    assert_eq!(written, [Key::Section(Section::Consent)], "the withdrawal alone is kept");
     let effects = tab.handle(add(vec![item("a", 1, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));
 }
@@ -276,15 +290,22 @@ fn a_section_in_a_newer_format_is_left_alone_and_is_no_withdrawal() {
     let mut tab = consenting_tab(T0);
     tab.handle(add(vec![item("a", 1000, 1)]), T0);
     // A newer agent in another tab rewrote the consent section in its own format.
-    let newer = r#"{"v":2,"purposes":{"storage":"granted","analytics":"granted"}}"#;
+    let newer = r#"{"v":3,"choices":{"storage":"granted","analytics":"granted"}}"#;
     tab.device.borrow_mut().entries.insert("concierge:test:consent".into(), newer.into());
     let effects =
         tab.handle(Event::StorageChanged(StorageChange::Foreign(Section::Consent)), T0 + 1);
-    assert_eq!(tab.consent().storage, Decision::Granted, "not read as a withdrawal");
+    assert_eq!(
+        tab.consent().decision("personalization"),
+        Decision::Granted,
+        "not read as a withdrawal"
+    );
     assert!(effects.contains(&Effect::Warn(Warning::SectionForeign(Section::Consent))));
     // Changes go on being stored, but never over the newer section.
     let effects = tab.handle(
-        Event::Consent(ConsentUpdate { storage: Some(true), analytics: Some(true) }),
+        Event::Consent(ConsentUpdate {
+            all: None,
+            set: vec![("storage".into(), true), ("analytics".into(), true)],
+        }),
         T0 + 2,
     );
     assert!(!effects.iter().any(|e| matches!(e, Effect::Store(Record::Consent(_)))), "{effects:?}");
@@ -297,7 +318,7 @@ fn a_section_in_a_newer_format_is_left_alone_and_is_no_withdrawal() {
     assert_eq!(page.cart().lines.len(), 2);
     let (_, warnings) = page.device.borrow().load();
     assert!(
-        warnings.iter().any(|w| w.contains("version 2") && w.contains("left as it is")),
+        warnings.iter().any(|w| w.contains("version 3") && w.contains("left as it is")),
         "{warnings:?}"
     );
     assert_eq!(page.device.borrow().entries["concierge:test:consent"], newer);
@@ -357,7 +378,10 @@ fn an_unreadable_consent_entry_is_no_withdrawal_and_the_next_choice_replaces_it(
     assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), "the visitor is asked again");
     page.handle(action(Action::AcceptConsent), T0 + 2);
     let stored = page.device.borrow().stored();
-    assert_eq!(stored.consent.present().map(|c| c.storage), Some(Decision::Granted));
+    assert_eq!(
+        stored.consent.present().map(|c| c.decision("personalization")),
+        Some(Decision::Granted)
+    );
     // A rejection instead would erase, as any withdrawal does.
     tab.device.borrow_mut().entries.insert("concierge:test:consent".into(), "[1,2]".into());
     let (mut page, _) = tab.next_page("/", T0 + 3);

@@ -288,3 +288,75 @@ fn config_answers_apply_whole_or_not_at_all() {
     let effects = handle(&mut bridge, T0, r#"[["config",{"status":304}]]"#);
     assert!(warnings(&effects).is_empty(), "{effects:?}");
 }
+
+/// The Consent Mode commands among `effects`, as (command, state) the page's gtag receives.
+fn gtag(effects: &[Value]) -> Vec<(String, Value)> {
+    of(effects, "gtag")
+        .into_iter()
+        .map(|e| (arg(e, 1).as_str().unwrap().to_owned(), arg(e, 2).clone()))
+        .collect()
+}
+
+#[test]
+fn with_google_tags_the_agent_sets_consent_mode_defaults_by_region_then_updates() {
+    let (mut bridge, effects) = start(r#","tags":true"#);
+    let commands = gtag(&effects);
+    let denied = r#""ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"denied","functionality_storage":"denied","personalization_storage":"denied""#;
+    let granted = denied.replace("denied", "granted");
+    assert_eq!(commands.len(), 3, "{commands:?}");
+    assert_eq!(commands[0].0, "default");
+    assert_eq!(commands[0].1.field("ad_storage").and_then(Value::as_str), Some("denied"));
+    assert_eq!(
+        commands[0].1.field("region").map(|r| matches!(r, Value::Array(c) if c.len() == 31)),
+        Some(true)
+    );
+    assert_eq!(
+        commands[1].1,
+        json(&format!(r#"{{{granted},"wait_for_update":500,"region":["US-CA"]}}"#))
+    );
+    assert_eq!(
+        commands[2].1,
+        json(&format!(r#"{{{denied},"wait_for_update":500}}"#)),
+        "the rest of the world"
+    );
+
+    let effects = handle(
+        &mut bridge,
+        T0 + 1,
+        r#"[["call","consent",{"personalization":true,"measurement":true,"marketing":false}]]"#,
+    );
+    let update = r#"{"ad_storage":"denied","ad_user_data":"denied","ad_personalization":"denied","analytics_storage":"granted","functionality_storage":"granted","personalization_storage":"granted"}"#;
+    assert_eq!(gtag(&effects), [("update".to_owned(), json(update))]);
+    let effects = handle(&mut bridge, T0 + 2, r#"[["tick"]]"#);
+    assert!(gtag(&effects).is_empty(), "nothing new, nothing told");
+    // Its own update comes back through the dataLayer: not read as anyone's choice.
+    let echo =
+        format!(r#"[["layer",["consent","update",{}]]]"#, update.replace("denied", "granted"));
+    handle(&mut bridge, T0 + 3, &echo);
+    assert_eq!(
+        bridge.agent().consent().decision("marketing"),
+        concierge::engine::consent::Decision::Denied
+    );
+
+    let (_, effects) = start("");
+    assert!(gtag(&effects).is_empty(), "no gtag, no dataLayer: no Consent Mode");
+}
+
+#[test]
+fn a_consent_managers_consent_mode_is_read_never_overwritten() {
+    let layer = r#","tags":true,"layer":[["consent","default",{"ad_storage":"denied","analytics_storage":"denied"}]]"#;
+    let (mut bridge, effects) = start(layer);
+    assert!(gtag(&effects).is_empty(), "its default stands");
+    let effects = handle(
+        &mut bridge,
+        T0 + 1,
+        r#"[["layer",["consent","update",{"analytics_storage":"granted","ad_storage":"denied","functionality_storage":"denied"}]]]"#,
+    );
+    assert!(gtag(&effects).is_empty(), "{effects:?}");
+    let consent = bridge.agent().consent();
+    use concierge::engine::consent::{Decision, Source};
+    assert_eq!(consent.decision("measurement"), Decision::Granted);
+    assert_eq!(consent.decision("marketing"), Decision::Denied);
+    assert_eq!(consent.decision("personalization"), Decision::Denied);
+    assert_eq!(consent.source, Source::Api);
+}

@@ -21,7 +21,7 @@ fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
             resume_url: None,
             link_hosts: Some(vec!["pay.example".into()]),
         }),
-        policy: Some(Policy { prompt, ..demo_policy() }),
+        policy: Some(Box::new(Policy { prompt, ..demo_policy() })),
         // What the protocol crate's `campaigns` feature adds, when on: no campaigns.
         ..documents::Config::default()
     }
@@ -79,7 +79,7 @@ fn fetched_documents_apply_whole_and_are_kept_with_their_etag_under_storage_cons
     assert_eq!(tab.config().idle_timeout, minutes(45));
     assert_eq!(*tab.config_source(), ConfigSource::Fetched);
 
-    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::ACCEPT_ALL), T0 + 2);
+    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::all(true)), T0 + 2);
     assert!(device.borrow().has(Section::Config), "kept once storage is granted");
     let kept = device.borrow().stored().config.present().unwrap();
     assert_eq!(kept.etag, "\"v1\"");
@@ -118,7 +118,7 @@ fn an_invalid_or_unreachable_config_keeps_the_last_good_copy_and_says_so() {
     })));
     assert_eq!(tab.config(), &Config::new(SITE), "the defaults, untouched");
 
-    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::ACCEPT_ALL), T0 + 2);
+    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::all(true)), T0 + 2);
     tab.handle(fresh("\"good\"", published(45, true)), T0 + 3);
     let mut next = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
     let stored = device.borrow().stored();

@@ -2,10 +2,10 @@
 //! the migration of the whole-state document that released agents wrote.
 
 use super::support::*;
-use concierge::engine::consent::Decision;
-use concierge::engine::persist::{Key, Section, Slot};
+use concierge::engine::consent::{ConsentUpdate, Decision};
+use concierge::engine::persist::{Allowed, Key, Section, Slot};
 use concierge::engine::view::ViewKind;
-use concierge::engine::Effect;
+use concierge::engine::{Effect, Event};
 use concierge::stored::{self, DroppedLine, StoredError};
 
 /// A document written by the agent as released before sections (`concierge:v1:{site}`).
@@ -44,11 +44,18 @@ fn a_cart_stored_by_the_released_format_survives_the_upgrade() {
     let lines: Vec<_> = tab.cart().lines.iter().map(|l| (l.id.as_str(), l.quantity)).collect();
     assert_eq!(lines, [("aurora-x1", 1), ("case-clear", 2)]);
     assert_eq!(tab.cart().total().minor, 83898);
-    assert_eq!(tab.consent().storage, Decision::Granted);
+    assert_eq!(tab.consent().decision("personalization"), Decision::Granted);
     assert_eq!(tab.cart_code(), Some("K7M-4QP"), "the identity staff know is kept");
     assert_eq!(tab.sync().outbox.events.len(), 2, "queued events are kept");
     assert_eq!(tab.sync().outbox.pending.as_ref().unwrap().key, "batch_cccccccccccccccccccccccccc");
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some(), "and recovery works on it");
+    // The released agent never asked about marketing: the dialog asks for it, and once
+    // answered, recovery works on the migrated cart.
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), "a purpose was added");
+    let mut tab = tab;
+    let answer = ConsentUpdate { all: None, set: vec![("marketing".into(), false)] };
+    let answered = tab.handle(Event::Consent(answer), 1_795_435_260_000 + minutes(32));
+    assert!(rendered(&answered, ViewKind::RecoveryBanner).is_some(), "and recovery works on it");
+    assert_eq!(tab.consent().decision("measurement"), Decision::Granted, "analytics kept");
     // Migrated: written as sections, the old document erased.
     assert!(effects.contains(&Effect::Erase(Key::Legacy)));
     let device = device.borrow();
@@ -56,7 +63,7 @@ fn a_cart_stored_by_the_released_format_survives_the_upgrade() {
     for section in [Section::Consent, Section::Cart, Section::Identity, Section::Outbox] {
         assert!(device.has(section), "{section:?} written");
     }
-    assert_eq!(device.stored().events.len(), 2);
+    assert_eq!(device.stored().events.len(), 3, "the two kept, and the record of the answer");
 }
 
 #[test]
@@ -203,7 +210,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             Outbox { events: now.iter().map(|id| event(id)).collect(), ..Outbox::default() };
         let (consent, cart) =
             (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
-        state.consent = Some(consent);
+        state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
         state.outbox = Some(outbox.meta.clone());
         let current = Current {
@@ -213,7 +220,8 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             outbox: &outbox,
             config: None,
         };
-        let (writes, erasures) = state.update(&current);
+        let all = Allowed { consent: true, cart: true, identity: true, outbox: true, config: true };
+        let (writes, erasures) = state.update(&current, all);
         let erased_ids: Vec<_> = erasures
             .iter()
             .map(|key| match key {

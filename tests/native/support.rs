@@ -192,7 +192,7 @@ pub fn new_device() -> Rc<RefCell<Device>> {
 /// A tab on a new device that started on `/` and whose visitor accepted the consent prompt.
 pub fn consenting_tab(now: Millis) -> Tab {
     let (mut tab, _) = Tab::open(&new_device(), "/", now);
-    tab.handle(Event::Consent(ConsentUpdate::ACCEPT_ALL), now);
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), now);
     tab
 }
 

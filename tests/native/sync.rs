@@ -2,7 +2,7 @@
 
 use super::support::*;
 use concierge::engine::consent::ConsentUpdate;
-use concierge::engine::persist::{Key, Record};
+use concierge::engine::persist::{Key, Record, Section};
 use concierge::engine::sync::{
     self, OutEvent, Outbox, Payload, SendOutcome, BATCH_BYTES, CART_CODE_ALPHABET, OUTBOX_LIMIT,
 };
@@ -82,13 +82,27 @@ fn accepting_makes_an_identity_and_sends_the_choice_and_the_cart() {
 #[test]
 fn each_purpose_unlocks_only_its_own_data() {
     let cases = [
-        (ConsentUpdate { storage: Some(true), analytics: Some(false) }, true, false),
-        (ConsentUpdate { storage: Some(false), analytics: Some(true) }, false, true),
-        (ConsentUpdate::ACCEPT_ALL, true, true),
+        (
+            ConsentUpdate {
+                all: None,
+                set: vec![("storage".into(), true), ("analytics".into(), false)],
+            },
+            true,
+            false,
+        ),
+        (
+            ConsentUpdate {
+                all: None,
+                set: vec![("storage".into(), false), ("analytics".into(), true)],
+            },
+            false,
+            true,
+        ),
+        (ConsentUpdate::all(true), true, true),
     ];
     for (update, cart, measurement) in cases {
         let (mut tab, _) = Tab::open(&new_device(), "/", T0);
-        tab.handle(Event::Consent(update), T0);
+        tab.handle(Event::Consent(update.clone()), T0);
         tab.handle(add(vec![item("a", 100, 1)]), T0 + 1);
         let batch = flush(&mut tab, T0 + 2);
         let names = names(&batch);
@@ -280,7 +294,7 @@ fn withdrawing_consent_tells_the_server_then_a_new_grant_is_a_new_identity() {
     answer(&mut tab, &batch, ACCEPTED, T0);
     let old = tab.sync().identity.clone().unwrap();
     tab.handle(view_item("a"), T0 + 1);
-    let effects = tab.handle(Event::Consent(ConsentUpdate::REJECT_ALL), T0 + 2);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0 + 2);
     assert!(effects.contains(&Effect::Wipe));
     assert!(tab.sync().identity.is_none(), "the identity is retired");
     assert_eq!(tab.cart_code(), None);
@@ -290,12 +304,17 @@ fn withdrawing_consent_tells_the_server_then_a_new_grant_is_a_new_identity() {
     let json = serde_json::to_value(wire::encode_batch(batch.clone(), "demo")).unwrap();
     assert_eq!(
         json["events"][0]["consent"],
-        serde_json::json!({ "storage": "denied", "analytics": "denied" })
+        serde_json::json!({
+            "policy": 2,
+            "purposes": { "measurement": "denied", "personalization": "denied", "marketing": "denied" },
+            "source": "api",
+        }),
+        "the consent payload of issue 9's contract (section 4)"
     );
     answer(&mut tab, &batch, ACCEPTED, T0 + 10_001);
     assert!(tab.sync().retiring.is_none());
 
-    tab.handle(Event::Consent(ConsentUpdate::ACCEPT_ALL), T0 + 20_000);
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 20_000);
     let new = tab.sync().identity.clone().expect("a new identity");
     assert_ne!(new.visitor_id, old.visitor_id);
     assert_ne!(new.secret, old.secret);
@@ -433,16 +452,25 @@ fn a_new_page_does_not_inherit_the_previous_pages_backoff() {
 }
 
 #[test]
-fn with_analytics_alone_nothing_is_written_to_the_device() {
+fn with_measurement_alone_the_cart_stays_off_the_device() {
+    // Measurement unlocks activity and identifiers (the visitor id and the queued visit are
+    // kept), not the cart.
     let (mut tab, _) = Tab::open(&new_device(), "/", T0);
-    let effects = tab
-        .handle(Event::Consent(ConsentUpdate { storage: Some(false), analytics: Some(true) }), T0);
-    assert!(!stores_or_wipes(&effects), "{effects:?}");
-    assert!(tab.sync().identity.is_some(), "an identity for this page, in memory");
-    assert!(effects.contains(&Effect::RequestFlush), "and the measurement is still sent");
-    let effects = tab.handle(add(vec![item("a", 1, 1)]), T0 + 1);
-    assert!(!stores_or_wipes(&effects));
-    assert!(tab.device.borrow().is_empty());
+    let effects = tab.handle(
+        Event::Consent(ConsentUpdate {
+            all: None,
+            set: vec![("storage".into(), false), ("analytics".into(), true)],
+        }),
+        T0,
+    );
+    assert!(tab.sync().identity.is_some());
+    assert!(effects.contains(&Effect::RequestFlush), "the measurement is sent");
+    tab.handle(add(vec![item("a", 1, 1)]), T0 + 1);
+    let device = tab.device.borrow();
+    assert!(!device.has(Section::Cart), "no cart");
+    assert!(device.has(Section::Consent) && device.has(Section::Identity));
+    assert!(device.stored().events.iter().any(|e| e.payload.name() == "add_to_cart"));
+    assert!(tab.cart_code().is_none(), "no staff view without personalization");
 }
 
 #[test]

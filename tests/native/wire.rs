@@ -161,16 +161,27 @@ fn long_texts_are_cut_and_reported() {
 #[test]
 fn consent_accepts_words_objects_and_ga4_consent_mode() {
     let cases = [
-        (r#""accept""#, ConsentCommand::Update(ConsentUpdate::ACCEPT_ALL)),
-        (r#""reject""#, ConsentCommand::Update(ConsentUpdate::REJECT_ALL)),
+        (r#""accept""#, ConsentCommand::Update(ConsentUpdate::all(true))),
+        (r#""reject""#, ConsentCommand::Update(ConsentUpdate::all(false))),
         (r#""prompt""#, ConsentCommand::ShowPrompt),
+        (r#""open""#, ConsentCommand::ShowPrompt),
         (
-            r#"{"analytics_storage":"granted"}"#,
-            ConsentCommand::Update(ConsentUpdate { storage: None, analytics: Some(true) }),
+            r#"{"analytics_storage":"granted","marketing":false}"#,
+            ConsentCommand::Update(ConsentUpdate {
+                all: None,
+                set: vec![("analytics_storage".into(), true), ("marketing".into(), false)],
+            }),
         ),
         (
             r#"{"functionality_storage":"granted","personalization_storage":"denied","analytics":true}"#,
-            ConsentCommand::Update(ConsentUpdate { storage: Some(false), analytics: Some(true) }),
+            ConsentCommand::Update(ConsentUpdate {
+                all: None,
+                set: vec![
+                    ("functionality_storage".into(), true),
+                    ("personalization_storage".into(), false),
+                    ("analytics".into(), true),
+                ],
+            }),
         ),
     ];
     for (arg, expected) in cases {
@@ -238,6 +249,25 @@ fn settings_fall_back_to_defaults_and_say_so() {
         ]
     );
     assert_eq!((decoded.value.site.as_str(), decoded.value.locale.as_str()), ("default", "nl-NL"));
+}
+
+#[test]
+fn data_region_is_a_country_code_or_left_to_the_backend() {
+    let region = |value: &str| {
+        let dataset = json(&format!(r#"{{"site":"demo","currency":"EUR","region":{value}}}"#));
+        let decoded = wire::decode_settings(&dataset, "en");
+        let messages: Vec<_> = decoded.problems.iter().map(Problem::describe).collect();
+        (decoded.value.region, messages)
+    };
+    assert_eq!(region(r#""US-CA""#), (Some("US-CA".into()), vec![]));
+    assert_eq!(region(r#""DE""#), (Some("DE".into()), vec![]));
+    assert_eq!(
+        region(r#""germany""#),
+        (
+            None,
+            vec!["data-region=\"germany\" is not valid; using the backend's word, or none".into()]
+        )
+    );
 }
 
 #[test]

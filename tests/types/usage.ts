@@ -10,6 +10,9 @@ window.concierge("track", "add_to_cart", {
 window.concierge("track", "purchase", { transaction_id: "T-1", items: [] });
 window.concierge("consent", "accept");
 window.concierge("consent", { analytics_storage: "granted", functionality_storage: "denied" });
+window.concierge("consent", { measurement: true, marketing: "denied", storage: false });
+window.concierge("consent", "open");
+window.concierge("on", "consent", (consent) => consent.purposes.marketing === "granted" && consent.policy > 1);
 window.concierge("on", "cart", (cart: ConciergeCart) => cart.items.map((item) => item.quantity * item.price));
 window.concierge("on", "banner", (change) => change.action === "dismissed");
 window.concierge("on", "ready", ({ version }) => version.length);
@@ -20,5 +23,7 @@ window.concierge("on", "cart", (cart) => cart.code?.replace("-", ""));
 window.concierge("track", "add_to_basket", {});
 // @ts-expect-error: consent takes granted or denied
 window.concierge("consent", { analytics_storage: "yes" });
+// @ts-expect-error: not a consent command
+window.concierge("consent", "maybe");
 // @ts-expect-error: the cart listener receives a cart, not a string
 window.concierge("on", "cart", (cart: string) => cart);

@@ -36,14 +36,18 @@ export type ConciergeEventName =
 
 export type ConciergeDecision = "granted" | "denied" | "unset";
 
-/** A consent change, in GA4 consent mode's words or as booleans. */
-export interface ConciergeConsentUpdate {
-  analytics_storage?: "granted" | "denied";
-  functionality_storage?: "granted" | "denied";
-  personalization_storage?: "granted" | "denied";
-  analytics?: boolean;
-  storage?: boolean;
-}
+/** A consent choice: `true`/`"granted"` or `false`/`"denied"`. */
+export type ConciergeChoice = boolean | "granted" | "denied";
+
+/**
+ * A consent change, keyed by the policy's purpose ids (`measurement`, `personalization`,
+ * `marketing` in the demo policy; any id the shop's policy has), by GA4 consent mode's words
+ * (`analytics_storage` → measurement, `functionality_storage` and `personalization_storage` →
+ * personalization, `ad_storage`, `ad_user_data` and `ad_personalization` → marketing), or by the
+ * released agent's `storage` (→ personalization) and `analytics` (→ measurement). A key that
+ * names no purpose of the policy is named in a console warning; the rest is applied.
+ */
+export type ConciergeConsentUpdate = { [purposeOrWord: string]: ConciergeChoice };
 
 export interface ConciergeCart {
   currency: string;
@@ -66,7 +70,17 @@ export interface ConciergeIntent {
 }
 
 export interface ConciergeConsentState {
+  /** The version of the policy in force. */
+  policy: number;
+  /** Every purpose of the policy; one not on consent (`necessary`) is always "granted". */
+  purposes: { [purpose: string]: ConciergeDecision };
+  /** What made the choice in force. */
+  source: "dialog" | "panel" | "gpc" | "tcf" | "api" | "default";
+  /** Milliseconds since the epoch of the choice, or null before any. */
+  decided_at: number | null;
+  /** The released agent's words, kept for pages written against it: `personalization`. */
   storage: ConciergeDecision;
+  /** The released agent's words: `measurement`. */
   analytics: ConciergeDecision;
 }
 
@@ -85,7 +99,7 @@ export interface ConciergeTopics {
 
 export interface Concierge {
   (command: "track", event: ConciergeEventName, params?: ConciergeEcommerceParams): void;
-  (command: "consent", choice: "accept" | "reject" | "prompt" | ConciergeConsentUpdate): void;
+  (command: "consent", choice: "accept" | "reject" | "prompt" | "open" | ConciergeConsentUpdate): void;
   /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;

@@ -33,11 +33,14 @@ pub use campaigns::{
     MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
     MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
 };
-pub use policy::{MAX_DESCRIPTION, MAX_NAME, PURPOSE_IDS};
+pub use policy::{
+    MAX_COUNTRIES, MAX_DESCRIPTION, MAX_NAME, MAX_PURPOSES, MAX_PURPOSE_ID, MAX_REGIONS,
+    MAX_RETENTION_DAYS, MODES, ON_NEW_VERSION,
+};
 pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
 
-use crate::names::Purpose;
+use crate::names::{DataCategory, Feature, LegalBasis};
 use crate::{Problem, Value};
 use rules::{number_field, text_field, Field, Rule, Walk};
 
@@ -128,6 +131,7 @@ const CONFIG_FIELDS: &[Field] = &[
         Rule::WholeNumber { min: CONFIG_FORMAT, max: CONFIG_FORMAT, unit: "" },
     ),
     Field::required("site", Rule::Token { max: MAX_SITE }),
+    Field::optional("region", Rule::Country),
     Field::required("documents", Rule::Documents),
 ];
 
@@ -151,24 +155,73 @@ pub struct Settings {
     pub link_hosts: Option<Vec<String>>,
 }
 
-/// The consent policy in its current two-purpose form.
+/// The privacy officer's consent policy: which purposes there are, what data and features
+/// each unlocks, and how the agent asks (regions, GPC, when to ask again).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub version: u32,
     /// Whether the agent shows its own consent dialog; `false` when the shop's CMP decides and
     /// calls `concierge('consent', ...)`.
     pub prompt: bool,
-    /// One entry per purpose, each with texts in every language the agent speaks.
+    /// The shop's privacy page, linked from the dialog (a path or an https URL).
+    pub privacy_url: Option<String>,
+    /// A choice older than this many days is asked again.
+    pub reprompt_days: u32,
+    pub on_new_version: OnNewVersion,
+    /// The mode for visitors in no listed region, and when the region is unknown.
+    pub default_mode: Mode,
+    pub regions: Vec<Region>,
+    /// Purpose ids that Global Privacy Control turns to denied.
+    pub gpc_denies: Vec<String>,
     pub purposes: Vec<PolicyPurpose>,
+}
+
+/// Whether consent purposes start unset and the dialog asks (`OptIn`), or start granted and
+/// the visitor may object (`OptOut`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Mode {
+    #[default]
+    OptIn,
+    OptOut,
+}
+
+/// What a newer policy version does to a choice made under an older one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnNewVersion {
+    /// Ask again when a purpose was added or a granted purpose gained data or features.
+    #[default]
+    AskIfWidened,
+    AskAgain,
+    Keep,
+}
+
+/// A group of countries with one mode.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Region {
+    pub id: String,
+    pub mode: Mode,
+    /// `DE`, `US-CA`: ISO 3166-1 alpha-2, optionally with a subdivision.
+    pub countries: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyPurpose {
-    pub purpose: Purpose,
+    pub id: String,
+    pub legal_basis: LegalBasis,
     /// Language code (`en`, `es`, `nl`, `de`) and the purpose's name in it.
     pub names: Vec<(String, String)>,
     /// Language code and a sentence saying what the purpose allows.
     pub descriptions: Vec<(String, String)>,
+    pub data: Vec<DataCategory>,
+    pub features: Vec<Feature>,
+    pub retention_days: u32,
+}
+
+impl PolicyPurpose {
+    /// Whether the visitor is asked: a purpose on any other basis is always granted.
+    pub fn needs_consent(&self) -> bool {
+        self.legal_basis == LegalBasis::Consent
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -203,7 +256,11 @@ impl Document {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
     pub site: String,
-    pub policy: Option<Policy>,
+    /// Where the backend saw the request come from (`DE`, `US-CA`: the header named by
+    /// `CONCIERGE_REGION_HEADER`); `None` when it does not say.
+    pub region: Option<String>,
+    /// Boxed, as the campaigns: a config travels inside the engine's events and records.
+    pub policy: Option<Box<Policy>>,
     pub settings: Option<Settings>,
     #[cfg(feature = "campaigns")]
     /// Boxed: a config travels inside the engine's events and records, kept small.
@@ -214,7 +271,7 @@ impl Config {
     /// Puts a document in its kind's place, replacing any there.
     pub fn set(&mut self, document: Document) {
         match document {
-            Document::Policy(policy) => self.policy = Some(policy),
+            Document::Policy(policy) => self.policy = Some(Box::new(policy)),
             Document::Settings(settings) => self.settings = Some(settings),
             #[cfg(feature = "campaigns")]
             Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
@@ -224,12 +281,18 @@ impl Config {
     /// The documents it holds, in the order of [`Kind::ALL`].
     pub fn documents(&self) -> Vec<Document> {
         let mut documents = Vec::with_capacity(Kind::ALL.len());
-        documents.extend(self.policy.clone().map(Document::Policy));
+        documents.extend(self.policy.as_deref().cloned().map(Document::Policy));
         documents.extend(self.settings.clone().map(Document::Settings));
         #[cfg(feature = "campaigns")]
         documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
         documents
     }
+}
+
+/// A policy document read without the validator, as the agent reads its built-in policy (a
+/// file the validator passes in the tests); what it cannot read is left at its default.
+pub fn read_policy(document: &Value) -> Policy {
+    policy::decode(document, number_field(document, "version").unwrap_or(1))
 }
 
 /// Checks one document (`{ "kind": ..., "version": ..., ... }`), reporting every problem.
@@ -248,8 +311,11 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     if !problems.is_empty() {
         return Err(problems);
     }
-    let mut config =
-        Config { site: text_field(value, "site").unwrap_or_default(), ..Config::default() };
+    let mut config = Config {
+        site: text_field(value, "site").unwrap_or_default(),
+        region: text_field(value, "region"),
+        ..Config::default()
+    };
     if let Some(Value::Array(documents)) = value.get("documents") {
         for document in documents {
             let kind = document.get("kind").and_then(Value::as_str).and_then(Kind::from_name);
@@ -377,15 +443,19 @@ fn encode_campaigns(campaigns: &Campaigns) -> Value {
 pub fn encode_config(config: &Config) -> Value {
     // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
     let mut documents = Vec::with_capacity(Kind::ALL.len());
-    documents.extend(config.policy.as_ref().map(encode_policy));
+    documents.extend(config.policy.as_deref().map(encode_policy));
     documents.extend(config.settings.as_ref().map(encode_settings));
     #[cfg(feature = "campaigns")]
     documents.extend(config.campaigns.as_deref().map(encode_campaigns));
-    Value::object([
-        ("format", Value::Number(f64::from(CONFIG_FORMAT))),
-        ("site", Value::from(config.site.as_str())),
-        ("documents", Value::Array(documents)),
-    ])
+    let mut fields = vec![
+        ("format".to_owned(), Value::Number(f64::from(CONFIG_FORMAT))),
+        ("site".to_owned(), Value::from(config.site.as_str())),
+    ];
+    if let Some(region) = &config.region {
+        fields.push(("region".to_owned(), Value::from(region.as_str())));
+    }
+    fields.push(("documents".to_owned(), Value::Array(documents)));
+    Value::Object(fields)
 }
 
 #[cfg(test)]
@@ -403,11 +473,11 @@ mod tests {
             for field in table {
                 out.push(field.name);
                 match field.rule {
-                    Rule::Records { fields, .. } => names(fields, out),
-                    #[cfg(feature = "campaigns")]
-                    Rule::Object { fields, .. } | Rule::PerLanguage { fields, .. } => {
+                    Rule::Records { fields, .. } | Rule::Object { fields, .. } => {
                         names(fields, out)
                     }
+                    #[cfg(feature = "campaigns")]
+                    Rule::PerLanguage { fields, .. } => names(fields, out),
                     #[cfg(feature = "campaigns")]
                     Rule::Tagged { shapes, .. } => {
                         for shape in shapes {

@@ -16,7 +16,7 @@
 
 #[cfg(feature = "campaigns")]
 use super::campaigns::parse_timestamp;
-use super::rules::{https_host, is_host, is_token, whole_number, Field, Rule};
+use super::rules::{https_host, is_country, is_host, is_id, is_token, whole_number, Field, Rule};
 #[cfg(feature = "campaigns")]
 use super::rules::{is_time_zone, shape_of, LANGUAGES};
 use super::{Config, Kind, CONFIG_FORMAT, MAX_SITE};
@@ -42,7 +42,9 @@ pub fn read_config(value: &Value) -> Result<Config, Problem> {
     let Some(Value::Array(documents)) = value.get("documents") else {
         return Err(Problem::new("documents", "must be a list of documents"));
     };
-    let mut config = Config { site, ..Config::default() };
+    // A hint, not a rule: a region the agent cannot read is taken as unknown.
+    let region = value.get("region").and_then(Value::as_str).filter(|r| is_country(r));
+    let mut config = Config { site, region: region.map(str::to_owned), ..Config::default() };
     let mut seen = [false; Kind::ALL.len()];
     for (position, document) in documents.iter().enumerate() {
         let path = index("documents", position);
@@ -85,8 +87,13 @@ fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
             }
             Ok(())
         }
-        #[cfg(feature = "campaigns")]
         (Rule::Object { fields, .. }, _) if value.is_object() => check_fields(value, fields, path),
+        (Rule::List { item, max, .. }, Value::Array(items)) if items.len() <= *max => {
+            for (position, element) in items.iter().enumerate() {
+                check_value(item, element, &index(path, position))?;
+            }
+            Ok(())
+        }
         #[cfg(feature = "campaigns")]
         (Rule::Tagged { shapes, .. }, _) if value.is_object() => match shape_of(shapes, value) {
             Some(shape) => check_fields(value, shape.fields, path),
@@ -140,6 +147,10 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             }
             _ => false,
         },
+        Rule::Id { max } => text.is_some_and(|text| is_id(text, max)),
+        // A name from a newer server's closed set is passed over by the decoder.
+        Rule::Named { .. } => text.is_some(),
+        Rule::Country => text.is_some_and(is_country),
         Rule::Translations { .. } => match value {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
@@ -153,9 +164,9 @@ fn fits(rule: &Rule, value: &Value) -> bool {
         #[cfg(feature = "campaigns")]
         Rule::Template { max, .. } => text.is_some_and(|text| text.len() <= max * 4),
         // Checked with what they hold, in `check_value`.
-        Rule::Records { .. } | Rule::Documents => false,
+        Rule::Records { .. } | Rule::Documents | Rule::List { .. } | Rule::Object { .. } => false,
         #[cfg(feature = "campaigns")]
-        Rule::Logic | Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => false,
+        Rule::Logic | Rule::Tagged { .. } | Rule::PerLanguage { .. } => false,
     }
 }
 
@@ -172,6 +183,11 @@ fn expected(rule: &Rule) -> String {
         Rule::Link { .. } => "must be a path starting with / or an https:// URL".into(),
         Rule::Hosts { .. } => "must be a list of host names".into(),
         Rule::Translations { .. } => "must be an object of texts by language".into(),
+        Rule::Id { .. } => "must be an id of lowercase letters, digits and _".into(),
+        Rule::Named { .. } => "must be a name".into(),
+        Rule::Country => "must be a country code such as DE or US-CA".into(),
+        Rule::List { .. } => "must be a list as documented".into(),
+        Rule::Object { .. } => "must be an object as documented".into(),
         #[cfg(feature = "campaigns")]
         Rule::Number { .. } => "must be a number in its range".into(),
         #[cfg(feature = "campaigns")]
@@ -184,8 +200,6 @@ fn expected(rule: &Rule) -> String {
         Rule::Logic => "must be a JSON Logic rule".into(),
         Rule::Records { .. } | Rule::Documents => "must be a list of objects as documented".into(),
         #[cfg(feature = "campaigns")]
-        Rule::Object { .. } | Rule::Tagged { .. } | Rule::PerLanguage { .. } => {
-            "must be an object as documented".into()
-        }
+        Rule::Tagged { .. } | Rule::PerLanguage { .. } => "must be an object as documented".into(),
     }
 }

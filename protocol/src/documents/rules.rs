@@ -70,6 +70,31 @@ pub enum Rule {
     },
     /// The documents of a `/v1/config` envelope: each checked whole, at most one per kind.
     Documents,
+    /// A lowercase id: a letter `a`-`z`, then up to `max - 1` letters `a`-`z`, digits or `_`
+    /// (a purpose, a region).
+    Id {
+        max: usize,
+    },
+    /// A name from a closed set the agent knows (a data category, a feature); `noun` names one
+    /// in messages ("data category"). The agent's reader passes over names it does not know.
+    Named {
+        choices: &'static [&'static str],
+        noun: &'static str,
+    },
+    /// An ISO 3166-1 alpha-2 country code (`DE`), or one with an ISO 3166-2 subdivision (`US-CA`).
+    Country,
+    /// A list of at most `max` distinct values, each following `item`; `plural` names them in
+    /// messages ("countries").
+    List {
+        item: &'static Rule,
+        max: usize,
+        plural: &'static str,
+    },
+    /// An object with the fields of `fields`; `what` names it in messages ("a schedule").
+    Object {
+        fields: &'static [Field],
+        what: &'static str,
+    },
     #[cfg(feature = "campaigns")]
     /// A number, whole or not, in `min..=max` (a share, a business value).
     Number {
@@ -95,12 +120,6 @@ pub enum Rule {
     /// A JSON Logic rule (an object with one operator, or `true`/`false`), compiled as the agent
     /// compiles it: an operator the evaluator does not know is refused with its path in the rule.
     Logic,
-    #[cfg(feature = "campaigns")]
-    /// An object with the fields of `fields`; `what` names it in messages ("a schedule").
-    Object {
-        fields: &'static [Field],
-        what: &'static str,
-    },
     #[cfg(feature = "campaigns")]
     /// An object whose `type` names one of `shapes`, each with its own fields (a trigger, a
     /// placement). `noun` names it in messages.
@@ -338,6 +357,38 @@ impl<'a> Walk<'a> {
                 self.check_records(value, fields, key, expected, max, noun)
             }
             Rule::Documents => self.check_documents(value),
+            Rule::Id { max } => {
+                if !value.as_str().is_some_and(|text| is_id(text, max)) {
+                    let head = [
+                        "must be an id of a lowercase letter, then up to ",
+                        &number(max - 1),
+                        " lowercase letters, digits or _",
+                    ];
+                    self.got(&head, value);
+                }
+            }
+            Rule::Named { choices, noun } => match value.as_str() {
+                Some(text) if choices.contains(&text) => {}
+                Some(text) => {
+                    let mut message = quote(text);
+                    message.push_str(&concat(&[
+                        " is not a ",
+                        noun,
+                        " the agent knows; the choices are ",
+                        &choices.join(", "),
+                    ]));
+                    self.report(message);
+                }
+                None => self.got(&["must be the name of a ", noun], value),
+            },
+            Rule::Country => {
+                if !value.as_str().is_some_and(is_country) {
+                    let head = "must be a country code such as DE (ISO 3166-1 alpha-2) or a subdivision such as US-CA";
+                    self.got(&[head], value);
+                }
+            }
+            Rule::List { item, max, plural } => self.check_list(value, item, max, plural),
+            Rule::Object { fields, what } => self.check_object(value, &[fields], what),
             #[cfg(feature = "campaigns")]
             Rule::Number { min, max } => {
                 let fits = value.as_f64().is_some_and(|n| n >= min && n <= max);
@@ -369,8 +420,6 @@ impl<'a> Walk<'a> {
             },
             #[cfg(feature = "campaigns")]
             Rule::Logic => self.check_logic(value),
-            #[cfg(feature = "campaigns")]
-            Rule::Object { fields, what } => self.check_object(value, &[fields], what),
             #[cfg(feature = "campaigns")]
             Rule::Tagged { shapes, noun } => self.check_tagged(value, shapes, noun),
             #[cfg(feature = "campaigns")]
@@ -610,6 +659,30 @@ impl<'a> Walk<'a> {
         self.missing_languages(value, "a text");
     }
 
+    /// A list of distinct values, each by `item`'s rule.
+    fn check_list(&mut self, value: &Value, item: &Rule, max: usize, plural: &str) {
+        let Value::Array(items) = value else {
+            self.got(&["must be a list of ", plural], value);
+            return;
+        };
+        if items.len() > max {
+            let (max, length) = (number(max), number(items.len()));
+            self.report_pieces(&["must list at most ", &max, " ", plural, ", got ", &length]);
+        }
+        let list = self.path.len();
+        for (position, element) in items.iter().enumerate() {
+            self.enter_index(position);
+            self.check_rule(item, element);
+            if !self.reported_here() {
+                if let Some(first) = items[..position].iter().position(|earlier| earlier == element)
+                {
+                    self.listed_twice(element.as_str().unwrap_or_default(), list, first);
+                }
+            }
+            self.leave(list);
+        }
+    }
+
     fn check_records(
         &mut self,
         value: &Value,
@@ -718,6 +791,29 @@ pub fn whole_number(value: &Value, min: u32, max: u32) -> Option<u32> {
     let number = value.as_f64()?;
     let fits = number.fract() == 0.0 && number >= f64::from(min) && number <= f64::from(max);
     fits.then_some(number as u32)
+}
+
+/// `[a-z][a-z0-9_]*`, 1 to `max` characters.
+pub fn is_id(text: &str, max: usize) -> bool {
+    let bytes = text.as_bytes();
+    (1..=max).contains(&bytes.len())
+        && bytes[0].is_ascii_lowercase()
+        && bytes.iter().all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// `DE`, or `US-CA`: two capital letters, then optionally `-` and 1 to 3 capitals or digits.
+pub fn is_country(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let country = bytes.len() >= 2 && bytes[..2].iter().all(u8::is_ascii_uppercase);
+    let subdivision = match bytes.get(2..) {
+        Some([]) => true,
+        Some([b'-', rest @ ..]) => {
+            (1..=3).contains(&rest.len())
+                && rest.iter().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+        }
+        _ => false,
+    };
+    country && subdivision
 }
 
 pub fn is_token(text: &str, max: usize) -> bool {
@@ -930,7 +1026,27 @@ pub fn pairs_value(pairs: &[(String, String)]) -> Value {
 
 #[cfg(test)]
 mod tests {
-    use super::{https_host, is_host, similar};
+    use super::{https_host, is_country, is_host, is_id, similar};
+
+    #[test]
+    fn ids_are_lowercase_and_start_with_a_letter() {
+        for id in ["necessary", "a", "ads_2", "x".repeat(32).as_str()] {
+            assert!(is_id(id, 32), "{id}");
+        }
+        for id in ["", "2ads", "_x", "Ads", "ad-s", "ad s", "x".repeat(33).as_str()] {
+            assert!(!is_id(id, 32), "{id}");
+        }
+    }
+
+    #[test]
+    fn countries_are_alpha_2_with_an_optional_subdivision() {
+        for code in ["DE", "US-CA", "GB-ENG", "FR-75", "ES-M"] {
+            assert!(is_country(code), "{code}");
+        }
+        for code in ["", "D", "de", "DEU", "US-", "US-CALI", "US_CA", "US-ca", "U1"] {
+            assert!(!is_country(code), "{code}");
+        }
+    }
 
     #[test]
     fn a_suggestion_is_at_most_two_letters_away() {

@@ -3,10 +3,10 @@
 
 use super::{pairs, value};
 use concierge_protocol::documents::{
-    check_config, check_document, encode_config, encode_document, Config, Document, Policy,
-    PolicyPurpose, Settings,
+    check_config, check_document, encode_config, encode_document, Config, Document, Mode,
+    OnNewVersion, Policy, PolicyPurpose, Region, Settings,
 };
-use concierge_protocol::names::Purpose;
+use concierge_protocol::names::{DataCategory, Feature, LegalBasis};
 use concierge_protocol::Value;
 use serde_json::json;
 
@@ -107,6 +107,7 @@ fn a_valid_config_holds_each_document() {
         config,
         Config {
             site: "demo".into(),
+            region: None,
             policy: None,
             settings: Some(Settings { version: 1, idle_minutes: Some(30), ..Settings::default() }),
             campaigns: None,
@@ -121,22 +122,41 @@ fn texts(prefix: &str) -> Vec<(String, String)> {
 fn full_config() -> Config {
     Config {
         site: "shop_1".into(),
-        policy: Some(Policy {
+        region: Some("US-CA".into()),
+        policy: Some(Box::new(Policy {
             version: 12,
             prompt: false,
+            privacy_url: Some("https://legal.example/privacy?x=1".into()),
+            reprompt_days: 3650,
+            on_new_version: OnNewVersion::Keep,
+            default_mode: Mode::OptOut,
+            regions: vec![Region {
+                id: "eu".into(),
+                mode: Mode::OptIn,
+                countries: vec!["DE".into(), "FR-75".into()],
+            }],
+            gpc_denies: vec!["measure".into()],
             purposes: vec![
                 PolicyPurpose {
-                    purpose: Purpose::Analytics,
+                    id: "measure".into(),
+                    legal_basis: LegalBasis::Consent,
                     names: texts("Measure"),
                     descriptions: texts("Sends \"visits\"\\ ñ"),
+                    data: DataCategory::ALL.to_vec(),
+                    features: Feature::ALL.to_vec(),
+                    retention_days: 1,
                 },
                 PolicyPurpose {
-                    purpose: Purpose::Storage,
+                    id: "keep".into(),
+                    legal_basis: LegalBasis::LegalObligation,
                     names: texts("Keep"),
                     descriptions: texts("Keeps"),
+                    data: vec![],
+                    features: vec![],
+                    retention_days: 3650,
                 },
             ],
-        }),
+        })),
         settings: Some(Settings {
             version: 4_294_967_295,
             idle_minutes: Some(525_600),
@@ -159,6 +179,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
         Config { site: "demo".into(), ..Config::default() },
         Config {
             site: "demo".into(),
+            region: None,
             policy: None,
             settings: Some(Settings {
                 version: 2,
@@ -187,12 +208,23 @@ fn keys(value: &Value) -> Vec<&str> {
 fn documents_are_written_in_one_order_kinds_first() {
     let config = full_config();
     let encoded = encode_config(&config);
-    assert_eq!(keys(&encoded), ["format", "site", "documents"]);
+    assert_eq!(keys(&encoded), ["format", "site", "region", "documents"]);
     assert_eq!(encoded.get("format"), Some(&Value::Number(1.0)));
     let Some(Value::Array(documents)) = encoded.get("documents") else { panic!("{encoded:?}") };
     assert_eq!(
         keys(&documents[0]),
-        ["kind", "version", "prompt", "purposes"],
+        [
+            "kind",
+            "version",
+            "prompt",
+            "privacy_url",
+            "reprompt_days",
+            "on_new_version",
+            "default_mode",
+            "regions",
+            "gpc",
+            "purposes"
+        ],
         "policy first, as in Kind::ALL"
     );
     assert_eq!(
@@ -209,9 +241,27 @@ fn documents_are_written_in_one_order_kinds_first() {
     );
     assert_eq!(keys(&documents[2])[..4], ["kind", "version", "contact", "campaigns"]);
     let Some(Value::Array(purposes)) = documents[0].get("purposes") else { panic!() };
-    assert_eq!(keys(&purposes[0]), ["id", "names", "descriptions"]);
+    assert_eq!(
+        keys(&purposes[0]),
+        ["id", "legal_basis", "names", "descriptions", "data", "features", "retention_days"]
+    );
     assert_eq!(keys(purposes[0].get("names").unwrap()), ["en", "es", "nl", "de"]);
     // Settings left out are left out, not written as null.
     let sparse = Document::Settings(Settings { version: 1, ..Settings::default() });
     assert_eq!(keys(&encode_document(&sparse)), ["kind", "version"]);
+}
+
+#[test]
+fn the_backends_word_on_the_region_is_a_country_code() {
+    let mut with = envelope(json!([]));
+    with["region"] = json!("US-CA");
+    assert_eq!(check(with.clone(), &[]).unwrap().region.as_deref(), Some("US-CA"));
+    with["region"] = json!("California");
+    check(
+        with,
+        &[(
+            "region",
+            "must be a country code such as DE (ISO 3166-1 alpha-2) or a subdivision such as US-CA, got \"California\"",
+        )],
+    );
 }

@@ -93,11 +93,34 @@ fn a_field_the_agent_cannot_use_refuses_the_whole_config_by_its_path() {
             "must be true or false",
         ),
         (
-            envelope(
-                json!([{ "kind": "policy", "version": 1, "purposes": [{ "id": "everything", "names": {}, "descriptions": {} }] }]),
-            ),
-            "documents[0].purposes[0].id",
-            "must be one of the values this agent knows",
+            policy("/purposes/1/id", json!("Measurement")),
+            "documents[0].purposes[1].id",
+            "must be an id of lowercase letters, digits and _",
+        ),
+        (
+            policy("/purposes/1/retention_days", json!(0)),
+            "documents[0].purposes[1].retention_days",
+            "must be a whole number from 1 to 3650",
+        ),
+        (
+            policy("/purposes/1/data", json!("activity")),
+            "documents[0].purposes[1].data",
+            "must be a list as documented",
+        ),
+        (
+            policy("/purposes/1/data/0", json!(7)),
+            "documents[0].purposes[1].data[0]",
+            "must be a name",
+        ),
+        (
+            policy("/regions/1/countries/0", json!("California")),
+            "documents[0].regions[1].countries[0]",
+            "must be a country code such as DE or US-CA",
+        ),
+        (
+            policy("/gpc", json!(["marketing"])),
+            "documents[0].gpc",
+            "must be an object as documented",
         ),
         (
             envelope(json!([{ "kind": "policy", "version": 1, "purposes": [7] }])),
@@ -139,6 +162,13 @@ fn a_field_the_agent_cannot_use_refuses_the_whole_config_by_its_path() {
     }
 }
 
+/// A config whose policy has `to` at a JSON pointer.
+fn policy(pointer: &str, to: serde_json::Value) -> serde_json::Value {
+    let mut document = super::policy::base();
+    *document.pointer_mut(pointer).unwrap() = to;
+    envelope(json!([document]))
+}
+
 /// A config whose campaigns document has `to` at a JSON pointer under its fullest campaign.
 fn campaigns(pointer: &str, to: serde_json::Value) -> serde_json::Value {
     let mut document = super::campaigns::full();
@@ -149,6 +179,18 @@ fn campaigns(pointer: &str, to: serde_json::Value) -> serde_json::Value {
         other => other[key] = to,
     }
     envelope(json!([super::policy::base(), document]))
+}
+
+#[test]
+fn a_newer_servers_data_categories_and_features_are_passed_over() {
+    let mut document = super::policy::base();
+    document["purposes"][2]["data"] = json!(["cart", "location", "identifiers"]);
+    document["purposes"][2]["features"] = json!(["staff_view", "hologram"]);
+    let read = read_config(&value(envelope(json!([document])))).expect("read");
+    let personalization = &read.policy.expect("policy").purposes[2];
+    use concierge_protocol::names::{DataCategory, Feature};
+    assert_eq!(personalization.data, [DataCategory::Cart, DataCategory::Identifiers]);
+    assert_eq!(personalization.features, [Feature::StaffView]);
 }
 
 #[test]
@@ -245,4 +287,13 @@ fn a_newer_servers_campaign_fields_and_languages_are_passed_over() {
     assert_eq!(campaigns.campaigns.len(), 3);
     let expected = check_config(&value(envelope(json!([super::campaigns::full()])))).unwrap();
     assert_eq!(Some(campaigns), expected.campaigns, "the same campaigns, the rest passed over");
+}
+
+#[test]
+fn a_region_the_agent_cannot_read_is_taken_as_unknown() {
+    let mut config = envelope(json!([]));
+    config["region"] = json!("DE");
+    assert_eq!(read_config(&value(config.clone())).unwrap().region.as_deref(), Some("DE"));
+    config["region"] = json!(49);
+    assert_eq!(read_config(&value(config)).unwrap().region, None, "a hint, not a reason to refuse");
 }

@@ -22,10 +22,16 @@ fn texts(prefix: &str) -> Value {
     json!({ "en": format!("{prefix} en"), "es": format!("{prefix} es"), "nl": format!("{prefix} nl"), "de": format!("{prefix} de") })
 }
 
+/// A policy of format 2 with every feature on one consent purpose, beside the necessary one.
 fn policy(version: u32) -> Value {
     json!({ "kind": "policy", "version": version, "purposes": [
-        { "id": "storage", "names": texts("Keep"), "descriptions": texts("Keeps the cart") },
-        { "id": "analytics", "names": texts("Improve"), "descriptions": texts("Uses visits") },
+        { "id": "necessary", "legal_basis": "legitimate_interests", "names": texts("Needed"),
+          "descriptions": texts("Remembers choices"), "data": [], "features": [], "retention_days": 365 },
+        { "id": "everything", "legal_basis": "consent", "names": texts("All"),
+          "descriptions": texts("Uses visits"),
+          "data": ["cart", "activity", "interests", "identifiers", "contact"],
+          "features": ["recovery_banner", "sync", "staff_view", "assistant_memory", "email_recovery", "sms_recovery"],
+          "retention_days": 90 },
     ] })
 }
 

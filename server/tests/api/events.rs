@@ -374,3 +374,126 @@ async fn a_cart_code_held_by_another_visitor_is_reported() {
         assert_eq!(outcome["cart_code_taken"], true, "{}", site.backend);
     }
 }
+
+/// Issue 9: the consent payload by purpose is stored per purpose (a row each, so a new purpose
+/// needs no schema change), judged for the released purposes as before, and replaced whole by
+/// a later choice.
+#[tokio::test]
+async fn consent_by_purpose_is_stored_per_purpose() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let choice = |at: i64, marketing: &str, measurement: &str| {
+            json!({ "id": unique("evt_"), "name": "consent", "at": at, "consent": {
+                "policy": 2, "source": "dialog",
+                "purposes": { "measurement": measurement, "personalization": "denied", "marketing": marketing } } })
+        };
+        let batch =
+            visitor.batch(vec![choice(T, "granted", "granted"), add_event("a", "Phones", T + 1)]);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (2, 0, 0), "{}: {}", site.backend, reply.json());
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(
+            export["consent_purposes"],
+            json!({ "marketing": "granted", "measurement": "granted", "personalization": "denied" }),
+            "{}",
+            site.backend
+        );
+        assert_eq!(export["consent"], json!({ "storage": "denied", "analytics": "granted" }));
+        // Measurement withdrawn: its events go, the row changes, marketing stays.
+        site.send(&visitor.batch(vec![choice(T + 2, "granted", "denied")])).await;
+        let export = export_of(&site, &visitor).await;
+        assert_eq!(export["consent_purposes"]["measurement"], "denied", "{}", site.backend);
+        assert_eq!(export["consent_purposes"]["marketing"], "granted");
+        assert_eq!(stored_names(&site, &visitor).await, ["consent", "consent"], "{}", site.backend);
+        // A bad payload is refused by name.
+        let bad = json!({ "id": unique("evt_"), "name": "consent", "at": T + 3,
+                          "consent": { "policy": 2, "source": "banner", "purposes": {} } });
+        let reply = site.send(&visitor.batch(vec![bad])).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert!(reply.json().to_string().contains("events[0].consent.source"), "{}", reply.json());
+    }
+}
+
+/// Issue 9, contract section 4: events are judged by what the consent unlocks under the policy
+/// version it names: a shop whose policy puts everything under one purpose keeps the cart and
+/// the visit with that purpose alone; the built-in policy would refuse both.
+#[tokio::test]
+async fn events_are_judged_by_the_features_of_the_policy_the_consent_names() {
+    let texts = |p: &str| json!({ "en": p, "es": p, "nl": p, "de": p });
+    for site in sites().await {
+        let shop = unique("shop");
+        let policy = json!({ "kind": "policy", "version": 5, "purposes": [
+            { "id": "necessary", "legal_basis": "legitimate_interests", "names": texts("N"),
+              "descriptions": texts("N"), "data": [], "features": [], "retention_days": 30 },
+            { "id": "everything", "legal_basis": "consent", "names": texts("E"), "descriptions": texts("E"),
+              "data": ["cart", "activity", "interests", "identifiers", "contact"],
+              "features": ["recovery_banner", "sync", "staff_view", "assistant_memory", "email_recovery", "sms_recovery"],
+              "retention_days": 90 } ] });
+        let (uri, token) = (format!("/v1/config/policy?site={shop}"), officer());
+        let headers = [("authorization", token.as_str()), ("content-type", "application/json")];
+        let reply = site.request(Method::PUT, &uri, &headers, Body::from(policy.to_string())).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, reply.json());
+        let visitor = Visitor::new();
+        let consent = |version: u32| {
+            json!({ "id": unique("evt_"), "name": "consent", "at": T, "consent": {
+                "policy": version, "source": "dialog", "purposes": { "everything": "granted" } } })
+        };
+        let mut batch = visitor.batch(vec![
+            consent(5),
+            cart_event(
+                json!([{ "item_id": "a", "item_name": "A", "price": 100, "quantity": 1 }]),
+                T + 1,
+            ),
+            add_event("a", "Phones", T + 1),
+        ]);
+        batch["site"] = json!(shop);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (3, 0, 0), "{}: {}", site.backend, reply.json());
+
+        // A version the shop never published is judged by its current policy.
+        let third = Visitor::new();
+        let mut batch = third.batch(vec![consent(9), add_event("a", "Phones", T + 1)]);
+        batch["site"] = json!(shop);
+        let reply = site.send(&batch).await;
+        assert_eq!(counts(&reply.json()), (2, 0, 0), "{}: {}", site.backend, reply.json());
+
+        // Version 6 moves the visit's sending to a purpose of its own: a choice made under
+        // version 5 keeps its meaning, one under version 6 does not send the visit.
+        let mut v6 = policy.clone();
+        v6["version"] = json!(6);
+        v6["purposes"][1]["features"] = json!([
+            "recovery_banner",
+            "staff_view",
+            "assistant_memory",
+            "email_recovery",
+            "sms_recovery"
+        ]);
+        v6["purposes"].as_array_mut().unwrap().push(
+            json!({ "id": "stats", "legal_basis": "consent",
+            "names": texts("S"), "descriptions": texts("S"), "data": ["activity", "identifiers"],
+            "features": ["sync"], "retention_days": 30 }),
+        );
+        let reply = site.request(Method::PUT, &uri, &headers, Body::from(v6.to_string())).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, reply.json());
+        for (version, kept) in [(5, (2, 0, 0)), (6, (1, 0, 1))] {
+            let visitor = Visitor::new();
+            let mut batch = visitor.batch(vec![consent(version), add_event("a", "Phones", T + 1)]);
+            batch["site"] = json!(shop);
+            let reply = site.send(&batch).await;
+            assert_eq!(
+                counts(&reply.json()),
+                kept,
+                "v{version} {}: {}",
+                site.backend,
+                reply.json()
+            );
+        }
+
+        // The same choice sent to a shop with no policy published: the built-in policy has no
+        // purpose "everything", so nothing but the record is kept.
+        let other = Visitor::new();
+        let reply =
+            site.send(&other.batch(vec![consent(5), add_event("a", "Phones", T + 1)])).await;
+        assert_eq!(counts(&reply.json()), (1, 0, 1), "{}: {}", site.backend, reply.json());
+    }
+}

@@ -147,7 +147,7 @@ async fn absurd_prices_stored_in_the_database_never_wrap_the_total() {
         };
         // Stored straight through the database layer, past any limit the API checks.
         let event = |id: &str, at: i64, payload: Payload| Event { id: id.into(), at, payload };
-        let granted = ConsentState { storage: Decision::Granted, analytics: Decision::Granted };
+        let granted = ConsentState::from_legacy(Decision::Granted, Decision::Granted);
         let cart =
             Cart { currency: Currency::EUR, lines: vec![line("a"), line("b")], updated_at: None };
         let batch = Batch {
