@@ -583,7 +583,9 @@ impl Db {
     /// Rows that mention a visitor, table by table: what an erasure must bring to zero.
     pub async fn rows_about(&self, visitor: &str) -> Result<i64, DbError> {
         let mut total = 0;
-        for table in ["visitors", "events", "batches", "intents", "consent_receipts"] {
+        for table in
+            ["visitors", "visitor_consent", "events", "batches", "intents", "consent_receipts"]
+        {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE visitor_id = $1"))
                     .bind(visitor)

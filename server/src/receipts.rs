@@ -52,7 +52,7 @@ pub struct Receipt {
     pub at: i64,
     pub region: Option<String>,
     pub source: String,
-    /// (purpose id, `granted` or `denied`), in the order sent.
+    /// (purpose id, `granted`, `denied` or `unset`), in the order sent.
     pub choices: Vec<(String, String)>,
 }
 
@@ -231,10 +231,13 @@ pub fn decode_receipt(body: &[u8]) -> Result<Receipt, Vec<FieldProblem>> {
                     continue;
                 }
                 match decision.as_str() {
-                    Some(decision @ ("granted" | "denied")) => {
+                    // `unset`: a purpose the receipt's choice left unanswered (a GPC signal in an
+                    // opt-in region answers only the purposes it denies).
+                    Some(decision @ ("granted" | "denied" | "unset")) => {
                         choices.push((purpose.clone(), decision.to_owned()))
                     }
-                    _ => problems.push(problem(field, "must be \"granted\" or \"denied\"")),
+                    _ => problems
+                        .push(problem(field, "must be \"granted\", \"denied\" or \"unset\"")),
                 }
             }
         }
@@ -647,9 +650,11 @@ impl Db {
                     counts.len() - 1
                 }
             };
+            // An unanswered purpose is neither a grant nor a refusal: it counts in no rate.
             match decision.as_str() {
                 "granted" => counts[index].2 += n,
-                _ => counts[index].3 += n,
+                "denied" => counts[index].3 += n,
+                _ => {}
             }
         }
         Ok(counts)

@@ -241,6 +241,12 @@ impl Db {
         .bind(stale)
         .execute(&mut *tx)
         .await?;
+        // The per-purpose consent record goes with its profile (the receipts above stay).
+        sqlx::query(&format!("DELETE FROM visitor_consent WHERE visitor_id IN ({STALE_VISITORS})"))
+            .bind(site)
+            .bind(stale)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(&format!("DELETE FROM batches WHERE visitor_id IN ({STALE_VISITORS})"))
             .bind(site)
             .bind(stale)

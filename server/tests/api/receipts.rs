@@ -243,6 +243,8 @@ async fn the_report_counts_each_day_and_purpose_with_its_rate() {
             (today, "granted"),
             (today, "granted"),
             (today, "denied"),
+            // Unanswered (a GPC receipt in an opt-in region): accepted, and in no rate.
+            (today, "unset"),
             (today - DAY, "denied"),
             // Outside a 3-day report.
             (today - 3 * DAY, "granted"),
@@ -273,7 +275,7 @@ async fn the_report_counts_each_day_and_purpose_with_its_rate() {
         );
         assert_eq!(
             days[2]["purposes"]["necessary"],
-            json!({ "granted": 3, "denied": 0, "rate": 1.0 })
+            json!({ "granted": 4, "denied": 0, "rate": 1.0 })
         );
         assert_eq!(report["purposes"], json!(["measurement", "necessary"]));
     }
@@ -321,8 +323,8 @@ async fn the_visitors_export_holds_their_receipts_and_an_erasure_keeps_them_with
         let mut sent = receipt(&shop, today(), all("granted"));
         sent["visitor"] = json!(visitor.id);
         assert_eq!(site.record(&sent).await.status, StatusCode::ACCEPTED);
-        // The profile, its consent event, its batch and its receipt.
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 4, "{}", site.backend);
+        // The profile, its consent per purpose (two), its consent event, its batch and its receipt.
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 6, "{}", site.backend);
         // The visitor's own export holds it.
         let export = site
             .get(

@@ -83,13 +83,14 @@ async fn without_a_policy_the_demo_retention_applies_cart_then_profile_then_rece
         let shop = unique("shop");
         let now = now_ms();
         let visitor = visitor_with_everything(&site, &shop, now - 1000).await;
-        // The profile, three events, a batch, an intent and a receipt.
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 3 + 1 + 1 + 1);
+        // The profile, its consent per purpose (two, from the released format's record), three
+        // events, a batch, an intent and a receipt.
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 3 + 1 + 1 + 1);
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (1, 2));
 
         // A month on, everything is within the demo policy's retention.
         site.db.apply_retention_to(&shop, now + 31 * DAY).await.unwrap();
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 7, "{}", site.backend);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 9, "{}", site.backend);
 
         // After 90 days the cart (profile, snapshot events, intents) goes; the rest stays.
         let deleted = site.db.apply_retention_to(&shop, now + 91 * DAY).await.unwrap();
@@ -97,7 +98,7 @@ async fn without_a_policy_the_demo_retention_applies_cart_then_profile_then_rece
         let (events, cart, intents) = profile(&site, &visitor).await.unwrap();
         assert_eq!(events, names(&["consent", "add_to_cart"]), "{}", site.backend);
         assert_eq!((cart, intents), (Value::Null, 0));
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 1 + 1);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 2 + 1 + 1);
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (1, 2));
 
         // After 395 days the profile, everything keyed by it, and the receipts go.
@@ -117,7 +118,7 @@ async fn the_sites_published_policy_sets_each_categorys_retention() {
         let policy = json!({ "kind": "policy", "version": 2, "purposes": [
             { "id": "necessary", "legal_basis": "legitimate_interests", "data": [], "features": [], "retention_days": 40 },
             { "id": "measurement", "legal_basis": "consent", "data": ["activity", "identifiers"], "features": ["sync"], "retention_days": 20 },
-            { "id": "personalization", "legal_basis": "consent", "data": ["cart", "interests", "identifiers"], "features": [], "retention_days": 10 },
+            { "id": "personalization", "legal_basis": "consent", "data": ["cart", "interests", "identifiers"], "features": ["staff_view"], "retention_days": 10 },
         ] });
         // Stored as publishing stores it, without the validator: the job reads the JSON itself.
         let published = Published {
@@ -135,7 +136,7 @@ async fn the_sites_published_policy_sets_each_categorys_retention() {
         let other = visitor_with_everything(&site, &other_shop, now - 1000).await;
 
         site.db.apply_retention_to(&shop, now + 9 * DAY).await.unwrap();
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 7, "{}", site.backend);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 9, "{}", site.backend);
 
         site.db.apply_retention_to(&shop, now + 11 * DAY).await.unwrap();
         let (events, cart, intents) = profile(&site, &visitor).await.unwrap();
@@ -152,7 +153,7 @@ async fn the_sites_published_policy_sets_each_categorys_retention() {
         site.db.apply_retention_to(&shop, now + 41 * DAY).await.unwrap();
         assert_eq!(site.db.receipt_rows(&shop).await.unwrap(), (0, 0));
         // Another site's data is its own site's business.
-        assert_eq!(site.db.rows_about(&other.id).await.unwrap(), 7);
+        assert_eq!(site.db.rows_about(&other.id).await.unwrap(), 9);
         assert_eq!(site.db.receipt_rows(&other_shop).await.unwrap(), (1, 2));
     }
 }
@@ -177,7 +178,7 @@ async fn a_visitor_seen_lately_keeps_the_consent_in_force_but_not_old_events() {
         assert_eq!((deleted.events, deleted.visitors), (2, 0), "{}", site.backend);
         let (events, _, _) = profile(&site, &visitor).await.unwrap();
         assert_eq!(events, names(&["consent", "add_to_cart"]), "{}", site.backend);
-        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 1);
+        assert_eq!(site.db.rows_about(&visitor.id).await.unwrap(), 1 + 2 + 2 + 1);
     }
 }
 
