@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
-import { useShop } from "./harness.mjs";
+import { adminPage, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const MARKETER_TOKEN = "e2e-marketer-token";
 // The harness passes its environment on to the server it starts.
@@ -14,22 +14,8 @@ const HOSTILE = "<img src=x onerror=alert(1)>";
 // Before phone-trade-in's schedule (from 1 December 2026, Amsterdam time) starts.
 const NOW = new Date("2026-11-20T12:00:00Z");
 
-async function marketerPage() {
-  const context = await shop.browser.newContext({ locale: "en-GB" });
-  await context.addInitScript(() => {
-    window.__violations = [];
-    window.__alerts = 0;
-    window.alert = () => window.__alerts++;
-    document.addEventListener("securitypolicyviolation", (event) => {
-      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
-  const page = await context.newPage();
-  await page.clock.setFixedTime(NOW);
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(`${shop.url}/admin/campaigns.html`);
-  return { context, page, errors };
+function marketerPage(time = NOW) {
+  return adminPage(shop.browser, `${shop.url}/admin/campaigns.html`, { time });
 }
 
 async function signIn(page) {
@@ -174,15 +160,7 @@ test("a marketer reads the campaigns' status, sees a problem at its line, previe
 
 test("the campaigns page runs under Trusted Types, and labels every control in each language", async () => {
   const { context, page, errors } = await marketerPage();
-  const refused = await page.evaluate(() => {
-    try {
-      document.createElement("div").innerHTML = "<b>x</b>";
-      return false;
-    } catch (error) {
-      return error instanceof TypeError;
-    }
-  });
-  assert.equal(refused, true, "Trusted Types are enforced");
+  assert.equal(await trustedTypesEnforced(page), true, "Trusted Types are enforced");
   await page.evaluate(() => { window.__violations = []; });
   await signIn(page);
   for (const [language, heading, live, placement] of [
@@ -196,15 +174,7 @@ test("the campaigns page runs under Trusted Types, and labels every control in e
     assert.equal(await page.textContent("#editor-title"), heading);
     assert.equal(await page.textContent('#campaign-list tr[data-campaign="cart-recovery"] .campaign-state'), live);
     assert.equal(await page.textContent("#preview-placement option:checked"), placement);
-    const unlabelled = await page.$$eval("input, select, textarea, button", (controls) =>
-      controls
-        .filter((control) => !control.closest("[hidden]"))
-        .filter((control) => {
-          const labelled = control.labels && [...control.labels].some((label) => label.textContent.trim());
-          return !labelled && !control.getAttribute("aria-label") && !control.textContent.trim();
-        })
-        .map((control) => control.id || control.outerHTML.slice(0, 60)));
-    assert.deepEqual(unlabelled, [], `${language}: every control has a name`);
+    assert.deepEqual(await unlabelledControls(page), [], `${language}: every control has a name`);
   }
   // Keyboard: a campaign's Preview button is reached and pressed without a pointer.
   await page.focus('#campaign-list tr[data-campaign="cart-help"] button:nth-of-type(2)');
@@ -225,4 +195,20 @@ test("a wrong token keeps the campaigns closed", async () => {
   assert.equal(await page.isVisible("#workspace"), false);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-campaigns:token")), null);
   await context.close();
+});
+
+test("a schedule's local times are read in its time zone: phone-trade-in runs from midnight to 23:59 in Amsterdam", async () => {
+  // 2026-12-01T00:00 in Amsterdam (UTC+1 in winter) is 23:00 UTC the day before; 2027-01-31T23:59 is 22:59 UTC.
+  for (const [time, expected] of [
+    ["2026-11-30T22:59:59Z", "scheduled"],
+    ["2026-11-30T23:00:00Z", "live"],
+    ["2027-01-31T22:58:59Z", "live"],
+    ["2027-01-31T22:59:00Z", "ended"],
+  ]) {
+    const { context, page } = await marketerPage(new Date(time));
+    await signIn(page);
+    const state = await page.getAttribute('#campaign-list tr[data-campaign="phone-trade-in"] .campaign-state', "data-state");
+    assert.equal(state, expected, time);
+    await context.close();
+  }
 });
