@@ -176,6 +176,18 @@ test("the campaigns page runs under Trusted Types, and labels every control in e
     assert.equal(await page.textContent("#preview-placement option:checked"), placement);
     assert.deepEqual(await unlabelledControls(page), [], `${language}: every control has a name`);
   }
+  // Keyboard: a campaign's Edit button puts the caret on the campaign in the document.
+  await page.focus('#campaign-list tr[data-campaign="cart-help"] button:nth-of-type(1)');
+  await page.keyboard.press("Enter");
+  const edited = await page.evaluate(() => {
+    const editor = document.getElementById("campaigns-editor");
+    const before = editor.value.slice(0, editor.selectionStart);
+    const rest = editor.value.slice(editor.selectionStart);
+    return { focused: document.activeElement === editor, line: before.split("\n").length, campaign: rest.slice(0, rest.indexOf("\n    }")) };
+  });
+  assert.equal(edited.focused, true);
+  assert.match(edited.campaign, /^\s*\{\n[\s\S]*"id": "cart-help"/);
+  assert.doesNotMatch(edited.campaign, /"id": "welcome-back"/, "the caret is on cart-help's own object");
   // Keyboard: a campaign's Preview button is reached and pressed without a pointer.
   await page.focus('#campaign-list tr[data-campaign="cart-help"] button:nth-of-type(2)');
   await page.keyboard.press("Enter");

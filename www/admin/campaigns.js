@@ -467,3 +467,5 @@ startPage({
   },
 });
 $("preview-language").value = ui.language;
+// What a campaign does now changes with the clock: a schedule starts or ends while the page is open.
+setInterval(renderList, 60_000);
