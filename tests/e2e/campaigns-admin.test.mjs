@@ -1,13 +1,15 @@
-// End to end: a marketer signs in to /admin/campaigns.html, reads the campaigns' status now, sees a problem at its line, previews placements in two languages with a hostile product name shown as text, publishes, and reads the diff.
+// End to end: a marketer signs in to /admin/campaigns.html (one sign-in routes marketers and privacy officers to their page), reads the campaigns' status now, sees a problem at its line, previews placements in two languages with a hostile product name shown as text, publishes, and reads the diff.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
-import { adminPage, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
+import { STAFF_TOKEN, adminPage, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const MARKETER_TOKEN = "e2e-marketer-token";
+const OFFICER_TOKEN = "e2e-privacy-token";
 // The harness passes its environment on to the server it starts.
 process.env.CONCIERGE_MARKETER_TOKEN_HASHES = createHash("sha256").update(MARKETER_TOKEN).digest("hex");
+process.env.CONCIERGE_PRIVACY_TOKEN_HASHES = createHash("sha256").update(OFFICER_TOKEN).digest("hex");
 
 const shop = useShop({ before, after });
 const HOSTILE = "<img src=x onerror=alert(1)>";
@@ -41,7 +43,7 @@ async function waitForValid(page) {
 test("a marketer reads the campaigns' status, sees a problem at its line, previews placements, publishes and reads the diff", async () => {
   const { context, page, errors } = await marketerPage();
   await signIn(page);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-campaigns:token")), MARKETER_TOKEN);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), MARKETER_TOKEN);
   assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
 
   // The list: every published campaign with its status now, schedule, trigger, placement, rank, holdout and variants.
@@ -199,13 +201,43 @@ test("the campaigns page runs under Trusted Types, and labels every control in e
   await context.close();
 });
 
+test("one sign-in opens the page the token's role may use", async () => {
+  // A marketer signing in on the privacy admin lands on the campaigns.
+  const { context, page, errors } = await adminPage(shop.browser, `${shop.url}/admin/`, { time: NOW });
+  await page.fill("#admin-token", MARKETER_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${shop.url}/admin/campaigns.html`);
+  await page.locator('#campaign-list tr[data-campaign="cart-help"]').waitFor();
+  assert.equal(await page.isVisible("#sign-in"), false);
+  // Signed out, a privacy officer signing in here lands on the privacy admin.
+  await page.locator("#sign-out").click();
+  await page.fill("#admin-token", OFFICER_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${shop.url}/admin/`);
+  await page.waitForFunction(() => document.getElementById("policy-editor").value.includes('"purposes"'));
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), OFFICER_TOKEN);
+  assert.deepEqual(await page.evaluate(() => window.__violations), []);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a staff token opens neither admin page", async () => {
+  const { context, page } = await marketerPage();
+  await page.fill("#admin-token", STAFF_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => /neither/.test(document.getElementById("admin-status").textContent));
+  assert.equal(await page.isVisible("#workspace"), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
+  await context.close();
+});
+
 test("a wrong token keeps the campaigns closed", async () => {
   const { context, page } = await marketerPage();
   await page.fill("#admin-token", "not-the-token");
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => /not accepted/.test(document.getElementById("admin-status").textContent));
   assert.equal(await page.isVisible("#workspace"), false);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-campaigns:token")), null);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
   await context.close();
 });
 

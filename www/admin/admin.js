@@ -8,7 +8,7 @@ const SVG = "http://www.w3.org/2000/svg";
 
 const MESSAGES = {
   en: {
-    subtitle: "privacy admin", tokenLabel: "Privacy officer token", editorTitle: "Consent policy",
+    subtitle: "privacy admin", editorTitle: "Consent policy",
     editorLabel: "Policy document (JSON)",
     editorHint: "Edit the policy as JSON. It is checked as you type, with the same checks as on publish.",
     previewTitle: "Consent dialog preview",
@@ -30,7 +30,7 @@ const MESSAGES = {
     privacyLink: "Privacy notice",
   },
   es: {
-    subtitle: "administración de privacidad", tokenLabel: "Token del responsable de privacidad",
+    subtitle: "administración de privacidad",
     editorTitle: "Política de consentimiento", editorLabel: "Documento de la política (JSON)",
     editorHint: "Edita la política en JSON. Se comprueba mientras escribes, igual que al publicar.",
     previewTitle: "Vista previa del diálogo de consentimiento",
@@ -55,7 +55,7 @@ const MESSAGES = {
     privacyLink: "Aviso de privacidad",
   },
   nl: {
-    subtitle: "privacybeheer", tokenLabel: "Token van de privacyfunctionaris", editorTitle: "Toestemmingsbeleid",
+    subtitle: "privacybeheer", editorTitle: "Toestemmingsbeleid",
     editorLabel: "Beleidsdocument (JSON)",
     editorHint: "Bewerk het beleid als JSON. Het wordt gecontroleerd terwijl je typt, net als bij publiceren.",
     previewTitle: "Voorbeeld van de toestemmingsdialoog",
@@ -78,7 +78,7 @@ const MESSAGES = {
     privacyLink: "Privacyverklaring",
   },
   de: {
-    subtitle: "Datenschutzverwaltung", tokenLabel: "Token der Datenschutzbeauftragten",
+    subtitle: "Datenschutzverwaltung",
     editorTitle: "Einwilligungsrichtlinie", editorLabel: "Richtliniendokument (JSON)",
     editorHint: "Bearbeiten Sie die Richtlinie als JSON. Sie wird beim Tippen geprüft, wie beim Veröffentlichen.",
     previewTitle: "Vorschau des Einwilligungsdialogs",
@@ -358,7 +358,8 @@ $("export-csv").addEventListener("click", () => download("csv"));
 $("export-jsonl").addEventListener("click", () => download("jsonl"));
 startPage({
   messages: MESSAGES,
-  tokenKey: "concierge-admin:token",
+  role: "privacy officer",
+  other: { role: "marketer", href: "/admin/campaigns.html" },
   load: loadSite,
   relabel() {
     renderHistory(state.history);

@@ -8,7 +8,7 @@ const PLACEMENTS = ["top_bar", "bottom_bar", "inline", "corner_toast", "modal"];
 
 const MESSAGES = {
   en: {
-    subtitle: "campaigns", tokenLabel: "Marketer token", listTitle: "Campaigns",
+    subtitle: "campaigns", listTitle: "Campaigns",
     listHint: "The published campaigns and what each does now.",
     listCaption: "Published campaigns: status now, schedule, trigger, placement, rank, holdout and variants",
     noCampaigns: "No campaigns are published for this site yet.", noDocument: "No campaigns document is published for this site yet.",
@@ -37,7 +37,7 @@ const MESSAGES = {
     linkRefused: "Link {href}: refused. Only paths of this shop, or https links to a host in the settings' link hosts.",
   },
   es: {
-    subtitle: "campañas", tokenLabel: "Token de marketing", listTitle: "Campañas",
+    subtitle: "campañas", listTitle: "Campañas",
     listHint: "Las campañas publicadas y lo que hace cada una ahora.",
     listCaption: "Campañas publicadas: estado actual, calendario, disparador, ubicación, rango, grupo de control y variantes",
     noCampaigns: "Este sitio aún no tiene campañas publicadas.", noDocument: "Este sitio aún no tiene un documento de campañas publicado.",
@@ -66,7 +66,7 @@ const MESSAGES = {
     linkRefused: "Enlace {href}: rechazado. Solo rutas de esta tienda, o enlaces https a un host de los hosts de enlace de la configuración.",
   },
   nl: {
-    subtitle: "campagnes", tokenLabel: "Marketeertoken", listTitle: "Campagnes",
+    subtitle: "campagnes", listTitle: "Campagnes",
     listHint: "De gepubliceerde campagnes en wat elk nu doet.",
     listCaption: "Gepubliceerde campagnes: status nu, planning, trigger, plaatsing, rang, controlegroep en varianten",
     noCampaigns: "Voor deze site zijn nog geen campagnes gepubliceerd.", noDocument: "Voor deze site is nog geen campagnedocument gepubliceerd.",
@@ -95,7 +95,7 @@ const MESSAGES = {
     linkRefused: "Link {href}: geweigerd. Alleen paden van deze winkel, of https-links naar een host in de linkhosts van de instellingen.",
   },
   de: {
-    subtitle: "Kampagnen", tokenLabel: "Marketing-Token", listTitle: "Kampagnen",
+    subtitle: "Kampagnen", listTitle: "Kampagnen",
     listHint: "Die veröffentlichten Kampagnen und was jede gerade tut.",
     listCaption: "Veröffentlichte Kampagnen: Status jetzt, Zeitplan, Auslöser, Platzierung, Rang, Kontrollgruppe und Varianten",
     noCampaigns: "Für diese Website sind noch keine Kampagnen veröffentlicht.", noDocument: "Für diese Website ist noch kein Kampagnendokument veröffentlicht.",
@@ -456,7 +456,8 @@ $("preview-campaign").addEventListener("change", campaignChosen);
 $("publish").addEventListener("click", () => publish("campaigns", editor, loadSite));
 startPage({
   messages: MESSAGES,
-  tokenKey: "concierge-campaigns:token",
+  role: "marketer",
+  other: { role: "privacy officer", href: "/admin/" },
   load: loadSite,
   relabel() {
     renderList();

@@ -8,6 +8,7 @@ const LANGUAGE_KEY = "concierge-admin:language";
 
 const SHARED_MESSAGES = {
   en: {
+    tokenLabel: "Your token (privacy officer or marketer)", noRole: "This token opens neither the privacy admin nor the campaigns.",
     navPrivacy: "Privacy admin", navCampaigns: "Campaigns",
     skip: "Skip to the content", language: "Language", signOut: "Sign out", signInTitle: "Sign in", signIn: "Sign in",
     tokenHint: "The token is kept in this tab only, until you sign out or close it.", siteTitle: "Site",
@@ -27,6 +28,7 @@ const SHARED_MESSAGES = {
     roleOfficer: "privacy officer", roleStaff: "staff", roleMarketer: "marketer", roleFile: "the documents folder",
   },
   es: {
+    tokenLabel: "Tu token (responsable de privacidad o marketing)", noRole: "Este token no abre ni la administración de privacidad ni las campañas.",
     navPrivacy: "Administración de privacidad", navCampaigns: "Campañas",
     skip: "Ir al contenido", language: "Idioma", signOut: "Cerrar sesión", signInTitle: "Iniciar sesión",
     signIn: "Entrar", tokenHint: "El token se guarda solo en esta pestaña, hasta que cierres la sesión o la pestaña.",
@@ -47,6 +49,7 @@ const SHARED_MESSAGES = {
     roleMarketer: "marketing", roleFile: "la carpeta de documentos",
   },
   nl: {
+    tokenLabel: "Je token (privacyfunctionaris of marketeer)", noRole: "Dit token opent noch het privacybeheer noch de campagnes.",
     navPrivacy: "Privacybeheer", navCampaigns: "Campagnes",
     skip: "Naar de inhoud", language: "Taal", signOut: "Afmelden", signInTitle: "Aanmelden", signIn: "Aanmelden",
     tokenHint: "Het token blijft alleen in dit tabblad, tot je je afmeldt of het sluit.", siteTitle: "Site",
@@ -68,6 +71,7 @@ const SHARED_MESSAGES = {
     roleMarketer: "marketeer", roleFile: "de documentenmap",
   },
   de: {
+    tokenLabel: "Ihr Token (Datenschutzbeauftragte oder Marketing)", noRole: "Dieses Token öffnet weder die Datenschutzverwaltung noch die Kampagnen.",
     navPrivacy: "Datenschutzverwaltung", navCampaigns: "Kampagnen",
     skip: "Zum Inhalt", language: "Sprache", signOut: "Abmelden", signInTitle: "Anmelden", signIn: "Anmelden",
     tokenHint: "Das Token bleibt nur in diesem Tab, bis Sie sich abmelden oder ihn schließen.", siteTitle: "Website",
@@ -91,7 +95,8 @@ const SHARED_MESSAGES = {
 };
 
 /** What the page is at: its language, its site, its token (when storage is refused), a pause after 429. */
-export const ui = { language: "en", site: "demo", token: "", tokenKey: "", pausedUntil: 0 };
+export const ui = { language: "en", site: "demo", token: "", pausedUntil: 0 };
+const TOKEN_KEY = "concierge-admin:token";
 let catalogue = SHARED_MESSAGES;
 
 export const $ = (id) => document.getElementById(id);
@@ -150,13 +155,13 @@ export function say(message) {
 // --- the token and the API -----------------------------------------------------------------
 
 export function token() {
-  try { return sessionStorage.getItem(ui.tokenKey) || ""; } catch (error) { return ui.token; }
+  try { return sessionStorage.getItem(TOKEN_KEY) || ""; } catch (error) { return ui.token; }
 }
 
 function setToken(value) {
   ui.token = value;
   try {
-    if (value) sessionStorage.setItem(ui.tokenKey, value); else sessionStorage.removeItem(ui.tokenKey);
+    if (value) sessionStorage.setItem(TOKEN_KEY, value); else sessionStorage.removeItem(TOKEN_KEY);
   } catch (error) {
     // Storage refused (private mode): the token lives in this page's memory only.
   }
@@ -199,13 +204,35 @@ export async function api(method, path, body) {
 export const siteQuery = () => "site=" + encodeURIComponent(ui.site);
 
 /**
- * Starts a page: its texts (`messages`, on top of the shared ones), the token kept under
- * `tokenKey` in this tab, and the controls both pages have: the language, sign-in, sign-out and
- * the site. `load` (re)loads the site; `relabel` redraws what is drawn in the page's language.
+ * Opens the page the token's holder may use: this one when `GET /v1/session` lists `role`,
+ * the `other` page ({ role, href }) when it lists that one instead (the token goes along in this
+ * tab's `sessionStorage`), or neither.
  */
-export function startPage({ messages, tokenKey, load, relabel }) {
+async function route(role, other, load, fromForm) {
+  const reply = await api("GET", "/v1/session");
+  if (reply.status !== 200) return; // 401 and 429 are said by api().
+  const roles = Array.isArray(reply.json.roles) ? reply.json.roles : [];
+  if (roles.includes(role)) {
+    if (fromForm) say(t("signedIn"));
+    $("site-id").focus();
+    load();
+  } else if (roles.includes(other.role)) {
+    window.location.assign(other.href);
+  } else {
+    setToken("");
+    say(t("noRole"));
+    $("admin-token").focus();
+  }
+}
+
+/**
+ * Starts a page: its texts (`messages`, on top of the shared ones), the sign-in shared by both
+ * pages (the token kept in this tab; a token of the `other` page's role goes there), and the
+ * controls both pages have: the language, sign-out and the site. `role` is the role this page is
+ * for, `load` (re)loads the site, `relabel` redraws what is drawn in the page's language.
+ */
+export function startPage({ messages, role, other, load, relabel }) {
   catalogue = Object.fromEntries(LANGUAGES.map((language) => [language, { ...SHARED_MESSAGES[language], ...messages[language] }]));
-  ui.tokenKey = tokenKey;
   let saved = "";
   try { saved = sessionStorage.getItem(LANGUAGE_KEY) || ""; } catch (error) { /* the browser's language then */ }
   ui.language = pick(saved || navigator.language);
@@ -224,9 +251,7 @@ export function startPage({ messages, tokenKey, load, relabel }) {
     if (!value) return;
     $("admin-token").value = "";
     setToken(value);
-    say(t("signedIn"));
-    $("site-id").focus();
-    load();
+    route(role, other, load, true);
   });
   $("sign-out").addEventListener("click", () => {
     setToken("");
@@ -245,12 +270,8 @@ export function startPage({ messages, tokenKey, load, relabel }) {
     ui.site = site;
     load();
   });
-  if (token()) {
-    $("site-id").focus();
-    load();
-  } else {
-    $("admin-token").focus();
-  }
+  if (token()) route(role, other, load, false);
+  else $("admin-token").focus();
 }
 
 // --- the editor: live checks, problems at their line ---------------------------------------
