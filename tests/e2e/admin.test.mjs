@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { adminPage, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
+import { adminPage, caretLine, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const ADMIN_TOKEN = "e2e-privacy-token";
 // The harness passes its environment on to the server it starts.
@@ -82,11 +82,7 @@ test("the officer sees a problem at its line, publishes, reads the diff, the cha
   assert.equal(await page.getAttribute("#policy-editor", "aria-invalid"), "true");
   // The problem's button puts the caret on that line.
   await problem.locator("button").click();
-  const caretLine = await page.evaluate(() => {
-    const editor = document.getElementById("policy-editor");
-    return editor.value.slice(0, editor.selectionStart).split("\n").length;
-  });
-  assert.equal(caretLine, line);
+  assert.equal(await caretLine(page, "policy-editor"), line);
 
   // Fixed, renamed and raised: valid, then published.
   const next = structuredClone(published);

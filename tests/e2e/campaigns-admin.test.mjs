@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
-import { STAFF_TOKEN, adminPage, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
+import { STAFF_TOKEN, adminPage, caretLine, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const MARKETER_TOKEN = "e2e-marketer-token";
 const OFFICER_TOKEN = "e2e-privacy-token";
@@ -80,11 +80,7 @@ test("a marketer reads the campaigns' status, sees a problem at its line, previe
   assert.equal(await page.getAttribute("#campaigns-editor", "aria-invalid"), "true");
   // The problem's button puts the caret on its line.
   await priority.locator("button").click();
-  const caretLine = await page.evaluate(() => {
-    const editor = document.getElementById("campaigns-editor");
-    return editor.value.slice(0, editor.selectionStart).split("\n").length;
-  });
-  assert.equal(caretLine, priorityLine);
+  assert.equal(await caretLine(page, "campaigns-editor"), priorityLine);
 
   // A link to a host the settings do not list: refused at its line, and so in the preview.
   const offList = structuredClone(published);

@@ -242,3 +242,8 @@ export function unlabelledControls(page) {
       })
       .map((control) => control.id || control.outerHTML.slice(0, 60)));
 }
+
+/** The 1-based line of the caret in the textarea `#{id}`. */
+export function caretLine(page, id) {
+  return page.$eval(`#${id}`, (editor) => editor.value.slice(0, editor.selectionStart).split("\n").length);
+}
