@@ -1,6 +1,6 @@
 //! Config documents: `GET /v1/config` for agents (ETag, 304), publishing for staff, the
-//! privacy officer and marketers (`PUT /v1/config/{kind}`), their history, and seeding from a
-//! directory.
+//! privacy officer and marketers (`PUT /v1/config/{kind}`), their history, the roles a token
+//! holds (`GET /v1/session`, for the admin pages' sign-in), and seeding from a directory.
 //!
 //! Every document is checked by the protocol crate's validator, the one the agent and
 //! `concierge-cli check` run, and stored as that crate encodes it; the answer to `GET` is built
@@ -37,6 +37,7 @@ pub fn routes(state: ApiState, origins: Vec<HeaderValue>) -> Router {
         .route("/v1/config/check", post(check))
         .route("/v1/config/{kind}", put(publish))
         .route("/v1/config/{kind}/history", get(history))
+        .route("/v1/session", get(session))
         .with_state(state)
 }
 
@@ -347,6 +348,30 @@ async fn check(
         }
     };
     let mut response = Json(serde_json::json!({ "problems": problems })).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /v1/session`: the roles the bearer token holds among the documents' publishers, so that
+/// one sign-in opens the admin page its holder may use (the privacy officer's or the marketers')
+/// without trying the token at a door it does not open. A token with no role is refused and
+/// counted like any wrong token.
+async fn session(
+    State(state): State<ApiState>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, DocumentError> {
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    let roles =
+        [Kind::Policy, Kind::Campaigns, Kind::Settings].map(|kind| publisher_of(&state, kind));
+    require_token(&state, &headers, &client, &roles).await?;
+    let token = bearer(&headers);
+    let held: Vec<&str> = roles
+        .iter()
+        .filter(|(hashes, _)| token_matches(token, hashes))
+        .map(|(_, role)| *role)
+        .collect();
+    let mut response = Json(serde_json::json!({ "roles": held })).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

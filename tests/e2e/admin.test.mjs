@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { useShop } from "./harness.mjs";
+import { adminPage, caretLine, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const ADMIN_TOKEN = "e2e-privacy-token";
 // The harness passes its environment on to the server it starts.
@@ -42,19 +42,8 @@ async function sendReceipts() {
   return sent;
 }
 
-async function officerPage() {
-  const context = await shop.browser.newContext({ locale: "en-GB", acceptDownloads: true });
-  await context.addInitScript(() => {
-    window.__violations = [];
-    document.addEventListener("securitypolicyviolation", (event) => {
-      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
-    });
-  });
-  const page = await context.newPage();
-  const errors = [];
-  page.on("pageerror", (error) => errors.push(String(error)));
-  await page.goto(`${shop.url}/admin/`);
-  return { context, page, errors };
+function officerPage() {
+  return adminPage(shop.browser, `${shop.url}/admin/`, { acceptDownloads: true });
 }
 
 async function signIn(page) {
@@ -93,11 +82,7 @@ test("the officer sees a problem at its line, publishes, reads the diff, the cha
   assert.equal(await page.getAttribute("#policy-editor", "aria-invalid"), "true");
   // The problem's button puts the caret on that line.
   await problem.locator("button").click();
-  const caretLine = await page.evaluate(() => {
-    const editor = document.getElementById("policy-editor");
-    return editor.value.slice(0, editor.selectionStart).split("\n").length;
-  });
-  assert.equal(caretLine, line);
+  assert.equal(await caretLine(page, "policy-editor"), line);
 
   // Fixed, renamed and raised: valid, then published.
   const next = structuredClone(published);
@@ -164,15 +149,7 @@ test("the officer sees a problem at its line, publishes, reads the diff, the cha
 test("the admin page runs under Trusted Types, sets text only, and labels every control in each language", async () => {
   const { context, page, errors } = await officerPage();
   // Trusted Types are enforced: an HTML string cannot reach the DOM.
-  const refused = await page.evaluate(() => {
-    try {
-      document.createElement("div").innerHTML = "<b>x</b>";
-      return false;
-    } catch (error) {
-      return error instanceof TypeError;
-    }
-  });
-  assert.equal(refused, true);
+  assert.equal(await trustedTypesEnforced(page), true);
   await page.evaluate(() => { window.__violations = []; });
   await signIn(page);
   // Markup in the policy stays text in the preview and the history.
@@ -194,15 +171,7 @@ test("the admin page runs under Trusted Types, sets text only, and labels every 
     assert.equal(await page.getAttribute("html", "lang"), language);
     assert.equal(await page.textContent("#editor-title"), heading);
     assert.match(await page.textContent("#preview .preview-actions"), new RegExp(accept));
-    const unlabelled = await page.$$eval("input, select, textarea, button", (controls) =>
-      controls
-        .filter((control) => !control.closest("[hidden]"))
-        .filter((control) => {
-          const labelled = control.labels && [...control.labels].some((label) => label.textContent.trim());
-          return !labelled && !control.getAttribute("aria-label") && !control.textContent.trim();
-        })
-        .map((control) => control.id || control.outerHTML.slice(0, 60)));
-    assert.deepEqual(unlabelled, [], `${language}: every control has a name`);
+    assert.deepEqual(await unlabelledControls(page), [], `${language}: every control has a name`);
   }
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
   assert.deepEqual(errors, []);

@@ -195,3 +195,55 @@ export function storedState(page, site = "demo") {
     return state;
   }, `concierge:${site}:`);
 }
+
+/**
+ * An admin page (`/admin/`, `/admin/campaigns.html`) in a context of its own, in British English,
+ * that records CSP violations (`window.__violations`) and calls to `alert` (`window.__alerts`);
+ * `errors` collects the page's uncaught errors. `time` fixes the page's clock (timers still run).
+ */
+export async function adminPage(browser, url, { time, acceptDownloads = false } = {}) {
+  const context = await browser.newContext({ locale: "en-GB", acceptDownloads });
+  await context.addInitScript(() => {
+    window.__violations = [];
+    window.__alerts = 0;
+    window.alert = () => window.__alerts++;
+    document.addEventListener("securitypolicyviolation", (event) => {
+      window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`);
+    });
+  });
+  const page = await context.newPage();
+  if (time) await page.clock.setFixedTime(time);
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
+  await page.goto(url);
+  return { context, page, errors };
+}
+
+/** Whether the page refuses to turn a string into HTML (Trusted Types enforced). */
+export function trustedTypesEnforced(page) {
+  return page.evaluate(() => {
+    try {
+      document.createElement("div").innerHTML = "<b>x</b>";
+      return false;
+    } catch (error) {
+      return error instanceof TypeError;
+    }
+  });
+}
+
+/** The shown controls without a name (no label with text, no aria-label, no text of their own). */
+export function unlabelledControls(page) {
+  return page.$$eval("input, select, textarea, button", (controls) =>
+    controls
+      .filter((control) => !control.closest("[hidden]"))
+      .filter((control) => {
+        const labelled = control.labels && [...control.labels].some((label) => label.textContent.trim());
+        return !labelled && !control.getAttribute("aria-label") && !control.textContent.trim();
+      })
+      .map((control) => control.id || control.outerHTML.slice(0, 60)));
+}
+
+/** The 1-based line of the caret in the textarea `#{id}`. */
+export function caretLine(page, id) {
+  return page.$eval(`#${id}`, (editor) => editor.value.slice(0, editor.selectionStart).split("\n").length);
+}

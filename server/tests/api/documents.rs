@@ -606,7 +606,7 @@ fn help_documents_the_documents_directory() {
 async fn the_openapi_description_lists_the_config_endpoints() {
     let site = Site::new("sqlite", None).await;
     let description = site.get("/v1/openapi.json", &[]).await.json();
-    for path in ["/v1/config", "/v1/config/{kind}", "/v1/config/{kind}/history"] {
+    for path in ["/v1/config", "/v1/config/{kind}", "/v1/config/{kind}/history", "/v1/session"] {
         assert!(description["paths"][path].is_object(), "{path}");
     }
     assert_eq!(

@@ -1,6 +1,7 @@
 //! What the admin page needs of the documents API: the history with its publisher and a diff
 //! against the version before, `POST /v1/config/check` for live validation, and the visitor's
-//! `region` in `/v1/config` from the header the operator names.
+//! `region` in `/v1/config` from the header the operator names; `GET /v1/session`, the roles a
+//! token holds, which the admin pages' sign-in routes by.
 
 use super::support::*;
 use axum::body::Body;
@@ -134,4 +135,42 @@ async fn the_config_carries_the_region_from_the_configured_header_only() {
         assert_eq!(reply.json().get("region"), None, "{unknown}");
     }
     assert_eq!(site.get(&uri, &[]).await.json().get("region"), None);
+}
+
+#[tokio::test]
+async fn a_session_names_the_roles_its_token_holds_and_refuses_a_token_with_none() {
+    for mut site in sites().await {
+        for (token, roles) in [
+            (officer(), json!(["privacy officer"])),
+            (format!("Bearer {MARKETER_TOKEN}"), json!(["marketer"])),
+            (staff(), json!(["staff"])),
+        ] {
+            let reply = site.get("/v1/session", &[("authorization", &token)]).await;
+            assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+            assert_eq!(reply.json(), json!({ "roles": roles }), "{}", site.backend);
+            assert_eq!(reply.headers["cache-control"], "no-store");
+        }
+        // One token may hold several roles.
+        site.reconfigure(|config| {
+            config.marketer_token_hashes.push(concierge_server::db::sha256_hex(PRIVACY_TOKEN));
+        });
+        let reply = site.get("/v1/session", &[("authorization", &officer())]).await;
+        assert_eq!(
+            reply.json(),
+            json!({ "roles": ["privacy officer", "marketer"] }),
+            "{}",
+            site.backend
+        );
+
+        // No role, no token: refused, and counted towards the client's limit of failed logins.
+        site.move_client();
+        let wrong = site.get("/v1/session", &[("authorization", "Bearer not-a-token")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", site.backend);
+        assert_eq!(site.get("/v1/session", &[]).await.status, StatusCode::UNAUTHORIZED);
+        for _ in 2..10 {
+            site.get("/v1/session", &[("authorization", "Bearer not-a-token")]).await;
+        }
+        let limited = site.get("/v1/session", &[("authorization", &officer())]).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", site.backend);
+    }
 }
