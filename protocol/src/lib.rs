@@ -19,6 +19,7 @@
 
 pub mod batch;
 pub mod bucket;
+pub mod calendar;
 pub mod consent;
 pub mod documents;
 pub mod json;

@@ -13,6 +13,7 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Json, Router};
+use concierge_protocol::calendar;
 use concierge_protocol::documents::{rules::is_token, MAX_SITE};
 use serde_json::{json, Map, Value};
 use sqlx::Row;
@@ -564,26 +565,9 @@ impl Db {
         .bind(to)
         .fetch_all(&self.pool)
         .await?;
-        let mut receipts: Vec<Receipt> = Vec::new();
-        for row in rows {
-            let id: String = row.try_get("receipt")?;
-            let at: i64 = row.try_get("at")?;
-            let choice = (row.try_get("purpose")?, row.try_get("decision")?);
-            match receipts.last_mut() {
-                Some(last) if last.receipt == id && last.at == at => last.choices.push(choice),
-                _ => receipts.push(Receipt {
-                    site: site.to_owned(),
-                    receipt: id,
-                    visitor: row.try_get("visitor_id")?,
-                    policy: row.try_get("policy")?,
-                    at,
-                    region: row.try_get("region")?,
-                    source: row.try_get("source")?,
-                    choices: vec![choice],
-                }),
-            }
-        }
-        Ok(receipts)
+        receipts_of_rows(rows, |row| {
+            Ok((site.to_owned(), row.try_get::<Option<String>, _>("visitor_id")?))
+        })
     }
 
     /// The receipts that name a visitor, oldest first: part of what their export holds.
@@ -596,25 +580,8 @@ impl Db {
         .bind(visitor)
         .fetch_all(&self.pool)
         .await?;
-        let mut receipts: Vec<Receipt> = Vec::new();
-        for row in rows {
-            let id: String = row.try_get("receipt")?;
-            let at: i64 = row.try_get("at")?;
-            let choice = (row.try_get("purpose")?, row.try_get("decision")?);
-            match receipts.last_mut() {
-                Some(last) if last.receipt == id && last.at == at => last.choices.push(choice),
-                _ => receipts.push(Receipt {
-                    site: row.try_get("site")?,
-                    receipt: id,
-                    visitor: Some(visitor.to_owned()),
-                    policy: row.try_get("policy")?,
-                    at,
-                    region: row.try_get("region")?,
-                    source: row.try_get("source")?,
-                    choices: vec![choice],
-                }),
-            }
-        }
+        let receipts =
+            receipts_of_rows(rows, |row| Ok((row.try_get("site")?, Some(visitor.to_owned()))))?;
         Ok(receipts.iter().map(receipt_json).collect())
     }
 
@@ -661,34 +628,41 @@ impl Db {
     }
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year - era * 400;
-    let day_of_year = (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The date of a day number since 1970-01-01: (year, month, day).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let day_of_era = z - era * 146_097;
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let mp = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    (year, month, day)
+/// Receipts from rows of receipts joined with their choices, ordered by receipt: one `Receipt`
+/// per receipt with its choices in row order. `site_and_visitor` reads what the query took from
+/// its row or from its own arguments.
+fn receipts_of_rows(
+    rows: Vec<sqlx::any::AnyRow>,
+    site_and_visitor: impl Fn(&sqlx::any::AnyRow) -> Result<(String, Option<String>), sqlx::Error>,
+) -> Result<Vec<Receipt>, DbError> {
+    let mut receipts: Vec<Receipt> = Vec::new();
+    for row in rows {
+        let id: String = row.try_get("receipt")?;
+        let at: i64 = row.try_get("at")?;
+        let choice = (row.try_get("purpose")?, row.try_get("decision")?);
+        match receipts.last_mut() {
+            Some(last) if last.receipt == id && last.at == at => last.choices.push(choice),
+            _ => {
+                let (site, visitor) = site_and_visitor(&row)?;
+                receipts.push(Receipt {
+                    site,
+                    receipt: id,
+                    visitor,
+                    policy: row.try_get("policy")?,
+                    at,
+                    region: row.try_get("region")?,
+                    source: row.try_get("source")?,
+                    choices: vec![choice],
+                })
+            }
+        }
+    }
+    Ok(receipts)
 }
 
 /// `YYYY-MM-DD` of a day number.
 pub fn format_day(days: i64) -> String {
-    let (year, month, day) = civil_from_days(days);
+    let (year, month, day) = calendar::civil_from_days(days);
     format!("{year:04}-{month:02}-{day:02}")
 }
 
@@ -701,7 +675,7 @@ pub fn parse_day(text: &str) -> Option<i64> {
     let year: i64 = text[..4].parse().ok()?;
     let month: i64 = text[5..7].parse().ok()?;
     let day: i64 = text[8..].parse().ok()?;
-    let days = days_from_civil(year, month, day);
+    let days = calendar::days_from_civil(year, month, day);
     // Only a real date comes back the same way (no 2026-02-30).
     (format_day(days) == text).then_some(days)
 }

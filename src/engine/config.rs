@@ -4,6 +4,7 @@
 
 use super::money::Currency;
 use super::Millis;
+use concierge_protocol::calendar;
 use concierge_protocol::documents;
 use concierge_protocol::text;
 
@@ -241,20 +242,10 @@ impl ConfigSource {
 
 /// A time as `Date.prototype.toISOString` writes it (`2026-11-24T12:00:00.000Z`, years beyond
 /// 0-9999 as `+010000`), computed here so that the engine stays pure and the message needs no
-/// call into the browser. The calendar is the proleptic Gregorian one, by days since 1970
-/// (Howard Hinnant's `civil_from_days`).
+/// call into the browser (the calendar: `concierge_protocol::calendar`).
 pub fn iso_time(millis: Millis) -> String {
     let (days, in_day) = (millis.div_euclid(86_400_000), millis.rem_euclid(86_400_000));
-    let shifted = days + 719_468; // days from 0000-03-01, where the leap day ends a year
-    let era = shifted.div_euclid(146_097);
-    let day_of_era = shifted.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 { month_from_march + 3 } else { month_from_march - 9 };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    let (year, month, day) = calendar::civil_from_days(days);
 
     let mut out = String::with_capacity(24);
     if (0..=9_999).contains(&year) {

@@ -323,15 +323,11 @@ pub struct DateTime {
 impl DateTime {
     /// Seconds since 1970-01-01T00:00:00 on the same clock: Unix time for a UTC schedule.
     pub fn epoch_seconds(&self) -> i64 {
-        // Howard Hinnant's days_from_civil.
-        let year = i64::from(self.year) - i64::from(self.month <= 2);
-        let era = year.div_euclid(400);
-        let year_of_era = year - era * 400;
-        let month = i64::from(self.month);
-        let day_of_year =
-            (153 * (month + if month > 2 { -3 } else { 9 }) + 2) / 5 + i64::from(self.day) - 1;
-        let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-        let days = era * 146_097 + day_of_era - 719_468;
+        let days = crate::calendar::days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        );
         days * 86_400
             + i64::from(self.hour) * 3_600
             + i64::from(self.minute) * 60
