@@ -32,6 +32,14 @@ async function pressTimes(tab, key, times) {
   return seen;
 }
 
+/** The outline of what has focus inside the agent's shadow root: visible focus. */
+function focusOutline(tab) {
+  return tab.page.evaluate(() => {
+    const style = getComputedStyle(document.getElementById("concierge-root").shadowRoot.activeElement);
+    return style.outlineStyle + " " + style.outlineWidth;
+  });
+}
+
 /** A button of the shop's own, focused, for focus to come back to. */
 async function focusPageButton(tab) {
   await tab.page.evaluate(() => {
@@ -63,6 +71,7 @@ test("the dialog by keyboard: focus moves in, Tab and Shift+Tab cycle, Escape cl
 
   assert.equal(await focused(tab), "Accept all", "focus moved into the dialog");
   assert.deepEqual(await pressTimes(tab, "Tab", 4), ["Reject all", "Choose", "Privacy policy", "Accept all"]);
+  assert.equal(await focusOutline(tab), "solid 3px", "visible focus");
   assert.deepEqual(await pressTimes(tab, "Shift+Tab", 2), ["Privacy policy", "Choose"]);
 
   await tab.page.keyboard.press("Escape");
@@ -71,8 +80,12 @@ test("the dialog by keyboard: focus moves in, Tab and Shift+Tab cycle, Escape cl
   assert.deepEqual(tab.receipts, [], "no receipt");
   assert.equal(await focused(tab), "body", "focus back where it was");
 
+  // With reduced motion asked for, the dialog appears without its entrance animation.
+  await tab.page.emulateMedia({ reducedMotion: "reduce" });
+
   await open(tab);
   assert.equal(await view(tab, "consent").count(), 1, "asked again on the next page");
+  assert.equal(await view(tab, "consent").evaluate((dialog) => dialog.getAnimations().length), 0);
   await closeClean(tab);
 });
 
@@ -96,6 +109,7 @@ test("the panel by keyboard: Choose, switches with Space, Save as one choice fro
   // Focus starts on the first switch that can change; the disabled one is skipped.
   assert.equal(await focused(tab), "switch measurement");
   await tab.page.keyboard.press("Space");
+  assert.equal(await focusOutline(tab), "solid 3px", "visible focus on a switch");
   assert.deepEqual(await pressTimes(tab, "Tab", 3), ["switch personalization", "switch marketing", "Accept all"]);
   assert.deepEqual(await pressTimes(tab, "Shift+Tab", 4), ["switch marketing", "switch personalization", "switch measurement", "Privacy policy"]);
   await tab.page.keyboard.press("Shift+Tab");
