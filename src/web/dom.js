@@ -62,7 +62,7 @@ export function control(label) {
   const slot = label && document.querySelector("[data-concierge-consent]");
   const shadow = label && !slot && ensureRoot();
   if (!slot && !shadow) return;
-  privacyControl = element("button", "control", label);
+  privacyControl = element("button", "concierge-control", label);
   privacyControl.type = "button";
   privacyControl.addEventListener("click", () => onAction("choose"));
   (slot || shadow).append(privacyControl);

@@ -151,7 +151,7 @@ test("a denial by the browser's Global Privacy Control is shown as such", async 
 test("the Privacy choices control: a corner button, the shop's slot, or none with data-consent-control=off", async () => {
   const tab = await newTab(shared.browser);
   await open(tab);
-  const corner = tab.page.locator("#concierge-root button.control");
+  const corner = tab.page.locator("#concierge-root button.concierge-control");
   assert.equal(await corner.textContent(), "Privacy choices");
   await view(tab, "consent").locator("[data-action=reject]").click();
   await corner.click();
@@ -209,7 +209,7 @@ for (const { lang, choose, purposes, save, always, gpc, link, control } of LANGU
     assert.equal(await dialog.getAttribute("lang"), lang);
     assert.equal(await dialog.locator("[data-action=choose]").textContent(), choose);
     assert.equal(await dialog.locator("a.link").textContent(), link);
-    assert.equal(await tab.page.locator("#concierge-root button.control").textContent(), control);
+    assert.equal(await tab.page.locator("#concierge-root button.concierge-control").textContent(), control);
     assert.deepEqual(await violations(tab, "consent"), []);
 
     await dialog.locator("[data-action=choose]").click();
