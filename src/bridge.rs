@@ -17,7 +17,7 @@
 
 use crate::engine::cart::Cart;
 use crate::engine::config::ConsentModeUse;
-use crate::engine::consent::{Consent, Decision};
+use crate::engine::consent::{Consent, ConsentUpdate, Decision};
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
@@ -177,7 +177,19 @@ impl Bridge {
         match part(0).as_str()? {
             "call" => self.command(part(1), part(2), part(3), out),
             "layer" => self.layer(part(1), out),
-            "action" => part(1).as_str().and_then(Action::from_name).map(Event::Action),
+            // The panel's save carries its switches, `{ purpose id: on }`.
+            "action" => match (part(1).as_str().and_then(Action::from_name)?, part(2)) {
+                (Action::SavePanel, Value::Object(switches)) => {
+                    Some(Event::PanelChoice(ConsentUpdate {
+                        all: None,
+                        set: switches
+                            .iter()
+                            .map(|(id, on)| (id.clone(), matches!(on, Value::Bool(true))))
+                            .collect(),
+                    }))
+                }
+                (action, _) => Some(Event::Action(action)),
+            },
             "tick" => Some(Event::Tick),
             "flush" if flag(1) => Some(Event::FlushGranted),
             "flush" => Some(Event::FlushBusy),
@@ -229,6 +241,7 @@ impl Bridge {
             "consent" => match wire::decode_consent(first) {
                 Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
                 Ok(ConsentCommand::ShowPrompt) => Some(Event::ShowConsentPrompt),
+                Ok(ConsentCommand::OpenPanel) => Some(Event::OpenConsentPanel),
                 Err(problem) => {
                     out.warn(text!("consent: ", problem.describe()));
                     None
@@ -324,6 +337,7 @@ impl Bridge {
                     out.end();
                 }
                 Effect::Remove(kind) => out.push("remove", &[kind_name(kind)]),
+                Effect::Control(label) => out.push("control", label.as_slice()),
                 Effect::Notify(notice) => {
                     let json = out.begin("notify");
                     match notice {
@@ -491,6 +505,7 @@ fn commerce_event(
 pub fn kind_name(kind: ViewKind) -> &'static str {
     match kind {
         ViewKind::ConsentPrompt => "consent",
+        ViewKind::ConsentPanel => "panel",
         ViewKind::RecoveryBanner => "recovery",
     }
 }
@@ -542,6 +557,33 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         }
         None => json.null(),
     }
+    json.key("link");
+    match &view.link {
+        Some((label, href)) => {
+            json.open_array();
+            json.string(label);
+            json.string(href);
+            json.close_array();
+        }
+        None => json.null(),
+    }
+    // Each row `[id, name, description, on, fixed, note]`.
+    json.key("rows");
+    json.open_array();
+    for row in &view.rows {
+        json.open_array();
+        json.string(&row.id);
+        json.string(&row.name);
+        json.string(&row.description);
+        json.bool(row.on);
+        json.bool(row.fixed);
+        match row.note {
+            Some(note) => json.string(note),
+            None => json.null(),
+        }
+        json.close_array();
+    }
+    json.close_array();
     json.key("actions");
     json.open_array();
     for action in &view.actions {

@@ -412,6 +412,8 @@ fn describe(found: &Value) -> String {
 pub enum ConsentCommand {
     Update(ConsentUpdate),
     ShowPrompt,
+    /// `"open"`: the preferences panel.
+    OpenPanel,
 }
 
 /// Decodes `concierge('consent', arg)`: `"accept"`, `"reject"`, `"prompt"` or `"open"`, or an
@@ -425,7 +427,8 @@ pub fn decode_consent(arg: &Value) -> Result<ConsentCommand, Problem> {
         Value::String(word) => match word.as_str() {
             "accept" | "granted" => Ok(ConsentCommand::Update(ConsentUpdate::all(true))),
             "reject" | "denied" => Ok(ConsentCommand::Update(ConsentUpdate::all(false))),
-            "prompt" | "open" => Ok(ConsentCommand::ShowPrompt),
+            "prompt" => Ok(ConsentCommand::ShowPrompt),
+            "open" => Ok(ConsentCommand::OpenPanel),
             _ => Err(invalid()),
         },
         Value::Object(entries) if !entries.is_empty() => {
@@ -549,6 +552,8 @@ pub fn decode_settings(dataset: &Value, fallback_locale: &str) -> Decoded<PageSe
     overrides.resume_url = text("resumeUrl").filter(|u| !u.is_empty()).map(str::to_owned);
     overrides.consent_prompt =
         text("consentPrompt").map(|prompt| !matches!(prompt, "off" | "false" | "0" | "no"));
+    overrides.consent_control =
+        text("consentControl").map(|control| !matches!(control, "off" | "false" | "0" | "no"));
     overrides.link_hosts = text("linkHosts").map(|hosts| {
         hosts.split([',', ' ']).filter(|h| !h.is_empty()).map(str::to_owned).collect()
     });

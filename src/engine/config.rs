@@ -32,6 +32,8 @@ pub struct Config {
     pub resume_url: String,
     /// Whether the agent asks for consent itself; off when the shop's own CMP calls `consent`.
     pub consent_prompt: bool,
+    /// Whether the persistent "Privacy choices" control is drawn (`data-consent-control`).
+    pub consent_control: bool,
     /// Hosts besides the page's own origin that links in views may point to (`https:` only).
     pub link_hosts: Vec<String>,
     /// The consent policy in force: the shop's published one, else the built-in one (the
@@ -70,6 +72,7 @@ impl Config {
             checkout_path: "/checkout/".to_owned(),
             resume_url: "/checkout/".to_owned(),
             consent_prompt: true,
+            consent_control: true,
             link_hosts: Vec::new(),
             policy: Box::new(concierge_protocol::consent::builtin_policy()),
             region: None,
@@ -132,6 +135,7 @@ pub struct Overrides {
     pub checkout_path: Option<String>,
     pub resume_url: Option<String>,
     pub consent_prompt: Option<bool>,
+    pub consent_control: Option<bool>,
     pub link_hosts: Option<Vec<String>>,
 }
 
@@ -145,6 +149,7 @@ impl Overrides {
             checkout_path: settings.and_then(|s| s.checkout_path.clone()),
             resume_url: settings.and_then(|s| s.resume_url.clone()),
             consent_prompt: documents.policy.as_ref().map(|policy| policy.prompt),
+            consent_control: None,
             link_hosts: settings.and_then(|s| s.link_hosts.clone()),
         }
     }
@@ -167,6 +172,9 @@ impl Overrides {
         }
         if let Some(prompt) = self.consent_prompt {
             config.consent_prompt = prompt;
+        }
+        if let Some(control) = self.consent_control {
+            config.consent_control = control;
         }
         if let Some(hosts) = &self.link_hosts {
             config.link_hosts.clone_from(hosts);
@@ -208,6 +216,7 @@ impl PageSettings {
                 checkout_path: Some(config.checkout_path.clone()),
                 resume_url: Some(config.resume_url.clone()),
                 consent_prompt: Some(config.consent_prompt),
+                consent_control: Some(config.consent_control),
                 link_hosts: Some(config.link_hosts.clone()),
             },
         }

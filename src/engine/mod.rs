@@ -30,6 +30,7 @@ use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
 use consent::{Consent, ConsentUpdate, Source, Unlocked};
 use decide::{Priority, Proposal};
+use i18n::texts_for;
 use persist::{Allowed, Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
 use receipts::{Receipt, Receipts};
 use recovery::Recovery;
@@ -83,6 +84,10 @@ pub enum Event {
     Consent(ConsentUpdate),
     /// The visitor asked to see the consent choices again.
     ShowConsentPrompt,
+    /// `concierge('consent', 'open')`: the preferences panel.
+    OpenConsentPanel,
+    /// The panel's switches, saved as one choice (source `panel`).
+    PanelChoice(ConsentUpdate),
     /// A control in a view was used.
     Action(Action),
     /// Another tab of the shop changed the stored state.
@@ -275,6 +280,8 @@ pub enum Effect {
     SendReceipt(Receipt),
     /// Tell the page's Google tags (Consent Mode v2).
     ConsentMode(ConsentModeCommand),
+    /// Draw the persistent control that opens the panel, with this label; `None`: remove it.
+    Control(Option<&'static str>),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -301,6 +308,12 @@ pub struct Agent {
     shown: Option<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
+    /// The preferences panel is open.
+    panel_open: bool,
+    /// The visitor closed the dialog without choosing (Escape): not asked again on this page.
+    consent_closed: bool,
+    /// The persistent control's label as drawn.
+    control: Option<&'static str>,
     /// Receipts of the visitor's choices on their way to the backend.
     receipts: Receipts,
     /// A choice was made in this batch of events: its receipt is issued once the identity it
@@ -343,6 +356,9 @@ impl Agent {
             page: Page::default(),
             shown: None,
             prompt_requested: false,
+            panel_open: false,
+            consent_closed: false,
+            control: None,
             receipts: Receipts::default(),
             receipt_due: false,
             consent_mode_started: false,
@@ -455,6 +471,8 @@ impl Agent {
             }
             Event::Consent(update) => self.update_consent(&update, Source::Api, now, out),
             Event::ShowConsentPrompt => self.prompt_requested = true,
+            Event::OpenConsentPanel => self.panel_open = true,
+            Event::PanelChoice(update) => self.update_consent(&update, Source::Panel, now, out),
             Event::Action(action) => self.act(action, now, out),
             Event::StorageChanged(change) => self.adopt(change, out),
             Event::Tick => self.recovery.tick(&self.config, now),
@@ -616,16 +634,32 @@ impl Agent {
             out.push(Effect::Warn(Warning::UnknownPurposes { names, known }));
         }
         self.prompt_requested = false;
+        self.panel_open = false;
         self.receipt_due = true;
     }
 
     fn act(&mut self, action: Action, now: Millis, out: &mut Vec<Effect>) {
+        // Accept all and reject all are on the dialog and on the panel, each its own source.
+        let source = match self.shown.as_ref().map(|view| view.kind) {
+            Some(ViewKind::ConsentPanel) => Source::Panel,
+            _ => Source::Dialog,
+        };
         match action {
             Action::AcceptConsent => {
-                self.update_consent(&ConsentUpdate::all(true), Source::Dialog, now, out)
+                self.update_consent(&ConsentUpdate::all(true), source, now, out)
             }
             Action::RejectConsent => {
-                self.update_consent(&ConsentUpdate::all(false), Source::Dialog, now, out)
+                self.update_consent(&ConsentUpdate::all(false), source, now, out)
+            }
+            Action::OpenPanel => self.panel_open = true,
+            // Saved without switches (the shell always sends them): the choices as they are.
+            Action::SavePanel => {
+                self.update_consent(&ConsentUpdate::default(), Source::Panel, now, out)
+            }
+            Action::CloseConsent => {
+                self.panel_open = false;
+                self.prompt_requested = false;
+                self.consent_closed = true;
             }
             Action::DismissBanner => {
                 self.recovery.dismiss(&self.config, now);
@@ -946,9 +980,11 @@ impl Agent {
     /// The one decide step: every feature proposes, [`decide::decide`] chooses.
     fn wanted_view(&self, now: Millis) -> Option<View> {
         let mut proposals = Vec::new();
-        let consent_open = self.prompt_requested || self.asks(now);
-        if self.config.consent_prompt && consent_open {
-            proposals.push(Proposal::new(view::consent_prompt(&self.config), Priority::Blocking));
+        let consent_open = self.prompt_requested || (!self.consent_closed && self.asks(now));
+        if self.config.consent_prompt && (self.panel_open || consent_open) {
+            let panel = self.panel_open.then_some(&self.consent);
+            proposals
+                .push(Proposal::new(view::consent_view(&self.config, panel), Priority::Blocking));
         }
         let code = self.cart_code();
         let banner = self.unlocked().enables(Feature::RecoveryBanner);
@@ -976,6 +1012,12 @@ impl Agent {
     }
 
     fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        let control = (self.config.consent_prompt && self.config.consent_control)
+            .then(|| texts_for(&self.config.locale).consent_label);
+        if control != self.control {
+            self.control = control;
+            out.push(Effect::Control(control));
+        }
         let wanted = self.wanted_view(now);
         if wanted == self.shown {
             return;

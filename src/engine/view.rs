@@ -2,6 +2,7 @@
 
 use super::cart::{line_total, Cart};
 use super::config::Config;
+use super::consent::{Consent, Decision, Source};
 use super::i18n::{fill, texts_for};
 use super::money::Money;
 
@@ -11,6 +12,8 @@ pub const BANNER_LINES: usize = 3;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ViewKind {
     ConsentPrompt,
+    /// The preferences panel: one switch per purpose of the policy in force.
+    ConsentPanel,
     RecoveryBanner,
 }
 
@@ -19,6 +22,12 @@ pub enum ViewKind {
 pub enum Action {
     AcceptConsent,
     RejectConsent,
+    /// Opens the preferences panel (the dialog's "Choose", the persistent control).
+    OpenPanel,
+    /// The panel's switches as one choice; the shell sends them with the action.
+    SavePanel,
+    /// Escape on the dialog or the panel: no choice yet, asked again on the next page.
+    CloseConsent,
     ResumeCheckout,
     DismissBanner,
 }
@@ -29,6 +38,9 @@ impl Action {
         match self {
             Action::AcceptConsent => "accept",
             Action::RejectConsent => "reject",
+            Action::OpenPanel => "choose",
+            Action::SavePanel => "save",
+            Action::CloseConsent => "later",
             Action::ResumeCheckout => "resume",
             Action::DismissBanner => "dismiss",
         }
@@ -38,6 +50,9 @@ impl Action {
         [
             Action::AcceptConsent,
             Action::RejectConsent,
+            Action::OpenPanel,
+            Action::SavePanel,
+            Action::CloseConsent,
             Action::ResumeCheckout,
             Action::DismissBanner,
         ]
@@ -60,6 +75,20 @@ pub struct ViewAction {
     /// A link target (relative or absolute, checked by the shell against the allowlist).
     pub href: Option<String>,
     pub emphasis: Emphasis,
+}
+
+/// One purpose in the preferences panel, in the visitor's language.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PanelRow {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    /// The switch's state: granted now (or always, for a purpose not based on consent).
+    pub on: bool,
+    /// Not based on consent: shown on and disabled, with [`PanelRow::note`] saying "always on".
+    pub fixed: bool,
+    /// "Always on", or that Global Privacy Control set the denial.
+    pub note: Option<&'static str>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -95,19 +124,24 @@ pub struct View {
     pub total: Option<(&'static str, Money)>,
     /// A label and a code the visitor can read out to staff.
     pub code: Option<(&'static str, String)>,
+    /// A link's label and target (the policy's privacy page), checked by the shell.
+    pub link: Option<(&'static str, String)>,
+    pub rows: Vec<PanelRow>,
     pub actions: Vec<ViewAction>,
 }
 
-pub fn consent_prompt(config: &Config) -> View {
+/// A consent view's button. Accepting and rejecting look alike: a choice nudged by design is
+/// not a free choice.
+fn button(action: Action, label: &str) -> ViewAction {
+    ViewAction { action, label: label.to_owned(), href: None, emphasis: Emphasis::Primary }
+}
+
+/// The consent dialog (`kind` [`ViewKind::ConsentPrompt`]) or the preferences panel, whose
+/// rows are the policy's purposes with `consent`'s decisions.
+pub fn consent_view(config: &Config, consent: Option<&Consent>) -> View {
     let texts = texts_for(&config.locale);
-    let button = |action, label: &str| ViewAction {
-        action,
-        label: label.to_owned(),
-        href: None,
-        // Accepting and rejecting look alike: a choice nudged by design is not a free choice.
-        emphasis: Emphasis::Primary,
-    };
-    View {
+    let policy = &config.policy;
+    let mut view = View {
         kind: ViewKind::ConsentPrompt,
         label: CatalogueText(texts.consent_label),
         lang: texts.lang,
@@ -117,11 +151,47 @@ pub fn consent_prompt(config: &Config) -> View {
         more: None,
         total: None,
         code: None,
+        link: policy.privacy_url.clone().map(|url| (texts.consent_privacy, url)),
+        rows: Vec::new(),
         actions: vec![
             button(Action::AcceptConsent, texts.consent_accept),
             button(Action::RejectConsent, texts.consent_reject),
+            button(Action::OpenPanel, texts.consent_choose),
         ],
+    };
+    let Some(consent) = consent else { return view };
+    view.kind = ViewKind::ConsentPanel;
+    view.title = CatalogueText(texts.consent_label);
+    view.actions[2] = button(Action::SavePanel, texts.panel_save);
+    // In the visitor's language, else English (every policy has it), else the id.
+    let text = |texts_by_lang: &[(String, String)], id: &str| {
+        [texts.lang, "en"]
+            .iter()
+            .find_map(|lang| texts_by_lang.iter().find(|(l, _)| l == lang))
+            .map_or_else(|| id.to_owned(), |(_, text)| text.clone())
+    };
+    for purpose in &policy.purposes {
+        let fixed = !purpose.needs_consent();
+        let decision = consent.decision(&purpose.id);
+        let by_gpc = consent.source == Source::Gpc
+            && decision == Decision::Denied
+            && policy.gpc_denies.contains(&purpose.id);
+        view.rows.push(PanelRow {
+            id: purpose.id.clone(),
+            name: text(&purpose.names, &purpose.id),
+            description: text(&purpose.descriptions, ""),
+            on: fixed || decision == Decision::Granted,
+            fixed,
+            note: if fixed {
+                Some(texts.always_on)
+            } else if by_gpc {
+                Some(texts.gpc_note)
+            } else {
+                None
+            },
+        });
     }
+    view
 }
 
 pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) -> View {
@@ -145,6 +215,8 @@ pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) ->
         more: (hidden > 0).then(|| fill(texts.recovery_more, hidden)),
         total: Some((texts.recovery_total, cart.total())),
         code: cart_code.map(|code| (texts.recovery_code, code.to_owned())),
+        link: None,
+        rows: Vec::new(),
         actions: vec![
             ViewAction {
                 action: Action::ResumeCheckout,

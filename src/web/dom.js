@@ -16,8 +16,14 @@ let root = null;
 let unavailable = false;
 let onAction = null;
 const formatters = new Map();
+/** The consent dialog and panel are modal: focus moves in, is kept in, and goes back here. */
+const MODAL = ".consent,.panel";
+let opener = null;
+/** The persistent "Privacy choices" control, in the shop's `[data-concierge-consent]` or ours. */
+let privacyControl = null;
 
-/** Views call `act(name)` when one of their controls is used. */
+/** Views call `act(name, switches)` when one of their controls is used (`switches`: the
+ * panel's, on save). */
 export function init(act) {
   onAction = act;
 }
@@ -32,13 +38,38 @@ export function render(view) {
     return warn("a view could not be drawn");
   }
   const old = shadow.querySelector('[data-view="' + view.kind + '"]');
+  const modal = built.matches(MODAL);
+  if (modal && !shadow.querySelector(MODAL)) {
+    opener = document.activeElement;
+    if (opener && opener.shadowRoot === shadow) opener = shadow.activeElement;
+  }
   if (old) old.replaceWith(built);
   else shadow.append(built);
+  if (modal) focusable(built)[0].focus();
 }
 
 export function remove(kind) {
   const old = root && root.querySelector('[data-view="' + kind + '"]');
-  if (old) old.remove();
+  if (!old) return;
+  old.remove();
+  if (old.matches(MODAL) && !root.querySelector(MODAL) && opener && opener.isConnected) opener.focus();
+}
+
+/** Draws the persistent control with `label`, or removes it when there is none. */
+export function control(label) {
+  if (privacyControl) privacyControl.remove();
+  privacyControl = null;
+  const slot = label && document.querySelector("[data-concierge-consent]");
+  const shadow = label && !slot && ensureRoot();
+  if (!slot && !shadow) return;
+  privacyControl = element("button", "concierge-control", label);
+  privacyControl.type = "button";
+  privacyControl.addEventListener("click", () => onAction("choose"));
+  (slot || shadow).append(privacyControl);
+}
+
+function focusable(view) {
+  return view.querySelectorAll("button,a[href],input:not(:disabled)");
 }
 
 /** Removes the host and everything in it (`stop()`). */
@@ -46,8 +77,10 @@ export function destroy() {
   try {
     const host = document.getElementById(HOST_ID);
     if (host) host.remove();
+    if (privacyControl) privacyControl.remove();
   } catch (error) {}
   root = null;
+  privacyControl = null;
   unavailable = false;
 }
 
@@ -65,11 +98,25 @@ function ensureRoot() {
     shadow.adoptedStyleSheets = [sheet];
     shadow.addEventListener("click", (event) => {
       const control = event.target instanceof Element && event.target.closest("[data-action]");
-      if (control) onAction(control.getAttribute("data-action"));
+      if (!control) return;
+      const name = control.getAttribute("data-action");
+      const switches = {};
+      if (name == "save") for (const input of focusable(control.closest(".view"))) if (input.name) switches[input.name] = input.checked;
+      onAction(name, switches);
     });
     shadow.addEventListener("keydown", (event) => {
-      const inBanner = event.target instanceof Element && event.target.closest('[data-view="recovery"]');
-      if (event.key === "Escape" && inBanner) onAction("dismiss");
+      const view = event.target instanceof Element && event.target.closest(".view");
+      if (!view) return;
+      const modal = view.matches(MODAL);
+      if (event.key === "Escape") onAction(modal ? "later" : "dismiss");
+      if (event.key !== "Tab" || !modal) return;
+      // Tab and Shift+Tab cycle inside the modal view.
+      const items = focusable(view);
+      const edge = items[event.shiftKey ? 0 : items.length - 1];
+      if (shadow.activeElement === edge) {
+        event.preventDefault();
+        items[event.shiftKey ? items.length - 1 : 0].focus();
+      }
     });
     document.body.append(host);
     root = shadow;
@@ -88,12 +135,18 @@ function element(tag, className, text) {
 }
 
 function build(view) {
-  const titleId = HOST_ID + "-" + view.kind + "-title";
+  const id = HOST_ID + "-" + view.kind;
+  const titleId = id + "-title";
   const section = element("section", "view " + view.kind);
   section.setAttribute("data-view", view.kind);
-  section.setAttribute("role", "region");
   section.setAttribute("aria-labelledby", titleId);
   section.setAttribute("lang", view.lang);
+  if (view.kind == "recovery") section.setAttribute("role", "region");
+  else {
+    section.setAttribute("role", "dialog");
+    section.setAttribute("aria-modal", "true");
+    section.setAttribute("aria-describedby", id + "-body");
+  }
 
   const header = element("div", "header");
   const title = element("h2", "title", view.title);
@@ -108,7 +161,31 @@ function build(view) {
     close.setAttribute("data-action", action.action);
     header.append(close);
   }
-  section.append(header, element("p", "body", view.body));
+  const body = element("p", "body", view.body);
+  body.id = id + "-body";
+  section.append(header, body);
+
+  if (view.rows.length) {
+    const list = element("ul", "rows");
+    view.rows.forEach(([name, label, description, on, fixed, note], index) => {
+      const row = element("li", "row");
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.name = name;
+      input.checked = on;
+      input.disabled = fixed;
+      input.setAttribute("role", "switch");
+      input.setAttribute("aria-describedby", id + index);
+      const switchLabel = element("label", "purpose");
+      switchLabel.append(input, element("span", "name", label));
+      const details = element("span", "", description);
+      details.id = id + index;
+      row.append(switchLabel, element("p", "description", "").appendChild(details).parentNode);
+      if (note) details.append(element("span", "note", note));
+      list.append(row);
+    });
+    section.append(list);
+  }
 
   if (view.lines.length) {
     const list = element("ul", "lines");
@@ -151,6 +228,12 @@ function build(view) {
     actions.append(control);
   }
   section.append(actions);
+  const link = view.link && safeHref(view.link[1], view.hosts);
+  if (link) {
+    const anchor = element("a", "link", view.link[0]);
+    anchor.setAttribute("href", link);
+    section.append(element("p", "", "").appendChild(anchor).parentNode);
+  }
   return section;
 }
 

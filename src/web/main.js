@@ -84,7 +84,7 @@ export function wasmMemoryBytes() {
 
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
-  dom.init((name) => dispatch([["action", name]]));
+  dom.init((name, switches) => dispatch([["action", name, switches]]));
   const stubbed = window.concierge;
   const early = queued(stubbed);
   const calls = [];
@@ -287,6 +287,8 @@ function apply([verb, a, b, c, d]) {
       return dom.render(a);
     case "remove":
       return dom.remove(a);
+    case "control":
+      return dom.control(a);
     case "notify":
       return notify(a, b);
     case "warn":

@@ -24,8 +24,8 @@ test("nothing is stored or sent until consent, and everything is after", async (
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab, { setup: queueCalls, arg: [addToCart("a", "Phone", 799, 1)] });
   const prompt = view(tab, "consent");
-  assert.equal(await prompt.getAttribute("role"), "region");
-  assert.deepEqual(await texts(prompt, "button"), ["Accept", "Reject"]);
+  assert.equal(await prompt.getAttribute("role"), "dialog");
+  assert.deepEqual(await texts(prompt, "button"), ["Accept all", "Reject all", "Choose"]);
   // Accept grants every purpose of the built-in policy, marketing too: the prompt says so.
   assert.match(await prompt.locator(".body").textContent(), /measure your visit.*remind you by email or text message/);
   await tab.page.clock.runFor("05:00");
@@ -54,7 +54,11 @@ test("nothing is stored or sent until consent, and everything is after", async (
 test("rejecting keeps only the choice on the device and sends nothing", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab);
+  // The receipt's answer is awaited before the page clock runs: run first, the request's
+  // give-up timer fires before the answer lands and the receipt is sent again (seen under load).
+  const answered = tab.page.waitForResponse("**/v1/consent/receipts");
   await view(tab, "consent").locator("[data-action=reject]").click();
+  await answered;
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
   await call(tab, ...addToCart("a", "Phone", 799, 2));
   await tab.page.clock.runFor("05:00");
@@ -83,9 +87,9 @@ test("rejecting keeps only the choice on the device and sends nothing", async ()
 });
 
 const LOCALES = [
-  { how: "data-locale es-ES", settings: { locale: "es-ES" }, lang: "en", expect: ["es", "¿Guardamos tu carrito para más tarde?", "Aceptar", "Rechazar"] },
-  { how: "the page's lang nl, no data-locale", settings: {}, lang: "nl", expect: ["nl", "Je winkelwagen bewaren voor later?", "Accepteren", "Weigeren"] },
-  { how: "data-locale de-DE on an English page", settings: { locale: "de-DE" }, lang: "en", expect: ["de", "Warenkorb für später speichern?", "Akzeptieren", "Ablehnen"] },
+  { how: "data-locale es-ES", settings: { locale: "es-ES" }, lang: "en", expect: ["es", "¿Guardamos tu carrito para más tarde?", "Aceptar todo", "Rechazar todo", "Elegir"] },
+  { how: "the page's lang nl, no data-locale", settings: {}, lang: "nl", expect: ["nl", "Je winkelwagen bewaren voor later?", "Alles accepteren", "Alles weigeren", "Kiezen"] },
+  { how: "data-locale de-DE on an English page", settings: { locale: "de-DE" }, lang: "en", expect: ["de", "Warenkorb für später speichern?", "Alle akzeptieren", "Alle ablehnen", "Auswählen"] },
 ];
 
 for (const { how, settings, lang, expect } of LOCALES) {

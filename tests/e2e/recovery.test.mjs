@@ -13,7 +13,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
 
   const prompt = page.locator("[data-view=consent]");
   await prompt.waitFor();
-  assert.equal(await prompt.getAttribute("role"), "region");
+  assert.equal(await prompt.getAttribute("role"), "dialog", "a modal dialog (the consent UI)");
   await prompt.locator("[data-action=accept]").click();
   await prompt.waitFor({ state: "detached" });
 

@@ -364,7 +364,7 @@ fn texts_follow_the_configured_locale() {
     let prompt = rendered(&effects, ViewKind::ConsentPrompt).unwrap();
     assert_eq!(prompt.lang, "es");
     let labels: Vec<_> = prompt.actions.iter().map(|a| a.label.as_str()).collect();
-    assert_eq!(labels, ["Aceptar", "Rechazar"]);
+    assert_eq!(labels, ["Aceptar todo", "Rechazar todo", "Elegir"]);
 }
 
 #[test]

@@ -401,3 +401,106 @@ fn the_backends_word_on_the_region_applies_when_the_config_arrives() {
     assert!(effects.contains(&Effect::Remove(ViewKind::ConsentPrompt)), "{effects:?}");
     tab.handle(Event::Tick, T0 + 2);
 }
+
+fn control(effects: &[Effect]) -> Option<Option<&'static str>> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::Control(label) => Some(*label),
+        _ => None,
+    })
+}
+
+#[test]
+fn the_dialog_offers_accept_reject_and_choose_and_links_the_privacy_page() {
+    use concierge::engine::view::Action;
+    let (_, effects) = Tab::open(&new_device(), "/", T0);
+    let dialog = rendered(&effects, ViewKind::ConsentPrompt).expect("the dialog");
+    let actions: Vec<_> = dialog.actions.iter().map(|a| (a.action, a.label.as_str())).collect();
+    assert_eq!(
+        actions,
+        [
+            (Action::AcceptConsent, "Accept all"),
+            (Action::RejectConsent, "Reject all"),
+            (Action::OpenPanel, "Choose")
+        ]
+    );
+    assert_eq!(dialog.link, Some(("Privacy policy", "/privacy/".to_owned())));
+    assert_eq!(control(&effects), Some(Some("Privacy choices")), "the persistent control");
+}
+
+#[test]
+fn the_panel_shows_each_purpose_and_saves_its_switches_as_one_choice_from_the_panel() {
+    use concierge::engine::view::Action;
+    let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+    let effects = tab.handle(action(Action::OpenPanel), T0 + 1);
+    assert!(removed(&effects, ViewKind::ConsentPrompt));
+    let panel = rendered(&effects, ViewKind::ConsentPanel).expect("the panel");
+    let rows: Vec<_> = panel
+        .rows
+        .iter()
+        .map(|row| (row.id.as_str(), row.name.as_str(), row.on, row.fixed, row.note))
+        .collect();
+    assert_eq!(rows[0], ("necessary", "Strictly necessary", true, true, Some("Always on")));
+    assert_eq!(rows[1].0, "measurement");
+    assert!(rows[1..].iter().all(|row| !row.2 && !row.3 && row.4.is_none()), "{rows:?}");
+    assert!(panel.rows.iter().all(|row| !row.description.is_empty()));
+
+    let switches = [("measurement", true), ("personalization", false), ("marketing", false)];
+    let set = switches.iter().map(|(id, on)| (id.to_string(), *on)).collect();
+    // The always-on purpose cannot be switched off, even if a page sends it.
+    let mut update = ConsentUpdate { all: None, set };
+    update.set.push(("necessary".into(), false));
+    let effects = tab.handle(Event::PanelChoice(update), T0 + 2);
+    assert!(removed(&effects, ViewKind::ConsentPanel));
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none(), "settled: no dialog");
+    let (g, d) = (Decision::Granted, Decision::Denied);
+    let all = ["necessary", "measurement", "personalization", "marketing"];
+    assert_eq!(all.map(|id| tab.consent().decision(id)), [Decision::Unset, g, d, d]);
+    let receipt = receipts_sent(&effects)[0];
+    assert_eq!(receipt.source, Source::Panel);
+    assert_eq!(receipt.choices[0], ("necessary".into(), g));
+    assert_eq!(tab.consent().source, Source::Panel);
+
+    // Accept all on the panel is the panel's choice too; reopened, it shows the choice.
+    tab.handle(Event::OpenConsentPanel, T0 + 3);
+    let effects = tab.handle(action(Action::AcceptConsent), T0 + 4);
+    assert_eq!(receipts_sent(&effects)[0].source, Source::Panel);
+    let effects = tab.handle(Event::OpenConsentPanel, T0 + 5);
+    let panel = rendered(&effects, ViewKind::ConsentPanel).expect("reopened");
+    assert!(panel.rows.iter().all(|row| row.on));
+}
+
+#[test]
+fn gpc_denials_are_shown_as_set_by_the_browser() {
+    let (mut tab, _) = Tab::open_with(in_region(Some("NL"), true), &new_device(), "/", T0);
+    let effects = tab.handle(Event::OpenConsentPanel, T0 + 1);
+    let panel = rendered(&effects, ViewKind::ConsentPanel).unwrap();
+    let notes: Vec<_> = panel.rows.iter().map(|row| (row.on, row.note)).collect();
+    let gpc = Some("Set by your browser's Global Privacy Control");
+    assert_eq!(notes, [(true, Some("Always on")), (false, None), (false, None), (false, gpc)]);
+}
+
+#[test]
+fn escape_closes_the_dialog_without_a_choice_and_the_next_page_asks_again() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/", T0);
+    let effects = tab.handle(action(concierge::engine::view::Action::CloseConsent), T0 + 1);
+    assert!(removed(&effects, ViewKind::ConsentPrompt));
+    assert!(receipts_sent(&effects).is_empty());
+    assert!(device.borrow().is_empty(), "nothing stored");
+    let effects = tab.handle(Event::Tick, T0 + 2);
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none(), "not again on this page");
+    let (_, effects) = Tab::open(&device, "/next", T0 + 3);
+    assert!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), "asked on the next page");
+}
+
+#[test]
+fn the_persistent_control_is_off_with_data_consent_control_off_or_no_prompt() {
+    let mut config = config();
+    config.consent_control = false;
+    let (_, effects) = Tab::open_with(config, &new_device(), "/", T0);
+    assert_eq!(control(&effects), None);
+    let mut config = self::config();
+    config.consent_prompt = false;
+    let (_, effects) = Tab::open_with(config, &new_device(), "/", T0);
+    assert_eq!(control(&effects), None);
+}

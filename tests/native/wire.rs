@@ -164,7 +164,7 @@ fn consent_accepts_words_objects_and_ga4_consent_mode() {
         (r#""accept""#, ConsentCommand::Update(ConsentUpdate::all(true))),
         (r#""reject""#, ConsentCommand::Update(ConsentUpdate::all(false))),
         (r#""prompt""#, ConsentCommand::ShowPrompt),
-        (r#""open""#, ConsentCommand::ShowPrompt),
+        (r#""open""#, ConsentCommand::OpenPanel),
         (
             r#"{"analytics_storage":"granted","marketing":false}"#,
             ConsentCommand::Update(ConsentUpdate {

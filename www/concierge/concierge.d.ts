@@ -99,6 +99,7 @@ export interface ConciergeTopics {
 
 export interface Concierge {
   (command: "track", event: ConciergeEventName, params?: ConciergeEcommerceParams): void;
+  /** "prompt": the consent dialog again; "open": the preferences panel (a switch per purpose). */
   (command: "consent", choice: "accept" | "reject" | "prompt" | "open" | ConciergeConsentUpdate): void;
   /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;

@@ -1,0 +1,226 @@
+// Browser tests: the consent dialog, the preferences panel and the "Privacy choices" control,
+// by keyboard and pointer, in every language, checked by axe-core, under the strict CSP.
+
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { readFile } from "node:fs/promises";
+import { after, before, test } from "node:test";
+import { SETTINGS, call, closeClean, eventually, newTab, open, startAgent, stopAgent, stored, storedKeys, texts, useBrowser, view } from "./page.mjs";
+
+const shared = useBrowser({ before, after });
+const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
+
+/** What has focus: inside the agent's shadow root, the control's text (or its switch's name),
+ * else the page element's id or tag. */
+function focused(tab) {
+  return tab.page.evaluate(() => {
+    const active = document.activeElement;
+    if (active && active.id === "concierge-root") {
+      const inner = active.shadowRoot.activeElement;
+      return inner ? (inner.name ? "switch " + inner.name : inner.textContent) : "root";
+    }
+    return active ? active.id || active.tagName.toLowerCase() : null;
+  });
+}
+
+async function pressTimes(tab, key, times) {
+  const seen = [];
+  for (let i = 0; i < times; i++) {
+    await tab.page.keyboard.press(key);
+    seen.push(await focused(tab));
+  }
+  return seen;
+}
+
+/** The outline of what has focus inside the agent's shadow root: visible focus. */
+function focusOutline(tab) {
+  return tab.page.evaluate(() => {
+    const style = getComputedStyle(document.getElementById("concierge-root").shadowRoot.activeElement);
+    return style.outlineStyle + " " + style.outlineWidth;
+  });
+}
+
+/** A button of the shop's own, focused, for focus to come back to. */
+async function focusPageButton(tab) {
+  await tab.page.evaluate(() => {
+    const button = document.createElement("button");
+    button.id = "shop-button";
+    button.textContent = "Shop";
+    document.querySelector("main").append(button);
+    button.focus();
+  });
+}
+
+const GPC = () => Object.defineProperty(navigator, "globalPrivacyControl", { value: true });
+
+test("the dialog by keyboard: focus moves in, Tab and Shift+Tab cycle, Escape closes it unanswered", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  const dialog = view(tab, "consent");
+  assert.equal(await dialog.getAttribute("role"), "dialog");
+  assert.equal(await dialog.getAttribute("aria-modal"), "true");
+  const title = await dialog.locator(".title").getAttribute("id");
+  const body = await dialog.locator(".body").getAttribute("id");
+  assert.equal(await dialog.getAttribute("aria-labelledby"), title);
+  assert.equal(await dialog.getAttribute("aria-describedby"), body);
+  assert.deepEqual(await texts(dialog, "button"), ["Accept all", "Reject all", "Choose"]);
+  // Accepting and rejecting look the same: same class, same size.
+  const boxes = await Promise.all(["accept", "reject"].map((name) => dialog.locator(`[data-action=${name}]`).evaluate((b) => [b.className, b.offsetWidth, b.offsetHeight])));
+  assert.deepEqual(boxes[0], boxes[1]);
+  assert.equal(await dialog.locator("a.link").getAttribute("href"), "https://shop.test/privacy/");
+
+  assert.equal(await focused(tab), "Accept all", "focus moved into the dialog");
+  assert.deepEqual(await pressTimes(tab, "Tab", 4), ["Reject all", "Choose", "Privacy policy", "Accept all"]);
+  assert.equal(await focusOutline(tab), "solid 3px", "visible focus");
+  assert.deepEqual(await pressTimes(tab, "Shift+Tab", 2), ["Privacy policy", "Choose"]);
+
+  await tab.page.keyboard.press("Escape");
+  assert.equal(await dialog.count(), 0, "closed");
+  assert.deepEqual(await storedKeys(tab), [], "no choice stored");
+  assert.deepEqual(tab.receipts, [], "no receipt");
+  assert.equal(await focused(tab), "body", "focus back where it was");
+
+  // With reduced motion asked for, the dialog appears without its entrance animation.
+  await tab.page.emulateMedia({ reducedMotion: "reduce" });
+
+  await open(tab);
+  assert.equal(await view(tab, "consent").count(), 1, "asked again on the next page");
+  assert.equal(await view(tab, "consent").evaluate((dialog) => dialog.getAnimations().length), 0);
+  await closeClean(tab);
+});
+
+test("the panel by keyboard: Choose, switches with Space, Save as one choice from the panel, focus restored", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  await tab.page.keyboard.press("Tab");
+  await tab.page.keyboard.press("Tab");
+  assert.equal(await focused(tab), "Choose");
+  await tab.page.keyboard.press("Enter");
+  assert.equal(await view(tab, "consent").count(), 0);
+  const panel = view(tab, "panel");
+  assert.equal(await panel.getAttribute("role"), "dialog");
+  assert.equal(await panel.getAttribute("aria-modal"), "true");
+  assert.deepEqual(await texts(panel, ".purpose"), ["Strictly necessary", "Measurement", "Personalization", "Marketing"]);
+  assert.deepEqual(await texts(panel, "button"), ["Accept all", "Reject all", "Save choices"]);
+  const necessary = panel.locator("input[name=necessary]");
+  assert.equal(await necessary.getAttribute("role"), "switch");
+  assert.ok((await necessary.isChecked()) && (await necessary.isDisabled()), "always on, disabled");
+  assert.match(await panel.locator(".row").first().textContent(), /Always on/);
+  // Focus starts on the first switch that can change; the disabled one is skipped.
+  assert.equal(await focused(tab), "switch measurement");
+  await tab.page.keyboard.press("Space");
+  assert.equal(await focusOutline(tab), "solid 3px", "visible focus on a switch");
+  assert.deepEqual(await pressTimes(tab, "Tab", 3), ["switch personalization", "switch marketing", "Accept all"]);
+  assert.deepEqual(await pressTimes(tab, "Shift+Tab", 4), ["switch marketing", "switch personalization", "switch measurement", "Privacy policy"]);
+  await tab.page.keyboard.press("Shift+Tab");
+  assert.equal(await focused(tab), "Save choices", "Shift+Tab from the first control wraps to the last");
+  await tab.page.keyboard.press("Enter");
+
+  assert.equal(await panel.count(), 0, "closed on save");
+  const consent = await stored(tab, "consent");
+  assert.deepEqual(consent.purposes, { measurement: "granted", personalization: "denied", marketing: "denied" });
+  assert.equal(consent.source, "panel");
+  await eventually(() => tab.receipts.length === 1);
+  assert.equal(tab.receipts[0].source, "panel");
+  assert.deepEqual(tab.receipts[0].choices, { necessary: "granted", measurement: "granted", personalization: "denied", marketing: "denied" });
+
+  // Opened again from the page: it shows the choice in force, and Escape gives focus back.
+  await focusPageButton(tab);
+  await call(tab, "consent", "open");
+  assert.deepEqual(await panel.locator("input").evaluateAll((inputs) => inputs.map((i) => i.checked)), [true, true, false, false]);
+  assert.equal(await focused(tab), "switch measurement");
+  await tab.page.keyboard.press("Escape");
+  assert.equal(await panel.count(), 0);
+  assert.equal(await focused(tab), "shop-button", "focus restored to where it was");
+  assert.equal(tab.receipts.length, 1, "Escape is no choice");
+  await closeClean(tab);
+});
+
+test("a denial by the browser's Global Privacy Control is shown as such", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, { setup: GPC });
+  await call(tab, "consent", "open");
+  const rows = view(tab, "panel").locator(".row");
+  assert.equal(await rows.count(), 4);
+  assert.equal(await rows.nth(3).locator("input").isChecked(), false);
+  assert.match(await rows.nth(3).textContent(), /Set by your browser's Global Privacy Control/);
+  assert.doesNotMatch(await rows.nth(1).textContent(), /Global Privacy Control/);
+  await closeClean(tab);
+});
+
+test("the Privacy choices control: a corner button, the shop's slot, or none with data-consent-control=off", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  const corner = tab.page.locator("#concierge-root button.concierge-control");
+  assert.equal(await corner.textContent(), "Privacy choices");
+  await view(tab, "consent").locator("[data-action=reject]").click();
+  await corner.click();
+  assert.equal(await view(tab, "panel").count(), 1, "it opens the panel");
+  await tab.page.keyboard.press("Escape");
+  assert.equal(await focused(tab), "Privacy choices", "focus back on the control");
+
+  // The shop's slot takes it instead of the corner.
+  await stopAgent(tab);
+  await tab.page.evaluate(() => {
+    const slot = document.createElement("footer");
+    slot.setAttribute("data-concierge-consent", "");
+    document.body.append(slot);
+  });
+  await startAgent(tab);
+  const slotted = tab.page.locator("[data-concierge-consent] button");
+  assert.equal(await slotted.textContent(), "Privacy choices");
+  assert.equal(await corner.count(), 0);
+  await slotted.click();
+  assert.equal(await view(tab, "panel").count(), 1);
+
+  await stopAgent(tab);
+  assert.equal(await slotted.count(), 0, "stop() removes it from the slot");
+  await startAgent(tab, { ...SETTINGS, consentControl: "off" });
+  assert.equal(await slotted.count(), 0);
+  assert.equal(await corner.count(), 0);
+  await closeClean(tab);
+});
+
+const LANGUAGES = [
+  { lang: "en", choose: "Choose", purposes: ["Strictly necessary", "Measurement", "Personalization", "Marketing"], save: "Save choices", always: "Always on", gpc: "Set by your browser's Global Privacy Control", link: "Privacy policy", control: "Privacy choices" },
+  { lang: "es", choose: "Elegir", purposes: ["Estrictamente necesarias", "Medición", "Personalización", "Marketing"], save: "Guardar opciones", always: "Siempre activo", gpc: "Lo ha fijado el Global Privacy Control de tu navegador", link: "Política de privacidad", control: "Opciones de privacidad" },
+  { lang: "nl", choose: "Kiezen", purposes: ["Strikt noodzakelijk", "Meting", "Personalisatie", "Marketing"], save: "Keuzes opslaan", always: "Altijd aan", gpc: "Ingesteld door Global Privacy Control van je browser", link: "Privacybeleid", control: "Privacykeuzes" },
+  { lang: "de", choose: "Auswählen", purposes: ["Unbedingt erforderlich", "Messung", "Personalisierung", "Marketing"], save: "Auswahl speichern", always: "Immer aktiv", gpc: "Von der Global Privacy Control Ihres Browsers gesetzt", link: "Datenschutzerklärung", control: "Datenschutzeinstellungen" },
+];
+
+/** axe-core's violations for the agent's view of `kind`, injected by evaluate: the page's CSP
+ * governs the page's own scripts, not the test driver's evaluation. */
+async function violations(tab, kind) {
+  await tab.page.evaluate(AXE);
+  return tab.page.evaluate(async (kind) => {
+    const root = document.getElementById("concierge-root").shadowRoot.querySelector(`[data-view=${kind}]`);
+    // Measured once the entrance has faded in, as the visitor reads it.
+    await Promise.all(root.getAnimations().map((animation) => animation.finished));
+    const result = await window.axe.run(root, { resultTypes: ["violations"] });
+    return result.violations.map((v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "));
+  }, kind);
+}
+
+for (const { lang, choose, purposes, save, always, gpc, link, control } of LANGUAGES) {
+  test(`the dialog and the panel speak ${lang} and axe-core finds no violation in them`, async () => {
+    const tab = await newTab(shared.browser);
+    await open(tab, { settings: { ...SETTINGS, locale: lang }, setup: GPC });
+    const dialog = view(tab, "consent");
+    assert.equal(await dialog.getAttribute("lang"), lang);
+    assert.equal(await dialog.locator("[data-action=choose]").textContent(), choose);
+    assert.equal(await dialog.locator("a.link").textContent(), link);
+    assert.equal(await tab.page.locator("#concierge-root button.concierge-control").textContent(), control);
+    assert.deepEqual(await violations(tab, "consent"), []);
+
+    await dialog.locator("[data-action=choose]").click();
+    const panel = view(tab, "panel");
+    assert.equal(await panel.getAttribute("lang"), lang);
+    assert.deepEqual(await texts(panel, ".purpose"), purposes);
+    assert.equal(await panel.locator("[data-action=save]").textContent(), save);
+    assert.equal(await panel.locator(".note").first().textContent(), always);
+    assert.equal(await panel.locator(".note").last().textContent(), gpc);
+    assert.deepEqual(await violations(tab, "panel"), []);
+    assert.deepEqual(tab.errors, []);
+    await closeClean(tab);
+  });
+}
