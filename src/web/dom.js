@@ -45,14 +45,26 @@ export function render(view) {
   }
   if (old) old.replaceWith(built);
   else shadow.append(built);
-  if (modal) focusable(built)[0].focus();
+  if (modal) {
+    // Modal for the pointer too: a backdrop keeps clicks from the page behind; a click on it
+    // closes the view unanswered, as Escape does.
+    if (!shadow.querySelector(".backdrop")) {
+      const backdrop = element("div", "backdrop");
+      backdrop.addEventListener("click", () => onAction("later"));
+      shadow.prepend(backdrop);
+    }
+    focusable(built)[0].focus();
+  }
 }
 
 export function remove(kind) {
   const old = root && root.querySelector('[data-view="' + kind + '"]');
   if (!old) return;
   old.remove();
-  if (old.matches(MODAL) && !root.querySelector(MODAL) && opener && opener.isConnected) opener.focus();
+  if (!old.matches(MODAL) || root.querySelector(MODAL)) return;
+  const backdrop = root.querySelector(".backdrop");
+  if (backdrop) backdrop.remove();
+  if (opener && opener.isConnected) opener.focus();
 }
 
 /** Draws the persistent control with `label`, or removes it when there is none. */

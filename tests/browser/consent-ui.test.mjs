@@ -89,6 +89,29 @@ test("the dialog by keyboard: focus moves in, Tab and Shift+Tab cycle, Escape cl
   await closeClean(tab);
 });
 
+test("the dialog is modal for the pointer too: a click beside it reaches not the page but closes it unanswered", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  await tab.page.evaluate(() => {
+    window.__pageClicks = 0;
+    document.addEventListener("click", (event) => {
+      if (event.target.id !== "concierge-root") window.__pageClicks++;
+    });
+  });
+  const dialog = view(tab, "consent");
+  assert.equal(await dialog.count(), 1);
+  // The page's heading, top left, far from the dialog in the corner.
+  await tab.page.mouse.click(12, 12);
+  assert.equal(await tab.page.evaluate(() => window.__pageClicks), 0, "the page behind got no click");
+  assert.equal(await dialog.count(), 0, "closed");
+  assert.deepEqual(await storedKeys(tab), [], "no choice stored");
+  assert.deepEqual(tab.receipts, [], "no receipt");
+  // With the dialog gone, the page has its clicks back.
+  await tab.page.mouse.click(12, 12);
+  assert.equal(await tab.page.evaluate(() => window.__pageClicks), 1);
+  await closeClean(tab);
+});
+
 test("the panel by keyboard: Choose, switches with Space, Save as one choice from the panel, focus restored", async () => {
   const tab = await newTab(shared.browser);
   await open(tab);
