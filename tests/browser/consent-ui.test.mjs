@@ -100,12 +100,15 @@ test("the dialog is modal for the pointer too: a click beside it reaches not the
   });
   const dialog = view(tab, "consent");
   assert.equal(await dialog.count(), 1);
+  const control = tab.page.locator("#concierge-root .concierge-control");
+  assert.equal(await control.isVisible(), false, "the control waits under the backdrop");
   // The page's heading, top left, far from the dialog in the corner.
   await tab.page.mouse.click(12, 12);
   assert.equal(await tab.page.evaluate(() => window.__pageClicks), 0, "the page behind got no click");
   assert.equal(await dialog.count(), 0, "closed");
   assert.deepEqual(await storedKeys(tab), [], "no choice stored");
   assert.deepEqual(tab.receipts, [], "no receipt");
+  assert.equal(await control.isVisible(), true, "the control is back");
   // With the dialog gone, the page has its clicks back.
   await tab.page.mouse.click(12, 12);
   assert.equal(await tab.page.evaluate(() => window.__pageClicks), 1);
