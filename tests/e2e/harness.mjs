@@ -175,6 +175,15 @@ export async function acceptConsent(page, url) {
   await page.locator("[data-view=consent] [data-action=accept]").click();
 }
 
+/** Closes the consent dialog without an answer (Escape), as a visitor who wants to shop first
+ * does: the dialog is modal, so the page takes no click while it is open. */
+export async function closeConsentUnanswered(page) {
+  const dialog = page.locator("[data-view=consent]");
+  await dialog.waitFor();
+  await page.keyboard.press("Escape");
+  await dialog.waitFor({ state: "detached" });
+}
+
 /**
  * The agent's stored state for the demo site, its sections put together:
  * `{ consent, cart, identity, outbox: { ...bookkeeping, events: [...] } }`, or null when nothing is stored.

@@ -5,7 +5,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { acceptConsent, agentReady, audit, cartOf, comeBackLater, useShop, visitor } from "./harness.mjs";
+import { acceptConsent, agentReady, audit, cartOf, closeConsentUnanswered, comeBackLater, useShop, visitor } from "./harness.mjs";
 
 const shop = useShop({ before, after });
 
@@ -240,6 +240,7 @@ test("a cart listener that throws null is reported and the others still hear eve
   const warnings = conciergeWarnings(page);
   await page.goto(`${shop.url}/`);
   await agentReady(page);
+  await closeConsentUnanswered(page);
   await page.evaluate(() => {
     window.concierge("on", "cart", () => {
       throw null;

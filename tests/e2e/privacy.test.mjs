@@ -4,7 +4,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { agentReady, agentWrites, audit, cartOf, useShop, visitor } from "./harness.mjs";
+import { agentReady, agentWrites, audit, cartOf, closeConsentUnanswered, useShop, visitor } from "./harness.mjs";
 
 const shop = useShop({ before, after });
 
@@ -47,6 +47,7 @@ test("before any choice nothing is stored, yet the cart works in memory", async 
   const { context, page, requests } = await visitor(shop.browser);
   await page.goto(`${shop.url}/`);
   await agentReady(page);
+  await closeConsentUnanswered(page);
   await page.locator('[data-product-id="plan-unlimited"] button.add-to-cart').click();
   const cart = await cartOf(page);
   assert.equal(cart.items[0].item_id, "plan-unlimited");
