@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { adminPage, caretLine, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
+import { adminPage, agentReady, caretLine, trustedTypesEnforced, unlabelledControls, useShop, visitor } from "./harness.mjs";
 
 const ADMIN_TOKEN = "e2e-privacy-token";
 // The harness passes its environment on to the server it starts.
@@ -105,6 +105,14 @@ test("the officer sees a problem at its line, publishes, reads the diff, the cha
   // The agent's config serves the new version.
   const config = await (await fetch(`${shop.url}/v1/config?site=demo`)).json();
   assert.equal(config.documents.find((document) => document.kind === "policy").version, next.version);
+  // A visitor's next page view follows it: the preferences panel names the purpose anew.
+  const shopper = await visitor(shop.browser);
+  await shopper.page.goto(`${shop.url}/`);
+  await agentReady(shopper.page);
+  await shopper.page.evaluate(() => window.concierge("consent", "open"));
+  await shopper.page.locator("[data-view=panel] .purpose", { hasText: "Keep your cart, safely" }).waitFor({ timeout: 5_000 });
+  assert.deepEqual(shopper.errors, []);
+  await shopper.context.close();
 
   // The dialog preview, in German, from the policy's own texts.
   await page.selectOption("#preview-language", "de");
