@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { after, before, test } from "node:test";
-import { adminPage, agentReady, caretLine, trustedTypesEnforced, unlabelledControls, useShop, visitor } from "./harness.mjs";
+import { adminPage, agentReady, caretLine, refusedSignIn, trustedTypesEnforced, unlabelledControls, useShop, visitor } from "./harness.mjs";
 
 const ADMIN_TOKEN = "e2e-privacy-token";
 // The harness passes its environment on to the server it starts.
@@ -188,11 +188,7 @@ test("the admin page runs under Trusted Types, sets text only, and labels every 
 
 test("a wrong token is refused and keeps the workspace closed", async () => {
   const { context, page } = await officerPage();
-  await page.fill("#admin-token", "not-the-token");
-  await page.keyboard.press("Enter");
-  await page.waitForFunction(() => /not accepted/.test(document.getElementById("admin-status").textContent));
-  assert.equal(await page.isVisible("#workspace"), false);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
+  await refusedSignIn(page, "not-the-token", /not accepted/);
   await context.close();
 });
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
-import { STAFF_TOKEN, adminPage, caretLine, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
+import { STAFF_TOKEN, adminPage, caretLine, refusedSignIn, trustedTypesEnforced, unlabelledControls, useShop } from "./harness.mjs";
 
 const MARKETER_TOKEN = "e2e-marketer-token";
 const OFFICER_TOKEN = "e2e-privacy-token";
@@ -219,21 +219,13 @@ test("one sign-in opens the page the token's role may use", async () => {
 
 test("a staff token opens neither admin page", async () => {
   const { context, page } = await marketerPage();
-  await page.fill("#admin-token", STAFF_TOKEN);
-  await page.keyboard.press("Enter");
-  await page.waitForFunction(() => /neither/.test(document.getElementById("admin-status").textContent));
-  assert.equal(await page.isVisible("#workspace"), false);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
+  await refusedSignIn(page, STAFF_TOKEN, /neither/);
   await context.close();
 });
 
 test("a wrong token keeps the campaigns closed", async () => {
   const { context, page } = await marketerPage();
-  await page.fill("#admin-token", "not-the-token");
-  await page.keyboard.press("Enter");
-  await page.waitForFunction(() => /not accepted/.test(document.getElementById("admin-status").textContent));
-  assert.equal(await page.isVisible("#workspace"), false);
-  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
+  await refusedSignIn(page, "not-the-token", /not accepted/);
   await context.close();
 });
 

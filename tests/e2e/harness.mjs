@@ -1,5 +1,6 @@
 // End-to-end harness: starts the built backend on a free port and drives Debian's Chromium with playwright-core.
 
+import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -255,4 +256,14 @@ export function unlabelledControls(page) {
 /** The 1-based line of the caret in the textarea `#{id}`. */
 export function caretLine(page, id) {
   return page.$eval(`#${id}`, (editor) => editor.value.slice(0, editor.selectionStart).split("\n").length);
+}
+
+/** Signs in to an admin page with `token` and checks it is refused: the status matches
+ * `status`, the workspace stays closed and the token is not kept. */
+export async function refusedSignIn(page, token, status) {
+  await page.fill("#admin-token", token);
+  await page.keyboard.press("Enter");
+  await page.waitForFunction((source) => new RegExp(source).test(document.getElementById("admin-status").textContent), status.source);
+  assert.equal(await page.isVisible("#workspace"), false);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
 }
