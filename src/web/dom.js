@@ -37,7 +37,7 @@ export function render(view) {
   } catch (error) {
     return warn("a view could not be drawn");
   }
-  const old = shadow.querySelector('[data-view="' + view.kind + '"]');
+  const old = shadow.querySelector(selector(view.kind, view.campaign));
   const modal = built.matches(MODAL);
   if (modal && !shadow.querySelector(MODAL)) {
     opener = document.activeElement;
@@ -57,8 +57,9 @@ export function render(view) {
   }
 }
 
-export function remove(kind) {
-  const old = root && root.querySelector('[data-view="' + kind + '"]');
+/** Removes the view of `kind` (a campaign's by its `campaign` id). */
+export function remove(kind, campaign) {
+  const old = root && root.querySelector(selector(kind, campaign));
   if (!old) return;
   old.remove();
   if (!old.matches(MODAL) || root.querySelector(MODAL)) return;
@@ -78,6 +79,11 @@ export function control(label) {
   privacyControl.type = "button";
   privacyControl.addEventListener("click", () => onAction("choose"));
   (slot || shadow).append(privacyControl);
+}
+
+/** A view's element: one per kind, one per campaign for campaign views. */
+function selector(kind, campaign) {
+  return '[data-view="' + kind + '"]' + (campaign ? '[data-campaign="' + CSS.escape(campaign) + '"]' : "");
 }
 
 function focusable(view) {
@@ -113,14 +119,15 @@ function ensureRoot() {
       if (!control) return;
       const name = control.getAttribute("data-action");
       const switches = {};
-      if (name == "save") for (const input of focusable(control.closest(".view"))) if (input.name) switches[input.name] = input.checked;
-      onAction(name, switches);
+      const view = control.closest(".view");
+      if (name == "save") for (const input of focusable(view)) if (input.name) switches[input.name] = input.checked;
+      onAction(name, switches, view && view.getAttribute("data-campaign"));
     });
     shadow.addEventListener("keydown", (event) => {
       const view = event.target instanceof Element && event.target.closest(".view");
       if (!view) return;
       const modal = view.matches(MODAL);
-      if (event.key === "Escape") onAction(modal ? "later" : "dismiss");
+      if (event.key === "Escape") onAction(modal ? "later" : "dismiss", {}, view.getAttribute("data-campaign"));
       if (event.key !== "Tab" || !modal) return;
       // Tab and Shift+Tab cycle inside the modal view.
       const items = focusable(view);
@@ -147,13 +154,14 @@ function element(tag, className, text) {
 }
 
 function build(view) {
-  const id = HOST_ID + "-" + view.kind;
+  const id = HOST_ID + "-" + view.kind + (view.campaign ? "-" + view.campaign : "");
   const titleId = id + "-title";
-  const section = element("section", "view " + view.kind);
+  const section = element("section", "view " + view.kind + (view.placement ? " " + view.placement : ""));
   section.setAttribute("data-view", view.kind);
+  if (view.campaign) section.setAttribute("data-campaign", view.campaign);
   section.setAttribute("aria-labelledby", titleId);
   section.setAttribute("lang", view.lang);
-  if (view.kind == "recovery") section.setAttribute("role", "region");
+  if (view.kind == "campaign") section.setAttribute("role", "region");
   else {
     section.setAttribute("role", "dialog");
     section.setAttribute("aria-modal", "true");

@@ -23,7 +23,7 @@ const { stringify, parse } = JSON;
 
 /** The topics `concierge('on', topic, fn)` accepts; the first three describe a state, so a
  * new listener hears the current one at once. */
-const TOPICS = ["cart", "consent", "intent", "ready", "banner"];
+const TOPICS = ["cart", "consent", "intent", "ready", "banner", "campaign"];
 const STATES = ["cart", "consent", "intent"];
 
 /** The Wasm module, instantiated once per page and kept across `stop()` and a new `start`. */
@@ -84,7 +84,7 @@ export function wasmMemoryBytes() {
 
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
-  dom.init((name, switches) => dispatch([["action", name, switches]]));
+  dom.init((name, switches, campaign) => dispatch([["action", name, switches, campaign]]));
   const stubbed = window.concierge;
   const early = queued(stubbed);
   const calls = [];
@@ -286,7 +286,7 @@ function apply([verb, a, b, c, d]) {
     case "render":
       return dom.render(a);
     case "remove":
-      return dom.remove(a);
+      return dom.remove(a, b);
     case "control":
       return dom.control(a);
     case "notify":

@@ -65,6 +65,8 @@ function expectation(policy, choices) {
   if (data.has("cart")) keys.push(`${SITE_PREFIX}cart`);
   if (data.has("identifiers")) keys.push(`${SITE_PREFIX}identity`);
   if (sending) keys.push(`${SITE_PREFIX}outbox`, `${SITE_PREFIX}event:*`);
+  // The campaigns' contact history (issue 10) is kept with activity.
+  if (data.has("activity")) keys.push(`${SITE_PREFIX}campaigns`);
   // The shop's published documents are kept on the device once anything at all is unlocked.
   if (data.size > 0 || features.size > 0) keys.push(`${SITE_PREFIX}config`);
   const events = [];

@@ -139,7 +139,11 @@ fn a_recovery_banner_renders_as_data_with_amounts_and_the_link_hosts() {
     let render = of(&effects, "render");
     assert_eq!(render.len(), 1, "{effects:?}");
     let view = arg(render[0], 1);
-    assert_eq!(view.field("kind").and_then(Value::as_str), Some("recovery"));
+    // The banner is the built-in campaign's view (issue 10).
+    assert_eq!(view.field("kind").and_then(Value::as_str), Some("campaign"));
+    assert_eq!(view.field("campaign").and_then(Value::as_str), Some("cart-recovery"));
+    assert_eq!(view.field("placement").and_then(Value::as_str), Some("corner_toast"));
+    assert_eq!(view.get("variant"), Some(&Value::Null));
     assert_eq!(view.field("locale").and_then(Value::as_str), Some("en-GB"));
     assert_eq!(view, &json(&view.to_json()), "plain JSON");
     let Some(Value::Array(lines)) = view.field("lines") else { panic!("{view:?}") };
@@ -147,6 +151,8 @@ fn a_recovery_banner_renders_as_data_with_amounts_and_the_link_hosts() {
     assert_eq!(view.field("hosts"), Some(&json("[]")));
     let Some(Value::Array(actions)) = view.field("actions") else { panic!("{view:?}") };
     assert_eq!(actions[0].field("href").and_then(Value::as_str), Some("/checkout/"));
+    assert_eq!(actions[0].field("action").and_then(Value::as_str), Some("follow"));
+    assert_eq!(actions[1].field("action").and_then(Value::as_str), Some("dismiss"));
 }
 
 #[test]

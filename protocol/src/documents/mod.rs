@@ -28,10 +28,11 @@ pub use read::read_config;
 
 #[cfg(feature = "campaigns")]
 pub use campaigns::{
-    links_outside, parse_timestamp, Action, Campaign, Campaigns, ContactLimits, ContactPolicy,
-    DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger, Variant, GOAL_EVENTS,
-    MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
-    MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
+    links_outside, parse_timestamp, Action, Campaign, Campaigns, Caps, ContactLimits,
+    ContactPolicy, DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger,
+    Variant, GOAL_EVENTS, MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL,
+    MAX_TITLE, MAX_VALUE, MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES,
+    TEMPLATE_VARIABLES,
 };
 pub use policy::{
     MAX_COUNTRIES, MAX_DESCRIPTION, MAX_NAME, MAX_PURPOSES, MAX_PURPOSE_ID, MAX_REGIONS,
