@@ -15,8 +15,8 @@
 //!                                                { "kind": "campaigns", "version": 4, ... } ] }
 //! ```
 
-// Behind a feature: the agent builds without it until its engine runs campaigns
-// (docs/decisions.md); a kind it does not know is passed over by its reader.
+// Behind a feature, on for the server, the CLI and the agent (whose engine runs campaigns); a
+// build without it passes the kind over as unknown.
 #[cfg(feature = "campaigns")]
 mod campaigns;
 mod policy;
