@@ -344,9 +344,11 @@ async fn the_report_names_visitors_whose_bucket_is_not_the_published_one() {
         };
         assert_eq!(site.db.publish_document(&document).await.unwrap(), None);
         let welcome = published.campaigns.iter().find(|c| c.id == "welcome-back").unwrap();
-        // Three visitors as the server buckets them, and one whose agent claims the other side.
+        // Visitors as the server buckets them; then one whose agent claims the other side, and
+        // one in the treatment who was shown the other variant.
         let mut wrong = 0;
-        for n in 0..4 {
+        let mut flipped_variant = false;
+        for n in 0..40 {
             let visitor = Visitor::new();
             let (mut bucket, mut variant) = match assignment(&visitor.id, welcome) {
                 Assigned::Holdout => ("holdout", None),
@@ -359,6 +361,11 @@ async fn the_report_names_visitors_whose_bucket_is_not_the_published_one() {
                     ("holdout", None)
                 };
                 wrong += 1;
+            } else if n > 3 && bucket == "treatment" && !flipped_variant {
+                let other = if variant.as_deref() == Some("code") { "total" } else { "code" };
+                variant = Some(other.to_owned());
+                flipped_variant = true;
+                wrong += 1;
             }
             let event = if bucket == "holdout" { "holdout" } else { "impression" };
             let mut batch = visitor.batch(vec![
@@ -368,6 +375,7 @@ async fn the_report_names_visitors_whose_bucket_is_not_the_published_one() {
             batch["site"] = json!(shop);
             assert_eq!(counts(&site.send(&batch).await.json()), (2, 0, 0), "{}", site.backend);
         }
+        assert_eq!(wrong, 2, "one wrong bucket, one wrong variant");
         let report = report_of(&site, &format!("site={shop}"), &marketer()).await;
         assert_eq!(campaign(&report, "welcome-back")["mismatched"], wrong, "{}", site.backend);
     }
