@@ -479,3 +479,18 @@ fn the_servers_buckets_agree_with_growthbooks_javascript_on_100000_ids() {
     }
     assert_eq!(checked, 6, "the reference's six campaigns");
 }
+
+#[tokio::test]
+async fn the_openapi_description_lists_the_report_and_the_campaign_event() {
+    let site = Site::new("sqlite", None).await;
+    let description = site.get("/v1/openapi.json", &[]).await.json();
+    let report = &description["paths"]["/v1/reports/campaigns"]["get"];
+    assert_eq!(report["security"], json!([{ "marketer": [] }, { "privacy": [] }]));
+    let schema = &description["components"]["schemas"]["CampaignsReport"];
+    assert!(schema["properties"]["campaigns"]["items"]["properties"]["uplift"].is_object());
+    let event = &description["components"]["schemas"]["Event"];
+    assert!(event["properties"]["name"]["enum"].as_array().unwrap().contains(&json!("campaign")));
+    for field in ["campaign", "variant", "bucket", "event", "value"] {
+        assert!(event["properties"][field].is_object(), "Event.{field}");
+    }
+}
