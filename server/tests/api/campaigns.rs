@@ -494,3 +494,78 @@ async fn the_openapi_description_lists_the_report_and_the_campaign_event() {
         assert!(event["properties"][field].is_object(), "Event.{field}");
     }
 }
+
+/// The 99.9% points of the chi-square distribution by degrees of freedom (1 to 4), from the
+/// standard tables (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.6.7.4).
+const CHI_SQUARE_999: [f64; 4] = [10.828, 13.816, 16.266, 18.467];
+
+/// `count` visitor ids as agents make them (`vis_` and 26 base-32 characters), from splitmix64.
+fn agent_ids(count: usize, seed: u64) -> Vec<String> {
+    const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+    let mut state = seed;
+    let mut next = move || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    (0..count)
+        .map(|_| {
+            let mut bits = u128::from(next()) << 64 | u128::from(next());
+            let mut id = String::from("vis_");
+            for _ in 0..26 {
+                id.push(BASE32[(bits & 31) as usize] as char);
+                bits >>= 5;
+            }
+            id
+        })
+        .collect()
+}
+
+#[test]
+fn the_servers_assignment_fits_the_demo_campaigns_shares_on_100000_ids() {
+    // Each demo campaign with a holdout or several variants: 100,000 ids through the server's
+    // own `assignment`, counted per cell (holdout, each variant) against the shares the document
+    // gives (holdout h, variant i (1 - h) w_i / sum w). Degrees of freedom: cells - 1.
+    let demo =
+        concierge_protocol::json::parse(include_str!("../../../documents/demo/campaigns.json"));
+    let Ok(Document::Campaigns(demo)) = check_document(&demo.unwrap()) else {
+        panic!("the demo campaigns do not check")
+    };
+    let ids = agent_ids(100_000, 10);
+    let mut tested = 0;
+    for campaign in demo.campaigns.iter().filter(|c| c.holdout > 0.0 || c.variants.len() > 1) {
+        let weights = campaign.weights();
+        let sum: f64 = weights.iter().sum();
+        let mut expected = vec![campaign.holdout * ids.len() as f64];
+        expected
+            .extend(weights.iter().map(|w| (1.0 - campaign.holdout) * w / sum * ids.len() as f64));
+        let mut observed = vec![0.0; expected.len()];
+        for id in &ids {
+            let cell = match assignment(id, campaign) {
+                Assigned::Holdout => 0,
+                Assigned::Treatment(variant) => {
+                    1 + campaign
+                        .variants
+                        .iter()
+                        .position(|v| Some(&v.id) == variant.as_ref())
+                        .unwrap_or(0)
+                }
+            };
+            observed[cell] += 1.0;
+        }
+        let statistic: f64 =
+            observed.iter().zip(&expected).map(|(o, e)| (o - e) * (o - e) / e).sum();
+        let df = expected.len() - 1;
+        let critical = CHI_SQUARE_999[df - 1];
+        println!(
+            "{}: observed {observed:?}, expected {expected:?}, chi-square {statistic:.3} \
+             (df {df}, 99.9% critical value {critical})",
+            campaign.id
+        );
+        assert!(statistic < critical, "{}: chi-square {statistic} (df {df})", campaign.id);
+        tested += 1;
+    }
+    assert!(tested >= 2, "the demo has campaigns with holdouts and variants");
+}
