@@ -248,6 +248,7 @@ test("a schedule's local times are read in its time zone: phone-trade-in runs fr
 // --- results: campaign events sent as an agent sends them, then read on the page -----------------
 
 const RESULTS_SITE = "results-shop";
+const axe = await import("axe-core").then((module) => module.default ?? module).catch(() => null);
 const AT = Date.parse("2026-11-18T10:00:00Z");
 let sent = 0;
 
@@ -318,6 +319,19 @@ test("a marketer reads a campaign's results against its holdout, in a table, a s
   assert.equal(await result.locator('tbody tr[data-variant="code"] td:nth-of-type(9)').textContent(), "+50 Prozentpunkte (-10 Prozentpunkte bis +100 Prozentpunkte)");
   assert.deepEqual(await unlabelledControls(page), [], "every control has a name");
   await page.selectOption("#ui-language", "en");
+
+  // axe-core over the page with the results drawn, in each language (when installed).
+  if (axe) {
+    // Evaluated through the DevTools protocol: no script element, so the page's CSP stays whole.
+    await page.evaluate(axe.source);
+    for (const language of ["en", "es", "nl", "de"]) {
+      await page.selectOption("#ui-language", language);
+      const audit = await page.evaluate(() => window.axe.run(document.getElementById("campaign-results").closest("section"), { resultTypes: ["violations"] }));
+      const violations = audit.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+      assert.deepEqual(violations, [], language);
+    }
+    await page.selectOption("#ui-language", "en");
+  }
 
   // A period after the events: nothing measured.
   await page.fill("#results-from", "2026-11-19");

@@ -596,7 +596,11 @@ function campaignResults(campaign) {
     el("td", "", t("notAvailable")),
   );
   tbody.append(holdoutRow);
+  // Wide on a narrow screen: the table scrolls, so the keyboard must reach it too.
   const wrap = el("div", "table-wrap");
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", t("resultsCaption", { id }));
   wrap.append(table);
   section.append(wrap);
 
