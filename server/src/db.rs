@@ -231,7 +231,13 @@ impl Db {
                 outcome.refused += 1;
                 continue;
             }
-            if !store_event(&mut tx, &batch.visitor_id, event, now).await? {
+            let stored = match &event.payload {
+                Payload::Campaign { .. } => {
+                    store_campaign_event(&mut tx, batch, event, now).await?
+                }
+                _ => store_event(&mut tx, &batch.visitor_id, event, now).await?,
+            };
+            if !stored {
                 outcome.duplicates += 1;
                 continue;
             }
@@ -521,6 +527,32 @@ impl Db {
             Ok(value)
         })
         .collect::<Result<Vec<_>, DbError>>()?;
+        let campaign_events = sqlx::query(
+            "SELECT event_id, campaign, variant, bucket, event, value, occurred_at, received_at \
+             FROM campaign_events WHERE visitor_id = $1 ORDER BY occurred_at, event_id",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?
+        .iter()
+        .map(|event| {
+            Ok(serde_json::json!({
+                "id": event.try_get::<String, _>("event_id")?,
+                "name": "campaign",
+                "at": event.try_get::<i64, _>("occurred_at")?,
+                "campaign": event.try_get::<String, _>("campaign")?,
+                "variant": event.try_get::<Option<String>, _>("variant")?,
+                "bucket": event.try_get::<String, _>("bucket")?,
+                "event": event.try_get::<String, _>("event")?,
+                // A value is a conversion's only.
+                "value": match event.try_get::<String, _>("event")?.as_str() {
+                    "conversion" => Some(event.try_get::<f64, _>("value")?),
+                    _ => None,
+                },
+                "received_at": event.try_get::<i64, _>("received_at")?,
+            }))
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
         let cart: Option<serde_json::Value> = match row.try_get::<Option<String>, _>("cart_json")? {
             Some(json) => {
                 Some(serde_json::from_str(&json).map_err(|e| DbError::Damaged(e.to_string()))?)
@@ -540,6 +572,8 @@ impl Db {
             "created_at": row.try_get::<i64, _>("created_at")?,
             "updated_at": row.try_get::<i64, _>("updated_at")?,
             "events": events,
+            // The campaigns' measurement of the visitor (impressions, clicks, conversions...).
+            "campaign_events": campaign_events,
             "intents": self.intents(visitor).await?,
             "consent_receipts": self.receipts_of_visitor(visitor).await?,
         })))
@@ -583,9 +617,15 @@ impl Db {
     /// Rows that mention a visitor, table by table: what an erasure must bring to zero.
     pub async fn rows_about(&self, visitor: &str) -> Result<i64, DbError> {
         let mut total = 0;
-        for table in
-            ["visitors", "visitor_consent", "events", "batches", "intents", "consent_receipts"]
-        {
+        for table in [
+            "visitors",
+            "visitor_consent",
+            "events",
+            "campaign_events",
+            "batches",
+            "intents",
+            "consent_receipts",
+        ] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE visitor_id = $1"))
                     .bind(visitor)
@@ -732,6 +772,11 @@ async fn apply_consent(
             .bind(visitor)
             .execute(&mut **tx)
             .await?;
+        // Campaign measurement is kept under the same purpose as the visit's events.
+        sqlx::query("DELETE FROM campaign_events WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
@@ -752,6 +797,39 @@ async fn store_event(
     .bind(visitor)
     .bind(event.payload.name())
     .bind(&payload)
+    .bind(event.at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted > 0)
+}
+
+/// Stores one campaign measurement in `campaign_events`; `false` when an earlier delivery
+/// stored it already.
+async fn store_campaign_event(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    batch: &Batch,
+    event: &Event,
+    now: i64,
+) -> Result<bool, DbError> {
+    let Payload::Campaign { event: happened, campaign, variant, bucket, value } = &event.payload
+    else {
+        return Ok(false);
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO campaign_events \
+         (event_id, site, visitor_id, campaign, variant, bucket, event, value, occurred_at, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&batch.site)
+    .bind(&batch.visitor_id)
+    .bind(campaign)
+    .bind(variant.as_deref())
+    .bind(bucket.name())
+    .bind(happened.name())
+    .bind(value.unwrap_or(0.0))
     .bind(event.at)
     .bind(now)
     .execute(&mut **tx)
@@ -824,6 +902,14 @@ async fn drop_what_a_late_choice_withheld(
         .bind(until)
         .execute(&mut **tx)
         .await?;
+        sqlx::query(
+            "DELETE FROM campaign_events WHERE visitor_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
+        )
+        .bind(visitor)
+        .bind(at)
+        .bind(until)
+        .execute(&mut **tx)
+        .await?;
     }
     Ok(())
 }
@@ -842,7 +928,7 @@ async fn erase_in(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    for table in ["events", "batches", "intents", "visitor_consent"] {
+    for table in ["events", "campaign_events", "batches", "intents", "visitor_consent"] {
         sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
             .bind(visitor)
             .execute(&mut **tx)

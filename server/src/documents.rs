@@ -246,6 +246,17 @@ async fn require_token(
     Err(ApiError::Unauthorized)
 }
 
+/// Admits the readers of the campaigns' results (`GET /v1/reports/campaigns`): the marketers,
+/// whose campaigns they are, and the privacy officer, who may read every record of what
+/// visitors were shown.
+pub(crate) async fn require_reader_of_campaigns(
+    state: &ApiState,
+    headers: &HeaderMap,
+    client: &str,
+) -> Result<String, ApiError> {
+    require_token(state, headers, client, &readers_of(state, Kind::Campaigns)).await
+}
+
 /// The policy is the privacy officer's; the settings are the shop staff's; the campaigns are
 /// the marketers'.
 fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {

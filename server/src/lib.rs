@@ -3,6 +3,7 @@
 //! `main.rs` only parses the configuration and calls [`serve`]; tests drive [`app`] directly.
 
 pub mod api;
+pub mod campaigns;
 pub mod config;
 pub mod consent;
 pub mod db;
@@ -129,7 +130,12 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         ]);
     let mut router = Router::new()
         .route("/healthz", get(health).with_state(db))
-        .merge(api::routes(state.clone()).merge(receipts::routes(state)).layer(cors))
+        .merge(
+            api::routes(state.clone())
+                .merge(receipts::routes(state.clone()))
+                .merge(campaigns::routes(state))
+                .layer(cors),
+        )
         .merge(documents)
         .fallback_service(static_files::service(&config.www));
     router = router.layer(axum::middleware::from_fn(refuse_oversized_bodies));

@@ -30,7 +30,7 @@ pub const SOURCES: [&str; 6] = ["dialog", "panel", "gpc", "tcf", "api", "default
 pub const MAX_REPORT_DAYS: i64 = 366;
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// The largest time stamp JavaScript writes exactly (2^53 - 1).
-const MAX_AT: i64 = 9_007_199_254_740_991;
+pub(crate) const MAX_AT: i64 = 9_007_199_254_740_991;
 
 pub fn routes(state: ApiState) -> Router {
     Router::new()
@@ -267,7 +267,7 @@ async fn record(
 }
 
 /// The query of the officer's routes, each parameter known and given at most once.
-fn query_values<'q>(
+pub(crate) fn query_values<'q>(
     query: &'q [(String, String)],
     known: &[&str],
 ) -> Result<Vec<(&'q str, &'q str)>, ReceiptError> {
@@ -292,7 +292,7 @@ fn query_values<'q>(
     }
 }
 
-fn site_in(values: &[(&str, &str)], problems: &mut Vec<FieldProblem>) -> String {
+pub(crate) fn site_in(values: &[(&str, &str)], problems: &mut Vec<FieldProblem>) -> String {
     match values.iter().find(|(name, _)| *name == "site") {
         Some((_, site)) if is_token(site, MAX_SITE) => (*site).to_owned(),
         Some(_) => {
@@ -308,7 +308,7 @@ fn site_in(values: &[(&str, &str)], problems: &mut Vec<FieldProblem>) -> String 
 
 /// A bound of the export: milliseconds since 1970, or a UTC day `YYYY-MM-DD` (its first
 /// millisecond for `from`, its last for `to`).
-fn bound(text: &str, end_of_day: bool) -> Option<i64> {
+pub(crate) fn bound(text: &str, end_of_day: bool) -> Option<i64> {
     if let Ok(ms) = text.parse::<i64>() {
         return (0..=MAX_AT).contains(&ms).then_some(ms);
     }

@@ -18,7 +18,8 @@ const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 /// How many days each kind of data the server holds is kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Retention {
-    /// The visit's events (pages, products, commerce events): category `activity`.
+    /// The visit's events (pages, products, commerce events) and the campaigns' measurement
+    /// (`campaign_events`): category `activity`.
     pub activity: i64,
     /// The cart snapshots, the cart on the profile and staff's intents: category `cart`.
     pub cart: i64,
@@ -108,7 +109,8 @@ impl Db {
     /// The sites the server holds data of.
     async fn sites_with_data(&self) -> Result<Vec<String>, DbError> {
         let rows = sqlx::query(
-            "SELECT site FROM visitors UNION SELECT site FROM consent_receipts ORDER BY site",
+            "SELECT site FROM visitors UNION SELECT site FROM consent_receipts \
+             UNION SELECT site FROM campaign_events ORDER BY site",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -184,6 +186,14 @@ impl Db {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // The campaigns' measurement is the visit's activity too (the measurement purpose).
+        deleted.events +=
+            sqlx::query("DELETE FROM campaign_events WHERE site = $1 AND occurred_at < $2")
+                .bind(site)
+                .bind(before(retention.activity))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
         // Consent records are proof like receipts; the latest of each visitor stays while the
         // profile does, because it is the consent in force.
         deleted.events += sqlx::query(&format!(
@@ -219,7 +229,7 @@ impl Db {
         // Profiles not seen for the identifiers' retention go whole, with everything keyed by
         // their id. No tombstone: this is forgetting, not an erasure the visitor asked for.
         let stale = before(retention.identifiers);
-        for table in ["events", "intents"] {
+        for table in ["events", "campaign_events", "intents"] {
             let gone =
                 sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id IN ({STALE_VISITORS})"))
                     .bind(site)
@@ -227,7 +237,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-            if table == "events" {
+            if table != "intents" {
                 deleted.events += gone;
             } else {
                 deleted.intents += gone;

@@ -1,4 +1,4 @@
-// End to end: a marketer signs in to /admin/campaigns.html (one sign-in routes marketers and privacy officers to their page), reads the campaigns' status now, sees a problem at its line, previews placements in two languages with a hostile product name shown as text, publishes, and reads the diff.
+// End to end: a marketer signs in to /admin/campaigns.html (one sign-in routes marketers and privacy officers to their page), reads the campaigns' status now, sees a problem at its line, previews placements in two languages with a hostile product name shown as text, publishes, reads the diff, and reads the campaigns' results from events agents sent.
 
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
@@ -243,4 +243,109 @@ test("a schedule's local times are read in its time zone: phone-trade-in runs fr
     assert.equal(state, expected, time);
     await context.close();
   }
+});
+
+// --- results: campaign events sent as an agent sends them, then read on the page -----------------
+
+const RESULTS_SITE = "results-shop";
+const axe = await import("axe-core").then((module) => module.default ?? module).catch(() => null);
+const AT = Date.parse("2026-11-18T10:00:00Z");
+let sent = 0;
+
+/** One visitor's batch as the agent writes it: measurement granted, then `events` (`[variant, bucket, event]`). */
+async function sendVisitor(events) {
+  sent += 1;
+  const id = (prefix) => `${prefix}_${String(sent).padStart(4, "0")}_${Math.random().toString(36).slice(2, 12)}`;
+  const measures = events.map(([variant, bucket, event], index) => {
+    const measure = { id: id("evt"), name: "campaign", at: AT + index + 1, campaign: "welcome-back", bucket, event };
+    if (variant) measure.variant = variant;
+    if (event === "conversion") measure.value = 30;
+    return measure;
+  });
+  const batch = {
+    v: 1, site: RESULTS_SITE, visitor_id: id("vis"), secret: id("secret_for"), batch_key: id("batch"),
+    events: [{ id: id("evt"), name: "consent", at: AT, consent: { storage: "granted", analytics: "granted" } }, ...measures],
+  };
+  const response = await fetch(`${shop.url}/v1/events`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
+  assert.equal(response.status, 200, await response.clone().text());
+  assert.equal((await response.json()).accepted, measures.length + 1);
+}
+
+test("a marketer reads a campaign's results against its holdout, in a table, a summary and a chart", async () => {
+  // Variant code: 4 visitors, 3 converted; variant total: 4 visitors, 1 converted; holdout: 4, 1.
+  await sendVisitor([["code", "treatment", "impression"], ["code", "treatment", "click"], ["code", "treatment", "conversion"]]);
+  await sendVisitor([["code", "treatment", "impression"], ["code", "treatment", "click"], ["code", "treatment", "conversion"]]);
+  await sendVisitor([["code", "treatment", "impression"], ["code", "treatment", "dismiss"], ["code", "treatment", "conversion"]]);
+  await sendVisitor([["code", "treatment", "impression"]]);
+  await sendVisitor([["total", "treatment", "impression"], ["total", "treatment", "impression"], ["total", "treatment", "click"]]);
+  await sendVisitor([["total", "treatment", "impression"], ["total", "treatment", "dismiss"]]);
+  await sendVisitor([["total", "treatment", "impression"], ["total", "treatment", "dismiss"]]);
+  await sendVisitor([["total", "treatment", "impression"], ["total", "treatment", "conversion"], ["total", "treatment", "conversion"]]);
+  await sendVisitor([[null, "holdout", "holdout"], [null, "holdout", "conversion"]]);
+  for (let n = 0; n < 3; n++) await sendVisitor([[null, "holdout", "holdout"]]);
+
+  const { context, page, errors } = await marketerPage();
+  await signIn(page);
+  await page.fill("#site-id", RESULTS_SITE);
+  await page.locator("#site-form button").click();
+  const result = page.locator('#campaign-results section[data-campaign="welcome-back"]');
+  await result.waitFor({ timeout: 5_000 });
+  assert.equal(await page.textContent("#results-status"), "Campaigns with results: 1.");
+  assert.equal(await result.locator("caption").textContent(), "Results of welcome-back");
+  const cells = await result.locator("tbody tr").evaluateAll((rows) =>
+    rows.map((row) => [row.dataset.variant, ...[...row.cells].map((cell) => cell.textContent)]));
+  assert.deepEqual(cells, [
+    ["code", "Variant code", "4", "2", "1", "3", "90", "4", "3", "75.0%", "+50 points (-10 points to +100 points)"],
+    ["total", "Variant total", "5", "1", "2", "2", "60", "4", "1", "25.0%", "0 points (-60 points to +60 points)"],
+    ["holdout", "Holdout (saw nothing)", "—", "—", "—", "1", "30", "4", "1", "25.0%", "—"],
+  ]);
+  // Row headers for screen readers; the figures as the API computed them (hand-checked in the server's tests).
+  assert.equal(await result.locator('tbody th[scope="row"]').count(), 3);
+  const summary = await result.locator(".result-summary").textContent();
+  assert.equal(summary, "Treated visitors converted at 50.0% (4 of 8), the holdout at 25.0% (1 of 4). "
+    + "Absolute uplift: +25 points (-29.8 points to +79.8 points). "
+    + "The interval includes 0: the effect is not yet told apart from chance. "
+    + "Relative uplift: +100% (-68% to +1,151%).");
+  // The chart: one labelled bar per group, named for assistive technology.
+  const chart = result.locator(".result-chart svg");
+  assert.equal(await chart.getAttribute("role"), "img");
+  assert.match(await chart.locator("title").textContent(), /^Conversion rate by group, welcome-back: Variant code: 75\.0%; Variant total: 25\.0%; Holdout \(saw nothing\): 25\.0%$/);
+  assert.equal(await chart.locator("rect.bar").count(), 3);
+  assert.equal(await result.locator(".result-warning").count(), 0, "no published document: nothing to disagree with");
+
+  // In German, the same figures in German words and numbers.
+  await page.selectOption("#ui-language", "de");
+  assert.equal(await result.locator("caption").textContent(), "Ergebnisse von welcome-back");
+  assert.equal(await result.locator('tbody tr[data-variant="code"] td:nth-of-type(9)').textContent(), "+50 Prozentpunkte (-10 Prozentpunkte bis +100 Prozentpunkte)");
+  assert.deepEqual(await unlabelledControls(page), [], "every control has a name");
+  await page.selectOption("#ui-language", "en");
+
+  // axe-core over the page with the results drawn, in each language (when installed).
+  if (axe) {
+    // Evaluated through the DevTools protocol: no script element, so the page's CSP stays whole.
+    await page.evaluate(axe.source);
+    for (const language of ["en", "es", "nl", "de"]) {
+      await page.selectOption("#ui-language", language);
+      const audit = await page.evaluate(() => window.axe.run(document.getElementById("campaign-results").closest("section"), { resultTypes: ["violations"] }));
+      const violations = audit.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
+      assert.deepEqual(violations, [], language);
+    }
+    await page.selectOption("#ui-language", "en");
+  }
+
+  // A period after the events: nothing measured.
+  await page.fill("#results-from", "2026-11-19");
+  await page.locator("#results-form button").click();
+  await page.waitForFunction(() => document.getElementById("results-status").textContent === "No campaign has measured anything in this period.");
+  assert.equal(await page.locator("#campaign-results section").count(), 0);
+  // A period that holds them: back.
+  await page.fill("#results-from", "2026-11-18");
+  await page.fill("#results-to", "2026-11-18");
+  await page.locator("#results-form button").click();
+  await result.waitFor({ timeout: 5_000 });
+
+  assert.equal(await page.evaluate(() => window.__alerts), 0);
+  assert.deepEqual(await page.evaluate(() => window.__violations), [], "no CSP or Trusted Types violation");
+  assert.deepEqual(errors, []);
+  await context.close();
 });

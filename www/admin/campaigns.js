@@ -1,6 +1,6 @@
-// Concierge campaigns admin, for marketers: the published campaigns with their status now, the document's editor with live checks, a preview of each placement in each language, publishing and the history.
+// Concierge campaigns admin, for marketers: the published campaigns with their status now, their results against the holdout, the document's editor with live checks, a preview of each placement in each language, publishing and the history.
 
-import { $, api, createEditor, dataTable, el, heading, publish, renderHistory, say, siteQuery, startPage, t, ui } from "./shared.js";
+import { $, api, createEditor, dataTable, el, heading, publish, renderHistory, say, siteQuery, startPage, svg, t, ui } from "./shared.js";
 
 const PLACEMENTS = ["top_bar", "bottom_bar", "inline", "corner_toast", "modal"];
 
@@ -35,6 +35,20 @@ const MESSAGES = {
     shopPage: "The shop's page", close: "Close",
     linkShop: "Link {href}: allowed, a page of this shop.", linkHost: "Link {href}: allowed, {host} is in the settings' link hosts.",
     linkRefused: "Link {href}: refused. Only paths of this shop, or https links to a host in the settings' link hosts.",
+    resultsTitle: "Results", resultsHint: "What each campaign did, from the measurement of visitors who allowed it: each variant against the holdout, who saw nothing.",
+    resultsFrom: "From (UTC day)", resultsTo: "To (UTC day)", resultsShow: "Show results", resultsLoading: "Loading the results…",
+    resultsLoaded: "Campaigns with results: {count}.", resultsNone: "No campaign has measured anything in this period.", resultsFailed: "The results could not be loaded.",
+    resultsCaption: "Results of {id}", colGroup: "Group", colDisplays: "Displays", colClicks: "Clicks", colDismissals: "Dismissals",
+    colConversions: "Conversions", colValue: "Value", colVisitors: "Visitors", colConverted: "Converted", colRate: "Conversion rate",
+    colUplift: "Uplift against the holdout (95% interval)", groupHoldout: "Holdout (saw nothing)", groupNoVariant: "Treatment",
+    groupVariant: "Variant {variant}", points: "{value} points", interval: "{estimate} ({low} to {high})", notAvailable: "—",
+    summary: "Treated visitors converted at {treatment} ({converted} of {visitors}), the holdout at {holdout} ({heldConverted} of {heldVisitors}).",
+    summaryAbsolute: "Absolute uplift: {interval}.", summaryRelative: "Relative uplift: {interval}.",
+    noHoldout: "No holdout visitors yet: nothing to compare with.", noRelative: "Relative uplift: needs a conversion in both groups.",
+    verdictUp: "The interval is above 0: the campaign raises conversions.", verdictDown: "The interval is below 0: the campaign lowers conversions.",
+    verdictUnclear: "The interval includes 0: the effect is not yet told apart from chance.",
+    mismatched: "{count} visitors were bucketed otherwise than the campaign as published now places them (its holdout share or weights changed while it ran).",
+    chartTitle: "Conversion rate by group, {id}", chartBar: "{group}: {rate}",
   },
   es: {
     subtitle: "campañas", listTitle: "Campañas",
@@ -64,6 +78,20 @@ const MESSAGES = {
     shopPage: "La página de la tienda", close: "Cerrar",
     linkShop: "Enlace {href}: permitido, una página de esta tienda.", linkHost: "Enlace {href}: permitido, {host} está en los hosts de enlace de la configuración.",
     linkRefused: "Enlace {href}: rechazado. Solo rutas de esta tienda, o enlaces https a un host de los hosts de enlace de la configuración.",
+    resultsTitle: "Resultados", resultsHint: "Lo que hizo cada campaña, según la medición de los visitantes que la permitieron: cada variante frente al grupo de control, que no vio nada.",
+    resultsFrom: "Desde (día UTC)", resultsTo: "Hasta (día UTC)", resultsShow: "Ver resultados", resultsLoading: "Cargando los resultados…",
+    resultsLoaded: "Campañas con resultados: {count}.", resultsNone: "Ninguna campaña ha medido nada en este periodo.", resultsFailed: "No se pudieron cargar los resultados.",
+    resultsCaption: "Resultados de {id}", colGroup: "Grupo", colDisplays: "Impresiones", colClicks: "Clics", colDismissals: "Cierres",
+    colConversions: "Conversiones", colValue: "Valor", colVisitors: "Visitantes", colConverted: "Convirtieron", colRate: "Tasa de conversión",
+    colUplift: "Mejora frente al grupo de control (intervalo del 95 %)", groupHoldout: "Grupo de control (no vio nada)", groupNoVariant: "Tratamiento",
+    groupVariant: "Variante {variant}", points: "{value} puntos", interval: "{estimate} ({low} a {high})", notAvailable: "—",
+    summary: "Los visitantes tratados convirtieron al {treatment} ({converted} de {visitors}); el grupo de control, al {holdout} ({heldConverted} de {heldVisitors}).",
+    summaryAbsolute: "Mejora absoluta: {interval}.", summaryRelative: "Mejora relativa: {interval}.",
+    noHoldout: "Aún no hay visitantes en el grupo de control: nada con que comparar.", noRelative: "Mejora relativa: necesita una conversión en ambos grupos.",
+    verdictUp: "El intervalo está por encima de 0: la campaña aumenta las conversiones.", verdictDown: "El intervalo está por debajo de 0: la campaña reduce las conversiones.",
+    verdictUnclear: "El intervalo incluye el 0: aún no se distingue el efecto del azar.",
+    mismatched: "{count} visitantes quedaron en un grupo distinto del que les da la campaña publicada ahora (su grupo de control o sus pesos cambiaron durante la campaña).",
+    chartTitle: "Tasa de conversión por grupo, {id}", chartBar: "{group}: {rate}",
   },
   nl: {
     subtitle: "campagnes", listTitle: "Campagnes",
@@ -93,6 +121,20 @@ const MESSAGES = {
     shopPage: "De pagina van de winkel", close: "Sluiten",
     linkShop: "Link {href}: toegestaan, een pagina van deze winkel.", linkHost: "Link {href}: toegestaan, {host} staat in de linkhosts van de instellingen.",
     linkRefused: "Link {href}: geweigerd. Alleen paden van deze winkel, of https-links naar een host in de linkhosts van de instellingen.",
+    resultsTitle: "Resultaten", resultsHint: "Wat elke campagne deed, volgens de meting van bezoekers die dat toestonden: elke variant tegenover de controlegroep, die niets zag.",
+    resultsFrom: "Van (UTC-dag)", resultsTo: "Tot en met (UTC-dag)", resultsShow: "Resultaten tonen", resultsLoading: "De resultaten worden geladen…",
+    resultsLoaded: "Campagnes met resultaten: {count}.", resultsNone: "Geen enkele campagne heeft in deze periode iets gemeten.", resultsFailed: "De resultaten konden niet geladen worden.",
+    resultsCaption: "Resultaten van {id}", colGroup: "Groep", colDisplays: "Vertoningen", colClicks: "Klikken", colDismissals: "Gesloten",
+    colConversions: "Conversies", colValue: "Waarde", colVisitors: "Bezoekers", colConverted: "Geconverteerd", colRate: "Conversieratio",
+    colUplift: "Verbetering tegenover de controlegroep (95%-interval)", groupHoldout: "Controlegroep (zag niets)", groupNoVariant: "Behandeling",
+    groupVariant: "Variant {variant}", points: "{value} procentpunt", interval: "{estimate} ({low} tot {high})", notAvailable: "—",
+    summary: "Behandelde bezoekers converteerden voor {treatment} ({converted} van {visitors}), de controlegroep voor {holdout} ({heldConverted} van {heldVisitors}).",
+    summaryAbsolute: "Absolute verbetering: {interval}.", summaryRelative: "Relatieve verbetering: {interval}.",
+    noHoldout: "Nog geen bezoekers in de controlegroep: niets om mee te vergelijken.", noRelative: "Relatieve verbetering: vraagt een conversie in beide groepen.",
+    verdictUp: "Het interval ligt boven 0: de campagne verhoogt de conversies.", verdictDown: "Het interval ligt onder 0: de campagne verlaagt de conversies.",
+    verdictUnclear: "Het interval bevat 0: het effect is nog niet van toeval te onderscheiden.",
+    mismatched: "{count} bezoekers zaten in een andere groep dan de nu gepubliceerde campagne hen geeft (de controlegroep of de gewichten veranderden tijdens de campagne).",
+    chartTitle: "Conversieratio per groep, {id}", chartBar: "{group}: {rate}",
   },
   de: {
     subtitle: "Kampagnen", listTitle: "Kampagnen",
@@ -122,12 +164,26 @@ const MESSAGES = {
     shopPage: "Die Seite des Shops", close: "Schließen",
     linkShop: "Link {href}: erlaubt, eine Seite dieses Shops.", linkHost: "Link {href}: erlaubt, {host} steht in den Link-Hosts der Einstellungen.",
     linkRefused: "Link {href}: abgelehnt. Nur Pfade dieses Shops oder https-Links zu einem Host in den Link-Hosts der Einstellungen.",
+    resultsTitle: "Ergebnisse", resultsHint: "Was jede Kampagne bewirkt hat, aus der Messung der Besucher, die sie erlaubt haben: jede Variante gegen die Kontrollgruppe, die nichts gesehen hat.",
+    resultsFrom: "Von (UTC-Tag)", resultsTo: "Bis (UTC-Tag)", resultsShow: "Ergebnisse zeigen", resultsLoading: "Die Ergebnisse werden geladen …",
+    resultsLoaded: "Kampagnen mit Ergebnissen: {count}.", resultsNone: "Keine Kampagne hat in diesem Zeitraum etwas gemessen.", resultsFailed: "Die Ergebnisse konnten nicht geladen werden.",
+    resultsCaption: "Ergebnisse von {id}", colGroup: "Gruppe", colDisplays: "Einblendungen", colClicks: "Klicks", colDismissals: "Geschlossen",
+    colConversions: "Conversions", colValue: "Wert", colVisitors: "Besucher", colConverted: "Konvertiert", colRate: "Conversion-Rate",
+    colUplift: "Uplift gegenüber der Kontrollgruppe (95-%-Intervall)", groupHoldout: "Kontrollgruppe (sah nichts)", groupNoVariant: "Behandlung",
+    groupVariant: "Variante {variant}", points: "{value} Prozentpunkte", interval: "{estimate} ({low} bis {high})", notAvailable: "—",
+    summary: "Behandelte Besucher konvertierten zu {treatment} ({converted} von {visitors}), die Kontrollgruppe zu {holdout} ({heldConverted} von {heldVisitors}).",
+    summaryAbsolute: "Absoluter Uplift: {interval}.", summaryRelative: "Relativer Uplift: {interval}.",
+    noHoldout: "Noch keine Besucher in der Kontrollgruppe: nichts zum Vergleichen.", noRelative: "Relativer Uplift: braucht eine Conversion in beiden Gruppen.",
+    verdictUp: "Das Intervall liegt über 0: Die Kampagne steigert die Conversions.", verdictDown: "Das Intervall liegt unter 0: Die Kampagne senkt die Conversions.",
+    verdictUnclear: "Das Intervall enthält 0: Der Effekt ist noch nicht vom Zufall zu unterscheiden.",
+    mismatched: "{count} Besucher waren anders eingeteilt, als die jetzt veröffentlichte Kampagne sie einteilt (Kontrollgruppe oder Gewichte wurden während der Laufzeit geändert).",
+    chartTitle: "Conversion-Rate nach Gruppe, {id}", chartBar: "{group}: {rate}",
   },
 };
 
 const LANGUAGE_NAMES = { en: "English", es: "Español", nl: "Nederlands", de: "Deutsch" };
 
-const state = { published: null, history: [], linkHosts: [], edited: null, previewStale: false, previewing: null };
+const state = { published: null, history: [], linkHosts: [], edited: null, previewStale: false, previewing: null, results: null };
 
 // --- loading a site: the campaigns' history and the settings' link hosts -----------------------
 
@@ -146,6 +202,7 @@ async function loadSite() {
   renderList();
   editor.setText(latest ? JSON.stringify(latest.document, null, 2) : "");
   say(latest ? t("loaded", { site: ui.site }) : t("noDocument"));
+  await loadResults();
 }
 
 /** The link hosts of the site's published settings, as its agents get them (an anonymous GET). */
@@ -437,6 +494,166 @@ function renderPreview() {
   box.append(page);
 }
 
+// --- results: GET /v1/reports/campaigns, a table, a summary and a chart per campaign ------------
+
+/** Loads the report for the site and the period chosen (UTC days, both optional). */
+async function loadResults() {
+  const status = $("results-status");
+  status.textContent = t("resultsLoading");
+  let query = siteQuery();
+  const from = $("results-from").value;
+  const to = $("results-to").value;
+  if (from) query += "&from=" + encodeURIComponent(from);
+  if (to) query += "&to=" + encodeURIComponent(to);
+  const reply = await api("GET", "/v1/reports/campaigns?" + query);
+  if (reply.status !== 200) {
+    state.results = null;
+    renderResults();
+    // A bad day is named by the server; 401 and 429 are said by api().
+    status.textContent = reply.json && reply.json.message ? (reply.json.field ? reply.json.field + ": " : "") + reply.json.message : t("resultsFailed");
+    return;
+  }
+  state.results = reply.json;
+  renderResults();
+  const count = Array.isArray(reply.json.campaigns) ? reply.json.campaigns.length : 0;
+  status.textContent = count ? t("resultsLoaded", { count }) : t("resultsNone");
+}
+
+function renderResults() {
+  const box = $("campaign-results");
+  box.replaceChildren();
+  const campaigns = state.results && Array.isArray(state.results.campaigns) ? state.results.campaigns : [];
+  if (!campaigns.length) {
+    if (state.results) box.append(el("p", "empty", t("resultsNone")));
+    return;
+  }
+  campaigns.forEach((campaign) => box.append(campaignResults(campaign)));
+}
+
+const figure = (value) => (typeof value === "number" && Number.isFinite(value) ? value : null);
+
+/** Formats of the page's language: counts, values, rates, signed rates and signed points. */
+function formats() {
+  const language = ui.language;
+  const count = new Intl.NumberFormat(language);
+  const rate = new Intl.NumberFormat(language, { style: "percent", minimumFractionDigits: 1, maximumFractionDigits: 1 });
+  const signed = new Intl.NumberFormat(language, { style: "percent", maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  const pointNumber = new Intl.NumberFormat(language, { maximumFractionDigits: 1, signDisplay: "exceptZero" });
+  return {
+    count: (n) => (figure(n) === null ? t("notAvailable") : count.format(n)),
+    value: (n) => (figure(n) === null ? t("notAvailable") : count.format(n)),
+    rate: (n) => (figure(n) === null ? t("notAvailable") : rate.format(n)),
+    relative: (n) => signed.format(n),
+    points: (n) => t("points", { value: pointNumber.format(n * 100) }),
+  };
+}
+
+/** "+25 points (−29.8 points to +79.8 points)", or null when the report has no interval. */
+function intervalText(interval, format) {
+  if (!interval || figure(interval.estimate) === null) return null;
+  return t("interval", { estimate: format(interval.estimate), low: format(interval.low), high: format(interval.high) });
+}
+
+function campaignResults(campaign) {
+  const id = String(campaign.campaign);
+  const f = formats();
+  const section = el("section", "campaign-result");
+  section.dataset.campaign = id;
+  const titleId = "result-" + id.replace(/[^A-Za-z0-9_-]/g, "_");
+  const title = el("h3", "", id);
+  title.id = titleId;
+  section.setAttribute("aria-labelledby", titleId);
+  section.append(title);
+
+  const columns = ["colGroup", "colDisplays", "colClicks", "colDismissals", "colConversions", "colValue", "colVisitors", "colConverted", "colRate", "colUplift"];
+  const { table, tbody } = dataTable("results", t("resultsCaption", { id }), columns.map((key) => t(key)));
+  const variants = Array.isArray(campaign.variants) ? campaign.variants : [];
+  const groups = [];
+  variants.forEach((variant) => {
+    const name = variant.variant === null || variant.variant === undefined ? t("groupNoVariant") : t("groupVariant", { variant: String(variant.variant) });
+    groups.push({ name, rate: figure(variant.rate) });
+    const uplift = variant.uplift && intervalText(variant.uplift.absolute, f.points);
+    const row = el("tr");
+    row.dataset.variant = variant.variant === null || variant.variant === undefined ? "" : String(variant.variant);
+    row.append(
+      heading(name, "row"),
+      el("td", "", f.count(variant.displays)), el("td", "", f.count(variant.clicks)), el("td", "", f.count(variant.dismissals)),
+      el("td", "", f.count(variant.conversions)), el("td", "", f.value(variant.value)),
+      el("td", "", f.count(variant.visitors)), el("td", "", f.count(variant.converted)), el("td", "", f.rate(variant.rate)),
+      el("td", "", uplift || t("notAvailable")),
+    );
+    tbody.append(row);
+  });
+  const held = campaign.holdout || {};
+  groups.push({ name: t("groupHoldout"), rate: figure(held.rate) });
+  const holdoutRow = el("tr");
+  holdoutRow.dataset.variant = "holdout";
+  holdoutRow.append(
+    heading(t("groupHoldout"), "row"),
+    el("td", "", t("notAvailable")), el("td", "", t("notAvailable")), el("td", "", t("notAvailable")),
+    el("td", "", f.count(held.conversions)), el("td", "", f.value(held.value)),
+    el("td", "", f.count(held.visitors)), el("td", "", f.count(held.converted)), el("td", "", f.rate(held.rate)),
+    el("td", "", t("notAvailable")),
+  );
+  tbody.append(holdoutRow);
+  // Wide on a narrow screen: the table scrolls, so the keyboard must reach it too.
+  const wrap = el("div", "table-wrap");
+  wrap.tabIndex = 0;
+  wrap.setAttribute("role", "region");
+  wrap.setAttribute("aria-label", t("resultsCaption", { id }));
+  wrap.append(table);
+  section.append(wrap);
+
+  const treated = campaign.treatment || {};
+  const uplift = campaign.uplift || {};
+  const lines = [];
+  if (!held.visitors) {
+    lines.push(t("noHoldout"));
+  } else {
+    lines.push(t("summary", {
+      treatment: f.rate(treated.rate), converted: f.count(treated.converted), visitors: f.count(treated.visitors),
+      holdout: f.rate(held.rate), heldConverted: f.count(held.converted), heldVisitors: f.count(held.visitors),
+    }));
+    const absolute = intervalText(uplift.absolute, f.points);
+    if (absolute) {
+      lines.push(t("summaryAbsolute", { interval: absolute }));
+      const { low, high } = uplift.absolute;
+      lines.push(low > 0 ? t("verdictUp") : high < 0 ? t("verdictDown") : t("verdictUnclear"));
+    }
+    const relative = intervalText(uplift.relative, f.relative);
+    lines.push(relative ? t("summaryRelative", { interval: relative }) : t("noRelative"));
+  }
+  const summary = el("p", "result-summary", lines.join(" "));
+  section.append(summary);
+  if (campaign.mismatched > 0) section.append(el("p", "result-warning", t("mismatched", { count: f.count(campaign.mismatched) })));
+  section.append(rateChart(id, titleId, groups, f));
+  return section;
+}
+
+/** Horizontal bars of each group's conversion rate, labelled; the table holds the same figures. */
+function rateChart(id, titleId, groups, f) {
+  const rowHeight = 28;
+  const left = 190;
+  const width = 560;
+  const barSpace = width - left - 70;
+  const height = groups.length * rowHeight + 8;
+  const chart = svg("svg", { viewBox: "0 0 " + width + " " + height, role: "img", "aria-labelledby": titleId + "-chart" });
+  const label = groups.map((group) => t("chartBar", { group: group.name, rate: f.rate(group.rate) })).join("; ");
+  chart.append(svg("title", { id: titleId + "-chart" }, t("chartTitle", { id }) + ": " + label));
+  groups.forEach((group, index) => {
+    const y = 4 + index * rowHeight;
+    const rate = group.rate === null ? 0 : Math.max(0, Math.min(1, group.rate));
+    chart.append(
+      svg("text", { class: "tick", x: left - 8, y: y + 17, "text-anchor": "end" }, group.name),
+      svg("rect", { class: index === groups.length - 1 ? "bar bar-holdout" : "bar", x: left, y: y + 4, width: (rate * barSpace).toFixed(1), height: rowHeight - 10 }),
+      svg("text", { class: "tick", x: left + rate * barSpace + 6, y: y + 17 }, f.rate(group.rate)),
+    );
+  });
+  const box = el("div", "chart result-chart");
+  box.append(chart);
+  return box;
+}
+
 // --- start ---------------------------------------------------------------------------------------
 
 const editor = createEditor({
@@ -454,6 +671,10 @@ $("preview-campaign").addEventListener("change", campaignChosen);
 ["preview-variant", "preview-placement", "preview-language"].forEach((id) => $(id).addEventListener("change", renderPreview));
 ["sample-total", "sample-count", "sample-code", "sample-item"].forEach((id) => $(id).addEventListener("input", renderPreview));
 $("publish").addEventListener("click", () => publish("campaigns", editor, loadSite));
+$("results-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  loadResults();
+});
 startPage({
   messages: MESSAGES,
   role: "marketer",
@@ -461,6 +682,7 @@ startPage({
   load: loadSite,
   relabel() {
     renderList();
+    renderResults();
     renderHistory(state.history);
     refreshChoices();
     renderPreview();

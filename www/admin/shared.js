@@ -120,6 +120,14 @@ export function el(tag, className, text) {
   return node;
 }
 
+/** An SVG element with its attributes and, if given, its text (set as text). */
+export function svg(tag, attributes, text) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, String(value)));
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
 /** A header cell for a `col` or a `row`. */
 export function heading(text, scope) {
   const cell = el("th", "", text);

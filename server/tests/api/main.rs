@@ -2,6 +2,7 @@
 //! `CONCIERGE_TEST_DATABASE_URL` names one, on PostgreSQL too (`./build.sh test` starts one).
 
 mod agent;
+mod campaigns;
 mod config;
 mod documents;
 mod events;
