@@ -3,6 +3,7 @@
 //! `main.rs` only parses the configuration and calls [`serve`]; tests drive [`app`] directly.
 
 pub mod api;
+pub mod audit;
 pub mod config;
 pub mod consent;
 pub mod db;
@@ -11,6 +12,7 @@ mod headers;
 pub mod history;
 pub mod metrics;
 pub mod model;
+pub mod preview;
 pub mod receipts;
 pub mod retention;
 mod static_files;

@@ -3,12 +3,14 @@
 //! engine's terms for it.
 //!
 //! Architecture invariant: nothing is written before a choice, then each section only while
-//! the choice unlocks its data (the choice itself is kept once made), and a section
+//! the choice unlocks its data (the choice itself is kept once made, with the receipts of
+//! choices not yet acknowledged by the backend: they are the record of the choice), and a section
 //! written by another tab in a format this agent cannot read is left alone for the page's life
 //! (never overwritten, never read as a withdrawal); only a withdrawal erases it.
 
 use super::config::KeptConfig;
 use super::consent::Consent;
+use super::receipts::Receipt;
 use super::recovery::Recovery;
 use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
 
@@ -43,6 +45,9 @@ pub enum Key {
     Section(Section),
     /// One queued event, stored on its own so that queuing it writes only itself.
     Event(String),
+    /// The receipt of a choice not yet acknowledged by the backend, by its id, so that a page
+    /// closed before it went sends it on the next page.
+    Receipt(String),
     /// The whole-state document of agents before sections (format 1), migrated at load.
     Legacy,
 }
@@ -56,6 +61,7 @@ pub enum Record {
     Outbox(OutboxMeta),
     Event(OutEvent),
     Config(KeptConfig),
+    Receipt(Receipt),
 }
 
 impl Record {
@@ -67,6 +73,7 @@ impl Record {
             Record::Outbox(_) => Key::Section(Section::Outbox),
             Record::Event(event) => Key::Event(event.id.clone()),
             Record::Config(_) => Key::Section(Section::Config),
+            Record::Receipt(receipt) => Key::Receipt(receipt.receipt.clone()),
         }
     }
 }
@@ -103,6 +110,8 @@ pub struct Stored {
     /// The queued events that could be read (an unreadable one is dropped at the edge).
     pub events: Vec<OutEvent>,
     pub config: Slot<KeptConfig>,
+    /// Receipts a page before this one issued and did not see acknowledged.
+    pub receipts: Vec<Receipt>,
     /// The state came from the pre-section document, which is replaced by sections.
     pub legacy: bool,
     /// Entries too damaged to read: erased once storage is allowed.
@@ -130,6 +139,8 @@ pub struct Written {
     pub outbox: Option<OutboxMeta>,
     pub events: Vec<String>,
     pub config_etag: Option<String>,
+    /// The ids of the receipts storage holds.
+    pub receipts: Vec<String>,
     /// Sections in a format this agent cannot read, left alone.
     pub foreign: Vec<Section>,
     /// Damaged entries still to erase.
@@ -156,6 +167,8 @@ pub struct Allowed {
     pub identity: bool,
     pub outbox: bool,
     pub config: bool,
+    /// The receipts of choices on their way: kept with the choice itself.
+    pub receipts: bool,
 }
 
 /// The parts of the state that storage keeps.
@@ -165,6 +178,8 @@ pub struct Current<'a> {
     pub identity: Option<&'a Identity>,
     pub outbox: &'a Outbox,
     pub config: Option<&'a KeptConfig>,
+    /// The receipts not yet acknowledged.
+    pub receipts: &'a [Receipt],
 }
 
 impl Written {
@@ -181,6 +196,7 @@ impl Written {
             && self.outbox.is_none()
             && self.events.is_empty()
             && self.config_etag.is_none()
+            && self.receipts.is_empty()
     }
 
     /// Puts the event entries storage holds into the outbox's order (what the diff in
@@ -221,6 +237,19 @@ impl Written {
         if !allowed.config && self.config_etag.take().is_some() {
             erasures.push(section(Section::Config));
         }
+        // Before the outbox, whose diff may end this walk early.
+        let receipts = if allowed.receipts { current.receipts } else { &[] };
+        for id in &self.receipts {
+            if !receipts.iter().any(|receipt| &receipt.receipt == id) {
+                erasures.push(Key::Receipt(id.clone()));
+            }
+        }
+        for receipt in receipts {
+            if !self.receipts.contains(&receipt.receipt) {
+                writes.push(Record::Receipt(receipt.clone()));
+            }
+        }
+        self.receipts = receipts.iter().map(|receipt| receipt.receipt.clone()).collect();
         if !allowed.outbox {
             if self.outbox.take().is_some() {
                 erasures.push(section(Section::Outbox));

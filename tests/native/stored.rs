@@ -219,8 +219,16 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             identity: None,
             outbox: &outbox,
             config: None,
+            receipts: &[],
         };
-        let all = Allowed { consent: true, cart: true, identity: true, outbox: true, config: true };
+        let all = Allowed {
+            consent: true,
+            cart: true,
+            identity: true,
+            outbox: true,
+            config: true,
+            receipts: true,
+        };
         let (writes, erasures) = state.update(&current, all);
         let erased_ids: Vec<_> = erasures
             .iter()
