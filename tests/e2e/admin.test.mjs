@@ -217,7 +217,7 @@ test("axe-core finds no accessibility violation on the admin page in any languag
   await context.close();
 });
 
-test("what this policy does: the audit table follows the policy being edited, in the page's language", async () => {
+test("what this policy does: the audit table and the dialog preview follow the policy being edited, in the page's language", async () => {
   const { context, page, errors } = await officerPage();
   await signIn(page);
   const row = (state) => page.locator(`#audit table[data-mode=opt_in] tr[data-state="${state}"]`);
@@ -236,6 +236,12 @@ test("what this policy does: the audit table follows the policy being edited, in
   await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
   await page.waitForFunction(() => document.querySelector('#audit tr[data-state="only:measurement"] .audit-kept')?.textContent.includes("the cart"));
   assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the cart, the visitor id, events waiting to be sent, a copy of the shop's documents");
+
+  // The dialog preview follows the same edits: the agent's panel names the purpose anew.
+  policy.purposes.find((purpose) => purpose.id === "marketing").names.en = "Reminders by email";
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await page.selectOption("#preview-language", "en");
+  await page.locator("#preview [data-view=panel] .purpose", { hasText: "Reminders by email" }).waitFor({ timeout: 5_000 });
 
   // A policy with a problem has no table; in German the table speaks German.
   policy.purposes[1].data.push("nonsense");
