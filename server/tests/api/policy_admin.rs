@@ -280,5 +280,13 @@ async fn the_audit_of_a_policy_follows_its_document_in_check_and_for_the_publish
         );
         let refused = site.get(&uri, &[("authorization", &staff())]).await;
         assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let bad =
+            site.get("/v1/policy/audit?site=no%20such", &[("authorization", &officer())]).await;
+        assert_eq!(
+            (bad.status, &bad.json()["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("site"))
+        );
+        let description = site.get("/v1/openapi.json", &[]).await.json();
+        assert!(description["paths"]["/v1/policy/audit"]["get"].is_object());
     }
 }
