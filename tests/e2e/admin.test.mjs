@@ -227,6 +227,13 @@ test("what this policy does: the audit table and the dialog preview follow the p
   assert.equal(await row("only:measurement").locator(".audit-sent").textContent(), "the consent receipt; events: the shopping visit, the choice; may ask for staff notes");
   assert.equal(await row("gpc").locator(".audit-kept").textContent(), "nothing");
   assert.equal(await row("gpc").locator(".audit-sent").textContent(), "nothing");
+  // The choices in the policy's order, by the purposes' names (an earlier test may have renamed one).
+  const loaded = JSON.parse(await page.inputValue("#policy-editor"));
+  const gpcWords = { necessary: "yes", measurement: "not asked yet", personalization: "not asked yet", marketing: "no" };
+  assert.equal(
+    await row("gpc").locator("td").first().textContent(),
+    loaded.purposes.map((purpose) => `${purpose.names.en}: ${gpcWords[purpose.id]}`).join("; "),
+  );
   assert.equal(await row("accept_then_withdraw:withdrawn").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it)");
   assert.equal(await page.locator("#audit table[data-mode=opt_out]").count(), 1, "the opt-out region has its own table");
 

@@ -225,7 +225,14 @@ function stateLabel(row, phase) {
 function choicesText(choices) {
   if (!choices) return t("undecided");
   const words = { granted: "decisionGranted", denied: "decisionDenied", unset: "decisionUnset" };
-  return Object.entries(choices).map(([id, decision]) => purposeName(id) + ": " + t(words[decision] || decision)).join("; ");
+  // In the policy's order (the answer's object comes sorted by id).
+  const policy = state.lastGood && Array.isArray(state.lastGood.purposes) ? state.lastGood.purposes : [];
+  const place = (id) => {
+    const index = policy.findIndex((purpose) => purpose && purpose.id === id);
+    return index < 0 ? policy.length : index;
+  };
+  const entries = Object.entries(choices).sort(([a], [b]) => place(a) - place(b));
+  return entries.map(([id, decision]) => purposeName(id) + ": " + t(words[decision] || decision)).join("; ");
 }
 
 function keptText(keys) {
