@@ -13,6 +13,7 @@ use crate::engine::consent::{Choices, Consent, Decision, Scope, Source, Unlocked
 use crate::engine::contact::{Contact, History, KEPT_CAMPAIGNS, KEPT_DISPLAYS};
 use crate::engine::money::Currency;
 use crate::engine::persist::{Key, Record, Section, Slot, Stored};
+use crate::engine::receipts::Receipt;
 use crate::engine::recovery::Recovery;
 use crate::engine::sync::{Identity, OutEvent, OutboxMeta, Pending};
 use crate::engine::Millis;
@@ -44,6 +45,7 @@ pub fn key(site: &str, key: &Key) -> String {
     match key {
         Key::Section(section) => text!("concierge:", site, ":", section.name()),
         Key::Event(id) => text!("concierge:", site, ":event:", id),
+        Key::Receipt(id) => text!("concierge:", site, ":receipt:", id),
         Key::Legacy => legacy_key(site),
     }
 }
@@ -61,6 +63,9 @@ pub fn parse_key(site: &str, key: &str) -> Option<Key> {
     let rest = key.strip_prefix("concierge:")?.strip_prefix(site)?.strip_prefix(':')?;
     if let Some(id) = rest.strip_prefix("event:") {
         return Some(Key::Event(id.to_owned()));
+    }
+    if let Some(id) = rest.strip_prefix("receipt:") {
+        return Some(Key::Receipt(id.to_owned()));
     }
     Section::ALL.into_iter().find(|s| s.name() == rest).map(Key::Section)
 }
@@ -169,6 +174,10 @@ pub fn encode(record: &Record) -> String {
         Record::Event(event) => {
             out.key("event");
             batch::write_event(&mut out, event);
+        }
+        Record::Receipt(receipt) => {
+            out.key("receipt");
+            receipt.write(&mut out);
         }
         Record::Config(kept) => {
             out.string_field("etag", &kept.etag);
@@ -334,11 +343,47 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
             }
             Record::Event(event)
         }
+        Key::Receipt(id) => {
+            let receipt = decode_receipt(stored)?;
+            if &receipt.receipt != id {
+                return Err(field("receipt.receipt", "differs from the key it is stored under"));
+            }
+            Record::Receipt(receipt)
+        }
         Key::Legacy => {
             return Err(field("v", "is the whole-state format; read with decode_legacy"))
         }
     };
     Ok(Read { record, dropped })
+}
+
+/// A receipt kept until the backend acknowledged it: the body `POST /v1/consent/receipts` takes.
+fn decode_receipt(stored: &Value) -> Result<Receipt, StoredError> {
+    const PATH: &str = "receipt";
+    let body = stored.field(PATH).ok_or_else(|| field(PATH, "is missing"))?;
+    let text = |key: &str| body.field(key).and_then(Value::as_str).map(str::to_owned);
+    let required = |key: &str| text(key).ok_or_else(|| field_at(PATH, key, "must be a text"));
+    let policy = body.field("policy").and_then(Value::as_f64);
+    let policy = policy.filter(|p| p.fract() == 0.0 && (0.0..=4_294_967_295.0).contains(p));
+    let source = body.field("source").and_then(Value::as_str).and_then(Source::from_name);
+    let mut choices = Vec::new();
+    let Some(Value::Object(entries)) = body.field("choices") else {
+        return Err(field_at(PATH, "choices", "must be an object of decisions by purpose"));
+    };
+    let listed = body.field("choices").unwrap_or(body);
+    for (id, _) in entries {
+        choices.push((id.clone(), decision(listed, "receipt.choices", id)?));
+    }
+    Ok(Receipt {
+        site: required("site")?,
+        receipt: required("receipt")?,
+        visitor: text("visitor"),
+        policy: policy.ok_or_else(|| field_at(PATH, "policy", "must be a policy version"))? as u32,
+        at: time(body, PATH, "at")?.ok_or_else(|| field_at(PATH, "at", "is missing"))?,
+        region: text("region"),
+        source: source.ok_or_else(|| field_at(PATH, "source", "is not a consent source"))?,
+        choices,
+    })
 }
 
 /// The consent section is read above, by its own format version.
@@ -632,6 +677,7 @@ pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), Store
             events,
             config: Slot::Absent,
             campaigns: Slot::Absent,
+            receipts: Vec::new(),
             legacy: true,
             discarded: Vec::new(),
         },
@@ -743,6 +789,7 @@ fn describe(key: &Key) -> String {
     match key {
         Key::Section(section) => text!("the stored ", section.name()),
         Key::Event(id) => text!("the stored event ", id),
+        Key::Receipt(id) => text!("the stored receipt ", id),
         Key::Legacy => "the stored state".to_owned(),
     }
 }
@@ -756,6 +803,7 @@ fn place(stored: &mut Stored, record: Record) {
         Record::Event(event) => stored.events.push(event),
         Record::Config(kept) => stored.config = Slot::Present(kept),
         Record::Campaigns(history) => stored.campaigns = Slot::Present(history),
+        Record::Receipt(receipt) => stored.receipts.push(receipt),
     }
 }
 

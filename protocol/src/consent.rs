@@ -311,6 +311,12 @@ impl Receipt {
     /// The request body.
     pub fn encode(&self) -> String {
         let mut out = JsonWriter::new();
+        self.write(&mut out);
+        out.finish()
+    }
+
+    /// The request body into `out` (the agent also keeps it on the device until it is sent).
+    pub fn write<S: JsonSink>(&self, out: &mut S) {
         out.open_object();
         out.string_field("site", &self.site);
         out.string_field("receipt", &self.receipt);
@@ -326,6 +332,5 @@ impl Receipt {
         }
         out.close_object();
         out.close_object();
-        out.finish()
     }
 }

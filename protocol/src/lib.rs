@@ -10,6 +10,8 @@
 //! - [`batch`]: the event batch an agent posts to `POST /v1/events`, its codec and validation.
 //! - [`consent`]: consent under a policy, alike at both ends: what choices grant and unlock,
 //!   where a visitor starts (region, GPC), when to ask again, GA4 consent mode's words.
+//! - [`audit`]: what a policy lets the agent keep and send, state by state (the agent's
+//!   sections, the admin page's table and the audit test's expectations).
 //! - [`bucket`]: sticky holdout and variant buckets of a visitor, by GrowthBook's hashing.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
@@ -17,6 +19,7 @@
 //! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
 
+pub mod audit;
 pub mod batch;
 pub mod bucket;
 pub mod calendar;

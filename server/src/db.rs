@@ -6,8 +6,8 @@
 
 use crate::consent::{carries, grants_nothing, ConsentHistory, Judge};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Event, Intent, IntentIn, Interest, LiveCart,
-    Payload, Purpose,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, Intent, IntentIn, Interest,
+    LiveCart, Payload, Purpose, PurposeConsent,
 };
 use concierge_protocol::consent::Unlocked;
 use concierge_protocol::documents::Policy;
@@ -348,7 +348,7 @@ impl Db {
     /// The live cart behind a cart code, for staff.
     pub async fn live_cart(&self, code: &str) -> Result<Option<LiveCart>, DbError> {
         let row = sqlx::query(
-            "SELECT visitor_id, consent_storage, consent_analytics, cart_json, cart_updated_at, updated_at \
+            "SELECT visitor_id, site, consent_storage, consent_analytics, cart_json, cart_updated_at, updated_at \
              FROM visitors WHERE cart_code = $1",
         )
         .bind(code)
@@ -373,12 +373,101 @@ impl Db {
             cart_code: code.to_owned(),
             last_activity: row.try_get::<Option<i64>, _>("cart_updated_at")?,
             consent: consent_of(&row)?,
+            consent_purposes: self
+                .consent_by_purpose(&row.try_get::<String, _>("site")?, &visitor)
+                .await?,
             total,
             item_count,
             cart,
             interests: self.interests(&visitor).await?,
             intents: self.intents(&visitor).await?,
         }))
+    }
+
+    /// The visitor's consent for every purpose of the policy their choice names (the site's
+    /// current one when that version is not kept, the built-in one when none is published),
+    /// with each purpose's names, then any purpose recorded that the policy lacks.
+    async fn consent_by_purpose(
+        &self,
+        site: &str,
+        visitor: &str,
+    ) -> Result<Vec<PurposeConsent>, DbError> {
+        let rows = sqlx::query(
+            "SELECT purpose, decision, policy, decided_at, source FROM visitor_consent WHERE visitor_id = $1 ORDER BY purpose",
+        )
+        .bind(visitor)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut recorded = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let decision: String = row.try_get("decision")?;
+            recorded.push(PurposeConsent {
+                purpose: row.try_get("purpose")?,
+                names: Default::default(),
+                always_on: false,
+                decision: Decision::from_name(&decision).unwrap_or_default(),
+                source: row.try_get("source")?,
+                decided_at: Some(row.try_get("decided_at")?),
+                policy: Some(row.try_get("policy")?),
+            });
+        }
+        let version = recorded.first().and_then(|r| r.policy);
+        let policy = self.policy_version(site, version).await?;
+        let mut purposes: Vec<PurposeConsent> = (policy.purposes.iter())
+            .map(|purpose| {
+                let found = recorded.iter().find(|r| r.purpose == purpose.id);
+                let always_on = !purpose.needs_consent();
+                PurposeConsent {
+                    purpose: purpose.id.clone(),
+                    names: purpose.names.iter().cloned().collect(),
+                    always_on,
+                    decision: match (always_on, found) {
+                        (true, _) => Decision::Granted,
+                        (false, Some(found)) => found.decision,
+                        (false, None) => Decision::Unset,
+                    },
+                    source: found.and_then(|f| f.source.clone()),
+                    decided_at: found.and_then(|f| f.decided_at),
+                    policy: found.and_then(|f| f.policy).or(Some(i64::from(policy.version))),
+                }
+            })
+            .collect();
+        for unknown in recorded.into_iter().filter(|r| policy.purpose(&r.purpose).is_none()) {
+            purposes.push(unknown);
+        }
+        Ok(purposes)
+    }
+
+    /// Version `version` of the site's policy if it is kept, else its current one, else the
+    /// built-in one.
+    async fn policy_version(&self, site: &str, version: Option<i64>) -> Result<Policy, DbError> {
+        let mut row = None;
+        if let Some(version) = version {
+            row = sqlx::query(
+                "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' AND version = $2",
+            )
+            .bind(site)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?;
+        }
+        if row.is_none() {
+            row = sqlx::query(
+                "SELECT body FROM documents WHERE site = $1 AND kind = 'policy' ORDER BY version DESC LIMIT 1",
+            )
+            .bind(site)
+            .fetch_optional(&self.pool)
+            .await?;
+        }
+        match row {
+            Some(row) => {
+                let body: String = row.try_get("body")?;
+                let value = concierge_protocol::json::parse(&body)
+                    .map_err(|_| DbError::Damaged("a stored policy is not JSON".to_owned()))?;
+                Ok(concierge_protocol::documents::read_policy(&value))
+            }
+            None => Ok(concierge_protocol::consent::builtin_policy()),
+        }
     }
 
     /// Categories the visitor looked at or added, by count: a summary, not the event log.
@@ -567,6 +656,8 @@ impl Db {
             "consent_at": row.try_get::<Option<i64>, _>("consent_at")?,
             // Every purpose of the visitor's choice, as stored per purpose.
             "consent_purposes": purposes,
+            // The same, per purpose of the policy, with names, source, time and version.
+            "consent_by_purpose": self.consent_by_purpose(&row.try_get::<String, _>("site")?, visitor).await?,
             "cart": cart,
             "cart_updated_at": row.try_get::<Option<i64>, _>("cart_updated_at")?,
             "created_at": row.try_get::<i64, _>("created_at")?,
@@ -744,14 +835,15 @@ async fn apply_consent(
         .await?;
     for (purpose, decision) in &after.purposes {
         sqlx::query(
-            "INSERT INTO visitor_consent (visitor_id, purpose, decision, policy, decided_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO visitor_consent (visitor_id, purpose, decision, policy, decided_at, source) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(visitor)
         .bind(purpose)
         .bind(decision.name())
         .bind(i64::from(after.policy))
         .bind(at)
+        .bind(after.source.name())
         .execute(&mut **tx)
         .await?;
     }

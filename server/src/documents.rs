@@ -35,6 +35,7 @@ pub fn routes(state: ApiState, origins: Vec<HeaderValue>) -> Router {
     Router::new()
         .route("/v1/config", get(serve_config).layer(cors))
         .route("/v1/config/check", post(check))
+        .route("/v1/policy/audit", get(policy_audit))
         .route("/v1/config/{kind}", put(publish))
         .route("/v1/config/{kind}/history", get(history))
         .route("/v1/session", get(session))
@@ -321,7 +322,8 @@ async fn publish(
 }
 
 /// `POST /v1/config/check`: the validator's verdict on a document, without publishing it, for
-/// the admin page's live validation. Any publisher's token (privacy officer, staff, marketer);
+/// the admin page's live validation; a valid policy also gets its audit table and the agent's
+/// dialog and panel for it. Any publisher's token (privacy officer, staff, marketer);
 /// with `?site=ID`, campaigns' links are checked against that site's link hosts as on publish.
 async fn check(
     State(state): State<ApiState>,
@@ -336,6 +338,8 @@ async fn check(
     require_token(&state, &headers, &client, &roles).await?;
     let site = if query.is_empty() { None } else { Some(site_of(&query)?) };
     let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
+    // What a valid policy does, state by state, for the admin page's table.
+    let (mut audit, mut preview) = (None, None);
     let problems = match serde_json::from_slice::<Value>(&body) {
         Err(error) => vec![serde_json::json!({
             "path": "", "message": format!("not valid JSON: {error}"),
@@ -350,6 +354,11 @@ async fn check(
                     }
                     None => Vec::new(),
                 },
+                Ok(Document::Policy(policy)) => {
+                    audit = Some(crate::audit::audit_json(&policy));
+                    preview = Some(crate::preview::preview_json(&policy, now_ms()));
+                    Vec::new()
+                }
                 Ok(_) => Vec::new(),
             };
             problems
@@ -358,7 +367,42 @@ async fn check(
                 .collect()
         }
     };
-    let mut response = Json(serde_json::json!({ "problems": problems })).into_response();
+    let mut answer = serde_json::json!({ "problems": problems });
+    if let Some(audit) = audit {
+        answer["audit"] = audit;
+    }
+    // And the agent's own dialog and panel for it, in each language, for the preview.
+    if let Some(preview) = preview {
+        answer["preview"] = preview;
+    }
+    let mut response = Json(answer).into_response();
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
+}
+
+/// `GET /v1/policy/audit?site=ID` (privacy officer): what the site's published policy (the
+/// built-in one while none is published) lets the agent keep and send, state by state.
+async fn policy_audit(
+    State(state): State<ApiState>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, DocumentError> {
+    let client = client_of(connection.as_ref().map(|c| &c.0));
+    require_token(&state, &headers, &client, &[publisher_of(&state, Kind::Policy)]).await?;
+    let site = site_of(&query)?;
+    let documents = state.db.current_documents(&site).await?;
+    let policy = match documents.into_iter().find(|(kind, _)| kind == "policy") {
+        Some((_, body)) => {
+            let value = concierge_protocol::json::parse(&body)
+                .map_err(|_| DbError::Damaged("a stored policy is not JSON".to_owned()))?;
+            concierge_protocol::documents::read_policy(&value)
+        }
+        None => concierge_protocol::consent::builtin_policy(),
+    };
+    let mut answer = crate::audit::audit_json(&policy);
+    answer["site"] = site.into();
+    let mut response = Json(answer).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod campaigns;
+pub mod audit;
 pub mod config;
 pub mod consent;
 pub mod db;
@@ -12,6 +13,7 @@ mod headers;
 pub mod history;
 pub mod metrics;
 pub mod model;
+pub mod preview;
 pub mod receipts;
 pub mod retention;
 mod static_files;

@@ -105,6 +105,28 @@ pub struct Intent {
     pub created_at: i64,
 }
 
+/// One purpose's consent as the staff views show it.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct PurposeConsent {
+    pub purpose: String,
+    /// The purpose's name by language (`en`, `es`, `nl`, `de`), from the policy.
+    pub names: std::collections::BTreeMap<String, String>,
+    /// Its legal basis is not consent: granted without asking.
+    pub always_on: bool,
+    #[serde(serialize_with = "decision_name")]
+    pub decision: Decision,
+    /// `dialog`, `panel`, `gpc`, `tcf`, `api`, `default`; null when not recorded.
+    pub source: Option<String>,
+    /// The time stamp of the choice on the visitor's clock; null when never decided.
+    pub decided_at: Option<i64>,
+    /// The policy version the choice was made under (the policy shown, when undecided).
+    pub policy: Option<i64>,
+}
+
+fn decision_name<S: Serializer>(decision: &Decision, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(decision.name())
+}
+
 /// What staff see for a cart code.
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct LiveCart {
@@ -117,6 +139,8 @@ pub struct LiveCart {
     pub last_activity: Option<i64>,
     #[serde(serialize_with = "consent_json")]
     pub consent: ConsentState,
+    /// The consent per purpose of the policy the visitor's choice names, for the staff views.
+    pub consent_purposes: Vec<PurposeConsent>,
     /// Product categories by how often the visitor looked at them, most first.
     pub interests: Vec<Interest>,
     pub intents: Vec<Intent>,

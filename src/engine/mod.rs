@@ -30,9 +30,9 @@ pub mod view;
 
 use campaigns::{Campaigns, Measure, Signal, Watch};
 use cart::{Cart, CartRefusal, Item};
-use concierge_protocol::documents;
 use concierge_protocol::names::{DataCategory, Feature};
 use concierge_protocol::Value;
+use concierge_protocol::{audit, documents};
 use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
 use consent::{Consent, ConsentUpdate, Decision, Source, Unlocked};
@@ -610,6 +610,7 @@ impl Agent {
             events,
             config,
             campaigns,
+            receipts,
             legacy,
             discarded,
         } = stored;
@@ -668,6 +669,9 @@ impl Agent {
             out.push(Effect::Erase(Key::Legacy));
         }
         self.written.discarded = discarded;
+        // Receipts an earlier page could not send go now (those too old are erased).
+        self.written.receipts = receipts.iter().map(|r| r.receipt.clone()).collect();
+        self.receipts.resume(receipts, now);
 
         self.recovery.page_view(&self.config, now);
         self.campaigns.page = campaigns::PageFacts {
@@ -712,7 +716,9 @@ impl Agent {
         self.consent.policy = policy.version;
         self.consent.scope = policy.scope();
         self.consent.decided_at = Some(now);
-        self.receipt_due = true;
+        // Only a state the device records has a receipt: one derived again on every page
+        // would send a new receipt on every page.
+        self.receipt_due = audit::is_recorded(source, policy.unlocked(&self.consent.choices));
     }
 
     fn update_consent(
@@ -848,6 +854,12 @@ impl Agent {
                 self.written.campaigns = Some(history.clone());
                 self.campaigns.history = history;
             }
+            // Another tab's receipt is that tab's to send; one it had acknowledged is done here.
+            StorageChange::Put(Record::Receipt(_)) => {}
+            StorageChange::Removed(Key::Receipt(id)) => {
+                self.written.receipts.retain(|known| known != &id);
+                self.receipts.forget(&id);
+            }
             StorageChange::Removed(Key::Event(id)) => {
                 // Another tab had it acknowledged.
                 self.written.events.retain(|known| known != &id);
@@ -966,14 +978,19 @@ impl Agent {
     /// else this agent stored goes at once.
     fn persist(&mut self, out: &mut Vec<Effect>) {
         let unlocked = self.unlocked();
-        let chosen = self.consent.decided_at.is_some();
+        // A starting state that unlocks nothing (GPC in an opt-in region) is derived again on
+        // every page: it is not written (`audit::is_recorded`).
+        let chosen =
+            self.consent.decided_at.is_some() && audit::is_recorded(self.consent.source, unlocked);
         if unlocked.is_empty() {
             // A consent section this agent cannot read says nothing about withdrawal: only a
             // decision made here (or adopted from another tab) erases what is stored.
             let unreadable =
                 self.written.foreign.contains(&Section::Consent) || self.written.consent_unknown;
             let unknown = unreadable && !chosen;
-            let beyond_consent = Written { consent: None, ..self.written.clone() };
+            // The receipts of choices go with the choice, not with what it unlocked.
+            let beyond_consent =
+                Written { consent: None, receipts: Vec::new(), ..self.written.clone() };
             if !beyond_consent.is_empty() && !unknown {
                 out.push(Effect::Wipe);
                 self.written.forget();
@@ -982,14 +999,18 @@ impl Agent {
                 return;
             }
         }
+        // The same rule the admin page's audit table and the audit test read.
+        let keeps = audit::Keeps::of(unlocked, chosen);
         let allowed = Allowed {
-            consent: chosen,
-            cart: unlocked.has(DataCategory::Cart),
-            identity: unlocked.has(DataCategory::Identifiers),
-            outbox: sends(unlocked),
-            config: !unlocked.is_empty(),
-            campaigns: unlocked.has(DataCategory::Activity),
+            consent: keeps.consent,
+            cart: keeps.cart,
+            identity: keeps.identity,
+            outbox: keeps.outbox,
+            config: keeps.config,
+            campaigns: keeps.campaigns,
+            receipts: keeps.consent,
         };
+        let receipts = self.receipts.kept();
         let current = Current {
             consent: &self.consent,
             cart: &self.recovery,
@@ -997,6 +1018,7 @@ impl Agent {
             outbox: &self.sync.outbox,
             config: self.kept_config.as_ref(),
             campaigns: &self.campaigns.history,
+            receipts: &receipts,
         };
         let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {

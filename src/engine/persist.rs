@@ -3,13 +3,15 @@
 //! engine's terms for it.
 //!
 //! Architecture invariant: nothing is written before a choice, then each section only while
-//! the choice unlocks its data (the choice itself is kept once made), and a section
+//! the choice unlocks its data (the choice itself is kept once made, with the receipts of
+//! choices not yet acknowledged by the backend: they are the record of the choice), and a section
 //! written by another tab in a format this agent cannot read is left alone for the page's life
 //! (never overwritten, never read as a withdrawal); only a withdrawal erases it.
 
 use super::config::KeptConfig;
 use super::consent::Consent;
 use super::contact::History;
+use super::receipts::Receipt;
 use super::recovery::Recovery;
 use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
 
@@ -53,6 +55,9 @@ pub enum Key {
     Section(Section),
     /// One queued event, stored on its own so that queuing it writes only itself.
     Event(String),
+    /// The receipt of a choice not yet acknowledged by the backend, by its id, so that a page
+    /// closed before it went sends it on the next page.
+    Receipt(String),
     /// The whole-state document of agents before sections (format 1), migrated at load.
     Legacy,
 }
@@ -67,6 +72,7 @@ pub enum Record {
     Event(OutEvent),
     Config(KeptConfig),
     Campaigns(History),
+    Receipt(Receipt),
 }
 
 impl Record {
@@ -79,6 +85,7 @@ impl Record {
             Record::Event(event) => Key::Event(event.id.clone()),
             Record::Config(_) => Key::Section(Section::Config),
             Record::Campaigns(_) => Key::Section(Section::Campaigns),
+            Record::Receipt(receipt) => Key::Receipt(receipt.receipt.clone()),
         }
     }
 }
@@ -116,6 +123,8 @@ pub struct Stored {
     pub events: Vec<OutEvent>,
     pub config: Slot<KeptConfig>,
     pub campaigns: Slot<History>,
+    /// Receipts a page before this one issued and did not see acknowledged.
+    pub receipts: Vec<Receipt>,
     /// The state came from the pre-section document, which is replaced by sections.
     pub legacy: bool,
     /// Entries too damaged to read: erased once storage is allowed.
@@ -144,6 +153,8 @@ pub struct Written {
     pub events: Vec<String>,
     pub config_etag: Option<String>,
     pub campaigns: Option<History>,
+    /// The ids of the receipts storage holds.
+    pub receipts: Vec<String>,
     /// Sections in a format this agent cannot read, left alone.
     pub foreign: Vec<Section>,
     /// Damaged entries still to erase.
@@ -172,6 +183,8 @@ pub struct Allowed {
     pub config: bool,
     /// The campaigns' contact history, with `activity`.
     pub campaigns: bool,
+    /// The receipts of choices on their way: kept with the choice itself.
+    pub receipts: bool,
 }
 
 /// The parts of the state that storage keeps.
@@ -182,6 +195,8 @@ pub struct Current<'a> {
     pub outbox: &'a Outbox,
     pub config: Option<&'a KeptConfig>,
     pub campaigns: &'a History,
+    /// The receipts not yet acknowledged.
+    pub receipts: &'a [Receipt],
 }
 
 impl Written {
@@ -199,6 +214,7 @@ impl Written {
             && self.events.is_empty()
             && self.config_etag.is_none()
             && self.campaigns.is_none()
+            && self.receipts.is_empty()
     }
 
     /// Puts the event entries storage holds into the outbox's order (what the diff in
@@ -242,6 +258,19 @@ impl Written {
         if !allowed.campaigns && self.campaigns.take().is_some() {
             erasures.push(section(Section::Campaigns));
         }
+        // Before the outbox, whose diff may end this walk early.
+        let receipts = if allowed.receipts { current.receipts } else { &[] };
+        for id in &self.receipts {
+            if !receipts.iter().any(|receipt| &receipt.receipt == id) {
+                erasures.push(Key::Receipt(id.clone()));
+            }
+        }
+        for receipt in receipts {
+            if !self.receipts.contains(&receipt.receipt) {
+                writes.push(Record::Receipt(receipt.clone()));
+            }
+        }
+        self.receipts = receipts.iter().map(|receipt| receipt.receipt.clone()).collect();
         if !allowed.outbox {
             if self.outbox.take().is_some() {
                 erasures.push(section(Section::Outbox));

@@ -3,9 +3,10 @@
 //!
 //! A receipt names the visitor only while the `identifiers` category is granted; otherwise it
 //! is anonymous, known by its own id (`r_` and 22 base64url characters), which the consent
-//! section keeps so the visitor can quote it. Receipts wait in memory, for the page: a choice is
-//! made on a page that stays open long enough to send it, and the backend stores the same
-//! (`receipt`, `at`) once, so a retry never counts twice.
+//! section keeps so the visitor can quote it. A receipt not yet acknowledged is also kept on
+//! the device, beside the choice it records (docs/decisions.md: the record of a choice is kept
+//! once there is one), so a page closed before it went sends it on the next page; the backend
+//! stores the same (`receipt`, `at`) once, so a retry never counts twice.
 
 use super::sync::{Rng, BACKOFF_BASE, BACKOFF_MAX};
 use super::Millis;
@@ -14,8 +15,11 @@ pub use concierge_protocol::consent::Receipt;
 /// Receipts beyond this many unsent give up the oldest: a page that cannot reach its backend
 /// must not grow without bound.
 pub const MAX_WAITING: usize = 8;
-/// A receipt is given up after this many failed attempts.
+/// A receipt is given up after this many failed attempts on one page.
 pub const MAX_ATTEMPTS: u32 = 8;
+/// A receipt kept on the device is given up when it is older than this (30 days): a backend
+/// that refuses it with a 5xx for that long will not take it.
+pub const MAX_AGE: Millis = 30 * 86_400_000;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Waiting {
@@ -81,6 +85,27 @@ impl Receipts {
         }
         let backoff = BACKOFF_BASE.saturating_mul(1 << waiting.attempts.min(10)).min(BACKOFF_MAX);
         waiting.next_attempt_at = now + (backoff as f64 * rng.jitter()) as Millis;
+    }
+
+    /// The receipts a page before this one left on the device, to send again; too old ones are
+    /// given up.
+    pub fn resume(&mut self, kept: Vec<Receipt>, now: Millis) {
+        for receipt in kept {
+            let known = self.waiting.iter().any(|w| w.receipt.receipt == receipt.receipt);
+            if !known && now.saturating_sub(receipt.at) <= MAX_AGE {
+                self.push(receipt, now);
+            }
+        }
+    }
+
+    /// Another tab had receipt `id` acknowledged.
+    pub fn forget(&mut self, id: &str) {
+        self.waiting.retain(|w| w.receipt.receipt != id);
+    }
+
+    /// The receipts waiting, as storage keeps them.
+    pub fn kept(&self) -> Vec<Receipt> {
+        self.waiting.iter().map(|w| w.receipt.clone()).collect()
     }
 
     /// When the next waiting receipt may go.

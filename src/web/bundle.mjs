@@ -1,6 +1,7 @@
 //! Builds what the page downloads from src/web/: `node src/web/bundle.mjs VERSION` writes the
 //! shell as one minified ES module (`www/concierge/pkg/concierge.js`) and the minified loader
-//! (`www/concierge/loader.js`, the one script tag).
+//! (`www/concierge/loader.js`, the one script tag), and the admin page's consent preview
+//! (`www/concierge/pkg/preview.js`: dom.js's drawing alone, never loaded by a shop page).
 //!
 //! esbuild, with the stylesheet minified and inlined as text (dom.js hands it to a constructed
 //! style sheet, which a strict CSP allows), and the agent's version from Cargo.toml. The loader
@@ -33,6 +34,19 @@ await build({
   define: { __VERSION__: JSON.stringify(version) },
   plugins: [minifiedCss],
   outfile: new URL("pkg/concierge.js", www).pathname,
+});
+
+// The admin page's consent preview: dom.js's drawing and the views' stylesheet, nothing else.
+await build({
+  entryPoints: [new URL("preview.js", import.meta.url).pathname],
+  bundle: true,
+  format: "esm",
+  minify: true,
+  target: "es2020",
+  legalComments: "none",
+  logLevel: "warning",
+  plugins: [minifiedCss],
+  outfile: new URL("pkg/preview.js", www).pathname,
 });
 
 const loader = await transform(await readFile(new URL("loader.js", import.meta.url), "utf8"), {

@@ -153,7 +153,8 @@ function element(tag, className, text) {
   return node;
 }
 
-function build(view) {
+/** The element for `view`, with no listener (also the admin page's preview: src/web/preview.js). */
+export function build(view) {
   const id = HOST_ID + "-" + view.kind + (view.campaign ? "-" + view.campaign : "");
   const titleId = id + "-title";
   const section = element("section", "view " + view.kind + (view.placement ? " " + view.placement : ""));

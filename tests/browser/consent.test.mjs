@@ -49,8 +49,8 @@ test("nothing is stored or sent until consent, and everything is after", async (
   await closeClean(tab);
 });
 
-// The choice itself is kept (strictly necessary: without it the dialog asks on every page);
-// nothing else is.
+// The choice itself is kept (strictly necessary: without it the dialog asks on every page),
+// with its receipt until the backend has it; nothing else is.
 test("rejecting keeps only the choice on the device and sends nothing", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab);
@@ -62,7 +62,13 @@ test("rejecting keeps only the choice on the device and sends nothing", async ()
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
   await call(tab, ...addToCart("a", "Phone", 799, 2));
   await tab.page.clock.runFor("05:00");
-  assert.deepEqual((await writes(tab)).map(([op, key]) => [op, key]), [["setItem", "concierge:test:consent"]]);
+  // The receipt waits on the device beside the choice until the backend has it, then goes.
+  const receiptKey = (key) => key.replace(/^concierge:test:receipt:r_.*$/, "concierge:test:receipt:*");
+  assert.deepEqual((await writes(tab)).map(([op, key]) => [op, receiptKey(key)]), [
+    ["setItem", "concierge:test:receipt:*"],
+    ["setItem", "concierge:test:consent"],
+    ["removeItem", "concierge:test:receipt:*"],
+  ]);
   assert.deepEqual(await storedKeys(tab), ["concierge:test:consent"]);
   const consent = await stored(tab, "consent");
   assert.deepEqual(consent.purposes, { measurement: "denied", personalization: "denied", marketing: "denied" });
@@ -163,12 +169,20 @@ test("accepting sends a receipt naming the visitor, retried like a batch when th
 test("Global Privacy Control denies what the policy says before any dialog, which still asks", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   await open(tab, { setup: () => Object.defineProperty(navigator, "globalPrivacyControl", { value: true }) });
-  await eventually(() => tab.receipts.length === 1);
-  assert.equal(tab.receipts[0].source, "gpc");
-  assert.deepEqual(tab.receipts[0].choices, { necessary: "granted", measurement: "unset", personalization: "unset", marketing: "denied" });
   assert.equal(await view(tab, "consent").count(), 1, "opt-in: the dialog asks for the rest");
   const consent = await tab.page.evaluate(() => new Promise((resolve) => window.concierge("on", "consent", resolve)));
-  assert.deepEqual([consent.source, consent.purposes.marketing], ["gpc", "denied"]);
+  assert.deepEqual([consent.source, consent.purposes.marketing, consent.purposes.measurement], ["gpc", "denied", "unset"]);
+  // Before the visitor's choice in an opt-in region: nothing written, no receipt (the signal is
+  // read again on every page, so a receipt would go on every page).
+  await tab.page.clock.runFor("01:00");
+  assert.equal(tab.receipts.length, 0);
+  assert.deepEqual(await writes(tab), []);
+  // The visitor's choice is recorded as theirs.
+  const answered = tab.page.waitForResponse("**/v1/consent/receipts");
+  await view(tab, "consent").locator("[data-action=reject]").click();
+  await answered;
+  assert.equal(tab.receipts.length, 1);
+  assert.equal(tab.receipts[0].source, "dialog");
   await closeClean(tab);
 });
 

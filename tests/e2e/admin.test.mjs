@@ -114,11 +114,15 @@ test("the officer sees a problem at its line, publishes, reads the diff, the cha
   assert.deepEqual(shopper.errors, []);
   await shopper.context.close();
 
-  // The dialog preview, in German, from the policy's own texts.
+  // The dialog preview, in German: the agent's own dialog and panel, drawn by dom.js.
   await page.selectOption("#preview-language", "de");
-  assert.match(await page.textContent("#preview"), new RegExp(next.purposes[0].names.de));
-  assert.match(await page.textContent("#preview .preview-actions"), /Alle akzeptieren/);
-  assert.match(await page.textContent("#preview .preview-actions"), /Alle ablehnen/);
+  await page.locator("#preview [data-view=panel] .purpose", { hasText: next.purposes[0].names.de }).waitFor();
+  const dialogActions = await page.locator("#preview [data-view=consent] .actions [data-action]").allTextContents();
+  assert.deepEqual(dialogActions, ["Alle akzeptieren", "Alle ablehnen", "Auswählen"]);
+  assert.equal(await page.getAttribute("#preview [data-view=consent]", "lang"), "de");
+  // The panel's switches as the visitor gets them: the necessary purpose fixed on.
+  assert.equal(await page.locator('#preview [data-view=panel] input[name="necessary"]').isDisabled(), true);
+  assert.equal(await page.locator('#preview [data-view=panel] input[name="marketing"]').isChecked(), false);
 
   // The chart: an SVG image with a title, a line per purpose, axes, a legend, and the table.
   const chart = page.locator("#chart svg[role=img]");
@@ -165,7 +169,7 @@ test("the admin page runs under Trusted Types, sets text only, and labels every 
   policy.purposes[0].names.en = "<img src=x onerror=alert(1)>";
   await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
   await page.selectOption("#preview-language", "en");
-  assert.match(await page.textContent("#preview"), /<img src=x onerror=alert\(1\)>/);
+  await page.locator("#preview [data-view=panel] .purpose", { hasText: "<img src=x onerror=alert(1)>" }).waitFor();
   assert.equal(await page.locator("#preview img").count(), 0);
 
   for (const [language, heading, accept] of [
@@ -178,7 +182,7 @@ test("the admin page runs under Trusted Types, sets text only, and labels every 
     await page.selectOption("#preview-language", language);
     assert.equal(await page.getAttribute("html", "lang"), language);
     assert.equal(await page.textContent("#editor-title"), heading);
-    assert.match(await page.textContent("#preview .preview-actions"), new RegExp(accept));
+    assert.equal(await page.textContent("#preview [data-view=consent] [data-action=accept]"), accept);
     assert.deepEqual(await unlabelledControls(page), [], `${language}: every control has a name`);
   }
   assert.deepEqual(await page.evaluate(() => window.__violations), []);
@@ -210,5 +214,53 @@ test("axe-core finds no accessibility violation on the admin page in any languag
     const violations = result.violations.map((v) => `${v.id}: ${v.nodes.map((node) => node.target.join(" ")).join(", ")}`);
     assert.deepEqual(violations, [], language);
   }
+  await context.close();
+});
+
+test("what this policy does: the audit table and the dialog preview follow the policy being edited, in the page's language", async () => {
+  const { context, page, errors } = await officerPage();
+  await signIn(page);
+  const row = (state) => page.locator(`#audit table[data-mode=opt_in] tr[data-state="${state}"]`);
+  await row("only:measurement").waitFor();
+  // The demo policy: measurement keeps the visitor id and queued events, no cart, no documents.
+  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the visitor id, events waiting to be sent");
+  assert.equal(await row("only:measurement").locator(".audit-sent").textContent(), "the consent receipt; events: the shopping visit, the choice; may ask for staff notes");
+  assert.equal(await row("gpc").locator(".audit-kept").textContent(), "nothing");
+  assert.equal(await row("gpc").locator(".audit-sent").textContent(), "nothing");
+  // The choices in the policy's order, by the purposes' names (an earlier test may have renamed one).
+  const loaded = JSON.parse(await page.inputValue("#policy-editor"));
+  const gpcWords = { necessary: "yes", measurement: "not asked yet", personalization: "not asked yet", marketing: "no" };
+  assert.equal(
+    await row("gpc").locator("td").first().textContent(),
+    loaded.purposes.map((purpose) => `${purpose.names.en}: ${gpcWords[purpose.id]}`).join("; "),
+  );
+  assert.equal(await row("accept_then_withdraw:withdrawn").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it)");
+  assert.equal(await page.locator("#audit table[data-mode=opt_out]").count(), 1, "the opt-out region has its own table");
+
+  // Measurement now also keeps the cart: the table says so as soon as the check answers.
+  const policy = JSON.parse(await page.inputValue("#policy-editor"));
+  policy.purposes.find((purpose) => purpose.id === "measurement").data.push("cart");
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await page.waitForFunction(() => document.querySelector('#audit tr[data-state="only:measurement"] .audit-kept')?.textContent.includes("the cart"));
+  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the cart, the visitor id, events waiting to be sent, a copy of the shop's documents");
+
+  // The dialog preview follows the same edits: the agent's panel names the purpose anew.
+  policy.purposes.find((purpose) => purpose.id === "marketing").names.en = "Reminders by email";
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await page.selectOption("#preview-language", "en");
+  await page.locator("#preview [data-view=panel] .purpose", { hasText: "Reminders by email" }).waitFor({ timeout: 5_000 });
+
+  // A policy with a problem has no table; in German the table speaks German.
+  policy.purposes[1].data.push("nonsense");
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await page.waitForFunction(() => !document.querySelector("#audit table"));
+  assert.equal(await page.textContent("#audit"), "The table appears once the policy has no problems.");
+  policy.purposes[1].data.pop();
+  await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
+  await row("gpc").waitFor();
+  await page.selectOption("#ui-language", "de");
+  assert.equal(await row("gpc").locator("th").textContent(), "Global Privacy Control an, Dialog geschlossen");
+  assert.equal(await row("reject_all").locator(".audit-sent").textContent(), "der Einwilligungsbeleg");
+  assert.deepEqual(errors, []);
   await context.close();
 });

@@ -1,11 +1,13 @@
-// End to end, the audit test (issue 9): the demo shop in seven consent states, every storage
-// write (localStorage, sessionStorage, IndexedDB, cookies) and every request to the backend
-// recorded, and each state held to exactly what the published policy document allows. The
-// expectation is worked out from documents/demo/policy.json by the documented rule (purposes
-// granted → data categories unlocked → features whose data is all unlocked → stored sections
-// and sends), so a change to the policy changes what this test expects.
+// End to end, the audit test (issue 9): the demo shop in each consent state of the policy's
+// audit, every storage write (localStorage, sessionStorage, IndexedDB, cookies) and every request
+// to the backend recorded, and each state held to exactly what the published policy allows. The
+// expectations are the backend's own `GET /v1/policy/audit` (the admin page's "what this policy
+// does", computed by protocol/src/audit.rs from the policy document, the rule the agent keeps its
+// sections by), so a change to the policy changes what this test expects; what is compared with
+// it is what a real browser wrote and sent.
 
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -15,73 +17,32 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const POLICY = JSON.parse(readFileSync(join(ROOT, "documents/demo/policy.json"), "utf8"));
 const SITE_PREFIX = "concierge:demo:";
 
-// The data each feature uses (Feature::needs in protocol/src/names.rs, README "Stored data"):
-// a purpose's feature is on only when every category it needs is unlocked by granted purposes.
-const FEATURE_NEEDS = {
-  recovery_banner: ["cart"],
-  sync: ["identifiers"],
-  staff_view: ["cart", "identifiers"],
-  assistant_memory: ["interests"],
-  email_recovery: ["contact", "cart", "identifiers"],
-  sms_recovery: ["contact", "cart", "identifiers"],
-};
-/** Features that send the visit to the backend (and so keep the outbox on the device). */
-const SENDING_FEATURES = ["sync", "staff_view"];
 /** GA4 ecommerce events (CommerceKind in names.rs); any other event name is consent or cart. */
 const COMMERCE_EVENTS = ["view_item_list", "view_item", "add_to_cart", "remove_from_cart", "view_cart", "begin_checkout", "purchase"];
 
 const INTENTS = "/v1/profiles/{visitor}/intents";
+const OFFICER_TOKEN = "e2e-audit-officer";
+process.env.CONCIERGE_PRIVACY_TOKEN_HASHES = createHash("sha256").update(OFFICER_TOKEN).digest("hex");
 
 const consentPurposes = (policy) => policy.purposes.filter((purpose) => purpose.legal_basis === "consent");
 
-/** What `choices` ({ purpose id: "granted" | "denied" }) unlock under `policy`. */
-function unlocked(policy, choices) {
-  const granted = policy.purposes.filter((purpose) => purpose.legal_basis !== "consent" || choices[purpose.id] === "granted");
-  const data = new Set(granted.flatMap((purpose) => purpose.data));
-  const features = new Set(
-    granted.flatMap((purpose) => purpose.features).filter((feature) => (FEATURE_NEEDS[feature] ?? []).every((category) => data.has(category))),
-  );
-  return { data, features };
+/** The audit of the demo site's published policy, the table of its visitors' default mode
+ * (the demo shop's visitors have no region). */
+async function publishedAudit() {
+  const answer = await fetch(`${shop.url}/v1/policy/audit?site=demo`, { headers: { authorization: `Bearer ${OFFICER_TOKEN}` } });
+  assert.equal(answer.status, 200, "the officer's audit");
+  const audit = await answer.json();
+  assert.equal(audit.policy, POLICY.version, "the published policy is the repository's");
+  return audit.tables.find((table) => table.default);
 }
 
-/** Where a visitor with no choice of their own starts: opt-out grants, then GPC's denials. */
-function startingChoices(policy, gpc) {
-  const choices = {};
-  if (policy.default_mode === "opt_out") for (const purpose of consentPurposes(policy)) choices[purpose.id] = "granted";
-  if (gpc) for (const id of policy.gpc?.denies ?? []) choices[id] = "denied";
-  return choices;
-}
-
-/**
- * The keys the agent may write and what it may send with `choices` in force (`null`: no choice,
- * nothing decided). Event kinds: "consent" (the record of a choice), "cart" (the snapshot),
- * "commerce" (the visit's GA4 events).
- */
-function expectation(policy, choices) {
-  if (choices === null) return { keys: [], paths: [], events: [], optional: [] };
-  const { data, features } = unlocked(policy, choices);
-  const sending = SENDING_FEATURES.some((feature) => features.has(feature));
-  const keys = [`${SITE_PREFIX}consent`];
-  if (data.has("cart")) keys.push(`${SITE_PREFIX}cart`);
-  if (data.has("identifiers")) keys.push(`${SITE_PREFIX}identity`);
-  if (sending) keys.push(`${SITE_PREFIX}outbox`, `${SITE_PREFIX}event:*`);
-  // The campaigns' contact history (issue 10) is kept with activity.
-  if (data.has("activity")) keys.push(`${SITE_PREFIX}campaigns`);
-  // The shop's published documents are kept on the device once anything at all is unlocked.
-  if (data.size > 0 || features.size > 0) keys.push(`${SITE_PREFIX}config`);
-  const events = [];
-  if (sending) events.push("consent");
-  if (features.has("staff_view")) events.push("cart");
-  if (features.has("sync") && data.has("activity")) events.push("commerce");
-  const paths = ["/v1/consent/receipts", ...(events.length ? ["/v1/events"] : [])];
-  // Staff intents are asked for on a page view by an identity the backend has heard of (a batch
-  // went through), so only while sending, and not on every page: allowed, not required.
-  const optional = sending ? [INTENTS] : [];
-  return { keys: keys.sort(), paths: paths.sort(), events: events.sort(), optional };
-}
-
-const allChoices = (decision) => Object.fromEntries(consentPurposes(POLICY).map((purpose) => [purpose.id, decision]));
-const only = (id) => ({ ...allChoices("denied"), [id]: "granted" });
+/** A phase of the audit as the checks below read it: `keys` under the site's prefix. */
+const expectationOf = (phase) => ({
+  keys: phase.keys.map((key) => `${SITE_PREFIX}${key}`).sort(),
+  paths: [...phase.requests].sort(),
+  events: [...phase.events].sort(),
+  optional: phase.optional,
+});
 
 const shop = useShop({ before, after });
 const report = [];
@@ -146,7 +107,10 @@ async function recordedVisitor({ gpc = false } = {}) {
 }
 
 /** Where a requested or stored thing falls in the expectation: event keys as one. */
-const keyClass = (key) => (key.startsWith(`${SITE_PREFIX}event:`) ? `${SITE_PREFIX}event:*` : key);
+const keyClass = (key) =>
+  key.startsWith(`${SITE_PREFIX}event:`) ? `${SITE_PREFIX}event:*` : key.startsWith(`${SITE_PREFIX}receipt:`) ? `${SITE_PREFIX}receipt:*` : key;
+/** Entries that come and go (queued events, receipts on their way): written, not kept. */
+const passing = (key) => [`${SITE_PREFIX}outbox`, `${SITE_PREFIX}event:*`, `${SITE_PREFIX}receipt:*`].includes(key);
 const eventKind = (name) => (name === "consent" || name === "cart" ? name : COMMERCE_EVENTS.includes(name) ? "commerce" : name);
 const sorted = (values) => [...new Set(values)].sort();
 
@@ -228,39 +192,55 @@ async function choose(page, how) {
   await page.clock.runFor(50);
 }
 
-const STATES = [
-  { state: "no choice yet", how: "none", choices: null },
-  { state: "reject all", how: "reject", choices: allChoices("denied") },
-  { state: "accept all", how: "accept", choices: allChoices("granted") },
-  { state: "personalization only", how: only("personalization"), choices: only("personalization") },
-  { state: "measurement only", how: only("measurement"), choices: only("measurement") },
-  // With GPC in an opt-in region the dialog still asks; the visitor closes it unanswered.
-  { state: "GPC on", how: "none", gpc: true, choices: Object.keys(startingChoices(POLICY, true)).length ? startingChoices(POLICY, true) : null },
-];
+/** How a state of the audit is reached on the dialog: its explicit choices, or none. */
+function howOf(state, phase) {
+  if (state.state === "no_choice" || state.state === "gpc") return "none";
+  if (state.state === "reject_all") return "reject";
+  if (state.state === "accept_all") return "accept";
+  return phase.choices;
+}
 
-for (const { state, how, gpc, choices } of STATES) {
-  test(`audit: ${state}`, async () => {
-    const { context, page, recorder } = await recordedVisitor({ gpc });
+const stateName = (state) => (state.state === "only" ? `${state.purpose} only` : state.state.replaceAll("_", " "));
+
+let auditTable;
+/** The table, asked once (in the first test: the shop's server starts in a hook). */
+async function table() {
+  auditTable ??= await publishedAudit();
+  return auditTable;
+}
+
+test("the audit lists the issue's seven states for the demo policy (one 'only' per consent purpose)", async () => {
+  const names = (await table()).states.map(stateName);
+  assert.deepEqual(names, ["no choice", "reject all", "accept all", ...consentPurposes(POLICY).map((p) => `${p.id} only`), "gpc", "accept then withdraw"]);
+});
+
+for (const name of ["no choice", "reject all", "accept all", ...consentPurposes(POLICY).map((p) => `${p.id} only`), "gpc"]) {
+  test(`audit: ${name}`, async () => {
+    const state = (await table()).states.find((candidate) => stateName(candidate) === name);
+    const [phase] = state.phases;
+    const how = howOf(state, phase);
+    const { context, page, recorder } = await recordedVisitor({ gpc: state.state === "gpc" });
     await choose(page, how);
     await shopAround(page, { unanswered: how === "none" });
-    const expected = expectation(POLICY, choices);
+    const expected = expectationOf(phase);
     await settle(page, recorder, expected, "shopping");
     const rows = [];
-    check(state, recorder, expected, "shopping", rows);
+    check(name, recorder, expected, "shopping", rows);
     report.push(...rows);
-    const kept = expected.keys.filter((key) => key !== `${SITE_PREFIX}outbox` && key !== `${SITE_PREFIX}event:*`);
-    const stored = (await localKeys(page)).filter((key) => key !== `${SITE_PREFIX}outbox` && key !== `${SITE_PREFIX}event:*`);
-    assert.deepEqual(stored, kept, `${state}: what stays on the device`);
+    const kept = expected.keys.filter((key) => !passing(key));
+    const stored = (await localKeys(page)).filter((key) => !passing(key));
+    assert.deepEqual(stored, kept, `${name}: what stays on the device`);
     await context.close();
   });
 }
 
 test("audit: accept then withdraw (everything)", async () => {
   const state = "accept then withdraw";
+  const [acceptedPhase, withdrawnPhase] = (await table()).states.find((candidate) => candidate.state === "accept_then_withdraw").phases;
   const { context, page, recorder } = await recordedVisitor();
   await choose(page, "accept");
   await shopAround(page);
-  const accepted = expectation(POLICY, allChoices("granted"));
+  const accepted = expectationOf(acceptedPhase);
   await settle(page, recorder, accepted, "shopping");
   const rows = [];
   check(state, recorder, accepted, "shopping", rows);
@@ -271,12 +251,8 @@ test("audit: accept then withdraw (everything)", async () => {
   await panel.locator("[data-action=reject]").click();
   await panel.waitFor({ state: "detached" });
   await shopAround(page);
-  // A withdrawal's last word: the record of the choice goes once more if a sending feature was on.
-  const withdrawn = expectation(POLICY, allChoices("denied"));
-  if (accepted.events.includes("consent") && !withdrawn.events.includes("consent")) {
-    withdrawn.paths = sorted([...withdrawn.paths, "/v1/events"]);
-    withdrawn.events = sorted([...withdrawn.events, "consent"]);
-  }
+  // The audit includes the withdrawal's last word (the record of the choice once more).
+  const withdrawn = expectationOf(withdrawnPhase);
   await settle(page, recorder, withdrawn, "withdrawn");
   check(state, recorder, withdrawn, "withdrawn", rows);
   report.push(...rows);

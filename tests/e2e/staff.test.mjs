@@ -29,6 +29,22 @@ test("the staff console shows the live cart within two seconds and the intent re
   await lines.first().waitFor({ timeout: 5_000 });
   assert.deepEqual(await lines.evaluateAll((els) => els.map((el) => el.dataset.itemId)), ["aurora-x1", "buds-pro"]);
   assert.match(await staff.locator("#live-total").textContent(), /928\.00/);
+  // Consent per purpose of the policy, in the advisor's language: name, decision, how, version.
+  const consentRow = (page, id) => page.locator(`#cart-consent tr[data-purpose="${id}"]`);
+  const cells = (row) => row.locator("th, td").allTextContents();
+  const personalization = await cells(consentRow(staff, "personalization"));
+  assert.deepEqual([personalization[0], personalization[1], personalization[2], personalization[4]], ["Personalization", "granted", "consent dialog", "version 2"]);
+  assert.deepEqual((await cells(consentRow(staff, "necessary"))).slice(0, 2), ["Strictly necessary", "always on"]);
+  const german = await shop.browser.newContext({ locale: "de-DE" });
+  const berater = await german.newPage();
+  await berater.goto(`${shop.url}/staff/`);
+  await berater.fill("#staff-token", STAFF_TOKEN);
+  await berater.keyboard.press("Enter");
+  await berater.fill("#cart-code-input", code);
+  await berater.keyboard.press("Enter");
+  await consentRow(berater, "measurement").waitFor({ timeout: 5_000 });
+  assert.deepEqual((await cells(consentRow(berater, "measurement"))).slice(0, 3), ["Messung", "erlaubt", "Einwilligungsdialog"]);
+  await german.close();
 
   // The visitor changes the cart; the advisor sees it within two seconds.
   const changed = Date.now();

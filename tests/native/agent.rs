@@ -39,18 +39,33 @@ fn keys(tab: &Tab) -> Vec<String> {
     tab.device.borrow().entries.keys().cloned().collect()
 }
 
+/// The keys of `records` but the receipts on their way, which are kept with the choice.
+fn beside_receipts(records: &[&Record]) -> Vec<Key> {
+    let keys = records.iter().map(|record| record.key());
+    keys.filter(|key| !matches!(key, Key::Receipt(_))).collect()
+}
+
+/// The entries of the device but the receipts on their way.
+fn kept_beside_receipts(tab: &Tab) -> Vec<String> {
+    keys(tab).into_iter().filter(|key| !key.contains(":receipt:")).collect()
+}
+
 #[test]
 fn rejecting_keeps_only_the_choice_and_does_not_ask_again() {
     // The choice itself is strictly necessary: without it the dialog would ask on every page.
     let device = new_device();
     let (mut tab, _) = Tab::open(&device, "/", T0);
     let effects = tab.handle(action(Action::RejectConsent), T0 + 1);
-    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
-    assert_eq!(written, [Key::Section(Section::Consent)]);
+    assert_eq!(beside_receipts(&stores(&effects)), [Key::Section(Section::Consent)]);
+    // The choice's receipt waits beside it until the backend has it.
+    let receipt = tab.consent().receipt.clone().expect("the choice's receipt");
+    assert!(keys(&tab).contains(&format!("concierge:test:receipt:{receipt}")));
     assert!(removed(&effects, ViewKind::ConsentPrompt));
     let effects = tab.handle(add(vec![item("a", 1000, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));
-    assert_eq!(keys(&tab), ["concierge:test:consent"]);
+    assert_eq!(kept_beside_receipts(&tab), ["concierge:test:consent"]);
+    tab.handle(Event::ReceiptAnswered { id: receipt, status: 202 }, T0 + 2);
+    assert_eq!(keys(&tab), ["concierge:test:consent"], "acknowledged: erased");
     let (_, effects) = tab.next_page("/", T0 + 3);
     assert!(rendered(&effects, ViewKind::ConsentPrompt).is_none(), "the choice is remembered");
 }
@@ -62,9 +77,8 @@ fn withdrawing_consent_wipes_storage_but_the_choice() {
     assert!(keys(&tab).len() > 1);
     let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0 + 1);
     assert!(effects.contains(&Effect::Wipe));
-    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
-    assert_eq!(written, [Key::Section(Section::Consent)]);
-    assert_eq!(keys(&tab), ["concierge:test:consent"]);
+    assert_eq!(beside_receipts(&stores(&effects)), [Key::Section(Section::Consent)]);
+    assert_eq!(kept_beside_receipts(&tab), ["concierge:test:consent"]);
     let effects = tab.handle(add(vec![item("b", 1000, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));
 }
@@ -279,7 +293,7 @@ fn another_tab_erasing_the_consent_counts_as_a_withdrawal() {
     let change = StorageChange::Removed(Key::Section(Section::Consent));
     let effects = tab.handle(Event::StorageChanged(change), T0 + 1);
     assert_eq!(tab.consent().decision("personalization"), Decision::Denied);
-    let written: Vec<_> = stores(&effects).iter().map(|record| record.key()).collect();
+    let written = beside_receipts(&stores(&effects));
     assert_eq!(written, [Key::Section(Section::Consent)], "the withdrawal alone is kept");
     let effects = tab.handle(add(vec![item("a", 1, 1)]), T0 + 2);
     assert!(!stores_or_wipes(&effects));

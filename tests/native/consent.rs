@@ -351,8 +351,10 @@ fn the_region_and_gpc_set_where_a_visitor_starts_before_any_dialog() {
         assert_eq!(tab.consent().source, source, "{case:?}");
         assert_eq!(rendered(&effects, ViewKind::ConsentPrompt).is_some(), asks, "{case:?}");
         let receipts = receipts_sent(&effects);
-        if decisions == [u, u, u] {
-            assert!(receipts.is_empty(), "no state decided, no receipt: {case:?}");
+        // Opt-in: before the visitor's choice nothing is stored and no receipt goes, GPC or
+        // not (its denials are derived from the signal again on every page).
+        if decisions[0] == u {
+            assert!(receipts.is_empty(), "no state recorded, no receipt: {case:?}");
             assert!(tab.device.borrow().is_empty(), "nothing stored: {case:?}");
         } else {
             assert_eq!(receipts.len(), 1, "{case:?}");
@@ -372,6 +374,8 @@ fn a_later_explicit_choice_wins_over_gpc_and_is_never_reset() {
     tab.handle(action(concierge::engine::view::Action::AcceptConsent), T0 + 1);
     assert_eq!(tab.consent().decision("marketing"), Decision::Granted);
     assert_eq!(tab.consent().source, Source::Dialog);
+    let receipt = tab.consent().receipt.clone().unwrap();
+    tab.handle(Event::ReceiptAnswered { id: receipt, status: 202 }, T0 + 1);
     let (page, effects) = Tab::open_with(in_region(Some("NL"), true), &device, "/", T0 + 2);
     assert_eq!(page.consent().decision("marketing"), Decision::Granted, "GPC does not undo it");
     assert!(receipts_sent(&effects).is_empty());
@@ -504,4 +508,43 @@ fn the_persistent_control_is_off_with_data_consent_control_off_or_no_prompt() {
     config.consent_prompt = false;
     let (_, effects) = Tab::open_with(config, &new_device(), "/", T0);
     assert_eq!(control(&effects), None);
+}
+
+#[test]
+fn a_receipt_not_acknowledged_is_kept_with_the_choice_and_sent_on_the_next_page() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/", T0);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(false)), T0);
+    let sent = receipts_sent(&effects)[0].clone();
+    // The page closes with the request unanswered: the receipt stays on the device.
+    let key = format!("concierge:test:receipt:{}", sent.receipt);
+    assert!(device.borrow().entries.contains_key(&key), "kept beside the choice");
+    let (mut next, effects) = tab.next_page("/", T0 + 60_000);
+    assert_eq!(receipts_sent(&effects), [&sent], "the same receipt, id and time, sent again");
+    next.handle(Event::ReceiptAnswered { id: sent.receipt.clone(), status: 202 }, T0 + 60_001);
+    assert!(!device.borrow().entries.contains_key(&key), "acknowledged: erased");
+    let (_, effects) = next.next_page("/", T0 + 120_000);
+    assert!(receipts_sent(&effects).is_empty());
+}
+
+#[test]
+fn a_kept_receipt_older_than_thirty_days_is_given_up() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/", T0);
+    tab.handle(Event::Consent(ConsentUpdate::all(false)), T0);
+    let month = concierge::engine::receipts::MAX_AGE + 1;
+    let (_, effects) = tab.next_page("/", T0 + month);
+    assert!(receipts_sent(&effects).is_empty());
+    let kept: Vec<String> = device.borrow().entries.keys().cloned().collect();
+    assert_eq!(kept, ["concierge:test:consent"], "erased");
+}
+
+#[test]
+fn nothing_of_a_receipt_is_kept_before_a_choice_and_gpc_alone_sends_none_in_an_opt_in_region() {
+    let device = new_device();
+    for page in 0..2 {
+        let (_, effects) = Tab::open_with(in_region(Some("NL"), true), &device, "/", T0 + page);
+        assert!(receipts_sent(&effects).is_empty(), "page {page}");
+        assert!(device.borrow().is_empty(), "page {page}");
+    }
 }

@@ -220,6 +220,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             outbox: &outbox,
             config: None,
             campaigns: &Default::default(),
+            receipts: &[],
         };
         // The campaigns' history is not this test's: as if written already.
         state.campaigns = Some(Default::default());
@@ -230,6 +231,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             outbox: true,
             config: true,
             campaigns: true,
+            receipts: true,
         };
         let (writes, erasures) = state.update(&current, all);
         let erased_ids: Vec<_> = erasures

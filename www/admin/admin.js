@@ -1,5 +1,6 @@
-// Concierge privacy admin: edit and publish the consent policy with live checks, preview its dialog, read its history, chart consent rates, export receipts.
+// Concierge privacy admin: edit and publish the consent policy with live checks, see what it does (the audit table), preview its dialog, read its history, chart consent rates, export receipts.
 
+import { build as drawView, STYLES } from "/concierge/pkg/preview.js";
 import { $, api, createEditor, dataTable, el, heading, publish, renderHistory, say, siteQuery, startPage, t, ui } from "./shared.js";
 
 const SVG = "http://www.w3.org/2000/svg";
@@ -12,7 +13,7 @@ const MESSAGES = {
     editorLabel: "Policy document (JSON)",
     editorHint: "Edit the policy as JSON. It is checked as you type, with the same checks as on publish.",
     previewTitle: "Consent dialog preview",
-    previewHint: "A static rendering from the policy being edited; the agent draws the real dialog.",
+    previewHint: "The agent's own dialog and preferences panel for the policy being edited, drawn as on a visitor's page (updated when the policy has no problems).",
     chartTitle: "Consent rates per purpose", reportDays: "Days", refresh: "Refresh",
     chartTable: "The figures as a table", exportTitle: "Export consent receipts", exportFrom: "From (UTC day)",
     exportTo: "To (UTC day)", exportCsv: "Download CSV", exportJsonl: "Download JSON Lines",
@@ -24,17 +25,27 @@ const MESSAGES = {
     tableCaption: "Receipts per day and purpose: granted, denied and the share granted",
     exporting: "Preparing the export…", exported: "Downloaded {file}.", exportFailed: "The export failed: {message}",
     previewInvalid: "The preview shows the last version of the policy that could be read.",
-    dialogTitle: "Your privacy choices",
-    dialogIntro: "We ask before keeping or using anything about your visit. Choose per purpose; you can change your mind at any time.",
-    acceptAll: "Accept all", rejectAll: "Reject all", alwaysOn: "Always on", choiceOff: "Off",
-    privacyLink: "Privacy notice",
+    auditTitle: "What this policy does",
+    auditHint: "For the policy being edited: in each state, what the agent may keep on the visitor's device and what it sends. The end-to-end audit test holds the agent to this same table.",
+    auditUnavailable: "The table appears once the policy has no problems.",
+    auditOptIn: "Visitors asked first (opt-in): {regions}", auditOptOut: "Visitors who may object (opt-out): {regions}",
+    auditElsewhere: "everywhere else and where the region is unknown",
+    auditCaption: "What the agent keeps and sends in each consent state",
+    auditState: "State", auditChoices: "Choices", auditKept: "Kept on the device", auditSent: "Sent to the backend",
+    stateNoChoice: "No choice yet", stateRejectAll: "Reject all", stateAcceptAll: "Accept all", stateOnly: "{purpose} only",
+    stateGpc: "Global Privacy Control on, dialog closed", stateWithdraw: "Accept all", stateWithdrawn: "… then withdraw everything",
+    keyConsent: "the choice", keyReceipt: "its receipt (until the backend has it)", keyCart: "the cart", keyIdentity: "the visitor id", keyOutbox: "events waiting to be sent",
+    keyConfig: "a copy of the shop's documents", sentReceipt: "the consent receipt", sentEvents: "events: {kinds}",
+    eventConsent: "the choice", eventCart: "the cart", eventCommerce: "the shopping visit",
+    sentIntents: "may ask for staff notes", nothing: "nothing", undecided: "nothing decided",
+    decisionGranted: "yes", decisionDenied: "no", decisionUnset: "not asked yet",
   },
   es: {
     subtitle: "administración de privacidad",
     editorTitle: "Política de consentimiento", editorLabel: "Documento de la política (JSON)",
     editorHint: "Edita la política en JSON. Se comprueba mientras escribes, igual que al publicar.",
     previewTitle: "Vista previa del diálogo de consentimiento",
-    previewHint: "Una representación estática de la política que editas; el agente dibuja el diálogo real.",
+    previewHint: "El diálogo y el panel de preferencias del propio agente para la política que editas, dibujados como en la página del visitante (se actualizan cuando la política no tiene problemas).",
     chartTitle: "Tasas de consentimiento por finalidad", reportDays: "Días", refresh: "Actualizar",
     chartTable: "Las cifras en una tabla", exportTitle: "Exportar recibos de consentimiento",
     exportFrom: "Desde (día UTC)", exportTo: "Hasta (día UTC)", exportCsv: "Descargar CSV",
@@ -49,17 +60,27 @@ const MESSAGES = {
     exporting: "Preparando la exportación…", exported: "Descargado {file}.",
     exportFailed: "La exportación falló: {message}",
     previewInvalid: "La vista previa muestra la última versión de la política que se pudo leer.",
-    dialogTitle: "Tus opciones de privacidad",
-    dialogIntro: "Preguntamos antes de guardar o usar nada de tu visita. Elige por finalidad; puedes cambiar de opinión cuando quieras.",
-    acceptAll: "Aceptar todo", rejectAll: "Rechazar todo", alwaysOn: "Siempre activo", choiceOff: "Desactivado",
-    privacyLink: "Aviso de privacidad",
+    auditTitle: "Qué hace esta política",
+    auditHint: "Para la política que editas: en cada estado, qué puede guardar el agente en el dispositivo del visitante y qué envía. La prueba de auditoría de extremo a extremo exige al agente esta misma tabla.",
+    auditUnavailable: "La tabla aparece cuando la política no tiene problemas.",
+    auditOptIn: "Visitantes a los que se pregunta primero (opt-in): {regions}", auditOptOut: "Visitantes que pueden oponerse (opt-out): {regions}",
+    auditElsewhere: "en el resto del mundo y donde no se conoce la región",
+    auditCaption: "Qué guarda y envía el agente en cada estado de consentimiento",
+    auditState: "Estado", auditChoices: "Opciones", auditKept: "Guardado en el dispositivo", auditSent: "Enviado al servidor",
+    stateNoChoice: "Aún sin elegir", stateRejectAll: "Rechazar todo", stateAcceptAll: "Aceptar todo", stateOnly: "Solo {purpose}",
+    stateGpc: "Global Privacy Control activo, diálogo cerrado", stateWithdraw: "Aceptar todo", stateWithdrawn: "… y después retirarlo todo",
+    keyConsent: "la elección", keyReceipt: "su recibo (hasta que el servidor lo tenga)", keyCart: "el carrito", keyIdentity: "el id del visitante", keyOutbox: "eventos pendientes de envío",
+    keyConfig: "una copia de los documentos de la tienda", sentReceipt: "el recibo de consentimiento", sentEvents: "eventos: {kinds}",
+    eventConsent: "la elección", eventCart: "el carrito", eventCommerce: "la visita de compra",
+    sentIntents: "puede pedir notas del personal", nothing: "nada", undecided: "nada decidido",
+    decisionGranted: "sí", decisionDenied: "no", decisionUnset: "aún sin preguntar",
   },
   nl: {
     subtitle: "privacybeheer", editorTitle: "Toestemmingsbeleid",
     editorLabel: "Beleidsdocument (JSON)",
     editorHint: "Bewerk het beleid als JSON. Het wordt gecontroleerd terwijl je typt, net als bij publiceren.",
     previewTitle: "Voorbeeld van de toestemmingsdialoog",
-    previewHint: "Een statische weergave van het beleid dat je bewerkt; de agent tekent de echte dialoog.",
+    previewHint: "De eigen dialoog en het voorkeurenpaneel van de agent voor het beleid dat je bewerkt, getekend zoals op de pagina van de bezoeker (bijgewerkt zodra het beleid geen problemen heeft).",
     chartTitle: "Toestemming per doel", reportDays: "Dagen", refresh: "Vernieuwen", chartTable: "De cijfers als tabel",
     exportTitle: "Toestemmingsbewijzen exporteren", exportFrom: "Van (UTC-dag)", exportTo: "Tot (UTC-dag)",
     exportCsv: "CSV downloaden", exportJsonl: "JSON Lines downloaden",
@@ -72,17 +93,27 @@ const MESSAGES = {
     tableCaption: "Bewijzen per dag en doel: toegestaan, geweigerd en het aandeel toegestaan",
     exporting: "Export voorbereiden…", exported: "{file} gedownload.", exportFailed: "De export is mislukt: {message}",
     previewInvalid: "Het voorbeeld toont de laatste versie van het beleid die gelezen kon worden.",
-    dialogTitle: "Jouw privacykeuzes",
-    dialogIntro: "We vragen het voordat we iets van je bezoek bewaren of gebruiken. Kies per doel; je kunt je keuze altijd wijzigen.",
-    acceptAll: "Alles accepteren", rejectAll: "Alles weigeren", alwaysOn: "Altijd aan", choiceOff: "Uit",
-    privacyLink: "Privacyverklaring",
+    auditTitle: "Wat dit beleid doet",
+    auditHint: "Voor het beleid dat je bewerkt: per toestand wat de agent op het apparaat van de bezoeker mag bewaren en wat hij verstuurt. De end-to-end-audittest houdt de agent aan deze zelfde tabel.",
+    auditUnavailable: "De tabel verschijnt zodra het beleid geen problemen heeft.",
+    auditOptIn: "Bezoekers die eerst gevraagd worden (opt-in): {regions}", auditOptOut: "Bezoekers die bezwaar kunnen maken (opt-out): {regions}",
+    auditElsewhere: "overal elders en waar de regio onbekend is",
+    auditCaption: "Wat de agent in elke toestemmingstoestand bewaart en verstuurt",
+    auditState: "Toestand", auditChoices: "Keuzes", auditKept: "Bewaard op het apparaat", auditSent: "Verstuurd naar de server",
+    stateNoChoice: "Nog geen keuze", stateRejectAll: "Alles weigeren", stateAcceptAll: "Alles accepteren", stateOnly: "Alleen {purpose}",
+    stateGpc: "Global Privacy Control aan, dialoog gesloten", stateWithdraw: "Alles accepteren", stateWithdrawn: "… en daarna alles intrekken",
+    keyConsent: "de keuze", keyReceipt: "het bewijs ervan (tot de server het heeft)", keyCart: "het winkelmandje", keyIdentity: "de bezoekers-id", keyOutbox: "gebeurtenissen die nog verstuurd worden",
+    keyConfig: "een kopie van de documenten van de winkel", sentReceipt: "het toestemmingsbewijs", sentEvents: "gebeurtenissen: {kinds}",
+    eventConsent: "de keuze", eventCart: "het winkelmandje", eventCommerce: "het winkelbezoek",
+    sentIntents: "kan notities van medewerkers opvragen", nothing: "niets", undecided: "niets besloten",
+    decisionGranted: "ja", decisionDenied: "nee", decisionUnset: "nog niet gevraagd",
   },
   de: {
     subtitle: "Datenschutzverwaltung",
     editorTitle: "Einwilligungsrichtlinie", editorLabel: "Richtliniendokument (JSON)",
     editorHint: "Bearbeiten Sie die Richtlinie als JSON. Sie wird beim Tippen geprüft, wie beim Veröffentlichen.",
     previewTitle: "Vorschau des Einwilligungsdialogs",
-    previewHint: "Eine statische Darstellung der bearbeiteten Richtlinie; den echten Dialog zeichnet der Agent.",
+    previewHint: "Der Dialog und der Einstellungsbereich des Agenten selbst für die bearbeitete Richtlinie, gezeichnet wie auf der Seite der Besucher (aktualisiert, sobald die Richtlinie keine Probleme hat).",
     chartTitle: "Einwilligungsquoten je Zweck", reportDays: "Tage", refresh: "Aktualisieren",
     chartTable: "Die Zahlen als Tabelle", exportTitle: "Einwilligungsbelege exportieren", exportFrom: "Von (UTC-Tag)",
     exportTo: "Bis (UTC-Tag)", exportCsv: "CSV herunterladen", exportJsonl: "JSON Lines herunterladen",
@@ -97,14 +128,24 @@ const MESSAGES = {
     exporting: "Export wird vorbereitet…", exported: "{file} heruntergeladen.",
     exportFailed: "Der Export ist fehlgeschlagen: {message}",
     previewInvalid: "Die Vorschau zeigt die letzte lesbare Version der Richtlinie.",
-    dialogTitle: "Ihre Datenschutzeinstellungen",
-    dialogIntro: "Wir fragen, bevor wir etwas über Ihren Besuch speichern oder nutzen. Wählen Sie je Zweck; Sie können Ihre Wahl jederzeit ändern.",
-    acceptAll: "Alle akzeptieren", rejectAll: "Alle ablehnen", alwaysOn: "Immer aktiv", choiceOff: "Aus",
-    privacyLink: "Datenschutzhinweis",
+    auditTitle: "Was diese Richtlinie bewirkt",
+    auditHint: "Für die bearbeitete Richtlinie: in jedem Zustand, was der Agent auf dem Gerät der Besucher speichern darf und was er sendet. Der End-to-End-Audittest hält den Agenten an genau diese Tabelle.",
+    auditUnavailable: "Die Tabelle erscheint, sobald die Richtlinie keine Probleme hat.",
+    auditOptIn: "Besucher, die zuerst gefragt werden (Opt-in): {regions}", auditOptOut: "Besucher, die widersprechen können (Opt-out): {regions}",
+    auditElsewhere: "überall sonst und wo die Region unbekannt ist",
+    auditCaption: "Was der Agent in jedem Einwilligungszustand speichert und sendet",
+    auditState: "Zustand", auditChoices: "Entscheidungen", auditKept: "Auf dem Gerät gespeichert", auditSent: "An den Server gesendet",
+    stateNoChoice: "Noch keine Wahl", stateRejectAll: "Alle ablehnen", stateAcceptAll: "Alle akzeptieren", stateOnly: "Nur {purpose}",
+    stateGpc: "Global Privacy Control an, Dialog geschlossen", stateWithdraw: "Alle akzeptieren", stateWithdrawn: "… dann alles widerrufen",
+    keyConsent: "die Wahl", keyReceipt: "ihr Beleg (bis der Server ihn hat)", keyCart: "der Warenkorb", keyIdentity: "die Besucher-ID", keyOutbox: "noch zu sendende Ereignisse",
+    keyConfig: "eine Kopie der Dokumente des Shops", sentReceipt: "der Einwilligungsbeleg", sentEvents: "Ereignisse: {kinds}",
+    eventConsent: "die Wahl", eventCart: "der Warenkorb", eventCommerce: "der Einkaufsbesuch",
+    sentIntents: "darf Notizen der Mitarbeiter abfragen", nothing: "nichts", undecided: "nichts entschieden",
+    decisionGranted: "ja", decisionDenied: "nein", decisionUnset: "noch nicht gefragt",
   },
 };
 
-const state = { lastGood: null, previewStale: false, report: null, history: [] };
+const state = { lastGood: null, previewStale: false, report: null, history: [], audit: null, preview: null };
 
 function svg(tag, attributes, text) {
   const node = document.createElementNS(SVG, tag);
@@ -137,39 +178,103 @@ function textIn(map, language) {
   return String(map[language] || map.en || Object.values(map)[0] || "");
 }
 
+/** The preview's own stylesheet beside the views': it sits in the page, not in a corner. */
+const PREVIEW_OVERRIDES = ":host{position:static;inset:auto;z-index:auto;max-width:26rem;display:block}.view+.view{margin-top:.75rem}";
+
+/** The agent's dialog and panel for the policy being edited (`POST /v1/config/check`'s
+ * `preview`: the views the agent renders), drawn by dom.js's own `build` in a shadow root with
+ * the views' stylesheet, as a visitor's page draws them. */
 function renderPreview() {
   const box = $("preview");
   box.replaceChildren();
   const language = $("preview-language").value;
-  const policy = state.lastGood;
-  if (state.previewStale && policy) box.append(el("p", "hint", t("previewInvalid")));
-  if (!policy || !Array.isArray(policy.purposes)) return;
-  const dialog = el("div", "preview-dialog");
-  dialog.lang = language;
-  dialog.setAttribute("role", "group");
-  dialog.setAttribute("aria-label", t("dialogTitle", null, language));
-  dialog.append(el("h3", "", t("dialogTitle", null, language)), el("p", "", t("dialogIntro", null, language)));
-  policy.purposes.forEach((purpose) => {
-    if (!purpose || typeof purpose !== "object") return;
-    const row = el("div", "preview-purpose");
-    row.dataset.purpose = String(purpose.id || "");
-    const head = el("div", "preview-purpose-head");
-    const always = purpose.legal_basis && purpose.legal_basis !== "consent";
-    head.append(
-      el("strong", "", textIn(purpose.names, language) || String(purpose.id || "")),
-      el("span", "preview-toggle", always ? t("alwaysOn", null, language) : t("choiceOff", null, language)),
-    );
-    row.append(head, el("p", "", textIn(purpose.descriptions, language)));
-    dialog.append(row);
-  });
-  const actions = el("div", "preview-actions");
-  actions.append(el("span", "", t("acceptAll", null, language)), el("span", "", t("rejectAll", null, language)));
-  dialog.append(actions);
-  if (typeof policy.privacy_url === "string" && policy.privacy_url) {
-    const link = el("p", "preview-link", t("privacyLink", null, language) + ": " + policy.privacy_url);
-    dialog.append(link);
+  const views = state.preview && state.preview[language];
+  if (state.previewStale && views) box.append(el("p", "hint", t("previewInvalid")));
+  if (!views) return;
+  for (const kind of ["consent", "panel"]) {
+    const view = views[kind];
+    if (!view) continue;
+    const host = el("div", "preview-view");
+    host.dataset.kind = kind;
+    const shadow = host.attachShadow({ mode: "open" });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES + PREVIEW_OVERRIDES);
+    shadow.adoptedStyleSheets = [sheet];
+    const drawn = drawView(view);
+    // A picture of the dialog: not a second modal dialog on this page, and nothing in it acts.
+    drawn.removeAttribute("aria-modal");
+    drawn.setAttribute("role", "group");
+    drawn.setAttribute("inert", "");
+    shadow.append(drawn);
+    box.append(host);
   }
-  box.append(dialog);
+}
+
+// --- what this policy does: the audit table -----------------------------------------------
+
+const STATE_LABELS = { no_choice: "stateNoChoice", reject_all: "stateRejectAll", accept_all: "stateAcceptAll", gpc: "stateGpc" };
+const KEY_LABELS = { consent: "keyConsent", "receipt:*": "keyReceipt", cart: "keyCart", identity: "keyIdentity", outbox: "keyOutbox", config: "keyConfig" };
+const EVENT_LABELS = { consent: "eventConsent", cart: "eventCart", commerce: "eventCommerce" };
+
+function stateLabel(row, phase) {
+  if (row.state === "only") return t("stateOnly", { purpose: purposeName(row.purpose) });
+  if (row.state === "accept_then_withdraw") return t(phase.phase === "withdrawn" ? "stateWithdrawn" : "stateWithdraw");
+  return t(STATE_LABELS[row.state] || row.state);
+}
+
+function choicesText(choices) {
+  if (!choices) return t("undecided");
+  const words = { granted: "decisionGranted", denied: "decisionDenied", unset: "decisionUnset" };
+  // In the policy's order (the answer's object comes sorted by id).
+  const policy = state.lastGood && Array.isArray(state.lastGood.purposes) ? state.lastGood.purposes : [];
+  const place = (id) => {
+    const index = policy.findIndex((purpose) => purpose && purpose.id === id);
+    return index < 0 ? policy.length : index;
+  };
+  const entries = Object.entries(choices).sort(([a], [b]) => place(a) - place(b));
+  return entries.map(([id, decision]) => purposeName(id) + ": " + t(words[decision] || decision)).join("; ");
+}
+
+function keptText(keys) {
+  // The outbox and its queued events (`event:*`) are one thing to the reader.
+  const order = Object.keys(KEY_LABELS);
+  const shown = keys.filter((key) => key !== "event:*").sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  const named = shown.map((key) => t(KEY_LABELS[key] || key));
+  return named.length ? named.join(", ") : t("nothing");
+}
+
+function sentText(phase) {
+  const parts = [];
+  if (phase.requests.includes("/v1/consent/receipts")) parts.push(t("sentReceipt"));
+  if (phase.events.length) parts.push(t("sentEvents", { kinds: phase.events.map((kind) => t(EVENT_LABELS[kind] || kind)).join(", ") }));
+  if (phase.optional.length) parts.push(t("sentIntents"));
+  return parts.length ? parts.join("; ") : t("nothing");
+}
+
+/** Draws the audit of the policy being edited (`POST /v1/config/check`'s `audit`), one table per mode. */
+function renderAudit() {
+  const box = $("audit");
+  box.replaceChildren();
+  const audit = state.audit;
+  if (!audit || !Array.isArray(audit.tables)) {
+    box.append(el("p", "hint", t("auditUnavailable")));
+    return;
+  }
+  audit.tables.forEach((table) => {
+    const regions = [...table.regions, ...(table.default ? [t("auditElsewhere")] : [])].join(", ");
+    box.append(el("h3", "audit-mode", t(table.mode === "opt_out" ? "auditOptOut" : "auditOptIn", { regions })));
+    const { table: grid, tbody } = dataTable("audit-table", t("auditCaption"), [t("auditState"), t("auditChoices"), t("auditKept"), t("auditSent")]);
+    grid.dataset.mode = table.mode;
+    table.states.forEach((row) => {
+      row.phases.forEach((phase) => {
+        const line = el("tr");
+        line.dataset.state = row.state + (row.purpose ? ":" + row.purpose : "") + (phase.phase === "withdrawn" ? ":withdrawn" : "");
+        line.append(heading(stateLabel(row, phase), "row"), el("td", "", choicesText(phase.choices)), el("td", "audit-kept", keptText(phase.keys)), el("td", "audit-sent", sentText(phase)));
+        tbody.append(line);
+      });
+    });
+    box.append(grid);
+  });
 }
 
 // --- the consent chart ---------------------------------------------------------------------
@@ -346,6 +451,15 @@ const editor = createEditor({
     state.previewStale = !readable;
     renderPreview();
   },
+  checked(answer) {
+    // Only a policy without problems has an audit; until then the table says so. The preview
+    // keeps the last valid policy's views, marked stale, until the policy is valid again.
+    state.audit = answer.audit || null;
+    renderAudit();
+    state.previewStale = !answer.preview;
+    if (answer.preview) state.preview = answer.preview;
+    renderPreview();
+  },
 });
 
 $("preview-language").addEventListener("change", renderPreview);
@@ -364,6 +478,7 @@ startPage({
   relabel() {
     renderHistory(state.history);
     renderReport();
+    renderAudit();
     editor.relabel();
   },
 });

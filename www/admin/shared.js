@@ -372,7 +372,7 @@ export function lineOfPath(lines, path) {
  * `changed(document, readable)` is told of every edit: the parsed document (or the last that
  * parsed) and whether the text parses now. `validKey` names the text for "no problems".
  */
-export function createEditor({ id, validKey, changed }) {
+export function createEditor({ id, validKey, changed, checked }) {
   const textarea = $(id);
   const state = { problems: [], timer: null, sequence: 0, lastGood: null };
 
@@ -433,6 +433,7 @@ export function createEditor({ id, validKey, changed }) {
     const reply = await api("POST", "/v1/config/check?" + siteQuery(), text);
     if (sequence !== state.sequence || reply.status !== 200) return;
     showProblems(text, reply.json.problems || []);
+    if (checked) checked(reply.json);
   }
 
   function edited() {

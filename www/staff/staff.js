@@ -59,6 +59,73 @@
     }
   }
 
+  // The consent table's texts, in the staff's language (the browser's first of en, es, nl, de).
+  var CONSENT_TEXTS = {
+    en: { caption: "Consent per purpose", purpose: "Purpose", decision: "Decision", source: "How", time: "When", policy: "Policy",
+      granted: "granted", denied: "denied", unset: "not answered", alwaysOn: "always on", unknown: "—",
+      sources: { dialog: "consent dialog", panel: "preferences panel", gpc: "Global Privacy Control", tcf: "the shop's consent manager (TCF)", api: "the shop's page", "default": "the region's default" },
+      version: "version {v}" },
+    es: { caption: "Consentimiento por finalidad", purpose: "Finalidad", decision: "Decisión", source: "Cómo", time: "Cuándo", policy: "Política",
+      granted: "aceptado", denied: "rechazado", unset: "sin respuesta", alwaysOn: "siempre activo", unknown: "—",
+      sources: { dialog: "diálogo de consentimiento", panel: "panel de preferencias", gpc: "Global Privacy Control", tcf: "el gestor de consentimiento de la tienda (TCF)", api: "la página de la tienda", "default": "lo predeterminado en la región" },
+      version: "versión {v}" },
+    nl: { caption: "Toestemming per doel", purpose: "Doel", decision: "Besluit", source: "Hoe", time: "Wanneer", policy: "Beleid",
+      granted: "toegestaan", denied: "geweigerd", unset: "niet beantwoord", alwaysOn: "altijd aan", unknown: "—",
+      sources: { dialog: "toestemmingsdialoog", panel: "voorkeurenpaneel", gpc: "Global Privacy Control", tcf: "de toestemmingsbeheerder van de winkel (TCF)", api: "de pagina van de winkel", "default": "de standaard van de regio" },
+      version: "versie {v}" },
+    de: { caption: "Einwilligung je Zweck", purpose: "Zweck", decision: "Entscheidung", source: "Wie", time: "Wann", policy: "Richtlinie",
+      granted: "erlaubt", denied: "abgelehnt", unset: "nicht beantwortet", alwaysOn: "immer aktiv", unknown: "—",
+      sources: { dialog: "Einwilligungsdialog", panel: "Einstellungsbereich", gpc: "Global Privacy Control", tcf: "der Einwilligungsmanager des Shops (TCF)", api: "die Seite des Shops", "default": "die Voreinstellung der Region" },
+      version: "Version {v}" },
+  };
+
+  function staffLanguage() {
+    var wanted = (navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language || "en"]);
+    for (var i = 0; i < wanted.length; i++) {
+      var primary = String(wanted[i]).toLowerCase().split("-")[0];
+      if (CONSENT_TEXTS[primary]) return primary;
+    }
+    return "en";
+  }
+
+  /** The visitor's consent for each purpose of the policy: its name, decision, source, time, version. */
+  function renderConsent(purposes) {
+    var language = staffLanguage();
+    var texts = CONSENT_TEXTS[language];
+    var table = $("cart-consent");
+    table.replaceChildren();
+    table.lang = language;
+    table.append(el("caption", "", texts.caption));
+    var head = el("tr");
+    [texts.purpose, texts.decision, texts.source, texts.time, texts.policy].forEach(function (text) {
+      var cell = el("th", "", text);
+      cell.scope = "col";
+      head.append(cell);
+    });
+    var thead = el("thead");
+    thead.append(head);
+    var tbody = el("tbody");
+    var when = new Intl.DateTimeFormat(language, { dateStyle: "medium", timeStyle: "short" });
+    (purposes || []).forEach(function (purpose) {
+      var row = el("tr");
+      row.dataset.purpose = purpose.purpose;
+      var names = purpose.names || {};
+      var name = el("th", "", names[language] || names.en || purpose.purpose);
+      name.scope = "row";
+      var decision = purpose.always_on ? texts.alwaysOn : (texts[purpose.decision] || purpose.decision);
+      var time = purpose.decided_at ? when.format(new Date(purpose.decided_at)) : texts.unknown;
+      row.append(
+        name,
+        el("td", "decision " + purpose.decision, decision),
+        el("td", "source", purpose.source ? (texts.sources[purpose.source] || purpose.source) : texts.unknown),
+        el("td", "time", time),
+        el("td", "policy", purpose.policy == null ? texts.unknown : texts.version.replace("{v}", String(purpose.policy))),
+      );
+      tbody.append(row);
+    });
+    table.append(thead, tbody);
+  }
+
   function ago(ms) {
     if (!ms) return "no activity yet";
     var seconds = Math.max(0, Math.round((Date.now() - ms) / 1000));
@@ -147,10 +214,7 @@
     $("cart-view").hidden = false;
     $("cart-view-code").textContent = live.cart_code;
     $("cart-meta").textContent = live.item_count + (live.item_count === 1 ? " item" : " items") + " · last activity " + ago(live.last_activity);
-    var consent = live.consent || {};
-    $("cart-consent").textContent = consent.storage === "granted"
-      ? "The visitor allowed their cart to be kept" + (consent.analytics === "granted" ? " and their visit to be measured." : ".")
-      : "The visitor has not allowed their cart to be kept, so it is not shown.";
+    renderConsent(live.consent_purposes);
 
     var list = $("live-cart");
     list.replaceChildren();

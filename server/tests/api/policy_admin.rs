@@ -174,3 +174,119 @@ async fn a_session_names_the_roles_its_token_holds_and_refuses_a_token_with_none
         assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{}", site.backend);
     }
 }
+
+/// The demo policy as the repository ships it, with `change` applied.
+fn demo_policy(change: impl FnOnce(&mut Value)) -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../documents/demo/policy.json");
+    let mut policy: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    change(&mut policy);
+    policy
+}
+
+/// `(state[ purpose]/phase, keys, requests, events)` of a table of the audit.
+fn audit_rows(table: &Value) -> Vec<(String, Value, Value, Value)> {
+    let mut rows = Vec::new();
+    for state in table["states"].as_array().unwrap() {
+        for phase in state["phases"].as_array().unwrap() {
+            let name = match state["purpose"].as_str() {
+                Some(purpose) => format!("{purpose} only/{}", phase["phase"].as_str().unwrap()),
+                None => format!("{}/{}", state["state"].as_str().unwrap(), phase["phase"]),
+            };
+            let name = name.replace('"', "");
+            rows.push((
+                name,
+                phase["keys"].clone(),
+                phase["requests"].clone(),
+                phase["events"].clone(),
+            ));
+        }
+    }
+    rows
+}
+
+#[tokio::test]
+async fn the_audit_of_a_policy_follows_its_document_in_check_and_for_the_published_one() {
+    for site in sites().await {
+        let shop = unique("shop");
+        // None published: the built-in policy, the demo's; an opt-in default, an opt-out region.
+        let uri = format!("/v1/policy/audit?site={shop}");
+        let reply = site.get(&uri, &[("authorization", &officer())]).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(reply.headers["cache-control"], "no-store");
+        let audit = reply.json();
+        assert_eq!(audit["site"], json!(shop));
+        let tables = audit["tables"].as_array().unwrap();
+        assert_eq!(tables.len(), 2);
+        assert_eq!((&tables[0]["mode"], &tables[0]["default"]), (&json!("opt_in"), &json!(true)));
+        assert_eq!(tables[1]["regions"], json!(["us_ca"]));
+        let rows = audit_rows(&tables[0]);
+        let row = |name: &str| rows.iter().find(|row| row.0 == name).unwrap().clone();
+        assert_eq!(row("no_choice/shopping").1, json!([]));
+        assert_eq!(row("gpc/shopping").2, json!([]), "GPC in opt-in: nothing recorded or sent");
+        assert_eq!(
+            row("measurement only/shopping").1,
+            json!(["campaigns", "consent", "event:*", "identity", "outbox", "receipt:*"]),
+            "measurement keeps no copy of the documents (and the campaigns' history, with activity)"
+        );
+        assert_eq!(row("accept_then_withdraw/withdrawn").3, json!(["consent"]));
+
+        // The document being edited: measurement now also keeps the cart, so its table does.
+        let edited = demo_policy(|policy| {
+            policy["purposes"][1]["data"] = json!(["activity", "identifiers", "cart"]);
+        });
+        let reply = site.check(&officer(), &edited.to_string()).await;
+        assert_eq!(reply.json()["problems"], json!([]));
+        let rows = audit_rows(&reply.json()["audit"]["tables"][0]);
+        let measurement = rows.iter().find(|row| row.0 == "measurement only/shopping").unwrap();
+        assert_eq!(
+            measurement.1,
+            json!(["campaigns", "cart", "config", "consent", "event:*", "identity", "outbox", "receipt:*"]),
+            "{}",
+            site.backend
+        );
+        // The agent's own dialog and panel for it, in each language (the agent crate's views).
+        let preview = &reply.json()["preview"];
+        assert_eq!(preview["de"]["consent"]["actions"][0]["label"], "Alle akzeptieren");
+        assert_eq!(
+            preview["es"]["consent"]["link"],
+            json!(["Política de privacidad", "/privacy/"])
+        );
+        let panel_rows = preview["nl"]["panel"]["rows"].as_array().unwrap();
+        assert_eq!(
+            (&panel_rows[1][0], &panel_rows[1][1]),
+            (&json!("measurement"), &json!("Meting"))
+        );
+        assert_eq!(panel_rows[0][4], json!(true), "necessary: always on, no switch to turn off");
+        // A purpose renamed in the editor is renamed in the preview.
+        let renamed =
+            demo_policy(|policy| policy["purposes"][3]["names"]["en"] = json!("Reminders"));
+        let reply = site.check(&officer(), &renamed.to_string()).await;
+        assert_eq!(reply.json()["preview"]["en"]["panel"]["rows"][3][1], "Reminders");
+        // Published, the audit of the site follows it.
+        let headers = [("authorization", officer()), ("content-type", "application/json".into())];
+        let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+        let put = format!("/v1/config/policy?site={shop}");
+        let reply = site.request(Method::PUT, &put, &headers, Body::from(edited.to_string())).await;
+        assert_eq!(reply.status, StatusCode::CREATED);
+        let audit = site.get(&uri, &[("authorization", &officer())]).await.json();
+        assert_eq!(audit_rows(&audit["tables"][0]), rows);
+
+        // A document with problems, or of another kind, has no audit; the audit wants a token.
+        let broken = demo_policy(|policy| policy["purposes"][1]["data"] = json!(["nonsense"]));
+        assert_eq!(site.check(&officer(), &broken.to_string()).await.json()["audit"], Value::Null);
+        assert_eq!(
+            site.check(&staff(), &settings(1, 30).to_string()).await.json()["audit"],
+            Value::Null
+        );
+        let refused = site.get(&uri, &[("authorization", &staff())]).await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+        let bad =
+            site.get("/v1/policy/audit?site=no%20such", &[("authorization", &officer())]).await;
+        assert_eq!(
+            (bad.status, &bad.json()["field"]),
+            (StatusCode::UNPROCESSABLE_ENTITY, &json!("site"))
+        );
+        let description = site.get("/v1/openapi.json", &[]).await.json();
+        assert!(description["paths"]["/v1/policy/audit"]["get"].is_object());
+    }
+}

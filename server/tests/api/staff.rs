@@ -171,3 +171,44 @@ async fn absurd_prices_stored_in_the_database_never_wrap_the_total() {
         assert_eq!(reply.json()["item_count"], 2);
     }
 }
+
+#[tokio::test]
+async fn staff_see_consent_per_purpose_of_the_policy_with_its_names_source_time_and_version() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let consent = json!({ "id": unique("evt_"), "name": "consent", "at": T, "consent": {
+            "policy": 2, "source": "panel",
+            "purposes": { "measurement": "denied", "personalization": "granted", "marketing": "denied" } } });
+        let lines = json!([{ "item_id": "aurora-x1", "item_name": "Aurora X1", "price": 79900, "quantity": 1 }]);
+        let reply = site.send(&visitor.batch(vec![consent, cart_event(lines, T + 1)])).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
+        let uri = format!("/v1/carts/{}", visitor.code);
+        let cart = site.get(&uri, &[("authorization", &staff())]).await.json();
+        let purposes = cart["consent_purposes"].as_array().unwrap();
+        let ids: Vec<&str> = purposes.iter().map(|p| p["purpose"].as_str().unwrap()).collect();
+        assert_eq!(
+            ids,
+            ["necessary", "measurement", "personalization", "marketing"],
+            "{}",
+            site.backend
+        );
+        assert_eq!(
+            purposes[0],
+            json!({ "purpose": "necessary", "always_on": true, "decision": "granted", "source": null,
+                    "decided_at": null, "policy": 2, "names": { "en": "Strictly necessary",
+                    "es": "Estrictamente necesarias", "nl": "Strikt noodzakelijk", "de": "Unbedingt erforderlich" } })
+        );
+        assert_eq!(purposes[1]["decision"], "denied");
+        assert_eq!(purposes[1]["names"]["de"], "Messung");
+        assert_eq!(
+            (
+                &purposes[2]["decision"],
+                &purposes[2]["source"],
+                &purposes[2]["decided_at"],
+                &purposes[2]["policy"]
+            ),
+            (&json!("granted"), &json!("panel"), &json!(T), &json!(2))
+        );
+        assert_eq!(purposes[3]["decision"], "denied");
+    }
+}
