@@ -141,6 +141,9 @@ test("an inline view fills the shop's slot in a shadow root of its own, and noth
   });
   assert.deepEqual(inSlot, ["concierge-inline", "inline"]);
   assert.equal(await tab.page.locator("#concierge-root").count(), 0, "nothing drawn over the page");
+  await inline.evaluate((view) => Promise.all(view.getAnimations().map((animation) => animation.finished)));
+  const [view, slot] = [await inline.boundingBox(), await tab.page.locator("[data-concierge-slot]").boundingBox()];
+  assert.deepEqual([view.x, view.y, view.width, Math.round(view.height)], [slot.x, slot.y, slot.width, slot.height], "it fills the slot, in the page's flow");
   await inline.locator(".close").press("Escape");
   assert.deepEqual(await heard(tab), [["action", "dismiss", "home"]], "its controls work in its own root");
   await tab.page.waitForTimeout(100);
@@ -225,11 +228,28 @@ test("an impression: half visible for one second without a break, once per displ
   await wait(3000);
   assert.equal((await heard(tab)).length, 1, "out of view");
   const slot = tab.page.locator("[data-concierge-slot=low]");
+  // The slot's top `shown` pixels at the bottom of the window: 60 of its 200 are 30%.
+  const showTop = (shown) =>
+    tab.page.evaluate((shown) => {
+      const top = document.querySelector("[data-concierge-slot=low]").getBoundingClientRect().top + scrollY;
+      scrollTo(0, top - innerHeight + shown);
+    }, shown);
+  await showTop(60);
+  await wait(3000);
+  assert.equal((await heard(tab)).length, 1, "30% visible is not seen");
+  await showTop(140);
+  await wait(1100);
+  assert.deepEqual((await heard(tab)).at(-1), ["seen", "low"], "70% visible for a second is");
+  await tab.page.evaluate(() => window.__shell.placements.remove("low"));
+  await render(tab, campaignView("low", "inline", { slot: "low" }));
+  await tab.page.evaluate(() => scrollTo(0, 0));
+  await wait(3000);
+  assert.equal((await heard(tab)).length, 2);
   await slot.scrollIntoViewIfNeeded();
   await wait(600);
   await tab.page.evaluate(() => scrollTo(0, 0));
   await wait(3000);
-  assert.equal((await heard(tab)).length, 1, "scrolled away after 0.6 s: not seen");
+  assert.equal((await heard(tab)).length, 2, "scrolled away after 0.6 s: not seen");
   await slot.scrollIntoViewIfNeeded();
   await wait(1100);
   assert.deepEqual((await heard(tab)).at(-1), ["seen", "low"]);
@@ -239,7 +259,7 @@ test("an impression: half visible for one second without a break, once per displ
   await render(tab, campaignView("bar", "top_bar"));
   await wait(1100);
   assert.deepEqual((await heard(tab)).at(-1), ["seen", "bar"]);
-  assert.equal((await heard(tab)).length, 3);
+  assert.equal((await heard(tab)).length, 4);
   await closeClean(tab);
 });
 

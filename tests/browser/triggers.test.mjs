@@ -199,7 +199,7 @@ test("a hostile history: a throwing pushState's exception is the caller's, a mis
       history.pushState = function () {
         throw new RangeError("router says no");
       };
-      history.replaceState = "not a function";
+      window.__notAFunction = history.replaceState = { hostile: true };
     },
   });
   const warnings = tab.warnings.length;
@@ -215,7 +215,7 @@ test("a hostile history: a throwing pushState's exception is the caller's, a mis
   });
   assert.deepEqual(thrown, [true, "router says no"], "the page's exception reaches the page's caller unchanged");
   assert.deepEqual(await heard(tab), [], "a push that failed changed no route");
-  assert.equal(await tab.page.evaluate(() => history.replaceState), "not a function", "left as the page set it");
+  assert.equal(await tab.page.evaluate(() => history.replaceState === window.__notAFunction), true, "left as the page set it");
   await pointerLeaves(tab, 0);
   assert.deepEqual(await heard(tab), [["signal", "exit_intent", undefined]], "the other watchers work");
 
@@ -228,6 +228,19 @@ test("a hostile history: a throwing pushState's exception is the caller's, a mis
   await watch(tab, { route: true });
   await tab.page.evaluate(() => history.pushState(null, "", "/y/"));
   assert.ok(tab.warnings.slice(before).includes("[concierge] history.pushState cannot be wrapped; route changes through it are not seen"));
+  await closeClean(tab);
+});
+
+test("an agent that fails while it hears a route change does not fail the page's pushState", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab);
+  const returned = await tab.page.evaluate(() => {
+    window.__shell.triggers.watch({ route: true }, () => {
+      throw new Error("the agent's own failure");
+    });
+    return [history.pushState(null, "", "/a/"), location.pathname];
+  });
+  assert.deepEqual(returned, [undefined, "/a/"]);
   await closeClean(tab);
 });
 
