@@ -22,7 +22,7 @@ use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
 use crate::engine::{
-    Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice, Page,
+    Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice,
 };
 use crate::stored;
 use crate::value::Value;
@@ -121,10 +121,13 @@ impl Bridge {
         let site = settings.site.clone();
         let stored = load(&site, request.field("stored"), &mut out);
         let path = request.field("path").and_then(Value::as_str).unwrap_or("/").to_owned();
+        let Decoded { value: page, problems } = wire::decode_page(&request, path);
+        for problem in &problems {
+            out.warn(text!("start: ", problem.describe()));
+        }
         let mut bridge = Bridge { agent: Agent::for_page(settings) };
 
-        let start =
-            Event::Start { stored: Box::new(stored), page: Page { path }, seed: seed(&request) };
+        let start = Event::Start { stored: Box::new(stored), page, seed: seed(&request) };
         let effects = bridge.agent.handle_all([start], now);
         bridge.apply(effects, &mut out);
         // What a listener registered before the agent ran hears first: the state it starts from.
@@ -188,8 +191,21 @@ impl Bridge {
                             .collect(),
                     }))
                 }
+                // A campaign's control names its campaign.
+                (action @ (Action::Follow | Action::Dismiss), _) => match part(3).as_str() {
+                    Some(id) => Some(Event::CampaignAction(action, id.to_owned())),
+                    None => Some(Event::Action(action)),
+                },
                 (action, _) => Some(Event::Action(action)),
             },
+            "signal" => match wire::decode_signal(part(1), part(2)) {
+                Ok(signal) => Some(Event::Signal(signal)),
+                Err(problem) => {
+                    out.warn(problem.describe());
+                    None
+                }
+            },
+            "seen" => Some(Event::Seen(part(1).as_str()?.to_owned())),
             "tick" => Some(Event::Tick),
             "flush" if flag(1) => Some(Event::FlushGranted),
             "flush" => Some(Event::FlushBusy),
@@ -244,6 +260,13 @@ impl Bridge {
                 Ok(ConsentCommand::OpenPanel) => Some(Event::OpenConsentPanel),
                 Err(problem) => {
                     out.warn(text!("consent: ", problem.describe()));
+                    None
+                }
+            },
+            "trigger" => match wire::decode_trigger(first, second) {
+                Ok((name, params)) => Some(Event::Trigger { name, params }),
+                Err(problem) => {
+                    out.warn(problem.describe());
                     None
                 }
             },
@@ -337,6 +360,27 @@ impl Bridge {
                     out.end();
                 }
                 Effect::Remove(kind) => out.push("remove", &[kind_name(kind)]),
+                Effect::RemoveCampaign(id) => out.push("remove", &["campaign", &id]),
+                Effect::Watch(watch) => {
+                    let json = out.begin("watch");
+                    json.open_object();
+                    json.key("exit_intent");
+                    json.bool(watch.exit_intent);
+                    for (key, list) in
+                        [("idle", &watch.idle), ("scroll", &watch.scroll), ("time", &watch.time)]
+                    {
+                        json.key(key);
+                        json.open_array();
+                        for n in list {
+                            json.number(f64::from(*n));
+                        }
+                        json.close_array();
+                    }
+                    json.key("route");
+                    json.bool(watch.route);
+                    json.close_object();
+                    out.end();
+                }
                 Effect::Control(label) => out.push("control", label.as_slice()),
                 Effect::Notify(notice) => {
                     let json = out.begin("notify");
@@ -345,6 +389,14 @@ impl Bridge {
                         Notice::Consent(consent) => consent_payload(json, &consent, &config.policy),
                         Notice::Banner(change) => banner_payload(json, change),
                         Notice::Intents(intents) => intents_payload(json, &intents),
+                        Notice::Campaign { campaign, variant, event } => {
+                            json.string("campaign");
+                            json.open_object();
+                            json.string_field("campaign", &campaign);
+                            json.optional_string_field("variant", variant.as_deref());
+                            json.string_field("event", event);
+                            json.close_object();
+                        }
                     }
                     out.end();
                 }
@@ -506,7 +558,7 @@ pub fn kind_name(kind: ViewKind) -> &'static str {
     match kind {
         ViewKind::ConsentPrompt => "consent",
         ViewKind::ConsentPanel => "panel",
-        ViewKind::RecoveryBanner => "recovery",
+        ViewKind::Campaign => "campaign",
     }
 }
 
@@ -526,6 +578,13 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
     json.string_field("locale", &config.locale);
     json.string_field("title", &view.title);
     json.string_field("body", &view.body);
+    // A campaign's view: which campaign, which variant, where (`slot` for an inline one).
+    if let Some(tag) = &view.campaign {
+        json.string_field("campaign", &tag.id);
+        json.optional_string_field("variant", tag.variant.as_deref());
+        json.string_field("placement", tag.placement);
+        json.optional_string_field("slot", tag.slot.as_deref());
+    }
     json.key("lines");
     json.open_array();
     for line in &view.lines {

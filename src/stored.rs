@@ -1,5 +1,5 @@
 //! The local storage format: one entry per section (`concierge:{site}:consent`, `:cart`,
-//! `:identity`, `:outbox`, `:config`) and one per queued event (`concierge:{site}:event:{id}`),
+//! `:identity`, `:outbox`, `:config`, `:campaigns`) and one per queued event (`concierge:{site}:event:{id}`),
 //! each a JSON document with its own version `v`, so a change writes only what changed and each
 //! section can move to a new format on its own.
 //!
@@ -10,6 +10,7 @@
 use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
 use crate::engine::config::KeptConfig;
 use crate::engine::consent::{Choices, Consent, Decision, Scope, Source, Unlocked};
+use crate::engine::contact::{Contact, History, KEPT_CAMPAIGNS, KEPT_DISPLAYS};
 use crate::engine::money::Currency;
 use crate::engine::persist::{Key, Record, Section, Slot, Stored};
 use crate::engine::recovery::Recovery;
@@ -175,6 +176,7 @@ pub fn encode(record: &Record) -> String {
             out.key("config");
             out.value(&documents::encode_config(&kept.documents));
         }
+        Record::Campaigns(history) => encode_history(&mut out, history),
     }
     out.close_object();
     out.finish()
@@ -200,6 +202,38 @@ fn encode_recovery(out: &mut JsonWriter, recovery: &Recovery) {
     out.optional_integer_field("abandoned", recovery.abandoned_at);
     out.optional_integer_field("dismissed", recovery.dismissed_until);
     out.optional_integer_field("purchased", recovery.last_purchase_at);
+}
+
+/// `{ visits, visit, seen, shown: [t...], campaigns: [{ id, shown, dismissed, converted,
+/// exposed, variant, holdout }...] }`: times in milliseconds.
+fn encode_history(out: &mut JsonWriter, history: &History) {
+    fn times(out: &mut JsonWriter, key: &str, times: &[Millis]) {
+        out.key(key);
+        out.open_array();
+        for at in times {
+            out.number(*at as f64);
+        }
+        out.close_array();
+    }
+    out.number_field("visits", f64::from(history.visits));
+    out.optional_integer_field("visit", history.visit_started);
+    out.optional_integer_field("seen", history.last_seen);
+    times(out, "shown", &history.shown);
+    out.key("campaigns");
+    out.open_array();
+    for contact in &history.campaigns {
+        out.open_object();
+        out.string_field("id", &contact.id);
+        times(out, "shown", &contact.shown);
+        out.optional_integer_field("dismissed", contact.dismissed_at);
+        out.optional_integer_field("converted", contact.converted_at);
+        out.optional_integer_field("exposed", contact.exposed_at);
+        out.optional_string_field("variant", contact.variant.as_deref());
+        out.key("holdout");
+        out.bool(contact.holdout);
+        out.close_object();
+    }
+    out.close_array();
 }
 
 fn strings(out: &mut JsonWriter, ids: &[String]) {
@@ -289,6 +323,7 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
         ),
         Key::Section(Section::Outbox) => Record::Outbox(decode_outbox(stored)),
         Key::Section(Section::Config) => Record::Config(decode_config(stored)?),
+        Key::Section(Section::Campaigns) => Record::Campaigns(decode_history(stored)?),
         Key::Event(id) => {
             let event = stored.field("event").ok_or_else(|| field("event", "is missing"))?;
             let event = batch::decode_event(event, "event").map_err(|problem| {
@@ -478,6 +513,63 @@ fn decode_outbox(value: &Value) -> OutboxMeta {
     }
 }
 
+/// The campaigns' contact history; a wrong field discards it whole (the caps then start over,
+/// which only ever shows a message once more).
+fn decode_history(stored: &Value) -> Result<History, StoredError> {
+    fn times(object: &Value, path: &str) -> Result<Vec<Millis>, StoredError> {
+        let mut times = Vec::new();
+        match object.field("shown") {
+            None => {}
+            Some(Value::Array(items)) if items.len() <= KEPT_DISPLAYS => {
+                for item in items {
+                    match item.as_f64() {
+                        Some(n) if n.is_finite() && n >= 0.0 => times.push(n as Millis),
+                        _ => return Err(field_at(path, "shown", "must hold times")),
+                    }
+                }
+            }
+            Some(other) => {
+                return Err(field_got(
+                    path,
+                    "shown",
+                    "must be an array of at most 100 times",
+                    other,
+                ))
+            }
+        }
+        Ok(times)
+    }
+    let visits = stored.field("visits").and_then(Value::as_f64).unwrap_or(0.0);
+    let mut history = History {
+        visits: visits.clamp(0.0, f64::from(u32::MAX)) as u32,
+        visit_started: time(stored, "", "visit")?,
+        last_seen: time(stored, "", "seen")?,
+        shown: times(stored, "")?,
+        campaigns: Vec::new(),
+    };
+    if let Some(found) = stored.field("campaigns") {
+        let Value::Array(entries) = found else {
+            return Err(field_got("", "campaigns", "must be an array", found));
+        };
+        for (position, entry) in entries.iter().take(KEPT_CAMPAIGNS).enumerate() {
+            let path = concierge_protocol::problem::index("campaigns", position);
+            let id = entry.field("id").and_then(Value::as_str);
+            let id = id.ok_or_else(|| field_at(&path, "id", "must be a campaign id"))?;
+            let variant = entry.field("variant").and_then(Value::as_str).map(str::to_owned);
+            history.campaigns.push(Contact {
+                id: id.to_owned(),
+                shown: times(entry, &path)?,
+                dismissed_at: time(entry, &path, "dismissed")?,
+                converted_at: time(entry, &path, "converted")?,
+                exposed_at: time(entry, &path, "exposed")?,
+                variant,
+                holdout: matches!(entry.field("holdout"), Some(Value::Bool(true))),
+            });
+        }
+    }
+    Ok(history)
+}
+
 fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
     let etag = stored
         .field("etag")
@@ -539,6 +631,7 @@ pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), Store
             outbox: slot(outbox.map(decode_outbox)),
             events,
             config: Slot::Absent,
+            campaigns: Slot::Absent,
             legacy: true,
             discarded: Vec::new(),
         },
@@ -662,6 +755,7 @@ fn place(stored: &mut Stored, record: Record) {
         Record::Outbox(meta) => stored.outbox = Slot::Present(meta),
         Record::Event(event) => stored.events.push(event),
         Record::Config(kept) => stored.config = Slot::Present(kept),
+        Record::Campaigns(history) => stored.campaigns = Slot::Present(history),
     }
 }
 
@@ -672,5 +766,6 @@ fn mark_foreign(stored: &mut Stored, section: Section) {
         Section::Identity => stored.identity = Slot::Foreign,
         Section::Outbox => stored.outbox = Slot::Foreign,
         Section::Config => stored.config = Slot::Foreign,
+        Section::Campaigns => stored.campaigns = Slot::Foreign,
     }
 }

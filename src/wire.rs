@@ -4,12 +4,14 @@
 //! Decoding keeps every valid part: a bad item is dropped, the rest of the event applies. What
 //! was dropped or adjusted comes back as [`Problem`]s, each naming the field, for the console.
 
+use crate::engine::campaigns::Signal;
 use crate::engine::cart::{Item, MAX_QUANTITY};
 use crate::engine::config::{PageSettings, HOUR, MINUTE};
 use crate::engine::consent::ConsentUpdate;
 use crate::engine::money::Currency;
 use crate::engine::sync::Batch;
-use crate::engine::{Commerce, CommerceKind, Intent};
+use crate::engine::targeting::Device;
+use crate::engine::{Commerce, CommerceKind, Intent, Page};
 use crate::value::{format_decimal, parse_decimal, Value};
 use concierge_protocol as protocol;
 pub use concierge_protocol::limits::{MAX_ITEMS, MAX_PRICE_MINOR, MAX_TEXT};
@@ -96,6 +98,12 @@ pub enum Problem {
         attribute: &'static str,
         using: String,
     },
+    /// A campaign input (a trigger, a signal, a start field) that could not be used.
+    CampaignInput {
+        path: &'static str,
+        expected: &'static str,
+        found: String,
+    },
 }
 
 impl Problem {
@@ -133,7 +141,7 @@ impl Problem {
             UnknownCommand(name) => text!(
                 "unknown command \"",
                 name,
-                "\"; expected \"track\", \"consent\", \"on\" or \"off\""
+                "\"; expected \"track\", \"consent\", \"trigger\", \"on\" or \"off\""
             ),
             ConsentInvalid { found } => text!(
                 "consent takes \"accept\", \"reject\", \"prompt\", \"open\" or an object \
@@ -187,6 +195,9 @@ impl Problem {
                 text!(*attribute, "=\"", found, "\" is not valid; using ", using)
             }
             SettingMissing { attribute, using } => text!(*attribute, " is missing; using ", using),
+            CampaignInput { path, expected, found } => {
+                text!(*path, " must be ", *expected, ", got ", found, "; ignored")
+            }
         }
     }
 }
@@ -446,6 +457,94 @@ pub fn decode_consent(arg: &Value) -> Result<ConsentCommand, Problem> {
         }
         _ => Err(invalid()),
     }
+}
+
+/// Decodes `concierge('trigger', name, params)`: a name of 1 to 64 letters, digits, `-` or `_`,
+/// and params that are an object or absent (`null` counts as absent).
+pub fn decode_trigger(name: &Value, params: &Value) -> Result<(String, Value), Problem> {
+    let token = name.as_str().filter(|n| protocol::batch::is_token(n, 1, 64));
+    let Some(token) = token else {
+        return Err(Problem::CampaignInput {
+            path: "trigger: name",
+            expected: "1-64 letters, digits, - or _",
+            found: describe(name),
+        });
+    };
+    match params {
+        Value::Null | Value::Object(_) => Ok((token.to_owned(), params.clone())),
+        other => Err(Problem::CampaignInput {
+            path: "trigger: params",
+            expected: "an object",
+            found: describe(other),
+        }),
+    }
+}
+
+/// Decodes the shell's `["signal", kind, value]`: `exit_intent`, `idle` (seconds), `scroll`
+/// (percent), `time` (seconds), `route` (the new path).
+pub fn decode_signal(kind: &Value, value: &Value) -> Result<Signal, Problem> {
+    let whole = |max: f64| value.as_f64().filter(|n| n.fract() == 0.0 && (0.0..=max).contains(n));
+    let signal = match kind.as_str() {
+        Some("exit_intent") => Some(Signal::ExitIntent),
+        Some("idle") => whole(86_400.0).map(|n| Signal::Idle(n as u32)),
+        Some("scroll") => whole(100.0).map(|n| Signal::Scroll(n as u32)),
+        Some("time") => whole(86_400.0).map(|n| Signal::Time(n as u32)),
+        Some("route") => value.as_str().filter(|p| is_path(p)).map(|p| Signal::Route(p.to_owned())),
+        _ => {
+            return Err(Problem::CampaignInput {
+                path: "signal",
+                expected: "exit_intent, idle, scroll, time or route",
+                found: describe(kind),
+            })
+        }
+    };
+    signal.ok_or_else(|| Problem::CampaignInput {
+        path: "signal value",
+        expected: "a whole number in range, or a path for route",
+        found: describe(value),
+    })
+}
+
+/// A path on the shop: `/` and at most [`MAX_TEXT`] characters.
+fn is_path(path: &str) -> bool {
+    path.starts_with('/') && path.len() <= MAX_TEXT
+}
+
+/// The start request's page fields: `page_type` (a token), `device` (`desktop`, `tablet`,
+/// `mobile`), `tz_offset` (minutes east of UTC) and `referrer` (a path, or empty). What is
+/// missing stays unknown; what is wrong is a problem naming the field and is left unknown.
+pub fn decode_page(request: &Value, path: String) -> Decoded<Page> {
+    let mut problems = Vec::new();
+    let mut page = Page::at(&path);
+    let mut wrong = |path: &'static str, expected: &'static str, found: &Value| {
+        problems.push(Problem::CampaignInput { path, expected, found: describe(found) })
+    };
+    if let Some(found) = request.field("page_type") {
+        match found.as_str().filter(|t| protocol::batch::is_token(t, 1, 32)) {
+            Some(page_type) => page.page_type = Some(page_type.to_owned()),
+            None => wrong("page_type", "a page type such as \"product\"", found),
+        }
+    }
+    if let Some(found) = request.field("device") {
+        match found.as_str().and_then(Device::from_name) {
+            Some(device) => page.device = Some(device),
+            None => wrong("device", "desktop, tablet or mobile", found),
+        }
+    }
+    if let Some(found) = request.field("tz_offset") {
+        match found.as_f64().filter(|n| n.fract() == 0.0 && (-840.0..=840.0).contains(n)) {
+            Some(minutes) => page.tz_offset = minutes as i32,
+            None => wrong("tz_offset", "minutes east of UTC, -840 to 840", found),
+        }
+    }
+    if let Some(found) = request.field("referrer") {
+        match found.as_str() {
+            Some("") => {}
+            Some(path) if is_path(path) => page.referrer = Some(path.to_owned()),
+            _ => wrong("referrer", "a path on the shop or empty", found),
+        }
+    }
+    Decoded { value: page, problems }
 }
 
 /// Reads a `dataLayer` entry: a GA4 push `{ event, ecommerce }` or a `gtag('event', name,

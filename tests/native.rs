@@ -6,6 +6,7 @@
 mod native {
     pub mod agent;
     pub mod bridge;
+    pub mod campaigns;
     pub mod cart;
     pub mod config;
     pub mod consent;

@@ -113,6 +113,77 @@ pub enum Payload {
         items: Vec<Item>,
         transaction_id: Option<String>,
     },
+    /// A campaign's measurement: what happened to one campaign, in which variant and bucket:
+    /// `{"campaign": "cart-recovery", "variant": "code" | null, "bucket": "treatment" |
+    /// "holdout", "event": "impression" | ..., "value": 45}`.
+    Campaign {
+        event: CampaignEvent,
+        /// The campaign's id (a token of at most 64 characters).
+        campaign: String,
+        /// The variant's id; `None` for a campaign without variants and for the holdout.
+        variant: Option<String>,
+        bucket: CampaignBucket,
+        /// The campaign's business value, on a conversion only.
+        value: Option<f64>,
+    },
+}
+
+/// What happened to a campaign for one visitor (issue 10): shown and seen, used, closed,
+/// converted, or withheld from a holdout visitor as if shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CampaignEvent {
+    /// The view was at least half visible for one second.
+    Impression,
+    /// Its action link was used.
+    Click,
+    /// The visitor closed it.
+    Dismiss,
+    /// The campaign's goal event within its attribution window.
+    Conversion,
+    /// A holdout visitor would have been shown it now.
+    Holdout,
+}
+
+impl CampaignEvent {
+    pub const ALL: [CampaignEvent; 5] = [
+        CampaignEvent::Impression,
+        CampaignEvent::Click,
+        CampaignEvent::Dismiss,
+        CampaignEvent::Conversion,
+        CampaignEvent::Holdout,
+    ];
+
+    pub fn name(self) -> &'static str {
+        ["impression", "click", "dismiss", "conversion", "holdout"][self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<CampaignEvent> {
+        CampaignEvent::ALL.into_iter().find(|event| event.name() == name)
+    }
+}
+
+/// The visitor's side of a campaign's experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CampaignBucket {
+    Treatment,
+    Holdout,
+}
+
+impl CampaignBucket {
+    pub fn name(self) -> &'static str {
+        match self {
+            CampaignBucket::Treatment => "treatment",
+            CampaignBucket::Holdout => "holdout",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<CampaignBucket> {
+        match name {
+            "treatment" => Some(CampaignBucket::Treatment),
+            "holdout" => Some(CampaignBucket::Holdout),
+            _ => None,
+        }
+    }
 }
 
 impl Payload {
@@ -122,6 +193,7 @@ impl Payload {
             Payload::Consent(_) => "consent",
             Payload::Cart(_) => "cart",
             Payload::Commerce { kind, .. } => kind.name(),
+            Payload::Campaign { .. } => "campaign",
         }
     }
 
@@ -131,7 +203,7 @@ impl Payload {
         match self {
             Payload::Consent(_) => None,
             Payload::Cart(_) => Some(Purpose::Storage),
-            Payload::Commerce { .. } => Some(Purpose::Analytics),
+            Payload::Commerce { .. } | Payload::Campaign { .. } => Some(Purpose::Analytics),
         }
     }
 }
@@ -228,6 +300,15 @@ pub fn write_event(out: &mut impl JsonSink, event: &Event) {
             }
             if let Some(id) = transaction_id {
                 out.string_field("transaction_id", id);
+            }
+        }
+        Payload::Campaign { event, campaign, variant, bucket, value } => {
+            out.string_field("campaign", campaign);
+            out.optional_string_field("variant", variant.as_deref());
+            out.string_field("bucket", bucket.name());
+            out.string_field("event", event.name());
+            if let Some(value) = *value {
+                out.number_field("value", value);
             }
         }
     }
@@ -529,32 +610,109 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
     let event = Fields::of(
         value,
         path,
-        &["id", "name", "at", "items", "transaction_id", "consent", "cart"],
+        &[
+            "id",
+            "name",
+            "at",
+            "items",
+            "transaction_id",
+            "consent",
+            "cart",
+            "campaign",
+            "variant",
+            "bucket",
+            "event",
+            "value",
+        ],
     )?;
     let id = event.token("id", 8, 64)?;
     let at = event.whole("at", 0, MAX_TIME)?;
     let name = event.str_of("name", event.required("name")?)?;
     let payload = match name {
-        "consent" => {
-            event.absent(&["items", "cart", "transaction_id"], name)?;
-            Payload::Consent(decode_consent(event.required("consent")?, &event.path("consent"))?)
+        "consent" | "cart" => {
+            event.absent(&CAMPAIGN_FIELDS, name)?;
+            decode_record(event, name)?
         }
-        "cart" => {
-            event.absent(&["items", "consent", "transaction_id"], name)?;
-            Payload::Cart(decode_cart(event.required("cart")?, &event.path("cart"))?)
+        "campaign" => {
+            event.absent(&["items", "transaction_id", "consent", "cart"], name)?;
+            decode_campaign_measure(event)?
         }
         other => {
             let kind = CommerceKind::from_name(other).ok_or_else(|| {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
-                event.problem("name", text!("must be consent, cart or one of ", known))
+                event.problem("name", text!("must be consent, cart, campaign or one of ", known))
             })?;
             event.absent(&["consent", "cart"], name)?;
+            event.absent(&CAMPAIGN_FIELDS, name)?;
             let items = decode_items(event, "items", MAX_ITEMS, MAX_PRICE_MINOR)?;
             let transaction_id = event.optional_text("transaction_id", MAX_TEXT)?;
             Payload::Commerce { kind, items, transaction_id }
         }
     };
     Ok(Event { id, at, payload })
+}
+
+/// The fields only a `campaign` event has.
+const CAMPAIGN_FIELDS: [&str; 5] = ["campaign", "variant", "bucket", "event", "value"];
+
+/// A `campaign` event's own fields, each refused by name.
+fn decode_campaign_measure(event: Fields<'_>) -> Result<Payload, Problem> {
+    let campaign = event.token("campaign", 1, 64)?;
+    let variant = match event.optional("variant") {
+        Some(found) => {
+            let text = event.str_of("variant", found)?;
+            if !is_token(text, 1, 32) {
+                return Err(event.problem("variant", "must be 1-32 letters, digits, - or _".into()));
+            }
+            Some(text.to_owned())
+        }
+        None => None,
+    };
+    let bucket = event.str_of("bucket", event.required("bucket")?)?;
+    let bucket = CampaignBucket::from_name(bucket)
+        .ok_or_else(|| event.problem("bucket", "must be \"treatment\" or \"holdout\"".into()))?;
+    let name = event.str_of("event", event.required("event")?)?;
+    let kind = CampaignEvent::from_name(name).ok_or_else(|| {
+        event.problem("event", "must be impression, click, dismiss, conversion or holdout".into())
+    })?;
+    let value = match event.optional("value") {
+        Some(_) if kind != CampaignEvent::Conversion => {
+            return Err(event.problem("value", "is allowed on conversion events only".into()));
+        }
+        Some(found) => match found.as_f64() {
+            Some(n) if (0.0..=MAX_CAMPAIGN_VALUE).contains(&n) => Some(n),
+            _ => {
+                return Err(event.problem("value", "must be a number from 0 to 1000000".into()));
+            }
+        },
+        None => None,
+    };
+    if (bucket == CampaignBucket::Holdout) != (kind == CampaignEvent::Holdout)
+        && kind != CampaignEvent::Conversion
+    {
+        return Err(event.problem(
+            "bucket",
+            text!("is ", bucket.name(), ", which a ", kind.name(), " event cannot have"),
+        ));
+    }
+    Ok(Payload::Campaign { event: kind, campaign, variant, bucket, value })
+}
+
+/// A campaign's largest business value (the campaigns document's `MAX_VALUE`).
+const MAX_CAMPAIGN_VALUE: f64 = 1_000_000.0;
+
+/// The record of a choice or the cart.
+fn decode_record(event: Fields<'_>, name: &str) -> Result<Payload, Problem> {
+    Ok(match name {
+        "consent" => {
+            event.absent(&["items", "cart", "transaction_id"], name)?;
+            Payload::Consent(decode_consent(event.required("consent")?, &event.path("consent"))?)
+        }
+        _ => {
+            event.absent(&["items", "consent", "transaction_id"], name)?;
+            Payload::Cart(decode_cart(event.required("cart")?, &event.path("cart"))?)
+        }
+    })
 }
 
 /// Reads a batch as `POST /v1/events` receives it; the first problem refuses it.

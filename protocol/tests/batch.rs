@@ -1,7 +1,9 @@
 //! The shared batch codec: what the agent writes, the server reads back exactly; what is out of
 //! bounds is refused by name; money never wraps.
 
-use concierge_protocol::batch::{self, Batch, Cart, ConsentState, Event, Item, Payload};
+use concierge_protocol::batch::{
+    self, Batch, CampaignBucket, CampaignEvent, Cart, ConsentState, Event, Item, Payload,
+};
 use concierge_protocol::money::{self, Currency};
 use concierge_protocol::names::{CommerceKind, Decision};
 use concierge_protocol::writer::JsonWriter;
@@ -33,6 +35,17 @@ fn sample() -> Batch {
                     kind: CommerceKind::Purchase,
                     items: vec![phone],
                     transaction_id: Some("T-1".into()),
+                },
+            },
+            Event {
+                id: "evt_00000004".into(),
+                at: 4,
+                payload: Payload::Campaign {
+                    event: CampaignEvent::Conversion,
+                    campaign: "cart-recovery".into(),
+                    variant: Some("code".into()),
+                    bucket: CampaignBucket::Treatment,
+                    value: Some(45.0),
                 },
             },
         ],
@@ -163,4 +176,67 @@ fn the_consent_payload_is_by_purpose_and_the_released_one_still_reads() {
         assert_eq!(problem.path, path, "{consent}");
         assert!(problem.message.starts_with(message), "{consent}: {}", problem.message);
     }
+}
+
+/// The campaign payload of issue 10 (contract, Wire): its text as the contract writes it, every
+/// event and bucket round trip, and each bad field refused by name.
+#[test]
+fn the_campaign_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_by_name() {
+    let read = |text: &str| batch::decode_event(&json(text), "events[0]");
+    let holdout = read(
+        r#"{"id":"evt_00000009","at":7,"name":"campaign","campaign":"welcome-back","variant":null,"bucket":"holdout","event":"holdout"}"#,
+    )
+    .unwrap();
+    assert_eq!(
+        holdout.payload,
+        Payload::Campaign {
+            event: CampaignEvent::Holdout,
+            campaign: "welcome-back".into(),
+            variant: None,
+            bucket: CampaignBucket::Holdout,
+            value: None,
+        }
+    );
+    assert_eq!(holdout.payload.name(), "campaign");
+    assert_eq!(holdout.payload.purpose(), Some(concierge_protocol::names::Purpose::Analytics));
+    let mut writer = JsonWriter::new();
+    batch::write_event(&mut writer, &holdout);
+    assert_eq!(
+        writer.finish(),
+        r#"{"id":"evt_00000009","name":"campaign","at":7,"campaign":"welcome-back","variant":null,"bucket":"holdout","event":"holdout"}"#
+    );
+    for event in CampaignEvent::ALL {
+        assert_eq!(CampaignEvent::from_name(event.name()), Some(event));
+    }
+
+    let good = r#"{"id":"evt_00000009","at":7,"name":"campaign","campaign":"cart-recovery","variant":"code","bucket":"treatment","event":"click"}"#;
+    assert!(read(good).is_ok());
+    let cases: [(&str, &str, &str); 10] = [
+        (r#"{"campaign":"no spaces"}"#, "events[0].campaign", "must be 1-64 letters"),
+        (r#"{"campaign":null}"#, "events[0].campaign", "is required"),
+        (r#"{"variant":7}"#, "events[0].variant", "must be a string, got a number"),
+        (
+            r#"{"variant":"way-too-long-for-a-variant-id-xxxxxxx"}"#,
+            "events[0].variant",
+            "must be 1-32",
+        ),
+        (r#"{"bucket":"control"}"#, "events[0].bucket", "must be \"treatment\" or \"holdout\""),
+        (r#"{"bucket":"holdout"}"#, "events[0].bucket", "is holdout, which a click event cannot"),
+        (r#"{"event":"hover"}"#, "events[0].event", "must be impression, click, dismiss"),
+        (r#"{"value":45}"#, "events[0].value", "is allowed on conversion events only"),
+        (r#"{"event":"conversion","value":-1}"#, "events[0].value", "must be a number from 0"),
+        (r#"{"items":[]}"#, "events[0].items", "is not allowed on campaign events"),
+    ];
+    for (change, path, message) in cases {
+        let mut value: serde_json::Value = serde_json::from_str(good).unwrap();
+        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
+            value[key] = new;
+        }
+        let problem = read(&value.to_string()).unwrap_err();
+        assert_eq!(problem.path, path, "{change}");
+        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
+    }
+    // A campaign's fields on another kind of event are refused too.
+    let stray = r#"{"id":"evt_00000009","at":7,"name":"purchase","campaign":"cart-recovery"}"#;
+    assert_eq!(read(stray).unwrap_err().path, "events[0].campaign");
 }

@@ -97,7 +97,7 @@ pub fn carries(unlocked: Unlocked, payload: &Payload) -> bool {
     match payload {
         Payload::Consent(_) => true,
         Payload::Cart(_) => unlocked.enables(Feature::StaffView),
-        Payload::Commerce { .. } => {
+        Payload::Commerce { .. } | Payload::Campaign { .. } => {
             unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
         }
     }

@@ -46,6 +46,9 @@ pub struct Config {
     pub gpc: bool,
     /// Whether the agent tells the page's Google tags the choice (Consent Mode v2).
     pub consent_mode: ConsentModeUse,
+    /// The campaigns in force: the shop's published document, else the built-in one whose
+    /// only campaign is the recovery banner (`campaigns::builtin`).
+    pub campaigns: Box<documents::Campaigns>,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -78,6 +81,7 @@ impl Config {
             region: None,
             gpc: false,
             consent_mode: ConsentModeUse::Off,
+            campaigns: Box::new(super::campaigns::builtin()),
         }
     }
 
@@ -102,6 +106,9 @@ impl Config {
         config.locale.clone_from(&page.locale);
         if let Some(policy) = &documents.policy {
             config.policy.clone_from(policy);
+        }
+        if let Some(campaigns) = &documents.campaigns {
+            config.campaigns.clone_from(campaigns);
         }
         config.region = page.region.clone().or_else(|| documents.region.clone());
         config.gpc = page.gpc;

@@ -2,9 +2,9 @@
 //!
 //! Architecture invariant: no feature renders on its own. Each proposes at most one view with
 //! a priority; this step picks. The campaigns' contact policy (caps, arbitration, holdouts)
-//! plugs in here, so every message passes the same rules.
+//! runs just before, in `campaigns.rs`, so every message passes the same rules.
 
-use super::view::{View, ViewKind};
+use super::view::View;
 
 /// A view a feature would show, and how it ranks against the others.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,23 +27,13 @@ impl Proposal {
     }
 }
 
-/// The view to show: the highest priority; on a tie, the one already on screen (no flicker),
-/// then the first proposed.
-pub fn decide(proposals: Vec<Proposal>, shown: Option<ViewKind>) -> Option<View> {
-    let mut best: Option<Proposal> = None;
-    for proposal in proposals {
-        let better = match &best {
-            None => true,
-            Some(current) => {
-                proposal.priority > current.priority
-                    || (proposal.priority == current.priority
-                        && Some(proposal.view.kind) == shown
-                        && Some(current.view.kind) != shown)
-            }
-        };
-        if better {
-            best = Some(proposal);
-        }
+/// The views to show: the highest `Blocking` one alone (the consent dialog or panel), else
+/// every message the campaigns chose (their contact policy and arbitration already allow them
+/// side by side: at most one interruptive, one per inline slot).
+pub fn decide(proposals: Vec<Proposal>) -> Vec<View> {
+    if let Some(blocking) = proposals.iter().position(|p| p.priority == Priority::Blocking) {
+        let mut proposals = proposals;
+        return vec![proposals.swap_remove(blocking).view];
     }
-    best.map(|proposal| proposal.view)
+    proposals.into_iter().map(|proposal| proposal.view).collect()
 }

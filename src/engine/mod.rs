@@ -2,7 +2,8 @@
 //! returns the [`Effect`]s the shell must carry out.
 //!
 //! The [`Agent`] routes each event to the feature modules that own its part of the state
-//! ([`consent`], [`recovery`], [`sync`]; the config in force in [`config`]), then, once per
+//! ([`consent`], [`recovery`], [`sync`], [`campaigns`]; the config in force in [`config`]),
+//! then, once per
 //! batch of events, records what changed for the backend, writes what changed to storage
 //! ([`persist`]), runs the one [`decide`] step for what the visitor sees, and asks the shell
 //! for one timer: the earliest deadline of all features.
@@ -11,9 +12,11 @@
 //! storage or the network. Time arrives as `now`; everything that leaves goes out as an effect,
 //! and the consent rules are applied here, before any `Store` or `Send` is emitted.
 
+pub mod campaigns;
 pub mod cart;
 pub mod config;
 pub mod consent;
+pub mod contact;
 pub mod decide;
 pub mod i18n;
 pub mod money;
@@ -21,14 +24,18 @@ pub mod persist;
 pub mod receipts;
 pub mod recovery;
 pub mod sync;
+pub mod targeting;
+pub mod template;
 pub mod view;
 
+use campaigns::{Campaigns, Measure, Signal, Watch};
 use cart::{Cart, CartRefusal, Item};
 use concierge_protocol::documents;
 use concierge_protocol::names::{DataCategory, Feature};
+use concierge_protocol::Value;
 use concierge_protocol::{text, Problem};
 use config::{Config, ConfigSource, KeptConfig, PageSettings};
-use consent::{Consent, ConsentUpdate, Source, Unlocked};
+use consent::{Consent, ConsentUpdate, Decision, Source, Unlocked};
 use decide::{Priority, Proposal};
 use i18n::texts_for;
 use persist::{Allowed, Current, Key, Record, Section, Slot, StorageChange, Stored, Written};
@@ -42,10 +49,23 @@ pub use concierge_protocol::names::CommerceKind;
 /// Milliseconds since the Unix epoch, as `Date.now()` gives them.
 pub type Millis = i64;
 
-/// A page the visitor is on.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// A page the visitor is on, as the shell describes it at start.
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
     pub path: String,
+    /// The shop's kind of page (`<body data-page-type>` or the loader's `data-page-type`).
+    pub page_type: Option<String>,
+    pub device: Option<targeting::Device>,
+    /// Minutes east of UTC on the visitor's clock.
+    pub tz_offset: i32,
+    /// The referring page's path, when it was on the shop.
+    pub referrer: Option<String>,
+}
+
+impl Page {
+    pub fn at(path: &str) -> Page {
+        Page { path: path.to_owned(), ..Page::default() }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -114,6 +134,17 @@ pub enum Event {
     },
     /// The shop's published documents arrived (or could not).
     ConfigFetched(Fetched),
+    /// Something the shell was asked to watch for happened on the page.
+    Signal(Signal),
+    /// `concierge('trigger', name, params)`.
+    Trigger {
+        name: String,
+        params: Value,
+    },
+    /// A campaign's view was at least half visible for a second.
+    Seen(String),
+    /// A control of a campaign's view was used (`follow` or `dismiss`).
+    CampaignAction(Action, String),
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -144,6 +175,12 @@ pub enum Notice {
     Consent(Consent),
     Banner(BannerChange),
     Intents(Vec<Intent>),
+    /// What happened to a campaign (`shown`, `clicked`, `dismissed`, `converted`, `holdout`).
+    Campaign {
+        campaign: String,
+        variant: Option<String>,
+        event: &'static str,
+    },
 }
 
 /// What happened to the recovery banner, for the shop's own analytics.
@@ -198,6 +235,8 @@ pub enum Warning {
         reason: String,
         using: ConfigSource,
     },
+    /// A campaign could not be judged (its targeting failed to evaluate); it is not shown.
+    Campaign(String),
 }
 
 impl Warning {
@@ -252,6 +291,7 @@ impl Warning {
                 "); using ",
                 using.describe()
             ),
+            Warning::Campaign(message) => message.clone(),
         }
     }
 }
@@ -266,6 +306,10 @@ pub enum Effect {
     Wipe,
     Render(View),
     Remove(ViewKind),
+    /// Remove one campaign's view.
+    RemoveCampaign(String),
+    /// Listen for these page signals (and no others).
+    Watch(Watch),
     Notify(Notice),
     Warn(Warning),
     /// Take the cross-tab flush lock, then answer `FlushGranted` or `FlushBusy`.
@@ -301,11 +345,12 @@ pub struct Agent {
     config: Config,
     consent: Consent,
     recovery: Recovery,
+    campaigns: Campaigns,
     sync: Sync,
     rng: Rng,
     page: Page,
-    /// The view on screen, to render only what changed.
-    shown: Option<View>,
+    /// The views on screen, to render only what changed.
+    shown: Vec<View>,
     /// The visitor asked to see the consent prompt although consent is settled.
     prompt_requested: bool,
     /// The preferences panel is open.
@@ -351,10 +396,11 @@ impl Agent {
             kept_config: None,
             config,
             consent: Consent::default(),
+            campaigns: Campaigns::default(),
             sync: Sync::default(),
             rng: Rng::new(0),
             page: Page::default(),
-            shown: None,
+            shown: Vec::new(),
             prompt_requested: false,
             panel_open: false,
             consent_closed: false,
@@ -391,8 +437,18 @@ impl Agent {
         &self.sync
     }
 
+    /// The first view on screen (the consent dialog hides every other).
     pub fn shown(&self) -> Option<&View> {
-        self.shown.as_ref()
+        self.shown.first()
+    }
+
+    /// Every view on screen.
+    pub fn views(&self) -> &[View] {
+        &self.shown
+    }
+
+    pub fn campaigns(&self) -> &Campaigns {
+        &self.campaigns
     }
 
     pub fn intents(&self) -> &[Intent] {
@@ -439,8 +495,9 @@ impl Agent {
         self.issue_receipt(now);
         self.report_changes(&before, &mut effects);
         self.tell_tags(&before, &mut effects);
+        let wanted = self.wanted_views(now, &mut effects);
         self.persist(&mut effects);
-        self.refresh_view(now, &mut effects);
+        self.refresh_view(wanted, &mut effects);
         self.schedule(now, &mut effects);
         effects
     }
@@ -458,7 +515,7 @@ impl Agent {
         match event {
             Event::Start { stored, page, seed } => {
                 self.rng = Rng::new(seed);
-                self.start(*stored, page, now, out)
+                self.start(*stored, page, seed, now, out)
             }
             Event::Commerce(commerce) => {
                 let refusals = self.recovery.commerce(&commerce, now);
@@ -468,7 +525,23 @@ impl Agent {
                 let Commerce { kind, items, transaction_id } = commerce;
                 let items = items.unwrap_or_default();
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
+                let conversions = self.campaigns.commerce(kind, &self.config.campaigns, now);
+                self.measured(conversions, now, out);
             }
+            Event::Signal(signal) => {
+                if let Signal::Route(path) = &signal {
+                    self.page.path.clone_from(path);
+                }
+                self.campaigns.signal(&self.config.campaigns, &signal);
+            }
+            Event::Trigger { name, params } => {
+                self.campaigns.custom(&self.config.campaigns, &name, &params)
+            }
+            Event::Seen(id) => {
+                let seen = self.campaigns.seen(&id, &self.config.campaigns);
+                self.measured(seen.into_iter().collect(), now, out);
+            }
+            Event::CampaignAction(action, id) => self.act_on_campaign(action, Some(&id), now, out),
             Event::Consent(update) => self.update_consent(&update, Source::Api, now, out),
             Event::ShowConsentPrompt => self.prompt_requested = true,
             Event::OpenConsentPanel => self.panel_open = true,
@@ -528,8 +601,18 @@ impl Agent {
         self.receipts.push(receipt, now);
     }
 
-    fn start(&mut self, stored: Stored, page: Page, now: Millis, out: &mut Vec<Effect>) {
-        let Stored { consent, cart, identity, outbox, events, config, legacy, discarded } = stored;
+    fn start(&mut self, stored: Stored, page: Page, seed: u64, now: Millis, out: &mut Vec<Effect>) {
+        let Stored {
+            consent,
+            cart,
+            identity,
+            outbox,
+            events,
+            config,
+            campaigns,
+            legacy,
+            discarded,
+        } = stored;
         let mut foreign = Vec::new();
         let mut check = |section, is_foreign: bool| {
             if is_foreign {
@@ -541,6 +624,7 @@ impl Agent {
         check(Section::Identity, matches!(identity, Slot::Foreign));
         check(Section::Outbox, matches!(outbox, Slot::Foreign));
         check(Section::Config, matches!(config, Slot::Foreign));
+        check(Section::Campaigns, matches!(campaigns, Slot::Foreign));
         for section in &foreign {
             out.push(Effect::Warn(Warning::SectionForeign(*section)));
         }
@@ -568,6 +652,10 @@ impl Agent {
             self.written.identity = Some(identity.clone());
             self.sync.identity = Some(identity);
         }
+        if let Some(history) = campaigns.present() {
+            self.written.campaigns = Some(history.clone());
+            self.campaigns.history = history;
+        }
         let meta = outbox.present();
         self.written.outbox = meta.clone();
         self.written.events = persist::event_ids(&events);
@@ -581,8 +669,15 @@ impl Agent {
         }
         self.written.discarded = discarded;
 
-        self.page = page;
         self.recovery.page_view(&self.config, now);
+        self.campaigns.page = campaigns::PageFacts {
+            page_type: page.page_type.clone(),
+            device: page.device,
+            tz_offset: page.tz_offset,
+            referrer: page.referrer.clone(),
+        };
+        self.campaigns.start(&self.config.campaigns, &self.config, &page.path, seed, now);
+        self.page = page;
         // The previous page's last request is usually cut off by the navigation itself; its
         // backoff must not delay this page. Failures here back off again from `attempts`.
         self.sync.outbox.next_attempt_at = None;
@@ -640,7 +735,7 @@ impl Agent {
 
     fn act(&mut self, action: Action, now: Millis, out: &mut Vec<Effect>) {
         // Accept all and reject all are on the dialog and on the panel, each its own source.
-        let source = match self.shown.as_ref().map(|view| view.kind) {
+        let source = match self.shown.first().map(|view| view.kind) {
             Some(ViewKind::ConsentPanel) => Source::Panel,
             _ => Source::Dialog,
         };
@@ -661,13 +756,58 @@ impl Agent {
                 self.prompt_requested = false;
                 self.consent_closed = true;
             }
-            Action::DismissBanner => {
-                self.recovery.dismiss(&self.config, now);
-                out.push(Effect::Notify(Notice::Banner(BannerChange::Dismissed)));
-            }
-            Action::ResumeCheckout => {
+            Action::Follow | Action::Dismiss => self.act_on_campaign(action, None, now, out),
+        }
+    }
+
+    /// A campaign's link used or its view closed; for a `cart_abandoned` campaign, the cart's
+    /// recovery is resumed or dismissed too, as the banner's always was.
+    fn act_on_campaign(
+        &mut self,
+        action: Action,
+        id: Option<&str>,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let Some(measure) = self.campaigns.act(action, id, &self.config.campaigns, now) else {
+            return;
+        };
+        if measure.cart {
+            if action == Action::Follow {
                 self.recovery.resume();
-                out.push(Effect::Notify(Notice::Banner(BannerChange::Resumed)));
+            } else {
+                self.recovery.dismiss(&self.config, now);
+            }
+        }
+        self.measured(vec![measure], now, out);
+    }
+
+    /// Tells the page what happened to campaigns, and records the measurements consent lets
+    /// leave (`sync` and `activity`, as the visit's events).
+    fn measured(&mut self, measures: Vec<Measure>, now: Millis, out: &mut Vec<Effect>) {
+        for measure in measures {
+            if measure.cart {
+                let change = match measure.outcome {
+                    campaigns::Outcome::Shown => Some(BannerChange::Shown),
+                    campaigns::Outcome::Clicked => Some(BannerChange::Resumed),
+                    campaigns::Outcome::Dismissed => Some(BannerChange::Dismissed),
+                    _ => None,
+                };
+                if let Some(change) = change {
+                    out.push(Effect::Notify(Notice::Banner(change)));
+                }
+            }
+            if let Some(event) = measure.outcome.notice() {
+                out.push(Effect::Notify(Notice::Campaign {
+                    campaign: measure.campaign.clone(),
+                    variant: measure.variant.clone(),
+                    event,
+                }));
+            }
+            if let Some(event) = measure.outcome.measured() {
+                let bucket = measure.bucket();
+                let Measure { campaign, variant, value, .. } = measure;
+                self.record(Payload::Campaign { event, campaign, variant, bucket, value }, now);
             }
         }
     }
@@ -704,6 +844,10 @@ impl Agent {
                 self.written.align_events(&self.sync.outbox);
             }
             StorageChange::Put(Record::Config(kept)) => self.use_kept_config(kept),
+            StorageChange::Put(Record::Campaigns(history)) => {
+                self.written.campaigns = Some(history.clone());
+                self.campaigns.history = history;
+            }
             StorageChange::Removed(Key::Event(id)) => {
                 // Another tab had it acknowledged.
                 self.written.events.retain(|known| known != &id);
@@ -844,6 +988,7 @@ impl Agent {
             identity: unlocked.has(DataCategory::Identifiers),
             outbox: sends(unlocked),
             config: !unlocked.is_empty(),
+            campaigns: unlocked.has(DataCategory::Activity),
         };
         let current = Current {
             consent: &self.consent,
@@ -851,6 +996,7 @@ impl Agent {
             identity: self.sync.identity.as_ref(),
             outbox: &self.sync.outbox,
             config: self.kept_config.as_ref(),
+            campaigns: &self.campaigns.history,
         };
         let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
@@ -956,7 +1102,9 @@ impl Agent {
             out.push(Effect::SendReceipt(receipt));
         }
         let mut wake = future(self.recovery.deadline(&self.config, now));
-        if let Some(at) = future(self.receipts.deadline()) {
+        let others =
+            [self.receipts.deadline(), self.campaigns.deadline(&self.config.campaigns, now)];
+        for at in others.into_iter().filter_map(future) {
             wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
         }
         if !self.sync.flush_requested {
@@ -977,8 +1125,10 @@ impl Agent {
         }
     }
 
-    /// The one decide step: every feature proposes, [`decide::decide`] chooses.
-    fn wanted_view(&self, now: Millis) -> Option<View> {
+    /// The one decide step: the consent dialog (which hides everything else while open), then
+    /// the campaigns' contact policy, arbitration and buckets ([`campaigns::Campaigns::decide`]);
+    /// what it newly displays is counted and measured here, before the state is persisted.
+    fn wanted_views(&mut self, now: Millis, out: &mut Vec<Effect>) -> Vec<View> {
         let mut proposals = Vec::new();
         let consent_open = self.prompt_requested || (!self.consent_closed && self.asks(now));
         if self.config.consent_prompt && (self.panel_open || consent_open) {
@@ -986,14 +1136,50 @@ impl Agent {
             proposals
                 .push(Proposal::new(view::consent_view(&self.config, panel), Priority::Blocking));
         }
-        let code = self.cart_code();
-        let banner = self.unlocked().enables(Feature::RecoveryBanner);
-        if let Some(banner) =
-            self.recovery.proposal(&self.config, &self.page.path, code, now).filter(|_| banner)
-        {
-            proposals.push(Proposal::new(banner, Priority::Message));
+        let blocked = !proposals.is_empty();
+        let unlocked = self.unlocked();
+        let identity =
+            self.sync.identity.as_ref().filter(|_| unlocked.has(DataCategory::Identifiers));
+        let visitor =
+            identity.map_or(self.campaigns.page_visitor.clone(), |i| i.visitor_id.clone());
+        let policy = &self.config.policy;
+        let consent = (policy.purposes.iter())
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    !p.needs_consent() || self.consent.decision(&p.id) == Decision::Granted,
+                )
+            })
+            .collect();
+        let code = self.cart_code().map(str::to_owned);
+        let inputs = campaigns::Inputs {
+            config: &self.config,
+            cart: &self.recovery.cart,
+            cart_code: code.as_deref(),
+            recoverable: self.recovery.recoverable(&self.config, &self.page.path, now),
+            cart_messages: unlocked.enables(Feature::RecoveryBanner),
+            consent,
+            visitor: &visitor,
+            intents: &self.intents,
+            path: &self.page.path,
+            now,
+        };
+        let mut warnings = Vec::new();
+        let (views, measures) =
+            self.campaigns.decide(&self.config.campaigns, &inputs, blocked, &mut warnings);
+        for warning in warnings {
+            out.push(Effect::Warn(Warning::Campaign(warning)));
         }
-        decide::decide(proposals, self.shown.as_ref().map(|view| view.kind))
+        self.measured(measures, now, out);
+        let watch = self.campaigns.watch(&self.config.campaigns, now);
+        if self.campaigns.watching.as_ref() != Some(&watch) {
+            self.campaigns.watching = Some(watch.clone());
+            out.push(Effect::Watch(watch));
+        }
+        for view in views {
+            proposals.push(Proposal::new(view, Priority::Message));
+        }
+        decide::decide(proposals)
     }
 
     /// Whether the visitor is to be asked: a consent purpose has no answer, or the choice is
@@ -1011,29 +1197,35 @@ impl Agent {
         }
     }
 
-    fn refresh_view(&mut self, now: Millis, out: &mut Vec<Effect>) {
+    fn refresh_view(&mut self, wanted: Vec<View>, out: &mut Vec<Effect>) {
         let control = (self.config.consent_prompt && self.config.consent_control)
             .then(|| texts_for(&self.config.locale).consent_label);
         if control != self.control {
             self.control = control;
             out.push(Effect::Control(control));
         }
-        let wanted = self.wanted_view(now);
         if wanted == self.shown {
             return;
         }
-        if let Some(old) = &self.shown {
-            if wanted.as_ref().is_none_or(|view| view.kind != old.kind) {
-                out.push(Effect::Remove(old.kind));
+        let same = |a: &View, b: &View| a.kind == b.kind && campaign_id(a) == campaign_id(b);
+        for old in &self.shown {
+            if !wanted.iter().any(|view| same(view, old)) {
+                out.push(match campaign_id(old) {
+                    Some(id) => Effect::RemoveCampaign(id.to_owned()),
+                    None => Effect::Remove(old.kind),
+                });
             }
         }
-        if let Some(view) = &wanted {
-            out.push(Effect::Render(view.clone()));
-            let newly_shown = self.shown.as_ref().is_none_or(|old| old.kind != view.kind);
-            if view.kind == ViewKind::RecoveryBanner && newly_shown {
-                out.push(Effect::Notify(Notice::Banner(BannerChange::Shown)));
+        for view in &wanted {
+            if !self.shown.contains(view) {
+                out.push(Effect::Render(view.clone()));
             }
         }
         self.shown = wanted;
     }
+}
+
+/// The campaign a view shows, if it shows one.
+fn campaign_id(view: &View) -> Option<&str> {
+    view.campaign.as_deref().map(|tag| tag.id.as_str())
 }

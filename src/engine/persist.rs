@@ -9,6 +9,7 @@
 
 use super::config::KeptConfig;
 use super::consent::Consent;
+use super::contact::History;
 use super::recovery::Recovery;
 use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
 
@@ -20,11 +21,19 @@ pub enum Section {
     Identity,
     Outbox,
     Config,
+    /// The campaigns' contact history.
+    Campaigns,
 }
 
 impl Section {
-    pub const ALL: [Section; 5] =
-        [Section::Consent, Section::Cart, Section::Identity, Section::Outbox, Section::Config];
+    pub const ALL: [Section; 6] = [
+        Section::Consent,
+        Section::Cart,
+        Section::Identity,
+        Section::Outbox,
+        Section::Config,
+        Section::Campaigns,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -33,6 +42,7 @@ impl Section {
             Section::Identity => "identity",
             Section::Outbox => "outbox",
             Section::Config => "config",
+            Section::Campaigns => "campaigns",
         }
     }
 }
@@ -56,6 +66,7 @@ pub enum Record {
     Outbox(OutboxMeta),
     Event(OutEvent),
     Config(KeptConfig),
+    Campaigns(History),
 }
 
 impl Record {
@@ -67,6 +78,7 @@ impl Record {
             Record::Outbox(_) => Key::Section(Section::Outbox),
             Record::Event(event) => Key::Event(event.id.clone()),
             Record::Config(_) => Key::Section(Section::Config),
+            Record::Campaigns(_) => Key::Section(Section::Campaigns),
         }
     }
 }
@@ -103,6 +115,7 @@ pub struct Stored {
     /// The queued events that could be read (an unreadable one is dropped at the edge).
     pub events: Vec<OutEvent>,
     pub config: Slot<KeptConfig>,
+    pub campaigns: Slot<History>,
     /// The state came from the pre-section document, which is replaced by sections.
     pub legacy: bool,
     /// Entries too damaged to read: erased once storage is allowed.
@@ -130,6 +143,7 @@ pub struct Written {
     pub outbox: Option<OutboxMeta>,
     pub events: Vec<String>,
     pub config_etag: Option<String>,
+    pub campaigns: Option<History>,
     /// Sections in a format this agent cannot read, left alone.
     pub foreign: Vec<Section>,
     /// Damaged entries still to erase.
@@ -156,6 +170,8 @@ pub struct Allowed {
     pub identity: bool,
     pub outbox: bool,
     pub config: bool,
+    /// The campaigns' contact history, with `activity`.
+    pub campaigns: bool,
 }
 
 /// The parts of the state that storage keeps.
@@ -165,6 +181,7 @@ pub struct Current<'a> {
     pub identity: Option<&'a Identity>,
     pub outbox: &'a Outbox,
     pub config: Option<&'a KeptConfig>,
+    pub campaigns: &'a History,
 }
 
 impl Written {
@@ -181,6 +198,7 @@ impl Written {
             && self.outbox.is_none()
             && self.events.is_empty()
             && self.config_etag.is_none()
+            && self.campaigns.is_none()
     }
 
     /// Puts the event entries storage holds into the outbox's order (what the diff in
@@ -221,6 +239,9 @@ impl Written {
         if !allowed.config && self.config_etag.take().is_some() {
             erasures.push(section(Section::Config));
         }
+        if !allowed.campaigns && self.campaigns.take().is_some() {
+            erasures.push(section(Section::Campaigns));
+        }
         if !allowed.outbox {
             if self.outbox.take().is_some() {
                 erasures.push(section(Section::Outbox));
@@ -250,6 +271,13 @@ impl Written {
                 None => erasures.push(Key::Section(Section::Identity)),
             }
             self.identity = current.identity.cloned();
+        }
+        if allowed.campaigns
+            && self.writable(Section::Campaigns)
+            && self.campaigns.as_ref() != Some(current.campaigns)
+        {
+            self.campaigns = Some(current.campaigns.clone());
+            writes.push(Record::Campaigns(current.campaigns.clone()));
         }
         if allowed.config && self.writable(Section::Config) {
             if let Some(kept) = current.config {

@@ -1,11 +1,11 @@
 //! The cart-recovery feature: the cart, when it counts as abandoned, and the recovery banner's
 //! own state (dismissed until when). It owns the stored section `cart` and one deadline: the
-//! moment an untouched cart becomes abandoned, or a dismissal ends.
+//! moment an untouched cart becomes abandoned, or a dismissal ends. What the visitor sees of it
+//! is the `cart_abandoned` campaigns' (`campaigns.rs`), which this feature triggers.
 
 use super::cart::{Cart, CartChanges, CartRefusal};
 use super::config::Config;
 use super::money::Currency;
-use super::view::{self, View};
 use super::{Commerce, CommerceKind, Millis};
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,18 +98,12 @@ impl Recovery {
         }
     }
 
-    /// The banner this feature would show now, if any; the decide step chooses among features.
-    pub fn proposal(
-        &self,
-        config: &Config,
-        path: &str,
-        code: Option<&str>,
-        now: Millis,
-    ) -> Option<View> {
-        let recoverable = !self.cart.is_empty()
+    /// Whether the cart is abandoned and may be brought back here and now: the trigger of
+    /// every `cart_abandoned` campaign (the decide step shows the banner).
+    pub fn recoverable(&self, config: &Config, path: &str, now: Millis) -> bool {
+        !self.cart.is_empty()
             && self.abandoned_at.is_some()
             && !config.is_checkout(path)
-            && self.dismissed_until.is_none_or(|until| now >= until);
-        recoverable.then(|| view::recovery_banner(config, &self.cart, code))
+            && self.dismissed_until.is_none_or(|until| now >= until)
     }
 }

@@ -108,14 +108,14 @@ pub fn allows(unlocked: Unlocked, payload: &Payload) -> bool {
             unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
         }
         Payload::Cart(_) => unlocked.enables(Feature::StaffView),
-        Payload::Commerce { .. } => {
+        Payload::Commerce { .. } | Payload::Campaign { .. } => {
             unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
         }
     }
 }
 
 fn is_measurement(event: &OutEvent) -> bool {
-    matches!(event.payload, Payload::Commerce { .. })
+    matches!(event.payload, Payload::Commerce { .. } | Payload::Campaign { .. })
 }
 
 /// A batch on its way; retried with the same key and events until answered.

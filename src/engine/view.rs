@@ -14,7 +14,8 @@ pub enum ViewKind {
     ConsentPrompt,
     /// The preferences panel: one switch per purpose of the policy in force.
     ConsentPanel,
-    RecoveryBanner,
+    /// A campaign's message (the cart-recovery banner among them), one view per campaign.
+    Campaign,
 }
 
 /// What a control in a view does when used.
@@ -28,8 +29,10 @@ pub enum Action {
     SavePanel,
     /// Escape on the dialog or the panel: no choice yet, asked again on the next page.
     CloseConsent,
-    ResumeCheckout,
-    DismissBanner,
+    /// A campaign's action link was used (the recovery banner's "Resume checkout").
+    Follow,
+    /// A campaign's view was closed.
+    Dismiss,
 }
 
 impl Action {
@@ -41,8 +44,8 @@ impl Action {
             Action::OpenPanel => "choose",
             Action::SavePanel => "save",
             Action::CloseConsent => "later",
-            Action::ResumeCheckout => "resume",
-            Action::DismissBanner => "dismiss",
+            Action::Follow => "follow",
+            Action::Dismiss => "dismiss",
         }
     }
 
@@ -53,8 +56,8 @@ impl Action {
             Action::OpenPanel,
             Action::SavePanel,
             Action::CloseConsent,
-            Action::ResumeCheckout,
-            Action::DismissBanner,
+            Action::Follow,
+            Action::Dismiss,
         ]
         .into_iter()
         .find(|action| action.name() == name)
@@ -98,16 +101,19 @@ pub struct ViewLine {
     pub amount: Money,
 }
 
-/// A text of the [`i18n`](super::i18n) catalogue as a view shows it: borrowed, never copied,
-/// and read as a `str`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct CatalogueText(pub &'static str);
+/// A view's text: borrowed from the [`i18n`](super::i18n) catalogue (never copied into each
+/// view), or a campaign's message with its template filled.
+pub type Text = std::borrow::Cow<'static, str>;
 
-impl std::ops::Deref for CatalogueText {
-    type Target = str;
-    fn deref(&self) -> &str {
-        self.0
-    }
+/// Which campaign a [`ViewKind::Campaign`] view shows, and where.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CampaignTag {
+    pub id: String,
+    pub variant: Option<String>,
+    /// `top_bar`, `bottom_bar`, `inline`, `corner_toast` or `modal`.
+    pub placement: &'static str,
+    /// The shop's `data-concierge-slot` for an inline placement.
+    pub slot: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,10 +121,10 @@ pub struct View {
     pub kind: ViewKind,
     /// The accessible name of the view's landmark. Texts straight from the catalogue are
     /// borrowed from it, not copied into each view.
-    pub label: CatalogueText,
+    pub label: Text,
     pub lang: &'static str,
-    pub title: CatalogueText,
-    pub body: CatalogueText,
+    pub title: Text,
+    pub body: Text,
     pub lines: Vec<ViewLine>,
     pub more: Option<String>,
     pub total: Option<(&'static str, Money)>,
@@ -128,6 +134,27 @@ pub struct View {
     pub link: Option<(&'static str, String)>,
     pub rows: Vec<PanelRow>,
     pub actions: Vec<ViewAction>,
+    /// The campaign a [`ViewKind::Campaign`] view shows.
+    pub campaign: Option<Box<CampaignTag>>,
+}
+
+/// A view of `kind` with no text yet.
+pub fn empty(kind: ViewKind, lang: &'static str) -> View {
+    View {
+        kind,
+        label: Text::Borrowed(""),
+        lang,
+        title: Text::Borrowed(""),
+        body: Text::Borrowed(""),
+        lines: Vec::new(),
+        more: None,
+        total: None,
+        code: None,
+        link: None,
+        rows: Vec::new(),
+        actions: Vec::new(),
+        campaign: None,
+    }
 }
 
 /// A consent view's button. Accepting and rejecting look alike: a choice nudged by design is
@@ -143,10 +170,10 @@ pub fn consent_view(config: &Config, consent: Option<&Consent>) -> View {
     let policy = &config.policy;
     let mut view = View {
         kind: ViewKind::ConsentPrompt,
-        label: CatalogueText(texts.consent_label),
+        label: Text::Borrowed(texts.consent_label),
         lang: texts.lang,
-        title: CatalogueText(texts.consent_title),
-        body: CatalogueText(texts.consent_body),
+        title: Text::Borrowed(texts.consent_title),
+        body: Text::Borrowed(texts.consent_body),
         lines: Vec::new(),
         more: None,
         total: None,
@@ -158,10 +185,11 @@ pub fn consent_view(config: &Config, consent: Option<&Consent>) -> View {
             button(Action::RejectConsent, texts.consent_reject),
             button(Action::OpenPanel, texts.consent_choose),
         ],
+        campaign: None,
     };
     let Some(consent) = consent else { return view };
     view.kind = ViewKind::ConsentPanel;
-    view.title = CatalogueText(texts.consent_label);
+    view.title = Text::Borrowed(texts.consent_label);
     view.actions[2] = button(Action::SavePanel, texts.panel_save);
     // In the visitor's language, else English (every policy has it), else the id.
     let text = |texts_by_lang: &[(String, String)], id: &str| {
@@ -194,6 +222,9 @@ pub fn consent_view(config: &Config, consent: Option<&Consent>) -> View {
     view
 }
 
+/// The recovery banner's parts (the cart's first lines, the rest counted, the total, the code),
+/// which every `cart_abandoned` campaign shows under its text; the campaign adds its texts and
+/// actions.
 pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) -> View {
     let texts = texts_for(&config.locale);
     let mut lines = Vec::new();
@@ -206,30 +237,13 @@ pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) ->
     }
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);
     View {
-        kind: ViewKind::RecoveryBanner,
-        label: CatalogueText(texts.recovery_label),
-        lang: texts.lang,
-        title: CatalogueText(texts.recovery_title),
-        body: CatalogueText(texts.recovery_body),
+        label: Text::Borrowed(texts.recovery_label),
+        title: Text::Borrowed(texts.recovery_title),
+        body: Text::Borrowed(texts.recovery_body),
         lines,
         more: (hidden > 0).then(|| fill(texts.recovery_more, hidden)),
         total: Some((texts.recovery_total, cart.total())),
         code: cart_code.map(|code| (texts.recovery_code, code.to_owned())),
-        link: None,
-        rows: Vec::new(),
-        actions: vec![
-            ViewAction {
-                action: Action::ResumeCheckout,
-                label: texts.recovery_resume.to_owned(),
-                href: Some(config.resume_url.clone()),
-                emphasis: Emphasis::Primary,
-            },
-            ViewAction {
-                action: Action::DismissBanner,
-                label: texts.recovery_dismiss.to_owned(),
-                href: None,
-                emphasis: Emphasis::Close,
-            },
-        ],
+        ..empty(ViewKind::Campaign, texts.lang)
     }
 }

@@ -179,7 +179,7 @@ export function element(tag, className, text) {
 
 /** A view's element: a labelled region, or with `modal` a modal dialog; `key` makes its ids
  * unique among the views drawn at once. */
-export function build(view, key = view.kind, modal = view.kind != "recovery") {
+export function build(view, key = view.kind, modal = true) {
   const id = HOST_ID + "-" + key;
   const titleId = id + "-title";
   const section = element("section", "view " + view.kind);

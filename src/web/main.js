@@ -323,7 +323,8 @@ function apply([verb, a, b, c, d]) {
 function pageFacts(settings) {
   const facts = { tz_offset: -new Date().getTimezoneOffset(), referrer: "" };
   try {
-    facts.page_type = document.body.getAttribute("data-page-type") || settings.pageType || null;
+    const type = document.body.getAttribute("data-page-type") || settings.pageType;
+    if (type) facts.page_type = type;
     // Touch without a fine pointer: a phone, or a tablet when the screen is large.
     facts.device = matchMedia("(pointer: fine)").matches ? "desktop" : Math.min(screen.width, screen.height) < 600 ? "mobile" : "tablet";
     const from = new URL(document.referrer);

@@ -146,7 +146,7 @@ test("page data is read from own properties only: a polluted Object.prototype or
     window.dataLayer = [];
   };
   await open(tab, { scripts: [abandonedCart([AURORA]), { setup: pollute }] });
-  const resume = view(tab, "recovery").locator("a[data-action=resume]");
+  const resume = view(tab, "campaign").locator("a[data-action=follow]");
   assert.equal(await resume.getAttribute("href"), "https://shop.test/checkout/", "the settings did not inherit a resume URL");
 
   // An item list with a hole where Array.prototype[0] shows through, items without quantity.

@@ -53,7 +53,7 @@ test("bad input is reported field by field on the console, and never thrown", as
     [["consent", "maybe"], 'consent: consent takes "accept", "reject", "prompt", "open" or an object such as { measurement: "granted" }; got "maybe"'],
     [["on", "cart", "not a function"], 'on: expected a topic ("ready", "cart", "consent", "banner", "campaign" or "intent") and a function'],
     [["on", "weather", null], 'on: expected a topic ("ready", "cart", "consent", "banner", "campaign" or "intent") and a function'],
-    [["fly"], 'unknown command "fly"; expected "track", "consent", "on" or "off"'],
+    [["fly"], 'unknown command "fly"; expected "track", "consent", "trigger", "on" or "off"'],
   ];
   for (const [args, expected] of malformed) {
     assert.deepEqual(await warningsDuring(tab, () => call(tab, ...args)), [`[concierge] ${expected}`], JSON.stringify(args));

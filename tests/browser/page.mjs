@@ -324,7 +324,7 @@ export async function warningsDuring(tab, body) {
   return tab.warnings.slice(from);
 }
 
-/** A view of the agent by kind (`consent`, `recovery`), found through its open shadow root. */
+/** A view of the agent by kind (`consent`, `panel`, `campaign`), found through its open shadow root. */
 export function view(tab, kind) {
   return tab.page.locator(`#concierge-root [data-view=${kind}]`);
 }

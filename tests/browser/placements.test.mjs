@@ -1,10 +1,13 @@
 // Browser tests: campaign views by placement (src/web/placements.js): bars, corner toast, modal and inline slot, with their roles, focus and keyboard; a missing slot; no layout shift; impressions (half visible for one second, once per display).
 
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { after, before, test } from "node:test";
 import { campaignView, closeClean, newTab, openModules, useBrowser } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
+const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 const CLOCK = "2026-12-05T10:00:00Z";
 const SHOP = '<main><h1>Test shop</h1><button id="buy">Buy</button><p id="after">Below the heading</p></main>';
 
@@ -272,5 +275,23 @@ test("without IntersectionObserver a view drawn on a visible page is seen after 
   assert.deepEqual(await heard(tab), []);
   await tab.page.clock.runFor(200);
   assert.deepEqual(await heard(tab), [["seen", "sale"]]);
+  await closeClean(tab);
+});
+
+test("axe-core finds no violation in any placement", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: `<main><h1>Test shop</h1><div data-concierge-slot="s"></div></main>` });
+  const found = {};
+  for (const placement of ["top_bar", "bottom_bar", "corner_toast", "inline", "modal"]) {
+    await render(tab, campaignView(placement, placement, { slot: "s" }));
+    await tab.page.evaluate(AXE);
+    found[placement] = await campaign(tab, placement).evaluate(async (view) => {
+      await Promise.all(view.getAnimations().map((animation) => animation.finished));
+      const result = await window.axe.run(view, { resultTypes: ["violations"] });
+      return result.violations.map((v) => v.id);
+    });
+    await tab.page.evaluate((id) => window.__shell.placements.remove(id), placement);
+  }
+  assert.deepEqual(found, { top_bar: [], bottom_bar: [], corner_toast: [], inline: [], modal: [] });
   await closeClean(tab);
 });

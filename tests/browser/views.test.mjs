@@ -17,14 +17,14 @@ test("an abandoned cart shows the banner, with product names as text", async () 
     dialog.dismiss();
   });
   await open(tab, abandonedCart([{ id: "x", name: HOSTILE, price: 1999, qty: 2 }, AURORA]));
-  const banner = view(tab, "recovery");
+  const banner = view(tab, "campaign");
   assert.deepEqual(await texts(banner, ".name"), [HOSTILE, "Aurora X1"]);
   assert.equal(await tab.page.locator("img").count(), 0, "no element was parsed from a name");
   assert.deepEqual(await texts(banner, ".qty"), ["Qty 2", "Qty 1"]);
   assert.deepEqual(await texts(banner, ".total-amount"), ["€838.98"]);
   const titleId = await banner.getAttribute("aria-labelledby");
   assert.equal(await banner.locator(`#${titleId}`).textContent(), "You left something in your cart");
-  assert.equal(await banner.locator("a[data-action=resume]").getAttribute("href"), "https://shop.test/checkout/");
+  assert.equal(await banner.locator("a[data-action=follow]").getAttribute("href"), "https://shop.test/checkout/");
   // The host is fixed in place: it takes no room in the page's layout.
   const position = await tab.page.locator("#concierge-root").evaluate((host) => getComputedStyle(host).position);
   assert.equal(position, "fixed");
@@ -35,8 +35,8 @@ test("an abandoned cart shows the banner, with product names as text", async () 
 test("dismissing hides the banner and remembers it for a day", async () => {
   const tab = await newTab(shared.browser, { clock: "2026-11-23T10:00:00Z" });
   await open(tab, abandonedCart([AURORA]));
-  await view(tab, "recovery").locator("[data-action=dismiss]").click();
-  assert.equal(await view(tab, "recovery").count(), 0);
+  await view(tab, "campaign").locator("[data-action=dismiss]").click();
+  assert.equal(await view(tab, "campaign").count(), 0);
   const now = await tab.page.evaluate(() => Date.now());
   const { dismissed } = await stored(tab, "cart");
   assert.ok(dismissed > now + 23 * HOUR && dismissed <= now + 24 * HOUR, `dismissed until ${dismissed}, now ${now}`);
@@ -44,10 +44,10 @@ test("dismissing hides the banner and remembers it for a day", async () => {
   // The next pages honour it for the day, and not after.
   await tab.page.clock.runFor("23:00:00");
   await open(tab);
-  assert.equal(await view(tab, "recovery").count(), 0, "still hidden 23 hours later");
+  assert.equal(await view(tab, "campaign").count(), 0, "still hidden 23 hours later");
   await tab.page.clock.runFor("02:00:00");
   await open(tab);
-  assert.equal(await view(tab, "recovery").count(), 1, "back after the day");
+  assert.equal(await view(tab, "campaign").count(), 1, "back after the day");
   await closeClean(tab);
 });
 
@@ -56,10 +56,10 @@ test("Escape dismisses the banner from the keyboard, and only from inside it", a
   await open(tab, abandonedCart([AURORA]));
   await tab.page.locator("h1").click();
   await tab.page.keyboard.press("Escape");
-  assert.equal(await view(tab, "recovery").count(), 1, "Escape elsewhere on the page leaves it");
+  assert.equal(await view(tab, "campaign").count(), 1, "Escape elsewhere on the page leaves it");
 
-  await view(tab, "recovery").locator(".close").press("Escape");
-  assert.equal(await view(tab, "recovery").count(), 0);
+  await view(tab, "campaign").locator(".close").press("Escape");
+  assert.equal(await view(tab, "campaign").count(), 0);
   assert.equal(typeof (await stored(tab, "cart")).dismissed, "number", "remembered as a dismissal");
   await closeClean(tab);
 });
@@ -83,10 +83,10 @@ for (const url of refused) {
   test(`a resume link to ${url} is refused with one warning and not drawn`, async () => {
     const tab = await newTab(shared.browser);
     await open(tab, { ...abandonedCart([AURORA]), settings: { site: "test", currency: "EUR", resumeUrl: url, linkHosts: LINK_HOSTS } });
-    const banner = view(tab, "recovery");
+    const banner = view(tab, "campaign");
     assert.equal(await banner.locator(".close").count(), 1, "the banner shows without the link");
     assert.equal(await banner.locator("a").count(), 0);
-    assert.equal(await banner.locator("[data-action=resume]").count(), 0);
+    assert.equal(await banner.locator("[data-action=follow]").count(), 0);
     assert.deepEqual(tab.warnings, [`[concierge] link to ${url} is not allowed (data-link-hosts); not shown`]);
     await closeClean(tab);
   });
@@ -96,7 +96,7 @@ for (const [url, href] of allowed) {
   test(`a resume link to ${url} is allowed`, async () => {
     const tab = await newTab(shared.browser);
     await open(tab, { ...abandonedCart([AURORA]), settings: { site: "test", currency: "EUR", resumeUrl: url, linkHosts: LINK_HOSTS } });
-    assert.equal(await view(tab, "recovery").locator("a[data-action=resume]").getAttribute("href"), href);
+    assert.equal(await view(tab, "campaign").locator("a[data-action=follow]").getAttribute("href"), href);
     assert.deepEqual(tab.warnings, []);
     await closeClean(tab);
   });
@@ -106,7 +106,7 @@ test("the published config's link hosts and resume URL apply once /v1/config ans
   const settings = { kind: "settings", version: 1, resume_url: "https://pay.test/resume", link_hosts: ["pay.test"] };
   const tab = await newTab(shared.browser, { config: { format: 1, site: "test", documents: [settings] } });
   await open(tab, { ...abandonedCart([AURORA]), settings: { site: "test", currency: "EUR" } });
-  assert.equal(await view(tab, "recovery").locator("a[data-action=resume]").getAttribute("href"), "https://pay.test/resume");
+  assert.equal(await view(tab, "campaign").locator("a[data-action=follow]").getAttribute("href"), "https://pay.test/resume");
   assert.deepEqual(tab.warnings, []);
   await closeClean(tab);
 });

@@ -55,7 +55,7 @@ function startingChoices(policy, gpc) {
 /**
  * The keys the agent may write and what it may send with `choices` in force (`null`: no choice,
  * nothing decided). Event kinds: "consent" (the record of a choice), "cart" (the snapshot),
- * "commerce" (the visit's GA4 events).
+ * "commerce" (the visit's GA4 events), "campaign" (a campaign's measurement).
  */
 function expectation(policy, choices) {
   if (choices === null) return { keys: [], paths: [], events: [], optional: [] };
@@ -65,12 +65,16 @@ function expectation(policy, choices) {
   if (data.has("cart")) keys.push(`${SITE_PREFIX}cart`);
   if (data.has("identifiers")) keys.push(`${SITE_PREFIX}identity`);
   if (sending) keys.push(`${SITE_PREFIX}outbox`, `${SITE_PREFIX}event:*`);
+  // The campaigns' contact history (issue 10) is kept with activity.
+  if (data.has("activity")) keys.push(`${SITE_PREFIX}campaigns`);
   // The shop's published documents are kept on the device once anything at all is unlocked.
   if (data.size > 0 || features.size > 0) keys.push(`${SITE_PREFIX}config`);
   const events = [];
   if (sending) events.push("consent");
   if (features.has("staff_view")) events.push("cart");
-  if (features.has("sync") && data.has("activity")) events.push("commerce");
+  // Campaign measurements go as the visit's do: the demo's cart page shows every visitor the
+  // inline `cart-fiber` campaign (no targeting, no holdout), so its impression is among them.
+  if (features.has("sync") && data.has("activity")) events.push("commerce", "campaign");
   const paths = ["/v1/consent/receipts", ...(events.length ? ["/v1/events"] : [])];
   // Staff intents are asked for on a page view by an identity the backend has heard of (a batch
   // went through), so only while sending, and not on every page: allowed, not required.

@@ -115,7 +115,7 @@ fn a_cart_is_abandoned_after_the_idle_timeout_or_at_a_new_visit() {
             .borrow_mut()
             .edit_recovery(|r| r.last_seen = Some(T0 + minutes(cart_idle - away)));
         let (_, effects) = tab.next_page("/", T0 + minutes(cart_idle));
-        let banner = rendered(&effects, ViewKind::RecoveryBanner);
+        let banner = rendered(&effects, ViewKind::Campaign);
         assert_eq!(banner.is_some(), expected, "idle {cart_idle} min, away {away} min");
     }
 }
@@ -127,7 +127,7 @@ fn a_new_visit_finds_the_cart_abandoned_even_under_a_long_idle_timeout() {
     let mut config = config();
     config.idle_timeout = minutes(240);
     let (_, effects) = Tab::open_with(config, &tab.device, "/", T0 + minutes(40));
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some());
+    assert!(rendered(&effects, ViewKind::Campaign).is_some());
 }
 
 #[test]
@@ -141,9 +141,9 @@ fn a_cart_left_idle_on_an_open_page_is_abandoned_when_its_deadline_comes() {
         "{effects:?}"
     );
     let effects = tab.handle(Event::Tick, idle_at - 1);
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "not a moment early");
+    assert!(rendered(&effects, ViewKind::Campaign).is_none(), "not a moment early");
     let effects = tab.handle(Event::Tick, idle_at);
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some(), "{effects:?}");
+    assert!(rendered(&effects, ViewKind::Campaign).is_some(), "{effects:?}");
 }
 
 #[test]
@@ -152,7 +152,7 @@ fn the_banner_lists_items_and_the_total_and_announces_itself() {
     tab.handle(add(vec![item("phone", 79900, 1)]), T0);
     tab.handle(add(vec![item("case", 1999, 2)]), T0);
     let (_, effects) = tab.next_page("/product/", T0 + minutes(31));
-    let banner = rendered(&effects, ViewKind::RecoveryBanner).expect("banner");
+    let banner = rendered(&effects, ViewKind::Campaign).expect("banner");
     let lines: Vec<_> = banner
         .lines
         .iter()
@@ -160,7 +160,7 @@ fn the_banner_lists_items_and_the_total_and_announces_itself() {
         .collect();
     assert_eq!(lines, [("Product phone", "Qty 1", 79900), ("Product case", "Qty 2", 3998)]);
     assert_eq!(banner.total.as_ref().map(|(_, m)| m.minor), Some(83898));
-    let resume = banner.actions.iter().find(|a| a.action == Action::ResumeCheckout).unwrap();
+    let resume = banner.actions.iter().find(|a| a.action == Action::Follow).unwrap();
     assert_eq!(resume.href.as_deref(), Some("/checkout/"));
     assert!(effects.contains(&Effect::Notify(Notice::Banner(BannerChange::Shown))));
 }
@@ -171,7 +171,7 @@ fn long_carts_show_three_lines_and_a_count_of_the_rest() {
     let items = (0..5).map(|i| item(&format!("p{i}"), 100, 1)).collect();
     tab.handle(add(items), T0);
     let (_, effects) = tab.next_page("/", T0 + minutes(31));
-    let banner = rendered(&effects, ViewKind::RecoveryBanner).unwrap();
+    let banner = rendered(&effects, ViewKind::Campaign).unwrap();
     assert_eq!(banner.lines.len(), 3);
     assert_eq!(banner.more.as_deref(), Some("and 2 more"));
     assert_eq!(banner.total.as_ref().unwrap().1.minor, 500);
@@ -185,11 +185,11 @@ fn the_banner_never_shows_on_the_checkout_page() {
     for path in ["/checkout/", "/checkout", "/checkout/payment"] {
         *tab.device.borrow_mut() = saved.clone();
         let (_, effects) = tab.next_page(path, T0 + minutes(31));
-        assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "{path}");
+        assert!(rendered(&effects, ViewKind::Campaign).is_none(), "{path}");
     }
     *tab.device.borrow_mut() = saved;
     let (_, effects) = tab.next_page("/checkout-help/", T0 + minutes(31));
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some());
+    assert!(rendered(&effects, ViewKind::Campaign).is_some());
 }
 
 #[test]
@@ -197,18 +197,18 @@ fn a_dismissed_banner_stays_away_for_the_configured_time() {
     let mut tab = consenting_tab(T0);
     tab.handle(add(vec![item("a", 1000, 1)]), T0);
     let (mut tab, _) = tab.next_page("/", T0 + minutes(31));
-    let effects = tab.handle(action(Action::DismissBanner), T0 + minutes(32));
-    assert!(removed(&effects, ViewKind::RecoveryBanner));
+    let effects = tab.handle(action(Action::Dismiss), T0 + minutes(32));
+    assert!(removed(&effects, ViewKind::Campaign));
     assert!(effects.contains(&Effect::Notify(Notice::Banner(BannerChange::Dismissed))));
     // The dismissal's end is the feature's deadline: the banner comes back on its own.
     let back_at = T0 + minutes(32 + 60 * 24);
     assert!(effects.contains(&Effect::WakeAt(back_at)), "{effects:?}");
     let saved = tab.device.borrow().clone();
     let (_, effects) = tab.next_page("/", T0 + minutes(60 * 23));
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "within 24 h");
+    assert!(rendered(&effects, ViewKind::Campaign).is_none(), "within 24 h");
     *tab.device.borrow_mut() = saved;
     let (_, effects) = tab.next_page("/", back_at);
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_some(), "after 24 h");
+    assert!(rendered(&effects, ViewKind::Campaign).is_some(), "after 24 h");
 }
 
 #[test]
@@ -218,12 +218,12 @@ fn a_purchase_clears_the_cart_and_the_banner() {
     let (mut tab, _) = tab.next_page("/", T0 + minutes(31));
     let effects =
         tab.handle(commerce(CommerceKind::Purchase, vec![item("a", 1000, 1)]), T0 + minutes(33));
-    assert!(removed(&effects, ViewKind::RecoveryBanner));
+    assert!(removed(&effects, ViewKind::Campaign));
     let stored = tab.device.borrow().recovery().unwrap();
     assert!(stored.cart.is_empty());
     assert_eq!(stored.last_purchase_at, Some(T0 + minutes(33)));
     let (_, effects) = tab.next_page("/", T0 + minutes(120));
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none());
+    assert!(rendered(&effects, ViewKind::Campaign).is_none());
 }
 
 #[test]
@@ -233,11 +233,11 @@ fn cart_activity_or_resuming_ends_the_abandonment() {
     let saved = tab.device.borrow().clone();
     let (mut tab, _) = tab.next_page("/", T0 + minutes(31));
     let effects = tab.handle(add(vec![item("b", 500, 1)]), T0 + minutes(32));
-    assert!(removed(&effects, ViewKind::RecoveryBanner));
+    assert!(removed(&effects, ViewKind::Campaign));
 
     *tab.device.borrow_mut() = saved;
     let (mut tab, _) = tab.next_page("/", T0 + minutes(31));
-    let effects = tab.handle(action(Action::ResumeCheckout), T0 + minutes(32));
+    let effects = tab.handle(action(Action::Follow), T0 + minutes(32));
     assert!(effects.contains(&Effect::Notify(Notice::Banner(BannerChange::Resumed))));
     assert_eq!(tab.device.borrow().recovery().unwrap().abandoned_at, None);
 }
@@ -253,7 +253,7 @@ fn calls_queued_before_start_apply_before_any_view_is_drawn() {
         [start(stored, "/cart/"), commerce(CommerceKind::ViewCart, vec![item("a", 1000, 1)])],
         T0 + minutes(31),
     );
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none(), "{effects:?}");
+    assert!(rendered(&effects, ViewKind::Campaign).is_none(), "{effects:?}");
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn a_stored_cart_in_another_currency_is_dropped_with_a_warning() {
         .iter()
         .any(|e| matches!(e, Effect::Warn(Warning::StoredCurrencyChanged { .. }))));
     assert!(tab.cart().is_empty());
-    assert!(rendered(&effects, ViewKind::RecoveryBanner).is_none());
+    assert!(rendered(&effects, ViewKind::Campaign).is_none());
 }
 
 #[test]

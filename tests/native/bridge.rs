@@ -139,7 +139,11 @@ fn a_recovery_banner_renders_as_data_with_amounts_and_the_link_hosts() {
     let render = of(&effects, "render");
     assert_eq!(render.len(), 1, "{effects:?}");
     let view = arg(render[0], 1);
-    assert_eq!(view.field("kind").and_then(Value::as_str), Some("recovery"));
+    // The banner is the built-in campaign's view (issue 10).
+    assert_eq!(view.field("kind").and_then(Value::as_str), Some("campaign"));
+    assert_eq!(view.field("campaign").and_then(Value::as_str), Some("cart-recovery"));
+    assert_eq!(view.field("placement").and_then(Value::as_str), Some("corner_toast"));
+    assert_eq!(view.get("variant"), Some(&Value::Null));
     assert_eq!(view.field("locale").and_then(Value::as_str), Some("en-GB"));
     assert_eq!(view, &json(&view.to_json()), "plain JSON");
     let Some(Value::Array(lines)) = view.field("lines") else { panic!("{view:?}") };
@@ -147,6 +151,8 @@ fn a_recovery_banner_renders_as_data_with_amounts_and_the_link_hosts() {
     assert_eq!(view.field("hosts"), Some(&json("[]")));
     let Some(Value::Array(actions)) = view.field("actions") else { panic!("{view:?}") };
     assert_eq!(actions[0].field("href").and_then(Value::as_str), Some("/checkout/"));
+    assert_eq!(actions[0].field("action").and_then(Value::as_str), Some("follow"));
+    assert_eq!(actions[1].field("action").and_then(Value::as_str), Some("dismiss"));
 }
 
 #[test]
@@ -359,4 +365,86 @@ fn a_consent_managers_consent_mode_is_read_never_overwritten() {
     assert_eq!(consent.decision("marketing"), Decision::Denied);
     assert_eq!(consent.decision("personalization"), Decision::Denied);
     assert_eq!(consent.source, Source::Api);
+}
+
+/// Issue 10's wire (contract, "Engine"): the start request's page facts, the `config` answer
+/// with campaigns, `["call","trigger",name,params]`, `["signal",...]`, `["seen",id]`,
+/// `["action","dismiss",null,id]` in; `render` of a campaign view, `["remove","campaign",id]`,
+/// `watch` and the `campaign` notice out; every bad input named on the console.
+#[test]
+fn campaigns_speak_the_contracts_wire() {
+    let facts = r#","page_type":"product","device":"mobile","tz_offset":60,"referrer":"/home""#;
+    let (_, effects) = start(facts);
+    assert_eq!(warnings(&effects), Vec::<String>::new(), "good page facts say nothing");
+    let bad = r#","page_type":"<p>","device":"watch","tz_offset":1000,"referrer":"http://x""#;
+    let (_, effects) = start(bad);
+    let said = warnings(&effects);
+    for field in ["page_type", "device", "tz_offset", "referrer"] {
+        assert!(said.iter().any(|w| w.starts_with(&format!("start: {field} must be"))), "{said:?}");
+    }
+
+    let (mut bridge, _) = start(facts);
+    let campaign = |id: &str, trigger: &str, placement: &str| {
+        format!(
+            r#"{{"id":"{id}","status":"active","trigger":{trigger},"placement":{placement},
+                "content":{{"en":{{"title":"Hi {id}","body":"{{{{cart.count}}}} items","action":{{"label":"Go","href":"/go/"}}}}}},
+                "priority":50,"value":10,"goal":{{"event":"purchase","attribution_days":7}}}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"format":1,"site":"test","documents":[{{"kind":"campaigns","version":2,"campaigns":[{},{}]}}]}}"#,
+        campaign("quiz", r#"{"type":"custom","name":"quiz"}"#, r#"{"type":"top_bar"}"#),
+        campaign("leave", r#"{"type":"exit_intent"}"#, r#"{"type":"modal"}"#),
+    );
+    let answer = format!(r#"[["config",{{"status":200,"etag":"\"c2\"","body":{body}}}]]"#);
+    let effects = handle(&mut bridge, T0, &answer);
+    let watch = of(&effects, "watch");
+    assert_eq!(
+        arg(watch[0], 1),
+        &json(r#"{"exit_intent":true,"idle":[],"scroll":[],"time":[],"route":false}"#)
+    );
+    handle(&mut bridge, T0, r#"[["call","consent","accept"]]"#);
+
+    let effects = handle(&mut bridge, T0 + 1, r#"[["call","trigger","quiz",{"level":3}]]"#);
+    let render = of(&effects, "render");
+    assert_eq!(render.len(), 1, "{effects:?}");
+    let view = arg(render[0], 1);
+    for (key, value) in [("kind", "campaign"), ("campaign", "quiz"), ("placement", "top_bar")] {
+        assert_eq!(view.field(key).and_then(Value::as_str), Some(value), "{key}");
+    }
+    assert_eq!(view.get("variant"), Some(&Value::Null));
+    assert_eq!(view.field("title").and_then(Value::as_str), Some("Hi quiz"));
+    assert_eq!(view.field("body").and_then(Value::as_str), Some("0 items"));
+    assert_eq!(
+        notified(&effects, "campaign"),
+        Some(&json(r#"{"campaign":"quiz","variant":null,"event":"shown"}"#))
+    );
+    assert!(handle(&mut bridge, T0 + 2, r#"[["seen","quiz"]]"#)
+        .iter()
+        .all(|e| verb(e) != "render"));
+
+    let effects = handle(&mut bridge, T0 + 3, r#"[["action","dismiss",null,"quiz"]]"#);
+    assert!(effects.contains(&json(r#"["remove","campaign","quiz"]"#)), "{effects:?}");
+    assert_eq!(
+        notified(&effects, "campaign"),
+        Some(&json(r#"{"campaign":"quiz","variant":null,"event":"dismissed"}"#))
+    );
+
+    let effects = handle(&mut bridge, T0 + 4, r#"[["signal","exit_intent"]]"#);
+    let render = of(&effects, "render");
+    assert_eq!(arg(render[0], 1).field("placement").and_then(Value::as_str), Some("modal"));
+
+    let effects = handle(
+        &mut bridge,
+        T0 + 5,
+        r#"[["call","trigger","bad name!"],["call","trigger","quiz",7],["signal","scroll",150],["signal","wave"]]"#,
+    );
+    let said = warnings(&effects);
+    assert!(said.iter().any(|w| w.starts_with("trigger: name must be 1-64 letters")), "{said:?}");
+    assert!(
+        said.iter().any(|w| w.starts_with("trigger: params must be an object, got 7")),
+        "{said:?}"
+    );
+    assert!(said.iter().any(|w| w.starts_with("signal value must be")), "{said:?}");
+    assert!(said.iter().any(|w| w.starts_with("signal must be exit_intent")), "{said:?}");
 }

@@ -148,24 +148,17 @@ fn a_published_policy_without_the_prompt_closes_the_agents_own_dialog() {
 /// does not know, as it would one from a newer server. `cargo test -p concierge` builds it so;
 /// a workspace build turns the feature on for the server and the CLI, and the document is read.
 #[test]
-fn a_campaigns_document_is_passed_over_by_an_agent_built_without_campaigns() {
+fn the_agent_reads_a_published_campaigns_document_and_runs_it_instead_of_the_builtin_one() {
     let settings = include_str!("../../documents/demo/settings.json");
     let campaigns = include_str!("../../documents/demo/campaigns.json");
-    let read = |documents: &[&str]| {
-        let text = format!(
-            r#"{{ "format": 1, "site": "{SITE}", "documents": [{}] }}"#,
-            documents.join(",")
-        );
-        documents::read_config(&json(&text))
-    };
-    let alone = read(&[settings]).expect("the demo settings are read");
-    let beside = read(&[campaigns, settings]).expect("the demo config is read");
-    assert_eq!(beside.settings, alone.settings, "the settings beside it are applied");
-    if documents::Kind::from_name("campaigns").is_none() {
-        assert_eq!(documents::Kind::ALL.len(), 2);
-        assert_eq!(beside, alone, "nothing of the campaigns document is kept");
-        // Whatever it holds: this agent does not look inside.
-        let odd = r#"{ "kind": "campaigns", "version": 9, "campaigns": 7, "new": [] }"#;
-        assert_eq!(read(&[settings, odd]), Ok(alone));
-    }
+    let text =
+        format!(r#"{{ "format": 1, "site": "{SITE}", "documents": [{campaigns}, {settings}] }}"#);
+    let documents = documents::read_config(&json(&text)).expect("the demo config is read");
+    let read = documents.campaigns.as_deref().expect("the campaigns are read");
+    let ids: Vec<&str> = read.campaigns.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, ["cart-recovery", "welcome-back", "cart-help", "phone-trade-in"]);
+    let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
+    assert_eq!(*defaults.campaigns, concierge::engine::campaigns::builtin(), "none published");
+    let published = Config::resolve(&PageSettings::new(SITE), &documents);
+    assert_eq!(&*published.campaigns, read, "the published document replaces the built-in one");
 }

@@ -28,7 +28,7 @@ fn sections(tab: &Tab) -> Vec<Section> {
 
 #[test]
 fn each_purpose_lets_the_agent_keep_send_and_show_only_what_it_unlocks() {
-    use Section::{Cart, Consent, Identity, Outbox};
+    use Section::{Campaigns, Cart, Consent, Identity, Outbox};
     // (choice, sections kept after an add_to_cart, a cart code for staff, the events sent)
     let cases: [(Choice, &[Section], bool, &[&str]); 4] = [
         (
@@ -39,7 +39,8 @@ fn each_purpose_lets_the_agent_keep_send_and_show_only_what_it_unlocks() {
         ),
         (
             &[("measurement", true)],
-            &[Consent, Identity, Outbox],
+            // Measurement unlocks `activity`: the campaigns' contact history is kept.
+            &[Consent, Identity, Outbox, Campaigns],
             false,
             &["consent", "add_to_cart"],
         ),
@@ -70,8 +71,8 @@ fn the_recovery_banner_needs_its_feature() {
         tab.handle(add(vec![item("a", 100, 1)]), T0 + 1);
         let (mut later, _) = tab.next_page("/", T0 + 40 * 60_000);
         let effects = later.handle(Event::Tick, T0 + 41 * 60_000);
-        let banner = later.shown().is_some_and(|view| view.kind == ViewKind::RecoveryBanner)
-            || rendered(&effects, ViewKind::RecoveryBanner).is_some();
+        let banner = later.shown().is_some_and(|view| view.kind == ViewKind::Campaign)
+            || rendered(&effects, ViewKind::Campaign).is_some();
         // Only personalization keeps the cart across pages and enables the banner.
         assert_eq!(banner, shown, "{choice}");
     }

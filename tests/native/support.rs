@@ -33,7 +33,7 @@ pub fn config() -> Config {
 }
 
 pub fn page(path: &str) -> Page {
-    Page { path: path.into() }
+    Page::at(path)
 }
 
 pub fn commerce(kind: CommerceKind, items: Vec<Item>) -> Event {
@@ -203,8 +203,13 @@ pub fn rendered(effects: &[Effect], kind: ViewKind) -> Option<&View> {
     })
 }
 
+/// Whether a view of `kind` was removed (a campaign's view by its id).
 pub fn removed(effects: &[Effect], kind: ViewKind) -> bool {
-    effects.contains(&Effect::Remove(kind))
+    effects.iter().any(|effect| match effect {
+        Effect::Remove(removed) => *removed == kind,
+        Effect::RemoveCampaign(_) => kind == ViewKind::Campaign,
+        _ => false,
+    })
 }
 
 pub fn stores_or_wipes(effects: &[Effect]) -> bool {

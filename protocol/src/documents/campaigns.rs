@@ -226,22 +226,37 @@ pub struct Campaigns {
     pub campaigns: Vec<Campaign>,
 }
 
-/// Limits across every campaign, for one visitor (holdout visitors count as if shown).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ContactLimits {
-    /// At most this many campaign impressions in a visit.
+/// How many displays a window allows (rolling windows; none: no cap), for one campaign or for
+/// all of them: the one shape [`ContactLimits`] and [`ContactPolicy`] share.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Caps {
+    /// At most this many in a visit.
     pub per_session: Option<u32>,
     /// ... in any 24 hours.
     pub per_day: Option<u32>,
     /// ... in any 7 days.
     pub per_week: Option<u32>,
+}
+
+impl Caps {
+    fn decode(contact: Option<&Value>) -> Caps {
+        let cap = |name| contact.and_then(|c| number_field(c, name));
+        Caps { per_session: cap("per_session"), per_day: cap("per_day"), per_week: cap("per_week") }
+    }
+}
+
+/// Limits across every campaign, for one visitor (holdout visitors count as if shown).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContactLimits {
+    /// Campaign displays across all campaigns.
+    pub caps: Caps,
     /// Interruptive placements (bars, corner toast, modal) shown at the same time: 1.
     pub interruptive_at_once: u32,
 }
 
 impl Default for ContactLimits {
     fn default() -> ContactLimits {
-        ContactLimits { per_session: None, per_day: None, per_week: None, interruptive_at_once: 1 }
+        ContactLimits { caps: Caps::default(), interruptive_at_once: 1 }
     }
 }
 
@@ -571,9 +586,7 @@ pub struct Action {
 /// How often one campaign may show to one visitor (rolling windows).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ContactPolicy {
-    pub per_session: Option<u32>,
-    pub per_day: Option<u32>,
-    pub per_week: Option<u32>,
+    pub caps: Caps,
     /// After a dismissal, it stays away this long (default 24).
     pub cooldown_hours: u32,
     /// Once its goal is reached, it never shows again to that visitor (default true).
@@ -582,13 +595,7 @@ pub struct ContactPolicy {
 
 impl Default for ContactPolicy {
     fn default() -> ContactPolicy {
-        ContactPolicy {
-            per_session: None,
-            per_day: None,
-            per_week: None,
-            cooldown_hours: 24,
-            stop_after_conversion: true,
-        }
+        ContactPolicy { caps: Caps::default(), cooldown_hours: 24, stop_after_conversion: true }
     }
 }
 
@@ -761,9 +768,7 @@ pub fn links_outside(campaigns: &Campaigns, hosts: &[String]) -> Vec<Problem> {
 pub(super) fn decode(document: &Value, version: u32) -> Campaigns {
     let contact = document.get("contact");
     let limits = ContactLimits {
-        per_session: contact.and_then(|c| number_field(c, "per_session")),
-        per_day: contact.and_then(|c| number_field(c, "per_day")),
-        per_week: contact.and_then(|c| number_field(c, "per_week")),
+        caps: Caps::decode(contact),
         interruptive_at_once: contact
             .and_then(|c| number_field(c, "interruptive_at_once"))
             .unwrap_or(1),
@@ -793,9 +798,7 @@ fn decode_campaign(value: &Value) -> Option<Campaign> {
     let contact = value.get("contact");
     let defaults = ContactPolicy::default();
     let contact = ContactPolicy {
-        per_session: contact.and_then(|c| number_field(c, "per_session")),
-        per_day: contact.and_then(|c| number_field(c, "per_day")),
-        per_week: contact.and_then(|c| number_field(c, "per_week")),
+        caps: Caps::decode(contact),
         cooldown_hours: contact
             .and_then(|c| number_field(c, "cooldown_hours"))
             .unwrap_or(defaults.cooldown_hours),
@@ -856,7 +859,7 @@ fn decode_content(value: &Value) -> Vec<Message> {
 
 pub(super) fn encode(campaigns: &Campaigns, fields: &mut Vec<(String, Value)>) {
     let limits = &campaigns.contact;
-    let mut contact = caps(limits.per_session, limits.per_day, limits.per_week);
+    let mut contact = caps(&limits.caps);
     contact.push(field("interruptive_at_once", number(limits.interruptive_at_once)));
     fields.push(field("contact", Value::Object(contact)));
     let list = campaigns.campaigns.iter().map(encode_campaign).collect();
@@ -889,7 +892,7 @@ fn encode_campaign(campaign: &Campaign) -> Value {
     fields.push(field("priority", number(campaign.priority)));
     fields.push(field("value", Value::Number(campaign.value)));
     let policy = &campaign.contact;
-    let mut contact = caps(policy.per_session, policy.per_day, policy.per_week);
+    let mut contact = caps(&policy.caps);
     contact.push(field("cooldown_hours", number(policy.cooldown_hours)));
     contact.push(field("stop_after_conversion", Value::Bool(policy.stop_after_conversion)));
     fields.push(field("contact", Value::Object(contact)));
@@ -945,12 +948,9 @@ fn encode_content(content: &[Message]) -> Value {
     )
 }
 
-fn caps(
-    per_session: Option<u32>,
-    per_day: Option<u32>,
-    per_week: Option<u32>,
-) -> Vec<(String, Value)> {
-    let windows = [("per_session", per_session), ("per_day", per_day), ("per_week", per_week)];
+fn caps(caps: &Caps) -> Vec<(String, Value)> {
+    let windows =
+        [("per_session", caps.per_session), ("per_day", caps.per_day), ("per_week", caps.per_week)];
     windows.into_iter().filter_map(|(name, cap)| Some(field(name, number(cap?)))).collect()
 }
 

@@ -15,8 +15,8 @@
 //!                                                { "kind": "campaigns", "version": 4, ... } ] }
 //! ```
 
-// Behind a feature: the agent builds without it until its engine runs campaigns
-// (docs/decisions.md); a kind it does not know is passed over by its reader.
+// Behind a feature, on for the server, the CLI and the agent (whose engine runs campaigns); a
+// build without it passes the kind over as unknown.
 #[cfg(feature = "campaigns")]
 mod campaigns;
 mod policy;
@@ -28,10 +28,11 @@ pub use read::read_config;
 
 #[cfg(feature = "campaigns")]
 pub use campaigns::{
-    links_outside, parse_timestamp, Action, Campaign, Campaigns, ContactLimits, ContactPolicy,
-    DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger, Variant, GOAL_EVENTS,
-    MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL, MAX_TITLE, MAX_VALUE,
-    MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES, TEMPLATE_VARIABLES,
+    links_outside, parse_timestamp, Action, Campaign, Campaigns, Caps, ContactLimits,
+    ContactPolicy, DateTime, Goal, Message, Placement, Schedule, Status, Targeting, Trigger,
+    Variant, GOAL_EVENTS, MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL,
+    MAX_TITLE, MAX_VALUE, MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES,
+    TEMPLATE_VARIABLES,
 };
 pub use policy::{
     MAX_COUNTRIES, MAX_DESCRIPTION, MAX_NAME, MAX_PURPOSES, MAX_PURPOSE_ID, MAX_REGIONS,

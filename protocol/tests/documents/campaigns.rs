@@ -3,7 +3,7 @@
 
 use super::{check, value, with};
 use concierge_protocol::documents::{
-    check_config, check_document, encode_document, Campaigns, ContactLimits, ContactPolicy,
+    check_config, check_document, encode_document, Campaigns, Caps, ContactLimits, ContactPolicy,
     Document, Placement, Status, Trigger,
 };
 use concierge_protocol::names::CommerceKind;
@@ -601,18 +601,14 @@ fn contact_policies_per_campaign_and_across_campaigns() {
     assert_eq!(
         campaigns.contact,
         ContactLimits {
-            per_session: Some(2),
-            per_day: None,
-            per_week: Some(6),
+            caps: Caps { per_session: Some(2), per_day: None, per_week: Some(6) },
             interruptive_at_once: 1
         }
     );
     assert_eq!(
         campaigns.campaigns[0].contact,
         ContactPolicy {
-            per_session: None,
-            per_day: Some(1),
-            per_week: None,
+            caps: Caps { per_session: None, per_day: Some(1), per_week: None },
             cooldown_hours: 72,
             stop_after_conversion: false
         }

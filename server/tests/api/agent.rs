@@ -26,11 +26,7 @@ async fn what_the_agent_sends_the_server_stores_and_staff_see() {
     for site in sites().await {
         let mut agent = Agent::new(Config::new("demo"));
         agent.handle(
-            Event::Start {
-                stored: Box::default(),
-                page: Page { path: "/".into() },
-                seed: rand_bits(),
-            },
+            Event::Start { stored: Box::default(), page: Page::at("/"), seed: rand_bits() },
             T,
         );
         agent.handle(Event::Action(Action::AcceptConsent), T);

@@ -1,0 +1,675 @@
+//! The campaigns feature (issue 10): which of the shop's campaigns are candidates on this page
+//! (triggers), and, in the decide step, which of them the visitor sees: status, schedule,
+//! targeting, contact policy, arbitration, holdout and variant. Also what a campaign's view
+//! says (its template filled), what is measured (display, impression, click, dismissal,
+//! conversion), and which page signals the shell must watch for.
+//!
+//! Every message goes this way, the cart-recovery banner included: it is the built-in
+//! campaign `cart-recovery` (trigger `cart_abandoned`), in force until a shop publishes its own
+//! `campaigns` document. The cart and when it counts as abandoned stay with `recovery`.
+//!
+//! State: the contact history (`contact::History`, stored section `campaigns`) and, for this
+//! page only, the page's facts, the candidacies triggers fired, and the displays on screen.
+
+use super::cart::Cart;
+use super::config::Config;
+use super::contact::{History, Refusal};
+use super::i18n::texts_for;
+use super::sync::Rng;
+use super::targeting::{self, Device, Facts};
+use super::template::{self, Values};
+use super::view::{self, Action, CampaignTag, Emphasis, View, ViewAction, ViewKind};
+use super::{CommerceKind, Millis};
+use concierge_protocol::batch::{CampaignBucket, CampaignEvent};
+use concierge_protocol::bucket::{self, Assignment};
+use concierge_protocol::documents::{
+    Campaign, Campaigns as Document, ContactLimits, ContactPolicy, Goal, Message, Placement,
+    Status, Trigger,
+};
+use concierge_protocol::logic;
+use concierge_protocol::Value;
+
+/// The built-in campaign's id: the foundation's recovery banner.
+pub const CART_RECOVERY: &str = "cart-recovery";
+
+/// The campaigns in force when the shop has published none: the recovery banner as a
+/// campaign, its texts from the catalogue (`content` empty), its link `config.resume_url`,
+/// its dismissal `config.dismiss_for` (kept by `recovery`), no caps.
+pub fn builtin() -> Document {
+    Document {
+        version: 0,
+        contact: ContactLimits::default(),
+        campaigns: vec![Campaign {
+            id: CART_RECOVERY.to_owned(),
+            status: Status::Active,
+            schedule: None,
+            trigger: Trigger::CartAbandoned,
+            targeting: None,
+            placement: Placement::CornerToast,
+            content: Vec::new(),
+            priority: 90,
+            value: 45.0,
+            contact: ContactPolicy {
+                cooldown_hours: 0,
+                stop_after_conversion: false,
+                ..ContactPolicy::default()
+            },
+            holdout: 0.0,
+            variants: Vec::new(),
+            goal: Goal { event: CommerceKind::Purchase, attribution_days: 7 },
+        }],
+    }
+}
+
+/// What the shell reports about the page at start.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PageFacts {
+    pub page_type: Option<String>,
+    pub device: Option<Device>,
+    /// Minutes east of UTC (`-new Date().getTimezoneOffset()`).
+    pub tz_offset: i32,
+    /// The referring page's path, when it was on the shop.
+    pub referrer: Option<String>,
+}
+
+/// A page signal the shell watches for when asked ([`Watch`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Signal {
+    ExitIntent,
+    /// No input for this many seconds.
+    Idle(u32),
+    /// Scrolled this far down, in percent.
+    Scroll(u32),
+    /// Visible this many seconds.
+    Time(u32),
+    /// A single-page app moved to this path.
+    Route(String),
+}
+
+/// The listeners the shell is to install: only those some campaign could still fire on.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Watch {
+    pub exit_intent: bool,
+    pub idle: Vec<u32>,
+    pub scroll: Vec<u32>,
+    pub time: Vec<u32>,
+    pub route: bool,
+}
+
+/// A trigger that fired on this page for a campaign, with the custom trigger's params.
+#[derive(Clone, Debug, PartialEq)]
+struct Candidacy {
+    id: String,
+    name: &'static str,
+    params: Value,
+}
+
+/// A campaign put on this page: on screen, or held back from a holdout visitor (whose turn
+/// still occupies its place, so nothing else takes it on this page).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Display {
+    pub id: String,
+    pub variant: Option<String>,
+    pub holdout: bool,
+    pub interruptive: bool,
+    pub slot: Option<String>,
+    /// Its impression was measured.
+    pub seen: bool,
+}
+
+/// What happened to a campaign: each goes to the page's `campaign` topic, to the outbox as a
+/// measurement, or both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Put on the page (a notice only: the impression is measured once it is seen).
+    Shown,
+    /// At least half visible for a second (a measurement only).
+    Seen,
+    Clicked,
+    Dismissed,
+    Converted,
+    /// A holdout visitor's turn: nothing shown, tracked as if it had been.
+    Holdout,
+}
+
+impl Outcome {
+    /// The measurement on the wire, if this is one.
+    pub fn measured(self) -> Option<CampaignEvent> {
+        match self {
+            Outcome::Shown => None,
+            Outcome::Seen => Some(CampaignEvent::Impression),
+            Outcome::Clicked => Some(CampaignEvent::Click),
+            Outcome::Dismissed => Some(CampaignEvent::Dismiss),
+            Outcome::Converted => Some(CampaignEvent::Conversion),
+            Outcome::Holdout => Some(CampaignEvent::Holdout),
+        }
+    }
+
+    /// The word of the page's `campaign` topic, if the page hears of this.
+    pub fn notice(self) -> Option<&'static str> {
+        match self {
+            Outcome::Shown => Some("shown"),
+            Outcome::Seen => None,
+            Outcome::Clicked => Some("clicked"),
+            Outcome::Dismissed => Some("dismissed"),
+            Outcome::Converted => Some("converted"),
+            Outcome::Holdout => Some("holdout"),
+        }
+    }
+}
+
+/// A measurement and a notice for the page: what happened to a campaign.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Measure {
+    pub outcome: Outcome,
+    pub campaign: String,
+    pub variant: Option<String>,
+    pub holdout: bool,
+    /// The campaign's business value, on a conversion.
+    pub value: Option<f64>,
+    /// The shell's `banner` notice too (the campaign's trigger is `cart_abandoned`).
+    pub cart: bool,
+}
+
+impl Measure {
+    pub fn bucket(&self) -> CampaignBucket {
+        if self.holdout {
+            CampaignBucket::Holdout
+        } else {
+            CampaignBucket::Treatment
+        }
+    }
+}
+
+/// What the decide step needs from the rest of the agent.
+pub struct Inputs<'a> {
+    pub config: &'a Config,
+    pub cart: &'a Cart,
+    pub cart_code: Option<&'a str>,
+    /// The cart is abandoned and recoverable here (not checkout, not dismissed).
+    pub recoverable: bool,
+    /// The visitor's choices enable the recovery banner (the cart is theirs to be shown).
+    pub cart_messages: bool,
+    pub consent: Vec<(String, bool)>,
+    /// The sync identity's id when identifiers are unlocked, else this page's own id.
+    pub visitor: &'a str,
+    pub intents: &'a [super::Intent],
+    pub path: &'a str,
+    pub now: Millis,
+}
+
+/// The campaigns feature's state.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Campaigns {
+    pub history: History,
+    pub page: PageFacts,
+    /// A random id for this page, for bucketing when identifiers are not unlocked.
+    pub page_visitor: String,
+    candidacies: Vec<Candidacy>,
+    pub displays: Vec<Display>,
+    /// Campaigns dismissed or followed on this page: not shown again on it.
+    closed: Vec<String>,
+    /// Campaigns whose targeting failed to evaluate, warned about once per page.
+    warned: Vec<String>,
+    /// The listeners last asked of the shell.
+    pub watching: Option<Watch>,
+}
+
+impl Campaigns {
+    /// A page load: the visit is counted, and `page_view` and `returning_visit` fire.
+    pub fn start(
+        &mut self,
+        document: &Document,
+        config: &Config,
+        path: &str,
+        seed: u64,
+        now: Millis,
+    ) {
+        self.page_visitor = Rng::new(seed ^ 0x5EED_CA4D_1D47_E5A1).id("page");
+        let new_visit = self.history.page_view(config.visit_timeout, now);
+        let returning = new_visit && self.history.visits >= 2;
+        for campaign in &document.campaigns {
+            let fires = match &campaign.trigger {
+                Trigger::PageView { .. } => self.page_matches(&campaign.trigger, path),
+                Trigger::ReturningVisit => returning,
+                _ => false,
+            };
+            if fires {
+                self.fire(campaign, Value::Null);
+            }
+        }
+    }
+
+    fn page_matches(&self, trigger: &Trigger, path: &str) -> bool {
+        let Trigger::PageView { path: prefix, page_type } = trigger else { return false };
+        prefix.as_deref().is_none_or(|prefix| path.starts_with(prefix))
+            && page_type.as_deref().is_none_or(|t| self.page.page_type.as_deref() == Some(t))
+    }
+
+    fn fire(&mut self, campaign: &Campaign, params: Value) {
+        if !self.candidacies.iter().any(|c| c.id == campaign.id) {
+            let name = campaign.trigger.name();
+            self.candidacies.push(Candidacy { id: campaign.id.clone(), name, params });
+        }
+    }
+
+    /// A signal from the page: the campaigns it sets off become candidates.
+    pub fn signal(&mut self, document: &Document, signal: &Signal) {
+        for campaign in &document.campaigns {
+            let fires = match (&campaign.trigger, signal) {
+                (Trigger::ExitIntent, Signal::ExitIntent) => true,
+                (Trigger::Idle { seconds }, Signal::Idle(s)) => s >= seconds,
+                (Trigger::ScrollDepth { percent }, Signal::Scroll(p)) => p >= percent,
+                (Trigger::TimeOnPage { seconds }, Signal::Time(s)) => s >= seconds,
+                (Trigger::RouteChange, Signal::Route(_)) => true,
+                (trigger @ Trigger::PageView { .. }, Signal::Route(path)) => {
+                    self.page_matches(trigger, path)
+                }
+                _ => false,
+            };
+            if fires {
+                self.fire(campaign, Value::Null);
+            }
+        }
+    }
+
+    /// `concierge('trigger', name, params)`: the custom campaigns of that name.
+    pub fn custom(&mut self, document: &Document, name: &str, params: &Value) {
+        for campaign in &document.campaigns {
+            if matches!(&campaign.trigger, Trigger::Custom { name: n } if n == name) {
+                self.fire(campaign, params.clone());
+            }
+        }
+    }
+
+    /// The view of `id` was seen (half visible for a second): its impression, once.
+    pub fn seen(&mut self, id: &str, document: &Document) -> Option<Measure> {
+        let display = self.displays.iter_mut().find(|d| d.id == id && !d.holdout && !d.seen)?;
+        display.seen = true;
+        Some(measure(Outcome::Seen, display, is_cart(document, id), None))
+    }
+
+    /// The view's link was used or the view closed: it leaves the page, and a dismissal starts
+    /// the campaign's cooldown. `id` `None`: the interruptive campaign on screen (the shell of
+    /// released agents sent `resume`/`dismiss` without an id).
+    pub fn act(
+        &mut self,
+        action: Action,
+        id: Option<&str>,
+        document: &Document,
+        now: Millis,
+    ) -> Option<Measure> {
+        let position = self
+            .displays
+            .iter()
+            .position(|d| !d.holdout && id.map_or(d.interruptive, |id| d.id == id))?;
+        let display = self.displays.remove(position);
+        self.closed.push(display.id.clone());
+        let event = match action {
+            Action::Follow => Outcome::Clicked,
+            _ => {
+                self.history.dismissed(&display.id, now);
+                Outcome::Dismissed
+            }
+        };
+        Some(measure(event, &display, is_cart(document, &display.id), None))
+    }
+
+    /// A commerce event: a conversion for every campaign whose goal it is, within the goal's
+    /// window of its last exposure.
+    pub fn commerce(
+        &mut self,
+        kind: CommerceKind,
+        document: &Document,
+        now: Millis,
+    ) -> Vec<Measure> {
+        let mut measures = Vec::new();
+        for campaign in &document.campaigns {
+            if campaign.goal.event != kind {
+                continue;
+            }
+            let window = Millis::from(campaign.goal.attribution_days) * super::contact::DAY;
+            let Some(contact) = self.history.contact(&campaign.id) else { continue };
+            if contact.exposed_at.is_none_or(|at| now - at > window) {
+                continue;
+            }
+            let display = Display {
+                id: campaign.id.clone(),
+                variant: contact.variant.clone(),
+                holdout: contact.holdout,
+                interruptive: false,
+                slot: None,
+                seen: false,
+            };
+            let cart = campaign.trigger == Trigger::CartAbandoned;
+            measures.push(measure(Outcome::Converted, &display, cart, Some(campaign.value)));
+            self.history.converted(&campaign.id, now);
+        }
+        measures
+    }
+
+    /// The decide step for campaigns: the displays that stay, the new ones chosen, and the
+    /// views to draw; what was newly displayed is counted and measured. `blocked`: the consent
+    /// dialog is open, which hides every campaign and starts none.
+    pub fn decide(
+        &mut self,
+        document: &Document,
+        inputs: &Inputs<'_>,
+        blocked: bool,
+        warnings: &mut Vec<String>,
+    ) -> (Vec<View>, Vec<Measure>) {
+        // Displays leave when their campaign went (a new document) or stopped standing.
+        self.displays.retain(|display| {
+            find(document, &display.id).is_some_and(|campaign| {
+                campaign.status == Status::Active
+                    && (campaign.trigger != Trigger::CartAbandoned
+                        || (inputs.recoverable && inputs.cart_messages))
+            })
+        });
+        let mut measures = Vec::new();
+        if !blocked {
+            measures = self.choose(document, inputs, warnings);
+        }
+        let mut views = Vec::new();
+        if !blocked {
+            for display in self.displays.iter().filter(|d| !d.holdout) {
+                if let Some(campaign) = find(document, &display.id) {
+                    views.push(campaign_view(campaign, display, inputs));
+                }
+            }
+        }
+        (views, measures)
+    }
+
+    fn choose(
+        &mut self,
+        document: &Document,
+        inputs: &Inputs<'_>,
+        warnings: &mut Vec<String>,
+    ) -> Vec<Measure> {
+        let now = inputs.now;
+        let mut candidates: Vec<(&Campaign, &'static str, Value)> = Vec::new();
+        for candidacy in std::mem::take(&mut self.candidacies) {
+            if let Some(campaign) = find(document, &candidacy.id) {
+                candidates.push((campaign, candidacy.name, candidacy.params));
+            }
+        }
+        if inputs.recoverable && inputs.cart_messages {
+            for campaign in &document.campaigns {
+                if campaign.trigger == Trigger::CartAbandoned {
+                    candidates.push((campaign, "cart_abandoned", Value::Null));
+                }
+            }
+        }
+        let mut context = None;
+        let mut eligible: Vec<&Campaign> = Vec::new();
+        for (campaign, trigger, params) in candidates {
+            let on_page = self.displays.iter().any(|d| d.id == campaign.id)
+                || self.closed.contains(&campaign.id);
+            if on_page || eligible.iter().any(|c| c.id == campaign.id) || !self.live(campaign, now)
+            {
+                continue;
+            }
+            if let Some(targeting) = &campaign.targeting {
+                let context = context.get_or_insert_with(|| self.context(inputs));
+                targeting::with_trigger(context, trigger, &params);
+                match targeting.rule.evaluate(context) {
+                    Ok(result) if logic::truthy(&result) => {}
+                    Ok(_) => continue,
+                    Err(error) => {
+                        if !self.warned.contains(&campaign.id) {
+                            self.warned.push(campaign.id.clone());
+                            warnings.push(concierge_protocol::text!(
+                                "campaign ",
+                                &campaign.id,
+                                ": its targeting could not be evaluated (",
+                                error.message(),
+                                "); not shown"
+                            ));
+                        }
+                        continue;
+                    }
+                }
+            }
+            eligible.push(campaign);
+        }
+        // Highest priority × value first; ties by id, so every tab and test picks alike. A
+        // selection rather than `sort_by`, whose generic machinery costs kilobytes of Wasm.
+        let mut ranked = Vec::with_capacity(eligible.len());
+        while !eligible.is_empty() {
+            let mut best = 0;
+            for (position, campaign) in eligible.iter().enumerate() {
+                if ranks_before(campaign, eligible[best]) {
+                    best = position;
+                }
+            }
+            ranked.push(eligible.swap_remove(best));
+        }
+        let mut measures = Vec::new();
+        for campaign in ranked {
+            let interruptive = campaign.placement.is_interruptive();
+            let slot = match &campaign.placement {
+                Placement::Inline { slot } => Some(slot.clone()),
+                _ => None,
+            };
+            let taken = self.displays.iter().any(|d| {
+                if interruptive {
+                    d.interruptive
+                } else {
+                    d.slot == slot
+                }
+            });
+            // Displays chosen just now count against the caps of the next.
+            if taken || self.history.refusal(campaign, &document.contact.caps, now).is_some() {
+                continue;
+            }
+            let assignment =
+                bucket::bucket(inputs.visitor, &campaign.id, campaign.holdout, &campaign.weights());
+            let (holdout, variant) = match assignment {
+                Assignment::Holdout => (true, None),
+                Assignment::Variant(index) => {
+                    (false, campaign.variants.get(index).map(|v| v.id.clone()))
+                }
+            };
+            self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
+            let display = Display {
+                id: campaign.id.clone(),
+                variant,
+                holdout,
+                interruptive,
+                slot,
+                seen: false,
+            };
+            let outcome = if holdout { Outcome::Holdout } else { Outcome::Shown };
+            let cart = campaign.trigger == Trigger::CartAbandoned;
+            measures.push(measure(outcome, &display, cart, None));
+            self.displays.push(display);
+        }
+        measures
+    }
+
+    /// Active, in its schedule, and not refused by a stop after conversion or a cooldown (the
+    /// caps are checked as displays are chosen).
+    fn live(&self, campaign: &Campaign, now: Millis) -> bool {
+        campaign.status == Status::Active
+            && self.in_schedule(campaign, now)
+            && !matches!(
+                self.history.refusal(campaign, &Default::default(), now),
+                Some(Refusal::Converted | Refusal::Cooldown)
+            )
+    }
+
+    /// Whether `now` is within the campaign's schedule: a UTC schedule as written, one with a
+    /// time zone on the visitor's own clock (docs/decisions.md).
+    pub fn in_schedule(&self, campaign: &Campaign, now: Millis) -> bool {
+        let Some(schedule) = &campaign.schedule else { return true };
+        let offset = if schedule.time_zone.is_some() { i64::from(self.page.tz_offset) } else { 0 };
+        let clock = now.div_euclid(1000) + offset * 60;
+        clock >= schedule.start.epoch_seconds()
+            && schedule.end.is_none_or(|end| clock < end.epoch_seconds())
+    }
+
+    fn context(&self, inputs: &Inputs<'_>) -> Value {
+        targeting::context(&Facts {
+            cart: inputs.cart,
+            visits: self.history.visits,
+            path: inputs.path,
+            page_type: self.page.page_type.as_deref(),
+            referrer: self.page.referrer.as_deref(),
+            device: self.page.device,
+            locale: &inputs.config.locale,
+            consent: inputs.consent.clone(),
+            now: inputs.now,
+            tz_offset: self.page.tz_offset,
+            intents: inputs.intents,
+        })
+    }
+
+    /// The listeners some campaign could still fire on this page.
+    pub fn watch(&self, document: &Document, now: Millis) -> Watch {
+        let mut watch = Watch::default();
+        for campaign in &document.campaigns {
+            let done = self.displays.iter().any(|d| d.id == campaign.id)
+                || self.closed.contains(&campaign.id)
+                || !self.live(campaign, now)
+                || self.history.refusal(campaign, &document.contact.caps, now).is_some();
+            if done {
+                continue;
+            }
+            match &campaign.trigger {
+                Trigger::ExitIntent => watch.exit_intent = true,
+                Trigger::Idle { seconds } => insert(&mut watch.idle, *seconds),
+                Trigger::ScrollDepth { percent } => insert(&mut watch.scroll, *percent),
+                Trigger::TimeOnPage { seconds } => insert(&mut watch.time, *seconds),
+                Trigger::RouteChange | Trigger::PageView { .. } => watch.route = true,
+                _ => {}
+            }
+        }
+        watch
+    }
+
+    /// When time alone changes what the campaigns may do: a schedule starting or ending, a
+    /// cooldown or a window ending.
+    pub fn deadline(&self, document: &Document, now: Millis) -> Option<Millis> {
+        let mut earliest: Option<Millis> = None;
+        let mut consider = |at: Millis| {
+            if at > now {
+                earliest = Some(earliest.map_or(at, |e: Millis| e.min(at)));
+            }
+        };
+        let offset = i64::from(self.page.tz_offset) * 60_000;
+        for campaign in document.campaigns.iter().filter(|c| c.status == Status::Active) {
+            if let Some(schedule) = &campaign.schedule {
+                let shift = if schedule.time_zone.is_some() { offset } else { 0 };
+                consider(schedule.start.epoch_seconds() * 1000 - shift);
+                if let Some(end) = &schedule.end {
+                    consider(end.epoch_seconds() * 1000 - shift);
+                }
+            }
+            if let Some(at) = self.history.eligible_again(campaign, now) {
+                consider(at);
+            }
+        }
+        earliest
+    }
+}
+
+/// Arbitration: the higher priority × value wins; on a tie, the lower id.
+pub fn ranks_before(a: &Campaign, b: &Campaign) -> bool {
+    let (score_a, score_b) = (f64::from(a.priority) * a.value, f64::from(b.priority) * b.value);
+    score_a > score_b || (score_a == score_b && a.id < b.id)
+}
+
+fn insert(list: &mut Vec<u32>, value: u32) {
+    if let Err(at) = list.binary_search(&value) {
+        list.insert(at, value);
+    }
+}
+
+fn find<'a>(document: &'a Document, id: &str) -> Option<&'a Campaign> {
+    document.campaigns.iter().find(|campaign| campaign.id == id)
+}
+
+fn is_cart(document: &Document, id: &str) -> bool {
+    find(document, id).is_some_and(|campaign| campaign.trigger == Trigger::CartAbandoned)
+}
+
+fn measure(outcome: Outcome, display: &Display, cart: bool, value: Option<f64>) -> Measure {
+    Measure {
+        outcome,
+        campaign: display.id.clone(),
+        variant: display.variant.clone(),
+        holdout: display.holdout,
+        value,
+        cart,
+    }
+}
+
+/// The message of `campaign` (or of its variant) in the visitor's language, else English,
+/// else the first written.
+fn message<'a>(campaign: &'a Campaign, variant: Option<&str>, lang: &str) -> Option<&'a Message> {
+    let content = variant
+        .and_then(|id| campaign.variants.iter().find(|v| v.id == id))
+        .and_then(|v| v.content.as_deref())
+        .unwrap_or(&campaign.content);
+    [lang, "en"]
+        .iter()
+        .find_map(|lang| content.iter().find(|m| m.language == *lang))
+        .or_else(|| content.first())
+}
+
+/// The view of a displayed campaign: its message with the template filled; a `cart_abandoned`
+/// campaign also shows the cart's lines, total and code, as the recovery banner did.
+fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) -> View {
+    let config = inputs.config;
+    let texts = texts_for(&config.locale);
+    let cart = campaign.trigger == Trigger::CartAbandoned;
+    let mut view = if cart {
+        view::recovery_banner(config, inputs.cart, inputs.cart_code)
+    } else {
+        view::empty(ViewKind::Campaign, texts.lang)
+    };
+    view.kind = ViewKind::Campaign;
+    view.actions.clear();
+    let values = Values {
+        total: inputs.cart.total(),
+        count: inputs.cart.item_count(),
+        code: inputs.cart_code,
+        item: inputs.cart.lines.first().map(|line| line.name.as_str()),
+        lang: texts.lang,
+    };
+    let link = match message(campaign, display.variant.as_deref(), texts.lang) {
+        Some(message) => {
+            view.title = template::fill(&message.title, &values).into();
+            view.body = template::fill(&message.body, &values).into();
+            if !cart {
+                view.label = view.title.clone();
+            }
+            let action = message.action.as_ref();
+            action.map(|a| (template::fill(&a.label, &values), a.href.clone()))
+        }
+        // The built-in campaign speaks from the catalogue, as the banner always did.
+        None => Some((texts.recovery_resume.to_owned(), config.resume_url.clone())),
+    };
+    if let Some((label, href)) = link {
+        view.actions.push(ViewAction {
+            action: Action::Follow,
+            label,
+            href: Some(href),
+            emphasis: Emphasis::Primary,
+        });
+    }
+    view.actions.push(ViewAction {
+        action: Action::Dismiss,
+        label: texts.recovery_dismiss.to_owned(),
+        href: None,
+        emphasis: Emphasis::Close,
+    });
+    view.campaign = Some(Box::new(CampaignTag {
+        id: campaign.id.clone(),
+        variant: display.variant.clone(),
+        placement: campaign.placement.name(),
+        slot: display.slot.clone(),
+    }));
+    view
+}

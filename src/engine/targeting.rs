@@ -1,0 +1,129 @@
+//! The data a campaign's targeting rule (JSON Logic) reads, as documented in README
+//! ("Targeting context"): the cart, the visit, the page, the device class, the locale, the
+//! consent by purpose, the visitor's local time, the intents staff recorded, and the trigger.
+//!
+//! Built once per decision from engine state, never from the page directly, so a rule sees
+//! exactly what the engine knows and nothing the page could smuggle in.
+
+use super::cart::Cart;
+use super::{Intent, Millis};
+use concierge_protocol::Value;
+
+/// The class of device the shell reports (`desktop`, `tablet`, `mobile`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Device {
+    Desktop,
+    Tablet,
+    Mobile,
+}
+
+impl Device {
+    pub fn name(self) -> &'static str {
+        match self {
+            Device::Desktop => "desktop",
+            Device::Tablet => "tablet",
+            Device::Mobile => "mobile",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Device> {
+        [Device::Desktop, Device::Tablet, Device::Mobile].into_iter().find(|d| d.name() == name)
+    }
+}
+
+/// What the context is built from.
+pub struct Facts<'a> {
+    pub cart: &'a Cart,
+    pub visits: u32,
+    pub path: &'a str,
+    pub page_type: Option<&'a str>,
+    pub referrer: Option<&'a str>,
+    pub device: Option<Device>,
+    pub locale: &'a str,
+    /// Each purpose of the policy in force, and whether it is granted.
+    pub consent: Vec<(String, bool)>,
+    pub now: Millis,
+    /// Minutes east of UTC, as the shell measured them.
+    pub tz_offset: i32,
+    pub intents: &'a [Intent],
+}
+
+/// The context of the module docs; `trigger` is set per campaign by [`with_trigger`].
+pub fn context(facts: &Facts<'_>) -> Value {
+    let cart = facts.cart;
+    let items = cart
+        .lines
+        .iter()
+        .map(|line| {
+            Value::object([
+                ("id", Value::from(line.id.as_str())),
+                ("name", Value::from(line.name.as_str())),
+                ("category", line.category.as_deref().map_or(Value::Null, Value::from)),
+                ("price", Value::Number(cart.currency.to_major(line.price))),
+                ("quantity", Value::Number(f64::from(line.quantity))),
+            ])
+        })
+        .collect();
+    let local = facts.now + Millis::from(facts.tz_offset) * 60_000;
+    let days = local.div_euclid(86_400_000);
+    let hour = local.rem_euclid(86_400_000) / 3_600_000;
+    // 1970-01-01 was a Thursday; Sunday is 0, as JavaScript's `getDay()`.
+    let weekday = (days + 4).rem_euclid(7);
+    let consent = facts.consent.iter().map(|(id, on)| (id.clone(), Value::Bool(*on))).collect();
+    Value::object([
+        (
+            "cart",
+            Value::object([
+                ("count", Value::Number(f64::from(cart.item_count()))),
+                ("total", Value::Number(cart.total().major())),
+                ("currency", Value::from(cart.currency.code())),
+                ("items", Value::Array(items)),
+            ]),
+        ),
+        (
+            "visit",
+            Value::object([
+                ("count", Value::Number(f64::from(facts.visits))),
+                ("returning", Value::Bool(facts.visits >= 2)),
+            ]),
+        ),
+        (
+            "page",
+            Value::object([
+                ("path", Value::from(facts.path)),
+                ("type", facts.page_type.map_or(Value::Null, Value::from)),
+                ("referrer", facts.referrer.map_or(Value::Null, Value::from)),
+            ]),
+        ),
+        ("device", facts.device.map_or(Value::Null, |d| Value::from(d.name()))),
+        ("locale", Value::from(facts.locale)),
+        ("consent", Value::Object(consent)),
+        (
+            "time",
+            Value::object([
+                ("hour", Value::Number(hour as f64)),
+                ("weekday", Value::Number(weekday as f64)),
+            ]),
+        ),
+        (
+            "intents",
+            Value::object([
+                ("count", Value::Number(facts.intents.len() as f64)),
+                (
+                    "channel",
+                    facts.intents.first().map_or(Value::Null, |i| Value::from(i.channel.as_str())),
+                ),
+            ]),
+        ),
+        ("trigger", Value::Null),
+    ])
+}
+
+/// `context` with its `trigger` set to `{ name, params }`.
+pub fn with_trigger(context: &mut Value, name: &str, params: &Value) {
+    if let Value::Object(fields) = context {
+        if let Some((_, slot)) = fields.iter_mut().find(|(key, _)| key == "trigger") {
+            *slot = Value::object([("name", Value::from(name)), ("params", params.clone())]);
+        }
+    }
+}
