@@ -72,8 +72,9 @@ function expectation(policy, choices) {
   const events = [];
   if (sending) events.push("consent");
   if (features.has("staff_view")) events.push("cart");
-  // Campaign measurements go as the visit's do: the demo's cart page shows every visitor the
-  // inline `cart-fiber` campaign (no targeting, no holdout), so its impression is among them.
+  // Campaign measurements go as the visit's do: the demo's cart page has the inline `cart-fiber`
+  // campaign for every visitor (no targeting), so its impression, or a holdout visitor's
+  // `holdout` measurement, is among them.
   if (features.has("sync") && data.has("activity")) events.push("commerce", "campaign");
   const paths = ["/v1/consent/receipts", ...(events.length ? ["/v1/events"] : [])];
   // Staff intents are asked for on a page view by an identity the backend has heard of (a batch

@@ -156,7 +156,17 @@ fn the_agent_reads_a_published_campaigns_document_and_runs_it_instead_of_the_bui
     let documents = documents::read_config(&json(&text)).expect("the demo config is read");
     let read = documents.campaigns.as_deref().expect("the campaigns are read");
     let ids: Vec<&str> = read.campaigns.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["cart-recovery", "welcome-back", "cart-help", "phone-trade-in"]);
+    assert_eq!(
+        ids,
+        [
+            "cart-recovery",
+            "welcome-back",
+            "cart-help",
+            "phone-trade-in",
+            "cart-fiber",
+            "order-help"
+        ]
+    );
     let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
     assert_eq!(*defaults.campaigns, concierge::engine::campaigns::builtin(), "none published");
     let published = Config::resolve(&PageSettings::new(SITE), &documents);
