@@ -262,10 +262,10 @@ window.dataLayer = window.dataLayer || [];
       render();
     }
     track("view_cart", render());
-    // The code staff can find this cart by, when the visitor allowed the cart to be kept.
+    // The code staff can find this cart by, when the visitor allowed the cart to be kept. Its
+    // line is reserved (shop.css), so the page does not shift when the code arrives.
     var code = document.getElementById("cart-code");
     window.concierge("on", "cart", function (cart) {
-      code.hidden = !cart.code;
       code.textContent = cart.code ? "Your cart code: " + cart.code + " — quote it when you call us or visit a store." : "";
     });
   }

@@ -80,8 +80,9 @@ pub fn sends(unlocked: Unlocked) -> bool {
 }
 
 /// The kinds of events a batch may carry: `consent` (the record of a choice), `cart` (the
-/// snapshot staff see), `commerce` (the visit's GA4 events). A campaign's measurements go under
-/// the same rule as `commerce`, when a campaign shows (the audit's shopping shows none).
+/// snapshot staff see), `commerce` (the visit's GA4 events), `campaign` (a campaign's
+/// measurement: the demo's cart page shows the inline `cart-fiber` to every visitor, so the
+/// audit's shopping sends its impression, or a holdout visitor's `holdout`).
 pub fn event_kinds(unlocked: Unlocked) -> Vec<&'static str> {
     let mut kinds = Vec::new();
     if unlocked.enables(Feature::StaffView) {
@@ -89,6 +90,7 @@ pub fn event_kinds(unlocked: Unlocked) -> Vec<&'static str> {
     }
     if unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity) {
         kinds.push("commerce");
+        kinds.push("campaign");
     }
     if sends(unlocked) {
         kinds.push("consent");
@@ -275,12 +277,12 @@ mod tests {
         let expected = "\
 no_choice/shopping:  |  | 
 reject_all/shopping: consent receipt:* | /v1/consent/receipts | 
-accept_all/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | cart commerce consent
-measurement only/shopping: campaigns consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | commerce consent
+accept_all/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
+measurement only/shopping: campaigns consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign commerce consent
 personalization only/shopping: cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | cart consent
 marketing only/shopping: cart config consent receipt:* | /v1/consent/receipts | 
 gpc/shopping:  |  | 
-accept_then_withdraw/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | cart commerce consent
+accept_then_withdraw/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
 accept_then_withdraw/withdrawn: consent receipt:* | /v1/consent/receipts /v1/events | consent
 ";
         assert_eq!(table(&builtin_policy(), Mode::OptIn), expected);

@@ -3,8 +3,8 @@
 //! `main.rs` only parses the configuration and calls [`serve`]; tests drive [`app`] directly.
 
 pub mod api;
-pub mod campaigns;
 pub mod audit;
+pub mod campaigns;
 pub mod config;
 pub mod consent;
 pub mod db;

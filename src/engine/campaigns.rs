@@ -213,6 +213,8 @@ pub struct Campaigns {
     warned: Vec<String>,
     /// The listeners last asked of the shell.
     pub watching: Option<Watch>,
+    /// This page began a returning visit (for a document that arrives while it is open).
+    returning: bool,
 }
 
 impl Campaigns {
@@ -227,14 +229,24 @@ impl Campaigns {
     ) {
         self.page_visitor = Rng::new(seed ^ 0x5EED_CA4D_1D47_E5A1).id("page");
         let new_visit = self.history.page_view(config.visit_timeout, now);
-        let returning = new_visit && self.history.visits >= 2;
+        self.returning = new_visit && self.history.visits >= 2;
+        self.page_loaded(document, path);
+    }
+
+    /// Fires the page-load triggers (`page_view`, `returning_visit`) of `document` for this
+    /// page: at start, and again when a new document arrives while the page is open (a first
+    /// visit has no copy kept, so the published campaigns come after the page started), for the
+    /// campaigns not already on screen or closed here.
+    pub fn page_loaded(&mut self, document: &Document, path: &str) {
         for campaign in &document.campaigns {
             let fires = match &campaign.trigger {
                 Trigger::PageView { .. } => self.page_matches(&campaign.trigger, path),
-                Trigger::ReturningVisit => returning,
+                Trigger::ReturningVisit => self.returning,
                 _ => false,
             };
-            if fires {
+            let here = self.displays.iter().any(|display| display.id == campaign.id)
+                || self.closed.contains(&campaign.id);
+            if fires && !here {
                 self.fire(campaign, Value::Null);
             }
         }

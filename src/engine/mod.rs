@@ -917,6 +917,9 @@ impl Agent {
                 // Applied whole: the documents replace the old ones in one step.
                 self.config = Config::resolve(&self.page_settings, &documents);
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, documents });
+                // The page started under the documents it had: the new ones' page-load triggers
+                // fire for it now.
+                self.campaigns.page_loaded(&self.config.campaigns, &self.page.path);
             }
             Fetched::Invalid(problems) => {
                 out.push(Effect::Warn(Warning::ConfigInvalid { problems, using }))

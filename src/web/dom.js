@@ -15,15 +15,17 @@ let root = null;
  * page); said once, then views are skipped. */
 let unavailable = false;
 let onAction = null;
+let sheet = null;
 const formatters = new Map();
-/** The consent dialog and panel are modal: focus moves in, is kept in, and goes back here. */
-const MODAL = ".consent,.panel";
+/** Modal views (the consent dialog and panel, a campaign's modal): focus moves in, is kept in,
+ * and goes back here. */
+const MODAL = "[aria-modal]";
 let opener = null;
 /** The persistent "Privacy choices" control, in the shop's `[data-concierge-consent]` or ours. */
 let privacyControl = null;
 
-/** Views call `act(name, switches)` when one of their controls is used (`switches`: the
- * panel's, on save). */
+/** Views call `act(name, switches, campaign)` when one of their controls is used (`switches`:
+ * the panel's, on save; `campaign`: the id of the campaign view it is in). */
 export function init(act) {
   onAction = act;
 }
@@ -37,35 +39,53 @@ export function render(view) {
   } catch (error) {
     return warn("a view could not be drawn");
   }
-  const old = shadow.querySelector(selector(view.kind, view.campaign));
+  place(built, shadow.querySelector('[data-view="' + view.kind + '"]'));
+}
+
+/** Puts `built` in the agent's root in place of `old` (if drawn); a modal view takes the
+ * focus, which goes back where it was once the last modal view is removed. */
+export function place(built, old) {
+  const shadow = ensureRoot();
+  if (!shadow) return;
   const modal = built.matches(MODAL);
   if (modal && !shadow.querySelector(MODAL)) {
     opener = document.activeElement;
     if (opener && opener.shadowRoot === shadow) opener = shadow.activeElement;
   }
-  if (old) old.replaceWith(built);
+  if (old && old.parentNode === shadow) old.replaceWith(built);
   else shadow.append(built);
   if (modal) {
     // Modal for the pointer too: a backdrop keeps clicks from the page behind; a click on it
     // closes the view unanswered, as Escape does.
     if (!shadow.querySelector(".backdrop")) {
       const backdrop = element("div", "backdrop");
-      backdrop.addEventListener("click", () => onAction("later"));
+      backdrop.addEventListener("click", () => cancel(shadow.querySelector(MODAL)));
       shadow.prepend(backdrop);
     }
-    focusable(built)[0].focus();
+    const first = focusable(built)[0];
+    if (first) first.focus();
   }
 }
 
-/** Removes the view of `kind` (a campaign's by its `campaign` id). */
-export function remove(kind, campaign) {
-  const old = root && root.querySelector(selector(kind, campaign));
+export function remove(kind) {
+  unplace(root && root.querySelector('[data-view="' + kind + '"]'));
+}
+
+/** Takes a drawn view away, with its backdrop and focus when it was the last modal one. */
+export function unplace(old) {
   if (!old) return;
   old.remove();
-  if (!old.matches(MODAL) || root.querySelector(MODAL)) return;
+  if (!old.matches(MODAL) || !root || root.querySelector(MODAL)) return;
   const backdrop = root.querySelector(".backdrop");
   if (backdrop) backdrop.remove();
   if (opener && opener.isConnected) opener.focus();
+}
+
+/** Escape or the backdrop: a consent view closes unanswered, any other view is dismissed. */
+function cancel(view) {
+  if (!view) return;
+  const campaign = view.getAttribute("data-campaign");
+  onAction(view.matches(".consent,.panel") ? "later" : "dismiss", {}, campaign);
 }
 
 /** Draws the persistent control with `label`, or removes it when there is none. */
@@ -79,11 +99,6 @@ export function control(label) {
   privacyControl.type = "button";
   privacyControl.addEventListener("click", () => onAction("choose"));
   (slot || shadow).append(privacyControl);
-}
-
-/** A view's element: one per kind, one per campaign for campaign views. */
-function selector(kind, campaign) {
-  return '[data-view="' + kind + '"]' + (campaign ? '[data-campaign="' + CSS.escape(campaign) + '"]' : "");
 }
 
 function focusable(view) {
@@ -103,40 +118,12 @@ export function destroy() {
 }
 
 /** The shadow root, created on first use so a page with nothing to show gets no element. */
-function ensureRoot() {
+export function ensureRoot() {
   if (root || unavailable) return root;
   try {
     const host = document.createElement("div");
     host.id = HOST_ID;
-    const shadow = host.attachShadow({ mode: "open" });
-    // A constructed sheet is not an inline style, so a strict CSP without 'unsafe-inline'
-    // still applies it.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(STYLES);
-    shadow.adoptedStyleSheets = [sheet];
-    shadow.addEventListener("click", (event) => {
-      const control = event.target instanceof Element && event.target.closest("[data-action]");
-      if (!control) return;
-      const name = control.getAttribute("data-action");
-      const switches = {};
-      const view = control.closest(".view");
-      if (name == "save") for (const input of focusable(view)) if (input.name) switches[input.name] = input.checked;
-      onAction(name, switches, view && view.getAttribute("data-campaign"));
-    });
-    shadow.addEventListener("keydown", (event) => {
-      const view = event.target instanceof Element && event.target.closest(".view");
-      if (!view) return;
-      const modal = view.matches(MODAL);
-      if (event.key === "Escape") onAction(modal ? "later" : "dismiss", {}, view.getAttribute("data-campaign"));
-      if (event.key !== "Tab" || !modal) return;
-      // Tab and Shift+Tab cycle inside the modal view.
-      const items = focusable(view);
-      const edge = items[event.shiftKey ? 0 : items.length - 1];
-      if (shadow.activeElement === edge) {
-        event.preventDefault();
-        items[event.shiftKey ? items.length - 1 : 0].focus();
-      }
-    });
+    const shadow = shadowOf(host);
     document.body.append(host);
     root = shadow;
   } catch (error) {
@@ -146,23 +133,61 @@ function ensureRoot() {
   return root;
 }
 
-function element(tag, className, text) {
+/** A shadow root on `host` with the views' stylesheet and their controls' listeners: the
+ * agent's own root, and one per inline slot. Throws where Shadow DOM or constructed sheets
+ * are missing. */
+export function shadowOf(host) {
+  const shadow = host.attachShadow({ mode: "open" });
+  // A constructed sheet is not an inline style, so a strict CSP without 'unsafe-inline'
+  // still applies it; one sheet serves every root.
+  if (!sheet) {
+    sheet = new CSSStyleSheet();
+    sheet.replaceSync(STYLES);
+  }
+  shadow.adoptedStyleSheets = [sheet];
+  shadow.addEventListener("click", (event) => {
+    const control = event.target instanceof Element && event.target.closest("[data-action]");
+    if (!control) return;
+    const name = control.getAttribute("data-action");
+    const view = control.closest(".view");
+    const switches = {};
+    if (name == "save") for (const input of focusable(view)) if (input.name) switches[input.name] = input.checked;
+    onAction(name, switches, view && view.getAttribute("data-campaign"));
+  });
+  shadow.addEventListener("keydown", (event) => {
+    const view = event.target instanceof Element && event.target.closest(".view");
+    if (!view) return;
+    if (event.key === "Escape") cancel(view);
+    if (event.key !== "Tab" || !view.matches(MODAL)) return;
+    // Tab and Shift+Tab cycle inside the modal view.
+    const items = focusable(view);
+    const edge = items[event.shiftKey ? 0 : items.length - 1];
+    if (shadow.activeElement === edge) {
+      event.preventDefault();
+      items[event.shiftKey ? items.length - 1 : 0].focus();
+    }
+  });
+  return shadow;
+}
+
+export function element(tag, className, text) {
   const node = document.createElement(tag);
   node.className = className;
   if (text !== undefined) node.textContent = text;
   return node;
 }
 
-/** The element for `view`, with no listener (also the admin page's preview: src/web/preview.js). */
-export function build(view) {
-  const id = HOST_ID + "-" + view.kind + (view.campaign ? "-" + view.campaign : "");
+/** A view's element: a labelled region, or with `modal` a modal dialog; `key` makes its ids
+ * unique among the views drawn at once. Also the admin page's preview
+ * (src/web/preview.js). */
+export function build(view, key = view.kind, modal = true) {
+  const id = HOST_ID + "-" + key;
   const titleId = id + "-title";
-  const section = element("section", "view " + view.kind + (view.placement ? " " + view.placement : ""));
+  const section = element("section", "view " + view.kind);
   section.setAttribute("data-view", view.kind);
-  if (view.campaign) section.setAttribute("data-campaign", view.campaign);
   section.setAttribute("aria-labelledby", titleId);
   section.setAttribute("lang", view.lang);
-  if (view.kind == "campaign") section.setAttribute("role", "region");
+  if (!modal) section.setAttribute("role", "region");
   else {
     section.setAttribute("role", "dialog");
     section.setAttribute("aria-modal", "true");
@@ -186,7 +211,7 @@ export function build(view) {
   body.id = id + "-body";
   section.append(header, body);
 
-  if (view.rows.length) {
+  if (view.rows && view.rows.length) {
     const list = element("ul", "rows");
     view.rows.forEach(([name, label, description, on, fixed, note], index) => {
       const row = element("li", "row");
@@ -208,7 +233,7 @@ export function build(view) {
     section.append(list);
   }
 
-  if (view.lines.length) {
+  if (view.lines && view.lines.length) {
     const list = element("ul", "lines");
     for (const [name, quantity, amount] of view.lines) {
       const item = element("li", "line");

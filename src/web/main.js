@@ -12,7 +12,9 @@ import { warn } from "./console.js";
 import { describeThrown, readData } from "./data.js";
 import * as dom from "./dom.js";
 import * as net from "./net.js";
+import * as placements from "./placements.js";
 import * as storage from "./storage.js";
+import * as triggers from "./triggers.js";
 import { instantiate } from "./wasm.js";
 
 /** The agent's version, from Cargo.toml (build.sh defines it when it bundles the shell). */
@@ -63,6 +65,8 @@ export function stop() {
   stopping.undo.forEach((undo) => guard(undo));
   storage.flush();
   clock.cancel();
+  guard(triggers.stop);
+  guard(placements.destroy);
   dom.destroy();
   // An engine that trapped may trap again here; it is dropped either way (see `run`).
   if (stopping.engine) guard(stopping.engine.stop);
@@ -84,7 +88,9 @@ export function wasmMemoryBytes() {
 
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
-  dom.init((name, switches, campaign) => dispatch([["action", name, switches, campaign]]));
+  // A campaign view's action names its campaign: `["action", "dismiss", null, id]`.
+  dom.init((name, switches, campaign) => dispatch([campaign ? ["action", name, null, campaign] : ["action", name, switches]]));
+  placements.init((campaign) => dispatch([["seen", campaign]]));
   const stubbed = window.concierge;
   const early = queued(stubbed);
   const calls = [];
@@ -113,6 +119,7 @@ function boot(engine, settings, locale, config) {
       gpc: globalPrivacyControl(),
       tags: capture.hasTags(),
       path: location.pathname,
+      ...pageFacts(settings),
       seed: Array.from(seed),
       stored: storage.entries(),
       calls,
@@ -184,7 +191,7 @@ function command(name, first, second) {
   if (name === "on" || name === "off") {
     const topic = TOPICS.includes(first) ? first : null;
     if (!topic || typeof second != "function") {
-      warn(name + ': expected a topic ("ready", "cart", "consent", "banner" or "intent") and a function');
+      warn(name + ': expected a topic ("ready", "cart", "consent", "banner", "campaign" or "intent") and a function');
     } else if (name === "on") {
       subscribe(topic, second);
     } else {
@@ -284,9 +291,11 @@ function apply([verb, a, b, c, d]) {
     case "wipe":
       return storage.wipe(a, b);
     case "render":
-      return dom.render(a);
+      return a.kind == "campaign" ? placements.render(a) : dom.render(a);
     case "remove":
-      return dom.remove(a, b);
+      return a == "campaign" ? placements.remove(b) : dom.remove(a);
+    case "watch":
+      return triggers.watch(a, (name, value) => dispatch([value === undefined ? ["signal", name] : ["signal", name, value]]));
     case "control":
       return dom.control(a);
     case "notify":
@@ -306,6 +315,22 @@ function apply([verb, a, b, c, d]) {
     case "receipt":
       return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
   }
+}
+
+/** What campaigns' triggers and targeting read about this page view: the page's type (the
+ * body's `data-page-type`, else the loader's), the device class, the offset of the visitor's
+ * time zone now (minutes east of UTC) and the path of a same-site referrer. */
+function pageFacts(settings) {
+  const facts = { tz_offset: -new Date().getTimezoneOffset(), referrer: "" };
+  try {
+    const type = document.body.getAttribute("data-page-type") || settings.pageType;
+    if (type) facts.page_type = type;
+    // Touch without a fine pointer: a phone, or a tablet when the screen is large.
+    facts.device = matchMedia("(pointer: fine)").matches ? "desktop" : Math.min(screen.width, screen.height) < 600 ? "mobile" : "tablet";
+    const from = new URL(document.referrer);
+    if (from.origin === location.origin) facts.referrer = from.pathname;
+  } catch (error) {}
+  return facts;
 }
 
 /** Whether the browser sends Global Privacy Control; a page's getter that throws says no. */

@@ -51,8 +51,8 @@ test("bad input is reported field by field on the console, and never thrown", as
       'track: add_to_cart: no valid item left; event ignored; items[0].price must be a non-negative number, got "abc"; item skipped; items[1].price should be a number, got the string "2.50"; read as a number; items[1].quantity must be a whole number from 1 to 9999, got -1; item skipped',
     ],
     [["consent", "maybe"], 'consent: consent takes "accept", "reject", "prompt", "open" or an object such as { measurement: "granted" }; got "maybe"'],
-    [["on", "cart", "not a function"], 'on: expected a topic ("ready", "cart", "consent", "banner" or "intent") and a function'],
-    [["on", "weather", null], 'on: expected a topic ("ready", "cart", "consent", "banner" or "intent") and a function'],
+    [["on", "cart", "not a function"], 'on: expected a topic ("ready", "cart", "consent", "banner", "campaign" or "intent") and a function'],
+    [["on", "weather", null], 'on: expected a topic ("ready", "cart", "consent", "banner", "campaign" or "intent") and a function'],
     [["fly"], 'unknown command "fly"; expected "track", "consent", "trigger", "on" or "off"'],
   ];
   for (const [args, expected] of malformed) {

@@ -58,10 +58,11 @@ export function useBrowser({ before, after }) {
  * `config` is the body `/v1/config` answers with (`null`: HTTP 404). `clock` installs the page
  * clock at that time, for tests where time matters: `tab.page.clock.runFor(...)` then runs the
  * agent's timers (and rejects if one throws). Without it, timers run for real, and an exception
- * in one reaches `errors` (the page clock would swallow it).
+ * in one reaches `errors` (the page clock would swallow it). `device`: more context options
+ * (a phone: `{ hasTouch: true, isMobile: true, viewport }`).
  */
-export async function newTab(browser, { clock = null, config = CONFIG } = {}) {
-  const context = await browser.newContext({ locale: "en-GB" });
+export async function newTab(browser, { clock = null, config = CONFIG, device = {} } = {}) {
+  const context = await browser.newContext({ locale: "en-GB", ...device });
   const tab = {
     context,
     page: null,
@@ -129,6 +130,9 @@ async function serve(tab, route, config) {
   if (url.pathname === "/" && tab.html !== null) {
     return route.fulfill({ status: 200, headers: { ...headers, "content-type": CONTENT_TYPES[".html"], "content-security-policy": CSP }, body: tab.html });
   }
+  if (url.pathname === "/test/modules.js") {
+    return route.fulfill({ status: 200, headers: { ...headers, "content-type": CONTENT_TYPES[".js"] }, body: await shellModules() });
+  }
   if (url.pathname === "/test/setup.js") {
     return route.fulfill({ status: 200, headers: { ...headers, "content-type": CONTENT_TYPES[".js"] }, body: tab.setup });
   }
@@ -181,6 +185,85 @@ ${loaderTwice ? loader : ""}
 </html>`;
   await tab.page.goto(`${ORIGIN}/`);
   await configApplied(tab, 1);
+}
+
+/**
+ * Opens a page with the shell's campaign modules alone (no loader, no engine), for what only the
+ * shell decides: `window.__shell` holds `triggers`, `placements` and `dom` as src/web has them,
+ * and `window.__heard` collects what they tell the engine: `["signal", name, value]`,
+ * `["seen", id]` and `["action", name, campaign]`. `body` is the page's body HTML.
+ */
+export async function openModules(tab, { body = "<main><h1>Test shop</h1></main>", setup = null, arg = null } = {}) {
+  tab.setup = setup ? `(${setup})(${JSON.stringify(arg)});\n` : "";
+  tab.html = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Test shop</title>
+<script src="/test/setup.js"></script>
+<script src="/test/modules.js"></script>
+</head>
+<body>${body}</body>
+</html>`;
+  await tab.page.goto(`${ORIGIN}/`);
+  await tab.page.waitForFunction(() => window.__shell !== undefined);
+}
+
+let modulesBundle = null;
+
+/** The shell's campaign modules bundled as one classic script, the way bundle.mjs bundles the
+ * agent (the stylesheet as text), with their engine-facing callbacks recording into `__heard`. */
+function shellModules() {
+  modulesBundle ??= (async () => {
+    const { build, transform } = await import("esbuild");
+    const web = join(ROOT, "src/web");
+    const entry = `
+      import * as triggers from "./triggers.js";
+      import * as placements from "./placements.js";
+      import * as dom from "./dom.js";
+      const heard = (window.__heard = []);
+      dom.init((name, switches, campaign) => heard.push(["action", name, campaign]));
+      placements.init((id) => heard.push(["seen", id]));
+      window.__shell = { triggers, placements, dom, signal: (name, value) => heard.push(["signal", name, value]) };`;
+    const css = {
+      name: "css-as-text",
+      setup(bundle) {
+        bundle.onLoad({ filter: /\.css$/ }, async ({ path }) => ({ contents: (await transform(await readFile(path, "utf8"), { loader: "css", minify: true })).code, loader: "text" }));
+      },
+    };
+    const result = await build({ stdin: { contents: entry, resolveDir: web }, bundle: true, format: "iife", write: false, target: "es2020", plugins: [css], logLevel: "warning" });
+    return result.outputFiles[0].text;
+  })();
+  return modulesBundle;
+}
+
+/** A campaign view as the engine's `["render", view]` carries it. */
+export function campaignView(campaign, placement, fields = {}) {
+  return {
+    kind: "campaign",
+    campaign,
+    variant: null,
+    placement,
+    slot: null,
+    label: "",
+    lang: "en",
+    locale: "en-GB",
+    title: "Title of " + campaign,
+    body: "Body of " + campaign,
+    lines: [],
+    more: null,
+    total: null,
+    code: null,
+    link: null,
+    rows: [],
+    actions: [
+      { action: "follow", label: "Go", href: "/offers/", close: false },
+      { action: "dismiss", label: "Close", href: null, close: true },
+    ],
+    hosts: [],
+    ...fields,
+  };
 }
 
 function escapeAttribute(value) {

@@ -49,9 +49,9 @@ test("a marketer reads the campaigns' status, sees a problem at its line, previe
   // The list: every published campaign with its status now, schedule, trigger, placement, rank, holdout and variants.
   const rows = page.locator("#campaign-list tbody tr");
   assert.deepEqual(await rows.evaluateAll((trs) => trs.map((tr) => tr.dataset.campaign)),
-    ["cart-recovery", "welcome-back", "cart-help", "phone-trade-in"]);
+    ["cart-recovery", "welcome-back", "cart-help", "phone-trade-in", "cart-fiber", "order-help"]);
   const states = await rows.evaluateAll((trs) => trs.map((tr) => tr.querySelector(".campaign-state").dataset.state));
-  assert.deepEqual(states, ["live", "live", "live", "scheduled"]);
+  assert.deepEqual(states, ["live", "live", "live", "scheduled", "live", "live"]);
   const tradeIn = page.locator('#campaign-list tr[data-campaign="phone-trade-in"]');
   assert.equal(await tradeIn.locator(".campaign-state").textContent(), "Scheduled");
   const schedule = await tradeIn.locator(".campaign-schedule").textContent();

@@ -69,7 +69,7 @@ test("published settings apply, are kept with their ETag, and are revalidated wi
 
   // Idle on the open page for just over a minute: the published setting, not the default 30.
   await page.clock.fastForward("01:05");
-  await page.locator("[data-view=campaign]").waitFor();
+  await page.locator("[data-campaign=cart-recovery]").waitFor();
 
   // The next page revalidates the kept copy: the loader sends If-None-Match, the backend says 304.
   const answers = configAnswers.length;
@@ -119,9 +119,9 @@ test("an unreachable or invalid config leaves the last good copy in force and sa
   // The copy in force still decides: two idle minutes bring the banner.
   await page.locator('[data-product-id="aurora-x1"] button.add-to-cart').click();
   await page.clock.fastForward("01:30");
-  assert.equal(await page.locator("[data-view=campaign]").count(), 0, "not after 90 s");
+  assert.equal(await page.locator("[data-campaign=cart-recovery]").count(), 0, "not after 90 s");
   await page.clock.fastForward("00:40");
-  await page.locator("[data-view=campaign]").waitFor();
+  await page.locator("[data-campaign=cart-recovery]").waitFor();
   await context.close();
 });
 

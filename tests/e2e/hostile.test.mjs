@@ -64,7 +64,7 @@ test("a polluted Object.prototype does not reach the settings: the resume link s
   await acceptConsent(page, `${shop.url}/`);
   await addToCart(page, "aurora-x1");
   await comeBackLater(page, "31:00", `${shop.url}/`);
-  const resume = page.locator("[data-view=campaign] a[data-action=follow]");
+  const resume = page.locator("[data-campaign=cart-recovery] a[data-action=follow]");
   await resume.waitFor();
   const href = new URL(await resume.getAttribute("href"));
   assert.equal(href.origin, shop.url);

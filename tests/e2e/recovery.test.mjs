@@ -29,7 +29,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   // The visitor leaves, and comes back 31 minutes later.
   await comeBackLater(page, "31:00", `${shop.url}/`);
 
-  const banner = page.locator("[data-view=campaign]");
+  const banner = page.locator("[data-campaign=cart-recovery]");
   await banner.waitFor();
   assert.deepEqual(await banner.locator(".name").allTextContents(), ["Aurora X1", "Buds Pro"]);
   assert.deepEqual(await banner.locator(".qty").allTextContents(), ["Qty 1", "Qty 1"]);
@@ -44,7 +44,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   await banner.locator("[data-action=follow]").click();
   await page.waitForURL(/\/checkout\/$/);
   await agentReady(page);
-  assert.equal(await page.locator("[data-view=campaign]").count(), 0, "never on the checkout page");
+  assert.equal(await page.locator("[data-campaign=cart-recovery]").count(), 0, "never on the checkout page");
 
   await page.fill("#name", "Ana García");
   await page.fill("#email", "ana@example.com");
@@ -57,7 +57,7 @@ test("an abandoned cart is recovered through the banner and cleared by the purch
   await agentReady(page);
   assert.equal((await cartOf(page)).items.length, 0);
   await page.waitForTimeout(200);
-  assert.equal(await page.locator("[data-view=campaign]").count(), 0, "the purchase cleared the banner");
+  assert.equal(await page.locator("[data-campaign=cart-recovery]").count(), 0, "the purchase cleared the banner");
 
   const log = await audit(page);
   assert.deepEqual(log.violations, [], "no CSP violation");
@@ -71,7 +71,7 @@ test("the banner can be dismissed by keyboard and stays away", async () => {
   await page.locator('[data-product-id="charger-65w"] button.add-to-cart').click();
 
   await comeBackLater(page, "40:00", `${shop.url}/`);
-  const banner = page.locator("[data-view=campaign]");
+  const banner = page.locator("[data-campaign=cart-recovery]");
   await banner.waitFor();
 
   // Tab reaches the banner's controls; Escape dismisses it.
@@ -80,7 +80,7 @@ test("the banner can be dismissed by keyboard and stays away", async () => {
     await page.keyboard.press("Tab");
     reached = await page.evaluate(() => {
       const active = document.getElementById("concierge-root")?.shadowRoot?.activeElement;
-      return Boolean(active && active.closest("[data-view=campaign]"));
+      return Boolean(active && active.closest("[data-campaign=cart-recovery]"));
     });
   }
   assert.ok(reached, "the banner is reachable by keyboard");
@@ -91,7 +91,7 @@ test("the banner can be dismissed by keyboard and stays away", async () => {
   await page.goto(`${shop.url}/`);
   await agentReady(page);
   await page.waitForTimeout(200);
-  assert.equal(await page.locator("[data-view=campaign]").count(), 0, "dismissed for a day");
+  assert.equal(await page.locator("[data-campaign=cart-recovery]").count(), 0, "dismissed for a day");
   await context.close();
 });
 
@@ -104,7 +104,7 @@ test("a product name that looks like markup is shown as text", async () => {
   }, hostile);
 
   await comeBackLater(page, "31:00", `${shop.url}/`);
-  const banner = page.locator("[data-view=campaign]");
+  const banner = page.locator("[data-campaign=cart-recovery]");
   await banner.waitFor();
   assert.equal(await banner.locator(".name").first().textContent(), hostile);
   assert.equal(await page.locator("#concierge-root >> img").count(), 0);

@@ -156,9 +156,50 @@ fn the_agent_reads_a_published_campaigns_document_and_runs_it_instead_of_the_bui
     let documents = documents::read_config(&json(&text)).expect("the demo config is read");
     let read = documents.campaigns.as_deref().expect("the campaigns are read");
     let ids: Vec<&str> = read.campaigns.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(ids, ["cart-recovery", "welcome-back", "cart-help", "phone-trade-in"]);
+    assert_eq!(
+        ids,
+        [
+            "cart-recovery",
+            "welcome-back",
+            "cart-help",
+            "phone-trade-in",
+            "cart-fiber",
+            "order-help"
+        ]
+    );
     let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
     assert_eq!(*defaults.campaigns, concierge::engine::campaigns::builtin(), "none published");
     let published = Config::resolve(&PageSettings::new(SITE), &documents);
     assert_eq!(&*published.campaigns, read, "the published document replaces the built-in one");
+}
+
+/// A first visit keeps no copy of the documents, so its page starts under the built-in
+/// campaigns and the published ones arrive a moment later: their `page_view` triggers must fire
+/// for the page the visitor is on, not only on the next one (the audit test found the demo's
+/// inline `cart-fiber` missing on a measurement-only visitor's cart page).
+#[test]
+fn published_campaigns_arriving_after_the_start_fire_their_page_view_for_this_page() {
+    let settings = include_str!("../../documents/demo/settings.json");
+    let campaigns = include_str!("../../documents/demo/campaigns.json");
+    let text =
+        format!(r#"{{ "format": 1, "site": "{SITE}", "documents": [{campaigns}, {settings}] }}"#);
+    let documents = documents::read_config(&json(&text)).expect("the demo config is read");
+    let mut tab = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: new_device() };
+    tab.handle(start(Default::default(), "/"), T0);
+    tab.handle(Event::Consent(concierge::engine::consent::ConsentUpdate::all(true)), T0 + 1);
+    let mut cart_page = concierge::engine::Page::at("/cart/");
+    cart_page.page_type = Some("cart".to_owned());
+    let stored = tab.device.borrow().stored();
+    let mut next = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: tab.device };
+    let effects =
+        next.handle(Event::Start { stored: Box::new(stored), page: cart_page, seed: 7 }, T0 + 10);
+    let inline = |effects: &[Effect]| {
+        effects.iter().any(|effect| {
+            matches!(effect, Effect::Render(view)
+                if view.campaign.as_ref().is_some_and(|tag| tag.id == "cart-fiber"))
+        })
+    };
+    assert!(!inline(&effects), "the built-in campaigns have no cart-fiber");
+    let effects = next.handle(fresh("\"demo\"", documents), T0 + 11);
+    assert!(inline(&effects), "the published page_view campaign shows on this page: {effects:?}");
 }

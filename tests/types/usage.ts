@@ -18,6 +18,9 @@ window.concierge("on", "banner", (change) => change.action === "dismissed");
 window.concierge("on", "ready", ({ version }) => version.length);
 window.concierge("on", "intent", (intents) => intents[0]?.note.toUpperCase());
 window.concierge("on", "cart", (cart) => cart.code?.replace("-", ""));
+window.concierge("trigger", "quiz-done", { score: 7, answers: ["a", "b"] });
+window.concierge("trigger", "newsletter-open");
+window.concierge("on", "campaign", ({ campaign, variant, event }) => event === "holdout" || `${campaign}:${variant ?? "-"}`);
 
 // @ts-expect-error: not a GA4 ecommerce event the agent knows
 window.concierge("track", "add_to_basket", {});
@@ -25,5 +28,11 @@ window.concierge("track", "add_to_basket", {});
 window.concierge("consent", { analytics_storage: "yes" });
 // @ts-expect-error: not a consent command
 window.concierge("consent", "maybe");
+// @ts-expect-error: a custom trigger has a name
+window.concierge("trigger", { score: 7 });
+// @ts-expect-error: params are an object
+window.concierge("trigger", "quiz-done", 7);
+// @ts-expect-error: not a campaign event
+window.concierge("on", "campaign", (change) => change.event === "opened");
 // @ts-expect-error: the cart listener receives a cart, not a string
 window.concierge("on", "cart", (cart: string) => cart);

@@ -88,11 +88,25 @@ export interface ConciergeBannerChange {
   action: "shown" | "dismissed" | "resumed";
 }
 
+/** What happened to a campaign, for the shop's analytics. */
+export interface ConciergeCampaignEvent {
+  /** The campaign's id in the published `campaigns` document (`cart-recovery` for the banner). */
+  campaign: string;
+  /** The variant shown, or null for a campaign without variants. */
+  variant: string | null;
+  /** `holdout`: the visitor is in the control group and saw nothing. */
+  event: "shown" | "clicked" | "dismissed" | "converted" | "holdout";
+}
+
+/** A custom trigger's params: the targeting context's `trigger.params`. */
+export type ConciergeTriggerParams = { [name: string]: unknown };
+
 export interface ConciergeTopics {
   ready: { version: string };
   cart: ConciergeCart;
   consent: ConciergeConsentState;
   banner: ConciergeBannerChange;
+  campaign: ConciergeCampaignEvent;
   /** Newest first; empty until staff record one. */
   intent: ConciergeIntent[];
 }
@@ -101,6 +115,9 @@ export interface Concierge {
   (command: "track", event: ConciergeEventName, params?: ConciergeEcommerceParams): void;
   /** "prompt": the consent dialog again; "open": the preferences panel (a switch per purpose). */
   (command: "consent", choice: "accept" | "reject" | "prompt" | "open" | ConciergeConsentUpdate): void;
+  /** Sets off the campaigns whose trigger is `{ type: "custom", name }`; `name`: 1 to 64 letters,
+   * digits, `-` or `_`. */
+  (command: "trigger", name: string, params?: ConciergeTriggerParams): void;
   /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;

@@ -240,7 +240,16 @@ async fn the_audit_of_a_policy_follows_its_document_in_check_and_for_the_publish
         let measurement = rows.iter().find(|row| row.0 == "measurement only/shopping").unwrap();
         assert_eq!(
             measurement.1,
-            json!(["campaigns", "cart", "config", "consent", "event:*", "identity", "outbox", "receipt:*"]),
+            json!([
+                "campaigns",
+                "cart",
+                "config",
+                "consent",
+                "event:*",
+                "identity",
+                "outbox",
+                "receipt:*"
+            ]),
             "{}",
             site.backend
         );
