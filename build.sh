@@ -136,7 +136,13 @@ build_agent() {
   rm -rf "$PKG_DIR"
   mkdir -p "$PKG_DIR"
   step "Optimising the Wasm with wasm-opt"
-  node_modules/.bin/wasm-opt -Oz --converge --strip-debug --strip-producers \
+  # --low-memory-unused: Rust's wasm32 layout puts the bottom of the 1 MB stack at address 0,
+  # so the low 1 KB is reached only by a stack already overflowing; binaryen may then fold
+  # constant offsets into loads and stores (-518 B gzipped). --reorder-functions puts the most
+  # called functions first, so their indices take one LEB byte (-281 B); target_features is
+  # a section for linkers only (-107 B). docs/decisions.md, 2026-12-05.
+  node_modules/.bin/wasm-opt --low-memory-unused -Oz --converge --reorder-functions \
+    --strip-debug --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
     "$wasm" -o "$PKG_DIR/concierge_bg.wasm"
