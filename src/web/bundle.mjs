@@ -1,6 +1,7 @@
 //! Builds what the page downloads from src/web/: `node src/web/bundle.mjs VERSION` writes the
-//! shell as one minified ES module (`www/concierge/pkg/concierge.js`) and the minified loader
-//! (`www/concierge/loader.js`, the one script tag).
+//! shell as one minified ES module (`www/concierge/pkg/concierge.js`), the minified loader
+//! (`www/concierge/loader.js`, the one script tag) and each lazy module
+//! (`www/concierge/modules/<name>.js`, fetched by `modules.js` only when needed).
 //!
 //! esbuild, with the stylesheet minified and inlined as text (dom.js hands it to a constructed
 //! style sheet, which a strict CSP allows), and the agent's version from Cargo.toml. The loader
@@ -10,7 +11,7 @@
 
 import { build, transform } from "esbuild";
 import { minify } from "terser";
-import { readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 
 const [version] = process.argv.slice(2);
 const www = new URL("../../www/concierge/", import.meta.url);
@@ -24,6 +25,9 @@ const minifiedCss = {
     });
   },
 };
+
+/** The lazy modules, by name: each its own ES module, sharing no code with the core. */
+const MODULES = ["panel"];
 
 const shell = await build({
   entryPoints: [new URL("main.js", import.meta.url).pathname],
@@ -39,6 +43,29 @@ const shell = await build({
   outfile: new URL("pkg/concierge.js", www).pathname,
 });
 await writeFile(new URL("pkg/concierge.js", www), await smaller(shell.outputFiles[0].text, true));
+
+await mkdir(new URL("modules/", www), { recursive: true });
+for (const name of MODULES) {
+  const module = await build({
+    entryPoints: [new URL(name + ".js", import.meta.url).pathname],
+    bundle: true,
+    format: "esm",
+    minify: true,
+    target: "es2020",
+    legalComments: "none",
+    logLevel: "warning",
+    plugins: [minifiedCss],
+    metafile: true,
+    write: false,
+    outfile: new URL("modules/" + name + ".js", www).pathname,
+  });
+  // A module that imported a core file would carry its own copy of it: they share nothing.
+  const inputs = Object.keys(module.metafile.inputs);
+  if (inputs.some((input) => /src\/web\/(main|dom|net|storage|capture|clock|wasm)\.js$/.test(input))) {
+    throw new Error("the " + name + " module imports a core file: " + inputs.join(", "));
+  }
+  await writeFile(new URL("modules/" + name + ".js", www), await smaller(module.outputFiles[0].text, true));
+}
 
 const loader = await transform(await readFile(new URL("loader.js", import.meta.url), "utf8"), {
   minify: true,

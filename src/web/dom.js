@@ -5,6 +5,7 @@
 //! and every attribute with `setAttribute`; nothing is ever parsed as HTML.
 
 import { warn } from "./console.js";
+import * as modules from "./modules.js";
 import STYLES from "./view.css";
 
 /** The host's id, for shops that want to find it; its look is set with CSS custom properties. */
@@ -21,6 +22,12 @@ const MODAL = ".consent,.panel";
 let opener = null;
 /** The persistent "Privacy choices" control, in the shop's `[data-concierge-consent]` or ours. */
 let privacyControl = null;
+/** The preferences panel's drawing, a lazy module (`panel.js`), once it has arrived; the root
+ * its styles were adopted by. */
+let panel = null;
+let panelStyled = null;
+/** The latest view waiting for the panel module, drawn when it arrives. */
+let waiting = null;
 
 /** Views call `act(name, switches)` when one of their controls is used (`switches`: the
  * panel's, on save). */
@@ -29,8 +36,16 @@ export function init(act) {
 }
 
 export function render(view) {
+  if (view.rows.length && !panel) return renderWithPanel(view);
+  if (waiting && waiting.kind == view.kind) waiting = null;
   const shadow = ensureRoot();
   if (!shadow) return;
+  if (panel && panelStyled !== shadow) {
+    shadow.adoptedStyleSheets = [...shadow.adoptedStyleSheets, sheet(panel.STYLES)];
+    panelStyled = shadow;
+  }
+  // A visitor shown the choice is likely to open the panel: its module is fetched at idle.
+  if (view.actions.some((action) => action.action == "choose")) modules.prefetch("panel");
   let built;
   try {
     built = build(view);
@@ -57,7 +72,25 @@ export function render(view) {
   }
 }
 
+/** Draws `view` once the panel module has arrived. If it cannot be fetched, the view is
+ * closed unanswered, as Escape would close it, so that the engine does not believe it shown
+ * and the next time the visitor asks for it the module is fetched again. */
+function renderWithPanel(view) {
+  waiting = view;
+  modules.load("panel").then(
+    (module) => {
+      panel = module;
+      if (waiting) render(waiting);
+    },
+    () => {
+      if (waiting) onAction("later");
+      waiting = null;
+    },
+  );
+}
+
 export function remove(kind) {
+  if (waiting && waiting.kind == kind) waiting = null;
   const old = root && root.querySelector('[data-view="' + kind + '"]');
   if (!old) return;
   old.remove();
@@ -77,6 +110,10 @@ export function control(label) {
   privacyControl = element("button", "concierge-control", label);
   privacyControl.type = "button";
   privacyControl.addEventListener("click", () => onAction("choose"));
+  // A pointer on its way or focus on it: the panel module starts loading before the click.
+  const warm = () => modules.load("panel").catch(() => {});
+  privacyControl.addEventListener("pointerenter", warm, { once: true });
+  privacyControl.addEventListener("focus", warm, { once: true });
   (slot || shadow).append(privacyControl);
 }
 
@@ -94,6 +131,7 @@ export function destroy() {
   root = null;
   privacyControl = null;
   unavailable = false;
+  waiting = null;
 }
 
 /** The shadow root, created on first use so a page with nothing to show gets no element. */
@@ -105,9 +143,7 @@ function ensureRoot() {
     const shadow = host.attachShadow({ mode: "open" });
     // A constructed sheet is not an inline style, so a strict CSP without 'unsafe-inline'
     // still applies it.
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(STYLES);
-    shadow.adoptedStyleSheets = [sheet];
+    shadow.adoptedStyleSheets = [sheet(STYLES)];
     shadow.addEventListener("click", (event) => {
       const control = event.target instanceof Element && event.target.closest("[data-action]");
       if (!control) return;
@@ -137,6 +173,12 @@ function ensureRoot() {
     warn("views cannot be shown on this page (Shadow DOM or constructed style sheets are unavailable); the agent keeps working without them");
   }
   return root;
+}
+
+function sheet(text) {
+  const styles = new CSSStyleSheet();
+  styles.replaceSync(text);
+  return styles;
 }
 
 function element(tag, className, text) {
@@ -177,27 +219,7 @@ function build(view) {
   body.id = id + "-body";
   section.append(header, body);
 
-  if (view.rows.length) {
-    const list = element("ul", "rows");
-    view.rows.forEach(([name, label, description, on, fixed, note], index) => {
-      const row = element("li", "row");
-      const input = document.createElement("input");
-      input.type = "checkbox";
-      input.name = name;
-      input.checked = on;
-      input.disabled = fixed;
-      input.setAttribute("role", "switch");
-      input.setAttribute("aria-describedby", id + index);
-      const switchLabel = element("label", "purpose");
-      switchLabel.append(input, element("span", "name", label));
-      const details = element("span", "", description);
-      details.id = id + index;
-      row.append(switchLabel, element("p", "description", "").appendChild(details).parentNode);
-      if (note) details.append(element("span", "note", note));
-      list.append(row);
-    });
-    section.append(list);
-  }
+  if (view.rows.length) section.append(panel.rows(view, id, element));
 
   if (view.lines.length) {
     const list = element("ul", "lines");
