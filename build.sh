@@ -143,8 +143,11 @@ build_agent() {
   # so the low 1 KB is reached only by a stack already overflowing; binaryen may then fold
   # constant offsets into loads and stores (-518 B gzipped). --reorder-functions puts the most
   # called functions first, so their indices take one LEB byte (-281 B); target_features is
-  # a section for linkers only (-107 B). docs/decisions.md, 2026-12-05.
-  node_modules/.bin/wasm-opt --low-memory-unused -Oz --converge --reorder-functions \
+  # a section for linkers only (-107 B). -ocimfs=30: a function with one caller is inlined only
+  # when small; inlining every one into the exports' giant bodies hid their repeats from gzip
+  # (-1,803 B). docs/decisions.md, 2026-12-05.
+  node_modules/.bin/wasm-opt --low-memory-unused --one-caller-inline-max-function-size=30 \
+    -Oz --converge --reorder-functions \
     --strip-debug --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
