@@ -87,19 +87,17 @@ function installObservers() {
   );
 }
 
-/** Seeds the pre-split stored document (migrated by the agent): storage allowed, a cart idle for two hours. */
+/** Seeds a visitor who accepted every purpose of the built-in policy two hours ago and left a
+ * cart then, in the stored format of today (as tests/browser/page.mjs `abandonedCart` does): the
+ * released whole-state document's `storage`/`analytics` words no longer grant the purpose the
+ * recovery banner needs, so a seed in that format showed no banner. */
 function seedAbandonedCart() {
-  if (localStorage.getItem("concierge:v1:demo") || localStorage.getItem("concierge:demo:cart")) return;
+  if (localStorage.getItem("concierge:demo:cart")) return;
   const then = Date.now() - 2 * 60 * 60 * 1000;
-  localStorage.setItem(
-    "concierge:v1:demo",
-    JSON.stringify({
-      v: 1,
-      consent: { storage: "granted", analytics: "granted", at: then },
-      cart: { currency: "EUR", updated: then, lines: [{ id: "aurora-x1", name: "Aurora X1", category: "Phones", price: 79900, qty: 1 }] },
-      seen: then,
-    }),
-  );
+  const purposes = { measurement: "granted", personalization: "granted", marketing: "granted" };
+  localStorage.setItem("concierge:demo:consent", JSON.stringify({ v: 2, policy: 2, purposes, source: "dialog", at: then, scope: {} }));
+  const lines = [{ id: "aurora-x1", name: "Aurora X1", category: "Phones", price: 79900, qty: 1 }];
+  localStorage.setItem("concierge:demo:cart", JSON.stringify({ v: 1, currency: "EUR", updated: then, lines, seen: then }));
 }
 
 export async function launch() {

@@ -225,7 +225,7 @@ function vitalsSection(vitals, pageCost) {
   const interaction = vitals.dismissInteraction;
   const interactionText = (value) => (value === null ? `under ${interaction.threshold} ms` : ms(value, 0));
   out.push(
-    `A returning visitor whose cart was abandoned two hours ago (storage seeded in the pre-split format, which the agent migrates), ${vitals.measured} of ${vitals.loads} page views measured.`,
+    `A returning visitor whose cart was abandoned two hours ago (storage seeded in the stored format of today: every purpose accepted, a cart left), ${vitals.measured} of ${vitals.loads} page views measured.`,
     "",
     table(
       ["measure", "median", "worst", "<budget"],

@@ -1,7 +1,9 @@
 //! Consent under a policy: what choices unlock, the words of the page's API, regions and GPC,
 //! and when a choice is asked again. Each case names the rule it holds.
 
-use concierge_protocol::consent::{builtin_policy, purpose_for_word, Choices, Source};
+use concierge_protocol::consent::{
+    builtin_policy, purpose_for_word, Choices, Source, BUILTIN_POLICY,
+};
 use concierge_protocol::documents::{check_document, Document, Mode, OnNewVersion, Policy};
 use concierge_protocol::names::{DataCategory, Decision, Feature};
 
@@ -35,6 +37,16 @@ fn the_builtin_policy_is_the_demo_document_as_the_validator_reads_it() {
     let Ok(Document::Policy(checked)) = check_document(&value) else { panic!("demo policy") };
     assert_eq!(builtin_policy(), checked);
     assert_eq!(checked.purposes.len(), 4);
+}
+
+#[test]
+fn the_builtin_policy_is_carried_without_the_files_whitespace_and_reads_the_same() {
+    let pretty = include_str!("../../documents/demo/policy.json");
+    let parse = |text| concierge_protocol::json::parse(text).unwrap();
+    // The same value: every space inside a text kept, every one between tokens gone.
+    assert_eq!(parse(BUILTIN_POLICY), parse(pretty));
+    // Written out compactly, the file is exactly what the agent carries.
+    assert_eq!(parse(pretty).to_json(), BUILTIN_POLICY);
 }
 
 #[test]

@@ -167,6 +167,8 @@ test("a denial by the browser's Global Privacy Control is shown as such", async 
   await open(tab, { setup: GPC });
   await call(tab, "consent", "open");
   const rows = view(tab, "panel").locator(".row");
+  // The first panel of a page may wait for its lazy module (src/web/modules.js).
+  await rows.first().waitFor();
   assert.equal(await rows.count(), 4);
   assert.equal(await rows.nth(3).locator("input").isChecked(), false);
   assert.match(await rows.nth(3).textContent(), /Set by your browser's Global Privacy Control/);
