@@ -289,7 +289,7 @@ run_bench() {
   cargo build --release --locked -q -p concierge-server --example ingest_bench
   step "Benchmark self-tests (statistics, page variants, report)"
   node --test bench/tests/
-  step "Benchmark: sizes, page cost, start-up, per event, memory, Web Vitals, ingest (about 4 minutes)"
+  step "Benchmark: sizes, page cost, start-up, per event, campaign decision, targeting, memory, Web Vitals, ingest (about 4 minutes)"
   CONCIERGE_SERVER="$ROOT/target/release/concierge-server" CONCIERGE_BENCH_WASM="$BENCH_WASM" node bench/run.mjs
 }
 
