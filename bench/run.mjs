@@ -1,4 +1,4 @@
-// Benchmark entry point (./build.sh bench): measures sizes, page cost, start-up, per-event cost, memory, Web Vitals and backend ingest in one run, then writes bench/results.json, bench/REPORT.md, bench/charts/*.svg and the README's Benchmark tables.
+// Benchmark entry point (./build.sh bench): measures sizes, page cost, start-up, per-event cost, a campaign decision, targeting, memory, Web Vitals and backend ingest in one run, then writes bench/results.json, bench/REPORT.md, bench/charts/*.svg and the README's Benchmark tables.
 
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, release, totalmem, type } from "node:os";
@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { launch } from "./lib/browser.mjs";
 import { runIngest } from "./lib/ingest.mjs";
-import { memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
+import { decision, memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
 import { charts, header, report, tables } from "./lib/report.mjs";
 import { GZIP_TOOL, measureSizes } from "./lib/sizes.mjs";
 
@@ -25,6 +25,7 @@ const lowered = Object.entries(DEFAULT_COUNTS)
 const SETTINGS = {
   pageCost: { loads: count("BENCH_LOADS"), throttle: 4 },
   perEvent: { calls: count("BENCH_CALLS"), warmup: 200 },
+  decision: { calls: count("BENCH_CALLS"), warmup: 200 },
   targeting: { batches: 300, perBatch: 100 },
   memory: { events: 1_000 },
   vitals: { loads: count("BENCH_VITALS_LOADS"), throttle: 4 },
@@ -79,6 +80,7 @@ try {
     pageCost(browser, origin, ROOT, { loads: SETTINGS.pageCost.loads, throttle: 1, variants: ["concierge"], settle: 0 }),
   );
   results.perEvent = await part("per event", () => perEvent(browser, origin, ROOT, SETTINGS.perEvent));
+  results.decision = await part("campaign decision, 50 campaigns", () => decision(browser, origin, ROOT, SETTINGS.decision));
   results.targeting = await part("targeting", () => targeting(browser, origin, ROOT, SETTINGS.targeting));
   results.memory = await part("memory", () => memory(browser, origin, ROOT, SETTINGS.memory));
   results.vitals = await part("Web Vitals with the banner", () => vitals(browser, origin, ROOT, SETTINGS.vitals));
@@ -90,7 +92,7 @@ results.ingest = await part("backend ingest", () => runIngest(ROOT));
 results.machine.loadAfter = loadavg();
 results.seconds = (Date.now() - started) / 1000;
 
-const broken = ["pageCost", "startup", "perEvent", "targeting", "memory", "vitals"].filter((name) => results[name]?.error);
+const broken = ["pageCost", "startup", "perEvent", "decision", "targeting", "memory", "vitals"].filter((name) => results[name]?.error);
 for (const name of broken) results[name] = { ...results[name], failedPart: true };
 
 const chartDir = join(ROOT, "bench/charts");

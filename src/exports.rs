@@ -79,3 +79,42 @@ pub unsafe extern "C" fn concierge_handle(ptr: *mut u8, len: usize) -> usize {
 pub extern "C" fn concierge_stop() {
     BRIDGE.with(|cell| cell.borrow_mut().take());
 }
+
+/// The benchmark's build only (`--features bench`, never in `www/concierge/pkg`): compiles the
+/// rule of the request `{"rule": ..., "data": ...}` once and evaluates it `times` times on its
+/// data, so the page can time the agent's JSON Logic evaluator beside json-logic-js. Returns the
+/// length of the last result as JSON, or of `{"error": "..."}` when the request, the rule or
+/// an evaluation fails.
+///
+/// # Safety
+/// See [`take_request`].
+#[cfg(feature = "bench")]
+#[no_mangle]
+pub unsafe extern "C" fn concierge_bench_logic(ptr: *mut u8, len: usize, times: usize) -> usize {
+    use concierge_protocol::logic::Rule;
+    use concierge_protocol::{json, text, Value};
+    // SAFETY: forwarded from the caller.
+    let request = unsafe { take_request(ptr, len) };
+    let failed = |why: String| Value::object([("error", Value::from(why.as_str()))]).to_json();
+    let answer = match json::parse(&request) {
+        Err(error) => failed(text!("the request ", error.describe())),
+        Ok(request) => {
+            let data = request.field("data").cloned().unwrap_or(Value::Null);
+            match Rule::compile(request.field("rule").unwrap_or(&Value::Null)) {
+                Err(problem) => failed(text!("the rule: ", problem.describe())),
+                Ok(rule) => {
+                    let mut last = Ok(Value::Null);
+                    for _ in 0..times {
+                        // Opaque to the optimiser, so no evaluation is folded away.
+                        last = std::hint::black_box(&rule).evaluate(std::hint::black_box(&data));
+                    }
+                    match last {
+                        Ok(result) => result.to_json(),
+                        Err(error) => failed(error.message().to_owned()),
+                    }
+                }
+            }
+        }
+    };
+    set_output(answer)
+}

@@ -1,7 +1,10 @@
-// Benchmark, measurements in the browser: page cost of each variant at 4x CPU throttling, Concierge's start-up, per-event cost, memory, and the Web Vitals of the recovery banner.
+// Benchmark, measurements in the browser: page cost of each variant at 4x CPU throttling, Concierge's start-up, per-event cost, one campaign decision with 50 campaigns, targeting beside json-logic-js, memory, and the Web Vitals of the recovery banner.
 
 import { firstMark, openShop, pageRecord } from "./browser.mjs";
 import { summary } from "./stats.mjs";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { benchCampaigns, DECISION_INPUTS } from "./campaigns.mjs";
 import { DATA, EXPECTED, RULE } from "./targeting.mjs";
 
 /** After the agent is ready and the load event fired: time for late long tasks to show up. */
@@ -231,40 +234,209 @@ export async function perEvent(browser, origin, root, { calls, warmup }) {
   return { timer, rows };
 }
 
-/** In the page: json-logic-js on the shared rule, timed in batches (one call is below the timer's step). */
-function jsonLogicInPage({ rule, data, batches, perBatch }) {
-  const apply = window.jsonLogic.apply;
-  const result = apply(rule, data);
-  for (let i = 0; i < perBatch * 10; i++) apply(rule, data);
-  const perCall = [];
-  for (let batch = 0; batch < batches; batch++) {
-    const start = performance.now();
-    for (let i = 0; i < perBatch; i++) apply(rule, data);
-    perCall.push((performance.now() - start) / perBatch);
-  }
-  return { result, perCall };
+/**
+ * In the page: json-logic-js and Concierge's evaluator (the bench build's
+ * `concierge_bench_logic`, which compiles the rule once per call and evaluates it `n` times) on
+ * the same rule and data, each timed in batches (one evaluation is below the timer's step), the
+ * two taking turns batch by batch so the machine's noise falls on both alike.
+ */
+function evaluatorsInPage({ wasmUrl, rule, data, batches, perBatch }) {
+  return (async () => {
+    const apply = window.jsonLogic.apply;
+    const { instance } = await WebAssembly.instantiate(await (await fetch(wasmUrl)).arrayBuffer(), {});
+    const wasm = instance.exports;
+    const request = new TextEncoder().encode(JSON.stringify({ rule, data }));
+    const concierge = (times) => {
+      const at = wasm.concierge_alloc(request.length);
+      new Uint8Array(wasm.memory.buffer, at, request.length).set(request);
+      const length = wasm.concierge_bench_logic(at, request.length, times);
+      return new TextDecoder().decode(new Uint8Array(wasm.memory.buffer, wasm.concierge_output(), length));
+    };
+    const results = { jsonLogic: apply(rule, data), concierge: JSON.parse(concierge(1)) };
+    for (let i = 0; i < perBatch * 10; i++) apply(rule, data);
+    concierge(perBatch * 10);
+    const jsonLogic = [];
+    const ours = [];
+    const setup = [];
+    for (let batch = 0; batch < batches; batch++) {
+      // What a batch spends besides evaluating: reading the request, compiling, writing the result.
+      const begin = performance.now();
+      concierge(0);
+      setup.push(performance.now() - begin);
+      let start = performance.now();
+      for (let i = 0; i < perBatch; i++) apply(rule, data);
+      jsonLogic.push((performance.now() - start) / perBatch);
+      start = performance.now();
+      concierge(perBatch);
+      ours.push((performance.now() - start) / perBatch);
+    }
+    return { results, jsonLogic, concierge: ours, setup };
+  })();
 }
 
-/** One targeting evaluation: json-logic-js now; Concierge's evaluator arrives with the campaigns issue. */
+/** Where `./build.sh bench` wrote the bench build of the agent (`--features bench`). */
+export function benchWasmPath(root) {
+  return process.env.CONCIERGE_BENCH_WASM || join(root, "target/bench/concierge_bench.wasm");
+}
+
+/** Serves the bench build to the page at `/bench-wasm/concierge_bench.wasm`. */
+async function routeBenchWasm(page, origin, root) {
+  const file = benchWasmPath(root);
+  if (!existsSync(file)) throw new Error(`${file} is missing: ./build.sh bench builds it (the agent with --features bench)`);
+  await page.route(`${origin}/bench-wasm/concierge_bench.wasm`, (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: readFileSync(file) }));
+  return "/bench-wasm/concierge_bench.wasm";
+}
+
+/**
+ * One targeting evaluation: json-logic-js and Concierge's own evaluator on the same rule and
+ * data in the same isolated page, after checking that both give the expected result.
+ */
 export async function targeting(browser, origin, root, { batches, perBatch }) {
+  let shop;
+  const method = `${batches} batches of ${perBatch} evaluations, taking turns with the other evaluator; per-evaluation time of each batch`;
+  try {
+    shop = await openShop(browser, origin, root, { variant: "none", isolate: true });
+    const wasmUrl = await routeBenchWasm(shop.page, origin, root);
+    await shop.page.goto(`${origin}/`, { waitUntil: "load" });
+    await shop.page.addScriptTag({ url: "/bench-peers/json-logic-js/logic.js" });
+    const run = await shop.page.evaluate(evaluatorsInPage, { wasmUrl, rule: RULE, data: DATA, batches, perBatch });
+    for (const [name, result] of [["json-logic-js", run.results.jsonLogic], ["Concierge", run.results.concierge]]) {
+      if (result !== EXPECTED) throw new Error(`${name} yields ${JSON.stringify(result)} on the rule, expected ${EXPECTED}`);
+    }
+    const setupPerBatch = summary(run.setup.map((ms) => ms * 1000)).median;
+    const jsonLogic = { name: "json-logic-js", ...summary(run.jsonLogic.map((ms) => ms * 1000)), unit: "µs", result: run.results.jsonLogic, method };
+    const concierge = {
+      name: "Concierge",
+      ...summary(run.concierge.map((ms) => ms * 1000)),
+      unit: "µs",
+      result: run.results.concierge,
+      method: `${method}; each batch is one call into the bench build's Wasm (\`concierge_bench_logic\`), which also reads the request, compiles the rule and writes the result once: ${setupPerBatch.toFixed(1)} µs per batch timed alone (median), included`,
+    };
+    return { rows: [jsonLogic, concierge], speedup: speedup(jsonLogic.median, concierge.median) };
+  } catch (error) {
+    return { error: String(error?.message ?? error).split("\n")[0], rows: [] };
+  } finally {
+    await shop?.context.close().catch(() => {});
+  }
+}
+
+/** How many times faster `ours` is than `theirs` (above 1: faster), to two decimals; null without both. */
+export function speedup(theirs, ours) {
+  if (!(theirs > 0) || !(ours > 0)) return null;
+  return Math.round((theirs / ours) * 100) / 100;
+}
+
+/**
+ * In the page: the shipped Wasm engine (the very file the loader fetches), started as the shell
+ * starts it on a product page with consent given and a phone in the cart, given the published
+ * config with the campaigns document through the config input, then `DECISION_INPUTS` handed to
+ * it `warmup + calls` times, each call timed on its own as the shell makes it (JSON written,
+ * engine run, effects read back). The first call's effects are returned for checking.
+ */
+function decisionInPage({ start, inputs, campaigns, calls, warmup }) {
+  return (async () => {
+    const { instance } = await WebAssembly.instantiate(await (await fetch("/concierge/pkg/concierge_bg.wasm")).arrayBuffer(), {});
+    const wasm = instance.exports;
+    const encoder = new TextEncoder();
+    const decoder = new TextDecoder();
+    const call = (entry, message) => {
+      const bytes = encoder.encode(JSON.stringify(message));
+      const at = wasm.concierge_alloc(bytes.length);
+      new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
+      const length = entry(at, bytes.length);
+      return JSON.parse(decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.concierge_output(), length)));
+    };
+    const warnings = [];
+    const keep = (effects) => {
+      for (const [verb, text] of effects) if (verb === "warn") warnings.push(text);
+      return effects;
+    };
+    keep(call(wasm.concierge_start, { ...start, now: Date.now() }));
+    const answer = await fetch("/v1/config?site=demo", { cache: "no-store" });
+    const published = await answer.json();
+    const documents = (published.documents ?? []).filter((entry) => entry.kind !== "campaigns");
+    const body = { ...published, documents: [...documents, campaigns] };
+    keep(call(wasm.concierge_handle, { now: Date.now(), in: [["config", { status: 200, etag: answer.headers.get("ETag"), body }]] }));
+    const first = keep(call(wasm.concierge_handle, { now: Date.now(), in: inputs }));
+    const times = [];
+    let effects = 0;
+    for (let i = 0; i < warmup + calls; i++) {
+      const begin = performance.now();
+      const out = call(wasm.concierge_handle, { now: Date.now(), in: inputs });
+      const end = performance.now();
+      if (i >= warmup) {
+        times.push(end - begin);
+        effects += out.length;
+      }
+      keep(out);
+      if (i % 50 === 49) await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    return { first, times, effectsPerCall: effects / calls, warnings };
+  })();
+}
+
+/** The start request the shell makes on the demo's product page (src/web/main.js, `boot`). */
+const DECISION_START = {
+  settings: { site: "demo", endpoint: "/v1", currency: "EUR", locale: "en-GB", checkoutPath: "/checkout/" },
+  locale: "en-GB",
+  gpc: false,
+  tags: false,
+  path: "/product/",
+  page_type: "product",
+  device: "desktop",
+  tz_offset: 60,
+  referrer: "",
+  seed: [20261205, 1017],
+  stored: [],
+  calls: [
+    ["consent", "accept", null],
+    ["track", "add_to_cart", ITEM_PARAMS],
+  ],
+  layer: [],
+};
+
+/**
+ * One full campaign decision with 50 campaigns: every trigger of the document set off in one
+ * engine call (`DECISION_INPUTS`), so every campaign is a candidate and goes through schedule,
+ * targeting, caps and arbitration. What the first decision showed is checked and reported.
+ */
+export async function decision(browser, origin, root, { calls, warmup }) {
   let shop;
   try {
     shop = await openShop(browser, origin, root, { variant: "none", isolate: true });
     await shop.page.goto(`${origin}/`, { waitUntil: "load" });
-    await shop.page.addScriptTag({ url: "/bench-peers/json-logic-js/logic.js" });
-    const { result, perCall } = await shop.page.evaluate(jsonLogicInPage, { rule: RULE, data: DATA, batches, perBatch });
-    if (result !== EXPECTED) throw new Error(`json-logic-js yields ${JSON.stringify(result)} on the rule, expected ${EXPECTED}`);
+    const timer = await shop.page.evaluate(timerResolutionInPage);
+    const campaigns = benchCampaigns();
+    const run = await shop.page.evaluate(decisionInPage, { start: DECISION_START, inputs: DECISION_INPUTS, campaigns, calls, warmup });
+    if (run.warnings.length) throw new Error(`the engine warned: ${run.warnings[0]}`);
+    const outcomes = shownOutcomes(run.first);
+    if (outcomes.shown + outcomes.holdout === 0) throw new Error("the first decision showed no campaign: the document did not reach the engine");
     return {
-      rows: [
-        { name: "json-logic-js", ...summary(perCall.map((ms) => ms * 1000)), unit: "µs", method: `${batches} batches of ${perBatch} calls, per-call time of each batch` },
-        { name: "Concierge", pending: "Concierge's evaluator arrives with the campaigns issue" },
-      ],
+      timer,
+      campaigns: campaigns.campaigns.length,
+      triggers: [...new Set(campaigns.campaigns.map((entry) => entry.trigger.type))],
+      inputs: DECISION_INPUTS.map(([kind, name]) => `${kind} ${name}`),
+      firstDecision: outcomes,
+      effectsPerCall: run.effectsPerCall,
+      warmup,
+      ...summary(run.times.map((ms) => ms * 1000)),
+      unit: "µs",
     };
   } catch (error) {
-    return { rows: [{ name: "json-logic-js", error: String(error?.message ?? error).split("\n")[0] }, { name: "Concierge", pending: "Concierge's evaluator arrives with the campaigns issue" }] };
+    return { error: String(error?.message ?? error).split("\n")[0] };
   } finally {
     await shop?.context.close().catch(() => {});
   }
+}
+
+/** From an engine call's effects: the campaigns shown, held back (holdout) and the views drawn. */
+export function shownOutcomes(effects) {
+  const counts = { shown: 0, holdout: 0, views: 0 };
+  for (const [verb, topic, payload] of effects) {
+    if (verb === "render") counts.views++;
+    if (verb === "notify" && topic === "campaign" && (payload?.event === "shown" || payload?.event === "holdout")) counts[payload.event]++;
+  }
+  return counts;
 }
 
 /** JS heap in use after a full garbage collection, from the DevTools protocol. */

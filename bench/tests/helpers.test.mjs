@@ -7,7 +7,8 @@ import { dirname, join } from "node:path";
 import test from "node:test";
 import { rewriteDocument } from "../lib/browser.mjs";
 import { parseIngestReport } from "../lib/ingest.mjs";
-import { cumulativeLayoutShift, interactionSummary } from "../lib/measure.mjs";
+import { benchCampaigns, CAMPAIGN_COUNT, DECISION_INPUTS, setsOff, withCampaigns } from "../lib/campaigns.mjs";
+import { cumulativeLayoutShift, interactionSummary, shownOutcomes, speedup } from "../lib/measure.mjs";
 import { charts, tables } from "../lib/report.mjs";
 import { measureSizes, PEERS } from "../lib/sizes.mjs";
 import { median, percentile, summary } from "../lib/stats.mjs";
@@ -152,7 +153,8 @@ function fakeResults(sizes) {
     },
     startup: { concierge: variant(45.6) },
     perEvent: { timer: { resolution: 0.005, isolated: true }, rows: [{ name: "add_to_cart, consent given", event: "add_to_cart", ...figure(61.5), cartListenerCalledDuringCommand: "2 of 2" }, { name: "view_item, consent given", event: "view_item", error: "page crashed" }] },
-    targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", pending: "Concierge's evaluator arrives with the campaigns issue" }] },
+    decision: { timer: { resolution: 0.005, isolated: true }, campaigns: 50, triggers: ["page_view", "custom"], inputs: ["signal route", "call trigger"], firstDecision: { shown: 3, holdout: 1, views: 3 }, warmup: 200, ...figure(42.5) },
+    targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", ...figure(0.8), method: "batches" }], speedup: 1.5 },
     memory: { events: 1000, noneHeap: 1000, alloyHeap: { error: "alloy did not become ready" }, conciergeHeapReady: 2000, wasmMemoryReady: 65536, conciergeHeapAfterEvents: 2100, wasmMemoryAfterEvents: 65536 },
     vitals: { loads: 2, throttle: 4, measured: 2, failures: [], cls: figure(0), agentShiftValue: figure(0), agentShifts: 0, dismissInteraction: interactionSummary([null, 24]) },
     ingest: { error: "ingest_bench printed no table" },
@@ -175,7 +177,10 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(line("| ready (`concierge:ready`)"), /\| 45\.6 ms \(p95 45\.6 ms\) \| 123\.4 ms \(p95 123\.4 ms\) \| 100 ms at 4×: \*\*missed\*\* \|/);
     assert.match(line("| `concierge('track', 'add_to_cart')`"), /61\.5 µs \| 61\.5 µs \| 2 \| 2 of 2 \| 50 µs median: \*\*missed\*\*/);
     assert.match(text, /\| `view_item, consent given` \| not measured: page crashed/);
-    assert.match(line("| Concierge |"), /arrives with the campaigns issue/);
+    assert.match(line("| one decision, 50 campaigns"), /\| 42\.5 µs \| 42\.5 µs \| 2 \| 50 µs median: \*\*met\*\* \|/);
+    assert.match(text, /the first decision showed 3 campaigns \(1 held back as holdout\)/);
+    assert.match(line("| Concierge |"), /\| 0\.80 µs \| 0\.80 µs \| batches \|/);
+    assert.match(text, /Concierge ÷ json-logic-js: 1\.5× as fast at the median \(goal: not slower: \*\*met\*\*\)/);
     assert.match(line("| alloy, configured"), /not measured: alloy did not become ready/);
     assert.match(line("| interaction: a click"), /\| under 16 ms \| 24 ms \| under 100 ms: \*\*met\*\* \|/);
     assert.match(text, /The ingest benchmark was not measured: ingest_bench printed no table\./);
@@ -185,4 +190,53 @@ test("the report states budgets met or missed and names what failed instead of a
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test("the 50-campaign document: unique ids, every trigger kind the page can set off, modals only where allowed, and every campaign a candidate under the decision's input", () => {
+  const document = benchCampaigns();
+  assert.equal(document.campaigns.length, CAMPAIGN_COUNT);
+  assert.equal(new Set(document.campaigns.map((campaign) => campaign.id)).size, CAMPAIGN_COUNT);
+  const kinds = new Set(document.campaigns.map((campaign) => campaign.trigger.type));
+  assert.deepEqual([...kinds].sort(), ["custom", "exit_intent", "idle", "page_view", "route_change", "scroll_depth", "time_on_page"]);
+  for (const campaign of document.campaigns) {
+    assert.ok(setsOff(campaign.trigger, DECISION_INPUTS, "product"), `${campaign.id} (${JSON.stringify(campaign.trigger)}) is not a candidate`);
+    if (campaign.placement.type === "modal") assert.ok(["exit_intent", "custom"].includes(campaign.trigger.type), `${campaign.id}: a modal on ${campaign.trigger.type}`);
+  }
+  assert.ok(document.campaigns.some((campaign) => campaign.targeting) && document.campaigns.some((campaign) => !campaign.targeting));
+  assert.ok(new Set(document.campaigns.map((campaign) => campaign.placement.type)).size >= 4);
+});
+
+test("setsOff follows the engine's triggers: thresholds, page paths and types, the custom trigger's name", () => {
+  const route = (path) => [["signal", "route", path]];
+  assert.ok(setsOff({ type: "page_view", path: "/product/" }, route("/product/x"), "product"));
+  assert.ok(!setsOff({ type: "page_view", path: "/product/" }, route("/cart/"), "product"));
+  assert.ok(!setsOff({ type: "page_view", page_type: "cart" }, route("/product/x"), "product"));
+  assert.ok(setsOff({ type: "route_change" }, route("/"), null));
+  assert.ok(setsOff({ type: "idle", seconds: 30 }, [["signal", "idle", 30]], null));
+  assert.ok(!setsOff({ type: "idle", seconds: 30 }, [["signal", "idle", 29]], null));
+  assert.ok(!setsOff({ type: "scroll_depth", percent: 50 }, [["signal", "time", 90]], null));
+  assert.ok(setsOff({ type: "custom", name: "a" }, [["call", "trigger", "a", {}]], null));
+  assert.ok(!setsOff({ type: "custom", name: "a" }, [["call", "trigger", "b", {}]], null));
+  assert.ok(!setsOff({ type: "cart_abandoned" }, DECISION_INPUTS, "product"));
+});
+
+test("the campaigns document replaces the published one in the config answer, other documents kept", () => {
+  const config = { format: 1, site: "demo", documents: [{ kind: "policy", version: 2 }, { kind: "campaigns", version: 1, campaigns: [] }] };
+  const document = benchCampaigns(2);
+  assert.deepEqual(withCampaigns(config, document).documents, [{ kind: "policy", version: 2 }, document]);
+});
+
+test("a decision's outcomes are read from its effects; the speed-up is theirs over ours", () => {
+  const effects = [
+    ["notify", "campaign", { campaign: "a", event: "shown" }],
+    ["notify", "campaign", { campaign: "b", event: "holdout" }],
+    ["notify", "campaign", { campaign: "a", event: "clicked" }],
+    ["notify", "cart", { count: 1 }],
+    ["render", { kind: "campaign" }],
+  ];
+  assert.deepEqual(shownOutcomes(effects), { shown: 1, holdout: 1, views: 1 });
+  assert.equal(speedup(2, 1), 2);
+  assert.equal(speedup(1, 3), 0.33);
+  assert.equal(speedup(null, 1), null);
+  assert.equal(speedup(1, 0), null);
 });
