@@ -94,7 +94,9 @@ const SCHEDULE_FIELDS: &[Field] = &[
 
 const SECONDS: Rule = Rule::WholeNumber { min: 1, max: 3_600, unit: "seconds" };
 
-const TRIGGERS: &[Shape] = &[
+/// A `static`, not a `const`: each use of a `const` table may be a copy of it, names and texts
+/// and all, in the Wasm.
+static TRIGGERS: &[Shape] = &[
     Shape::new(
         "page_view",
         "a page_view trigger",
@@ -121,7 +123,7 @@ const TRIGGERS: &[Shape] = &[
     ),
 ];
 
-const PLACEMENTS: &[Shape] = &[
+static PLACEMENTS: &[Shape] = &[
     Shape::new("top_bar", "a top_bar placement", &[]),
     Shape::new("bottom_bar", "a bottom_bar placement", &[]),
     Shape::new(
