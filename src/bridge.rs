@@ -524,7 +524,7 @@ fn fetched(answer: &Value) -> Fetched {
     match (status, answer.field("body")) {
         (304, _) => Fetched::NotModified,
         (200..=299, Some(body)) => match concierge_protocol::documents::read_config(body) {
-            Ok(documents) => Fetched::Fresh { etag, documents },
+            Ok(documents) => Fetched::Fresh { etag, documents, source: body.clone() },
             Err(problem) => Fetched::Invalid(vec![problem]),
         },
         (200..=299, None) => {

@@ -183,7 +183,7 @@ pub fn encode(record: &Record) -> String {
             out.string_field("etag", &kept.etag);
             out.number_field("fetched", kept.fetched_at as f64);
             out.key("config");
-            out.value(&documents::encode_config(&kept.documents));
+            out.value(&kept.source);
         }
         Record::Campaigns(history) => encode_history(&mut out, history),
     }
@@ -623,10 +623,10 @@ fn decode_config(stored: &Value) -> Result<KeptConfig, StoredError> {
         .to_owned();
     let fetched_at = time(stored, "", "fetched")?.unwrap_or(0);
     let config = stored.field("config").ok_or_else(|| field("config", "is missing"))?;
-    let documents = documents::read_config(config).map_err(|problem| {
+    documents::read_config(config).map_err(|problem| {
         field("config", &text!("is not a valid config (", problem.describe(), ")"))
     })?;
-    Ok(KeptConfig { etag, fetched_at, documents })
+    Ok(KeptConfig { etag, fetched_at, source: config.clone() })
 }
 
 #[inline(never)]

@@ -510,8 +510,7 @@ impl Run {
             Op::Subtract if values.len() < 2 => number(-self.number_of(arg(0))?),
             Op::Subtract => number(self.number_of(arg(0))? - self.number_of(arg(1))?),
             Op::Divide => number(self.number_of(arg(0))? / self.number_of(arg(1))?),
-            // Rust's float remainder is JavaScript's: the sign of the dividend, NaN for x % 0.
-            Op::Remainder => number(self.number_of(arg(0))? % self.number_of(arg(1))?),
+            Op::Remainder => number(remainder(self.number_of(arg(0))?, self.number_of(arg(1))?)),
             Op::In => Value::Bool(match arg(1) {
                 Some(Value::String(text)) if !text.is_empty() => {
                     let needle = self.text_of(arg(0))?;
@@ -873,6 +872,58 @@ fn array_index(name: &str) -> Option<usize> {
         .try_fold(0usize, |n, &b| b.is_ascii_digit().then(|| n * 10 + usize::from(b - b'0')))
 }
 
+/// JavaScript's `x % y`: IEEE `fmod`, exact, with the sign of the dividend and NaN for `x % 0`
+/// or an infinite `x`. Rust's `%` is the same function, but in the Wasm it is compiler-builtins'
+/// `fmod`, which divides in 128 bits and so brought the 128-bit division along (2 KB); this is
+/// the long division of the two significands on 64-bit words, as musl writes it.
+fn remainder(x: f64, y: f64) -> f64 {
+    let (mut ux, mut uy) = (x.to_bits(), y.to_bits());
+    let (mut ex, mut ey) = (((ux >> 52) & 0x7ff) as i32, ((uy >> 52) & 0x7ff) as i32);
+    let sign = ux & (1 << 63);
+    if uy << 1 == 0 || y.is_nan() || ex == 0x7ff {
+        return f64::NAN;
+    }
+    if ux << 1 <= uy << 1 {
+        // |x| < |y|: x itself; |x| = |y|: a zero with x's sign.
+        return if ux << 1 == uy << 1 { 0.0 * x } else { x };
+    }
+    // The significands with their implicit bit; subnormals shifted up to the same form.
+    if ex == 0 {
+        ex -= (ux << 12).leading_zeros() as i32;
+        ux <<= 1 - ex;
+    } else {
+        ux = (ux & (u64::MAX >> 12)) | (1 << 52);
+    }
+    if ey == 0 {
+        ey -= (uy << 12).leading_zeros() as i32;
+        uy <<= 1 - ey;
+    } else {
+        uy = (uy & (u64::MAX >> 12)) | (1 << 52);
+    }
+    loop {
+        if ux >= uy {
+            ux -= uy;
+            if ux == 0 {
+                return 0.0 * x;
+            }
+        }
+        if ex == ey {
+            break;
+        }
+        ux <<= 1;
+        ex -= 1;
+    }
+    let shift = ux.leading_zeros() as i32 - 11;
+    ux <<= shift;
+    ex -= shift;
+    if ex > 0 {
+        ux = (ux - (1 << 52)) | ((ex as u64) << 52);
+    } else {
+        ux >>= 1 - ex;
+    }
+    f64::from_bits(ux | sign)
+}
+
 /// JavaScript's `ToIntegerOrInfinity`: NaN as 0, fractions cut towards zero.
 fn integer(n: f64) -> f64 {
     if n.is_nan() {
@@ -887,10 +938,33 @@ fn is_js_space(c: char) -> bool {
     c.is_whitespace() || c == '\u{feff}'
 }
 
+/// `text` without JavaScript's white space at its start, and at its end too with `both`. One
+/// loop for `Number()` and `parseFloat`, where `trim_matches` and `trim_start_matches` each
+/// brought a pattern searcher of their own into the Wasm.
+fn trim_js_space(text: &str, both: bool) -> &str {
+    let (mut start, mut end) = (text.len(), text.len());
+    for (at, c) in text.char_indices() {
+        if !is_js_space(c) {
+            if start == text.len() {
+                start = at;
+                if !both {
+                    break;
+                }
+            }
+            end = at + c.len_utf8();
+        }
+    }
+    if both {
+        &text[start.min(end)..end]
+    } else {
+        &text[start..]
+    }
+}
+
 /// JavaScript's `Number(text)`: white space around, empty as 0, `0x`/`0o`/`0b` integers,
 /// decimals with an exponent, `Infinity`; anything else NaN.
 fn string_to_number(text: &str) -> f64 {
-    let text = text.trim_matches(is_js_space);
+    let text = trim_js_space(text, true);
     if text.is_empty() {
         return 0.0;
     }
@@ -919,7 +993,7 @@ fn string_to_number(text: &str) -> f64 {
 
 /// JavaScript's `parseFloat(text)`: the longest decimal at its start, else NaN.
 fn parse_float(text: &str) -> f64 {
-    decimal_prefix(text.trim_start_matches(is_js_space)).map_or(f64::NAN, |(value, _)| value)
+    decimal_prefix(trim_js_space(text, false)).map_or(f64::NAN, |(value, _)| value)
 }
 
 /// The longest decimal at the start of `text` (`-1.5e3`, `.5`, `7.`, `Infinity`) and the bytes
@@ -1074,6 +1148,57 @@ mod tests {
         let mut out = String::new();
         push_number(&mut out, n);
         out
+    }
+
+    #[test]
+    fn the_remainder_is_exactly_rusts_float_remainder() {
+        // Natively Rust's `%` is the platform's exact fmod, which is JavaScript's `%`.
+        let specials = [
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            3.0,
+            -7.5,
+            0.1,
+            0.3,
+            10.0,
+            1e22,
+            1e308,
+            -1e308,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            2.225073858507201e-308,
+            1e-310,
+            5e-324,
+            -5e-324,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NAN,
+        ];
+        let mut pairs: Vec<(f64, f64)> = Vec::new();
+        for &a in &specials {
+            pairs.extend(specials.iter().map(|&b| (a, b)));
+        }
+        let mut state = 0x1234_5678_9abc_def1u64;
+        for _ in 0..100_000 {
+            let mut next = || {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state
+            };
+            let (a, b) = (f64::from_bits(next()), f64::from_bits(next()));
+            // The same significand at a nearby exponent, where the division loops longest.
+            let near = f64::from_bits((b.to_bits() & !(0x7ff << 52)) | ((next() % 2047) << 52));
+            pairs.extend([(a, b), (a, near), (near, a)]);
+        }
+        for (x, y) in pairs {
+            let (got, want) = (remainder(x, y), x % y);
+            let same = (got.is_nan() && want.is_nan()) || got.to_bits() == want.to_bits();
+            assert!(same, "{x:e} % {y:e}: {got:e}, not {want:e}");
+        }
     }
 
     #[test]

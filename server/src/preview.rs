@@ -8,7 +8,7 @@
 use concierge::engine::config::KeptConfig;
 use concierge::engine::persist::{Key, Record, Section};
 use concierge::stored;
-use concierge_protocol::documents::{Config, Policy};
+use concierge_protocol::documents::{self, Config, Policy};
 use serde_json::{json, Value};
 
 /// The languages of the catalogue, each previewed.
@@ -20,11 +20,11 @@ fn rendered(policy: &Policy, language: &str, call: &str, now: i64) -> Vec<Value>
     let kept = KeptConfig {
         etag: "\"preview\"".to_owned(),
         fetched_at: now,
-        documents: Config {
+        source: documents::encode_config(&Config {
             site: SITE.to_owned(),
             policy: Some(Box::new(policy.clone())),
             ..Config::default()
-        },
+        }),
     };
     let request = json!({
         "now": now,

@@ -7,6 +7,7 @@ use super::Millis;
 use concierge_protocol::calendar;
 use concierge_protocol::documents;
 use concierge_protocol::text;
+use concierge_protocol::Value;
 
 pub const MINUTE: Millis = 60_000;
 pub const HOUR: Millis = 60 * MINUTE;
@@ -98,22 +99,24 @@ impl Config {
         }
     }
 
-    /// The settings for a page: `documents` over the defaults, then `page` over both.
-    pub fn resolve(page: &PageSettings, documents: &documents::Config) -> Config {
+    /// The settings for a page: `documents` over the defaults, then `page` over both. The
+    /// documents are taken, not copied: a campaigns document is the largest thing the agent
+    /// holds, and cloning it cost the Wasm its whole `Clone` (docs/decisions.md).
+    pub fn resolve(page: &PageSettings, documents: documents::Config) -> Config {
         let mut config = Config::new(page.site.clone());
         config.endpoint.clone_from(&page.endpoint);
         config.currency = page.currency;
         config.locale.clone_from(&page.locale);
-        if let Some(policy) = &documents.policy {
-            config.policy.clone_from(policy);
+        Overrides::published(&documents).apply(&mut config);
+        if let Some(policy) = documents.policy {
+            config.policy = policy;
         }
-        if let Some(campaigns) = &documents.campaigns {
-            config.campaigns.clone_from(campaigns);
+        if let Some(campaigns) = documents.campaigns {
+            config.campaigns = campaigns;
         }
-        config.region = page.region.clone().or_else(|| documents.region.clone());
+        config.region = page.region.clone().or(documents.region);
         config.gpc = page.gpc;
         config.consent_mode = page.consent_mode;
-        Overrides::published(documents).apply(&mut config);
         page.overrides.apply(&mut config);
         config
     }
@@ -293,10 +296,13 @@ fn push_padded(out: &mut String, value: i64, width: usize) {
     out.push_str(&digits);
 }
 
-/// The published documents as the agent keeps them: validated, with the ETag they came with.
+/// The published documents as the agent keeps them: the config answer as it came (validated
+/// whole when it came and again when read back), with the ETag it came with. Kept as JSON, not
+/// re-encoded from the typed documents, so the Wasm carries no document encoder; the engine
+/// reads the documents from it when it puts them in force.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeptConfig {
     pub etag: String,
     pub fetched_at: Millis,
-    pub documents: documents::Config,
+    pub source: Value,
 }

@@ -54,14 +54,17 @@ impl History {
             return &mut self.campaigns[position];
         }
         if self.campaigns.len() >= KEPT_CAMPAIGNS {
-            // The one heard from least recently goes.
+            // The one heard from least recently goes (the first of equals). A loop rather
+            // than `min_by_key`, whose adapters cost three functions of Wasm here.
             let last =
                 |c: &Contact| c.shown.last().copied().max(c.dismissed_at).max(c.converted_at);
-            if let Some(oldest) =
-                (0..self.campaigns.len()).min_by_key(|&i| last(&self.campaigns[i]))
-            {
-                self.campaigns.remove(oldest);
+            let mut oldest = 0;
+            for (position, contact) in self.campaigns.iter().enumerate() {
+                if last(contact) < last(&self.campaigns[oldest]) {
+                    oldest = position;
+                }
             }
+            self.campaigns.remove(oldest);
         }
         self.campaigns.push(Contact { id: id.to_owned(), ..Contact::default() });
         let end = self.campaigns.len() - 1;

@@ -81,8 +81,9 @@ pub struct Commerce {
 pub enum Fetched {
     /// `304`: the copy kept on this device is current.
     NotModified,
-    /// New documents, already validated whole at the edge.
-    Fresh { etag: Option<String>, documents: documents::Config },
+    /// New documents, already validated whole at the edge, and the answer they were read from
+    /// (what the device keeps).
+    Fresh { etag: Option<String>, documents: documents::Config, source: Value },
     /// The answer was not a valid config; nothing of it is used.
     Invalid(Vec<Problem>),
     /// No answer (network error, timeout, an HTTP error status); the reason for the console.
@@ -337,8 +338,8 @@ fn sends(unlocked: Unlocked) -> bool {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Agent {
     page_settings: PageSettings,
-    /// Where the documents in force came from, and the copy to keep on the device. The
-    /// documents themselves are not kept apart: they are read once, into `config`.
+    /// Where the documents in force came from, and the copy to keep on the device (the answer
+    /// as it came). The typed documents are not kept apart: they are read into `config`.
     config_source: ConfigSource,
     kept_config: Option<KeptConfig>,
     /// `page_settings` over the documents in force over the defaults.
@@ -388,7 +389,7 @@ impl Agent {
 
     /// An agent for a page: its `data-*` settings over what the shop publishes.
     pub fn for_page(page_settings: PageSettings) -> Agent {
-        let config = Config::resolve(&page_settings, &documents::Config::default());
+        let config = Config::resolve(&page_settings, documents::Config::default());
         Agent {
             recovery: Recovery::new(config.currency),
             page_settings,
@@ -885,9 +886,13 @@ impl Agent {
     }
 
     /// Puts the documents kept on the device (by this page's start or another tab) in force.
+    /// The kept copy was validated when it was read from storage (a copy that fails is refused
+    /// there, with its field named), so reading it again here cannot fail; if it ever did, the
+    /// settings in force stay.
     fn use_kept_config(&mut self, kept: KeptConfig) {
+        let Ok(documents) = documents::read_config(&kept.source) else { return };
         self.written.config_etag = Some(kept.etag.clone());
-        self.config = Config::resolve(&self.page_settings, &kept.documents);
+        self.config = Config::resolve(&self.page_settings, documents);
         self.config_source = ConfigSource::Kept { fetched_at: kept.fetched_at };
         self.kept_config = Some(kept);
     }
@@ -906,17 +911,20 @@ impl Agent {
                     out.push(Effect::Warn(Warning::ConfigUnreachable { reason, using }));
                 }
             }
-            Fetched::Fresh { etag, documents } => {
-                let same = self.kept_config.as_ref().is_some_and(|kept| {
-                    Some(&kept.etag) == etag.as_ref() && kept.documents == documents
-                });
+            Fetched::Fresh { etag, documents, source } => {
+                // The same answer: compared as JSON, which the typed documents need no
+                // `PartialEq` for.
+                let same = self
+                    .kept_config
+                    .as_ref()
+                    .is_some_and(|kept| Some(&kept.etag) == etag.as_ref() && kept.source == source);
                 self.config_source = ConfigSource::Fetched;
                 if same {
                     return;
                 }
                 // Applied whole: the documents replace the old ones in one step.
-                self.config = Config::resolve(&self.page_settings, &documents);
-                self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, documents });
+                self.config = Config::resolve(&self.page_settings, documents);
+                self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, source });
                 // The page started under the documents it had: the new ones' page-load triggers
                 // fire for it now.
                 self.campaigns.page_loaded(&self.config.campaigns, &self.page.path);

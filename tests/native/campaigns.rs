@@ -770,3 +770,28 @@ fn the_shell_is_asked_to_watch_only_for_triggers_that_can_still_fire() {
     });
     assert_eq!(watch.map(|w| (w.exit_intent, w.idle)), Some((false, vec![40])));
 }
+
+#[test]
+fn a_history_full_of_campaigns_forgets_the_one_heard_from_least_recently() {
+    use concierge::engine::contact::{History, KEPT_CAMPAIGNS};
+    let mut history = History::default();
+    // Campaign 0 is shown first, then 1, 2, ...; campaign 0 is then dismissed last of all,
+    // so campaign 1 is the one heard from least recently.
+    for n in 0..KEPT_CAMPAIGNS {
+        history.displayed(&format!("c{n}"), None, false, T0 + n as Millis);
+    }
+    history.dismissed("c0", T0 + 1_000);
+    history.displayed("newcomer", None, false, T0 + 2_000);
+    let ids: Vec<&str> = history.campaigns.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids.len(), KEPT_CAMPAIGNS, "still at most {KEPT_CAMPAIGNS}");
+    assert!(!ids.contains(&"c1"), "the least recent goes: {ids:?}");
+    assert!(ids.contains(&"c0") && ids.contains(&"c2") && ids.contains(&"newcomer"));
+
+    // Of equals, the first goes.
+    let mut history = History::default();
+    for n in 0..KEPT_CAMPAIGNS {
+        history.displayed(&format!("c{n}"), None, false, T0);
+    }
+    history.displayed("newcomer", None, false, T0 + 1);
+    assert_eq!(history.campaigns[0].id, "c1", "c0, the first of equals, went");
+}

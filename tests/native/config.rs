@@ -37,16 +37,17 @@ fn demo_policy() -> Policy {
 }
 
 fn fresh(etag: &str, documents: documents::Config) -> Event {
-    Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents })
+    let source = documents::encode_config(&documents);
+    Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents, source })
 }
 
 /// (page overrides given, expected idle minutes, expected checkout path)
 #[test]
 fn documents_override_defaults_and_the_page_overrides_documents() {
-    let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
+    let defaults = Config::resolve(&PageSettings::new(SITE), documents::Config::default());
     assert_eq!(defaults, Config::new(SITE), "no documents, no attributes: the defaults");
 
-    let from_documents = Config::resolve(&PageSettings::new(SITE), &published(45, true));
+    let from_documents = Config::resolve(&PageSettings::new(SITE), published(45, true));
     assert_eq!(from_documents.idle_timeout, minutes(45));
     assert_eq!(from_documents.dismiss_for, minutes(120));
     assert_eq!(
@@ -58,7 +59,7 @@ fn documents_override_defaults_and_the_page_overrides_documents() {
     let mut page = PageSettings::new(SITE);
     page.overrides.idle_timeout = Some(minutes(5));
     page.overrides.consent_prompt = Some(true);
-    let overridden = Config::resolve(&page, &published(45, false));
+    let overridden = Config::resolve(&page, published(45, false));
     assert_eq!(overridden.idle_timeout, minutes(5), "the page's attribute wins");
     assert!(overridden.consent_prompt, "over the policy's prompt: false");
     assert_eq!(
@@ -83,7 +84,8 @@ fn fetched_documents_apply_whole_and_are_kept_with_their_etag_under_storage_cons
     assert!(device.borrow().has(Section::Config), "kept once storage is granted");
     let kept = device.borrow().stored().config.present().unwrap();
     assert_eq!(kept.etag, "\"v1\"");
-    assert_eq!(kept.documents, published(45, true));
+    let kept_documents = documents::read_config(&kept.source).expect("the kept copy reads");
+    assert_eq!(kept_documents, published(45, true), "the answer kept as it came");
 
     // The next page starts from the kept copy before any answer, then a 304 confirms it.
     let mut next = Tab { agent: Agent::for_page(PageSettings::new(SITE)), device: device.clone() };
@@ -167,9 +169,9 @@ fn the_agent_reads_a_published_campaigns_document_and_runs_it_instead_of_the_bui
             "order-help"
         ]
     );
-    let defaults = Config::resolve(&PageSettings::new(SITE), &documents::Config::default());
+    let defaults = Config::resolve(&PageSettings::new(SITE), documents::Config::default());
     assert_eq!(*defaults.campaigns, concierge::engine::campaigns::builtin(), "none published");
-    let published = Config::resolve(&PageSettings::new(SITE), &documents);
+    let published = Config::resolve(&PageSettings::new(SITE), documents.clone());
     assert_eq!(&*published.campaigns, read, "the published document replaces the built-in one");
 }
 

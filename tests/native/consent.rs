@@ -398,7 +398,11 @@ fn the_backends_word_on_the_region_applies_when_the_config_arrives() {
         ..documents::Config::default()
     };
     let effects = agent.handle(
-        Event::ConfigFetched(Fetched::Fresh { etag: Some("\"1\"".into()), documents }),
+        Event::ConfigFetched(Fetched::Fresh {
+            etag: Some("\"1\"".into()),
+            source: documents::encode_config(&documents),
+            documents,
+        }),
         T0 + 1,
     );
     assert_eq!(agent.consent().decision("marketing"), Decision::Granted, "opt-out there");

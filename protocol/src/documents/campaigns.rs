@@ -94,7 +94,9 @@ const SCHEDULE_FIELDS: &[Field] = &[
 
 const SECONDS: Rule = Rule::WholeNumber { min: 1, max: 3_600, unit: "seconds" };
 
-const TRIGGERS: &[Shape] = &[
+/// A `static`, not a `const`: each use of a `const` table may be a copy of it, names and texts
+/// and all, in the Wasm.
+static TRIGGERS: &[Shape] = &[
     Shape::new(
         "page_view",
         "a page_view trigger",
@@ -121,7 +123,7 @@ const TRIGGERS: &[Shape] = &[
     ),
 ];
 
-const PLACEMENTS: &[Shape] = &[
+static PLACEMENTS: &[Shape] = &[
     Shape::new("top_bar", "a top_bar placement", &[]),
     Shape::new("bottom_bar", "a bottom_bar placement", &[]),
     Shape::new(
@@ -781,6 +783,37 @@ pub(super) fn decode(document: &Value, version: u32) -> Campaigns {
 }
 
 fn decode_campaign(value: &Value) -> Option<Campaign> {
+    // What may fail and allocates nothing comes first, then what may fail, then the rest: each
+    // way out past something built cost the Wasm its own clean-up code.
+    let status = Status::from_name(value.get("status")?.as_str()?)?;
+    let priority = number_field(value, "priority")?;
+    let worth = value.get("value")?.as_f64()?;
+    let goal = value.get("goal")?;
+    let goal = Goal {
+        event: CommerceKind::from_name(goal.get("event")?.as_str()?)?,
+        attribution_days: number_field(goal, "attribution_days")?,
+    };
+    let id = value.get("id")?.as_str()?;
+    let content = value.get("content")?;
+    let (trigger, placement) = (value.get("trigger")?, value.get("placement")?);
+    let mut variants = Vec::new();
+    if let Some(Value::Array(records)) = value.get("variants") {
+        for record in records {
+            variants.push(Variant {
+                id: text_field(record, "id")?,
+                weight: number_field(record, "weight")?,
+                content: record.get("content").map(decode_content),
+            });
+        }
+    }
+    let targeting = match value.get("targeting") {
+        Some(source) => {
+            Some(Targeting { rule: logic::Rule::compile(source).ok()?, source: source.clone() })
+        }
+        None => None,
+    };
+    let trigger = Trigger::decode(trigger)?;
+    let placement = Placement::decode(placement)?;
     let schedule = value.get("schedule").and_then(|schedule| {
         let time = |name| schedule.get(name)?.as_str().and_then(parse_timestamp).map(|(t, _)| t);
         Some(Schedule {
@@ -789,12 +822,6 @@ fn decode_campaign(value: &Value) -> Option<Campaign> {
             time_zone: text_field(schedule, "time_zone"),
         })
     });
-    let targeting = match value.get("targeting") {
-        Some(source) => {
-            Some(Targeting { rule: logic::Rule::compile(source).ok()?, source: source.clone() })
-        }
-        None => None,
-    };
     let contact = value.get("contact");
     let defaults = ContactPolicy::default();
     let contact = ContactPolicy {
@@ -806,34 +833,20 @@ fn decode_campaign(value: &Value) -> Option<Campaign> {
             .and_then(|c| bool_field(c, "stop_after_conversion"))
             .unwrap_or(defaults.stop_after_conversion),
     };
-    let mut variants = Vec::new();
-    if let Some(Value::Array(records)) = value.get("variants") {
-        for record in records {
-            variants.push(Variant {
-                id: text_field(record, "id")?,
-                weight: number_field(record, "weight")?,
-                content: record.get("content").map(decode_content),
-            });
-        }
-    }
-    let goal = value.get("goal")?;
     Some(Campaign {
-        id: text_field(value, "id")?,
-        status: Status::from_name(value.get("status")?.as_str()?)?,
+        id: id.to_owned(),
+        status,
         schedule,
-        trigger: Trigger::decode(value.get("trigger")?)?,
+        trigger,
         targeting,
-        placement: Placement::decode(value.get("placement")?)?,
-        content: decode_content(value.get("content")?),
-        priority: number_field(value, "priority")?,
-        value: value.get("value")?.as_f64()?,
+        placement,
+        content: decode_content(content),
+        priority,
+        value: worth,
         contact,
         holdout: value.get("holdout").and_then(Value::as_f64).unwrap_or(0.0),
         variants,
-        goal: Goal {
-            event: CommerceKind::from_name(goal.get("event")?.as_str()?)?,
-            attribution_days: number_field(goal, "attribution_days")?,
-        },
+        goal,
     })
 }
 
