@@ -223,8 +223,8 @@ test("what this policy does: the audit table and the dialog preview follow the p
   const row = (state) => page.locator(`#audit table[data-mode=opt_in] tr[data-state="${state}"]`);
   await row("only:measurement").waitFor();
   // The demo policy: measurement keeps the visitor id and queued events, no cart, no documents.
-  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the visitor id, events waiting to be sent");
-  assert.equal(await row("only:measurement").locator(".audit-sent").textContent(), "the consent receipt; events: the shopping visit, the choice; may ask for staff notes");
+  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the visitor id, events waiting to be sent, how often each message was shown");
+  assert.equal(await row("only:measurement").locator(".audit-sent").textContent(), "the consent receipt; events: what the messages did, the shopping visit, the choice; may ask for staff notes");
   assert.equal(await row("gpc").locator(".audit-kept").textContent(), "nothing");
   assert.equal(await row("gpc").locator(".audit-sent").textContent(), "nothing");
   // The choices in the policy's order, by the purposes' names (an earlier test may have renamed one).
@@ -242,7 +242,7 @@ test("what this policy does: the audit table and the dialog preview follow the p
   policy.purposes.find((purpose) => purpose.id === "measurement").data.push("cart");
   await page.fill("#policy-editor", JSON.stringify(policy, null, 2));
   await page.waitForFunction(() => document.querySelector('#audit tr[data-state="only:measurement"] .audit-kept')?.textContent.includes("the cart"));
-  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the cart, the visitor id, events waiting to be sent, a copy of the shop's documents");
+  assert.equal(await row("only:measurement").locator(".audit-kept").textContent(), "the choice, its receipt (until the backend has it), the cart, the visitor id, events waiting to be sent, how often each message was shown, a copy of the shop's documents");
 
   // The dialog preview follows the same edits: the agent's panel names the purpose anew.
   policy.purposes.find((purpose) => purpose.id === "marketing").names.en = "Reminders by email";

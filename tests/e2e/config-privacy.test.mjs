@@ -7,8 +7,6 @@ import { agentReady, agentWrites, audit, useShop, visitor } from "./harness.mjs"
 const shop = useShop({ before, after });
 
 const AGENT_FILES = ["/concierge/loader.js", "/concierge/pkg/concierge.js", "/concierge/pkg/concierge_bg.wasm"];
-/** The preferences panel's lazy module: the dialog offers the panel, so it is fetched at idle. */
-const PANEL_MODULE = "/concierge/modules/panel.js";
 
 /** Requests for the agent's files and the API, in the order the browser made them. */
 function agentRequests(context) {
@@ -30,13 +28,11 @@ test("a fresh visitor's browser fetches the agent and one anonymous configuratio
   await page.goto(`${shop.url}/?utm_source=newsletter&customer=42`);
   await agentReady(page);
   await page.locator("[data-view=consent]").waitFor();
-  const pathsSeen = () => seen.map((request) => new URL(request.url()).pathname);
-  for (let wait = 0; wait < 100 && !pathsSeen().includes(PANEL_MODULE); wait++) await page.waitForTimeout(50);
   await page.waitForTimeout(300);
 
-  const paths = pathsSeen();
+  const paths = seen.map((request) => new URL(request.url()).pathname);
   assert.equal(paths[0], "/concierge/loader.js");
-  assert.deepEqual([...paths].sort(), [...AGENT_FILES, PANEL_MODULE, "/v1/config"].sort());
+  assert.deepEqual([...paths].sort(), [...AGENT_FILES, "/v1/config"].sort());
 
   const config = seen.find(isConfig);
   const url = new URL(config.url());

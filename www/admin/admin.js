@@ -1,9 +1,7 @@
 // Concierge privacy admin: edit and publish the consent policy with live checks, see what it does (the audit table), preview its dialog, read its history, chart consent rates, export receipts.
 
 import { build as drawView, STYLES } from "/concierge/pkg/preview.js";
-import { $, api, createEditor, dataTable, el, heading, publish, renderHistory, say, siteQuery, startPage, t, ui } from "./shared.js";
-
-const SVG = "http://www.w3.org/2000/svg";
+import { $, api, createEditor, dataTable, el, heading, publish, renderHistory, say, siteQuery, startPage, svg, t, ui } from "./shared.js";
 
 // --- the catalogue: the texts of this page, in each language (the common ones are shared.js's) --
 
@@ -34,9 +32,9 @@ const MESSAGES = {
     auditState: "State", auditChoices: "Choices", auditKept: "Kept on the device", auditSent: "Sent to the backend",
     stateNoChoice: "No choice yet", stateRejectAll: "Reject all", stateAcceptAll: "Accept all", stateOnly: "{purpose} only",
     stateGpc: "Global Privacy Control on, dialog closed", stateWithdraw: "Accept all", stateWithdrawn: "… then withdraw everything",
-    keyConsent: "the choice", keyReceipt: "its receipt (until the backend has it)", keyCart: "the cart", keyIdentity: "the visitor id", keyOutbox: "events waiting to be sent",
+    keyConsent: "the choice", keyReceipt: "its receipt (until the backend has it)", keyCart: "the cart", keyIdentity: "the visitor id", keyOutbox: "events waiting to be sent", keyCampaigns: "how often each message was shown",
     keyConfig: "a copy of the shop's documents", sentReceipt: "the consent receipt", sentEvents: "events: {kinds}",
-    eventConsent: "the choice", eventCart: "the cart", eventCommerce: "the shopping visit",
+    eventConsent: "the choice", eventCart: "the cart", eventCommerce: "the shopping visit", eventCampaign: "what the messages did",
     sentIntents: "may ask for staff notes", nothing: "nothing", undecided: "nothing decided",
     decisionGranted: "yes", decisionDenied: "no", decisionUnset: "not asked yet",
   },
@@ -69,9 +67,9 @@ const MESSAGES = {
     auditState: "Estado", auditChoices: "Opciones", auditKept: "Guardado en el dispositivo", auditSent: "Enviado al servidor",
     stateNoChoice: "Aún sin elegir", stateRejectAll: "Rechazar todo", stateAcceptAll: "Aceptar todo", stateOnly: "Solo {purpose}",
     stateGpc: "Global Privacy Control activo, diálogo cerrado", stateWithdraw: "Aceptar todo", stateWithdrawn: "… y después retirarlo todo",
-    keyConsent: "la elección", keyReceipt: "su recibo (hasta que el servidor lo tenga)", keyCart: "el carrito", keyIdentity: "el id del visitante", keyOutbox: "eventos pendientes de envío",
+    keyConsent: "la elección", keyReceipt: "su recibo (hasta que el servidor lo tenga)", keyCart: "el carrito", keyIdentity: "el id del visitante", keyOutbox: "eventos pendientes de envío", keyCampaigns: "cuántas veces se mostró cada mensaje",
     keyConfig: "una copia de los documentos de la tienda", sentReceipt: "el recibo de consentimiento", sentEvents: "eventos: {kinds}",
-    eventConsent: "la elección", eventCart: "el carrito", eventCommerce: "la visita de compra",
+    eventConsent: "la elección", eventCart: "el carrito", eventCommerce: "la visita de compra", eventCampaign: "lo que hicieron los mensajes",
     sentIntents: "puede pedir notas del personal", nothing: "nada", undecided: "nada decidido",
     decisionGranted: "sí", decisionDenied: "no", decisionUnset: "aún sin preguntar",
   },
@@ -102,9 +100,9 @@ const MESSAGES = {
     auditState: "Toestand", auditChoices: "Keuzes", auditKept: "Bewaard op het apparaat", auditSent: "Verstuurd naar de server",
     stateNoChoice: "Nog geen keuze", stateRejectAll: "Alles weigeren", stateAcceptAll: "Alles accepteren", stateOnly: "Alleen {purpose}",
     stateGpc: "Global Privacy Control aan, dialoog gesloten", stateWithdraw: "Alles accepteren", stateWithdrawn: "… en daarna alles intrekken",
-    keyConsent: "de keuze", keyReceipt: "het bewijs ervan (tot de server het heeft)", keyCart: "het winkelmandje", keyIdentity: "de bezoekers-id", keyOutbox: "gebeurtenissen die nog verstuurd worden",
+    keyConsent: "de keuze", keyReceipt: "het bewijs ervan (tot de server het heeft)", keyCart: "het winkelmandje", keyIdentity: "de bezoekers-id", keyOutbox: "gebeurtenissen die nog verstuurd worden", keyCampaigns: "hoe vaak elk bericht werd getoond",
     keyConfig: "een kopie van de documenten van de winkel", sentReceipt: "het toestemmingsbewijs", sentEvents: "gebeurtenissen: {kinds}",
-    eventConsent: "de keuze", eventCart: "het winkelmandje", eventCommerce: "het winkelbezoek",
+    eventConsent: "de keuze", eventCart: "het winkelmandje", eventCommerce: "het winkelbezoek", eventCampaign: "wat de berichten deden",
     sentIntents: "kan notities van medewerkers opvragen", nothing: "niets", undecided: "niets besloten",
     decisionGranted: "ja", decisionDenied: "nee", decisionUnset: "nog niet gevraagd",
   },
@@ -137,22 +135,15 @@ const MESSAGES = {
     auditState: "Zustand", auditChoices: "Entscheidungen", auditKept: "Auf dem Gerät gespeichert", auditSent: "An den Server gesendet",
     stateNoChoice: "Noch keine Wahl", stateRejectAll: "Alle ablehnen", stateAcceptAll: "Alle akzeptieren", stateOnly: "Nur {purpose}",
     stateGpc: "Global Privacy Control an, Dialog geschlossen", stateWithdraw: "Alle akzeptieren", stateWithdrawn: "… dann alles widerrufen",
-    keyConsent: "die Wahl", keyReceipt: "ihr Beleg (bis der Server ihn hat)", keyCart: "der Warenkorb", keyIdentity: "die Besucher-ID", keyOutbox: "noch zu sendende Ereignisse",
+    keyConsent: "die Wahl", keyReceipt: "ihr Beleg (bis der Server ihn hat)", keyCart: "der Warenkorb", keyIdentity: "die Besucher-ID", keyOutbox: "noch zu sendende Ereignisse", keyCampaigns: "wie oft jede Nachricht gezeigt wurde",
     keyConfig: "eine Kopie der Dokumente des Shops", sentReceipt: "der Einwilligungsbeleg", sentEvents: "Ereignisse: {kinds}",
-    eventConsent: "die Wahl", eventCart: "der Warenkorb", eventCommerce: "der Einkaufsbesuch",
+    eventConsent: "die Wahl", eventCart: "der Warenkorb", eventCommerce: "der Einkaufsbesuch", eventCampaign: "was die Nachrichten bewirkten",
     sentIntents: "darf Notizen der Mitarbeiter abfragen", nothing: "nichts", undecided: "nichts entschieden",
     decisionGranted: "ja", decisionDenied: "nein", decisionUnset: "noch nicht gefragt",
   },
 };
 
 const state = { lastGood: null, previewStale: false, report: null, history: [], audit: null, preview: null };
-
-function svg(tag, attributes, text) {
-  const node = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attributes || {})) node.setAttribute(name, String(value));
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
 
 // --- loading a site ------------------------------------------------------------------------
 
@@ -213,8 +204,8 @@ function renderPreview() {
 // --- what this policy does: the audit table -----------------------------------------------
 
 const STATE_LABELS = { no_choice: "stateNoChoice", reject_all: "stateRejectAll", accept_all: "stateAcceptAll", gpc: "stateGpc" };
-const KEY_LABELS = { consent: "keyConsent", "receipt:*": "keyReceipt", cart: "keyCart", identity: "keyIdentity", outbox: "keyOutbox", config: "keyConfig" };
-const EVENT_LABELS = { consent: "eventConsent", cart: "eventCart", commerce: "eventCommerce" };
+const KEY_LABELS = { consent: "keyConsent", "receipt:*": "keyReceipt", cart: "keyCart", identity: "keyIdentity", outbox: "keyOutbox", campaigns: "keyCampaigns", config: "keyConfig" };
+const EVENT_LABELS = { consent: "eventConsent", cart: "eventCart", commerce: "eventCommerce", campaign: "eventCampaign" };
 
 function stateLabel(row, phase) {
   if (row.state === "only") return t("stateOnly", { purpose: purposeName(row.purpose) });
