@@ -554,7 +554,8 @@ export async function vitals(browser, origin, root, { loads, throttle }) {
     try {
       shop = await openShop(browser, origin, root, { variant: "concierge", throttle, seed: true });
       await shop.page.goto(`${origin}/`, { waitUntil: "load" });
-      const banner = shop.page.locator("[data-view=recovery]");
+      // The recovery banner is the built-in campaign `cart-recovery` (issue 10).
+      const banner = shop.page.locator("[data-view=campaign][data-campaign=cart-recovery]");
       await banner.waitFor({ timeout: READY_TIMEOUT_MS });
       await shop.page.waitForTimeout(SETTLE_MS);
       const shown = await pageRecord(shop.page);

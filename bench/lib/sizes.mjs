@@ -25,14 +25,8 @@ export const CORE = {
  * the page fetch it" }, each measured on its own row. The budget is the module's line in
  * `size-budget`, the one `./build.sh test` enforces.
  */
-export const LAZY_MODULES = [
-  {
-    name: "preferences panel",
-    files: ["www/concierge/modules/panel.js"],
-    budget: moduleBudget("panel"),
-    when: "a visitor opens the preferences panel (prefetched at idle while the consent dialog offers it)",
-  },
-];
+// None today: the preferences panel was the first and is back in the core (docs/decisions.md).
+export const LAZY_MODULES = [];
 
 /** The `name bytes` line of a lazy module in `size-budget`, or null. */
 function moduleBudget(name) {
