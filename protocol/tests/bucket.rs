@@ -7,6 +7,10 @@ use concierge_protocol::bucket::{
 };
 use serde_json::Value;
 
+#[path = "support/visitor_ids.rs"]
+mod ids;
+use ids::visitor_ids;
+
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
 
 /// A fixture as JSON; a missing file fails the test, so a green run means the cases ran.
@@ -123,31 +127,6 @@ fn growthbooks_published_cases_pass() {
 
     println!("{ran} of GrowthBook's published cases passed");
     assert_eq!(ran, 63, "the fixture's five sections hold 63 cases");
-}
-
-/// Visitor ids as the agent makes them (`vis_` and 26 base-32 characters), from splitmix64.
-fn visitor_ids(count: usize, seed: u64) -> Vec<String> {
-    const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    (0..count)
-        .map(|_| {
-            let (mut high, mut low) = (next(), next());
-            let mut id = String::from("vis_");
-            for i in 0..26 {
-                let word = if i < 13 { &mut high } else { &mut low };
-                id.push(BASE32[(*word & 31) as usize] as char);
-                *word >>= 5;
-            }
-            id
-        })
-        .collect()
 }
 
 /// 0 for the holdout, 1 + i for variant i.

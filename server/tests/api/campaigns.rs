@@ -11,6 +11,10 @@ use concierge_server::campaigns::{assignment, Assigned};
 use concierge_server::documents::Published;
 use serde_json::{json, Value};
 
+#[path = "../../../protocol/tests/support/visitor_ids.rs"]
+mod ids;
+use ids::visitor_ids;
+
 const T: i64 = 1_795_435_200_000;
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
@@ -499,30 +503,6 @@ async fn the_openapi_description_lists_the_report_and_the_campaign_event() {
 /// standard tables (NIST/SEMATECH e-Handbook of Statistical Methods, 1.3.6.7.4).
 const CHI_SQUARE_999: [f64; 4] = [10.828, 13.816, 16.266, 18.467];
 
-/// `count` visitor ids as agents make them (`vis_` and 26 base-32 characters), from splitmix64.
-fn agent_ids(count: usize, seed: u64) -> Vec<String> {
-    const BASE32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut state = seed;
-    let mut next = move || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    (0..count)
-        .map(|_| {
-            let mut bits = u128::from(next()) << 64 | u128::from(next());
-            let mut id = String::from("vis_");
-            for _ in 0..26 {
-                id.push(BASE32[(bits & 31) as usize] as char);
-                bits >>= 5;
-            }
-            id
-        })
-        .collect()
-}
-
 #[test]
 fn the_servers_assignment_fits_the_demo_campaigns_shares_on_100000_ids() {
     // Each demo campaign with a holdout or several variants: 100,000 ids through the server's
@@ -533,7 +513,7 @@ fn the_servers_assignment_fits_the_demo_campaigns_shares_on_100000_ids() {
     let Ok(Document::Campaigns(demo)) = check_document(&demo.unwrap()) else {
         panic!("the demo campaigns do not check")
     };
-    let ids = agent_ids(100_000, 10);
+    let ids = visitor_ids(100_000, 10);
     let mut tested = 0;
     for campaign in demo.campaigns.iter().filter(|c| c.holdout > 0.0 || c.variants.len() > 1) {
         let weights = campaign.weights();
