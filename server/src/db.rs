@@ -966,43 +966,35 @@ async fn drop_what_a_late_choice_withheld(
     let in_force = judge.unlocked(&history.in_force(at));
     let until = history.next_after(at).unwrap_or(i64::MAX);
     if !carries(in_force, &CART) {
-        sqlx::query(
+        for sql in [
             "DELETE FROM events WHERE visitor_id = $1 AND name = 'cart' AND occurred_at >= $2 AND occurred_at < $3",
-        )
-        .bind(visitor)
-        .bind(at)
-        .bind(until)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
             "UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL \
              WHERE visitor_id = $1 AND cart_updated_at >= $2 AND cart_updated_at < $3",
-        )
-        .bind(visitor)
-        .bind(at)
-        .bind(until)
-        .execute(&mut **tx)
-        .await?;
+        ] {
+            in_span(tx, sql, visitor, at, until).await?;
+        }
     }
     if !carries(in_force, &VISIT) {
-        sqlx::query(
+        for sql in [
             "DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart') \
              AND occurred_at >= $2 AND occurred_at < $3",
-        )
-        .bind(visitor)
-        .bind(at)
-        .bind(until)
-        .execute(&mut **tx)
-        .await?;
-        sqlx::query(
             "DELETE FROM campaign_events WHERE visitor_id = $1 AND occurred_at >= $2 AND occurred_at < $3",
-        )
-        .bind(visitor)
-        .bind(at)
-        .bind(until)
-        .execute(&mut **tx)
-        .await?;
+        ] {
+            in_span(tx, sql, visitor, at, until).await?;
+        }
     }
+    Ok(())
+}
+
+/// Runs `sql` for `visitor` over the span `[from, until)`, bound as `$1`, `$2`, `$3`.
+async fn in_span(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    visitor: &str,
+    from: i64,
+    until: i64,
+) -> Result<(), DbError> {
+    sqlx::query(sql).bind(visitor).bind(from).bind(until).execute(&mut **tx).await?;
     Ok(())
 }
 

@@ -34,16 +34,21 @@ const minifiedCss = {
 // are the modules this is for.
 const MODULES = [];
 
-const shell = await build({
-  entryPoints: [new URL("main.js", import.meta.url).pathname],
+/** What every ES module built here shares: one minified ES2020 module, CSS inlined as text. */
+const MODULE_OPTIONS = {
   bundle: true,
   format: "esm",
   minify: true,
   target: "es2020",
   legalComments: "none",
   logLevel: "warning",
-  define: { __VERSION__: JSON.stringify(version) },
   plugins: [minifiedCss],
+};
+
+const shell = await build({
+  ...MODULE_OPTIONS,
+  entryPoints: [new URL("main.js", import.meta.url).pathname],
+  define: { __VERSION__: JSON.stringify(version) },
   write: false,
   outfile: new URL("pkg/concierge.js", www).pathname,
 });
@@ -52,14 +57,8 @@ await writeFile(new URL("pkg/concierge.js", www), await smaller(shell.outputFile
 await mkdir(new URL("modules/", www), { recursive: true });
 for (const name of MODULES) {
   const module = await build({
+    ...MODULE_OPTIONS,
     entryPoints: [new URL(name + ".js", import.meta.url).pathname],
-    bundle: true,
-    format: "esm",
-    minify: true,
-    target: "es2020",
-    legalComments: "none",
-    logLevel: "warning",
-    plugins: [minifiedCss],
     metafile: true,
     write: false,
     outfile: new URL("modules/" + name + ".js", www).pathname,
@@ -74,14 +73,8 @@ for (const name of MODULES) {
 
 // The admin page's consent preview: dom.js's drawing and the views' stylesheet, nothing else.
 await build({
+  ...MODULE_OPTIONS,
   entryPoints: [new URL("preview.js", import.meta.url).pathname],
-  bundle: true,
-  format: "esm",
-  minify: true,
-  target: "es2020",
-  legalComments: "none",
-  logLevel: "warning",
-  plugins: [minifiedCss],
   outfile: new URL("pkg/preview.js", www).pathname,
 });
 
