@@ -197,7 +197,7 @@ impl std::error::Error for TcfError {}
 
 /// Decodes a TC string: its core segment and any optional segments.
 pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
-    let mut segments = tc_string.split('.');
+    let mut segments = tc_string.as_bytes().split(|&byte| byte == b'.');
     let mut bits = Bits::new(segments.next().unwrap_or_default(), 1)?;
     let core = core(&mut bits)?;
     let mut decoded = TcString { core, disclosed_vendors: None, publisher_tc: None };
@@ -413,12 +413,12 @@ struct Bits {
 }
 
 impl Bits {
-    fn new(segment: &str, position: usize) -> Result<Bits, TcfError> {
+    fn new(segment: &[u8], position: usize) -> Result<Bits, TcfError> {
         if segment.is_empty() {
             return Err(TcfError::EmptySegment { segment: position });
         }
         let mut sextets = Vec::with_capacity(segment.len());
-        for byte in segment.bytes() {
+        for &byte in segment {
             let sextet = match byte {
                 b'A'..=b'Z' => byte - b'A',
                 b'a'..=b'z' => byte - b'a' + 26,
