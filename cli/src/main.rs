@@ -4,6 +4,7 @@
 //! The checking and the evaluating are the protocol crate's, the same the backend runs on
 //! publish and the agent in the page; this binary only reads input and prints what it found.
 
+mod ask;
 mod check;
 mod logic;
 
@@ -16,6 +17,8 @@ concierge-cli: tools for a Concierge shop's config documents
 Usage:
   concierge-cli check FILE...   check documents before publishing them
   concierge-cli logic           evaluate JSON Logic rules, one per line of standard input
+  concierge-cli ask --knowledge FILE [--lang LANG] QUESTION
+                                search a knowledge document as the assistant does
   concierge-cli help            show this help (also --help, -h)
 
 check reads each FILE (`-` reads standard input) as JSON: either one document
@@ -41,6 +44,16 @@ agent does, and writes one line for each, in order:
 
 Blank lines are skipped. logic exits 0 once standard input is read to its end,
 whatever the rules gave; 2 when standard input cannot be read.
+
+ask searches FILE (a knowledge document, or a whole config with one; it is
+checked first) in LANG (en, es, nl or de; en when not given) for QUESTION (the
+words after the options) and prints the best three entries, best first:
+
+  [{\"id\":\"delivery-time\",\"score\":7.412},{\"id\":\"shipping-cost\",\"score\":2.1}]
+
+An empty list means no entry shares a word with the question. ask exits 0 with
+an answer, 1 when FILE has a problem (each printed with its path), 2 on a
+usage error or a file that cannot be read.
 ";
 
 fn main() -> ExitCode {
@@ -74,6 +87,25 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+        Some("ask") => match ask::parse(&args[1..]) {
+            Err(message) => {
+                let _ = writeln!(err, "concierge-cli ask: {message}");
+                ExitCode::from(2)
+            }
+            Ok(request) => match ask::run(&request) {
+                Ok(json) => {
+                    let _ = writeln!(out, "{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(lines) => {
+                    let unreadable = lines.iter().any(|line| line.contains(": cannot read: "));
+                    for line in lines {
+                        let _ = writeln!(err, "{line}");
+                    }
+                    ExitCode::from(if unreadable { 2 } else { 1 })
+                }
+            },
+        },
         Some("help" | "--help" | "-h") => {
             let _ = out.write_all(HELP.as_bytes());
             ExitCode::SUCCESS

@@ -15,10 +15,13 @@
 //! - [`bucket`]: sticky holdout and variant buckets of a visitor, by GrowthBook's hashing.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
+//! - `ask` (feature `knowledge`): the assistant's search over a knowledge document (BM25).
 //!
 //! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
 
+#[cfg(feature = "knowledge")]
+pub mod ask;
 pub mod audit;
 pub mod batch;
 pub mod bucket;

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
-    check_document, encode_config, encode_document, links_outside, rules::is_token, Config,
-    Document, Kind, KIND_NAMES, MAX_SITE,
+    check_document, encode_config, encode_document, entry_links_outside, links_outside,
+    rules::is_token, Config, Document, Kind, KIND_NAMES, MAX_SITE,
 };
 use concierge_protocol::{Problem, Value};
 use sqlx::Row;
@@ -258,13 +258,14 @@ pub(crate) async fn require_reader_of_campaigns(
     require_token(state, headers, client, &readers_of(state, Kind::Campaigns)).await
 }
 
-/// The policy is the privacy officer's; the settings are the shop staff's; the campaigns are
-/// the marketers'.
+/// The policy is the privacy officer's; the settings and the knowledge (the assistant's
+/// answers) are the shop staff's; the campaigns are the marketers'.
 fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {
     match kind {
         Kind::Policy => (&state.privacy_token_hashes, "privacy officer"),
         Kind::Settings => (&state.staff_token_hashes, "staff"),
         Kind::Campaigns => (&state.marketer_token_hashes, "marketer"),
+        Kind::Knowledge => (&state.staff_token_hashes, "staff"),
     }
 }
 
@@ -293,12 +294,17 @@ async fn publish(
     let site = site_of(&query)?;
     let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
     let document = read_document(&body, kind).map_err(DocumentError::Problems)?;
-    if let Document::Campaigns(campaigns) = &document {
-        let hosts = published_link_hosts(&state.db, &site).await?;
-        let problems = links_outside(campaigns, &hosts);
-        if !problems.is_empty() {
-            return Err(DocumentError::Problems(problems));
+    let problems = match &document {
+        Document::Campaigns(campaigns) => {
+            links_outside(campaigns, &published_link_hosts(&state.db, &site).await?)
         }
+        Document::Knowledge(knowledge) => {
+            entry_links_outside(knowledge, &published_link_hosts(&state.db, &site).await?)
+        }
+        _ => Vec::new(),
+    };
+    if !problems.is_empty() {
+        return Err(DocumentError::Problems(problems));
     }
     let published_at = now_ms();
     let stored = stored_form(&document)?;
@@ -352,6 +358,13 @@ async fn check(
                     Some(site) => {
                         links_outside(&campaigns, &published_link_hosts(&state.db, site).await?)
                     }
+                    None => Vec::new(),
+                },
+                Ok(Document::Knowledge(knowledge)) => match &site {
+                    Some(site) => entry_links_outside(
+                        &knowledge,
+                        &published_link_hosts(&state.db, site).await?,
+                    ),
                     None => Vec::new(),
                 },
                 Ok(Document::Policy(policy)) => {
