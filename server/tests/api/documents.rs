@@ -761,7 +761,8 @@ fn knowledge(version: u32, link: &str) -> Value {
 }
 
 #[tokio::test]
-async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_agents_get_it() {
+async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_the_assistant_fetches_it_apart(
+) {
     for site in sites().await {
         let name = unique("shop");
         let uri = format!("/v1/config/knowledge?site={name}");
@@ -773,8 +774,16 @@ async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_agents_get
         let reply = site.put(&uri, &staff(), &good.to_string()).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
         assert_eq!(reply.json()["kind"], "knowledge");
-        let served = site.agent_config(&name, &[]).await.json();
-        assert_eq!(served["documents"][0], good, "{}: served as published", site.backend);
+        // Every agent's config leaves it out: only the assistant, when opened, reads it.
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"], json!([]), "{}: not in /v1/config", site.backend);
+        let served = site.get(&uri, &[]).await;
+        assert_eq!(served.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(served.json(), good, "{}: served as published", site.backend);
+        assert_eq!(served.headers["cache-control"], "no-cache");
+        let tag = etag(&served);
+        let again = site.get(&uri, &[("if-none-match", &tag)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{}", site.backend);
 
         // The validator's problems, with their paths; nothing is published.
         let mut bad = knowledge(2, "http://help.example/");
@@ -801,7 +810,39 @@ async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_agents_get
         assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
         let reply = site.put(&uri, &staff(), &elsewhere.to_string()).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
-        let served = site.agent_config(&name, &[]).await.json();
-        assert_eq!(served["documents"][1]["version"], 2);
+        assert_eq!(site.get(&uri, &[]).await.json()["version"], 2);
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            config["documents"].as_array().map(Vec::len),
+            Some(1),
+            "{}: settings only",
+            site.backend
+        );
+        assert_eq!(config["documents"][0]["kind"], "settings");
+    }
+}
+
+#[tokio::test]
+async fn a_kind_in_the_config_or_never_published_is_not_served_on_its_own_url() {
+    for site in sites().await {
+        let name = unique("shop");
+        let reply = site.get(&format!("/v1/config/knowledge?site={name}"), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert_eq!(reply.json()["message"], "this site has published no knowledge document");
+        let settings = json!({ "kind": "settings", "version": 1 });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let reply = site.get(&format!("/v1/config/settings?site={name}"), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert_eq!(
+            reply.json()["message"],
+            "the settings document is served in /v1/config, not on its own URL"
+        );
+        let reply = site.get(&format!("/v1/config/knowledge?site={name}&visitor=1"), &[]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: only the site",
+            site.backend
+        );
     }
 }
