@@ -59,17 +59,28 @@ fn read(name: &str) -> std::io::Result<Vec<u8>> {
     }
 }
 
-/// A summary of what the file holds, or its problems as the text after the file name
-/// (`: path: message`, or `:line:column: not valid JSON: ...`).
-fn check_bytes(bytes: &[u8]) -> Result<String, Vec<String>> {
+/// A file read as JSON, or the line naming the file and what is wrong with it.
+pub fn read_json(name: &str) -> Result<Value, Vec<String>> {
+    let bytes = read(name).map_err(|error| vec![format!("{name}: cannot read: {error}")])?;
+    parse(&bytes).map_err(|lines| lines.into_iter().map(|line| format!("{name}{line}")).collect())
+}
+
+/// A file's JSON, or the text after its name saying where it is not JSON.
+fn parse(bytes: &[u8]) -> Result<Value, Vec<String>> {
     // Editors on Windows may save a byte-order mark; JSON parsers refuse it, people cannot see it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value = serde_json::from_slice(bytes).map_err(|error| {
+    serde_json::from_slice(bytes).map_err(|error| {
         let message = error.to_string();
         let position = format!(" at line {} column {}", error.line(), error.column());
         let message = message.strip_suffix(&position).unwrap_or(&message);
         vec![format!(":{}:{}: not valid JSON: {message}", error.line(), error.column())]
-    })?;
+    })
+}
+
+/// A summary of what the file holds, or its problems as the text after the file name
+/// (`: path: message`, or `:line:column: not valid JSON: ...`).
+fn check_bytes(bytes: &[u8]) -> Result<String, Vec<String>> {
+    let value = parse(bytes)?;
     let lines = |problems: Vec<Problem>| -> Vec<String> {
         problems
             .iter()

@@ -4,6 +4,7 @@
 //! The checking and the evaluating are the protocol crate's, the same the backend runs on
 //! publish and the agent in the page; this binary only reads input and prints what it found.
 
+mod ask;
 mod check;
 mod logic;
 mod tcf;
@@ -18,6 +19,8 @@ Usage:
   concierge-cli check FILE...   check documents before publishing them
   concierge-cli logic           evaluate JSON Logic rules, one per line of standard input
   concierge-cli tcf STRING      decode an IAB TCF v2.2 TC string (`-` reads standard input)
+  concierge-cli ask --knowledge FILE [--lang LANG] QUESTION
+                                search a knowledge document as the assistant does
   concierge-cli help            show this help (also --help, -h)
 
 check reads each FILE (`-` reads standard input) as JSON: either one document
@@ -50,6 +53,16 @@ the IAB's reference library @iabtcf/core: cmpId, vendorListVersion, purposeConse
 vendorConsents, publisherRestrictions, ... (id sets as sorted arrays, dates as
 milliseconds since the epoch). It exits 0 for a valid string, 1 with the reason for
 an invalid one (concierge-cli tcf: not a valid TC string: ...), 2 on a usage error.
+
+ask searches FILE (a knowledge document, or a whole config with one; it is
+checked first) in LANG (en, es, nl or de; en when not given) for QUESTION (the
+words after the options) and prints the best three entries, best first:
+
+  [{\"id\":\"delivery-time\",\"score\":7.412},{\"id\":\"shipping-cost\",\"score\":2.1}]
+
+An empty list means no entry shares a word with the question. ask exits 0 with
+an answer, 1 when FILE has a problem (each printed with its path), 2 on a
+usage error or a file that cannot be read.
 ";
 
 fn main() -> ExitCode {
@@ -97,6 +110,25 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+        Some("ask") => match ask::parse(&args[1..]) {
+            Err(message) => {
+                let _ = writeln!(err, "concierge-cli ask: {message}");
+                ExitCode::from(2)
+            }
+            Ok(request) => match ask::run(&request) {
+                Ok(json) => {
+                    let _ = writeln!(out, "{json}");
+                    ExitCode::SUCCESS
+                }
+                Err(lines) => {
+                    let unreadable = lines.iter().any(|line| line.contains(": cannot read: "));
+                    for line in lines {
+                        let _ = writeln!(err, "{line}");
+                    }
+                    ExitCode::from(if unreadable { 2 } else { 1 })
+                }
+            },
+        },
         Some("help" | "--help" | "-h") => {
             let _ = out.write_all(HELP.as_bytes());
             ExitCode::SUCCESS

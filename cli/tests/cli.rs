@@ -327,3 +327,92 @@ fn tcf_reads_standard_input_for_a_dash_and_wants_one_string() {
     check(&["tcf"], &[], Some(usage), 2);
     check(&["tcf", &tc_string, &tc_string], &[], Some(usage), 2);
 }
+
+#[test]
+fn ask_prints_the_best_three_entries_as_json() {
+    fn ask<'a>(extra: &[&'a str]) -> Vec<&'a str> {
+        ["ask", "--knowledge", "knowledge.json"].iter().chain(extra).copied().collect()
+    }
+    check(&ask(&["postage", "costs"]), &[r#"[{"id":"shipping-cost","score":9.561}]"#], None, 0);
+    // A typo, and the question's words after the options or before them.
+    let output = run(&ask(&["what", "does", "shiping", "cost"]));
+    let hits: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(hits[0]["id"], "shipping-cost");
+    assert_eq!(hits.as_array().map(Vec::len), Some(3), "at most three, best first: {hits}");
+    assert!(hits[0]["score"].as_f64() > hits[1]["score"].as_f64());
+    check(
+        &["ask", "envio", "gratis?", "--lang", "es", "--knowledge", "knowledge.json"],
+        &[r#"[{"id":"shipping-cost","score":4.642},{"id":"returns","score":0.427}]"#],
+        None,
+        0,
+    );
+    check(&ask(&["do", "you", "sell", "cars"]), &["[]"], None, 0);
+}
+
+#[test]
+fn ask_names_the_file_and_the_field_at_fault() {
+    let cases: &[(&[&str], &str, i32)] = &[
+        (
+            &["ask", "--knowledge", "bad-knowledge.json", "when"],
+            "bad-knowledge.json: entries[0].lang: must be one of en, es, nl, de, got \"fr\"",
+            1,
+        ),
+        (
+            &["ask", "--knowledge", "good-policy.json", "when"],
+            "good-policy.json: kind: must be knowledge for ask, got \"policy\"",
+            1,
+        ),
+        (
+            &["ask", "--knowledge", "good-config.json", "when"],
+            "good-config.json: documents: holds no knowledge document",
+            1,
+        ),
+        (
+            &["ask", "--knowledge", "not-json.json", "when"],
+            "not-json.json:4:3: not valid JSON: expected `,` or `}`",
+            1,
+        ),
+        (
+            &["ask", "--knowledge", "missing.json", "when"],
+            "missing.json: cannot read: No such file or directory (os error 2)",
+            2,
+        ),
+        (
+            &["ask", "--knowledge", "knowledge.json", "--lang", "fr", "quand"],
+            "concierge-cli ask: --lang: must be one of en, es, nl, de, got \"fr\"",
+            2,
+        ),
+        (
+            &["ask", "when"],
+            "concierge-cli ask: --knowledge: is required (the knowledge document to search)",
+            2,
+        ),
+    ];
+    for (args, stderr, code) in cases {
+        check(args, &[], Some(stderr), *code);
+    }
+    let output = run(&["ask", "--knowledge", "bad-knowledge.json", "when"]);
+    assert_eq!(
+        lines(&output.stderr),
+        [
+            "bad-knowledge.json: entries[0].lang: must be one of en, es, nl, de, got \"fr\"",
+            "bad-knowledge.json: entries[0].question: must not be empty",
+            "bad-knowledge.json: entries[1].link: must use https://, got \"http://shop.example/returns\"",
+        ]
+    );
+}
+
+#[test]
+fn check_passes_a_knowledge_document_and_names_each_problem() {
+    check(
+        &["check", "knowledge.json", "bad-knowledge.json"],
+        &[
+            "knowledge.json: ok (knowledge version 2)",
+            "bad-knowledge.json: entries[0].lang: must be one of en, es, nl, de, got \"fr\"",
+            "bad-knowledge.json: entries[0].question: must not be empty",
+            "bad-knowledge.json: entries[1].link: must use https://, got \"http://shop.example/returns\"",
+        ],
+        None,
+        1,
+    );
+}

@@ -16,10 +16,13 @@
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
 //! - [`tcf`]: IAB TCF v2.2 TC strings (a shop's consent platform's record), decoded.
+//! - `ask` (feature `knowledge`): the assistant's search over a knowledge document (BM25).
 //!
 //! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
 
+#[cfg(feature = "knowledge")]
+pub mod ask;
 pub mod audit;
 pub mod batch;
 pub mod bucket;

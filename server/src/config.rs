@@ -88,7 +88,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
 
     /// Directory of config documents to publish at start: `DIR/{site}/{kind}.json` (policy,
-    /// settings, campaigns), each published when the stored version for its site and kind is older or
+    /// settings, campaigns, knowledge), each published when the stored version for its site and kind is older or
     /// missing. A document with any problem stops the start, with every problem listed.
     #[arg(long, env = "CONCIERGE_DOCUMENTS_DIR")]
     pub documents: Option<PathBuf>,

@@ -13,11 +13,11 @@ use crate::model::Invalid;
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
-    check_document, encode_config, encode_document, links_outside, rules::is_token, Config,
-    Document, Kind, KIND_NAMES, MAX_SITE,
+    check_document, encode_config, encode_document, entry_links_outside, links_outside,
+    rules::is_token, Config, Document, Kind, KIND_NAMES, MAX_SITE,
 };
 use concierge_protocol::{Problem, Value};
 use sqlx::Row;
@@ -33,10 +33,10 @@ pub fn routes(state: ApiState, origins: Vec<HeaderValue>) -> Router {
         .allow_headers([header::IF_NONE_MATCH])
         .expose_headers([header::ETAG]);
     Router::new()
-        .route("/v1/config", get(serve_config).layer(cors))
+        .route("/v1/config", get(serve_config).layer(cors.clone()))
         .route("/v1/config/check", post(check))
         .route("/v1/policy/audit", get(policy_audit))
-        .route("/v1/config/{kind}", put(publish))
+        .route("/v1/config/{kind}", get(serve_document).layer(cors.clone()).put(publish))
         .route("/v1/config/{kind}/history", get(history))
         .route("/v1/session", get(session))
         .with_state(state)
@@ -54,6 +54,10 @@ pub enum DocumentError {
         current: i64,
     },
     UnknownKind(String),
+    /// A kind every agent gets in `/v1/config`, asked for on its own URL.
+    ServedInConfig(&'static str),
+    /// No document of this kind was published for the site.
+    NotPublished(&'static str),
 }
 
 impl From<ApiError> for DocumentError {
@@ -102,6 +106,17 @@ impl IntoResponse for DocumentError {
                 let body = serde_json::json!({ "error": "not_found", "message": message });
                 (StatusCode::NOT_FOUND, Json(body)).into_response()
             }
+            DocumentError::ServedInConfig(kind) => {
+                let message =
+                    format!("the {kind} document is served in /v1/config, not on its own URL");
+                let body = serde_json::json!({ "error": "not_found", "message": message });
+                (StatusCode::NOT_FOUND, Json(body)).into_response()
+            }
+            DocumentError::NotPublished(kind) => {
+                let message = format!("this site has published no {kind} document");
+                let body = serde_json::json!({ "error": "not_found", "message": message });
+                (StatusCode::NOT_FOUND, Json(body)).into_response()
+            }
         }
     }
 }
@@ -138,26 +153,71 @@ async fn serve_config(
     let site = site_of(&query)?;
     let region = state.region_header.as_ref().and_then(|name| region_of(&headers, name));
     let body = config_body_in_region(&state.db, &site, region.as_deref()).await?;
-    // A strong validator: the same bytes give the same tag in every process.
+    // A new policy applies on the next page: `validated_response` makes caches ask each time.
+    validated_response(body, &headers, state.region_header.as_ref())
+}
+
+/// A document kept out of `/v1/config` because only a lazy module reads it (the knowledge,
+/// fetched by the assistant when the visitor opens it): its newest valid version, with the
+/// same validators as the config. The other kinds are answered 404: they are in `/v1/config`.
+async fn serve_document(
+    State(state): State<ApiState>,
+    Path(kind): Path<String>,
+    Query(query): Query<Vec<(String, String)>>,
+    headers: HeaderMap,
+) -> Result<Response, DocumentError> {
+    let site = site_of(&query)?;
+    let kind = kind_of(&kind)?;
+    if !served_apart(kind) {
+        return Err(DocumentError::ServedInConfig(kind.name()));
+    }
+    let stored = state.db.current_documents(&site).await?;
+    let Some((_, body)) = stored.into_iter().find(|(name, _)| name == kind.name()) else {
+        return Err(DocumentError::NotPublished(kind.name()));
+    };
+    let document = serde_json::from_str::<Value>(&body)
+        .map_err(|e| DbError::Damaged(e.to_string()))
+        .and_then(|value| {
+            check_document(&value).map_err(|problems| {
+                let problems: Vec<String> = problems.iter().map(ToString::to_string).collect();
+                DbError::Damaged(problems.join("; "))
+            })
+        })?;
+    let body = serde_json::to_string(&encode_document(&document))
+        .map_err(|e| DbError::Damaged(e.to_string()))?;
+    Ok(validated_response(body, &headers, None)?)
+}
+
+/// Whether a kind is served on its own URL rather than in every agent's `/v1/config`.
+fn served_apart(kind: Kind) -> bool {
+    kind.name() == "knowledge"
+}
+
+/// A JSON answer with a strong ETag (the same bytes give the same tag in every process),
+/// 304 when `If-None-Match` names it, and `no-cache`: any cache may keep it but must ask.
+fn validated_response(
+    body: String,
+    headers: &HeaderMap,
+    vary: Option<&header::HeaderName>,
+) -> Result<Response, ApiError> {
     let tag = format!("\"{}\"", &sha256_hex(&body)[..32]);
     let etag = HeaderValue::from_str(&tag)
         .map_err(|_| ApiError::Db(DbError::Damaged("an unprintable ETag".into())))?;
-    let fresh = if_none_match(&headers, &tag);
+    let fresh = if_none_match(headers, &tag);
     let mut response =
         if fresh { StatusCode::NOT_MODIFIED.into_response() } else { body.into_response() };
-    let headers = response.headers_mut();
+    let out = response.headers_mut();
     if !fresh {
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        out.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     }
-    headers.insert(header::ETAG, etag);
-    if let Some(name) = &state.region_header {
-        // The answer depends on the region header: a shared cache must key on it.
+    out.insert(header::ETAG, etag);
+    if let Some(name) = vary {
+        // The answer depends on that request header: a shared cache must key on it.
         if let Ok(value) = HeaderValue::from_str(name.as_str()) {
-            headers.insert(header::VARY, value);
+            out.insert(header::VARY, value);
         }
     }
-    // Any cache may keep it, but must ask each time: a new policy applies on the next page.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    out.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     Ok(response)
 }
 
@@ -192,6 +252,9 @@ pub async fn config_body_in_region(
 ) -> Result<String, DbError> {
     let mut config = Config { site: site.to_owned(), ..Config::default() };
     for (kind, body) in db.current_documents(site).await? {
+        if Kind::from_name(&kind).is_some_and(served_apart) {
+            continue;
+        }
         let value: Result<Value, _> = serde_json::from_str(&body);
         match value.map(|value| check_document(&value)) {
             Ok(Ok(document)) => config.set(document),
@@ -258,13 +321,14 @@ pub(crate) async fn require_reader_of_campaigns(
     require_token(state, headers, client, &readers_of(state, Kind::Campaigns)).await
 }
 
-/// The policy is the privacy officer's; the settings are the shop staff's; the campaigns are
-/// the marketers'.
+/// The policy is the privacy officer's; the settings and the knowledge (the assistant's
+/// answers) are the shop staff's; the campaigns are the marketers'.
 fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {
     match kind {
         Kind::Policy => (&state.privacy_token_hashes, "privacy officer"),
         Kind::Settings => (&state.staff_token_hashes, "staff"),
         Kind::Campaigns => (&state.marketer_token_hashes, "marketer"),
+        Kind::Knowledge => (&state.staff_token_hashes, "staff"),
     }
 }
 
@@ -293,12 +357,17 @@ async fn publish(
     let site = site_of(&query)?;
     let body = read_body(&headers, body, crate::model::MAX_BODY_BYTES, state.body_timeout).await?;
     let document = read_document(&body, kind).map_err(DocumentError::Problems)?;
-    if let Document::Campaigns(campaigns) = &document {
-        let hosts = published_link_hosts(&state.db, &site).await?;
-        let problems = links_outside(campaigns, &hosts);
-        if !problems.is_empty() {
-            return Err(DocumentError::Problems(problems));
+    let problems = match &document {
+        Document::Campaigns(campaigns) => {
+            links_outside(campaigns, &published_link_hosts(&state.db, &site).await?)
         }
+        Document::Knowledge(knowledge) => {
+            entry_links_outside(knowledge, &published_link_hosts(&state.db, &site).await?)
+        }
+        _ => Vec::new(),
+    };
+    if !problems.is_empty() {
+        return Err(DocumentError::Problems(problems));
     }
     let published_at = now_ms();
     let stored = stored_form(&document)?;
@@ -352,6 +421,13 @@ async fn check(
                     Some(site) => {
                         links_outside(&campaigns, &published_link_hosts(&state.db, site).await?)
                     }
+                    None => Vec::new(),
+                },
+                Ok(Document::Knowledge(knowledge)) => match &site {
+                    Some(site) => entry_links_outside(
+                        &knowledge,
+                        &published_link_hosts(&state.db, site).await?,
+                    ),
                     None => Vec::new(),
                 },
                 Ok(Document::Policy(policy)) => {

@@ -155,6 +155,10 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
         },
+        #[cfg(feature = "knowledge")]
+        Rule::Text { max } => {
+            text.is_some_and(|text| !text.trim().is_empty() && text.chars().count() <= max)
+        }
         #[cfg(feature = "campaigns")]
         Rule::Number { min, max } => value.as_f64().is_some_and(|n| n >= min && n <= max),
         #[cfg(feature = "campaigns")]
@@ -188,6 +192,8 @@ fn expected(rule: &Rule) -> String {
         Rule::Country => "must be a country code such as DE or US-CA".into(),
         Rule::List { .. } => "must be a list as documented".into(),
         Rule::Object { .. } => "must be an object as documented".into(),
+        #[cfg(feature = "knowledge")]
+        Rule::Text { .. } => "must be a text that is not empty".into(),
         #[cfg(feature = "campaigns")]
         Rule::Number { .. } => "must be a number in its range".into(),
         #[cfg(feature = "campaigns")]

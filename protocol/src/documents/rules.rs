@@ -95,6 +95,11 @@ pub enum Rule {
         fields: &'static [Field],
         what: &'static str,
     },
+    #[cfg(feature = "knowledge")]
+    /// A text that is not blank, of at most `max` characters; line breaks allowed (an answer).
+    Text {
+        max: usize,
+    },
     #[cfg(feature = "campaigns")]
     /// A number, whole or not, in `min..=max` (a share, a business value).
     Number {
@@ -389,6 +394,15 @@ impl<'a> Walk<'a> {
             }
             Rule::List { item, max, plural } => self.check_list(value, item, max, plural),
             Rule::Object { fields, what } => self.check_object(value, &[fields], what),
+            #[cfg(feature = "knowledge")]
+            Rule::Text { max } => match value.as_str() {
+                Some(text) if text.trim().is_empty() => self.report_static("must not be empty"),
+                Some(text) if text.chars().count() > max => {
+                    self.too_long(max, text.chars().count())
+                }
+                Some(_) => {}
+                None => self.got(&["must be a text"], value),
+            },
             #[cfg(feature = "campaigns")]
             Rule::Number { min, max } => {
                 let fits = value.as_f64().is_some_and(|n| n >= min && n <= max);

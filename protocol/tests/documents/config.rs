@@ -70,7 +70,7 @@ fn the_envelope_and_its_documents() {
         ),
         (
             envelope(json!([{ "kind": "campaign", "version": 1 }, settings()])),
-            &[("documents[0].kind", "must be one of policy, settings, campaigns, got \"campaign\"")],
+            &[("documents[0].kind", "must be one of policy, settings, campaigns, knowledge, got \"campaign\"")],
         ),
         (
             envelope(json!([7])),
@@ -111,6 +111,7 @@ fn a_valid_config_holds_each_document() {
             policy: None,
             settings: Some(Settings { version: 1, idle_minutes: Some(30), ..Settings::default() }),
             campaigns: None,
+            knowledge: None,
         }
     );
 }
@@ -169,6 +170,10 @@ fn full_config() -> Config {
             Ok(Document::Campaigns(campaigns)) => Some(Box::new(campaigns)),
             other => panic!("{other:?}"),
         },
+        knowledge: match check_document(&value(super::knowledge::full())) {
+            Ok(Document::Knowledge(knowledge)) => Some(knowledge),
+            other => panic!("{other:?}"),
+        },
     }
 }
 
@@ -187,6 +192,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
                 ..Settings::default()
             }),
             campaigns: None,
+            knowledge: None,
         },
     ];
     for config in configs {

@@ -4,6 +4,7 @@
 
 mod campaigns;
 mod config;
+mod knowledge;
 mod policy;
 mod read;
 mod settings;

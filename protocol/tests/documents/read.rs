@@ -29,6 +29,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
         json!([{ "kind": "settings", "version": 7, "idle_minutes": 2, "link_hosts": ["pay.example"],
                  "resume_url": "https://pay.example/resume", "checkout_path": "/checkout/" }]),
         json!([super::campaigns::full()]),
+        json!([super::knowledge::full(), { "kind": "settings", "version": 1, "link_hosts": ["cdn.example"] }]),
     ] {
         let config = value(envelope(documents));
         let checked = check_config(&config).expect("valid");
@@ -39,7 +40,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
 #[test]
 fn a_newer_servers_kinds_and_fields_are_passed_over() {
     let config = value(envelope(json!([
-        { "kind": "knowledge", "version": 1, "articles": [] },
+        { "kind": "catalogue", "version": 1, "products": [] },
         { "kind": "settings", "version": 2, "idle_minutes": 5, "new_setting": { "any": "thing" } },
     ])));
     assert!(check_config(&config).is_err(), "the validator refuses what it does not know");

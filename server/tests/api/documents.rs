@@ -353,7 +353,7 @@ async fn bad_site_ids_extra_parameters_and_unknown_kinds_are_refused() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
         reply.json()["message"],
-        "there is no document kind \"campaign\"; the kinds are policy, settings, campaigns"
+        "there is no document kind \"campaign\"; the kinds are policy, settings, campaigns, knowledge"
     );
 }
 
@@ -471,7 +471,7 @@ async fn a_bad_documents_directory_publishes_nothing_and_lists_every_problem() {
         error.lines().collect::<Vec<_>>(),
         [
             format!("the documents in {root} have problems; nothing was published:"),
-            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json, campaigns.json"),
+            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json, campaigns.json, knowledge.json"),
             format!("{root}/demo/policy.json: not valid JSON: key must be a string at line 1 column 3"),
             format!("{root}/demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
             format!("{root}/my shop: a site's folder name must be 1-64 letters, digits, - or _"),
@@ -620,7 +620,10 @@ async fn the_openapi_description_lists_the_config_endpoints() {
     assert_eq!(campaign["priority"]["maximum"], 100);
     assert!(schemas["CampaignsDocument"]["properties"]["campaigns"].is_object());
     let kinds = &description["components"]["parameters"]["Kind"]["schema"]["enum"];
-    assert_eq!(kinds, &json!(["policy", "settings", "campaigns"]));
+    assert_eq!(kinds, &json!(["policy", "settings", "campaigns", "knowledge"]));
+    let entry = &schemas["KnowledgeEntry"]["properties"];
+    assert_eq!(entry["question"]["maxLength"], 200);
+    assert_eq!(entry["lang"]["enum"], json!(["en", "es", "nl", "de"]));
 }
 
 #[tokio::test]
@@ -743,5 +746,103 @@ async fn marketers_and_the_privacy_officer_read_the_campaigns_history() {
         let policy_history = format!("/v1/config/policy/history?site={name}");
         let reply = site.get(&policy_history, &[("authorization", &marketer())]).await;
         assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+fn knowledge(version: u32, link: &str) -> Value {
+    json!({ "kind": "knowledge", "version": version,
+            "opening_hours": texts("Mon-Sat 10-19"),
+            "entries": [
+                { "id": "delivery-time", "lang": "en", "question": "How long does delivery take?",
+                  "answer": "One to two working days.", "link": link, "tags": ["delivery"] },
+                { "id": "delivery-time", "lang": "es", "question": "¿Cuánto tarda la entrega?",
+                  "answer": "Uno o dos días laborables.", "synonyms": ["plazo"] },
+            ] })
+}
+
+#[tokio::test]
+async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_the_assistant_fetches_it_apart(
+) {
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/knowledge?site={name}");
+        let good = knowledge(1, "/help/delivery/");
+        for token in [marketer(), privacy()] {
+            let reply = site.put(&uri, &token, &good.to_string()).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}: {token}", site.backend);
+        }
+        let reply = site.put(&uri, &staff(), &good.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        assert_eq!(reply.json()["kind"], "knowledge");
+        // Every agent's config leaves it out: only the assistant, when opened, reads it.
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"], json!([]), "{}: not in /v1/config", site.backend);
+        let served = site.get(&uri, &[]).await;
+        assert_eq!(served.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(served.json(), good, "{}: served as published", site.backend);
+        assert_eq!(served.headers["cache-control"], "no-cache");
+        let tag = etag(&served);
+        let again = site.get(&uri, &[("if-none-match", &tag)]).await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{}", site.backend);
+
+        // The validator's problems, with their paths; nothing is published.
+        let mut bad = knowledge(2, "http://help.example/");
+        bad["entries"][1]["id"] = json!("delivery-time");
+        bad["entries"][1]["lang"] = json!("en");
+        bad["entries"][0]["question"] = json!(" ");
+        let reply = site.put(&uri, &staff(), &bad.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(
+            reply.json()["problems"],
+            json!([
+                { "path": "entries[0].question", "message": "must not be empty" },
+                { "path": "entries[0].link", "message": "must use https://, got \"http://help.example/\"" },
+                { "path": "entries[1].id", "message": "\"delivery-time\" is a second en entry with this id (the first is entries[0]); an id names one entry in each language" },
+            ])
+        );
+
+        // An https link needs its host in the published settings, as a campaign's does.
+        let elsewhere = knowledge(2, "https://help.example/delivery");
+        let reply = site.put(&uri, &staff(), &elsewhere.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(reply.json()["problems"][0]["path"], "entries[0].link");
+        let settings = json!({ "kind": "settings", "version": 1, "link_hosts": ["help.example"] });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let reply = site.put(&uri, &staff(), &elsewhere.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        assert_eq!(site.get(&uri, &[]).await.json()["version"], 2);
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            config["documents"].as_array().map(Vec::len),
+            Some(1),
+            "{}: settings only",
+            site.backend
+        );
+        assert_eq!(config["documents"][0]["kind"], "settings");
+    }
+}
+
+#[tokio::test]
+async fn a_kind_in_the_config_or_never_published_is_not_served_on_its_own_url() {
+    for site in sites().await {
+        let name = unique("shop");
+        let reply = site.get(&format!("/v1/config/knowledge?site={name}"), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert_eq!(reply.json()["message"], "this site has published no knowledge document");
+        let settings = json!({ "kind": "settings", "version": 1 });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let reply = site.get(&format!("/v1/config/settings?site={name}"), &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", site.backend);
+        assert_eq!(
+            reply.json()["message"],
+            "the settings document is served in /v1/config, not on its own URL"
+        );
+        let reply = site.get(&format!("/v1/config/knowledge?site={name}&visitor=1"), &[]).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{}: only the site",
+            site.backend
+        );
     }
 }
