@@ -245,6 +245,54 @@ impl Policy {
     }
 }
 
+/// What the page's IAB TCF consent manager says about the shop, as the `tcf` lazy module
+/// reduces a decoded TC string for the engine: the purposes with consent and with legitimate
+/// interest (bit `n` for TCF purpose `n`), the shop's vendor's consent and legitimate interest
+/// (both true when the policy names no vendor), and the publisher's restrictions for that
+/// vendor, as `(purpose, restriction type)`: 0 not allowed, 1 consent required, 2 legitimate
+/// interest required. Legitimate interests are carried for the receipt's reader and later
+/// policies; today's mapping grants on consent alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TcfSignal {
+    pub purpose_consents: u32,
+    pub purpose_legitimate_interests: u32,
+    pub vendor_consent: bool,
+    pub vendor_legitimate_interest: bool,
+    pub restrictions: Vec<(u8, u8)>,
+}
+
+impl TcfSignal {
+    /// Whether the shop may rely on consent for TCF purpose `purpose`: the purpose and the
+    /// vendor have it, and no publisher restriction forbids the purpose (0) or requires
+    /// legitimate interest for it (2).
+    fn consents(&self, purpose: u8) -> bool {
+        let restricted = |kind: u8| self.restrictions.contains(&(purpose, kind));
+        let bit = 1u32.checked_shl(u32::from(purpose)).unwrap_or(0);
+        self.purpose_consents & bit != 0 && self.vendor_consent && !restricted(0) && !restricted(2)
+    }
+}
+
+impl Policy {
+    /// The choices a consent manager's signal makes under this policy's `tcf` mapping: a
+    /// consent purpose is granted when every TCF purpose listed for it has consent, with the
+    /// vendor's consent where the mapping names a vendor; one the mapping does not list is
+    /// denied, since the consent manager governs and nobody else asks. (A purpose on another
+    /// legal basis is always granted, so the mapping may not list it.) `None` without a
+    /// mapping.
+    pub fn tcf_choices(&self, signal: &TcfSignal) -> Option<Choices> {
+        let mapping = self.tcf.as_ref()?;
+        let mut choices = Choices::default();
+        for purpose in self.purposes.iter().filter(|purpose| purpose.needs_consent()) {
+            let listed = mapping.purposes.iter().find(|(id, _)| *id == purpose.id);
+            let granted = listed.is_some_and(|(_, numbers)| {
+                !numbers.is_empty() && numbers.iter().all(|n| signal.consents(*n))
+            });
+            choices.set(&purpose.id, Decision::from_granted(granted));
+        }
+        Some(choices)
+    }
+}
+
 /// The built-in policy, in force until the shop publishes one: the demo's four purposes
 /// (`documents/demo/policy.json`, which `concierge-cli check` passes), read by the same decoder
 /// as a published one.
