@@ -15,6 +15,7 @@
 //! - [`bucket`]: sticky holdout and variant buckets of a visitor, by GrowthBook's hashing.
 //! - [`documents`]: the config documents staff publish (`GET /v1/config`), and their validator.
 //! - [`logic`]: JSON Logic rules (campaign targeting), compiled once, evaluated in bounded time.
+//! - [`tcf`]: IAB TCF v2.2 TC strings (a shop's consent platform's record), decoded.
 //!
 //! Architecture invariant: nothing here knows about the browser, the database or HTTP; the
 //! crate builds for wasm32 without serde (the `serde` feature is for the server and the CLI).
@@ -31,6 +32,7 @@ pub mod logic;
 pub mod money;
 pub mod names;
 pub mod problem;
+pub mod tcf;
 pub mod text;
 pub mod value;
 pub mod writer;
