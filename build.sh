@@ -279,6 +279,7 @@ run_tests() {
 
   step "Lints, wasm32 (clippy -D warnings)"
   wasm_cargo clippy --all-targets --locked -- -D warnings
+  wasm_cargo clippy -p concierge-tcf --lib --locked -- -D warnings
 
   step "Config documents (concierge-cli check documents/*/*.json)"
   cargo run --quiet --locked -p concierge-cli -- check documents/*/*.json
