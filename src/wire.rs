@@ -701,9 +701,10 @@ fn wire_batch(batch: Batch, site: &str) -> protocol::batch::Batch {
 }
 
 /// Reads the shell's `["tcf", gdprApplies, decoded]`: what the page's consent manager reported
-/// (`gdprApplies` false: not applicable) and the `tcf` module's answer for its TC string,
-/// `{ purpose_consents: [1, 7], purpose_legitimate_interests: [2], vendor_consent: true,
-/// vendor_legitimate_interest: false, restrictions: [[purpose, type]] }` or `{ error: "..." }`.
+/// (`gdprApplies` false: not applicable) and the `tcf` module's answer for its TC string, sets
+/// of TCF purposes as bits (bit n: purpose n), `{ purpose_consents, purpose_legitimate_interests,
+/// vendor_consent, vendor_legitimate_interest, restrictions: [not allowed, consent required,
+/// legitimate interest required] }`, or `{ error: "..." }`.
 pub fn decode_tcf(gdpr_applies: &Value, decoded: &Value) -> tcf::Report {
     if matches!(gdpr_applies, Value::Bool(false)) {
         return tcf::Report::NotApplicable;
@@ -711,39 +712,25 @@ pub fn decode_tcf(gdpr_applies: &Value, decoded: &Value) -> tcf::Report {
     if let Some(reason) = decoded.field("error").and_then(Value::as_str) {
         return tcf::Report::Unreadable(reason.to_owned());
     }
-    let bits = |name| match decoded.field(name) {
-        Some(Value::Array(ids)) => ids.iter().try_fold(0u32, |bits, id| match id.as_f64() {
-            Some(n) if n.fract() == 0.0 && (1.0..32.0).contains(&n) => Some(bits | 1 << n as u32),
-            _ => None,
-        }),
-        _ => None,
+    let bits = |value: Option<&Value>| {
+        let n = value?.as_f64()?;
+        (n.fract() == 0.0 && (0.0..4_294_967_296.0).contains(&n)).then_some(n as u32)
     };
     let flag = |name| match decoded.field(name) {
         Some(Value::Bool(flag)) => Some(*flag),
         _ => None,
     };
-    let restrictions = match decoded.field("restrictions") {
-        Some(Value::Array(pairs)) => pairs
-            .iter()
-            .map(|pair| {
-                let number = |at: usize| match pair {
-                    Value::Array(parts) => {
-                        parts.get(at)?.as_f64().filter(|n| (0.0..256.0).contains(n))
-                    }
-                    _ => None,
-                };
-                Some((number(0)? as u8, number(1)? as u8))
-            })
-            .collect(),
+    let restricted = |kind: usize| match decoded.field("restrictions") {
+        Some(Value::Array(sets)) => bits(sets.get(kind)),
         _ => None,
     };
     let signal = (|| {
         Some(TcfSignal {
-            purpose_consents: bits("purpose_consents")?,
-            purpose_legitimate_interests: bits("purpose_legitimate_interests")?,
+            purpose_consents: bits(decoded.field("purpose_consents"))?,
+            purpose_legitimate_interests: bits(decoded.field("purpose_legitimate_interests"))?,
             vendor_consent: flag("vendor_consent")?,
             vendor_legitimate_interest: flag("vendor_legitimate_interest")?,
-            restrictions: restrictions?,
+            restrictions: [restricted(0)?, restricted(1)?, restricted(2)?],
         })
     })();
     match signal {

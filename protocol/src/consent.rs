@@ -246,29 +246,31 @@ impl Policy {
 }
 
 /// What the page's IAB TCF consent manager says about the shop, as the `tcf` lazy module
-/// reduces a decoded TC string for the engine: the purposes with consent and with legitimate
-/// interest (bit `n` for TCF purpose `n`), the shop's vendor's consent and legitimate interest
-/// (both true when the policy names no vendor), and the publisher's restrictions for that
-/// vendor, as `(purpose, restriction type)`: 0 not allowed, 1 consent required, 2 legitimate
-/// interest required. Legitimate interests are carried for the receipt's reader and later
-/// policies; today's mapping grants on consent alone.
+/// reduces a decoded TC string for the engine: bit `n` of each set stands for TCF purpose `n`.
+/// The purposes with consent and with legitimate interest, the shop's vendor's consent and
+/// legitimate interest (both true when the policy names no vendor), and the purposes the
+/// publisher restricts for that vendor, by restriction type: `[not allowed, consent required,
+/// legitimate interest required]`. Legitimate interests are carried for completeness; today's
+/// mapping grants on consent alone.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct TcfSignal {
     pub purpose_consents: u32,
     pub purpose_legitimate_interests: u32,
     pub vendor_consent: bool,
     pub vendor_legitimate_interest: bool,
-    pub restrictions: Vec<(u8, u8)>,
+    pub restrictions: [u32; 3],
 }
 
 impl TcfSignal {
     /// Whether the shop may rely on consent for TCF purpose `purpose`: the purpose and the
-    /// vendor have it, and no publisher restriction forbids the purpose (0) or requires
-    /// legitimate interest for it (2).
+    /// vendor have it, and no publisher restriction forbids the purpose or requires legitimate
+    /// interest for it.
     fn consents(&self, purpose: u8) -> bool {
-        let restricted = |kind: u8| self.restrictions.contains(&(purpose, kind));
         let bit = 1u32.checked_shl(u32::from(purpose)).unwrap_or(0);
-        self.purpose_consents & bit != 0 && self.vendor_consent && !restricted(0) && !restricted(2)
+        let [not_allowed, _, interest_only] = self.restrictions;
+        self.purpose_consents & bit != 0
+            && self.vendor_consent
+            && (not_allowed | interest_only) & bit == 0
     }
 }
 

@@ -237,14 +237,18 @@ fn a_choice_is_asked_again_when_old_or_when_a_new_version_asks() {
 }
 
 /// A consent manager's signal: consent for these TCF purposes, the vendor's consent, and the
-/// publisher's restrictions for the vendor.
-fn signal(purposes: &[u8], vendor: bool, restrictions: &[(u8, u8)]) -> TcfSignal {
+/// publisher's restrictions for the vendor as (purpose, type).
+fn signal(purposes: &[u8], vendor: bool, restrictions: &[(u8, usize)]) -> TcfSignal {
+    let mut restricted = [0u32; 3];
+    for (purpose, kind) in restrictions {
+        restricted[*kind] |= 1 << purpose;
+    }
     TcfSignal {
         purpose_consents: purposes.iter().fold(0, |bits, p| bits | 1 << p),
         purpose_legitimate_interests: 0,
         vendor_consent: vendor,
         vendor_legitimate_interest: vendor,
-        restrictions: restrictions.to_vec(),
+        restrictions: restricted,
     }
 }
 

@@ -65,10 +65,9 @@ fn receipts(effects: &[Value]) -> Vec<Value> {
 
 /// The module's answer for a TC string with consent for `purposes` (and the vendor's).
 fn decoded(purposes: &[u8]) -> String {
-    let list: Vec<String> = purposes.iter().map(u8::to_string).collect();
+    let bits = purposes.iter().fold(0u32, |bits, p| bits | 1 << p);
     format!(
-        r#"{{"purpose_consents":[{}],"purpose_legitimate_interests":[2],"vendor_consent":true,"vendor_legitimate_interest":true,"restrictions":[]}}"#,
-        list.join(",")
+        r#"{{"purpose_consents":{bits},"purpose_legitimate_interests":4,"vendor_consent":true,"vendor_legitimate_interest":true,"restrictions":[0,0,0]}}"#
     )
 }
 
@@ -113,6 +112,16 @@ fn a_page_with_a_cmp_loads_the_module_follows_each_signal_and_never_shows_the_ag
         "{effects:?}"
     );
     assert_eq!(receipts(&effects).len(), 1);
+    // The publisher forbids purpose 7 for the vendor (bit 7 of the first restriction set):
+    // measurement, which needs it, is denied.
+    let restricted =
+        decoded(ALL).replace(r#""restrictions":[0,0,0]"#, r#""restrictions":[128,0,0]"#);
+    let effects = handle(&mut bridge, T0 + 45, &format!(r#"[["tcf",true,{restricted}]]"#));
+    assert_eq!(
+        consent(&effects),
+        Some(("tcf".into(), vec!["denied".into(), "granted".into(), "granted".into()])),
+        "{effects:?}"
+    );
     // Asking for the dialog while the CMP governs shows nothing: the CMP is where to choose.
     let effects = handle(&mut bridge, T0 + 50, r#"[["call","consent","show",null]]"#);
     assert!(!dialog(&effects), "{effects:?}");
@@ -167,7 +176,7 @@ fn a_page_without_a_cmp_loads_nothing_and_signals_without_one_are_ignored() {
 fn a_module_answer_the_agent_cannot_read_is_named_and_falls_back() {
     let (mut bridge, _) = start(true);
     handle(&mut bridge, T0 + 10, r#"[["loaded","tcf",true]]"#);
-    let effects = handle(&mut bridge, T0 + 20, r#"[["tcf",true,{"purpose_consents":[1,"x"]}]]"#);
+    let effects = handle(&mut bridge, T0 + 20, r#"[["tcf",true,{"purpose_consents":"x"}]]"#);
     assert!(dialog(&effects), "{effects:?}");
     assert_eq!(of(&effects, "warn").len(), 1, "{effects:?}");
 }

@@ -3,11 +3,11 @@
 //! reads, so the core agent carries no decoder (docs/architecture.md, "Lazy modules").
 //!
 //! The TC string comes in as it is, with the policy's vendor id beside it (0: none), and one
-//! JSON string goes out: either
-//! `{"purpose_consents": [1, 7], "purpose_legitimate_interests": [2],
-//!   "vendor_consent": true, "vendor_legitimate_interest": false, "restrictions": [[7, 0]]}`
-//! (the publisher's restrictions that name the vendor, as `[purpose, type]`) or
-//! `{"error": "..."}` with the decoder's reason. No JSON parser and no number formatting: the
+//! JSON string goes out: either sets of TCF purposes as numbers, bit `n` for purpose `n`,
+//! `{"purpose_consents": 130, "purpose_legitimate_interests": 4, "vendor_consent": true,
+//!   "vendor_legitimate_interest": false, "restrictions": [128, 0, 0]}` (the purposes the
+//! publisher restricts for the vendor, by restriction type: not allowed, consent required,
+//! legitimate interest required), or `{"error": "..."}` with the decoder's reason. No JSON parser and no number formatting: the
 //! answer is written by hand from small integers, which keeps the module's Wasm small
 //! (docs/decisions.md). `src/web/tcf.js` is its glue.
 
@@ -37,8 +37,8 @@ pub fn answer(tc_string: &str, vendor: Option<u16>) -> String {
     out
 }
 
-fn push_number(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
+fn push_number(out: &mut String, n: u32) {
+    let mut digits = [0u8; 10];
     let (mut n, mut at) = (n, digits.len());
     loop {
         at -= 1;
@@ -51,22 +51,23 @@ fn push_number(out: &mut String, n: u16) {
     digits[at..].iter().for_each(|d| out.push(char::from(*d)));
 }
 
-fn ids(out: &mut String, name: &str, set: &IdSet) {
+/// The ids as bits (a TCF purpose is at most 24; anything above 31 cannot be one).
+fn bits(ids: impl IntoIterator<Item = u16>) -> u32 {
+    ids.into_iter().fold(0, |bits, id| bits | 1u32.checked_shl(u32::from(id)).unwrap_or(0))
+}
+
+fn field(out: &mut String, name: &str, value: u32) {
     out.push('"');
     out.push_str(name);
-    out.push_str("\":[");
-    for (position, id) in set.iter().enumerate() {
-        if position > 0 {
-            out.push(',');
-        }
-        push_number(out, *id);
-    }
-    out.push_str("],");
+    out.push_str("\":");
+    push_number(out, value);
+    out.push(',');
 }
 
 fn write(out: &mut String, core: &tcf::Core, vendor: Option<u16>) {
-    ids(out, "purpose_consents", &core.purpose_consents);
-    ids(out, "purpose_legitimate_interests", &core.purpose_legitimate_interests);
+    field(out, "purpose_consents", bits(core.purpose_consents.iter().copied()));
+    let interests = bits(core.purpose_legitimate_interests.iter().copied());
+    field(out, "purpose_legitimate_interests", interests);
     // Without a vendor id the policy asks for no vendor's consent.
     let listed = |set: &IdSet| vendor.is_none_or(|id| set.contains(&id));
     let flag = |flag: bool| if flag { "true," } else { "false," };
@@ -74,15 +75,19 @@ fn write(out: &mut String, core: &tcf::Core, vendor: Option<u16>) {
     out.push_str(flag(listed(&core.vendor_consents)));
     out.push_str("\"vendor_legitimate_interest\":");
     out.push_str(flag(listed(&core.vendor_legitimate_interests)));
+    let mut restricted = [0u32; 3];
+    for restriction in &core.publisher_restrictions {
+        if vendor.is_some_and(|id| restriction.vendors.contains(&id)) {
+            restricted[restriction.restriction_type as usize] |=
+                bits([u16::from(restriction.purpose_id)]);
+        }
+    }
     out.push_str("\"restrictions\":[");
-    let restrictions = core.publisher_restrictions.iter();
-    let naming = restrictions.filter(|r| vendor.is_some_and(|id| r.vendors.contains(&id)));
-    for (position, restriction) in naming.enumerate() {
-        out.push_str(if position > 0 { ",[" } else { "[" });
-        push_number(out, u16::from(restriction.purpose_id));
-        out.push(',');
-        push_number(out, restriction.restriction_type as u16);
-        out.push(']');
+    for (kind, set) in restricted.iter().enumerate() {
+        if kind > 0 {
+            out.push(',');
+        }
+        push_number(out, *set);
     }
     out.push(']');
 }

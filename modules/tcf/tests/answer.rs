@@ -20,15 +20,20 @@ fn answer_to((string, vendor): (&str, Option<u16>)) -> String {
 
 #[test]
 fn purposes_and_the_policys_vendor_are_reported() {
-    let all = r#"{"purpose_consents":[1,2,3,4,5,6,7,8,9,10],"purpose_legitimate_interests":[2],"#;
+    // Purposes 1-10: bits 1 to 10, 2046; purpose 2 alone: 4.
+    let all = r#"{"purpose_consents":2046,"purpose_legitimate_interests":4,"#;
     assert_eq!(
         answer_to(request(ALL, Some(1234))),
-        [all, r#""vendor_consent":true,"vendor_legitimate_interest":false,"restrictions":[]}"#]
-            .concat()
+        [
+            all,
+            r#""vendor_consent":true,"vendor_legitimate_interest":false,"restrictions":[0,0,0]}"#
+        ]
+        .concat()
     );
+    // Without 3 and 4: 2046 - 8 - 16.
     assert_eq!(
         answer_to(request(NO_MARKETING, Some(1234))),
-        r#"{"purpose_consents":[1,2,5,6,7,8,9,10],"purpose_legitimate_interests":[2],"vendor_consent":true,"vendor_legitimate_interest":false,"restrictions":[]}"#
+        r#"{"purpose_consents":2022,"purpose_legitimate_interests":4,"vendor_consent":true,"vendor_legitimate_interest":false,"restrictions":[0,0,0]}"#
     );
     // Another vendor's consent is not the shop's.
     assert!(answer_to(request(OTHER_VENDOR, Some(1234))).contains(r#""vendor_consent":false"#));
@@ -42,10 +47,11 @@ fn purposes_and_the_policys_vendor_are_reported() {
 
 #[test]
 fn publisher_restrictions_naming_the_vendor_are_reported() {
-    assert!(answer_to(request(RESTRICTED, Some(1234))).ends_with(r#""restrictions":[[7,0]]}"#));
-    // Vendor 55's restriction (purpose 3) is not the shop's.
-    assert!(answer_to(request(RESTRICTED, Some(55))).ends_with(r#""restrictions":[[3,2]]}"#));
-    assert!(answer_to(request(RESTRICTED, Some(99))).ends_with(r#""restrictions":[]}"#));
+    // Purpose 7 not allowed for vendor 1234: bit 7 of the first set.
+    assert!(answer_to(request(RESTRICTED, Some(1234))).ends_with(r#""restrictions":[128,0,0]}"#));
+    // Vendor 55's restriction (purpose 3, legitimate interest required) is not the shop's.
+    assert!(answer_to(request(RESTRICTED, Some(55))).ends_with(r#""restrictions":[0,0,8]}"#));
+    assert!(answer_to(request(RESTRICTED, Some(99))).ends_with(r#""restrictions":[0,0,0]}"#));
 }
 
 #[test]
