@@ -1,11 +1,12 @@
-//! `concierge-cli`: checks config documents (`check FILE...`) before they are published, and
-//! tries JSON Logic rules (`logic`) against data.
+//! `concierge-cli`: checks config documents (`check FILE...`) before they are published, tries
+//! JSON Logic rules (`logic`) against data, and decodes IAB TCF TC strings (`tcf STRING`).
 //!
 //! The checking and the evaluating are the protocol crate's, the same the backend runs on
 //! publish and the agent in the page; this binary only reads input and prints what it found.
 
 mod check;
 mod logic;
+mod tcf;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -16,6 +17,7 @@ concierge-cli: tools for a Concierge shop's config documents
 Usage:
   concierge-cli check FILE...   check documents before publishing them
   concierge-cli logic           evaluate JSON Logic rules, one per line of standard input
+  concierge-cli tcf STRING      decode an IAB TCF v2.2 TC string (`-` reads standard input)
   concierge-cli help            show this help (also --help, -h)
 
 check reads each FILE (`-` reads standard input) as JSON: either one document
@@ -41,6 +43,13 @@ agent does, and writes one line for each, in order:
 
 Blank lines are skipped. logic exits 0 once standard input is read to its end,
 whatever the rules gave; 2 when standard input cannot be read.
+
+tcf decodes a TC string (what a shop's consent platform stores in the euconsent-v2
+cookie) as the agent does, and prints it as one line of JSON with the field names of
+the IAB's reference library @iabtcf/core: cmpId, vendorListVersion, purposeConsents,
+vendorConsents, publisherRestrictions, ... (id sets as sorted arrays, dates as
+milliseconds since the epoch). It exits 0 for a valid string, 1 with the reason for
+an invalid one (concierge-cli tcf: not a valid TC string: ...), 2 on a usage error.
 ";
 
 fn main() -> ExitCode {
@@ -71,6 +80,20 @@ fn main() -> ExitCode {
             let _ = writeln!(
                 err,
                 "concierge-cli logic: takes no arguments; it reads rules from standard input"
+            );
+            ExitCode::from(2)
+        }
+        Some("tcf") if args.len() == 2 => match tcf::read_argument(&args[1]) {
+            Ok(tc_string) => ExitCode::from(tcf::decode(&tc_string, &mut out, &mut err)),
+            Err(error) => {
+                let _ = writeln!(err, "concierge-cli tcf: cannot read standard input: {error}");
+                ExitCode::from(2)
+            }
+        },
+        Some("tcf") => {
+            let _ = writeln!(
+                err,
+                "concierge-cli tcf: give one TC string (or - to read it from standard input)"
             );
             ExitCode::from(2)
         }

@@ -266,3 +266,78 @@ fn logic_with_no_input_answers_nothing_and_unreadable_input_is_exit_status_2() {
     let help = String::from_utf8_lossy(&run(&["help"]).stdout).into_owned();
     assert!(help.contains("concierge-cli logic") && help.contains(r#"{"error": "MESSAGE"}"#));
 }
+
+/// The vectors of tests/tcf/vectors.json (made with `@iabtcf/core`), by name.
+fn tcf_vectors(list: &str) -> Vec<(String, String, serde_json::Value)> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/tcf/vectors.json");
+    let vectors: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entry = |vector: &serde_json::Value| {
+        let name = vector["name"].as_str().unwrap().to_owned();
+        let tc_string = vector["tcString"].as_str().unwrap().to_owned();
+        let expected = if list == "valid" { &vector["decoded"] } else { &vector["error"] };
+        (name, tc_string, expected.clone())
+    };
+    vectors[list].as_array().unwrap().iter().map(entry).collect()
+}
+
+#[test]
+fn tcf_prints_what_iabtcf_core_decodes_as_one_line_of_json() {
+    let chosen = [
+        "core only, vendors in range entries (runs and single ids)",
+        "publisher restrictions of each type, service-specific, with the publisher TC segment",
+        "all three segments: core, disclosed vendors, publisher TC",
+        "TCF v2.0 policy, French, times to the decisecond, every flag and count at its widest",
+    ];
+    let vectors = tcf_vectors("valid");
+    for name in chosen {
+        let (_, tc_string, reference) = vectors.iter().find(|(n, ..)| n == name).unwrap();
+        let output = run(&["tcf", tc_string]);
+        assert_eq!(output.status.code(), Some(0), "{name}");
+        assert!(output.stderr.is_empty(), "{name}: {}", String::from_utf8_lossy(&output.stderr));
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert_eq!(stdout.lines().count(), 1, "{name}: one line");
+        let printed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+        assert_eq!(&printed, reference, "{name}");
+    }
+}
+
+#[test]
+fn tcf_refuses_an_invalid_string_with_the_reason_and_exit_status_1() {
+    let vectors = tcf_vectors("invalid");
+    let tc_string = |name: &str| vectors.iter().find(|(n, ..)| n == name).unwrap().1.clone();
+    let vendor_zero = tc_string("vendor id 0 as a single id in the vendor consents");
+    let backwards = tc_string("a vendor range 9-3");
+    let truncated = tc_string("truncated inside the vendor consents bit field");
+    let unknown = tc_string("unknown segment type 5");
+    let prefix = "concierge-cli tcf: not a valid TC string: ";
+    let cases = [
+        (vendor_zero, "vendorConsents: vendor id 0 in a range entry; vendor ids start at 1"),
+        (backwards, "vendorConsents: the range 9-3 ends before it starts"),
+        (truncated, "the TC string ends inside vendorConsents"),
+        (unknown, "segment type 5 is unknown; the types after the core are 1 (disclosed vendors) and 3 (publisher TC)"),
+        ("CPx+".to_owned(), "segment 1 of the TC string is not base64url (only A-Z a-z 0-9 - _, no padding)"),
+    ];
+    for (tc_string, reason) in cases {
+        check(&["tcf", &tc_string], &[], Some(&format!("{prefix}{reason}")), 1);
+    }
+}
+
+#[test]
+fn tcf_reads_standard_input_for_a_dash_and_wants_one_string() {
+    let (_, tc_string, reference) = tcf_vectors("valid").swap_remove(0);
+    let mut child = Command::new(BINARY)
+        .args(["tcf", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), format!("{tc_string}\n").as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap(), reference);
+    let usage = "concierge-cli tcf: give one TC string (or - to read it from standard input)";
+    check(&["tcf"], &[], Some(usage), 2);
+    check(&["tcf", &tc_string, &tc_string], &[], Some(usage), 2);
+}

@@ -197,7 +197,7 @@ impl std::error::Error for TcfError {}
 
 /// Decodes a TC string: its core segment and any optional segments.
 pub fn decode(tc_string: &str) -> Result<TcString, TcfError> {
-    let mut segments = tc_string.split('.');
+    let mut segments = tc_string.as_bytes().split(|&byte| byte == b'.');
     let mut bits = Bits::new(segments.next().unwrap_or_default(), 1)?;
     let core = core(&mut bits)?;
     let mut decoded = TcString { core, disclosed_vendors: None, publisher_tc: None };
@@ -370,6 +370,8 @@ fn publisher_restrictions(bits: &mut Bits) -> Result<Vec<PublisherRestriction>, 
             restriction_type,
             vendors: vendors.to_set(),
         })
+        // A restriction naming no vendor restricts nothing; `@iabtcf/core` keeps none either.
+        .filter(|restriction| !restriction.vendors.is_empty())
         .collect())
 }
 
@@ -411,12 +413,12 @@ struct Bits {
 }
 
 impl Bits {
-    fn new(segment: &str, position: usize) -> Result<Bits, TcfError> {
+    fn new(segment: &[u8], position: usize) -> Result<Bits, TcfError> {
         if segment.is_empty() {
             return Err(TcfError::EmptySegment { segment: position });
         }
         let mut sextets = Vec::with_capacity(segment.len());
-        for byte in segment.bytes() {
+        for &byte in segment {
             let sextet = match byte {
                 b'A'..=b'Z' => byte - b'A',
                 b'a'..=b'z' => byte - b'a' + 26,
@@ -708,5 +710,147 @@ mod tests {
         let error = TcfError::RangeEndsBeforeStart { field: "vendorConsents", start: 7, end: 4 };
         assert_eq!(error.describe(), "vendorConsents: the range 7-4 ends before it starts");
         assert_eq!(error.to_string(), error.describe());
+    }
+
+    /// tests/tcf/vectors.json, made by tests/tcf/generate.mjs with `@iabtcf/core`.
+    fn vectors(list: &str) -> Vec<serde_json::Value> {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/tcf/vectors.json");
+        let text = std::fs::read_to_string(path).expect("tests/tcf/vectors.json is readable");
+        let vectors: serde_json::Value = serde_json::from_str(&text).expect("vectors.json is JSON");
+        let list = vectors[list].as_array().cloned().unwrap_or_default();
+        assert!(list.len() >= 12, "the vectors are found: {}", list.len());
+        list
+    }
+
+    fn text(vector: &serde_json::Value, key: &str) -> String {
+        vector[key].as_str().unwrap_or_else(|| panic!("{key} in {vector}")).to_owned()
+    }
+
+    #[test]
+    fn every_field_is_what_iabtcf_core_decodes() {
+        for vector in vectors("valid") {
+            let name = text(&vector, "name");
+            let decoded = decode(&text(&vector, "tcString"))
+                .unwrap_or_else(|error| panic!("{name}: {}", error.describe()));
+            let ours: serde_json::Value =
+                serde_json::from_str(&decoded.to_json().to_json()).unwrap();
+            let (ours, reference) =
+                (ours.as_object().unwrap(), vector["decoded"].as_object().unwrap());
+            for (field, expected) in reference {
+                assert_eq!(ours.get(field), Some(expected), "{name}: {field}");
+            }
+            let extra: Vec<_> =
+                ours.keys().filter(|field| !reference.contains_key(*field)).collect();
+            assert!(extra.is_empty(), "{name}: fields the reference does not have: {extra:?}");
+        }
+    }
+
+    #[test]
+    fn every_malformed_vector_gives_its_error() {
+        for vector in vectors("invalid") {
+            let name = text(&vector, "name");
+            match decode(&text(&vector, "tcString")) {
+                Err(error) => assert_eq!(format!("{error:?}"), text(&vector, "error"), "{name}"),
+                Ok(decoded) => panic!("{name}: decoded as {:?}", decoded.to_json().to_json()),
+            }
+        }
+    }
+
+    /// A cut-short valid string reads as far as its bits go: whole, or `Truncated`, or an empty
+    /// segment when cut right after a dot; what it does read is the original's.
+    #[test]
+    fn every_truncation_of_a_valid_string_is_refused_as_truncated_or_reads_the_same() {
+        for vector in vectors("valid") {
+            let (name, full) = (text(&vector, "name"), text(&vector, "tcString"));
+            let original = decode(&full).unwrap_or_else(|error| panic!("{name}: {error}"));
+            // The 11,000-character bit field is cut at every 61st character and near the end.
+            let step = if full.len() > 1000 { 61 } else { 1 };
+            let cuts =
+                (0..full.len()).step_by(step).chain(full.len().saturating_sub(8)..full.len());
+            for cut in cuts {
+                match decode(&full[..cut]) {
+                    Ok(decoded) => {
+                        assert_eq!(decoded.core, original.core, "{name} cut at {cut}");
+                        let disclosed = decoded.disclosed_vendors.is_none()
+                            || decoded.disclosed_vendors == original.disclosed_vendors;
+                        let publisher = decoded.publisher_tc.is_none()
+                            || decoded.publisher_tc == original.publisher_tc;
+                        assert!(disclosed && publisher, "{name} cut at {cut}");
+                    }
+                    Err(TcfError::Truncated { .. } | TcfError::EmptySegment { .. }) => {}
+                    Err(other) => panic!("{name} cut at {cut}: {other:?}"),
+                }
+            }
+        }
+    }
+
+    /// xorshift64: the same pseudo-random cases on every run.
+    struct Random(u64);
+
+    impl Random {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        fn below(&mut self, n: usize) -> usize {
+            (self.next() % n as u64) as usize
+        }
+    }
+
+    /// Whatever comes in, `decode` answers: a string whose ids are all in range, or an error
+    /// with a message. Random bytes rarely get past the version, so most cases are valid
+    /// strings with characters changed, dots added and bits flipped.
+    #[test]
+    fn random_input_never_panics_and_ids_stay_in_range() {
+        const ALPHABET: &[u8] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.";
+        // Not the maximal sets: 65,535 ids a case would make this test take minutes.
+        let seeds: Vec<String> = vectors("valid")
+            .iter()
+            .filter(|vector| vector["decoded"]["vendorConsents"].as_array().unwrap().len() < 2000)
+            .map(|vector| text(vector, "tcString"))
+            .collect();
+        let mut random = Random(0x5eed_7cf2_2026_1205);
+        let (mut decoded, mut refused) = (0, 0);
+        for case in 0..30_000 {
+            let input: Vec<u8> = if case % 10 == 0 {
+                (0..random.below(80)).map(|_| random.next() as u8).collect()
+            } else {
+                let mut bytes = seeds[random.below(seeds.len())].clone().into_bytes();
+                for _ in 0..=random.below(4) {
+                    let at = random.below(bytes.len() + 1);
+                    let with = ALPHABET[random.below(ALPHABET.len())];
+                    match random.below(3) {
+                        0 => bytes.insert(at, with),
+                        _ if at < bytes.len() => bytes[at] = with,
+                        _ => bytes.truncate(at),
+                    }
+                }
+                bytes
+            };
+            let input = String::from_utf8_lossy(&input);
+            match decode(&input) {
+                Ok(string) => {
+                    decoded += 1;
+                    let core = &string.core;
+                    assert!(core.purpose_consents.iter().all(|&id| (1..=24).contains(&id)));
+                    assert!(core.special_feature_optins.iter().all(|&id| (1..=12).contains(&id)));
+                    let vendors = [&core.vendor_consents, &core.vendor_legitimate_interests];
+                    assert!(vendors.iter().all(|set| !set.contains(&0)), "{input}");
+                    assert!(core.publisher_restrictions.iter().all(|r| !r.vendors.contains(&0)));
+                    assert!(core.consent_language.bytes().all(|b| b.is_ascii_uppercase()));
+                    assert!(string.to_json().is_object());
+                }
+                Err(error) => {
+                    refused += 1;
+                    assert!(!error.describe().is_empty());
+                }
+            }
+        }
+        // Both paths were taken many times: the mutations reach deep into the strings.
+        assert!(decoded > 3_000 && refused > 3_000, "{decoded} decoded, {refused} refused");
     }
 }
