@@ -134,6 +134,12 @@ test("a CMP in a parent frame is reached through its __tcfapiLocator frame and p
   await shop.waitForFunction(() => window.__consents && window.__consents.some((c) => c.source === "tcf"));
   assert.deepEqual(await lastConsent(shop), GRANTED);
   assert.equal(await shop.evaluate(() => typeof window.__tcfapi), "undefined", "the CMP is the parent's");
+  // Another frame answering in the CMP's name, with the agent's own call id, is not heard:
+  // only the window holding the locator speaks for the CMP.
+  const spoofed = { __tcfapiReturn: { callId: "concierge-1", success: true, returnValue: { eventStatus: "useractioncomplete", gdprApplies: true, tcString: NO_MARKETING, listenerId: 0 } } };
+  await tab.page.frame({ name: "__tcfapiLocator" }).evaluate((message) => parent.document.getElementById("shop").contentWindow.postMessage(message, "*"), spoofed);
+  await shop.evaluate(() => new Promise((done) => setTimeout(done, 200)));
+  assert.deepEqual(await lastConsent(shop), GRANTED, "a spoofed answer changes nothing");
   await tab.page.evaluate((next) => window.__cmpChange(next), NO_MARKETING);
   await shop.waitForFunction(() => window.__consents[window.__consents.length - 1].purposes.marketing === "denied");
   assert.deepEqual(await lastConsent(shop), NO_ADS);
