@@ -20,6 +20,7 @@ use crate::engine::config::ConsentModeUse;
 use crate::engine::consent::{Consent, ConsentUpdate, Decision};
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
+use crate::engine::tcf::Module;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
 use crate::engine::{
     Agent, BannerChange, Commerce, Effect, Event, Fetched, Intent, Millis, Notice,
@@ -206,6 +207,8 @@ impl Bridge {
                 }
             },
             "seen" => Some(Event::Seen(part(1).as_str()?.to_owned())),
+            "loaded" => Some(Event::ModuleLoaded(Module::from_name(part(1).as_str()?)?, flag(2))),
+            "tcf" => Some(Event::Tcf(wire::decode_tcf(part(1), part(2)))),
             "tick" => Some(Event::Tick),
             "flush" if flag(1) => Some(Event::FlushGranted),
             "flush" => Some(Event::FlushBusy),
@@ -411,6 +414,17 @@ impl Bridge {
                     json.string(&key);
                     json.string(&body);
                     json.bool(beacon);
+                    out.end();
+                }
+                // The vendor id goes with the module: its decoder reports that vendor's consent.
+                Effect::Load(module) => {
+                    let json = out.begin("load");
+                    json.string(module.name());
+                    let mapping = self.agent.config().policy.tcf.as_ref();
+                    match mapping.and_then(|tcf| tcf.vendor_id) {
+                        Some(id) => json.number(f64::from(id)),
+                        None => json.null(),
+                    }
                     out.end();
                 }
                 Effect::WakeAt(at) => {

@@ -11,9 +11,10 @@ use crate::engine::consent::ConsentUpdate;
 use crate::engine::money::Currency;
 use crate::engine::sync::Batch;
 use crate::engine::targeting::Device;
-use crate::engine::{Commerce, CommerceKind, Intent, Page};
+use crate::engine::{tcf, Commerce, CommerceKind, Intent, Page};
 use crate::value::{format_decimal, parse_decimal, Value};
 use concierge_protocol as protocol;
+use concierge_protocol::consent::TcfSignal;
 pub use concierge_protocol::limits::{MAX_ITEMS, MAX_PRICE_MINOR, MAX_TEXT};
 use concierge_protocol::text;
 use concierge_protocol::writer::JsonWriter;
@@ -537,6 +538,7 @@ pub fn decode_page(request: &Value, path: String) -> Decoded<Page> {
             None => wrong("tz_offset", "minutes east of UTC, -840 to 840", found),
         }
     }
+    page.cmp = matches!(request.field("cmp"), Some(Value::Bool(true)));
     if let Some(found) = request.field("referrer") {
         match found.as_str() {
             Some("") => {}
@@ -695,6 +697,47 @@ fn wire_batch(batch: Batch, site: &str) -> protocol::batch::Batch {
         cart_code: Some(identity.cart_code),
         dropped,
         events,
+    }
+}
+
+/// Reads the shell's `["tcf", gdprApplies, decoded]`: what the page's consent manager reported
+/// (`gdprApplies` false: not applicable) and the `tcf` module's answer for its TC string, sets
+/// of TCF purposes as bits (bit n: purpose n), `{ purpose_consents, purpose_legitimate_interests,
+/// vendor_consent, vendor_legitimate_interest, restrictions: [not allowed, consent required,
+/// legitimate interest required] }`, or `{ error: "..." }`.
+pub fn decode_tcf(gdpr_applies: &Value, decoded: &Value) -> tcf::Report {
+    if matches!(gdpr_applies, Value::Bool(false)) {
+        return tcf::Report::NotApplicable;
+    }
+    if let Some(reason) = decoded.field("error").and_then(Value::as_str) {
+        return tcf::Report::Unreadable(reason.to_owned());
+    }
+    let bits = |value: Option<&Value>| {
+        let n = value?.as_f64()?;
+        (n.fract() == 0.0 && (0.0..4_294_967_296.0).contains(&n)).then_some(n as u32)
+    };
+    let flag = |name| match decoded.field(name) {
+        Some(Value::Bool(flag)) => Some(*flag),
+        _ => None,
+    };
+    let restricted = |kind: usize| match decoded.field("restrictions") {
+        Some(Value::Array(sets)) => bits(sets.get(kind)),
+        _ => None,
+    };
+    let signal = (|| {
+        Some(TcfSignal {
+            purpose_consents: bits(decoded.field("purpose_consents"))?,
+            purpose_legitimate_interests: bits(decoded.field("purpose_legitimate_interests"))?,
+            vendor_consent: flag("vendor_consent")?,
+            vendor_legitimate_interest: flag("vendor_legitimate_interest")?,
+            restrictions: [restricted(0)?, restricted(1)?, restricted(2)?],
+        })
+    })();
+    match signal {
+        Some(signal) => tcf::Report::Signal(signal),
+        None => {
+            tcf::Report::Unreadable("the tcf module's answer is not one this agent reads".into())
+        }
     }
 }
 

@@ -13,6 +13,7 @@ mod native {
     pub mod stored;
     pub mod support;
     pub mod sync;
+    pub mod tcf;
     pub mod texts;
     pub mod tidy;
     pub mod value;

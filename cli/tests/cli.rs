@@ -70,6 +70,20 @@ fn every_problem_is_printed_with_its_path() {
 }
 
 #[test]
+fn a_policy_s_tcf_mapping_is_checked_with_its_paths() {
+    check(
+        &["check", "bad-tcf-policy.json"],
+        &[
+            "bad-tcf-policy.json: tcf.vendor_id: must be a whole number from 1 to 65535, got 0",
+            "bad-tcf-policy.json: tcf.purposes.marketing[1]: must be a whole number from 1 to 11, got 12",
+            "bad-tcf-policy.json: tcf.purposes.measurment: is not a purpose of this policy; the purposes are necessary, measurement, personalization, marketing",
+        ],
+        None,
+        1,
+    );
+}
+
+#[test]
 fn campaign_problems_are_printed_with_their_paths_and_the_demos_campaigns_pass() {
     let variables =
         "the variables are {{cart.total}}, {{cart.count}}, {{cart.code}}, {{item.name}}";

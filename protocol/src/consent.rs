@@ -245,6 +245,56 @@ impl Policy {
     }
 }
 
+/// What the page's IAB TCF consent manager says about the shop, as the `tcf` lazy module
+/// reduces a decoded TC string for the engine: bit `n` of each set stands for TCF purpose `n`.
+/// The purposes with consent and with legitimate interest, the shop's vendor's consent and
+/// legitimate interest (both true when the policy names no vendor), and the purposes the
+/// publisher restricts for that vendor, by restriction type: `[not allowed, consent required,
+/// legitimate interest required]`. Legitimate interests are carried for completeness; today's
+/// mapping grants on consent alone.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TcfSignal {
+    pub purpose_consents: u32,
+    pub purpose_legitimate_interests: u32,
+    pub vendor_consent: bool,
+    pub vendor_legitimate_interest: bool,
+    pub restrictions: [u32; 3],
+}
+
+impl TcfSignal {
+    /// Whether the shop may rely on consent for TCF purpose `purpose`: the purpose and the
+    /// vendor have it, and no publisher restriction forbids the purpose or requires legitimate
+    /// interest for it.
+    fn consents(&self, purpose: u8) -> bool {
+        let bit = 1u32.checked_shl(u32::from(purpose)).unwrap_or(0);
+        let [not_allowed, _, interest_only] = self.restrictions;
+        self.purpose_consents & bit != 0
+            && self.vendor_consent
+            && (not_allowed | interest_only) & bit == 0
+    }
+}
+
+impl Policy {
+    /// The choices a consent manager's signal makes under this policy's `tcf` mapping: a
+    /// consent purpose is granted when every TCF purpose listed for it has consent, with the
+    /// vendor's consent where the mapping names a vendor; one the mapping does not list is
+    /// denied, since the consent manager governs and nobody else asks. (A purpose on another
+    /// legal basis is always granted, so the mapping may not list it.) `None` without a
+    /// mapping.
+    pub fn tcf_choices(&self, signal: &TcfSignal) -> Option<Choices> {
+        let mapping = self.tcf.as_ref()?;
+        let mut choices = Choices::default();
+        for purpose in self.purposes.iter().filter(|purpose| purpose.needs_consent()) {
+            let listed = mapping.purposes.iter().find(|(id, _)| *id == purpose.id);
+            let granted = listed.is_some_and(|(_, numbers)| {
+                !numbers.is_empty() && numbers.iter().all(|n| signal.consents(*n))
+            });
+            choices.set(&purpose.id, Decision::from_granted(granted));
+        }
+        Some(choices)
+    }
+}
+
 /// The built-in policy, in force until the shop publishes one: the demo's four purposes
 /// (`documents/demo/policy.json`, which `concierge-cli check` passes), read by the same decoder
 /// as a published one.

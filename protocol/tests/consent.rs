@@ -2,7 +2,7 @@
 //! and when a choice is asked again. Each case names the rule it holds.
 
 use concierge_protocol::consent::{
-    builtin_policy, purpose_for_word, Choices, Source, BUILTIN_POLICY,
+    builtin_policy, purpose_for_word, Choices, Source, TcfSignal, BUILTIN_POLICY,
 };
 use concierge_protocol::documents::{check_document, Document, Mode, OnNewVersion, Policy};
 use concierge_protocol::names::{DataCategory, Decision, Feature};
@@ -234,4 +234,79 @@ fn a_choice_is_asked_again_when_old_or_when_a_new_version_asks() {
     assert!(!keep.asks_again(&chosen, at, &scope, at + DAY), "keep: never for a new version");
     let again = newer(&|p| p.on_new_version = OnNewVersion::AskAgain);
     assert!(again.asks_again(&chosen, at, &scope, at + DAY), "ask_again: every new version");
+}
+
+/// A consent manager's signal: consent for these TCF purposes, the vendor's consent, and the
+/// publisher's restrictions for the vendor as (purpose, type).
+fn signal(purposes: &[u8], vendor: bool, restrictions: &[(u8, usize)]) -> TcfSignal {
+    let mut restricted = [0u32; 3];
+    for (purpose, kind) in restrictions {
+        restricted[*kind] |= 1 << purpose;
+    }
+    TcfSignal {
+        purpose_consents: purposes.iter().fold(0, |bits, p| bits | 1 << p),
+        purpose_legitimate_interests: 0,
+        vendor_consent: vendor,
+        vendor_legitimate_interest: vendor,
+        restrictions: restricted,
+    }
+}
+
+#[test]
+fn a_tcf_signal_grants_a_purpose_when_every_tcf_purpose_it_maps_to_has_consent() {
+    // The demo's mapping: measurement [1, 7], personalization [1, 5, 6], marketing [1, 3, 4].
+    let policy = builtin_policy();
+    let of = |signal: TcfSignal| policy.tcf_choices(&signal).expect("the demo maps TCF");
+    let all = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    assert_eq!(
+        of(signal(&all, true, &[])),
+        choices(&[("measurement", G), ("personalization", G), ("marketing", G)])
+    );
+    // One missing TCF purpose denies every policy purpose that needs it.
+    assert_eq!(
+        of(signal(&[1, 5, 6, 7], true, &[])),
+        choices(&[("measurement", G), ("personalization", G), ("marketing", D)])
+    );
+    assert_eq!(
+        of(signal(&[3, 4, 5, 6, 7], true, &[])),
+        choices(&[("measurement", D), ("personalization", D), ("marketing", D)])
+    );
+    assert_eq!(
+        of(signal(&[], true, &[])),
+        choices(&[("measurement", D), ("personalization", D), ("marketing", D)])
+    );
+    // Publisher restrictions for the vendor: purpose 7 not allowed (0), or only on legitimate
+    // interest (2), takes measurement away; consent required (1) leaves consent usable.
+    for restriction in [0, 2] {
+        assert_eq!(
+            of(signal(&all, true, &[(7, restriction)])).get("measurement"),
+            D,
+            "{restriction}"
+        );
+    }
+    assert_eq!(of(signal(&all, true, &[(7, 1)])).get("measurement"), G);
+}
+
+#[test]
+fn a_tcf_mapping_with_a_vendor_id_needs_the_vendor_s_consent_and_one_without_denies_unlisted_purposes(
+) {
+    let mut policy = builtin_policy();
+    let mut mapping = policy.tcf.clone().expect("the demo maps TCF");
+    mapping.vendor_id = Some(1234);
+    mapping.purposes.retain(|(id, _)| id == "measurement");
+    policy.tcf = Some(mapping);
+    let all = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11];
+    // The module reports the policy's vendor's consent: without it, nothing is granted.
+    assert_eq!(
+        policy.tcf_choices(&signal(&all, false, &[])),
+        Some(choices(&[("measurement", D), ("personalization", D), ("marketing", D)]))
+    );
+    // With it, the mapped purpose is granted and the purposes the mapping leaves out are
+    // denied: the consent manager governs, and nobody else asks.
+    assert_eq!(
+        policy.tcf_choices(&signal(&all, true, &[])),
+        Some(choices(&[("measurement", G), ("personalization", D), ("marketing", D)]))
+    );
+    policy.tcf = None;
+    assert_eq!(policy.tcf_choices(&signal(&all, true, &[])), None);
 }

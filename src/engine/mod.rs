@@ -25,6 +25,7 @@ pub mod receipts;
 pub mod recovery;
 pub mod sync;
 pub mod targeting;
+pub mod tcf;
 pub mod template;
 pub mod view;
 
@@ -60,6 +61,8 @@ pub struct Page {
     pub tz_offset: i32,
     /// The referring page's path, when it was on the shop.
     pub referrer: Option<String>,
+    /// The page has an IAB TCF consent manager (`__tcfapi`, or its locator frame above).
+    pub cmp: bool,
 }
 
 impl Page {
@@ -146,6 +149,10 @@ pub enum Event {
     Seen(String),
     /// A control of a campaign's view was used (`follow` or `dismiss`).
     CampaignAction(Action, String),
+    /// The shell's answer to `Effect::Load`: the module is there (`true`) or failed.
+    ModuleLoaded(tcf::Module, bool),
+    /// What the page's consent manager reported, decoded by the `tcf` module.
+    Tcf(tcf::Report),
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -238,6 +245,8 @@ pub enum Warning {
     },
     /// A campaign could not be judged (its targeting failed to evaluate); it is not shown.
     Campaign(String),
+    /// The consent manager's TC string could not be decoded (the module's reason).
+    TcfUnreadable(String),
 }
 
 impl Warning {
@@ -293,6 +302,11 @@ impl Warning {
                 using.describe()
             ),
             Warning::Campaign(message) => message.clone(),
+            Warning::TcfUnreadable(reason) => text!(
+                "the consent manager's TC string could not be read (",
+                reason,
+                "); the agent asks for consent itself"
+            ),
         }
     }
 }
@@ -327,6 +341,8 @@ pub enum Effect {
     ConsentMode(ConsentModeCommand),
     /// Draw the persistent control that opens the panel, with this label; `None`: remove it.
     Control(Option<&'static str>),
+    /// Fetch a lazy module and answer `ModuleLoaded`.
+    Load(tcf::Module),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -369,6 +385,8 @@ pub struct Agent {
     consent_mode_started: bool,
     intents: Vec<Intent>,
     written: Written,
+    /// The page's IAB TCF consent manager, when it has one.
+    tcf: tcf::Tcf,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -411,6 +429,7 @@ impl Agent {
             consent_mode_started: false,
             intents: Vec::new(),
             written: Written::default(),
+            tcf: tcf::Tcf::default(),
         }
     }
 
@@ -456,6 +475,10 @@ impl Agent {
         &self.intents
     }
 
+    pub fn tcf(&self) -> &tcf::Tcf {
+        &self.tcf
+    }
+
     /// What the visitor's choices unlock under the policy in force.
     pub fn unlocked(&self) -> Unlocked {
         self.config.policy.unlocked(&self.consent.choices)
@@ -489,6 +512,10 @@ impl Agent {
             if adopting {
                 adopted = Some(self.baseline());
             }
+        }
+        let mapped = self.config.policy.tcf.is_some();
+        if let Some(module) = self.tcf.wants_module(mapped) {
+            effects.push(Effect::Load(module));
         }
         // After the loop, so a starting state is news to record, not state adopted at start.
         self.apply_starting_state(now);
@@ -567,6 +594,40 @@ impl Agent {
             Event::ReceiptAnswered { id, status } => {
                 self.receipts.answered(&id, status, now, &mut self.rng)
             }
+            Event::ModuleLoaded(tcf::Module::Tcf, ok) => self.tcf.loaded(ok),
+            Event::Tcf(report) => self.follow_cmp(report, now, out),
+        }
+    }
+
+    /// Takes what the page's consent manager reported as the visitor's consent (source `tcf`),
+    /// through the policy's mapping; a signal that changes nothing makes no new choice (the
+    /// manager reports the same string on every page). An unreadable string, or GDPR not
+    /// applying, hands consent back to the agent's own dialog.
+    fn follow_cmp(&mut self, report: tcf::Report, now: Millis, out: &mut Vec<Effect>) {
+        if self.tcf.state == tcf::Cmp::Absent {
+            return;
+        }
+        let policy = &self.config.policy;
+        let choices = match report {
+            tcf::Report::Signal(signal) => policy.tcf_choices(&signal),
+            tcf::Report::NotApplicable => None,
+            tcf::Report::Unreadable(reason) => {
+                out.push(Effect::Warn(Warning::TcfUnreadable(reason)));
+                None
+            }
+        };
+        let Some(choices) = choices else {
+            self.tcf.state = tcf::Cmp::Off;
+            return;
+        };
+        self.tcf.state = tcf::Cmp::Governing;
+        let same = self.consent.source == Source::Tcf
+            && self.consent.policy == policy.version
+            && choices.decisions.iter().all(|(id, d)| self.consent.decision(id) == *d);
+        if !same {
+            let set = choices.decisions.iter();
+            let set = set.map(|(id, d)| (id.clone(), *d == Decision::Granted)).collect();
+            self.update_consent(&ConsentUpdate { all: None, set }, Source::Tcf, now, out);
         }
     }
 
@@ -682,6 +743,7 @@ impl Agent {
             referrer: page.referrer.clone(),
         };
         self.campaigns.start(&self.config.campaigns, &self.config, &page.path, seed, now);
+        self.tcf.present = page.cmp;
         self.page = page;
         // The previous page's last request is usually cut off by the navigation itself; its
         // backoff must not delay this page. Failures here back off again from `attempts`.
@@ -1164,7 +1226,7 @@ impl Agent {
     fn wanted_views(&mut self, now: Millis, out: &mut Vec<Effect>) -> Vec<View> {
         let mut proposals = Vec::new();
         let consent_open = self.prompt_requested || (!self.consent_closed && self.asks(now));
-        if self.config.consent_prompt && (self.panel_open || consent_open) {
+        if self.own_prompt() && (self.panel_open || consent_open) {
             let panel = self.panel_open.then_some(&self.consent);
             proposals
                 .push(Proposal::new(view::consent_view(&self.config, panel), Priority::Blocking));
@@ -1215,6 +1277,12 @@ impl Agent {
         decide::decide(proposals)
     }
 
+    /// Whether the agent shows its own consent dialog and control: the shop wants them, and no
+    /// consent manager governs (or is about to).
+    fn own_prompt(&self) -> bool {
+        self.config.consent_prompt && !self.tcf.holds_dialog()
+    }
+
     /// Whether the visitor is to be asked: a consent purpose has no answer, or the choice is
     /// older than the policy's `reprompt_days`, or a new version asks again.
     fn asks(&self, now: Millis) -> bool {
@@ -1231,7 +1299,7 @@ impl Agent {
     }
 
     fn refresh_view(&mut self, wanted: Vec<View>, out: &mut Vec<Effect>) {
-        let control = (self.config.consent_prompt && self.config.consent_control)
+        let control = (self.own_prompt() && self.config.consent_control)
             .then(|| texts_for(&self.config.locale).consent_label);
         if control != self.control {
             self.control = control;

@@ -1,7 +1,7 @@
 //! Builds what the page downloads from src/web/: `node src/web/bundle.mjs VERSION` writes the
 //! shell as one minified ES module (`www/concierge/pkg/concierge.js`), the minified loader
 //! (`www/concierge/loader.js`, the one script tag), each lazy module
-//! (`www/concierge/modules/<name>.js`, fetched by `modules.js` only when needed; none yet), and
+//! (`www/concierge/modules/<name>.js`, fetched by `modules.js` only when needed: `tcf`), and
 //! the admin page's consent preview (`www/concierge/pkg/preview.js`: dom.js's drawing alone,
 //! never loaded by a shop page).
 //!
@@ -28,11 +28,9 @@ const minifiedCss = {
   },
 };
 
-/** The lazy modules, by name: each its own ES module, sharing no code with the core. */
-// None yet: the preferences panel was the first (607 B), and came back into the core when the
-// campaigns' placements reshaped dom.js (docs/decisions.md); the TCF decoder and the assistant
-// are the modules this is for.
-const MODULES = [];
+/** The lazy modules, by name: each its own ES module, sharing no code with the core. `tcf`
+ * brings its own Wasm (`modules/tcf.wasm`, built by build.sh from the `modules/tcf` crate). */
+const MODULES = ["tcf"];
 
 /** What every ES module built here shares: one minified ES2020 module, CSS inlined as text. */
 const MODULE_OPTIONS = {
@@ -65,7 +63,7 @@ for (const name of MODULES) {
   });
   // A module that imported a core file would carry its own copy of it: they share nothing.
   const inputs = Object.keys(module.metafile.inputs);
-  if (inputs.some((input) => /src\/web\/(main|dom|net|storage|capture|clock|wasm)\.js$/.test(input))) {
+  if (inputs.some((input) => /src\/web\/(main|dom|net|storage|capture|clock|wasm|cmp|modules)\.js$/.test(input))) {
     throw new Error("the " + name + " module imports a core file: " + inputs.join(", "));
   }
   await writeFile(new URL("modules/" + name + ".js", www), await smaller(module.outputFiles[0].text, true));

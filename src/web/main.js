@@ -8,9 +8,11 @@
 
 import * as capture from "./capture.js";
 import * as clock from "./clock.js";
+import * as cmp from "./cmp.js";
 import { warn } from "./console.js";
 import { describeThrown, readData } from "./data.js";
 import * as dom from "./dom.js";
+import * as modules from "./modules.js";
 import * as net from "./net.js";
 import * as placements from "./placements.js";
 import * as storage from "./storage.js";
@@ -111,6 +113,9 @@ function boot(engine, settings, locale, config) {
     seed[0] = Date.now() % 4294967296;
     seed[1] = Math.random() * 4294967296;
   }
+  // Found before the engine starts, so a page with a consent manager never flashes the dialog.
+  const consentManager = (agent.cmp = cmp.find());
+  if (consentManager && consentManager.close) agent.undo.push(consentManager.close);
   run(() =>
     engine.start({
       now: clock.now(),
@@ -118,6 +123,7 @@ function boot(engine, settings, locale, config) {
       locale,
       gpc: globalPrivacyControl(),
       tags: capture.hasTags(),
+      cmp: !!consentManager,
       path: location.pathname,
       ...pageFacts(settings),
       seed: Array.from(seed),
@@ -314,7 +320,35 @@ function apply([verb, a, b, c, d]) {
       return capture.consent(a, b);
     case "receipt":
       return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
+    case "load":
+      return load(a, b);
   }
+}
+
+/** Loads the lazy module the engine asked for and answers `["loaded", name, ok]`. With the TCF
+ * decoder (`b`: the policy's vendor id), the shell then follows the page's consent manager:
+ * each TC string it reports is decoded by the module into a `["tcf", gdprApplies, decoded]`. */
+function load(name, vendor) {
+  const running = agent;
+  modules.load(name).then(
+    (module) => {
+      if (agent !== running) return;
+      dispatch([["loaded", name, true]]);
+      if (name !== "tcf" || !running.cmp) return;
+      const stop = cmp.follow(running.cmp, (applies, tcString, thrown) => {
+        let decoded = null;
+        try {
+          if (tcString === null) throw thrown;
+          if (applies) decoded = module.decode(tcString, vendor);
+        } catch (error) {
+          decoded = { error: (tcString === null ? "__tcfapi threw: " : "") + describeThrown(error) };
+        }
+        if (agent === running) dispatch([["tcf", applies, decoded]]);
+      });
+      running.undo.push(stop);
+    },
+    () => agent === running && dispatch([["loaded", name, false]]),
+  );
 }
 
 /** What campaigns' triggers and targeting read about this page view: the page's type (the

@@ -45,7 +45,7 @@ pub use knowledge::{
 };
 pub use policy::{
     MAX_COUNTRIES, MAX_DESCRIPTION, MAX_NAME, MAX_PURPOSES, MAX_PURPOSE_ID, MAX_REGIONS,
-    MAX_RETENTION_DAYS, MODES, ON_NEW_VERSION,
+    MAX_RETENTION_DAYS, MAX_TCF_PURPOSE, MODES, ON_NEW_VERSION,
 };
 pub use rules::LANGUAGES;
 pub use settings::{MAX_LINK_HOSTS, MAX_PATH};
@@ -205,6 +205,18 @@ pub struct Policy {
     /// Purpose ids that Global Privacy Control turns to denied.
     pub gpc_denies: Vec<String>,
     pub purposes: Vec<PolicyPurpose>,
+    /// How the signal of the page's IAB TCF consent manager maps to these purposes; `None`:
+    /// the agent does not follow a consent manager.
+    pub tcf: Option<TcfMapping>,
+}
+
+/// The policy's `tcf` section: `{ "vendor_id": 1234, "purposes": { "measurement": [1, 7] } }`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TcfMapping {
+    /// The shop's own IAB vendor id: when set, the vendor's consent is needed too.
+    pub vendor_id: Option<u16>,
+    /// Policy purpose id and the TCF purposes (1 to 11) that must all be granted for it.
+    pub purposes: Vec<(String, Vec<u8>)>,
 }
 
 /// Whether consent purposes start unset and the dialog asks (`OptIn`), or start granted and

@@ -12,8 +12,13 @@
 //!       "data": [], "features": [], "retention_days": 365 },
 //!     { "id": "personalization", "legal_basis": "consent", …,
 //!       "data": ["cart", "interests", "identifiers"],
-//!       "features": ["recovery_banner", "staff_view", "assistant_memory"], "retention_days": 90 } ] }
+//!       "features": ["recovery_banner", "staff_view", "assistant_memory"], "retention_days": 90 } ],
+//!   "tcf": { "vendor_id": 1234, "purposes": { "measurement": [1, 7], "personalization": [1, 5, 6] } } }
 //! ```
+//!
+//! `tcf` (optional) maps the signal of the page's IAB TCF v2.2 consent manager to the policy's
+//! purposes: a purpose is granted when every TCF purpose listed for it is, and, with a
+//! `vendor_id`, the shop's vendor has consent too (`concierge_protocol::consent::TcfSignal`).
 //!
 //! Any purpose id is allowed, so a new purpose needs no code; data categories and features are
 //! closed sets (`names`), because the agent must know what each one is.
@@ -21,7 +26,7 @@
 use super::rules::{
     bool_field, number_field, pairs_field, pairs_value, text_field, texts_field, Field, Rule, Walk,
 };
-use super::{Mode, OnNewVersion, Policy, PolicyPurpose, Region};
+use super::{Mode, OnNewVersion, Policy, PolicyPurpose, Region, TcfMapping};
 use crate::names::{
     DataCategory, Feature, LegalBasis, DATA_CATEGORY_NAMES, FEATURE_NAMES, LEGAL_BASIS_NAMES,
 };
@@ -45,6 +50,8 @@ pub const MODES: &[&str] = &["opt_in", "opt_out"];
 pub const ON_NEW_VERSION: &[&str] = &["ask_if_widened", "ask_again", "keep"];
 /// The longest privacy link.
 const MAX_PRIVACY_URL: usize = 500;
+/// The purposes of IAB TCF v2.2 are numbered 1 to 11.
+pub const MAX_TCF_PURPOSE: u32 = 11;
 
 const ID: Rule = Rule::Id { max: MAX_PURPOSE_ID };
 const DAYS: Rule = Rule::WholeNumber { min: 1, max: MAX_RETENTION_DAYS, unit: "days" };
@@ -87,6 +94,25 @@ const GPC_FIELDS: &[Field] = &[Field::required(
     Rule::List { item: &ID, max: MAX_PURPOSES, plural: "purpose ids" },
 )];
 
+const TCF_PURPOSE: Rule = Rule::WholeNumber { min: 1, max: MAX_TCF_PURPOSE, unit: "" };
+
+const TCF_FIELDS: &[Field] = &[
+    // An IAB Global Vendor List id: 1 to 65535 (0 is no vendor).
+    Field::optional("vendor_id", Rule::WholeNumber { min: 1, max: 65535, unit: "" }),
+    Field::required(
+        "purposes",
+        Rule::Map {
+            item: &Rule::List {
+                item: &TCF_PURPOSE,
+                max: MAX_TCF_PURPOSE as usize,
+                plural: "TCF purposes",
+            },
+            max: MAX_PURPOSES,
+            noun: "purpose",
+        },
+    ),
+];
+
 pub(super) const FIELDS: &[Field] = &[
     Field::optional("prompt", Rule::Bool),
     Field::optional("privacy_url", Rule::Link { max: MAX_PRIVACY_URL }),
@@ -114,6 +140,7 @@ pub(super) const FIELDS: &[Field] = &[
             noun: "purpose",
         },
     ),
+    Field::optional("tcf", Rule::Object { fields: TCF_FIELDS, what: "the tcf mapping" }),
 ];
 
 /// The elements of the list at `name`, or none.
@@ -156,6 +183,35 @@ pub(super) fn cross_check(walk: &mut Walk, document: &Value) {
                 ]);
                 walk.leave(list_at);
             }
+        }
+        walk.leave(back);
+    }
+
+    // The TCF mapping names purposes of this policy, each one needing consent.
+    if let Some(Value::Object(mapped)) = document.get("tcf").and_then(|tcf| tcf.get("purposes")) {
+        let back = walk.enter("tcf");
+        walk.enter("purposes");
+        let map_at = walk.path().len();
+        for (id, _) in mapped {
+            walk.enter(id);
+            let basis = purposes
+                .iter()
+                .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+                .and_then(|p| p.get("legal_basis")?.as_str());
+            match basis {
+                None => {
+                    walk.report_pieces(&[
+                        "is not a purpose of this policy; the purposes are ",
+                        &ids.join(", "),
+                    ]);
+                }
+                Some("consent") => {}
+                Some(_) => walk.report_pieces(&[
+                    "is always on (its legal basis is not consent): a consent manager cannot ",
+                    "grant or deny it; leave it out",
+                ]),
+            }
+            walk.leave(map_at);
         }
         walk.leave(back);
     }
@@ -310,7 +366,30 @@ pub(super) fn decode(document: &Value, version: u32) -> Policy {
             .and_then(|gpc| texts_field(gpc, "denies"))
             .unwrap_or_default(),
         purposes,
+        tcf: document.get("tcf").map(tcf_mapping),
     }
+}
+
+fn tcf_mapping(tcf: &Value) -> TcfMapping {
+    let purposes = match tcf.get("purposes") {
+        Some(Value::Object(entries)) => entries
+            .iter()
+            .map(|(id, numbers)| {
+                let numbers = match numbers {
+                    Value::Array(items) => items
+                        .iter()
+                        .filter_map(|n| super::rules::whole_number(n, 1, MAX_TCF_PURPOSE))
+                        .map(|n| n as u8)
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                (id.clone(), numbers)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let vendor_id = number_field(tcf, "vendor_id").filter(|id| (1..=65535).contains(id));
+    TcfMapping { vendor_id: vendor_id.map(|id| id as u16), purposes }
 }
 
 fn names_value<T: Copy>(items: &[T], name: fn(T) -> &'static str) -> Value {
@@ -359,6 +438,18 @@ pub(super) fn encode(policy: &Policy, fields: &mut Vec<(String, Value)>) {
         })
         .collect();
     push("purposes", Value::Array(purposes));
+    if let Some(tcf) = &policy.tcf {
+        let mapped = tcf.purposes.iter().map(|(id, numbers)| {
+            let numbers = numbers.iter().map(|n| Value::Number(f64::from(*n))).collect();
+            (id.clone(), Value::Array(numbers))
+        });
+        let mut fields = Vec::new();
+        if let Some(id) = tcf.vendor_id {
+            fields.push(("vendor_id".to_owned(), Value::Number(f64::from(id))));
+        }
+        fields.push(("purposes".to_owned(), Value::Object(mapped.collect())));
+        push("tcf", Value::Object(fields));
+    }
 }
 
 #[cfg(test)]

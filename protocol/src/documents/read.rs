@@ -88,6 +88,12 @@ fn check_value(rule: &Rule, value: &Value, path: &str) -> Result<(), Problem> {
             Ok(())
         }
         (Rule::Object { fields, .. }, _) if value.is_object() => check_fields(value, fields, path),
+        (Rule::Map { item, .. }, Value::Object(entries)) => {
+            for (name, entry) in entries {
+                check_value(item, entry, &join(path, name))?;
+            }
+            Ok(())
+        }
         (Rule::List { item, max, .. }, Value::Array(items)) if items.len() <= *max => {
             for (position, element) in items.iter().enumerate() {
                 check_value(item, element, &index(path, position))?;
@@ -168,7 +174,11 @@ fn fits(rule: &Rule, value: &Value) -> bool {
         #[cfg(feature = "campaigns")]
         Rule::Template { max, .. } => text.is_some_and(|text| text.len() <= max * 4),
         // Checked with what they hold, in `check_value`.
-        Rule::Records { .. } | Rule::Documents | Rule::List { .. } | Rule::Object { .. } => false,
+        Rule::Records { .. }
+        | Rule::Documents
+        | Rule::List { .. }
+        | Rule::Object { .. }
+        | Rule::Map { .. } => false,
         #[cfg(feature = "campaigns")]
         Rule::Logic | Rule::Tagged { .. } | Rule::PerLanguage { .. } => false,
     }
@@ -191,7 +201,7 @@ fn expected(rule: &Rule) -> String {
         Rule::Named { .. } => "must be a name".into(),
         Rule::Country => "must be a country code such as DE or US-CA".into(),
         Rule::List { .. } => "must be a list as documented".into(),
-        Rule::Object { .. } => "must be an object as documented".into(),
+        Rule::Object { .. } | Rule::Map { .. } => "must be an object as documented".into(),
         #[cfg(feature = "knowledge")]
         Rule::Text { .. } => "must be a text that is not empty".into(),
         #[cfg(feature = "campaigns")]

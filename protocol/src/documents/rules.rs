@@ -90,6 +90,14 @@ pub enum Rule {
         max: usize,
         plural: &'static str,
     },
+    /// An object of at most `max` entries under names of the kind's choosing, each value
+    /// following `item` (the names are checked by the kind's cross-field check); `noun`
+    /// names one entry in messages.
+    Map {
+        item: &'static Rule,
+        max: usize,
+        noun: &'static str,
+    },
     /// An object with the fields of `fields`; `what` names it in messages ("a schedule").
     Object {
         fields: &'static [Field],
@@ -403,6 +411,7 @@ impl<'a> Walk<'a> {
                 Some(_) => {}
                 None => self.got(&["must be a text"], value),
             },
+            Rule::Map { item, max, noun } => self.check_map(value, item, max, noun),
             #[cfg(feature = "campaigns")]
             Rule::Number { min, max } => {
                 let fits = value.as_f64().is_some_and(|n| n >= min && n <= max);
@@ -674,6 +683,24 @@ impl<'a> Walk<'a> {
     }
 
     /// A list of distinct values, each by `item`'s rule.
+    fn check_map(&mut self, value: &Value, item: &Rule, max: usize, noun: &str) {
+        let Value::Object(entries) = value else {
+            return self.got(&["must be an object of ", noun, "s"], value);
+        };
+        if entries.len() > max {
+            self.too_many(max, noun, entries.len());
+        }
+        for (position, (name, entry)) in entries.iter().enumerate() {
+            let back = self.enter(name);
+            if entries[..position].iter().any(|(earlier, _)| earlier == name) {
+                self.report_static("appears twice; keep one");
+            } else {
+                self.check_rule(item, entry);
+            }
+            self.leave(back);
+        }
+    }
+
     fn check_list(&mut self, value: &Value, item: &Rule, max: usize, plural: &str) {
         let Value::Array(items) = value else {
             self.got(&["must be a list of ", plural], value);

@@ -4,7 +4,7 @@
 use super::{pairs, value};
 use concierge_protocol::documents::{
     check_config, check_document, encode_config, encode_document, Config, Document, Mode,
-    OnNewVersion, Policy, PolicyPurpose, Region, Settings,
+    OnNewVersion, Policy, PolicyPurpose, Region, Settings, TcfMapping,
 };
 use concierge_protocol::names::{DataCategory, Feature, LegalBasis};
 use concierge_protocol::Value;
@@ -157,6 +157,10 @@ fn full_config() -> Config {
                     retention_days: 3650,
                 },
             ],
+            tcf: Some(TcfMapping {
+                vendor_id: Some(65535),
+                purposes: vec![("measure".into(), vec![1, 11])],
+            }),
         })),
         settings: Some(Settings {
             version: 4_294_967_295,
@@ -229,7 +233,8 @@ fn documents_are_written_in_one_order_kinds_first() {
             "default_mode",
             "regions",
             "gpc",
-            "purposes"
+            "purposes",
+            "tcf"
         ],
         "policy first, as in Kind::ALL"
     );

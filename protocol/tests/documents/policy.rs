@@ -371,3 +371,59 @@ fn a_valid_policy_decodes_whole_and_encodes_back() {
     let encoded = encode_document(&Document::Policy(policy.clone()));
     assert_eq!(check(encoded, &[]), Some(Document::Policy(Policy { ..policy })));
 }
+
+#[test]
+fn rule_the_tcf_mapping_names_consent_purposes_tcf_purposes_1_to_11_and_a_vendor_id() {
+    let mapping =
+        json!({ "vendor_id": 1234, "purposes": { "measurement": [1, 7], "marketing": [1, 3, 4] } });
+    let Some(Document::Policy(policy)) = check(with(&base(), "/tcf", Some(mapping)), &[]) else {
+        panic!("valid")
+    };
+    let tcf = policy.tcf.clone().expect("the mapping");
+    assert_eq!(tcf.vendor_id, Some(1234));
+    assert_eq!(
+        tcf.purposes,
+        // In the order of the document (serde_json's here: sorted).
+        [("marketing".to_owned(), vec![1, 3, 4]), ("measurement".to_owned(), vec![1, 7])]
+    );
+    // It encodes back as it came.
+    let encoded = encode_document(&Document::Policy(policy.clone()));
+    assert_eq!(check(encoded, &[]), Some(Document::Policy(policy)));
+
+    let bad = |mapping: serde_json::Value, expected: Expected| {
+        check(with(&base(), "/tcf", Some(mapping)), expected);
+    };
+    bad(
+        json!({ "purposes": { "measurment": [1] } }),
+        &[(
+            "tcf.purposes.measurment",
+            "is not a purpose of this policy; the purposes are necessary, measurement, personalization, marketing",
+        )],
+    );
+    bad(
+        json!({ "purposes": { "measurement": [1, 12], "marketing": [0] } }),
+        &[
+            ("tcf.purposes.marketing[0]", "must be a whole number from 1 to 11, got 0"),
+            ("tcf.purposes.measurement[1]", "must be a whole number from 1 to 11, got 12"),
+        ],
+    );
+    bad(
+        json!({ "vendor_id": 0, "purposes": {} }),
+        &[("tcf.vendor_id", "must be a whole number from 1 to 65535, got 0")],
+    );
+    bad(
+        json!({ "purposes": { "necessary": [1] } }),
+        &[(
+            "tcf.purposes.necessary",
+            "is always on (its legal basis is not consent): a consent manager cannot grant or deny it; leave it out",
+        )],
+    );
+    bad(
+        json!({ "purposes": { "measurement": "1" }, "vendor": 1 }),
+        &[
+            ("tcf.vendor", "is not a field of the tcf mapping"),
+            ("tcf.purposes.measurement", "must be a list of TCF purposes, got \"1\""),
+        ],
+    );
+    bad(json!({ "vendor_id": 5 }), &[("tcf.purposes", "is required")]);
+}
