@@ -141,16 +141,17 @@ build_agent() {
   step "Optimising the Wasm with wasm-opt"
   # --low-memory-unused: Rust's wasm32 layout puts the bottom of the 1 MB stack at address 0,
   # so the low 1 KB is reached only by a stack already overflowing; binaryen may then fold
-  # constant offsets into loads and stores (-518 B gzipped). --reorder-functions puts the most
-  # called functions first, so their indices take one LEB byte (-281 B); target_features is
-  # a section for linkers only (-107 B). -ocimfs: a function with one caller is inlined only
-  # when small; inlining every one into the exports' giant bodies hid their repeats from gzip
-  # (-1,803 B). Then the control flow of every function is rebuilt once by binaryen's relooper
-  # (--flatten --rereloop) and shrunk again: the same program, with fewer blocks and branches
-  # than LLVM's structuring left (-1,200 B with -ocimfs at 17; 15 to 20 is a plateau).
-  # docs/decisions.md, 2026-12-05.
+  # constant offsets into loads and stores (-518 B gzipped). Target_features is a section for
+  # linkers only (-107 B). -ocimfs: a function with one caller is inlined only when small;
+  # inlining every one into the exports' giant bodies hid their repeats from gzip (-1,803 B).
+  # Then the control flow of every function is rebuilt once by binaryen's relooper (--flatten
+  # --rereloop) and shrunk again: the same program, with fewer blocks and branches than LLVM's
+  # structuring left. Last, functions are laid out by their (mangled) names, which puts a
+  # module's functions and a generic's copies side by side, where gzip's 32 KB window finds
+  # their repeats: -640 B against ordering by calls (--reorder-functions), whose one-byte
+  # indices saved less. docs/decisions.md, 2026-12-05.
   node_modules/.bin/wasm-opt --low-memory-unused --one-caller-inline-max-function-size=17 \
-    -Oz -Oz --flatten --rereloop -Oz -Oz --reorder-functions \
+    -Oz -Oz --flatten --rereloop -Oz -Oz --reorder-functions-by-name \
     --strip-debug --strip-producers --strip-target-features \
     --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
     --enable-reference-types --enable-multivalue \
