@@ -13,12 +13,14 @@ pub trait Piece {
 }
 
 impl Piece for str {
+    #[inline(always)]
     fn push_to(&self, out: &mut String) {
         out.push_str(self);
     }
 }
 
 impl Piece for String {
+    #[inline(always)]
     fn push_to(&self, out: &mut String) {
         out.push_str(self);
     }
@@ -31,6 +33,7 @@ impl Piece for char {
 }
 
 impl<T: Piece + ?Sized> Piece for &T {
+    #[inline(always)]
     fn push_to(&self, out: &mut String) {
         (**self).push_to(out);
     }
