@@ -26,7 +26,6 @@ use concierge_protocol::documents::{
     Campaign, Campaigns as Document, ContactLimits, ContactPolicy, Goal, Message, Placement,
     Status, Trigger,
 };
-use concierge_protocol::logic;
 use concierge_protocol::Value;
 
 /// The built-in campaign's id: the foundation's recovery banner.
@@ -100,8 +99,19 @@ pub struct Watch {
 #[derive(Clone, Debug, PartialEq)]
 struct Candidacy {
     id: String,
+    /// [`id_key`] of `id`: every campaign fires on an event with 50 campaigns, and comparing
+    /// numbers before texts keeps the check for an earlier candidacy from costing 50² texts.
+    key: u32,
+    /// Where the campaign was in the document it fired from: where `choose` looks first.
+    at: usize,
     name: &'static str,
     params: Value,
+}
+
+/// FNV-1a over the id's bytes: equal ids give equal keys; unequal ones almost never do (and
+/// then the ids are compared anyway).
+fn id_key(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 /// A campaign put on this page: on screen, or held back from a holdout visitor (whose turn
@@ -238,7 +248,7 @@ impl Campaigns {
     /// visit has no copy kept, so the published campaigns come after the page started), for the
     /// campaigns not already on screen or closed here.
     pub fn page_loaded(&mut self, document: &Document, path: &str) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             let fires = match &campaign.trigger {
                 Trigger::PageView { .. } => self.page_matches(&campaign.trigger, path),
                 Trigger::ReturningVisit => self.returning,
@@ -247,7 +257,7 @@ impl Campaigns {
             let here = self.displays.iter().any(|display| display.id == campaign.id)
                 || self.closed.contains(&campaign.id);
             if fires && !here {
-                self.fire(campaign, Value::Null);
+                self.fire(at, campaign, Value::Null);
             }
         }
     }
@@ -258,16 +268,19 @@ impl Campaigns {
             && page_type.as_deref().is_none_or(|t| self.page.page_type.as_deref() == Some(t))
     }
 
-    fn fire(&mut self, campaign: &Campaign, params: Value) {
-        if !self.candidacies.iter().any(|c| c.id == campaign.id) {
+    /// `campaign` (at `at` in its document) becomes a candidate, unless it already is.
+    fn fire(&mut self, at: usize, campaign: &Campaign, params: Value) {
+        let key = id_key(&campaign.id);
+        if !self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id) {
             let name = campaign.trigger.name();
-            self.candidacies.push(Candidacy { id: campaign.id.clone(), name, params });
+            let id = campaign.id.clone();
+            self.candidacies.push(Candidacy { id, key, at, name, params });
         }
     }
 
     /// A signal from the page: the campaigns it sets off become candidates.
     pub fn signal(&mut self, document: &Document, signal: &Signal) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             let fires = match (&campaign.trigger, signal) {
                 (Trigger::ExitIntent, Signal::ExitIntent) => true,
                 (Trigger::Idle { seconds }, Signal::Idle(s)) => s >= seconds,
@@ -280,16 +293,16 @@ impl Campaigns {
                 _ => false,
             };
             if fires {
-                self.fire(campaign, Value::Null);
+                self.fire(at, campaign, Value::Null);
             }
         }
     }
 
     /// `concierge('trigger', name, params)`: the custom campaigns of that name.
     pub fn custom(&mut self, document: &Document, name: &str, params: &Value) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             if matches!(&campaign.trigger, Trigger::Custom { name: n } if n == name) {
-                self.fire(campaign, params.clone());
+                self.fire(at, campaign, params.clone());
             }
         }
     }
@@ -402,7 +415,10 @@ impl Campaigns {
         let now = inputs.now;
         let mut candidates: Vec<(&Campaign, &'static str, Value)> = Vec::new();
         for candidacy in std::mem::take(&mut self.candidacies) {
-            if let Some(campaign) = find(document, &candidacy.id) {
+            // Where it fired from, unless a new document moved it (ids are unique in a
+            // document: the validator refuses one that repeats an id).
+            let fired = document.campaigns.get(candidacy.at).filter(|c| c.id == candidacy.id);
+            if let Some(campaign) = fired.or_else(|| find(document, &candidacy.id)) {
                 candidates.push((campaign, candidacy.name, candidacy.params));
             }
         }
@@ -414,20 +430,28 @@ impl Campaigns {
             }
         }
         let mut context = None;
+        let mut trigger_set: Option<(&str, &Value)> = None;
         let mut eligible: Vec<&Campaign> = Vec::new();
-        for (campaign, trigger, params) in candidates {
+        for (campaign, trigger, params) in &candidates {
+            let (campaign, trigger): (&Campaign, &str) = (campaign, trigger);
             let on_page = self.displays.iter().any(|d| d.id == campaign.id)
                 || self.closed.contains(&campaign.id);
-            if on_page || eligible.iter().any(|c| c.id == campaign.id) || !self.live(campaign, now)
-            {
+            // The same campaign twice (a cart campaign also fired by a signal): one document,
+            // one id per campaign, so the same one is the same object.
+            let again = eligible.iter().any(|c| std::ptr::eq(*c, campaign));
+            if on_page || again || !self.live(campaign, now) {
                 continue;
             }
             if let Some(targeting) = &campaign.targeting {
                 let context = context.get_or_insert_with(|| self.context(inputs));
-                targeting::with_trigger(context, trigger, &params);
-                match targeting.rule.evaluate(context) {
-                    Ok(result) if logic::truthy(&result) => {}
-                    Ok(_) => continue,
+                // Consecutive candidates fired by the same trigger share its `trigger` field.
+                if trigger_set != Some((trigger, params)) {
+                    targeting::with_trigger(context, trigger, params);
+                    trigger_set = Some((trigger, params));
+                }
+                match targeting.rule.holds(context) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
                     Err(error) => {
                         if !self.warned.contains(&campaign.id) {
                             self.warned.push(campaign.id.clone());

@@ -126,11 +126,18 @@ fn object(fields: Vec<(&'static str, Value)>) -> Value {
     Value::Object(fields.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
 }
 
-/// `context` with its `trigger` set to `{ name, params }`.
+/// `context` with its `trigger` set to `{ name, params }`; a trigger set before is written
+/// over in place, reusing its memory (a decision sets one per candidate).
 pub fn with_trigger(context: &mut Value, name: &str, params: &Value) {
-    if let Value::Object(fields) = context {
-        if let Some((_, slot)) = fields.iter_mut().find(|(key, _)| key == "trigger") {
-            *slot = object(vec![("name", Value::from(name)), ("params", params.clone())]);
+    let Value::Object(fields) = context else { return };
+    let Some((_, slot)) = fields.iter_mut().find(|(key, _)| key == "trigger") else { return };
+    if let Value::Object(trigger) = slot {
+        if let [(_, Value::String(old_name)), (_, old_params)] = trigger.as_mut_slice() {
+            old_name.clear();
+            old_name.push_str(name);
+            old_params.clone_from(params);
+            return;
         }
     }
+    *slot = object(vec![("name", Value::from(name)), ("params", params.clone())]);
 }
