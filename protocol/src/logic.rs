@@ -909,15 +909,22 @@ fn strictly_equal(a: Operand<'_>, b: Operand<'_>) -> bool {
 
 /// `data` followed along a dotted `path`; `None` when it leads nowhere.
 fn walk<'a>(data: &'a Value, path: &str) -> Option<Cow<'a, Value>> {
-    let mut current = Cow::Borrowed(data);
-    for name in path.split('.') {
+    let (mut current, mut rest) = (Cow::Borrowed(data), path);
+    loop {
+        // Up to the next dot, found byte by byte (a dot is never part of a longer character):
+        // `split('.')`'s searcher showed in the Wasm's profile of a decision.
+        let end = rest.bytes().position(|byte| byte == b'.').unwrap_or(rest.len());
+        let name = &rest[..end];
         current = match current {
             Cow::Borrowed(value) => property(value, name)?,
             // A length or a character: their properties are characters and lengths again.
             Cow::Owned(value) => Cow::Owned(property(&value, name)?.into_owned()),
         };
+        match rest.get(end + 1..) {
+            Some(after) => rest = after,
+            None => return Some(current),
+        }
     }
-    Some(current)
 }
 
 /// `value[name]` in JavaScript, for what data can hold: object fields, array elements and

@@ -216,6 +216,8 @@ pub struct Campaigns {
     /// A random id for this page, for bucketing when identifiers are not unlocked.
     pub page_visitor: String,
     candidacies: Vec<Candidacy>,
+    /// The candidacies' keys, sorted: whether a campaign already fired is a binary search.
+    fired_keys: Vec<u32>,
     pub displays: Vec<Display>,
     /// Campaigns dismissed or followed on this page: not shown again on it.
     closed: Vec<String>,
@@ -223,6 +225,8 @@ pub struct Campaigns {
     warned: Vec<String>,
     /// The listeners last asked of the shell.
     pub watching: Option<Watch>,
+    /// The targeting context of the last decision that needed one.
+    context: targeting::Cached,
     /// This page began a returning visit (for a document that arrives while it is open).
     returning: bool,
 }
@@ -271,11 +275,15 @@ impl Campaigns {
     /// `campaign` (at `at` in its document) becomes a candidate, unless it already is.
     fn fire(&mut self, at: usize, campaign: &Campaign, params: Value) {
         let key = id_key(&campaign.id);
-        if !self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id) {
-            let name = campaign.trigger.name();
-            let id = campaign.id.clone();
-            self.candidacies.push(Candidacy { id, key, at, name, params });
-        }
+        let place = match self.fired_keys.binary_search(&key) {
+            Ok(_) if self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id) => {
+                return;
+            }
+            Ok(place) | Err(place) => place,
+        };
+        self.fired_keys.insert(place, key);
+        let (id, name) = (campaign.id.clone(), campaign.trigger.name());
+        self.candidacies.push(Candidacy { id, key, at, name, params });
     }
 
     /// A signal from the page: the campaigns it sets off become candidates.
@@ -414,7 +422,8 @@ impl Campaigns {
     ) -> Vec<Measure> {
         let now = inputs.now;
         let mut candidates: Vec<(&Campaign, &'static str, Value)> = Vec::new();
-        for candidacy in std::mem::take(&mut self.candidacies) {
+        self.fired_keys.clear();
+        for candidacy in self.candidacies.drain(..) {
             // Where it fired from, unless a new document moved it (ids are unique in a
             // document: the validator refuses one that repeats an id).
             let fired = document.campaigns.get(candidacy.at).filter(|c| c.id == candidacy.id);
@@ -429,7 +438,9 @@ impl Campaigns {
                 }
             }
         }
-        let mut context = None;
+        // Taken out while the candidates are judged (they read the rest of the state).
+        let mut cached = std::mem::take(&mut self.context);
+        let mut refreshed = false;
         let mut trigger_set: Option<(&str, &Value)> = None;
         let mut eligible: Vec<&Campaign> = Vec::new();
         for (campaign, trigger, params) in &candidates {
@@ -443,7 +454,11 @@ impl Campaigns {
                 continue;
             }
             if let Some(targeting) = &campaign.targeting {
-                let context = context.get_or_insert_with(|| self.context(inputs));
+                if !refreshed {
+                    cached.refresh(&self.facts(inputs));
+                    refreshed = true;
+                }
+                let context = cached.context();
                 // Consecutive candidates fired by the same trigger share its `trigger` field.
                 if trigger_set != Some((trigger, params)) {
                     targeting::with_trigger(context, trigger, params);
@@ -469,6 +484,7 @@ impl Campaigns {
             }
             eligible.push(campaign);
         }
+        self.context = cached;
         // Highest priority × value first; ties by id, so every tab and test picks alike. A
         // selection rather than `sort_by`, whose generic machinery costs kilobytes of Wasm.
         let mut ranked = Vec::with_capacity(eligible.len());
@@ -545,8 +561,8 @@ impl Campaigns {
             && schedule.end.is_none_or(|end| clock < end.epoch_seconds())
     }
 
-    fn context(&self, inputs: &Inputs<'_>) -> Value {
-        targeting::context(&Facts {
+    fn facts<'a>(&'a self, inputs: &'a Inputs<'a>) -> Facts<'a> {
+        Facts {
             cart: inputs.cart,
             visits: self.history.visits,
             path: inputs.path,
@@ -554,11 +570,11 @@ impl Campaigns {
             referrer: self.page.referrer.as_deref(),
             device: self.page.device,
             locale: &inputs.config.locale,
-            consent: inputs.consent.clone(),
+            consent: &inputs.consent,
             now: inputs.now,
             tz_offset: self.page.tz_offset,
             intents: inputs.intents,
-        })
+        }
     }
 
     /// The listeners some campaign could still fire on this page.
