@@ -108,6 +108,17 @@ struct Candidacy {
     params: Value,
 }
 
+/// Texts kept for reuse: a candidacy's id was one allocation per campaign per event, and the
+/// Wasm's allocator walks a free list for each. Memory, not state: two always compare equal.
+#[derive(Clone, Debug, Default)]
+struct Spare(Vec<String>);
+
+impl PartialEq for Spare {
+    fn eq(&self, _: &Spare) -> bool {
+        true
+    }
+}
+
 /// FNV-1a over the id's bytes: equal ids give equal keys; unequal ones almost never do (and
 /// then the ids are compared anyway).
 fn id_key(id: &str) -> u32 {
@@ -218,6 +229,8 @@ pub struct Campaigns {
     candidacies: Vec<Candidacy>,
     /// The candidacies' keys, sorted: whether a campaign already fired is a binary search.
     fired_keys: Vec<u32>,
+    /// The ids of candidacies decided, for the next ones to write theirs into.
+    spare_ids: Spare,
     pub displays: Vec<Display>,
     /// Campaigns dismissed or followed on this page: not shown again on it.
     closed: Vec<String>,
@@ -282,7 +295,10 @@ impl Campaigns {
             Ok(place) | Err(place) => place,
         };
         self.fired_keys.insert(place, key);
-        let (id, name) = (campaign.id.clone(), campaign.trigger.name());
+        let mut id = self.spare_ids.0.pop().unwrap_or_default();
+        id.clear();
+        id.push_str(&campaign.id);
+        let name = campaign.trigger.name();
         self.candidacies.push(Candidacy { id, key, at, name, params });
     }
 
@@ -430,6 +446,7 @@ impl Campaigns {
             if let Some(campaign) = fired.or_else(|| find(document, &candidacy.id)) {
                 candidates.push((campaign, candidacy.name, candidacy.params));
             }
+            self.spare_ids.0.push(candidacy.id);
         }
         if inputs.recoverable && inputs.cart_messages {
             for campaign in &document.campaigns {
@@ -501,14 +518,14 @@ impl Campaigns {
         for campaign in ranked {
             let interruptive = campaign.placement.is_interruptive();
             let slot = match &campaign.placement {
-                Placement::Inline { slot } => Some(slot.clone()),
+                Placement::Inline { slot } => Some(slot.as_str()),
                 _ => None,
             };
             let taken = self.displays.iter().any(|d| {
                 if interruptive {
                     d.interruptive
                 } else {
-                    d.slot == slot
+                    d.slot.as_deref() == slot
                 }
             });
             // Displays chosen just now count against the caps of the next.
@@ -529,7 +546,7 @@ impl Campaigns {
                 variant,
                 holdout,
                 interruptive,
-                slot,
+                slot: slot.map(str::to_owned),
                 seen: false,
             };
             let outcome = if holdout { Outcome::Holdout } else { Outcome::Shown };
