@@ -598,9 +598,12 @@ impl Campaigns {
     pub fn watch(&self, document: &Document, now: Millis) -> Watch {
         let mut watch = Watch::default();
         for campaign in &document.campaigns {
+            // Not `live`: what its refusal would refuse (a conversion, a cooldown), the refusal
+            // under the document's caps refuses too.
             let done = self.displays.iter().any(|d| d.id == campaign.id)
                 || self.closed.contains(&campaign.id)
-                || !self.live(campaign, now)
+                || campaign.status != Status::Active
+                || !self.in_schedule(campaign, now)
                 || self.history.refusal(campaign, &document.contact.caps, now).is_some();
             if done {
                 continue;
