@@ -82,10 +82,19 @@ impl LogicError {
 
 #[derive(Clone, Debug, PartialEq)]
 enum Node {
-    /// A value with no operator inside, used as it is.
-    Literal(Value),
+    /// A value with no operator inside, used as it is, with what reading it costs in steps
+    /// (as much as copying it cost: [`weight`]).
+    Literal(Value, usize),
     /// An array with operators inside: each element is evaluated.
     List(Vec<Node>),
+    /// `var` with a path written as text (`{"var": "cart.total"}`, `{"var": ["a.b", 0]}`), the
+    /// common case, read without going through its operand: `charge` is what evaluating the
+    /// path's literal cost, `rest` the operands after it (the default first).
+    Var {
+        path: String,
+        charge: usize,
+        rest: Vec<Node>,
+    },
     Apply(Op, Vec<Node>),
 }
 
@@ -176,7 +185,14 @@ impl Rule {
     /// Applies the rule to `data`, within [`STEP_BUDGET`] steps.
     pub fn evaluate(&self, data: &Value) -> Result<Value, LogicError> {
         let mut run = Run { steps_left: STEP_BUDGET };
-        run.eval(&self.root, data)
+        run.eval(&self.root, data).map(Cow::into_owned)
+    }
+
+    /// Whether the rule holds for `data` ([`truthy`] of [`Rule::evaluate`]'s result), without
+    /// copying the result out.
+    pub fn holds(&self, data: &Value) -> Result<bool, LogicError> {
+        let mut run = Run { steps_left: STEP_BUDGET };
+        run.eval(&self.root, data).map(|result| truthy(&result))
     }
 }
 
@@ -207,8 +223,8 @@ fn compile(value: &Value, path: &str, depth: usize) -> Result<Node, Problem> {
             for (position, item) in items.iter().enumerate() {
                 nodes.push(compile(item, &index(path, position), depth + 1)?);
             }
-            if nodes.iter().all(|node| matches!(node, Node::Literal(_))) {
-                Ok(Node::Literal(value.clone()))
+            if nodes.iter().all(|node| matches!(node, Node::Literal(..))) {
+                Ok(literal(value))
             } else {
                 Ok(Node::List(nodes))
             }
@@ -234,7 +250,7 @@ fn compile(value: &Value, path: &str, depth: usize) -> Result<Node, Problem> {
                         nodes.push(if op == Op::Reduce && position == 2 {
                             // json-logic-js takes reduce's initial value as written.
                             check_depth(item, &item_path, depth + 2)?;
-                            Node::Literal(item.clone())
+                            literal(item)
                         } else {
                             compile(item, &item_path, depth + 2)?
                         });
@@ -243,13 +259,37 @@ fn compile(value: &Value, path: &str, depth: usize) -> Result<Node, Problem> {
                 }
                 single => vec![compile(single, &path, depth + 1)?],
             };
+            if let (Op::Var, Some(Node::Literal(Value::String(path), weight))) =
+                (op, operands.first())
+            {
+                if !path.is_empty() {
+                    let (path, charge) = (path.clone(), 1 + weight);
+                    let rest = operands.into_iter().skip(1).collect();
+                    return Ok(Node::Var { path, charge, rest });
+                }
+            }
             Ok(Node::Apply(op, operands))
         }
         Value::Object(_) => {
             check_depth(value, path, depth)?;
-            Ok(Node::Literal(value.clone()))
+            Ok(literal(value))
         }
-        _ => Ok(Node::Literal(value.clone())),
+        _ => Ok(literal(value)),
+    }
+}
+
+fn literal(value: &Value) -> Node {
+    Node::Literal(value.clone(), weight(value))
+}
+
+/// The steps [`Run::weigh`] charges for `value`: one per element, one per 64 bytes of text.
+/// Literals are weighed once, when compiled (their depth is bounded there, so is this walk).
+fn weight(value: &Value) -> usize {
+    1 + match value {
+        Value::String(text) => text.len() / 64,
+        Value::Array(items) => items.iter().map(weight).sum(),
+        Value::Object(fields) => fields.iter().map(|(_, value)| weight(value)).sum(),
+        _ => 0,
     }
 }
 
@@ -275,6 +315,42 @@ enum Primitive<'v> {
     Text(Cow<'v, str>),
 }
 
+/// An operator's operands, evaluated: the first three in place, so the common operators
+/// (comparisons, `in`, `!`) allocate nothing; any more in a list. Walked by position, where
+/// iterator adapters cost more code than they save.
+#[derive(Default)]
+struct Values<'a> {
+    first: [Option<Cow<'a, Value>>; 3],
+    rest: Vec<Cow<'a, Value>>,
+    len: usize,
+}
+
+impl<'a> Values<'a> {
+    fn push(&mut self, value: Cow<'a, Value>) {
+        match self.first.get_mut(self.len) {
+            Some(slot) => *slot = Some(value),
+            None => self.rest.push(value),
+        }
+        self.len += 1;
+    }
+
+    fn get(&self, position: usize) -> Operand<'_> {
+        match self.first.get(position) {
+            Some(slot) => slot.as_deref(),
+            None => self.rest.get(position - 3).map(|value| &**value),
+        }
+    }
+
+    /// The operand at `position`, taken out (`null` is left in its place).
+    fn take(&mut self, position: usize) -> Option<Cow<'a, Value>> {
+        match self.first.get_mut(position) {
+            Some(slot) => slot.take(),
+            None => (self.rest.get_mut(position - 3))
+                .map(|value| std::mem::replace(value, Cow::Owned(Value::Null))),
+        }
+    }
+}
+
 /// One evaluation: what is left of its step budget.
 struct Run {
     steps_left: usize,
@@ -297,28 +373,63 @@ impl Run {
         self.step(text.len() / 64)
     }
 
-    fn eval(&mut self, node: &Node, data: &Value) -> Result<Value, LogicError> {
+    /// Evaluates `node` over `data`. What the rule or the data already holds comes back
+    /// borrowed, so reading a `var` or a literal copies nothing; it is charged as if copied
+    /// ([`Run::weigh`]), so the budget means what it always meant.
+    fn eval<'a>(&mut self, node: &'a Node, data: &'a Value) -> Result<Cow<'a, Value>, LogicError> {
         self.step(1)?;
         match node {
-            Node::Literal(value) => self.copy(value),
+            Node::Literal(value, weight) => {
+                self.step(*weight)?;
+                Ok(Cow::Borrowed(value))
+            }
             Node::List(nodes) => {
                 let mut items = Vec::with_capacity(nodes.len());
                 for node in nodes {
-                    items.push(self.eval(node, data)?);
+                    items.push(self.eval(node, data)?.into_owned());
                 }
-                Ok(Value::Array(items))
+                Ok(Cow::Owned(Value::Array(items)))
+            }
+            Node::Var { path, charge, rest } => {
+                // Charged as `Apply(Var, ..)` charges: the path's literal, the other operands,
+                // the path read, then what is found.
+                self.step(*charge)?;
+                let mut default = None;
+                for node in rest {
+                    let value = self.eval(node, data)?;
+                    default.get_or_insert(value);
+                }
+                self.read(path)?;
+                self.found(walk(data, path), default)
             }
             Node::Apply(op, operands) => self.apply(*op, operands, data),
         }
     }
 
+    /// `var`'s result: what the path found, charged as the copy it once was (a length or a
+    /// character is made, not copied), else the default, else `null`.
+    fn found<'a>(
+        &mut self,
+        found: Option<Cow<'a, Value>>,
+        default: Option<Cow<'a, Value>>,
+    ) -> Result<Cow<'a, Value>, LogicError> {
+        match found {
+            Some(Cow::Borrowed(found)) => {
+                self.weigh(found, 0)?;
+                Ok(Cow::Borrowed(found))
+            }
+            Some(made) => Ok(made),
+            None => Ok(default.unwrap_or(Cow::Owned(Value::Null))),
+        }
+    }
+
     fn is_true(&mut self, node: &Node, data: &Value) -> Result<bool, LogicError> {
-        Ok(truthy(&self.eval(node, data)?))
+        Ok(truthy(&*self.eval(node, data)?))
     }
 
     /// Charges a step per element of `value` (and per 64 bytes of text), refusing nesting
-    /// beyond [`MAX_VALUE_DEPTH`]; called before a value is copied, so copies are paid for
-    /// and never recurse without bound.
+    /// beyond [`MAX_VALUE_DEPTH`]; called before a value is copied or handed on, so copies are
+    /// paid for and never recurse without bound.
     fn weigh(&mut self, value: &Value, depth: usize) -> Result<(), LogicError> {
         if depth > MAX_VALUE_DEPTH {
             return Err(LogicError::TooDeep);
@@ -339,14 +450,12 @@ impl Run {
         Ok(value.clone())
     }
 
-    fn own(&mut self, value: Cow<'_, Value>) -> Result<Value, LogicError> {
-        match value {
-            Cow::Borrowed(value) => self.copy(value),
-            Cow::Owned(value) => Ok(value),
-        }
-    }
-
-    fn apply(&mut self, op: Op, operands: &[Node], data: &Value) -> Result<Value, LogicError> {
+    fn apply<'a>(
+        &mut self,
+        op: Op,
+        operands: &'a [Node],
+        data: &'a Value,
+    ) -> Result<Cow<'a, Value>, LogicError> {
         match op {
             // `if`, `and`, `or` and the array operators evaluate their operands themselves.
             Op::If => {
@@ -358,11 +467,11 @@ impl Run {
                 }
                 match pairs.remainder().first() {
                     Some(otherwise) => self.eval(otherwise, data),
-                    None => Ok(Value::Null),
+                    None => Ok(Cow::Owned(Value::Null)),
                 }
             }
             Op::And | Op::Or => {
-                let mut last = Value::Null;
+                let mut last = Cow::Owned(Value::Null);
                 for operand in operands {
                     last = self.eval(operand, data)?;
                     if truthy(&last) == (op == Op::Or) {
@@ -372,10 +481,10 @@ impl Run {
                 Ok(last)
             }
             Op::Map | Op::Filter | Op::Reduce | Op::All | Op::None | Op::Some => {
-                self.over_array(op, operands, data)
+                self.over_array(op, operands, data).map(Cow::Owned)
             }
             _ => {
-                let mut values = Vec::with_capacity(operands.len());
+                let mut values = Values::default();
                 for operand in operands {
                     values.push(self.eval(operand, data)?);
                 }
@@ -387,31 +496,31 @@ impl Run {
     /// `map`, `filter`, `reduce`, `all`, `none`, `some`: the second operand is evaluated with
     /// each element of the first as its data.
     fn over_array(&mut self, op: Op, operands: &[Node], data: &Value) -> Result<Value, LogicError> {
-        static UNDEFINED: Node = Node::Literal(Value::Null);
+        static UNDEFINED: Node = Node::Literal(Value::Null, 1);
         let items = match operands.first() {
             Some(node) => self.eval(node, data)?,
-            None => Value::Null,
+            None => Cow::Owned(Value::Null),
         };
         let logic = operands.get(1).unwrap_or(&UNDEFINED);
-        let items: &[Value] = match &items {
+        let items: &[Value] = match &*items {
             Value::Array(items) => items,
             _ => &[],
         };
         // One loop for the six: they differ only in what they keep and when they stop.
         let mut accumulator = match (op, operands.get(2)) {
-            (Op::Reduce, Some(Node::Literal(initial))) => self.copy(initial)?,
+            (Op::Reduce, Some(Node::Literal(initial, _))) => self.copy(initial)?,
             _ => Value::Null,
         };
         let mut kept = Vec::new();
         for item in items {
             match op {
-                Op::Map => kept.push(self.eval(logic, item)?),
+                Op::Map => kept.push(self.eval(logic, item)?.into_owned()),
                 Op::Reduce => {
                     let scope = Value::Object(vec![
                         ("current".into(), self.copy(item)?),
                         ("accumulator".into(), accumulator),
                     ]);
-                    accumulator = self.eval(logic, &scope)?;
+                    accumulator = self.eval(logic, &scope)?.into_owned();
                 }
                 Op::Filter => {
                     if self.is_true(logic, item)? {
@@ -435,25 +544,27 @@ impl Run {
     }
 
     /// The operators that take their operands evaluated, in order.
-    fn compute(&mut self, op: Op, values: Vec<Value>, data: &Value) -> Result<Value, LogicError> {
+    fn compute<'a>(
+        &mut self,
+        op: Op,
+        mut values: Values<'a>,
+        data: &'a Value,
+    ) -> Result<Cow<'a, Value>, LogicError> {
         let arg = |position: usize| values.get(position);
         let number = Value::Number;
         let result = match op {
             Op::Var => {
-                return match self.lookup(data, arg(0))? {
-                    Some(found) => self.own(found),
-                    None => Ok(values.into_iter().nth(1).unwrap_or(Value::Null)),
-                };
+                let found = self.lookup(data, arg(0))?;
+                return self.found(found, values.take(1));
             }
-            Op::Log => return Ok(values.into_iter().next().unwrap_or(Value::Null)),
+            Op::Log => return Ok(values.take(0).unwrap_or(Cow::Owned(Value::Null))),
             // JavaScript's reduce without an initial value: one operand comes back unchanged,
             // none is an error.
-            Op::Multiply if values.len() < 2 => {
-                let first = values.into_iter().next();
-                return first.ok_or(LogicError::NothingToMultiply);
+            Op::Multiply if values.len < 2 => {
+                return values.take(0).ok_or(LogicError::NothingToMultiply);
             }
             Op::Missing => {
-                let operands: Vec<&Value> = values.iter().collect();
+                let operands: Vec<&Value> = (0..values.len).filter_map(arg).collect();
                 Value::Array(self.missing(&operands, data)?)
             }
             Op::MissingSome => self.missing_some(arg(0), arg(1), data)?,
@@ -472,7 +583,7 @@ impl Run {
                 let or_equal = matches!(op, Op::GreaterOrEqual | Op::LessOrEqual);
                 let (low, high) = if greater { (arg(1), arg(0)) } else { (arg(0), arg(1)) };
                 let mut result = self.less(low, high, or_equal)?;
-                if result && !greater && values.len() > 2 {
+                if result && !greater && values.len > 2 {
                     result = self.less(arg(1), arg(2), or_equal)?;
                 }
                 Value::Bool(result)
@@ -480,7 +591,7 @@ impl Run {
             Op::Max | Op::Min => {
                 let max = op == Op::Max;
                 let mut result = if max { f64::NEG_INFINITY } else { f64::INFINITY };
-                for value in &values {
+                for value in (0..values.len).filter_map(arg) {
                     let n = self.number_of(Some(value))?;
                     // Math.max: any NaN wins, and +0 is greater than -0.
                     let better = if max { n > result } else { n < result };
@@ -495,19 +606,19 @@ impl Run {
             }
             Op::Add => {
                 let mut sum = 0.0;
-                for value in &values {
+                for value in (0..values.len).filter_map(arg) {
                     sum += self.parse_float(value)?;
                 }
                 number(sum)
             }
             Op::Multiply => {
                 let mut product = 1.0;
-                for value in &values {
+                for value in (0..values.len).filter_map(arg) {
                     product *= self.parse_float(value)?;
                 }
                 number(product)
             }
-            Op::Subtract if values.len() < 2 => number(-self.number_of(arg(0))?),
+            Op::Subtract if values.len < 2 => number(-self.number_of(arg(0))?),
             Op::Subtract => number(self.number_of(arg(0))? - self.number_of(arg(1))?),
             Op::Divide => number(self.number_of(arg(0))? / self.number_of(arg(1))?),
             Op::Remainder => number(remainder(self.number_of(arg(0))?, self.number_of(arg(1))?)),
@@ -526,7 +637,7 @@ impl Run {
             }),
             Op::Cat => {
                 let mut out = String::new();
-                for value in &values {
+                for value in (0..values.len).filter_map(arg) {
                     self.push_joined(&mut out, value, 0)?;
                 }
                 self.read(&out)?;
@@ -535,8 +646,8 @@ impl Run {
             Op::Substr => self.substr(arg(0), arg(1), arg(2))?,
             Op::Merge => {
                 let mut merged = Vec::new();
-                for value in values {
-                    match value {
+                for position in 0..values.len {
+                    match values.take(position).map_or(Value::Null, Cow::into_owned) {
                         Value::Array(items) => merged.extend(items),
                         other => merged.push(other),
                     }
@@ -554,7 +665,7 @@ impl Run {
             | Op::None
             | Op::Some => Value::Null,
         };
-        Ok(result)
+        Ok(Cow::Owned(result))
     }
 
     /// `var`: `key` is a dotted path (`pie.filling`, `items.0`, `items.length`); left out,
@@ -569,21 +680,7 @@ impl Run {
             Some(Value::String(path)) if path.is_empty() => return Ok(Some(Cow::Borrowed(data))),
             Some(key) => self.text_of(Some(key))?,
         };
-        let mut current = Cow::Borrowed(data);
-        for name in path.split('.') {
-            current = match current {
-                Cow::Borrowed(value) => match property(value, name) {
-                    Some(found) => found,
-                    None => return Ok(None),
-                },
-                // A length or a character: their properties are characters and lengths again.
-                Cow::Owned(value) => match property(&value, name) {
-                    Some(found) => Cow::Owned(found.into_owned()),
-                    None => return Ok(None),
-                },
-            };
-        }
-        Ok(Some(current))
+        Ok(walk(data, &path))
     }
 
     /// `missing`: the keys (the operands, or the first operand when it is an array) whose
@@ -807,6 +904,26 @@ fn strictly_equal(a: Operand<'_>, b: Operand<'_>) -> bool {
         (Some(Value::Number(a)), Some(Value::Number(b))) => a == b,
         (Some(Value::String(a)), Some(Value::String(b))) => a == b,
         _ => false,
+    }
+}
+
+/// `data` followed along a dotted `path`; `None` when it leads nowhere.
+fn walk<'a>(data: &'a Value, path: &str) -> Option<Cow<'a, Value>> {
+    let (mut current, mut rest) = (Cow::Borrowed(data), path);
+    loop {
+        // Up to the next dot, found byte by byte (a dot is never part of a longer character):
+        // `split('.')`'s searcher showed in the Wasm's profile of a decision.
+        let end = rest.bytes().position(|byte| byte == b'.').unwrap_or(rest.len());
+        let name = &rest[..end];
+        current = match current {
+            Cow::Borrowed(value) => property(value, name)?,
+            // A length or a character: their properties are characters and lengths again.
+            Cow::Owned(value) => Cow::Owned(property(&value, name)?.into_owned()),
+        };
+        match rest.get(end + 1..) {
+            Some(after) => rest = after,
+            None => return Some(current),
+        }
     }
 }
 

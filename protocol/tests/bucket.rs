@@ -1,4 +1,5 @@
-//! Bucketing: GrowthBook's published cases for its hashing, the distribution and independence
+//! Bucketing: GrowthBook's published cases for its hashing, the hash's uniformity over 100 bins,
+//! the shares of holdouts and weights of several shapes, the independence
 //! of buckets over 100,000 ids (chi-square), stickiness, and agreement with a JavaScript
 //! reference built from GrowthBook's SDK on 100,000 ids.
 
@@ -146,6 +147,11 @@ fn chi_square(observed: &[f64], expected: &[f64]) -> f64 {
 /// e-Handbook of Statistical Methods, 1.3.6.7.4), by degrees of freedom.
 const CRITICAL_999_DF3: f64 = 16.266;
 const CRITICAL_999_DF9: f64 = 27.877;
+/// By degrees of freedom from 1 to 4 (same tables), and for 99 (the 0.999 quantile of
+/// chi-square with 99 degrees of freedom, 148.230, computed from the regularized incomplete
+/// gamma function; Wilson–Hilferty's approximation gives 148.28).
+const CRITICAL_999: [f64; 4] = [10.828, 13.816, 16.266, 18.467];
+const CRITICAL_999_DF99: f64 = 148.230;
 
 const IDS: usize = 100_000;
 const WEIGHTS: [f64; 3] = [0.5, 0.3, 0.2];
@@ -165,6 +171,67 @@ fn a_tenth_held_out_and_three_weighted_variants_fit_their_shares() {
          (df 3, 99.9% critical value {CRITICAL_999_DF3})"
     );
     assert!(statistic < CRITICAL_999_DF3, "chi-square {statistic} for {observed:?}");
+}
+
+/// The hash's 10,000 steps in 100 bins of 100, each bin expecting 1% of the ids: a goodness of
+/// fit with 99 degrees of freedom, at 99.9% significance.
+fn uniformity(ids: &[String], seed: &str) -> f64 {
+    let mut observed = [0.0; 100];
+    for id in ids {
+        let n = hash(seed, id, 2).unwrap();
+        observed[(n * 100.0) as usize] += 1.0;
+    }
+    let expected = [ids.len() as f64 / 100.0; 100];
+    chi_square(&observed, &expected)
+}
+
+#[test]
+fn the_hash_spreads_ids_evenly_over_100_bins() {
+    // Ids as agents make them, and ids a shop numbers in order (where GrowthBook's first hash
+    // was biased), under two campaign ids each.
+    let numbered: Vec<String> = (1..=IDS).map(|n| format!("user-{n}")).collect();
+    for (ids, kind) in [(visitor_ids(IDS, 4), "agent ids"), (numbered, "numbered ids")] {
+        for seed in ["spring-sale", "bench-07"] {
+            let statistic = uniformity(&ids, seed);
+            println!(
+                "{kind}, seed {seed}: chi-square {statistic:.1} over 100 bins \
+                 (df 99, 99.9% critical value {CRITICAL_999_DF99})"
+            );
+            assert!(statistic < CRITICAL_999_DF99, "{kind}, seed {seed}: chi-square {statistic}");
+        }
+    }
+}
+
+#[test]
+fn holdouts_and_weights_of_every_shape_fit_their_shares() {
+    // (holdout, weights, the shares of the holdout and of each variant).
+    let cases: [(f64, &[f64], &[f64]); 5] = [
+        (0.0, &[1.0, 1.0], &[0.0, 0.5, 0.5]),
+        (0.0, &[70.0, 20.0, 10.0], &[0.0, 0.7, 0.2, 0.1]),
+        (0.25, &[1.0, 2.0, 3.0, 4.0], &[0.25, 0.075, 0.15, 0.225, 0.3]),
+        (0.5, &[], &[0.5, 0.5]),
+        (0.05, &[0.2, 0.8], &[0.05, 0.19, 0.76]),
+    ];
+    let ids = visitor_ids(IDS, 5);
+    for (holdout, weights, shares) in cases {
+        let mut observed = vec![0.0; shares.len()];
+        for id in &ids {
+            observed[cell(bucket(id, "autumn-sale", holdout, weights))] += 1.0;
+        }
+        // A holdout of 0 is a cell nobody may land in, not a degree of freedom.
+        let cells: Vec<usize> = (0..shares.len()).filter(|&i| shares[i] > 0.0).collect();
+        assert!(cells.len() == shares.len() || observed[0] == 0.0, "{holdout}: {observed:?}");
+        let observed: Vec<f64> = cells.iter().map(|&i| observed[i]).collect();
+        let expected: Vec<f64> = cells.iter().map(|&i| shares[i] * IDS as f64).collect();
+        let statistic = chi_square(&observed, &expected);
+        let critical = CRITICAL_999[cells.len() - 2];
+        println!(
+            "holdout {holdout}, weights {weights:?}: observed {observed:?}, expected \
+             {expected:?}, chi-square {statistic:.3} (df {}, critical {critical})",
+            cells.len() - 1
+        );
+        assert!(statistic < critical, "holdout {holdout}, weights {weights:?}: {statistic}");
+    }
 }
 
 #[test]

@@ -149,6 +149,23 @@ fn a_long_reduce_stops_at_the_step_budget_quickly() {
 }
 
 #[test]
+fn reading_a_value_costs_its_size_though_nothing_is_copied() {
+    // `var` and literals hand back what the data and the rule hold, borrowed; each is charged
+    // a step per element as the copy it once was, so the budget bounds the same rules.
+    let items: Vec<String> = (0..2_480).map(|n| n.to_string()).collect();
+    let data = format!(r#"{{"a": [{}]}}"#, items.join(","));
+    let reads = |count: usize| {
+        let reads = vec![r#"{"var": "a"}"#; count].join(", ");
+        evaluate(&format!(r#"{{"and": [{reads}]}}"#), &data)
+    };
+    assert!(reads(4).is_ok(), "four reads of 2,481 steps fit in 10,000");
+    assert_eq!(reads(5), Err(LogicError::TooManySteps), "five do not");
+    let literal =
+        format!(r#"{{"and": [{}]}}"#, vec![format!("[{}]", items.join(",")); 5].join(", "));
+    assert_eq!(evaluate(&literal, "null"), Err(LogicError::TooManySteps), "nor five literals");
+}
+
+#[test]
 fn values_that_grow_each_round_stop_at_the_bounds() {
     let ten = r#"{"n": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]}"#;
     // Doubling an array 30 times would be a billion elements: copies are paid for by size.

@@ -26,7 +26,6 @@ use concierge_protocol::documents::{
     Campaign, Campaigns as Document, ContactLimits, ContactPolicy, Goal, Message, Placement,
     Status, Trigger,
 };
-use concierge_protocol::logic;
 use concierge_protocol::Value;
 
 /// The built-in campaign's id: the foundation's recovery banner.
@@ -100,8 +99,30 @@ pub struct Watch {
 #[derive(Clone, Debug, PartialEq)]
 struct Candidacy {
     id: String,
+    /// [`id_key`] of `id`: every campaign fires on an event with 50 campaigns, and comparing
+    /// numbers before texts keeps the check for an earlier candidacy from costing 50² texts.
+    key: u32,
+    /// Where the campaign was in the document it fired from: where `choose` looks first.
+    at: usize,
     name: &'static str,
     params: Value,
+}
+
+/// Texts kept for reuse: a candidacy's id was one allocation per campaign per event, and the
+/// Wasm's allocator walks a free list for each. Memory, not state: two always compare equal.
+#[derive(Clone, Debug, Default)]
+struct Spare(Vec<String>);
+
+impl PartialEq for Spare {
+    fn eq(&self, _: &Spare) -> bool {
+        true
+    }
+}
+
+/// FNV-1a over the id's bytes: equal ids give equal keys; unequal ones almost never do (and
+/// then the ids are compared anyway).
+fn id_key(id: &str) -> u32 {
+    id.bytes().fold(0x811c_9dc5, |hash, byte| (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193))
 }
 
 /// A campaign put on this page: on screen, or held back from a holdout visitor (whose turn
@@ -206,6 +227,10 @@ pub struct Campaigns {
     /// A random id for this page, for bucketing when identifiers are not unlocked.
     pub page_visitor: String,
     candidacies: Vec<Candidacy>,
+    /// The candidacies' keys, sorted: whether a campaign already fired is a binary search.
+    fired_keys: Vec<u32>,
+    /// The ids of candidacies decided, for the next ones to write theirs into.
+    spare_ids: Spare,
     pub displays: Vec<Display>,
     /// Campaigns dismissed or followed on this page: not shown again on it.
     closed: Vec<String>,
@@ -213,6 +238,8 @@ pub struct Campaigns {
     warned: Vec<String>,
     /// The listeners last asked of the shell.
     pub watching: Option<Watch>,
+    /// The targeting context of the last decision that needed one.
+    context: targeting::Cached,
     /// This page began a returning visit (for a document that arrives while it is open).
     returning: bool,
 }
@@ -238,7 +265,7 @@ impl Campaigns {
     /// visit has no copy kept, so the published campaigns come after the page started), for the
     /// campaigns not already on screen or closed here.
     pub fn page_loaded(&mut self, document: &Document, path: &str) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             let fires = match &campaign.trigger {
                 Trigger::PageView { .. } => self.page_matches(&campaign.trigger, path),
                 Trigger::ReturningVisit => self.returning,
@@ -247,7 +274,7 @@ impl Campaigns {
             let here = self.displays.iter().any(|display| display.id == campaign.id)
                 || self.closed.contains(&campaign.id);
             if fires && !here {
-                self.fire(campaign, Value::Null);
+                self.fire(at, campaign, Value::Null);
             }
         }
     }
@@ -258,16 +285,26 @@ impl Campaigns {
             && page_type.as_deref().is_none_or(|t| self.page.page_type.as_deref() == Some(t))
     }
 
-    fn fire(&mut self, campaign: &Campaign, params: Value) {
-        if !self.candidacies.iter().any(|c| c.id == campaign.id) {
-            let name = campaign.trigger.name();
-            self.candidacies.push(Candidacy { id: campaign.id.clone(), name, params });
-        }
+    /// `campaign` (at `at` in its document) becomes a candidate, unless it already is.
+    fn fire(&mut self, at: usize, campaign: &Campaign, params: Value) {
+        let key = id_key(&campaign.id);
+        let place = match self.fired_keys.binary_search(&key) {
+            Ok(_) if self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id) => {
+                return;
+            }
+            Ok(place) | Err(place) => place,
+        };
+        self.fired_keys.insert(place, key);
+        let mut id = self.spare_ids.0.pop().unwrap_or_default();
+        id.clear();
+        id.push_str(&campaign.id);
+        let name = campaign.trigger.name();
+        self.candidacies.push(Candidacy { id, key, at, name, params });
     }
 
     /// A signal from the page: the campaigns it sets off become candidates.
     pub fn signal(&mut self, document: &Document, signal: &Signal) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             let fires = match (&campaign.trigger, signal) {
                 (Trigger::ExitIntent, Signal::ExitIntent) => true,
                 (Trigger::Idle { seconds }, Signal::Idle(s)) => s >= seconds,
@@ -280,16 +317,16 @@ impl Campaigns {
                 _ => false,
             };
             if fires {
-                self.fire(campaign, Value::Null);
+                self.fire(at, campaign, Value::Null);
             }
         }
     }
 
     /// `concierge('trigger', name, params)`: the custom campaigns of that name.
     pub fn custom(&mut self, document: &Document, name: &str, params: &Value) {
-        for campaign in &document.campaigns {
+        for (at, campaign) in document.campaigns.iter().enumerate() {
             if matches!(&campaign.trigger, Trigger::Custom { name: n } if n == name) {
-                self.fire(campaign, params.clone());
+                self.fire(at, campaign, params.clone());
             }
         }
     }
@@ -401,10 +438,15 @@ impl Campaigns {
     ) -> Vec<Measure> {
         let now = inputs.now;
         let mut candidates: Vec<(&Campaign, &'static str, Value)> = Vec::new();
-        for candidacy in std::mem::take(&mut self.candidacies) {
-            if let Some(campaign) = find(document, &candidacy.id) {
+        self.fired_keys.clear();
+        for candidacy in self.candidacies.drain(..) {
+            // Where it fired from, unless a new document moved it (ids are unique in a
+            // document: the validator refuses one that repeats an id).
+            let fired = document.campaigns.get(candidacy.at).filter(|c| c.id == candidacy.id);
+            if let Some(campaign) = fired.or_else(|| find(document, &candidacy.id)) {
                 candidates.push((campaign, candidacy.name, candidacy.params));
             }
+            self.spare_ids.0.push(candidacy.id);
         }
         if inputs.recoverable && inputs.cart_messages {
             for campaign in &document.campaigns {
@@ -413,21 +455,35 @@ impl Campaigns {
                 }
             }
         }
-        let mut context = None;
+        // Taken out while the candidates are judged (they read the rest of the state).
+        let mut cached = std::mem::take(&mut self.context);
+        let mut refreshed = false;
+        let mut trigger_set: Option<(&str, &Value)> = None;
         let mut eligible: Vec<&Campaign> = Vec::new();
-        for (campaign, trigger, params) in candidates {
+        for (campaign, trigger, params) in &candidates {
+            let (campaign, trigger): (&Campaign, &str) = (campaign, trigger);
             let on_page = self.displays.iter().any(|d| d.id == campaign.id)
                 || self.closed.contains(&campaign.id);
-            if on_page || eligible.iter().any(|c| c.id == campaign.id) || !self.live(campaign, now)
-            {
+            // The same campaign twice (a cart campaign also fired by a signal): one document,
+            // one id per campaign, so the same one is the same object.
+            let again = eligible.iter().any(|c| std::ptr::eq(*c, campaign));
+            if on_page || again || !self.live(campaign, now) {
                 continue;
             }
             if let Some(targeting) = &campaign.targeting {
-                let context = context.get_or_insert_with(|| self.context(inputs));
-                targeting::with_trigger(context, trigger, &params);
-                match targeting.rule.evaluate(context) {
-                    Ok(result) if logic::truthy(&result) => {}
-                    Ok(_) => continue,
+                if !refreshed {
+                    cached.refresh(&self.facts(inputs));
+                    refreshed = true;
+                }
+                let context = cached.context();
+                // Consecutive candidates fired by the same trigger share its `trigger` field.
+                if trigger_set != Some((trigger, params)) {
+                    targeting::with_trigger(context, trigger, params);
+                    trigger_set = Some((trigger, params));
+                }
+                match targeting.rule.holds(context) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
                     Err(error) => {
                         if !self.warned.contains(&campaign.id) {
                             self.warned.push(campaign.id.clone());
@@ -445,6 +501,7 @@ impl Campaigns {
             }
             eligible.push(campaign);
         }
+        self.context = cached;
         // Highest priority × value first; ties by id, so every tab and test picks alike. A
         // selection rather than `sort_by`, whose generic machinery costs kilobytes of Wasm.
         let mut ranked = Vec::with_capacity(eligible.len());
@@ -461,14 +518,14 @@ impl Campaigns {
         for campaign in ranked {
             let interruptive = campaign.placement.is_interruptive();
             let slot = match &campaign.placement {
-                Placement::Inline { slot } => Some(slot.clone()),
+                Placement::Inline { slot } => Some(slot.as_str()),
                 _ => None,
             };
             let taken = self.displays.iter().any(|d| {
                 if interruptive {
                     d.interruptive
                 } else {
-                    d.slot == slot
+                    d.slot.as_deref() == slot
                 }
             });
             // Displays chosen just now count against the caps of the next.
@@ -489,7 +546,7 @@ impl Campaigns {
                 variant,
                 holdout,
                 interruptive,
-                slot,
+                slot: slot.map(str::to_owned),
                 seen: false,
             };
             let outcome = if holdout { Outcome::Holdout } else { Outcome::Shown };
@@ -521,8 +578,8 @@ impl Campaigns {
             && schedule.end.is_none_or(|end| clock < end.epoch_seconds())
     }
 
-    fn context(&self, inputs: &Inputs<'_>) -> Value {
-        targeting::context(&Facts {
+    fn facts<'a>(&'a self, inputs: &'a Inputs<'a>) -> Facts<'a> {
+        Facts {
             cart: inputs.cart,
             visits: self.history.visits,
             path: inputs.path,
@@ -530,20 +587,23 @@ impl Campaigns {
             referrer: self.page.referrer.as_deref(),
             device: self.page.device,
             locale: &inputs.config.locale,
-            consent: inputs.consent.clone(),
+            consent: &inputs.consent,
             now: inputs.now,
             tz_offset: self.page.tz_offset,
             intents: inputs.intents,
-        })
+        }
     }
 
     /// The listeners some campaign could still fire on this page.
     pub fn watch(&self, document: &Document, now: Millis) -> Watch {
         let mut watch = Watch::default();
         for campaign in &document.campaigns {
+            // Not `live`: what its refusal would refuse (a conversion, a cooldown), the refusal
+            // under the document's caps refuses too.
             let done = self.displays.iter().any(|d| d.id == campaign.id)
                 || self.closed.contains(&campaign.id)
-                || !self.live(campaign, now)
+                || campaign.status != Status::Active
+                || !self.in_schedule(campaign, now)
                 || self.history.refusal(campaign, &document.contact.caps, now).is_some();
             if done {
                 continue;

@@ -41,7 +41,7 @@ pub struct Facts<'a> {
     pub device: Option<Device>,
     pub locale: &'a str,
     /// Each purpose of the policy in force, and whether it is granted.
-    pub consent: Vec<(String, bool)>,
+    pub consent: &'a [(String, bool)],
     pub now: Millis,
     /// Minutes east of UTC, as the shell measured them.
     pub tz_offset: i32,
@@ -64,11 +64,7 @@ pub fn context(facts: &Facts<'_>) -> Value {
             ])
         })
         .collect();
-    let local = facts.now + Millis::from(facts.tz_offset) * 60_000;
-    let days = local.div_euclid(86_400_000);
-    let hour = local.rem_euclid(86_400_000) / 3_600_000;
-    // 1970-01-01 was a Thursday; Sunday is 0, as JavaScript's `getDay()`.
-    let weekday = (days + 4).rem_euclid(7);
+    let (hour, weekday) = clock(facts);
     let consent = facts.consent.iter().map(|(id, on)| (id.clone(), Value::Bool(*on))).collect();
     object(vec![
         (
@@ -119,6 +115,94 @@ pub fn context(facts: &Facts<'_>) -> Value {
     ])
 }
 
+/// The visitor's local hour and weekday (Sunday 0, as JavaScript's `getDay()`).
+fn clock(facts: &Facts<'_>) -> (Millis, Millis) {
+    let local = facts.now + Millis::from(facts.tz_offset) * 60_000;
+    let days = local.div_euclid(86_400_000);
+    // 1970-01-01 was a Thursday.
+    (local.rem_euclid(86_400_000) / 3_600_000, (days + 4).rem_euclid(7))
+}
+
+/// The context last built, kept between decisions with the facts it was built from: most
+/// events change none of them, and building it anew (some sixty allocations) was a tenth of a
+/// 50-campaign decision in the Wasm. A cache, not state: two are always equal.
+#[derive(Clone, Debug)]
+pub struct Cached {
+    built_from: Option<Kept>,
+    context: Value,
+}
+
+impl Default for Cached {
+    fn default() -> Cached {
+        Cached { built_from: None, context: Value::Null }
+    }
+}
+
+impl PartialEq for Cached {
+    fn eq(&self, _: &Cached) -> bool {
+        true
+    }
+}
+
+/// What [`context`] reads from [`Facts`], owned.
+#[derive(Clone, Debug)]
+struct Kept {
+    cart: Cart,
+    visits: u32,
+    path: String,
+    page_type: Option<String>,
+    referrer: Option<String>,
+    device: Option<Device>,
+    locale: String,
+    consent: Vec<(String, bool)>,
+    clock: (Millis, Millis),
+    intents: usize,
+    channel: Option<String>,
+}
+
+impl Cached {
+    /// Makes the context kept that of `facts`, building it only if they are not the facts it
+    /// was built from.
+    pub fn refresh(&mut self, facts: &Facts<'_>) {
+        let channel = facts.intents.first().map(|intent| intent.channel.as_str());
+        let same = self.built_from.as_ref().is_some_and(|kept| {
+            kept.cart == *facts.cart
+                && kept.visits == facts.visits
+                && kept.path == facts.path
+                && kept.page_type.as_deref() == facts.page_type
+                && kept.referrer.as_deref() == facts.referrer
+                && kept.device == facts.device
+                && kept.locale == facts.locale
+                && kept.consent == facts.consent
+                && kept.clock == clock(facts)
+                && kept.intents == facts.intents.len()
+                && kept.channel.as_deref() == channel
+        });
+        if !same {
+            let kept = Kept {
+                cart: facts.cart.clone(),
+                visits: facts.visits,
+                path: facts.path.to_owned(),
+                page_type: facts.page_type.map(str::to_owned),
+                referrer: facts.referrer.map(str::to_owned),
+                device: facts.device,
+                locale: facts.locale.to_owned(),
+                consent: facts.consent.to_vec(),
+                clock: clock(facts),
+                intents: facts.intents.len(),
+                channel: channel.map(str::to_owned),
+            };
+            self.context = context(facts);
+            self.built_from = Some(kept);
+        }
+    }
+
+    /// The context kept (`null` before the first [`Cached::refresh`]).
+    pub fn context(&mut self) -> &mut Value {
+        &mut self.context
+    }
+}
+
 /// An object of `fields`. One function for every object here, where `Value::object` over
 /// arrays made a copy of its collecting code per length (five of them, 2.7 KB of Wasm).
 #[inline(never)]
@@ -126,11 +210,18 @@ fn object(fields: Vec<(&'static str, Value)>) -> Value {
     Value::Object(fields.into_iter().map(|(key, value)| (key.to_owned(), value)).collect())
 }
 
-/// `context` with its `trigger` set to `{ name, params }`.
+/// `context` with its `trigger` set to `{ name, params }`; a trigger set before is written
+/// over in place, reusing its memory (a decision sets one per candidate).
 pub fn with_trigger(context: &mut Value, name: &str, params: &Value) {
-    if let Value::Object(fields) = context {
-        if let Some((_, slot)) = fields.iter_mut().find(|(key, _)| key == "trigger") {
-            *slot = object(vec![("name", Value::from(name)), ("params", params.clone())]);
+    let Value::Object(fields) = context else { return };
+    let Some((_, slot)) = fields.iter_mut().find(|(key, _)| key == "trigger") else { return };
+    if let Value::Object(trigger) = slot {
+        if let [(_, Value::String(old_name)), (_, old_params)] = trigger.as_mut_slice() {
+            old_name.clear();
+            old_name.push_str(name);
+            old_params.clone_from(params);
+            return;
         }
     }
+    *slot = object(vec![("name", Value::from(name)), ("params", params.clone())]);
 }

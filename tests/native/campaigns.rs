@@ -631,6 +631,37 @@ fn targeting_reads_the_documented_context_and_a_failing_rule_shows_nothing_with_
 }
 
 #[test]
+fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
+    // The context is kept between decisions and built again only when its facts change.
+    let rule = serde_json::json!({ "and": [
+        { ">=": [{ "var": "cart.total" }, 20] },
+        { "==": [{ "var": "trigger.params.level" }, 3] },
+        { "==": [{ "var": "consent.marketing" }, true] }
+    ]});
+    let config = config_with(document(
+        vec![campaign("c", serde_json::json!({ "targeting": rule }))],
+        serde_json::json!({}),
+    ));
+    let level = |n: i64| Event::Trigger {
+        name: "c".into(),
+        params: json(&format!(r#"{{ "level": {n} }}"#)),
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle(add(vec![item("a", 1_500, 1)]), T0);
+    tab.handle(level(3), T0 + 1);
+    assert!(on_screen(&tab).is_empty(), "15 in the cart");
+    tab.handle(add(vec![item("b", 1_000, 1)]), T0 + 2);
+    tab.handle(level(2), T0 + 3);
+    assert!(on_screen(&tab).is_empty(), "level 2");
+    tab.handle(Event::Consent(only("measurement")), T0 + 4);
+    tab.handle(level(3), T0 + 5);
+    assert!(on_screen(&tab).is_empty(), "marketing denied");
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 6);
+    tab.handle(level(3), T0 + 7);
+    assert_eq!(on_screen(&tab), ["c"], "25 in the cart, level 3, marketing granted");
+}
+
+#[test]
 fn measurements_leave_only_under_sync_and_activity() {
     let config =
         config_with(document(vec![campaign("c", serde_json::json!({}))], serde_json::json!({})));
