@@ -165,6 +165,10 @@ function check(state, recorder, expected, phase, row) {
   };
   row.push({ state, phase, keys: actual.keys, requests: requested, events: eventNames(recorder.requests, phase) });
   const { optional: _, ...required } = expected;
+  // An entry that comes and goes may be gone before its write was due (a receipt the backend
+  // acknowledged within the same turn is never written): it may be missing, never extra. What
+  // it carries is checked by the requests; keeping it until acknowledged, by receipts.test.mjs.
+  required.keys = required.keys.filter((key) => !passing(key) || actual.keys.includes(key));
   assert.deepEqual(actual, required, `${state} (${phase}): what was stored and sent is what the policy allows`);
 }
 
