@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CSP, ORIGIN, SETTINGS, closeClean, eventually, newTab, open, settled, useBrowser, view } from "./page.mjs";
+import { watchForDialog } from "../e2e/harness.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -53,28 +54,18 @@ async function lastConsent(frame) {
   });
 }
 
-/** Notes in `window.__dialogSeen` whether the agent's consent dialog was ever drawn, however
- * briefly: every shadow root the page attaches is watched from its creation. */
-function watchForDialog() {
-  const attach = Element.prototype.attachShadow;
-  Element.prototype.attachShadow = function (init) {
-    const root = attach.call(this, init);
-    new MutationObserver(() => {
-      if (root.querySelector("[data-view=consent]")) window.__dialogSeen = true;
-    }).observe(root, { childList: true, subtree: true });
-    return root;
-  };
-}
-
 const GRANTED = ["tcf", "granted", "granted", "granted"];
 const NO_ADS = ["tcf", "granted", "granted", "denied"];
 
 test("a page without a consent manager fetches no module and shows the agent's own dialog", async () => {
   const tab = await newTab(shared.browser);
+  await tab.context.addInitScript(watchForDialog);
   await open(tab);
   await tab.page.evaluate(() => new Promise((done) => setTimeout(done, 300)));
   assert.deepEqual(moduleRequests(tab), []);
   assert.equal(await view(tab, "consent").count(), 1);
+  // The watcher the CMP tests rely on to prove "never drawn" sees a dialog that is drawn.
+  assert.equal(await tab.page.evaluate(() => window.__dialogSeen), true, "the dialog watcher works");
   await closeClean(tab);
 });
 

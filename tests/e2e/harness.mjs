@@ -267,3 +267,17 @@ export async function refusedSignIn(page, token, status) {
   assert.equal(await page.isVisible("#workspace"), false);
   assert.equal(await page.evaluate(() => sessionStorage.getItem("concierge-admin:token")), null);
 }
+
+/** Notes in `window.__dialogSeen` whether the agent's consent dialog was ever drawn, however
+ * briefly: every shadow root the page attaches is watched from its creation. Given to
+ * `addInitScript`, which runs its text in the page, so it uses nothing of this file. */
+export function watchForDialog() {
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    new MutationObserver(() => {
+      if (root.querySelector("[data-view=consent]")) window.__dialogSeen = true;
+    }).observe(root, { childList: true, subtree: true });
+    return root;
+  };
+}

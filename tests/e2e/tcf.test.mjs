@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
-import { agentReady, useShop } from "./harness.mjs";
+import { agentReady, useShop, watchForDialog } from "./harness.mjs";
 
 const OFFICER_TOKEN = "e2e-tcf-officer";
 process.env.CONCIERGE_PRIVACY_TOKEN_HASHES = createHash("sha256").update(OFFICER_TOKEN).digest("hex");
@@ -32,19 +32,6 @@ function stubCmp(initial) {
   window.__cmpChange = (next) => {
     sessionStorage.setItem("cmp", next);
     listeners.forEach((listener, listenerId) => listener && listener({ tcString: next, eventStatus: "useractioncomplete", gdprApplies: true, listenerId }, true));
-  };
-}
-
-/** Notes in `window.__dialogSeen` whether the agent's consent dialog was ever drawn, however
- * briefly: every shadow root the page attaches is watched from its creation. */
-function watchForDialog() {
-  const attach = Element.prototype.attachShadow;
-  Element.prototype.attachShadow = function (init) {
-    const root = attach.call(this, init);
-    new MutationObserver(() => {
-      if (root.querySelector("[data-view=consent]")) window.__dialogSeen = true;
-    }).observe(root, { childList: true, subtree: true });
-    return root;
   };
 }
 
