@@ -467,7 +467,9 @@ impl Campaigns {
             // The same campaign twice (a cart campaign also fired by a signal): one document,
             // one id per campaign, so the same one is the same object.
             let again = eligible.iter().any(|c| std::ptr::eq(*c, campaign));
-            if on_page || again || !self.live(campaign, now) {
+            // A place already taken stays taken through this decision (displays are only
+            // added below), so its campaign cannot show: its targeting is not evaluated.
+            if on_page || again || self.place_taken(campaign) || !self.live(campaign, now) {
                 continue;
             }
             if let Some(targeting) = &campaign.targeting {
@@ -521,15 +523,10 @@ impl Campaigns {
                 Placement::Inline { slot } => Some(slot.as_str()),
                 _ => None,
             };
-            let taken = self.displays.iter().any(|d| {
-                if interruptive {
-                    d.interruptive
-                } else {
-                    d.slot.as_deref() == slot
-                }
-            });
-            // Displays chosen just now count against the caps of the next.
-            if taken || self.history.refusal(campaign, &document.contact.caps, now).is_some() {
+            // Displays chosen just now take places and count against the caps of the next.
+            if self.place_taken(campaign)
+                || self.history.refusal(campaign, &document.contact.caps, now).is_some()
+            {
                 continue;
             }
             let assignment =
@@ -555,6 +552,18 @@ impl Campaigns {
             self.displays.push(display);
         }
         measures
+    }
+
+    /// Whether a display holds the campaign's place: the one interruptive place, or its slot.
+    fn place_taken(&self, campaign: &Campaign) -> bool {
+        let slot = match &campaign.placement {
+            Placement::Inline { slot } => Some(slot.as_str()),
+            _ => None,
+        };
+        self.displays.iter().any(|d| match slot {
+            None => d.interruptive,
+            Some(_) => d.slot.as_deref() == slot,
+        })
     }
 
     /// Active, in its schedule, and not refused by a stop after conversion or a cooldown (the

@@ -631,6 +631,56 @@ fn targeting_reads_the_documented_context_and_a_failing_rule_shows_nothing_with_
 }
 
 #[test]
+fn a_campaign_whose_place_is_taken_is_not_targeted_until_the_place_is_free() {
+    // Its targeting is not evaluated while another display holds its place (it could not show):
+    // a failing rule is warned about once the place is free, an inline one in a free slot at once.
+    let failing = serde_json::json!({ "*": [] });
+    let config = config_with(document(
+        vec![
+            campaign("toast", serde_json::json!({})),
+            campaign(
+                "bar",
+                serde_json::json!({ "trigger": { "type": "custom", "name": "go" },
+                                    "placement": { "type": "top_bar" }, "targeting": failing }),
+            ),
+            campaign(
+                "slot",
+                serde_json::json!({ "trigger": { "type": "custom", "name": "go" },
+                                    "placement": { "type": "inline", "slot": "s" },
+                                    "targeting": failing }),
+            ),
+        ],
+        serde_json::json!({}),
+    ));
+    let warned = |effects: &[Effect]| -> Vec<String> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Warn(warning) => Some(warning.describe()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("toast"), T0 + 1);
+    assert_eq!(on_screen(&tab), ["toast"]);
+    let effects = tab.handle(trigger("go"), T0 + 2);
+    assert_eq!(
+        warned(&effects),
+        ["campaign slot: its targeting could not be evaluated (* needs at least one operand); not shown"],
+        "the bar's place is the toast's; the slot is free"
+    );
+    tab.handle(dismiss("toast"), T0 + 3);
+    let effects = tab.handle(trigger("go"), T0 + 4);
+    assert_eq!(
+        warned(&effects),
+        ["campaign bar: its targeting could not be evaluated (* needs at least one operand); not shown"],
+        "the place is free now"
+    );
+    assert!(on_screen(&tab).is_empty());
+}
+
+#[test]
 fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
     // The context is kept between decisions and built again only when its facts change.
     let rule = serde_json::json!({ "and": [
