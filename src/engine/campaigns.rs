@@ -607,9 +607,20 @@ impl Campaigns {
     pub fn watch(&self, document: &Document, now: Millis) -> Watch {
         let mut watch = Watch::default();
         for campaign in &document.campaigns {
+            // What the campaign would add is asked first: a listener already wanted, or a
+            // trigger the page does not signal, needs no look at the campaign's state.
+            let adds = match &campaign.trigger {
+                Trigger::ExitIntent => !watch.exit_intent,
+                Trigger::RouteChange | Trigger::PageView { .. } => !watch.route,
+                Trigger::Idle { seconds } => watch.idle.binary_search(seconds).is_err(),
+                Trigger::ScrollDepth { percent } => watch.scroll.binary_search(percent).is_err(),
+                Trigger::TimeOnPage { seconds } => watch.time.binary_search(seconds).is_err(),
+                _ => false,
+            };
             // Not `live`: what its refusal would refuse (a conversion, a cooldown), the refusal
             // under the document's caps refuses too.
-            let done = self.displays.iter().any(|d| d.id == campaign.id)
+            let done = !adds
+                || self.displays.iter().any(|d| d.id == campaign.id)
                 || self.closed.contains(&campaign.id)
                 || campaign.status != Status::Active
                 || !self.in_schedule(campaign, now)

@@ -853,6 +853,49 @@ fn the_shell_is_asked_to_watch_only_for_triggers_that_can_still_fire() {
 }
 
 #[test]
+fn a_listener_stays_while_any_campaign_on_it_can_still_fire() {
+    // Two campaigns on the same idle time: the first on screen does not take the listener away
+    // from the second; another idle time is a listener of its own.
+    let idle = |seconds: u32, slot: &str, priority: u32| {
+        serde_json::json!({ "trigger": { "type": "idle", "seconds": seconds },
+                            "placement": { "type": "inline", "slot": slot }, "priority": priority })
+    };
+    let config = config_with(document(
+        vec![
+            campaign("first", idle(40, "s", 90)),
+            campaign("second", idle(40, "s", 10)),
+            campaign("later", idle(90, "t", 50)),
+        ],
+        serde_json::json!({}),
+    ));
+    let watched = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Watch(watch) => Some(watch.idle.clone()),
+            _ => None,
+        })
+    };
+    let device = new_device();
+    let mut tab =
+        Tab { agent: concierge::engine::Agent::new(config.clone()), device: device.clone() };
+    let stored = device.borrow().stored();
+    let effects =
+        tab.handle(Event::Start { stored: Box::new(stored), page: Page::at("/"), seed: 42 }, T0);
+    assert_eq!(watched(&effects), Some(vec![40, 90]));
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0);
+    tab.handle(Event::Signal(Signal::Idle(40)), T0 + 1);
+    assert_eq!(on_screen(&tab), ["first"]);
+    assert_eq!(tab.agent.campaigns().watching.as_ref().map(|w| w.idle.clone()), Some(vec![40, 90]));
+    tab.handle(dismiss("first"), T0 + 2);
+    tab.handle(Event::Signal(Signal::Idle(40)), T0 + 3);
+    assert_eq!(on_screen(&tab), ["second"]);
+    assert_eq!(
+        tab.agent.campaigns().watching.as_ref().map(|w| w.idle.clone()),
+        Some(vec![90]),
+        "both on 40 shown or closed"
+    );
+}
+
+#[test]
 fn a_history_full_of_campaigns_forgets_the_one_heard_from_least_recently() {
     use concierge::engine::contact::{History, KEPT_CAMPAIGNS};
     let mut history = History::default();
