@@ -227,8 +227,10 @@ pub struct Campaigns {
     /// A random id for this page, for bucketing when identifiers are not unlocked.
     pub page_visitor: String,
     candidacies: Vec<Candidacy>,
-    /// The candidacies' keys, sorted: whether a campaign already fired is a binary search.
-    fired_keys: Vec<u32>,
+    /// Bits of the candidacies' keys (bit `key % 1024`): a campaign whose bit is clear has not
+    /// fired yet; only one whose bit is set is looked for among the candidacies (50 campaigns
+    /// firing set about 50 of 1,024 bits: a sorted insert per campaign cost more).
+    fired: [u64; 16],
     /// The ids of candidacies decided, for the next ones to write theirs into.
     spare_ids: Spare,
     pub displays: Vec<Display>,
@@ -288,13 +290,13 @@ impl Campaigns {
     /// `campaign` (at `at` in its document) becomes a candidate, unless it already is.
     fn fire(&mut self, at: usize, campaign: &Campaign, params: Value) {
         let key = id_key(&campaign.id);
-        let place = match self.fired_keys.binary_search(&key) {
-            Ok(_) if self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id) => {
-                return;
-            }
-            Ok(place) | Err(place) => place,
-        };
-        self.fired_keys.insert(place, key);
+        let (word, bit) = ((key / 64 % 16) as usize, 1 << (key % 64));
+        if self.fired[word] & bit != 0
+            && self.candidacies.iter().any(|c| c.key == key && c.id == campaign.id)
+        {
+            return;
+        }
+        self.fired[word] |= bit;
         let mut id = self.spare_ids.0.pop().unwrap_or_default();
         id.clear();
         id.push_str(&campaign.id);
@@ -438,7 +440,7 @@ impl Campaigns {
     ) -> Vec<Measure> {
         let now = inputs.now;
         let mut candidates: Vec<(&Campaign, &'static str, Value)> = Vec::new();
-        self.fired_keys.clear();
+        self.fired = [0; 16];
         for candidacy in self.candidacies.drain(..) {
             // Where it fired from, unless a new document moved it (ids are unique in a
             // document: the validator refuses one that repeats an id).

@@ -896,6 +896,53 @@ fn a_listener_stays_while_any_campaign_on_it_can_still_fire() {
 }
 
 #[test]
+fn a_campaign_fired_twice_before_a_decision_is_one_candidacy_with_the_first_params() {
+    let rule = serde_json::json!({ "==": [{ "var": "trigger.params.level" }, 3] });
+    let config = config_with(document(
+        vec![campaign("c", serde_json::json!({ "targeting": rule }))],
+        serde_json::json!({}),
+    ));
+    let level = |n: i64| Event::Trigger {
+        name: "c".into(),
+        params: json(&format!(r#"{{ "level": {n} }}"#)),
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle_all([level(2), level(3)], T0 + 1);
+    assert!(
+        on_screen(&tab).is_empty(),
+        "the first firing's params decide; the second adds nothing"
+    );
+    tab.handle_all([level(3), level(2)], T0 + 2);
+    assert_eq!(on_screen(&tab), ["c"]);
+}
+
+#[test]
+fn two_campaigns_whose_keys_share_a_bit_both_fire() {
+    // The engine numbers candidacies by their id's FNV-1a and marks bit `key % 1024` of a set:
+    // these two ids mark the same bit with different keys, which must not hide the second.
+    let key = |id: &str| {
+        id.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    };
+    let ids = ["offer-178", "offer-206"];
+    assert_eq!(key(ids[0]) % 1024, key(ids[1]) % 1024, "the same bit");
+    assert_ne!(key(ids[0]), key(ids[1]));
+    let campaigns = ids
+        .iter()
+        .map(|id| {
+            campaign(
+                id,
+                serde_json::json!({ "trigger": { "type": "custom", "name": "all" },
+                                    "placement": { "type": "inline", "slot": id } }),
+            )
+        })
+        .collect();
+    let config = config_with(document(campaigns, serde_json::json!({})));
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("all"), T0 + 1);
+    assert_eq!(on_screen(&tab), ids);
+}
+
+#[test]
 fn a_history_full_of_campaigns_forgets_the_one_heard_from_least_recently() {
     use concierge::engine::contact::{History, KEPT_CAMPAIGNS};
     let mut history = History::default();
