@@ -153,7 +153,7 @@ function fakeResults(sizes) {
     },
     startup: { concierge: variant(45.6) },
     perEvent: { timer: { resolution: 0.005, isolated: true }, rows: [{ name: "add_to_cart, consent given", event: "add_to_cart", ...figure(61.5), cartListenerCalledDuringCommand: "2 of 2" }, { name: "view_item, consent given", event: "view_item", error: "page crashed" }] },
-    decision: { timer: { resolution: 0.005, isolated: true }, campaigns: 50, triggers: ["page_view", "custom"], inputs: ["signal route", "call trigger"], firstDecision: { shown: 3, holdout: 1, views: 3 }, warmup: 200, ...figure(42.5) },
+    decision: { timer: { resolution: 0.005, isolated: true }, campaigns: 50, triggers: ["page_view", "custom"], inputs: ["signal route", "call trigger"], firstDecision: { shown: 3, holdout: 1, views: 3 }, warmup: 200, batch: 10, ...figure(42.5) },
     targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", ...figure(0.8), method: "batches" }], speedup: 1.5 },
     memory: { events: 1000, noneHeap: 1000, alloyHeap: { error: "alloy did not become ready" }, conciergeHeapReady: 2000, wasmMemoryReady: 65536, conciergeHeapAfterEvents: 2100, wasmMemoryAfterEvents: 65536 },
     vitals: { loads: 2, throttle: 4, measured: 2, failures: [], cls: figure(0), agentShiftValue: figure(0), agentShifts: 0, dismissInteraction: interactionSummary([null, 24]) },
@@ -177,7 +177,8 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(line("| ready (`concierge:ready`)"), /\| 45\.6 ms \(p95 45\.6 ms\) \| 123\.4 ms \(p95 123\.4 ms\) \| 100 ms at 4×: \*\*missed\*\* \|/);
     assert.match(line("| `concierge('track', 'add_to_cart')`"), /61\.5 µs \| 61\.5 µs \| 2 \| 2 of 2 \| 50 µs median: \*\*missed\*\*/);
     assert.match(text, /\| `view_item, consent given` \| not measured: page crashed/);
-    assert.match(line("| one decision, 50 campaigns"), /\| 42\.5 µs \| 42\.5 µs \| 2 \| 50 µs median: \*\*met\*\* \|/);
+    assert.match(line("| one decision, 50 campaigns"), /\| 42\.5 µs \| 42\.5 µs \| 20 \| 50 µs median: \*\*met\*\* \|/, "2 samples of 10 calls");
+    assert.match(text, /10 consecutive calls per sample, each sample's time divided by 10 \(one call is a few timer steps of 5\.0 µs/);
     assert.match(text, /the first decision showed 3 campaigns \(1 held back as holdout\)/);
     assert.match(line("| Concierge |"), /\| 0\.80 µs \| 0\.80 µs \| batches \|/);
     assert.match(text, /Concierge ÷ json-logic-js: 1\.5× as fast at the median \(goal: not slower: \*\*met\*\*\)/);

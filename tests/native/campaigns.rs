@@ -631,6 +631,56 @@ fn targeting_reads_the_documented_context_and_a_failing_rule_shows_nothing_with_
 }
 
 #[test]
+fn a_campaign_whose_place_is_taken_is_not_targeted_until_the_place_is_free() {
+    // Its targeting is not evaluated while another display holds its place (it could not show):
+    // a failing rule is warned about once the place is free, an inline one in a free slot at once.
+    let failing = serde_json::json!({ "*": [] });
+    let config = config_with(document(
+        vec![
+            campaign("toast", serde_json::json!({})),
+            campaign(
+                "bar",
+                serde_json::json!({ "trigger": { "type": "custom", "name": "go" },
+                                    "placement": { "type": "top_bar" }, "targeting": failing }),
+            ),
+            campaign(
+                "slot",
+                serde_json::json!({ "trigger": { "type": "custom", "name": "go" },
+                                    "placement": { "type": "inline", "slot": "s" },
+                                    "targeting": failing }),
+            ),
+        ],
+        serde_json::json!({}),
+    ));
+    let warned = |effects: &[Effect]| -> Vec<String> {
+        effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Warn(warning) => Some(warning.describe()),
+                _ => None,
+            })
+            .collect()
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("toast"), T0 + 1);
+    assert_eq!(on_screen(&tab), ["toast"]);
+    let effects = tab.handle(trigger("go"), T0 + 2);
+    assert_eq!(
+        warned(&effects),
+        ["campaign slot: its targeting could not be evaluated (* needs at least one operand); not shown"],
+        "the bar's place is the toast's; the slot is free"
+    );
+    tab.handle(dismiss("toast"), T0 + 3);
+    let effects = tab.handle(trigger("go"), T0 + 4);
+    assert_eq!(
+        warned(&effects),
+        ["campaign bar: its targeting could not be evaluated (* needs at least one operand); not shown"],
+        "the place is free now"
+    );
+    assert!(on_screen(&tab).is_empty());
+}
+
+#[test]
 fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
     // The context is kept between decisions and built again only when its facts change.
     let rule = serde_json::json!({ "and": [
@@ -800,6 +850,96 @@ fn the_shell_is_asked_to_watch_only_for_triggers_that_can_still_fire() {
         _ => None,
     });
     assert_eq!(watch.map(|w| (w.exit_intent, w.idle)), Some((false, vec![40])));
+}
+
+#[test]
+fn a_listener_stays_while_any_campaign_on_it_can_still_fire() {
+    // Two campaigns on the same idle time: the first on screen does not take the listener away
+    // from the second; another idle time is a listener of its own.
+    let idle = |seconds: u32, slot: &str, priority: u32| {
+        serde_json::json!({ "trigger": { "type": "idle", "seconds": seconds },
+                            "placement": { "type": "inline", "slot": slot }, "priority": priority })
+    };
+    let config = config_with(document(
+        vec![
+            campaign("first", idle(40, "s", 90)),
+            campaign("second", idle(40, "s", 10)),
+            campaign("later", idle(90, "t", 50)),
+        ],
+        serde_json::json!({}),
+    ));
+    let watched = |effects: &[Effect]| {
+        effects.iter().find_map(|e| match e {
+            Effect::Watch(watch) => Some(watch.idle.clone()),
+            _ => None,
+        })
+    };
+    let device = new_device();
+    let mut tab =
+        Tab { agent: concierge::engine::Agent::new(config.clone()), device: device.clone() };
+    let stored = device.borrow().stored();
+    let effects =
+        tab.handle(Event::Start { stored: Box::new(stored), page: Page::at("/"), seed: 42 }, T0);
+    assert_eq!(watched(&effects), Some(vec![40, 90]));
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0);
+    tab.handle(Event::Signal(Signal::Idle(40)), T0 + 1);
+    assert_eq!(on_screen(&tab), ["first"]);
+    assert_eq!(tab.agent.campaigns().watching.as_ref().map(|w| w.idle.clone()), Some(vec![40, 90]));
+    tab.handle(dismiss("first"), T0 + 2);
+    tab.handle(Event::Signal(Signal::Idle(40)), T0 + 3);
+    assert_eq!(on_screen(&tab), ["second"]);
+    assert_eq!(
+        tab.agent.campaigns().watching.as_ref().map(|w| w.idle.clone()),
+        Some(vec![90]),
+        "both on 40 shown or closed"
+    );
+}
+
+#[test]
+fn a_campaign_fired_twice_before_a_decision_is_one_candidacy_with_the_first_params() {
+    let rule = serde_json::json!({ "==": [{ "var": "trigger.params.level" }, 3] });
+    let config = config_with(document(
+        vec![campaign("c", serde_json::json!({ "targeting": rule }))],
+        serde_json::json!({}),
+    ));
+    let level = |n: i64| Event::Trigger {
+        name: "c".into(),
+        params: json(&format!(r#"{{ "level": {n} }}"#)),
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle_all([level(2), level(3)], T0 + 1);
+    assert!(
+        on_screen(&tab).is_empty(),
+        "the first firing's params decide; the second adds nothing"
+    );
+    tab.handle_all([level(3), level(2)], T0 + 2);
+    assert_eq!(on_screen(&tab), ["c"]);
+}
+
+#[test]
+fn two_campaigns_whose_keys_share_a_bit_both_fire() {
+    // The engine numbers candidacies by their id's FNV-1a and marks bit `key % 1024` of a set:
+    // these two ids mark the same bit with different keys, which must not hide the second.
+    let key = |id: &str| {
+        id.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    };
+    let ids = ["offer-178", "offer-206"];
+    assert_eq!(key(ids[0]) % 1024, key(ids[1]) % 1024, "the same bit");
+    assert_ne!(key(ids[0]), key(ids[1]));
+    let campaigns = ids
+        .iter()
+        .map(|id| {
+            campaign(
+                id,
+                serde_json::json!({ "trigger": { "type": "custom", "name": "all" },
+                                    "placement": { "type": "inline", "slot": id } }),
+            )
+        })
+        .collect();
+    let config = config_with(document(campaigns, serde_json::json!({})));
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("all"), T0 + 1);
+    assert_eq!(on_screen(&tab), ids);
 }
 
 #[test]
