@@ -84,6 +84,11 @@ fn trigger(name: &str) -> Event {
     Event::Trigger { name: name.into(), params: concierge::value::Value::Null }
 }
 
+/// Campaign `c`'s custom trigger with `{ "level": n }` as its params.
+fn level(n: i64) -> Event {
+    Event::Trigger { name: "c".into(), params: json(&format!(r#"{{ "level": {n} }}"#)) }
+}
+
 /// The campaigns on screen, by id.
 fn on_screen(tab: &Tab) -> Vec<String> {
     tab.views().iter().filter_map(|view| view.campaign.as_ref().map(|tag| tag.id.clone())).collect()
@@ -597,10 +602,6 @@ fn targeting_reads_the_documented_context_and_a_failing_rule_shows_nothing_with_
         ],
         serde_json::json!({}),
     ));
-    let level = |n: i64| Event::Trigger {
-        name: "c".into(),
-        params: json(&format!(r#"{{ "level": {n} }}"#)),
-    };
     // (device, cart in cents, trigger level, shown): T0 is a Monday (weekday 1).
     for (device, cents, n, shown) in [
         (Device::Mobile, 2_500, 3, true),
@@ -692,10 +693,6 @@ fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
         vec![campaign("c", serde_json::json!({ "targeting": rule }))],
         serde_json::json!({}),
     ));
-    let level = |n: i64| Event::Trigger {
-        name: "c".into(),
-        params: json(&format!(r#"{{ "level": {n} }}"#)),
-    };
     let mut tab = accepted(&config, T0);
     tab.handle(add(vec![item("a", 1_500, 1)]), T0);
     tab.handle(level(3), T0 + 1);
@@ -902,10 +899,6 @@ fn a_campaign_fired_twice_before_a_decision_is_one_candidacy_with_the_first_para
         vec![campaign("c", serde_json::json!({ "targeting": rule }))],
         serde_json::json!({}),
     ));
-    let level = |n: i64| Event::Trigger {
-        name: "c".into(),
-        params: json(&format!(r#"{{ "level": {n} }}"#)),
-    };
     let mut tab = accepted(&config, T0);
     tab.handle_all([level(2), level(3)], T0 + 1);
     assert!(
