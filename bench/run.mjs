@@ -6,6 +6,7 @@ import { join, resolve } from "node:path";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { launch } from "./lib/browser.mjs";
 import { runIngest } from "./lib/ingest.mjs";
+import { assistantSearch } from "./lib/assistant.mjs";
 import { decision, memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
 import { charts, header, report, tables } from "./lib/report.mjs";
 import { GZIP_TOOL, measureSizes } from "./lib/sizes.mjs";
@@ -27,6 +28,7 @@ const SETTINGS = {
   perEvent: { calls: count("BENCH_CALLS"), warmup: 200 },
   decision: { calls: count("BENCH_CALLS"), warmup: 200 },
   targeting: { batches: 300, perBatch: 100 },
+  assistantSearch: { rounds: 20, perSample: 5 },
   memory: { events: 1_000 },
   vitals: { loads: count("BENCH_VITALS_LOADS"), throttle: 4 },
 };
@@ -82,6 +84,7 @@ try {
   results.perEvent = await part("per event", () => perEvent(browser, origin, ROOT, SETTINGS.perEvent));
   results.decision = await part("campaign decision, 50 campaigns", () => decision(browser, origin, ROOT, SETTINGS.decision));
   results.targeting = await part("targeting", () => targeting(browser, origin, ROOT, SETTINGS.targeting));
+  results.assistantSearch = await part("assistant search, 500 entries", () => assistantSearch(browser, origin, ROOT, SETTINGS.assistantSearch));
   results.memory = await part("memory", () => memory(browser, origin, ROOT, SETTINGS.memory));
   results.vitals = await part("Web Vitals with the banner", () => vitals(browser, origin, ROOT, SETTINGS.vitals));
 } finally {
@@ -92,7 +95,7 @@ results.ingest = await part("backend ingest", () => runIngest(ROOT));
 results.machine.loadAfter = loadavg();
 results.seconds = (Date.now() - started) / 1000;
 
-const broken = ["pageCost", "startup", "perEvent", "decision", "targeting", "memory", "vitals"].filter((name) => results[name]?.error);
+const broken = ["pageCost", "startup", "perEvent", "decision", "targeting", "assistantSearch", "memory", "vitals"].filter((name) => results[name]?.error);
 for (const name of broken) results[name] = { ...results[name], failedPart: true };
 
 const chartDir = join(ROOT, "bench/charts");

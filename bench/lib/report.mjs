@@ -210,6 +210,39 @@ function campaignsSection(decision, targeting) {
   return out;
 }
 
+function assistantSection(search) {
+  const out = ["## 3c. The assistant: answering over a 500-entry knowledge document", ""];
+  if (!search || search.error) return [...out, `The assistant's search was ${failed(search ?? { error: "not run" })}.`, ""];
+  const percent = (value) => (typeof value === "number" ? `${(value * 100).toFixed(1)}%` : "–");
+  out.push(
+    `The knowledge document (\`bench/lib/assistant.mjs\`, \`knowledge500\`): the demo's \`documents/demo/knowledge.json\` (the one the labelled set asks about) with product entries (one per product and topic: what is in the box, colours, stock, warranty, instalments, battery, the previous model) until it holds ${search.entries} entries, the same number in each language. Concierge answers with its \`assistant\` lazy module, the very file the agent imports when the panel opens (\`Index.ask\`: BM25 over accent-folded 4-grams, \`protocol/src/ask.rs\`, in the module's Wasm; time includes the question's way in and the hits' way out); MiniSearch 7 with one index per language over question, tags and synonyms (boosted) and answer, prefix and fuzzy (0.2) matching, accents folded, as its documentation sets up a help centre. Both in the same cross-origin isolated page (timer step ${search.timerResolutionUs.toFixed(1)} µs). Precision at 1: the first hit is the labelled entry, over the ${search.questions} labelled questions that have one (\`tests/fixtures/knowledge/labelled.json\`), on the demo document and on the 500-entry one.`,
+    "",
+    table(
+      ["engine", "median", "p95", "index built", "P@1 en", "P@1 es", "P@1 nl", "P@1 de", "P@1 on 500", "<budget"],
+      search.rows.map((row) =>
+        row.error
+          ? [row.name, failed(row), "", "", "", "", "", "", "", ""]
+          : [
+              row.name,
+              us(row.median),
+              us(row.p95),
+              ms(row.indexMs, 1),
+              percent(row.precision.en),
+              percent(row.precision.es),
+              percent(row.precision.nl),
+              percent(row.precision.de),
+              percent(row.precisionLarge),
+              row.name.startsWith("Concierge") ? `2 ms median: ${verdict(row.median, 2000)}` : "",
+            ],
+      ),
+    ),
+    "",
+    `Method: ${search.rows[0]?.method ?? "–"}.`,
+    "",
+  );
+  return out;
+}
+
 function memorySection(memory) {
   const out = ["## 4. Memory", ""];
   const bytes = (value) => (typeof value === "number" ? `${group(value)} (${kb(value)})` : value?.error ? failed(value) : "–");
@@ -276,6 +309,7 @@ export function tables(results) {
     ...startupSection(results.startup, results.pageCost, results.settings.pageCost),
     ...perEventSection(results.perEvent),
     ...campaignsSection(results.decision, results.targeting),
+    ...assistantSection(results.assistantSearch),
     ...memorySection(results.memory),
     ...vitalsSection(results.vitals, results.pageCost),
     ...ingestSection(results.ingest),

@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import test from "node:test";
+import { KNOWLEDGE_ENTRIES, knowledge500, LANGUAGES } from "../lib/assistant.mjs";
 import { rewriteDocument } from "../lib/browser.mjs";
 import { parseIngestReport } from "../lib/ingest.mjs";
 import { benchCampaigns, CAMPAIGN_COUNT, DECISION_INPUTS, setsOff, withCampaigns } from "../lib/campaigns.mjs";
@@ -240,4 +241,17 @@ test("a decision's outcomes are read from its effects; the speed-up is theirs ov
   assert.equal(speedup(1, 3), 0.33);
   assert.equal(speedup(null, 1), null);
   assert.equal(speedup(1, 0), null);
+});
+
+test("the assistant's timed document: 500 entries, as many in each language, the demo's all kept, ids unique per language", () => {
+  const root = join(import.meta.dirname, "../..");
+  const document = knowledge500(root);
+  assert.equal(document.entries.length, KNOWLEDGE_ENTRIES);
+  for (const lang of LANGUAGES) {
+    const ids = document.entries.filter((entry) => entry.lang === lang).map((entry) => entry.id);
+    assert.equal(ids.length, KNOWLEDGE_ENTRIES / LANGUAGES.length, lang);
+    assert.equal(new Set(ids).size, ids.length, `${lang}: an id twice`);
+  }
+  for (const id of ["delivery-time", "return-policy"]) assert.ok(document.entries.some((entry) => entry.id === id), `the demo's ${id} kept`);
+  assert.deepEqual(knowledge500(root), document, "the same document on every run");
 });
