@@ -116,6 +116,7 @@ function boot(engine, settings, locale, config) {
   // Found before the engine starts, so a page with a consent manager never flashes the dialog.
   const consentManager = (agent.cmp = cmp.find());
   if (consentManager && consentManager.close) agent.undo.push(consentManager.close);
+  const running = agent;
   run(() =>
     engine.start({
       now: clock.now(),
@@ -131,8 +132,9 @@ function boot(engine, settings, locale, config) {
       calls,
       layer,
     }),
+    true,
   );
-  if (!agent) return;
+  if (agent !== running) return;
 
   const concierge = (name, first, second) => {
     if (!agent || !agent.ready) {
@@ -160,10 +162,15 @@ function boot(engine, settings, locale, config) {
     }),
   );
   agent.ready = true;
-  // Listeners that ran during start called the stub: their calls come now, in order.
-  for (const call of queued(stubbed).slice(early.length)) concierge(...call);
-  mark("concierge:ready");
-  notify("ready", { version: VERSION });
+  // Once the start's views are drawn too (in a task of their own, see `run`): the calls that
+  // listeners made on the stub during start, in order, then ready.
+  const announce = () => {
+    for (const call of queued(stubbed).slice(early.length)) concierge(...call);
+    agent.announced = true;
+    mark("concierge:ready");
+    notify("ready", { version: VERSION });
+  };
+  running.held ? running.held.push(announce) : announce();
 
   // The loader's fetch of the published documents: their answer applies whole, as one input.
   Promise.resolve(config)
@@ -221,7 +228,7 @@ function subscribe(topic, listener) {
   agent.listeners.push([topic, listener]);
   if (STATES.includes(topic) && topic in agent.state) {
     call(topic, listener, copy(agent.state[topic]));
-  } else if (topic === "ready" && agent.ready) {
+  } else if (topic === "ready" && agent.announced) {
     call(topic, listener, { version: VERSION });
   }
 }
@@ -250,11 +257,14 @@ function copy(payload) {
  * that arrive while effects are carried out wait, so each runs to completion first. */
 function dispatch(inputs) {
   if (!agent || !agent.engine) return;
-  agent.pending.push(...inputs);
-  if (agent.busy) return;
   const running = agent;
+  if (running.busy) return void running.pending.push(...inputs);
   running.busy = true;
   try {
+    // Effects of the start still held come first (and what the page calls meanwhile waits):
+    // the order of effects is the engine's.
+    release(running);
+    running.pending.push(...inputs);
     while (agent === running && running.pending.length) {
       const batch = running.pending.splice(0);
       run(() => running.engine.handle({ now: clock.now(), in: batch }));
@@ -264,9 +274,17 @@ function dispatch(inputs) {
   }
 }
 
+/** The effects that draw or tell the page something: with `split`, the first of them waits for
+ * a task of its own, with all that follows it. */
+const VISIBLE = ["render", "remove", "control", "notify"];
+
 /** Carries out the effects an engine call returns. An engine that fails (a trap) is stopped
- * with one warning rather than left half-way. */
-function run(call) {
+ * with one warning rather than left half-way. With `split` (the start), the effects from the
+ * first visible one on are held for the next task: starting the engine and drawing the first
+ * view (the consent dialog, most often) were one task of 60 to 100 ms at 4× CPU throttling,
+ * over the 50 ms of a long task (issue 8); as two, each stays under it. The order of effects
+ * is kept: whatever runs the engine again first carries out what is held (`release`). */
+function run(call, split) {
   let effects;
   try {
     effects = call();
@@ -277,15 +295,47 @@ function run(call) {
     return stop();
   }
   const running = agent;
+  const cut = split ? effects.findIndex((effect) => VISIBLE.includes(effect[0])) : -1;
+  carryOut(running, cut < 0 ? effects : effects.slice(0, cut));
+  if (cut >= 0 && agent === running) {
+    running.held = effects.slice(cut);
+    // Through `dispatch`, so that calls the page makes while they are carried out wait.
+    nextTask(() => agent === running && dispatch([]));
+  }
+}
+
+function carryOut(running, effects) {
   for (const effect of effects) {
     // A listener may have stopped (and even restarted) the agent: the rest is not for it.
     if (agent !== running) return;
     try {
-      apply(effect);
+      typeof effect == "function" ? effect() : apply(effect);
     } catch (error) {
       warn("an effect could not be carried out (" + describeThrown(error) + ")");
     }
   }
+}
+
+/** Carries out the start's held effects, if still held (a function among them is what waited
+ * for them: `boot`'s ready). */
+function release(running) {
+  const held = running.held;
+  running.held = null;
+  if (held) carryOut(running, held);
+}
+
+/** Runs `action` (which does nothing a second time) in a task of its own, soon:
+ * `scheduler.postTask` where the browser has it, and a zero timer beside it in case the page
+ * replaced either (or a test's clock holds the timers). */
+function nextTask(action) {
+  try {
+    if (typeof scheduler == "object" && scheduler && typeof scheduler.postTask == "function") {
+      Promise.resolve(scheduler.postTask(action, { priority: "user-blocking" })).catch(() => {});
+    }
+  } catch (error) {}
+  try {
+    setTimeout(action, 0);
+  } catch (error) {}
 }
 
 function apply([verb, a, b, c, d]) {

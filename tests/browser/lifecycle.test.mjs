@@ -80,3 +80,40 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   assert.deepEqual(tab.warnings, []);
   await closeClean(tab);
 });
+
+test("the start draws its first view in a task of its own, and the order of effects and calls is the engine's", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      const dialogDrawn = () => !!document.getElementById("concierge-root")?.shadowRoot?.querySelector("[data-view=consent]");
+      const seen = (window.__split = { posted: [], readyWithDialog: null });
+      // Tasks the agent posts are held (as a busy page would delay them) until ready is heard,
+      // so only an engine input can carry out what the start held back.
+      const held = [];
+      const hold = (action) => {
+        seen.posted.push(dialogDrawn());
+        held.push(action);
+      };
+      scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      const timer = window.setTimeout;
+      window.setTimeout = function (action, delay, ...rest) {
+        if (!delay && seen.readyWithDialog === null) return hold(action), 0;
+        return timer.call(this, action, delay, ...rest);
+      };
+      const stub = (window.concierge = function () {
+        (stub.q = stub.q || []).push(arguments);
+      });
+      window.concierge("on", "ready", () => {
+        seen.readyWithDialog = dialogDrawn();
+        held.splice(0).forEach((action) => action());
+      });
+    },
+  });
+  const seen = await tab.page.evaluate(() => window.__split);
+  // The task was posted before the dialog was drawn; the config's answer (an engine input)
+  // drew it first, then ready was told, with the dialog there.
+  assert.equal(seen.posted[0], false, "the first view waits for a task of its own");
+  assert.equal(seen.readyWithDialog, true, "ready is told once the start's views are drawn");
+  assert.equal(await view(tab, "consent").count(), 1, "one dialog, drawn once");
+  await closeClean(tab);
+});
