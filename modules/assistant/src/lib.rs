@@ -10,7 +10,7 @@
 //! first); [`opening_hours`] picks the document's text for a language.
 
 use concierge_protocol::ask::{outcome, Answer, Index};
-use concierge_protocol::documents::{check_document, Document, Knowledge};
+use concierge_protocol::documents::{check_knowledge, Knowledge};
 use concierge_protocol::writer::{JsonSink, JsonWriter};
 use concierge_protocol::{json, text};
 
@@ -25,13 +25,8 @@ const LISTED_PROBLEMS: usize = 3;
 pub fn read(text: &str) -> Result<Knowledge, String> {
     let value = json::parse(text)
         .map_err(|error| text!("the knowledge document is not JSON: ", error.describe()))?;
-    match check_document(&value) {
-        Ok(Document::Knowledge(knowledge)) => Ok(*knowledge),
-        Ok(other) => Err(text!(
-            "kind: must be \"knowledge\" for the assistant, got \"",
-            other.kind().name(),
-            "\""
-        )),
+    match check_knowledge(&value) {
+        Ok(knowledge) => Ok(knowledge),
         Err(problems) => {
             let mut reason = String::from("the knowledge document is refused: ");
             for (at, problem) in problems.iter().take(LISTED_PROBLEMS).enumerate() {

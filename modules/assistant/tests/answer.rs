@@ -21,8 +21,10 @@ fn ids(answer: &serde_json::Value) -> Vec<&str> {
 fn a_refused_document_names_the_field_at_fault() {
     let cases: &[(&str, &str)] = &[
         ("{\"kind\": \"knowledge\", \"version\": 1,", "not JSON: "),
-        ("[]", "refused: "),
-        (r#"{"kind": "policy", "version": 1}"#, "refused: "),
+        ("[]", "refused: a knowledge document is an object"),
+        ("{}", "refused: kind: "),
+        (r#"{"kind": "policy", "version": 1}"#, "refused: kind: must be \"knowledge\""),
+        (r#"{"kind": "knowledge", "version": 0, "entries": []}"#, "refused: version: "),
         (r#"{"kind": "knowledge", "version": 1}"#, "entries"),
         (
             r#"{"kind": "knowledge", "version": 1, "entries": [
@@ -48,7 +50,7 @@ fn a_refused_document_names_the_field_at_fault() {
     // A document of another kind, valid as such, is refused by its kind.
     let settings = r#"{"kind": "settings", "version": 1}"#;
     let reason = read(settings).expect_err("settings");
-    assert!(reason.starts_with("kind: "), "{reason}");
+    assert!(reason.ends_with("kind: must be \"knowledge\", got \"settings\""), "{reason}");
 }
 
 #[test]
