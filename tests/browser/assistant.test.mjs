@@ -390,3 +390,26 @@ test("reduced motion: the panel opens without its animation", async () => {
   assert.equal(await dialog(tab).evaluate((element) => getComputedStyle(element).animationName), "concierge-in");
   await closeClean(tab);
 });
+
+test("close() from the core and a click beside the panel close it (onClose each time); a second open() focuses it; a missing context is a warning", async () => {
+  const tab = await visit();
+  await openPanel(tab);
+  await tab.page.evaluate(() => window.__panel.close());
+  await dialog(tab).waitFor({ state: "detached" });
+  assert.equal(await tab.page.evaluate(() => window.__calls.closed), 1);
+  await openPanel(tab);
+  await tab.page.focus("#launcher");
+  await openPanel(tab);
+  assert.equal(await focused(tab), "concierge-assistant-question", "a second open() takes the focus back in");
+  await tab.page.mouse.click(5, 5);
+  await dialog(tab).waitFor({ state: "detached" });
+  assert.equal(await tab.page.evaluate(() => window.__calls.closed), 2);
+  const warnings = await tab.page.evaluate(() => {
+    const closer = window.__module.open(null);
+    closer.close();
+    return typeof closer.close;
+  });
+  assert.equal(warnings, "function");
+  assert.ok(await eventually(() => tab.warnings.some((w) => w.startsWith("[concierge] assistant: the panel could not be opened"))), String(tab.warnings));
+  await closeClean(tab);
+});
