@@ -20,7 +20,7 @@ export const CORE = {
 };
 
 /**
- * Modules fetched only when needed (src/web/modules.js; the assistant is to join): { name,
+ * Modules fetched only when needed (src/web/modules.js): { name,
  * files: [paths from the repository root], budget: gzip bytes, when: "what makes the page fetch
  * it" }, each measured on its own row. The budget is the module's line in `size-budget`, the
  * one `./build.sh test` enforces (over the module's .js and its .wasm together).
@@ -31,6 +31,12 @@ export const LAZY_MODULES = [
     files: ["www/concierge/modules/tcf.js", "www/concierge/modules/tcf.wasm"],
     budget: moduleBudget("tcf"),
     when: "the page has an IAB TCF consent manager and the policy maps its purposes",
+  },
+  {
+    name: "Shopping assistant",
+    files: ["www/concierge/modules/assistant.js", "www/concierge/modules/assistant.wasm"],
+    budget: moduleBudget("assistant"),
+    when: "the visitor opens the assistant, or a prompt is due",
   },
 ];
 
