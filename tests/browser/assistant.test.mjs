@@ -391,13 +391,17 @@ test("reduced motion: the panel opens without its animation", async () => {
   await closeClean(tab);
 });
 
-test("close() from the core and a click beside the panel close it (onClose each time); a second open() focuses it; a missing context is a warning", async () => {
+test("close() from the core and a click beside the panel close it (onClose each time), the conversation kept in memory; a second open() focuses it; a missing context is a warning", async () => {
   const tab = await visit();
   await openPanel(tab);
+  await askTyped(tab, "opening hours");
+  await lastMessage(tab, "Our stores are open");
   await tab.page.evaluate(() => window.__panel.close());
   await dialog(tab).waitFor({ state: "detached" });
   assert.equal(await tab.page.evaluate(() => window.__calls.closed), 1);
   await openPanel(tab);
+  assert.deepEqual((await messages(tab)).slice(1, 2), ["You: opening hours"], "the conversation is kept in memory while the page lives");
+  assert.deepEqual(await tab.page.evaluate(() => window.__writes), [], "and not stored without consent");
   await tab.page.focus("#launcher");
   await openPanel(tab);
   assert.equal(await focused(tab), "concierge-assistant-question", "a second open() takes the focus back in");
