@@ -165,6 +165,7 @@ build_agent() {
   version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
   node src/web/bundle.mjs "$version"
   build_module_wasm tcf concierge-tcf
+  build_module_wasm assistant concierge-assistant
   report_sizes
 }
 
@@ -289,6 +290,7 @@ run_tests() {
   step "Lints, wasm32 (clippy -D warnings)"
   wasm_cargo clippy --all-targets --locked -- -D warnings
   wasm_cargo clippy -p concierge-tcf --lib --locked -- -D warnings
+  wasm_cargo clippy -p concierge-assistant --lib --locked -- -D warnings
 
   step "Config documents (concierge-cli check documents/*/*.json)"
   cargo run --quiet --locked -p concierge-cli -- check documents/*/*.json

@@ -33,10 +33,10 @@ export const LAZY_MODULES = [
     when: "the page has an IAB TCF consent manager and the policy maps its purposes",
   },
   {
-    name: "Assistant (panel and search)",
+    name: "Shopping assistant",
     files: ["www/concierge/modules/assistant.js", "www/concierge/modules/assistant.wasm"],
     budget: moduleBudget("assistant"),
-    when: "the visitor opens the assistant or one of its prompts",
+    when: "the visitor opens the assistant, or a prompt is due",
   },
 ];
 

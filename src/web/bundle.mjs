@@ -1,7 +1,7 @@
 //! Builds what the page downloads from src/web/: `node src/web/bundle.mjs VERSION` writes the
 //! shell as one minified ES module (`www/concierge/pkg/concierge.js`), the minified loader
 //! (`www/concierge/loader.js`, the one script tag), each lazy module
-//! (`www/concierge/modules/<name>.js`, fetched by `modules.js` only when needed: `tcf`), and
+//! (`www/concierge/modules/<name>.js`, fetched by `modules.js` only when needed: `tcf`, `assistant`), and
 //! the admin page's consent preview (`www/concierge/pkg/preview.js`: dom.js's drawing alone,
 //! never loaded by a shop page).
 //!
@@ -28,9 +28,9 @@ const minifiedCss = {
   },
 };
 
-/** The lazy modules, by name: each its own ES module, sharing no code with the core. `tcf`
- * brings its own Wasm (`modules/tcf.wasm`, built by build.sh from the `modules/tcf` crate). */
-const MODULES = ["tcf"];
+/** The lazy modules, by name: each its own ES module, sharing no code with the core. Each
+ * brings its own Wasm (`modules/<name>.wasm`, built by build.sh from the `modules/<name>` crate). */
+const MODULES = ["tcf", "assistant"];
 
 /** What every ES module built here shares: one minified ES2020 module, CSS inlined as text. */
 const MODULE_OPTIONS = {

@@ -545,6 +545,34 @@ pub fn encode_config(config: &Config) -> Value {
     Value::Object(fields)
 }
 
+/// Checks a knowledge document alone, with the rules and messages [`check_document`] has for
+/// one: the assistant's lazy module reads no other kind, and checking this kind by name keeps
+/// the other kinds' rules and decoders out of its Wasm (docs/decisions.md, "The assistant's
+/// lazy module").
+#[cfg(feature = "knowledge")]
+pub fn check_knowledge(value: &Value) -> Result<Knowledge, Vec<Problem>> {
+    match value.get("kind").and_then(Value::as_str) {
+        Some("knowledge") => {}
+        Some(other) => {
+            let message = crate::text!("must be \"knowledge\", got \"", other, "\"");
+            return Err(vec![Problem::new("kind", message)]);
+        }
+        None => {
+            let message = "a knowledge document is an object with kind \"knowledge\" and a version";
+            return Err(vec![Problem::new(if value.is_object() { "kind" } else { "" }, message)]);
+        }
+    }
+    let mut problems = Vec::new();
+    let mut walk = Walk::new(&mut problems);
+    walk.check_object(value, &[COMMON_FIELDS, knowledge::FIELDS], "a knowledge document");
+    knowledge::cross_check(&mut walk, value);
+    if problems.is_empty() {
+        Ok(knowledge::decode(value, number_field(value, "version").unwrap_or(1)))
+    } else {
+        Err(problems)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -166,3 +166,26 @@ fn the_demo_document_is_valid_and_answers_in_every_language() {
         assert!(count >= 25, "{lang}: {count} entries");
     }
 }
+
+/// `check_knowledge`, the assistant module's reader, reports what `check_document` reports for
+/// a knowledge document and decodes the same; another kind is refused by its `kind`.
+#[test]
+fn check_knowledge_agrees_with_check_document() {
+    use concierge_protocol::documents::{check_document, check_knowledge};
+    let broken = with(&full(), "/entries/1/lang", Some(json!("fr")));
+    let duplicate = with(&full(), "/entries/1/lang", Some(json!("en")));
+    for document in
+        [value(full()), value(base()), broken, duplicate, with(&base(), "/version", None)]
+    {
+        let expected = match check_document(&document) {
+            Ok(Document::Knowledge(knowledge)) => Ok(*knowledge),
+            Ok(_) => unreachable!(),
+            Err(problems) => Err(problems),
+        };
+        assert_eq!(check_knowledge(&document), expected);
+    }
+    let policy = value(json!({ "kind": "policy", "version": 1 }));
+    let problems = check_knowledge(&policy).unwrap_err();
+    assert_eq!(super::pairs(&problems), [("kind", "must be \"knowledge\", got \"policy\"")]);
+    assert_eq!(super::pairs(&check_knowledge(&value(json!([]))).unwrap_err())[0].0, "");
+}
