@@ -110,7 +110,6 @@ function enginesInPage({ demo, large, questions, rounds, perSample }) {
       for (const lang of ["en", "es", "nl", "de"]) {
         const search = new MiniSearch({
           fields: ["question", "tags", "answer"],
-          storeFields: ["id"],
           idField: "key",
           processTerm: (term) => fold(term),
           searchOptions: { boost: { question: 2, tags: 1.5 }, prefix: true, fuzzy: 0.2 },
@@ -122,7 +121,7 @@ function enginesInPage({ demo, large, questions, rounds, perSample }) {
         );
         byLanguage[lang] = search;
       }
-      return (question, lang) => byLanguage[lang].search(question)[0]?.key ?? null;
+      return (question, lang) => byLanguage[lang].search(question)[0]?.id ?? null;
     };
     const concierge = (document) => {
       const index = assistant.index(JSON.stringify(document));
