@@ -1,10 +1,10 @@
 //! The `assistant` module's answers over the demo's knowledge document: a refused document
 //! names the field at fault, each outcome has its shape, the opening hours follow the language,
-//! and a question over a 500-entry document is timed (printed with `--nocapture`).
+//! and a long question is cut safely. Its speed over 500 entries is `./build.sh bench`'s (beside
+//! MiniSearch, in the page), not a test's.
 
 use concierge_assistant::{answer, opening_hours, read, MAX_QUESTION};
 use concierge_protocol::ask::Index;
-use std::time::Instant;
 
 const DEMO: &str = include_str!("../../../documents/demo/knowledge.json");
 
@@ -133,46 +133,4 @@ fn opening_hours_in_the_language_else_english_else_none() {
     assert!(opening_hours(&knowledge, "fr").unwrap().starts_with("Stores:"));
     let bare = read(r#"{"kind": "knowledge", "version": 1, "entries": []}"#).unwrap();
     assert_eq!(opening_hours(&bare, "en"), None);
-}
-
-/// The issue's benchmark document: 500 English entries (the demo's, repeated with new ids).
-#[test]
-fn time_to_answer_over_500_entries() {
-    let demo: serde_json::Value = serde_json::from_str(DEMO).unwrap();
-    let english: Vec<&serde_json::Value> =
-        demo["entries"].as_array().unwrap().iter().filter(|e| e["lang"] == "en").collect();
-    let entries: Vec<serde_json::Value> = (0..500)
-        .map(|n| {
-            let mut entry = english[n % english.len()].clone();
-            entry["id"] = format!("{}-{n}", entry["id"].as_str().unwrap()).into();
-            entry
-        })
-        .collect();
-    let text =
-        serde_json::json!({ "kind": "knowledge", "version": 1, "entries": entries }).to_string();
-    let started = Instant::now();
-    let knowledge = read(&text).unwrap();
-    let index = Index::new(&knowledge);
-    let indexed = started.elapsed();
-    let questions = [
-        "when will my package arrive",
-        "is shiping free",
-        "can i return my phone",
-        "opening hours of the store",
-    ];
-    let mut times = Vec::new();
-    for _ in 0..25 {
-        for question in questions {
-            let started = Instant::now();
-            let answer = answer(&index, question, "en");
-            times.push(started.elapsed());
-            assert!(answer.starts_with("{\"outcome\":"));
-        }
-    }
-    times.sort();
-    println!(
-        "500 entries: read and indexed in {indexed:?}; ask median {:?}, p90 {:?}",
-        times[times.len() / 2],
-        times[times.len() * 9 / 10]
-    );
 }
