@@ -38,16 +38,45 @@ function uleb(value) {
   return out;
 }
 
-/** The bodies of the code section, in index order (the agent's Wasm imports no function). */
+/** How many functions the import section brings: they come first in the function index space. */
+function importedFunctions(bytes, at) {
+  let [count, pos] = leb(bytes, at);
+  let functions = 0;
+  const skipName = () => {
+    const [length, after] = leb(bytes, pos);
+    pos = after + length;
+  };
+  const skipLimits = () => {
+    const flags = bytes[pos++];
+    pos = leb(bytes, pos)[1];
+    if (flags & 1) pos = leb(bytes, pos)[1];
+  };
+  while (count--) {
+    skipName();
+    skipName();
+    const kind = bytes[pos++];
+    if (kind === 0) {
+      functions++;
+      pos = leb(bytes, pos)[1];
+    } else if (kind === 1) {
+      pos++;
+      skipLimits();
+    } else if (kind === 2) skipLimits();
+    else if (kind === 3) pos += 2;
+    else if (kind === 4) pos = leb(bytes, pos + 1)[1];
+    else throw new Error("wasm-order: an import of unknown kind " + kind);
+  }
+  return functions;
+}
+
+/** The bodies of the code section, in index order, and the index of the first. */
 function functionBodies(bytes) {
   let at = 8;
+  let first = 0;
   while (at < bytes.length) {
     const id = bytes[at];
     const [size, start] = leb(bytes, at + 1);
-    if (id === 2) {
-      const [imports] = leb(bytes, start);
-      if (imports) throw new Error("wasm-order: a Wasm with imports is not supported");
-    }
+    if (id === 2) first = importedFunctions(bytes, start);
     if (id === 10) {
       let [count, pos] = leb(bytes, start);
       const bodies = [];
@@ -56,7 +85,7 @@ function functionBodies(bytes) {
         bodies.push(bytes.subarray(body, body + length));
         pos = body + length;
       }
-      return bodies;
+      return { bodies, first };
     }
     at = start + size;
   }
@@ -94,7 +123,7 @@ function jaccard(a, b) {
   return union ? common / union : 0;
 }
 
-const bodies = functionBodies(wasm);
+const { bodies, first } = functionBodies(wasm);
 const sets = bodies.map(runs);
 const order = [0];
 const left = new Set(bodies.keys());
@@ -115,13 +144,13 @@ while (left.size) {
 }
 
 // A name section (custom section "name", subsection 1: function names) whose names sort in
-// `order`: f00000, f00001, ...
+// `order`: f00000, f00001, ... (imported functions keep their place and get no name).
 const rank = new Array(bodies.length);
 order.forEach((index, position) => (rank[index] = position));
 const names = [...uleb(bodies.length)];
 for (let index = 0; index < bodies.length; index++) {
   const name = [...Buffer.from("f" + String(rank[index]).padStart(5, "0"))];
-  names.push(...uleb(index), ...uleb(name.length), ...name);
+  names.push(...uleb(first + index), ...uleb(name.length), ...name);
 }
 const content = [...uleb(4), ...Buffer.from("name"), 1, ...uleb(names.length), ...names];
 await writeFile(output, Buffer.concat([wasm, Buffer.from([0, ...uleb(content.length), ...content])]));
