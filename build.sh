@@ -132,18 +132,50 @@ WASM_OPT_FLAGS=(
   --low-memory-unused --one-caller-inline-max-function-size=17
   -Oz -Oz --flatten --rereloop -Oz -Oz --reorder-functions-by-name
   --strip-debug --strip-producers --strip-target-features
+)
+# The Wasm features the agent's code uses, for every wasm-opt run over it.
+WASM_FEATURES=(
   --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int
   --enable-reference-types --enable-multivalue
 )
+WASM_OPT_FLAGS+=("${WASM_FEATURES[@]}")
+
+# An optimised Wasm's functions laid out by similarity, for gzip: src/web/wasm-order.mjs names
+# them in the order it chooses and a second wasm-opt lays them out by those names. That run
+# writes the code as the first did (its stack IR optimised at the same levels) and drops the
+# names. Core Wasm −1,736 B, the tcf module's −175 B gzipped (docs/decisions.md, 2026-12-06).
+order_wasm() {
+  local input=$1 output=$2 named
+  named=$(mktemp "$ROOT/target/named.XXXXXX.wasm")
+  node src/web/wasm-order.mjs "$input" "$named"
+  node_modules/.bin/wasm-opt --reorder-functions-by-name --generate-stack-ir --optimize-stack-ir \
+    --optimize-level=2 --shrink-level=2 --strip-debug "${WASM_FEATURES[@]}" "$named" -o "$output"
+  rm -f "$named"
+}
+
+# The shipped Wasm's optimisation: wasm-opt's passes (WASM_OPT_FLAGS), then the functions laid
+# out by similarity (order_wasm).
+optimise_wasm() {
+  local input=$1 output=$2 optimised
+  optimised=$(mktemp "$ROOT/target/optimised.XXXXXX.wasm")
+  node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$input" -o "$optimised"
+  order_wasm "$optimised" "$output"
+  rm -f "$optimised"
+}
+
+# How the shipped Wasm (core, benchmark, modules) is compiled: with std built here anyway, panics
+# abort without their formatting machinery, and so without the file and line of each panic site,
+# which nothing would ever print. LLVM's function merging makes a function identical to another
+# a call to it (trampolines: each keeps its own address; the default, aliases, leaves the Wasm
+# as it was): −160 B gzipped. LLVM's inliner held to a threshold of 10 (opt-level z's is 25):
+# −138 B more (docs/decisions.md, 2026-12-06).
+SHIPPED_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmerge-functions=trampolines -Cllvm-args=-inline-threshold=10"
 
 build_agent() {
   ensure_wasm_toolchain
   ensure_node_modules
   step "Building the engine (wasm32, release)"
-  # With std built here anyway, panics can abort without their formatting machinery, and so
-  # without the file and line of each panic site, which nothing would ever print.
-  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-    wasm_cargo build --lib --profile wasm-release --locked
+  WASM_RUSTFLAGS=$SHIPPED_RUSTFLAGS wasm_cargo build --lib --profile wasm-release --locked
   local wasm version
   wasm="$ROOT/target/debian/$WASM_TARGET/wasm-release/concierge.wasm"
   rm -rf "$PKG_DIR" www/concierge/modules
@@ -160,7 +192,9 @@ build_agent() {
   # module's functions and a generic's copies side by side, where gzip's 32 KB window finds
   # their repeats: -640 B against ordering by calls (--reorder-functions), whose one-byte
   # indices saved less. docs/decisions.md, 2026-12-05.
-  node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" "$wasm" -o "$PKG_DIR/concierge_bg.wasm"
+  # Then the functions are laid out again, each beside the one most like it (order_wasm,
+  # src/web/wasm-order.mjs: −1,736 B against the by-name order alone).
+  optimise_wasm "$wasm" "$PKG_DIR/concierge_bg.wasm"
   step "Bundling the shell and the loader (src/web/*.js) with esbuild"
   version=$(awk -F'"' '/^version = / { print $2; exit }' Cargo.toml)
   node src/web/bundle.mjs "$version"
@@ -174,14 +208,15 @@ build_agent() {
 build_module_wasm() {
   local name=$1 crate=$2
   step "Building the $name module's Wasm (modules/$name, wasm32, release)"
-  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-    wasm_cargo build -p "$crate" --lib --profile wasm-release --locked
+  WASM_RUSTFLAGS=$SHIPPED_RUSTFLAGS wasm_cargo build -p "$crate" --lib --profile wasm-release --locked
   mkdir -p www/concierge/modules
+  local optimised
+  optimised=$(mktemp "$ROOT/target/optimised.XXXXXX.wasm")
   node_modules/.bin/wasm-opt --low-memory-unused --one-caller-inline-max-function-size=30 \
     -Oz --converge --reorder-functions --strip-debug --strip-producers --strip-target-features \
-    --enable-bulk-memory --enable-sign-ext --enable-mutable-globals --enable-nontrapping-float-to-int \
-    --enable-reference-types --enable-multivalue \
-    "$ROOT/target/debian/$WASM_TARGET/wasm-release/${crate//-/_}.wasm" -o "www/concierge/modules/$name.wasm"
+    "${WASM_FEATURES[@]}" "$ROOT/target/debian/$WASM_TARGET/wasm-release/${crate//-/_}.wasm" -o "$optimised"
+  order_wasm "$optimised" "www/concierge/modules/$name.wasm"
+  rm -f "$optimised"
 }
 
 build_server() {
@@ -328,11 +363,9 @@ ensure_bench_peers() {
 BENCH_WASM=$ROOT/target/bench/concierge_bench.wasm
 build_bench_wasm() {
   step "Building the benchmark's Wasm (the agent with the bench feature, kept out of www/)"
-  WASM_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none" \
-    wasm_cargo build --lib --profile wasm-release --locked --features bench
+  WASM_RUSTFLAGS=$SHIPPED_RUSTFLAGS wasm_cargo build --lib --profile wasm-release --locked --features bench
   mkdir -p "$(dirname "$BENCH_WASM")"
-  node_modules/.bin/wasm-opt "${WASM_OPT_FLAGS[@]}" \
-    "$ROOT/target/debian/$WASM_TARGET/wasm-release/concierge.wasm" -o "$BENCH_WASM"
+  optimise_wasm "$ROOT/target/debian/$WASM_TARGET/wasm-release/concierge.wasm" "$BENCH_WASM"
 }
 
 run_bench() {
