@@ -770,7 +770,7 @@ fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) ->
     if recommendations {
         view.label = texts.recommendations_title.into();
         view.title = texts.recommendations_title.into();
-        view.lines.clone_from(&inputs.recommended);
+        view.lines = inputs.recommended.clone();
     }
     view.kind = ViewKind::Campaign;
     view.actions.clear();

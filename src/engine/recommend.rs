@@ -120,7 +120,9 @@ impl Recommend {
     /// A commerce event: a product viewed is not offered on its own page; the stand-in learns.
     pub fn commerce(&mut self, kind: CommerceKind, items: &[Item]) {
         if kind == CommerceKind::ViewItem {
-            self.viewing.extend(items.iter().map(|item| item.id.clone()));
+            for item in items {
+                self.viewing.push(item.id.clone());
+            }
         }
         self.interests.note(items); // MERGE: delete (the interest model captures its own events)
     }
@@ -134,8 +136,10 @@ impl Recommend {
         cart: &Cart,
         now: Millis,
     ) -> Vec<ViewLine> {
-        let mut excluded: Vec<&str> = cart.lines.iter().map(|line| line.id.as_str()).collect();
-        excluded.extend(self.viewing.iter().map(String::as_str));
+        let mut excluded: Vec<&str> = Vec::new();
+        for id in cart.lines.iter().map(|line| &line.id).chain(&self.viewing) {
+            excluded.push(id);
+        }
         let ranked = rank(&catalogue.products, affinities, &excluded, now, SHOWN);
         let mut lines = Vec::with_capacity(ranked.len());
         for product in ranked {
