@@ -23,7 +23,7 @@ use super::{CommerceKind, Millis};
 use concierge_protocol::batch::{CampaignBucket, CampaignEvent};
 use concierge_protocol::bucket::{self, Assignment};
 use concierge_protocol::documents::{
-    Campaign, Campaigns as Document, ContactLimits, ContactPolicy, Goal, Message, Placement,
+    Campaign, Campaigns as Document, Caps, ContactLimits, ContactPolicy, Goal, Message, Placement,
     Status, Trigger,
 };
 use concierge_protocol::Value;
@@ -62,6 +62,9 @@ pub fn builtin() -> Document {
 
 /// The built-in "you may also like" campaign's id, and the shop's slot it fills.
 pub const RECOMMENDATIONS: &str = "recommendations";
+
+/// No limits across campaigns (for the recommendations, which they do not govern).
+const NO_CAPS: Caps = Caps { per_session: None, per_day: None, per_week: None };
 
 /// The "you may also like" slot as a campaign, added to the campaigns in force when the shop
 /// publishes a catalogue (unless its own campaigns have one of this id, which then stands
@@ -568,10 +571,12 @@ impl Campaigns {
                 Placement::Inline { slot } => Some(slot.as_str()),
                 _ => None,
             };
-            // Displays chosen just now take places and count against the caps of the next.
-            if self.place_taken(campaign)
-                || self.history.refusal(campaign, &document.contact.caps, now).is_some()
-            {
+            // Displays chosen just now take places and count against the caps of the next. The
+            // recommendations are the shop's shelf, not a message to the visitor: the limits
+            // across campaigns neither refuse them nor count them (their own policy does).
+            let shelf = campaign.id == RECOMMENDATIONS;
+            let limits = if shelf { &NO_CAPS } else { &document.contact.caps };
+            if self.place_taken(campaign) || self.history.refusal(campaign, limits, now).is_some() {
                 continue;
             }
             let assignment =
@@ -582,7 +587,11 @@ impl Campaigns {
                     (false, campaign.variants.get(index).map(|v| v.id.clone()))
                 }
             };
-            self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
+            if shelf {
+                self.history.displayed_apart(&campaign.id, variant.as_deref(), holdout, now);
+            } else {
+                self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
+            }
             let display = Display {
                 id: campaign.id.clone(),
                 variant,

@@ -237,6 +237,38 @@ mod slot {
         );
     }
 
+    /// The shop's shelf is no message: the limits across campaigns (here one a visit) neither
+    /// refuse it nor count it, so the marketer's inline campaign still shows beside it.
+    #[test]
+    fn the_limits_across_campaigns_neither_refuse_nor_count_the_recommendations() {
+        let offer = |id: &str, slot: &str, priority: u32| {
+            json!({ "id": id, "status": "active",
+                    "trigger": { "type": "custom", "name": id },
+                    "placement": { "type": "inline", "slot": slot },
+                    "content": { "en": { "title": format!("Title {id}"), "body": "" } },
+                    "priority": priority, "value": 1,
+                    "goal": { "event": "purchase", "attribution_days": 7 } })
+        };
+        let campaigns = json!({ "kind": "campaigns", "version": 1,
+            "contact": { "per_session": 1 },
+            "campaigns": [offer("first", "a", 1), offer("second", "b", 1)] });
+        let mut tab = open(config_with(Some(campaigns)), "product", T0);
+        tab.handle(personalization(true), T0);
+        let effects = tab.handle(viewed("aurora", "Phones"), T0 + 1);
+        assert!(slot_view(&effects).is_some(), "shown though one a visit was never used");
+        let trigger = |name: &str| Event::Trigger {
+            name: name.into(),
+            params: concierge::value::Value::Null,
+        };
+        let shown = |effects: &[Effect], id: &str| {
+            effects.iter().any(|e| matches!(e, Effect::Render(v) if v.campaign.as_ref().is_some_and(|c| c.id == id)))
+        };
+        let effects = tab.handle(trigger("first"), T0 + 2);
+        assert!(shown(&effects, "first"), "the visit's one message is still there to give");
+        let effects = tab.handle(trigger("second"), T0 + 3);
+        assert!(!shown(&effects, "second"), "and it was given: the limit holds for messages");
+    }
+
     #[test]
     fn only_product_and_cart_pages_and_the_shops_own_campaign_of_that_id_stands_instead() {
         let mut tab = open(config_with(None), "home", T0);
