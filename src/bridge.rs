@@ -538,7 +538,9 @@ fn fetched(answer: &Value) -> Fetched {
     match (status, answer.field("body")) {
         (304, _) => Fetched::NotModified,
         (200..=299, Some(body)) => match concierge_protocol::documents::read_config(body) {
-            Ok(documents) => Fetched::Fresh { etag, documents, source: body.clone() },
+            Ok(documents) => {
+                Fetched::Fresh { etag, documents: Box::new(documents), source: body.clone() }
+            }
             Err(problem) => Fetched::Invalid(vec![problem]),
         },
         (200..=299, None) => {
@@ -606,6 +608,10 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         json.string(&line.name);
         json.string(&line.quantity);
         money(json, line.amount);
+        // A recommended product's page; the shell checks it against the allowlist.
+        if let Some(href) = &line.href {
+            json.string(href);
+        }
         json.close_array();
     }
     json.close_array();

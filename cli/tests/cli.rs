@@ -430,3 +430,21 @@ fn check_passes_a_knowledge_document_and_names_each_problem() {
         1,
     );
 }
+
+#[test]
+fn catalogue_problems_are_printed_with_their_paths_and_the_demos_catalogue_passes() {
+    check(
+        &["check", "bad-catalogue.json", "../../../documents/demo/catalogue.json"],
+        &[
+            "bad-catalogue.json: products[0].name: must not be empty",
+            "bad-catalogue.json: products[0].url: must use https://, got \"http://shop.example/aurora\"",
+            "bad-catalogue.json: products[0].price: must be a number from 0 to 10000000000, got -1",
+            "bad-catalogue.json: products[1].availability: must be one of in_stock, out_of_stock, preorder, backorder, got \"sold\"",
+            "bad-catalogue.json: products[1].id: \"aurora-x1\" is listed twice (first at products[0])",
+            "bad-catalogue.json: products[0].currency: must be an ISO 4217 code of three capital letters such as EUR, got \"eur\"",
+            "../../../documents/demo/catalogue.json: ok (catalogue version 1)",
+        ],
+        None,
+        1,
+    );
+}

@@ -16,8 +16,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
-    check_document, encode_config, encode_document, entry_links_outside, links_outside,
-    rules::is_token, Config, Document, Kind, KIND_NAMES, MAX_SITE,
+    catalogue_links_outside, check_document, encode_config, encode_document, entry_links_outside,
+    links_outside, rules::is_token, Config, Document, Kind, KIND_NAMES, MAX_SITE,
 };
 use concierge_protocol::{Problem, Value};
 use sqlx::Row;
@@ -329,6 +329,8 @@ fn publisher_of(state: &ApiState, kind: Kind) -> (&[String], &'static str) {
         Kind::Settings => (&state.staff_token_hashes, "staff"),
         Kind::Campaigns => (&state.marketer_token_hashes, "marketer"),
         Kind::Knowledge => (&state.staff_token_hashes, "staff"),
+        // The products are the shop's, as its settings and knowledge are.
+        Kind::Catalogue => (&state.staff_token_hashes, "staff"),
     }
 }
 
@@ -363,6 +365,9 @@ async fn publish(
         }
         Document::Knowledge(knowledge) => {
             entry_links_outside(knowledge, &published_link_hosts(&state.db, &site).await?)
+        }
+        Document::Catalogue(catalogue) => {
+            catalogue_links_outside(catalogue, &published_link_hosts(&state.db, &site).await?)
         }
         _ => Vec::new(),
     };
@@ -426,6 +431,13 @@ async fn check(
                 Ok(Document::Knowledge(knowledge)) => match &site {
                     Some(site) => entry_links_outside(
                         &knowledge,
+                        &published_link_hosts(&state.db, site).await?,
+                    ),
+                    None => Vec::new(),
+                },
+                Ok(Document::Catalogue(catalogue)) => match &site {
+                    Some(site) => catalogue_links_outside(
+                        &catalogue,
                         &published_link_hosts(&state.db, site).await?,
                     ),
                     None => Vec::new(),

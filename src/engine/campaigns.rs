@@ -18,12 +18,12 @@ use super::i18n::texts_for;
 use super::sync::Rng;
 use super::targeting::{self, Device, Facts};
 use super::template::{self, Values};
-use super::view::{self, Action, CampaignTag, Emphasis, View, ViewAction, ViewKind};
+use super::view::{self, Action, CampaignTag, Emphasis, View, ViewAction, ViewKind, ViewLine};
 use super::{CommerceKind, Millis};
 use concierge_protocol::batch::{CampaignBucket, CampaignEvent};
 use concierge_protocol::bucket::{self, Assignment};
 use concierge_protocol::documents::{
-    Campaign, Campaigns as Document, ContactLimits, ContactPolicy, Goal, Message, Placement,
+    Campaign, Campaigns as Document, Caps, ContactLimits, ContactPolicy, Goal, Message, Placement,
     Status, Trigger,
 };
 use concierge_protocol::Value;
@@ -57,6 +57,37 @@ pub fn builtin() -> Document {
             variants: Vec::new(),
             goal: Goal { event: CommerceKind::Purchase, attribution_days: 7 },
         }],
+    }
+}
+
+/// The built-in "you may also like" campaign's id, and the shop's slot it fills.
+pub const RECOMMENDATIONS: &str = "recommendations";
+
+/// No limits across campaigns (for the recommendations, which they do not govern).
+const NO_CAPS: Caps = Caps { per_session: None, per_day: None, per_week: None };
+
+/// The "you may also like" slot as a campaign, added to the campaigns in force when the shop
+/// publishes a catalogue (unless its own campaigns have one of this id, which then stands
+/// instead: its trigger, targeting, caps and holdout): inline in
+/// `[data-concierge-slot="recommendations"]`, its heading from the catalogue and its lines the
+/// products `recommend` ranks (on product and cart pages: `Agent::wanted_views`). Shown only
+/// when there are some (`Inputs::recommended`), so contact policy, holdout and the clicks'
+/// measures are the campaigns' own.
+pub fn recommendations() -> Campaign {
+    Campaign {
+        id: RECOMMENDATIONS.to_owned(),
+        status: Status::Active,
+        schedule: None,
+        trigger: Trigger::PageView { path: None, page_type: None },
+        targeting: None,
+        placement: Placement::Inline { slot: RECOMMENDATIONS.to_owned() },
+        content: Vec::new(),
+        priority: 50,
+        value: 10.0,
+        contact: ContactPolicy::default(),
+        holdout: 0.0,
+        variants: Vec::new(),
+        goal: Goal { event: CommerceKind::Purchase, attribution_days: 7 },
     }
 }
 
@@ -217,6 +248,8 @@ pub struct Inputs<'a> {
     pub intents: &'a [super::Intent],
     pub path: &'a str,
     pub now: Millis,
+    /// The products the "you may also like" slot would show (`recommend`); none: it does not.
+    pub recommended: Vec<ViewLine>,
 }
 
 /// The campaigns feature's state.
@@ -415,6 +448,7 @@ impl Campaigns {
                 campaign.status == Status::Active
                     && (campaign.trigger != Trigger::CartAbandoned
                         || (inputs.recoverable && inputs.cart_messages))
+                    && (campaign.id != RECOMMENDATIONS || !inputs.recommended.is_empty())
             })
         });
         let mut measures = Vec::new();
@@ -462,6 +496,7 @@ impl Campaigns {
         let mut refreshed = false;
         let mut trigger_set: Option<(&str, &Value)> = None;
         let mut eligible: Vec<&Campaign> = Vec::new();
+        let mut waiting: Vec<(&Campaign, &Value)> = Vec::new();
         for (campaign, trigger, params) in &candidates {
             let (campaign, trigger): (&Campaign, &str) = (campaign, trigger);
             let on_page = self.displays.iter().any(|d| d.id == campaign.id)
@@ -503,9 +538,20 @@ impl Campaigns {
                     }
                 }
             }
+            // Nothing to recommend yet (no interest, or interests not unlocked): not shown,
+            // and still a candidate on this page, for when there is.
+            if campaign.id == RECOMMENDATIONS && inputs.recommended.is_empty() {
+                waiting.push((campaign, params));
+                continue;
+            }
             eligible.push(campaign);
         }
         self.context = cached;
+        for (campaign, params) in waiting {
+            if let Some(at) = document.campaigns.iter().position(|c| std::ptr::eq(c, campaign)) {
+                self.fire(at, campaign, params.clone());
+            }
+        }
         // Highest priority × value first; ties by id, so every tab and test picks alike. A
         // selection rather than `sort_by`, whose generic machinery costs kilobytes of Wasm.
         let mut ranked = Vec::with_capacity(eligible.len());
@@ -525,10 +571,12 @@ impl Campaigns {
                 Placement::Inline { slot } => Some(slot.as_str()),
                 _ => None,
             };
-            // Displays chosen just now take places and count against the caps of the next.
-            if self.place_taken(campaign)
-                || self.history.refusal(campaign, &document.contact.caps, now).is_some()
-            {
+            // Displays chosen just now take places and count against the caps of the next. The
+            // recommendations are the shop's shelf, not a message to the visitor: the limits
+            // across campaigns neither refuse them nor count them (their own policy does).
+            let shelf = campaign.id == RECOMMENDATIONS;
+            let limits = if shelf { &NO_CAPS } else { &document.contact.caps };
+            if self.place_taken(campaign) || self.history.refusal(campaign, limits, now).is_some() {
                 continue;
             }
             let assignment =
@@ -539,7 +587,11 @@ impl Campaigns {
                     (false, campaign.variants.get(index).map(|v| v.id.clone()))
                 }
             };
-            self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
+            if shelf {
+                self.history.displayed_apart(&campaign.id, variant.as_deref(), holdout, now);
+            } else {
+                self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
+            }
             let display = Display {
                 id: campaign.id.clone(),
                 variant,
@@ -718,11 +770,17 @@ fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) ->
     let config = inputs.config;
     let texts = texts_for(&config.locale);
     let cart = campaign.trigger == Trigger::CartAbandoned;
+    let recommendations = campaign.id == RECOMMENDATIONS;
     let mut view = if cart {
         view::recovery_banner(config, inputs.cart, inputs.cart_code)
     } else {
         view::empty(ViewKind::Campaign, texts.lang)
     };
+    if recommendations {
+        view.label = texts.recommendations_title.into();
+        view.title = texts.recommendations_title.into();
+        view.lines = inputs.recommended.clone();
+    }
     view.kind = ViewKind::Campaign;
     view.actions.clear();
     let values = Values {
@@ -742,6 +800,8 @@ fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) ->
             let action = message.action.as_ref();
             action.map(|a| (template::fill(&a.label, &values), a.href.clone()))
         }
+        // Each product is its own link.
+        None if recommendations => None,
         // The built-in campaign speaks from the catalogue, as the banner always did.
         None => Some((texts.recovery_resume.to_owned(), config.resume_url.clone())),
     };

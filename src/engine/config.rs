@@ -50,6 +50,8 @@ pub struct Config {
     /// The campaigns in force: the shop's published document, else the built-in one whose
     /// only campaign is the recovery banner (`campaigns::builtin`).
     pub campaigns: Box<documents::Campaigns>,
+    /// The shop's products, as the "you may also like" slot ranks them (`recommend`).
+    pub catalogue: Option<Box<documents::Catalogue>>,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -83,6 +85,7 @@ impl Config {
             gpc: false,
             consent_mode: ConsentModeUse::Off,
             campaigns: Box::new(super::campaigns::builtin()),
+            catalogue: None,
         }
     }
 
@@ -113,6 +116,14 @@ impl Config {
         }
         if let Some(campaigns) = documents.campaigns {
             config.campaigns = campaigns;
+        }
+        // A catalogue brings its slot, as a campaign, unless the shop's campaigns have their own.
+        if let Some(catalogue) = documents.catalogue.filter(|c| !c.products.is_empty()) {
+            let listed = &mut config.campaigns.campaigns;
+            if !listed.iter().any(|c| c.id == super::campaigns::RECOMMENDATIONS) {
+                listed.push(super::campaigns::recommendations());
+            }
+            config.catalogue = Some(catalogue);
         }
         config.region = page.region.clone().or(documents.region);
         config.gpc = page.gpc;

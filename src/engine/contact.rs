@@ -85,6 +85,12 @@ impl History {
     /// A display (or a holdout turn) of `id` at `now`.
     pub fn displayed(&mut self, id: &str, variant: Option<&str>, holdout: bool, now: Millis) {
         push_bounded(&mut self.shown, now);
+        self.displayed_apart(id, variant, holdout, now);
+    }
+
+    /// A display the limits across campaigns do not count (the recommendations' shelf): only
+    /// its own campaign's.
+    pub fn displayed_apart(&mut self, id: &str, variant: Option<&str>, holdout: bool, now: Millis) {
         let contact = self.contact_mut(id);
         push_bounded(&mut contact.shown, now);
         contact.exposed_at = Some(now);

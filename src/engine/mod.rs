@@ -22,6 +22,7 @@ pub mod i18n;
 pub mod money;
 pub mod persist;
 pub mod receipts;
+pub mod recommend;
 pub mod recovery;
 pub mod sync;
 pub mod targeting;
@@ -86,7 +87,8 @@ pub enum Fetched {
     NotModified,
     /// New documents, already validated whole at the edge, and the answer they were read from
     /// (what the device keeps).
-    Fresh { etag: Option<String>, documents: documents::Config, source: Value },
+    /// (Boxed: the documents are large beside the other answers.)
+    Fresh { etag: Option<String>, documents: Box<documents::Config>, source: Value },
     /// The answer was not a valid config; nothing of it is used.
     Invalid(Vec<Problem>),
     /// No answer (network error, timeout, an HTTP error status); the reason for the console.
@@ -387,6 +389,8 @@ pub struct Agent {
     written: Written,
     /// The page's IAB TCF consent manager, when it has one.
     tcf: tcf::Tcf,
+    /// The "you may also like" slot's page state.
+    recommend: recommend::Recommend,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -430,6 +434,7 @@ impl Agent {
             intents: Vec::new(),
             written: Written::default(),
             tcf: tcf::Tcf::default(),
+            recommend: recommend::Recommend::default(),
         }
     }
 
@@ -552,6 +557,7 @@ impl Agent {
                 }
                 let Commerce { kind, items, transaction_id } = commerce;
                 let items = items.unwrap_or_default();
+                self.recommend.commerce(kind, &items);
                 self.record(Payload::Commerce { kind, items, transaction_id }, now);
                 let conversions = self.campaigns.commerce(kind, &self.config.campaigns, now);
                 self.measured(conversions, now, out);
@@ -985,7 +991,7 @@ impl Agent {
                     return;
                 }
                 // Applied whole: the documents replace the old ones in one step.
-                self.config = Config::resolve(&self.page_settings, documents);
+                self.config = Config::resolve(&self.page_settings, *documents);
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, source });
                 // The page started under the documents it had: the new ones' page-load triggers
                 // fire for it now.
@@ -1247,6 +1253,17 @@ impl Agent {
             })
             .collect();
         let code = self.cart_code().map(str::to_owned);
+        // Ranked by the visitor's interests only while the policy unlocks them, on the pages
+        // where a shop shows what else there is: a product's and the cart.
+        let shelf = matches!(self.campaigns.page.page_type.as_deref(), Some("product" | "cart"));
+        let recommended = match &self.config.catalogue {
+            Some(catalogue) if shelf && unlocked.has(DataCategory::Interests) => {
+                // MERGE: `&self.interests` (the interest model) in place of the stand-in.
+                let interests = &self.recommend.interests;
+                self.recommend.lines(catalogue, interests, &self.recovery.cart, now)
+            }
+            _ => Vec::new(),
+        };
         let inputs = campaigns::Inputs {
             config: &self.config,
             cart: &self.recovery.cart,
@@ -1258,6 +1275,7 @@ impl Agent {
             intents: &self.intents,
             path: &self.page.path,
             now,
+            recommended,
         };
         let mut warnings = Vec::new();
         let (views, measures) =

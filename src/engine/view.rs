@@ -99,6 +99,8 @@ pub struct ViewLine {
     pub name: String,
     pub quantity: String,
     pub amount: Money,
+    /// The line's own link (a recommended product's page), checked by the shell.
+    pub href: Option<String>,
 }
 
 /// A view's text: borrowed from the [`i18n`](super::i18n) catalogue (never copied into each
@@ -233,6 +235,7 @@ pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) ->
             name: line.name.clone(),
             quantity: fill(texts.recovery_quantity, line.quantity),
             amount: Money::new(line_total(line.price, line.quantity), cart.currency),
+            href: None,
         });
     }
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);

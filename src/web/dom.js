@@ -235,9 +235,23 @@ export function build(view, key = view.kind, modal = true) {
 
   if (view.lines && view.lines.length) {
     const list = element("ul", "lines");
-    for (const [name, quantity, amount] of view.lines) {
+    for (const [name, quantity, amount, link] of view.lines) {
       const item = element("li", "line");
-      item.append(element("span", "name", name), element("span", "qty", quantity), element("span", "amount", money(view.locale, amount)));
+      let label = element("span", "name", name);
+      // A line with a link of its own (a recommended product): its name leads there, through
+      // the allowlist, and a click is the campaign's `follow`; a line whose link is not allowed
+      // is left out.
+      if (link !== undefined) {
+        const href = safeHref(link, view.hosts);
+        if (href === null) {
+          warn("link to " + link + " is not allowed (data-link-hosts); not shown");
+          continue;
+        }
+        label = element("a", "name", name);
+        label.setAttribute("href", href);
+        label.setAttribute("data-action", "follow");
+      }
+      item.append(label, element("span", "qty", quantity), element("span", "amount", money(view.locale, amount)));
       list.append(item);
     }
     section.append(list);

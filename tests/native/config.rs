@@ -38,7 +38,11 @@ fn demo_policy() -> Policy {
 
 fn fresh(etag: &str, documents: documents::Config) -> Event {
     let source = documents::encode_config(&documents);
-    Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents, source })
+    Event::ConfigFetched(Fetched::Fresh {
+        etag: Some(etag.into()),
+        documents: Box::new(documents),
+        source,
+    })
 }
 
 /// (page overrides given, expected idle minutes, expected checkout path)

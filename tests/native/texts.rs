@@ -2,7 +2,7 @@
 
 use concierge::engine::i18n::{self, Texts, ALL, EN};
 
-fn fields(texts: &Texts) -> [(&'static str, &'static str); 13] {
+fn fields(texts: &Texts) -> [(&'static str, &'static str); 14] {
     [
         ("consent_label", texts.consent_label),
         ("consent_title", texts.consent_title),
@@ -17,6 +17,7 @@ fn fields(texts: &Texts) -> [(&'static str, &'static str); 13] {
         ("recovery_total", texts.recovery_total),
         ("recovery_resume", texts.recovery_resume),
         ("recovery_dismiss", texts.recovery_dismiss),
+        ("recommendations_title", texts.recommendations_title),
     ]
 }
 

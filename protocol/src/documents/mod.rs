@@ -19,6 +19,10 @@
 // build without it passes the kind over as unknown.
 #[cfg(feature = "campaigns")]
 mod campaigns;
+// Behind a feature, on for the server, the CLI and the agent (whose "you may also like" slot
+// ranks it); a build without it passes the kind over as unknown.
+#[cfg(feature = "catalogue")]
+mod catalogue;
 // Behind a feature, on for the server, the CLI and the assistant's module, never the core agent,
 // whose reader passes the kind over as unknown.
 #[cfg(feature = "knowledge")]
@@ -37,6 +41,11 @@ pub use campaigns::{
     Variant, GOAL_EVENTS, MAX_BODY, MAX_CAMPAIGNS, MAX_CAMPAIGN_ID, MAX_HOLDOUT, MAX_LABEL,
     MAX_TITLE, MAX_VALUE, MAX_VARIANTS, MAX_VARIANT_ID, MODAL_TRIGGERS, PAGE_TYPES, STATUSES,
     TEMPLATE_VARIABLES,
+};
+#[cfg(feature = "catalogue")]
+pub use catalogue::{
+    catalogue_links_outside, Catalogue, Product, AVAILABILITY, MAX_PRICE, MAX_PRODUCTS,
+    MAX_PRODUCT_ID, MAX_PRODUCT_TEXT,
 };
 #[cfg(feature = "knowledge")]
 pub use knowledge::{
@@ -57,7 +66,7 @@ use rules::{number_field, text_field, Field, Rule, Walk};
 /// The format of the `/v1/config` answer that carries the documents.
 pub const CONFIG_FORMAT: u32 = 1;
 
-/// The kinds of document there are; a later issue adds the catalogue.
+/// The kinds of document there are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Kind {
     Policy,
@@ -66,11 +75,15 @@ pub enum Kind {
     Campaigns,
     #[cfg(feature = "knowledge")]
     Knowledge,
+    #[cfg(feature = "catalogue")]
+    Catalogue,
 }
 
 /// How many kinds this build knows.
-const KIND_COUNT: usize =
-    2 + cfg!(feature = "campaigns") as usize + cfg!(feature = "knowledge") as usize;
+const KIND_COUNT: usize = 2
+    + cfg!(feature = "campaigns") as usize
+    + cfg!(feature = "knowledge") as usize
+    + cfg!(feature = "catalogue") as usize;
 
 impl Kind {
     pub const ALL: [Kind; KIND_COUNT] = [
@@ -80,6 +93,8 @@ impl Kind {
         Kind::Campaigns,
         #[cfg(feature = "knowledge")]
         Kind::Knowledge,
+        #[cfg(feature = "catalogue")]
+        Kind::Catalogue,
     ];
 
     pub fn name(self) -> &'static str {
@@ -115,6 +130,12 @@ impl Kind {
                 fields: knowledge::FIELDS,
                 cross_check: knowledge::cross_check,
             },
+            #[cfg(feature = "catalogue")]
+            Kind::Catalogue => Spec {
+                what: "a catalogue document",
+                fields: catalogue::FIELDS,
+                cross_check: catalogue::cross_check,
+            },
         }
     }
 
@@ -127,6 +148,8 @@ impl Kind {
             Kind::Campaigns => Document::Campaigns(campaigns::decode(document, version)),
             #[cfg(feature = "knowledge")]
             Kind::Knowledge => Document::Knowledge(Box::new(knowledge::decode(document, version))),
+            #[cfg(feature = "catalogue")]
+            Kind::Catalogue => Document::Catalogue(Box::new(catalogue::decode(document, version))),
         }
     }
 }
@@ -139,6 +162,8 @@ pub const KIND_NAMES: &[&str] = &[
     "campaigns",
     #[cfg(feature = "knowledge")]
     "knowledge",
+    #[cfg(feature = "catalogue")]
+    "catalogue",
 ];
 
 struct Spec {
@@ -276,6 +301,9 @@ pub enum Document {
     /// Boxed: large, and rare beside the others.
     #[cfg(feature = "knowledge")]
     Knowledge(Box<Knowledge>),
+    /// Boxed: large, and rare beside the others.
+    #[cfg(feature = "catalogue")]
+    Catalogue(Box<Catalogue>),
 }
 
 impl Document {
@@ -287,6 +315,8 @@ impl Document {
             Document::Campaigns(_) => Kind::Campaigns,
             #[cfg(feature = "knowledge")]
             Document::Knowledge(_) => Kind::Knowledge,
+            #[cfg(feature = "catalogue")]
+            Document::Catalogue(_) => Kind::Catalogue,
         }
     }
 
@@ -298,6 +328,8 @@ impl Document {
             Document::Campaigns(campaigns) => campaigns.version,
             #[cfg(feature = "knowledge")]
             Document::Knowledge(knowledge) => knowledge.version,
+            #[cfg(feature = "catalogue")]
+            Document::Catalogue(catalogue) => catalogue.version,
         }
     }
 }
@@ -317,6 +349,8 @@ pub struct Config {
     pub campaigns: Option<Box<Campaigns>>,
     #[cfg(feature = "knowledge")]
     pub knowledge: Option<Box<Knowledge>>,
+    #[cfg(feature = "catalogue")]
+    pub catalogue: Option<Box<Catalogue>>,
 }
 
 impl Config {
@@ -329,6 +363,8 @@ impl Config {
             Document::Campaigns(campaigns) => self.campaigns = Some(Box::new(campaigns)),
             #[cfg(feature = "knowledge")]
             Document::Knowledge(knowledge) => self.knowledge = Some(knowledge),
+            #[cfg(feature = "catalogue")]
+            Document::Catalogue(catalogue) => self.catalogue = Some(catalogue),
         }
     }
 
@@ -341,6 +377,8 @@ impl Config {
         documents.extend(self.campaigns.as_deref().cloned().map(Document::Campaigns));
         #[cfg(feature = "knowledge")]
         documents.extend(self.knowledge.clone().map(Document::Knowledge));
+        #[cfg(feature = "catalogue")]
+        documents.extend(self.catalogue.clone().map(Document::Catalogue));
         documents
     }
 }
@@ -420,6 +458,25 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
                 .push(Problem::new(crate::problem::join(&path, &problem.path), problem.message));
         }
     }
+    // And the catalogue's (the knowledge's reason for its own steps holds here too).
+    #[cfg(feature = "catalogue")]
+    if let Some(catalogue) = &config.catalogue {
+        let hosts = config.settings.as_ref().and_then(|s| s.link_hosts.as_deref()).unwrap_or(&[]);
+        let at = match value.get("documents") {
+            Some(Value::Array(documents)) => documents
+                .iter()
+                .position(|document| {
+                    document.get("kind").and_then(Value::as_str) == Some("catalogue")
+                })
+                .unwrap_or(0),
+            _ => 0,
+        };
+        let path = crate::problem::index("documents", at);
+        for problem in catalogue_links_outside(catalogue, hosts) {
+            problems
+                .push(Problem::new(crate::problem::join(&path, &problem.path), problem.message));
+        }
+    }
     if problems.is_empty() {
         Ok(config)
     } else {
@@ -487,6 +544,8 @@ pub fn encode_document(document: &Document) -> Value {
         Document::Campaigns(campaigns) => encode_campaigns(campaigns),
         #[cfg(feature = "knowledge")]
         Document::Knowledge(knowledge) => encode_knowledge(knowledge),
+        #[cfg(feature = "catalogue")]
+        Document::Catalogue(catalogue) => encode_catalogue(catalogue),
     }
 }
 
@@ -524,6 +583,13 @@ fn encode_knowledge(knowledge: &Knowledge) -> Value {
     Value::Object(fields)
 }
 
+#[cfg(feature = "catalogue")]
+fn encode_catalogue(catalogue: &Catalogue) -> Value {
+    let mut fields = encode_header(Kind::Catalogue, catalogue.version);
+    catalogue::encode(catalogue, &mut fields);
+    Value::Object(fields)
+}
+
 /// A config as `/v1/config` serves it; [`check_config`] reads it back unchanged.
 pub fn encode_config(config: &Config) -> Value {
     // From the documents in place, in the order of [`Kind::ALL`], rather than from copies.
@@ -534,6 +600,8 @@ pub fn encode_config(config: &Config) -> Value {
     documents.extend(config.campaigns.as_deref().map(encode_campaigns));
     #[cfg(feature = "knowledge")]
     documents.extend(config.knowledge.as_deref().map(encode_knowledge));
+    #[cfg(feature = "catalogue")]
+    documents.extend(config.catalogue.as_deref().map(encode_catalogue));
     let mut fields = vec![
         ("format".to_owned(), Value::Number(f64::from(CONFIG_FORMAT))),
         ("site".to_owned(), Value::from(config.site.as_str())),

@@ -161,7 +161,7 @@ fn fits(rule: &Rule, value: &Value) -> bool {
             Value::Object(texts) => texts.iter().all(|(_, text)| text.as_str().is_some()),
             _ => false,
         },
-        #[cfg(feature = "knowledge")]
+        #[cfg(any(feature = "knowledge", feature = "catalogue"))]
         Rule::Text { max } => {
             text.is_some_and(|text| !text.trim().is_empty() && text.chars().count() <= max)
         }
@@ -202,7 +202,7 @@ fn expected(rule: &Rule) -> String {
         Rule::Country => "must be a country code such as DE or US-CA".into(),
         Rule::List { .. } => "must be a list as documented".into(),
         Rule::Object { .. } | Rule::Map { .. } => "must be an object as documented".into(),
-        #[cfg(feature = "knowledge")]
+        #[cfg(any(feature = "knowledge", feature = "catalogue"))]
         Rule::Text { .. } => "must be a text that is not empty".into(),
         #[cfg(feature = "campaigns")]
         Rule::Number { .. } => "must be a number in its range".into(),

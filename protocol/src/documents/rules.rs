@@ -103,7 +103,7 @@ pub enum Rule {
         fields: &'static [Field],
         what: &'static str,
     },
-    #[cfg(feature = "knowledge")]
+    #[cfg(any(feature = "knowledge", feature = "catalogue"))]
     /// A text that is not blank, of at most `max` characters; line breaks allowed (an answer).
     Text {
         max: usize,
@@ -402,7 +402,7 @@ impl<'a> Walk<'a> {
             }
             Rule::List { item, max, plural } => self.check_list(value, item, max, plural),
             Rule::Object { fields, what } => self.check_object(value, &[fields], what),
-            #[cfg(feature = "knowledge")]
+            #[cfg(any(feature = "knowledge", feature = "catalogue"))]
             Rule::Text { max } => match value.as_str() {
                 Some(text) if text.trim().is_empty() => self.report_static("must not be empty"),
                 Some(text) if text.chars().count() > max => {

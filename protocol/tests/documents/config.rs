@@ -70,7 +70,7 @@ fn the_envelope_and_its_documents() {
         ),
         (
             envelope(json!([{ "kind": "campaign", "version": 1 }, settings()])),
-            &[("documents[0].kind", "must be one of policy, settings, campaigns, knowledge, got \"campaign\"")],
+            &[("documents[0].kind", "must be one of policy, settings, campaigns, knowledge, catalogue, got \"campaign\"")],
         ),
         (
             envelope(json!([7])),
@@ -112,6 +112,7 @@ fn a_valid_config_holds_each_document() {
             settings: Some(Settings { version: 1, idle_minutes: Some(30), ..Settings::default() }),
             campaigns: None,
             knowledge: None,
+            catalogue: None,
         }
     );
 }
@@ -178,6 +179,10 @@ fn full_config() -> Config {
             Ok(Document::Knowledge(knowledge)) => Some(knowledge),
             other => panic!("{other:?}"),
         },
+        catalogue: match check_document(&value(super::catalogue::full())) {
+            Ok(Document::Catalogue(catalogue)) => Some(catalogue),
+            other => panic!("{other:?}"),
+        },
     }
 }
 
@@ -197,6 +202,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
             }),
             campaigns: None,
             knowledge: None,
+            catalogue: None,
         },
     ];
     for config in configs {

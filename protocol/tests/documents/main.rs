@@ -3,6 +3,7 @@
 //! Each case is data: an input and the exact problems (path, message) it must produce.
 
 mod campaigns;
+mod catalogue;
 mod config;
 mod knowledge;
 mod policy;

@@ -16,7 +16,7 @@ fn demo_documents() -> serde_json::Value {
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         serde_json::from_str::<serde_json::Value>(&text).unwrap()
     };
-    json!([read("policy"), read("settings"), read("campaigns")])
+    json!([read("policy"), read("settings"), read("campaigns"), read("catalogue")])
 }
 
 #[test]
@@ -30,6 +30,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
                  "resume_url": "https://pay.example/resume", "checkout_path": "/checkout/" }]),
         json!([super::campaigns::full()]),
         json!([super::knowledge::full(), { "kind": "settings", "version": 1, "link_hosts": ["cdn.example"] }]),
+        json!([super::catalogue::full(), { "kind": "settings", "version": 1, "link_hosts": ["cdn.example"] }]),
     ] {
         let config = value(envelope(documents));
         let checked = check_config(&config).expect("valid");
@@ -40,7 +41,7 @@ fn what_the_validator_accepts_an_agent_reads_the_same() {
 #[test]
 fn a_newer_servers_kinds_and_fields_are_passed_over() {
     let config = value(envelope(json!([
-        { "kind": "catalogue", "version": 1, "products": [] },
+        { "kind": "loyalty", "version": 1, "tiers": [] },
         { "kind": "settings", "version": 2, "idle_minutes": 5, "new_setting": { "any": "thing" } },
     ])));
     assert!(check_config(&config).is_err(), "the validator refuses what it does not know");

@@ -170,7 +170,7 @@ fn kind_version_unknown_fields_and_nulls() {
         (
             json!({ "kind": "setting", "version": "2", "idle_minutes": "x" }),
             &[
-                ("kind", "must be one of policy, settings, campaigns, knowledge, got \"setting\""),
+                ("kind", "must be one of policy, settings, campaigns, knowledge, catalogue, got \"setting\""),
                 ("version", "must be a whole number from 1 to 4294967295, got \"2\""),
             ],
         ),

@@ -353,7 +353,7 @@ async fn bad_site_ids_extra_parameters_and_unknown_kinds_are_refused() {
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(
         reply.json()["message"],
-        "there is no document kind \"campaign\"; the kinds are policy, settings, campaigns, knowledge"
+        "there is no document kind \"campaign\"; the kinds are policy, settings, campaigns, knowledge, catalogue"
     );
 }
 
@@ -471,7 +471,7 @@ async fn a_bad_documents_directory_publishes_nothing_and_lists_every_problem() {
         error.lines().collect::<Vec<_>>(),
         [
             format!("the documents in {root} have problems; nothing was published:"),
-            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json, campaigns.json, knowledge.json"),
+            format!("{root}/demo/polcy.json: polcy is not a document kind; name files policy.json, settings.json, campaigns.json, knowledge.json, catalogue.json"),
             format!("{root}/demo/policy.json: not valid JSON: key must be a string at line 1 column 3"),
             format!("{root}/demo/settings.json: idle_minutes: must be a whole number of minutes from 1 to 525600, got 0"),
             format!("{root}/my shop: a site's folder name must be 1-64 letters, digits, - or _"),
@@ -620,7 +620,8 @@ async fn the_openapi_description_lists_the_config_endpoints() {
     assert_eq!(campaign["priority"]["maximum"], 100);
     assert!(schemas["CampaignsDocument"]["properties"]["campaigns"].is_object());
     let kinds = &description["components"]["parameters"]["Kind"]["schema"]["enum"];
-    assert_eq!(kinds, &json!(["policy", "settings", "campaigns", "knowledge"]));
+    assert_eq!(kinds, &json!(["policy", "settings", "campaigns", "knowledge", "catalogue"]));
+    assert_eq!(schemas["CatalogueProduct"]["properties"]["price"]["maximum"], 10_000_000_000u64);
     let entry = &schemas["KnowledgeEntry"]["properties"];
     assert_eq!(entry["question"]["maxLength"], 200);
     assert_eq!(entry["lang"]["enum"], json!(["en", "es", "nl", "de"]));
@@ -844,5 +845,65 @@ async fn a_kind_in_the_config_or_never_published_is_not_served_on_its_own_url() 
             "{}: only the site",
             site.backend
         );
+    }
+}
+
+fn catalogue(version: u32, image: &str) -> Value {
+    json!({ "kind": "catalogue", "version": version, "products": [
+        { "id": "aurora-x1", "name": "Aurora X1", "url": "/product/?id=aurora-x1", "image": image,
+          "price": 799, "currency": "EUR", "category": "Phones", "availability": "in_stock" },
+        { "id": "case-clear", "name": "Clear case", "url": "/product/?id=case-clear",
+          "price": 24.99, "currency": "EUR", "category": "Accessories" },
+    ] })
+}
+
+#[tokio::test]
+async fn staff_publish_the_catalogue_checked_as_the_cli_checks_it_and_agents_get_it_in_the_config()
+{
+    for site in sites().await {
+        let name = unique("shop");
+        let uri = format!("/v1/config/catalogue?site={name}");
+        let good = catalogue(1, "/img/phones.svg");
+        for token in [marketer(), privacy()] {
+            let reply = site.put(&uri, &token, &good.to_string()).await;
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}: {token}", site.backend);
+        }
+        let reply = site.put(&uri, &staff(), &good.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        assert_eq!(reply.json()["kind"], "catalogue");
+        // In every agent's config (the slot is drawn on a first page view), as published.
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"], json!([good]), "{}: in /v1/config", site.backend);
+        let reply = site.get(&uri, &[]).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}: not apart", site.backend);
+
+        // The validator's problems, with their paths; nothing is published.
+        let mut bad = catalogue(2, "http://cdn.example/x.png");
+        bad["products"][1]["id"] = json!("aurora-x1");
+        bad["products"][1]["currency"] = json!("euro");
+        bad["products"][0]["price"] = json!(-5);
+        let reply = site.put(&uri, &staff(), &bad.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(
+            reply.json()["problems"],
+            json!([
+                { "path": "products[0].image", "message": "must use https://, got \"http://cdn.example/x.png\"" },
+                { "path": "products[0].price", "message": "must be a number from 0 to 10000000000, got -5" },
+                { "path": "products[1].id", "message": "\"aurora-x1\" is listed twice (first at products[0])" },
+                { "path": "products[1].currency", "message": "must be an ISO 4217 code of three capital letters such as EUR, got \"euro\"" },
+            ])
+        );
+
+        // An https image or page needs its host in the published settings, as a campaign's link.
+        let elsewhere = catalogue(2, "https://cdn.example/x.png");
+        let reply = site.put(&uri, &staff(), &elsewhere.to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(reply.json()["problems"][0]["path"], "products[0].image");
+        let settings = json!({ "kind": "settings", "version": 1, "link_hosts": ["cdn.example"] });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let reply = site.put(&uri, &staff(), &elsewhere.to_string()).await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"][1], elsewhere, "{}: the new version", site.backend);
     }
 }
