@@ -217,6 +217,8 @@ pub struct Inputs<'a> {
     pub intents: &'a [super::Intent],
     pub path: &'a str,
     pub now: Millis,
+    /// The targeting context's `interests` (`targeting::interests_context`).
+    pub interests: &'a Value,
 }
 
 /// The campaigns feature's state.
@@ -602,6 +604,7 @@ impl Campaigns {
             now: inputs.now,
             tz_offset: self.page.tz_offset,
             intents: inputs.intents,
+            interests: inputs.interests,
         }
     }
 

@@ -50,6 +50,8 @@ pub struct Config {
     /// The campaigns in force: the shop's published document, else the built-in one whose
     /// only campaign is the recovery banner (`campaigns::builtin`).
     pub campaigns: Box<documents::Campaigns>,
+    /// How fast interests fade: a score halves in this time (`interests.half_life_days`).
+    pub interests_half_life: Millis,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -83,6 +85,7 @@ impl Config {
             gpc: false,
             consent_mode: ConsentModeUse::Off,
             campaigns: Box::new(super::campaigns::builtin()),
+            interests_half_life: super::interests::DEFAULT_HALF_LIFE,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod consent;
 pub mod contact;
 pub mod decide;
 pub mod i18n;
+pub mod interests;
 pub mod money;
 pub mod persist;
 pub mod receipts;
@@ -153,6 +154,9 @@ pub enum Event {
     ModuleLoaded(tcf::Module, bool),
     /// What the page's consent manager reported, decoded by the `tcf` module.
     Tcf(tcf::Report),
+    /// Something the visitor did that feeds the interest model (a GA4 ecommerce event, a
+    /// product described on the page, a search, the time a product page was visible).
+    Interest(interests::Observation),
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -387,6 +391,8 @@ pub struct Agent {
     written: Written,
     /// The page's IAB TCF consent manager, when it has one.
     tcf: tcf::Tcf,
+    /// The local interest model (kept with the data category `interests`, else for the page).
+    interests: interests::Interests,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -430,6 +436,7 @@ impl Agent {
             intents: Vec::new(),
             written: Written::default(),
             tcf: tcf::Tcf::default(),
+            interests: interests::Interests::default(),
         }
     }
 
@@ -477,6 +484,11 @@ impl Agent {
 
     pub fn tcf(&self) -> &tcf::Tcf {
         &self.tcf
+    }
+
+    /// The local interest model.
+    pub fn interests(&self) -> &interests::Interests {
+        &self.interests
     }
 
     /// What the visitor's choices unlock under the policy in force.
@@ -596,6 +608,10 @@ impl Agent {
             }
             Event::ModuleLoaded(tcf::Module::Tcf, ok) => self.tcf.loaded(ok),
             Event::Tcf(report) => self.follow_cmp(report, now, out),
+            Event::Interest(observation) => {
+                self.interests.half_life = self.config.interests_half_life;
+                self.interests.observe(&observation, now);
+            }
         }
     }
 
@@ -675,6 +691,7 @@ impl Agent {
             receipts,
             legacy,
             discarded,
+            interests,
         } = stored;
         let mut foreign = Vec::new();
         let mut check = |section, is_foreign: bool| {
@@ -688,6 +705,7 @@ impl Agent {
         check(Section::Outbox, matches!(outbox, Slot::Foreign));
         check(Section::Config, matches!(config, Slot::Foreign));
         check(Section::Campaigns, matches!(campaigns, Slot::Foreign));
+        check(Section::Interests, matches!(interests, Slot::Foreign));
         for section in &foreign {
             out.push(Effect::Warn(Warning::SectionForeign(*section)));
         }
@@ -719,6 +737,11 @@ impl Agent {
             self.written.campaigns = Some(history.clone());
             self.campaigns.history = history;
         }
+        if let Some(affinities) = interests.present() {
+            self.written.interests = Some(affinities.clone());
+            self.interests.affinities = affinities;
+        }
+        self.interests.half_life = self.config.interests_half_life;
         let meta = outbox.present();
         self.written.outbox = meta.clone();
         self.written.events = persist::event_ids(&events);
@@ -917,6 +940,10 @@ impl Agent {
                 self.written.campaigns = Some(history.clone());
                 self.campaigns.history = history;
             }
+            StorageChange::Put(Record::Interests(affinities)) => {
+                self.written.interests = Some(affinities.clone());
+                self.interests.affinities = affinities;
+            }
             // Another tab's receipt is that tab's to send; one it had acknowledged is done here.
             StorageChange::Put(Record::Receipt(_)) => {}
             StorageChange::Removed(Key::Receipt(id)) => {
@@ -1082,6 +1109,7 @@ impl Agent {
             config: keeps.config,
             campaigns: keeps.campaigns,
             receipts: keeps.consent,
+            interests: keeps.interests,
         };
         let receipts = self.receipts.kept();
         let current = Current {
@@ -1092,6 +1120,7 @@ impl Agent {
             config: self.kept_config.as_ref(),
             campaigns: &self.campaigns.history,
             receipts: &receipts,
+            interests: &self.interests,
         };
         let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
@@ -1247,6 +1276,7 @@ impl Agent {
             })
             .collect();
         let code = self.cart_code().map(str::to_owned);
+        let interests = targeting::interests_context(&self.interests, now);
         let inputs = campaigns::Inputs {
             config: &self.config,
             cart: &self.recovery.cart,
@@ -1258,6 +1288,7 @@ impl Agent {
             intents: &self.intents,
             path: &self.page.path,
             now,
+            interests: &interests,
         };
         let mut warnings = Vec::new();
         let (views, measures) =
