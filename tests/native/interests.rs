@@ -249,3 +249,174 @@ fn targeting_reads_the_interests_and_a_campaign_can_target_them() {
         )
     );
 }
+
+// ---- through the bridge: what the shell hands over, as `src/web/*.js` does ----
+
+use concierge::bridge::Bridge;
+use concierge::value::Value;
+
+fn start_bridge(layer: &str) -> (Bridge, Value) {
+    let request = format!(
+        r#"{{"now":{T0},"settings":{{"site":"test","currency":"EUR"}},"locale":"en-GB","path":"/","seed":[1,2],"layer":{layer}}}"#
+    );
+    let (bridge, effects) = Bridge::start(&request);
+    (bridge.expect("the agent starts"), json(&effects))
+}
+
+fn handle(bridge: &mut Bridge, at: Millis, inputs: &str) -> Value {
+    json(&bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#)))
+}
+
+fn effects_named<'a>(effects: &'a Value, verb: &str) -> Vec<&'a [Value]> {
+    let Value::Array(effects) = effects else { panic!("effects are an array") };
+    effects
+        .iter()
+        .filter_map(|effect| match effect {
+            Value::Array(parts) if parts[0].as_str() == Some(verb) => Some(parts.as_slice()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The answer to `concierge('interests')`, as `(dimension, key, score)`.
+fn answered(bridge: &mut Bridge, at: Millis) -> Vec<(String, String, f64)> {
+    let effects = handle(bridge, at, r#"[["call","interests",null,null]]"#);
+    let answers = effects_named(&effects, "answer");
+    assert_eq!(answers.len(), 1, "one answer per call: {effects:?}");
+    assert_eq!(answers[0][1].as_str(), Some("interests"));
+    let Value::Array(top) = &answers[0][2] else { panic!("a list") };
+    top.iter()
+        .map(|t| {
+            let text = |k: &str| t.field(k).and_then(Value::as_str).expect(k).to_owned();
+            (
+                text("dimension"),
+                text("key"),
+                t.field("score").and_then(Value::as_f64).expect("score"),
+            )
+        })
+        .collect()
+}
+
+fn warnings(effects: &Value) -> Vec<String> {
+    effects_named(effects, "warn").iter().map(|w| w[1].as_str().unwrap_or("").to_owned()).collect()
+}
+
+#[test]
+fn a_shops_real_looking_datalayer_feeds_categories_brands_price_bands_and_searches() {
+    let fixture = json(include_str!("../fixtures/interests/datalayer.json"));
+    let entries = fixture.field("entries").expect("entries").to_json();
+    let (mut bridge, _) = start_bridge(&entries);
+    let top = answered(&mut bridge, T0 + 1);
+    let keys: Vec<(&str, &str)> = top.iter().map(|(d, k, _)| (d.as_str(), k.as_str())).collect();
+    // Aurora: listed (0.2), viewed (1), its case added (3): the leading brand; the cases (3) lead
+    // the categories, tied with their band (19.90 as text); the search is read; the entries
+    // without a usable product teach nothing.
+    assert_eq!(
+        keys,
+        [
+            ("brand", "aurora"),
+            ("category", "cases"),
+            ("price_band", "0-25"),
+            ("category", "phones"),
+            ("price_band", "300-1000"),
+            ("category", "wireless charger"),
+            ("brand", "nimbus"),
+        ]
+    );
+    let effects = handle(
+        &mut bridge,
+        T0 + 2,
+        r#"[["call","interests",null,null],["call","interests",null,null]]"#,
+    );
+    assert_eq!(effects_named(&effects, "answer").len(), 2, "each call is answered");
+}
+
+#[test]
+fn the_answer_explains_each_interest_with_its_events_iso_times_and_weights() {
+    let (mut bridge, _) = start_bridge("[]");
+    handle(
+        &mut bridge,
+        T0,
+        r#"[["call","track","view_item",{"items":[{"item_id":"a","item_brand":"Acme","item_category":"Phones","price":499}]}]]"#,
+    );
+    let effects = handle(&mut bridge, T0 + 1, r#"[["call","interests",null,null]]"#);
+    let answer = effects_named(&effects, "answer")[0][2].clone();
+    assert_eq!(
+        match &answer {
+            Value::Array(top) => top.first().cloned(),
+            _ => None,
+        },
+        Some(json(
+            r#"{"dimension":"category","key":"phones","score":1,
+                "because":[{"event":"view_item","at":"2026-11-23T12:00:00.000Z","weight":1}]}"#
+        ))
+    );
+}
+
+#[test]
+fn products_search_and_dwell_found_on_the_page_are_learnt_and_bad_ones_named() {
+    let (mut bridge, _) = start_bridge("[]");
+    let effects = handle(
+        &mut bridge,
+        T0,
+        r#"[["interest","view_item",[{"category":"Cameras","brand":"Lumo","price":"1.299,00 €"}]],
+            ["interest","search","tripod"],
+            ["interest","dwell",60]]"#,
+    );
+    assert_eq!(warnings(&effects), Vec::<String>::new());
+    let top = answered(&mut bridge, T0 + 1);
+    let cameras = top.iter().find(|(d, k, _)| d == "category" && k == "cameras");
+    assert!(cameras.is_some(), "{top:?}");
+    assert!(
+        top.iter().any(|(d, k, _)| d == "price_band" && k == "1000+"),
+        "1.299,00 € is 1299: {top:?}"
+    );
+    assert!(top.iter().any(|(d, k, _)| d == "category" && k == "tripod"));
+    // The dwell doubled the camera's weight: a full minute visible.
+    let interests = bridge.agent().interests();
+    let lumo = interests.affinities.iter().find(|a| a.key == "lumo").expect("lumo");
+    let dwell: Vec<(&str, f64)> =
+        lumo.because.iter().map(|r| (r.source.name(), r.weight)).collect();
+    assert_eq!(dwell, [("view_item", 1.0), ("dwell", 1.0)]);
+
+    let effects = handle(
+        &mut bridge,
+        T0 + 2,
+        r#"[["interest","view_item",{"category":"x"}],["interest","search",""],["interest","dwell","long"],["interest","nap",1]]"#,
+    );
+    assert_eq!(
+        warnings(&effects),
+        [
+            "interest view_item must be an array of products, got an object; field ignored",
+            "interest search must be a non-empty string, got a string; field ignored",
+            "interest dwell must be a number of seconds, got a string; field ignored",
+            "interest kind must be view_item, view_item_list, search or dwell, got a string; field ignored",
+        ]
+    );
+}
+
+#[test]
+fn explanation_times_are_written_as_javascript_writes_them() {
+    use concierge::bridge::iso_time;
+    assert_eq!(iso_time(0), "1970-01-01T00:00:00.000Z");
+    assert_eq!(iso_time(1_767_312_245_007), "2026-01-02T00:04:05.007Z");
+}
+
+#[test]
+fn prices_written_for_people_are_read() {
+    use concierge::wire::parse_price_text;
+    let cases = [
+        ("1299.00", Some(1299.0)),
+        ("1.299,00", Some(1299.0)),
+        ("€ 19,90", Some(19.9)),
+        ("$1,299", Some(1299.0)),
+        ("1,299.5", Some(1299.5)),
+        ("19.99 EUR", Some(19.99)),
+        ("49", Some(49.0)),
+        ("free", None),
+        ("", None),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(parse_price_text(text), expected, "{text:?}");
+    }
+}
