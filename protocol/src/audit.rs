@@ -99,6 +99,9 @@ pub fn event_kinds(unlocked: Unlocked) -> Vec<&'static str> {
     if sends(unlocked) {
         kinds.push("consent");
     }
+    if sends(unlocked) && unlocked.has(DataCategory::Interests) {
+        kinds.push("interests");
+    }
     kinds
 }
 
@@ -281,12 +284,12 @@ mod tests {
         let expected = "\
 no_choice/shopping:  |  | 
 reject_all/shopping: consent receipt:* | /v1/consent/receipts | 
-accept_all/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
+accept_all/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent interests
 measurement only/shopping: campaigns consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign commerce consent
-personalization only/shopping: cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | cart consent
+personalization only/shopping: cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | cart consent interests
 marketing only/shopping: cart config consent receipt:* | /v1/consent/receipts | 
 gpc/shopping:  |  | 
-accept_then_withdraw/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
+accept_then_withdraw/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent interests
 accept_then_withdraw/withdrawn: consent receipt:* | /v1/consent/receipts /v1/events | consent
 ";
         assert_eq!(table(&builtin_policy(), Mode::OptIn), expected);

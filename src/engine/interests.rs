@@ -176,7 +176,8 @@ pub struct Top {
 pub struct Interests {
     pub half_life: Millis,
     pub affinities: Vec<Affinity>,
-    /// The product page this page showed last (not kept: dwell is reported on the same page).
+    /// The product page this page showed last (not kept: dwell is reported on the same page,
+    /// and ends it: an SPA navigation reports the dwell before its new page).
     pub viewing: Option<Product>,
 }
 
@@ -190,7 +191,7 @@ impl Interests {
     /// A score at `at` decayed to `now` (a time before `at` is taken as `at`).
     fn decayed(&self, score: f64, at: Millis, now: Millis) -> f64 {
         let elapsed = (now - at).max(0) as f64;
-        score * 0.5f64.powf(elapsed / self.half_life.max(1) as f64)
+        score * half_power(elapsed / self.half_life.max(1) as f64)
     }
 
     /// The raw decayed score of one key.
@@ -261,15 +262,17 @@ impl Interests {
         best.map(|(_, a)| a.key.as_str())
     }
 
-    /// Every key of a dimension with its normalised score at `now`, in key order.
+    /// Every key of a dimension with its normalised score at `now`, in the order they were
+    /// first met.
     pub fn scores(&self, dimension: Dimension, now: Millis) -> Vec<(&str, f64)> {
         let strongest = self.strongest(dimension, now);
-        let mut scores: Vec<(&str, f64)> = (self.affinities.iter())
-            .filter(|a| a.dimension == dimension && strongest > 0.0)
-            .map(|a| (a.key.as_str(), self.decayed(a.score, a.at, now) / strongest))
-            .filter(|(_, score)| *score > 0.0)
-            .collect();
-        scores.sort_by(|x, y| x.0.cmp(y.0));
+        let mut scores = Vec::new();
+        for a in self.affinities.iter().filter(|a| a.dimension == dimension) {
+            let score = self.decayed(a.score, a.at, now) / strongest;
+            if score > 0.0 {
+                scores.push((a.key.as_str(), score));
+            }
+        }
         scores
     }
 
@@ -279,8 +282,10 @@ impl Interests {
             Observation::Products(source, products) => {
                 let count =
                     if *source == Source::ViewItemList { LIST_PRODUCTS } else { usize::MAX };
+                // The same product page told twice (its dataLayer and its JSON-LD) counts once.
+                let told = *source == Source::ViewItem && products.first() == self.viewing.as_ref();
                 let mut changed = false;
-                for product in products.iter().take(count) {
+                for product in products.iter().take(count).skip(usize::from(told)) {
                     changed |= self.feed(product, *source, source.weight(), now);
                 }
                 if *source == Source::ViewItem {
@@ -390,7 +395,7 @@ impl Interests {
     }
 }
 
-/// A key as the model compares it: trimmed, inner whitespace single, lower case, at most
+/// A key as the model compares it: trimmed, inner whitespace single, ASCII lower case, at most
 /// [`MAX_KEY_CHARS`] characters.
 pub fn normalise(key: &str) -> String {
     let mut out = String::with_capacity(key.len().min(MAX_KEY_CHARS));
@@ -398,7 +403,26 @@ pub fn normalise(key: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(word.chars().flat_map(char::to_lowercase));
+        // ASCII case only: Unicode's case tables would add 3 KB to the agent's download, and
+        // shops write a category the same way on every page.
+        out.push_str(&word.to_ascii_lowercase());
     }
     out.chars().take(MAX_KEY_CHARS).collect()
+}
+
+/// `0.5^x` for `x >= 0`: the whole halvings as a power of two, the rest by its series
+/// (`e^(-f ln 2)`, sixteen terms: exact to double precision for `f < 1`). `powf` would bring
+/// libm's `exp2` and its 4 KB table into the agent.
+fn half_power(x: f64) -> f64 {
+    if x.is_nan() || x >= 1022.0 {
+        return 0.0;
+    }
+    let whole = x.floor();
+    let y = -(x - whole) * core::f64::consts::LN_2;
+    let (mut term, mut sum) = (1.0, 1.0);
+    for n in 1..16 {
+        term *= y / f64::from(n);
+        sum += term;
+    }
+    sum * f64::from_bits(((1023 - whole as i64) as u64) << 52)
 }

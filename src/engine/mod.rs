@@ -393,6 +393,8 @@ pub struct Agent {
     tcf: tcf::Tcf,
     /// The local interest model (kept with the data category `interests`, else for the page).
     interests: interests::Interests,
+    /// The model's top as the page started or as last sent: sent again only when it changed.
+    interests_sent: Vec<sync::Interest>,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -437,6 +439,7 @@ impl Agent {
             written: Written::default(),
             tcf: tcf::Tcf::default(),
             interests: interests::Interests::default(),
+            interests_sent: Vec::new(),
         }
     }
 
@@ -594,7 +597,10 @@ impl Agent {
                 self.sync.flush_requested = false;
                 self.sync.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
             }
-            Event::PageHide => self.flush(true, out),
+            Event::PageHide => {
+                self.record_interests(now);
+                self.flush(true, out)
+            }
             Event::Sent { key, outcome } => self.settle(&key, outcome, now, out),
             Event::IntentsLoaded(intents) => {
                 if intents != self.intents {
@@ -742,6 +748,7 @@ impl Agent {
             self.interests.affinities = affinities;
         }
         self.interests.half_life = self.config.interests_half_life;
+        self.interests_sent = self.interests_top(now);
         let meta = outbox.present();
         self.written.outbox = meta.clone();
         self.written.events = persist::event_ids(&events);
@@ -1166,6 +1173,34 @@ impl Agent {
             unlocked.enables(Feature::StaffView) && !before.unlocked.enables(Feature::StaffView);
         if cart_changed || staff_view_now {
             self.record(Payload::Cart(self.recovery.cart.clone()), now);
+        }
+    }
+
+    /// The interest model's top as it is sent: at most ten, scores to two decimals.
+    fn interests_top(&self, now: Millis) -> Vec<sync::Interest> {
+        let top = self.interests.top(concierge_protocol::batch::MAX_INTERESTS, now);
+        top.into_iter()
+            .map(|t| sync::Interest {
+                dimension: t.dimension.name().to_owned(),
+                key: t.key,
+                score: (t.score * 100.0).round() / 100.0,
+            })
+            .collect()
+    }
+
+    /// Queues the interest model's top when it changed since the page started (or since it was
+    /// last sent): at the page's last moment, so at most once per page view.
+    fn record_interests(&mut self, now: Millis) {
+        let top = self.interests_top(now);
+        if top.is_empty() || top == self.interests_sent {
+            return;
+        }
+        let unlocked = self.unlocked();
+        if self.sync.identity.is_some()
+            && sync::allows(unlocked, &Payload::Interests { top: Vec::new() })
+        {
+            self.interests_sent.clone_from(&top);
+            self.record(Payload::Interests { top }, now);
         }
     }
 

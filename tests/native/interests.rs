@@ -163,6 +163,7 @@ fn each_dimension_keeps_at_most_its_bound_the_weakest_going_first_and_few_reason
     }
     for _ in 0..10 {
         interests.observe(&seen(Source::ViewItem, vec![product("kept", "Acme", 100)]), T0 + 100);
+        interests.observe(&Observation::Dwell(0), T0 + 100);
     }
     let kept = interests.affinities.iter().find(|a| a.key == "kept").expect("kept");
     assert_eq!(kept.because.len(), REASONS_PER_KEY);
@@ -204,6 +205,7 @@ fn the_model_is_kept_on_the_device_only_while_interests_are_unlocked() {
     assert!(!device.borrow().has(Section::Interests), "nothing before a choice");
     // Measurement unlocks activity and identifiers, not interests: held for the page only.
     tab.handle(consent("measurement", true), T0 + 1);
+    tab.handle(Event::Interest(Observation::Dwell(5)), T0 + 2);
     tab.handle(viewed_phone(), T0 + 2);
     assert!(!device.borrow().has(Section::Interests));
     assert!(device.borrow().has(Section::Consent));
@@ -215,7 +217,8 @@ fn the_model_is_kept_on_the_device_only_while_interests_are_unlocked() {
     let (next, _) = tab.next_page("/", T0 + DAY);
     let top = next.interests().top(1, T0 + DAY);
     assert_eq!((top[0].dimension, top[0].key.as_str()), (Dimension::Category, "phones"));
-    assert_eq!(top[0].because.len(), 2);
+    let because: Vec<&str> = top[0].because.iter().map(|r| r.source.name()).collect();
+    assert_eq!(because, ["view_item", "dwell", "view_item"]);
 
     // Withdrawn: erased at once.
     let (mut next, _) = tab.next_page("/", T0 + DAY);
@@ -237,7 +240,7 @@ fn targeting_reads_the_interests_and_a_campaign_can_target_them() {
         context,
         json(
             r#"{"top_category": "cases", "top_brand": "bolt", "price_band": "0-25",
-                "categories": {"cases": 1, "phones": 1}, "brands": {"acme": 1, "bolt": 1}}"#
+                "categories": {"phones": 1, "cases": 1}, "brands": {"acme": 1, "bolt": 1}}"#
         ),
         "one view each: the newer leads"
     );
@@ -419,4 +422,87 @@ fn prices_written_for_people_are_read() {
     for (text, expected) in cases {
         assert_eq!(parse_price_text(text), expected, "{text:?}");
     }
+}
+
+#[test]
+fn a_product_page_told_twice_counts_once_until_the_visitor_moves_on() {
+    let mut interests = Interests::default();
+    let phone = || seen(Source::ViewItem, vec![product("Phones", "Acme", 49_900)]);
+    interests.observe(&phone(), T0);
+    // Its JSON-LD says the same as its dataLayer did.
+    interests.observe(&phone(), T0);
+    assert!((raw_score(&interests, Dimension::Category, "phones", T0) - 1.0).abs() < 1e-9);
+    // An SPA navigation reports the dwell, which ends that page view: a new view counts.
+    interests.observe(&Observation::Dwell(0), T0);
+    interests.observe(&phone(), T0);
+    assert!((raw_score(&interests, Dimension::Category, "phones", T0) - 2.0).abs() < 1e-9);
+}
+
+// ---- sync: the model's top leaves only with `interests` and a sending feature ----
+
+use concierge::engine::sync::{Payload, SendOutcome};
+
+/// The interests events a page's last moment (`PageHide`, a beacon) sends that were not sent
+/// before.
+fn sent_at_hide(tab: &mut Tab, at: Millis) -> Vec<Vec<(String, String, f64)>> {
+    let effects = tab.handle(Event::PageHide, at);
+    // The backend acknowledges what arrived, so the next batch carries what is new.
+    for effect in &effects {
+        if let Effect::Send(batch) = effect {
+            let outcome = SendOutcome::Accepted { cart_code_taken: false };
+            tab.handle(Event::Sent { key: batch.key.clone(), outcome }, at);
+        }
+    }
+    let mut new = Vec::new();
+    for event in effects
+        .iter()
+        .filter_map(|e| match e {
+            Effect::Send(batch) => Some(batch.events.clone()),
+            _ => None,
+        })
+        .flatten()
+    {
+        if let Payload::Interests { top } = event.payload {
+            if SENT.with(|sent| sent.borrow_mut().insert(event.id.clone())) {
+                new.push(top.into_iter().map(|i| (i.dimension, i.key, i.score)).collect());
+            }
+        }
+    }
+    new
+}
+
+thread_local! {
+    static SENT: std::cell::RefCell<std::collections::HashSet<String>> = Default::default();
+}
+
+#[test]
+fn the_top_is_sent_once_per_page_when_it_changed_and_only_under_consent() {
+    // Measurement alone sends the visit, but the model is not its data: nothing of it leaves.
+    let (mut tab, _) = Tab::open(&new_device(), "/", T0);
+    tab.handle(consent("measurement", true), T0);
+    tab.handle(viewed_phone(), T0 + 1);
+    assert_eq!(sent_at_hide(&mut tab, T0 + 2), Vec::<Vec<_>>::new());
+
+    // Personalization unlocks it (and staff_view sends): the top goes at the page's end.
+    let mut tab = consenting_tab(T0);
+    tab.handle(viewed_phone(), T0 + 1);
+    let sent = sent_at_hide(&mut tab, T0 + 2);
+    assert_eq!(
+        sent,
+        [vec![
+            ("category".to_owned(), "phones".to_owned(), 1.0),
+            ("brand".to_owned(), "acme".to_owned(), 1.0),
+            ("price_band".to_owned(), "300-1000".to_owned(), 1.0),
+        ]]
+    );
+    // Hidden again with nothing new: not sent again.
+    assert_eq!(sent_at_hide(&mut tab, T0 + 3), Vec::<Vec<_>>::new());
+    // The next page with the same model sends nothing; a change is sent.
+    let (mut next, _) = tab.next_page("/", T0 + 10);
+    assert_eq!(sent_at_hide(&mut next, T0 + 11), Vec::<Vec<_>>::new());
+    next.handle(
+        Event::Interest(seen(Source::Purchase, vec![product("Cases", "Bolt", 1_500)])),
+        T0 + 12,
+    );
+    assert_eq!(sent_at_hide(&mut next, T0 + 13)[0][0].1, "cases");
 }
