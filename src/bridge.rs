@@ -36,6 +36,8 @@ use concierge_protocol::writer::{JsonSink, JsonWriter};
 /// A running agent behind the bridge.
 pub struct Bridge {
     agent: Agent,
+    /// `concierge('interests')` calls to answer once this call's events are handled.
+    answers: usize,
 }
 
 /// Effects as the shell reads them: a JSON array of arrays, written as they come.
@@ -126,7 +128,7 @@ impl Bridge {
         for problem in &problems {
             out.warn(text!("start: ", problem.describe()));
         }
-        let mut bridge = Bridge { agent: Agent::for_page(settings) };
+        let mut bridge = Bridge { agent: Agent::for_page(settings), answers: 0 };
 
         let start = Event::Start { stored: Box::new(stored), page, seed: seed(&request) };
         let effects = bridge.agent.handle_all([start], now);
@@ -147,6 +149,7 @@ impl Bridge {
         }
         let effects = bridge.agent.handle_all(events, now);
         bridge.apply(effects, &mut out);
+        bridge.answer(now, &mut out);
         (Some(bridge), out.finish())
     }
 
@@ -163,11 +166,31 @@ impl Bridge {
         let now = time(&request);
         let mut events = Vec::new();
         for input in items(request.field("in")) {
-            events.extend(self.input(input, &mut out));
+            let part = |index: usize| match input {
+                Value::Array(parts) => parts.get(index).unwrap_or(&Value::Null),
+                _ => &Value::Null,
+            };
+            match part(0).as_str() {
+                Some("layer") => events.extend(self.layer(part(1), &mut out)),
+                Some("call") => events.extend(self.command(part(1), part(2), part(3), &mut out)),
+                _ => events.extend(self.input(input, &mut out)),
+            }
         }
         let effects = self.agent.handle_all(events, now);
         self.apply(effects, &mut out);
+        self.answer(now, &mut out);
         out.finish()
+    }
+
+    /// Answers each `concierge('interests')` of this call, in order: `["answer", "interests",
+    /// [{ dimension, key, score, because: [{ event, at (ISO), weight }] }...]]`.
+    fn answer(&mut self, now: Millis, out: &mut Out) {
+        for _ in 0..std::mem::take(&mut self.answers) {
+            let json = out.begin("answer");
+            json.string("interests");
+            interests_payload(json, &self.agent.interests().top(TOP_INTERESTS, now));
+            out.end();
+        }
     }
 
     pub fn agent(&self) -> &Agent {
@@ -179,8 +202,16 @@ impl Bridge {
         let part = |index: usize| parts.get(index).unwrap_or(&Value::Null);
         let flag = |index: usize| matches!(part(index), Value::Bool(true));
         match part(0).as_str()? {
-            "call" => self.command(part(1), part(2), part(3), out),
-            "layer" => self.layer(part(1), out),
+            "interest" => {
+                let currency = self.agent.config().currency;
+                match wire::decode_page_interest(part(1), part(2), currency) {
+                    Ok(observation) => Some(Event::Interest(observation)),
+                    Err(problem) => {
+                        out.warn(problem.describe());
+                        None
+                    }
+                }
+            }
             // The panel's save carries its switches, `{ purpose id: on }`.
             "action" => match (part(1).as_str().and_then(Action::from_name)?, part(2)) {
                 (Action::SavePanel, Value::Object(switches)) => {
@@ -245,17 +276,23 @@ impl Bridge {
         first: &Value,
         second: &Value,
         out: &mut Out,
-    ) -> Option<Event> {
+    ) -> Vec<Event> {
         let Some(name) = name.as_str() else {
             out.warn(
                 "concierge() needs a command name such as \"track\" as its first argument".into(),
             );
-            return None;
+            return Vec::new();
         };
-        match name {
+        let event = match name {
             "track" => {
-                let decoded = wire::decode_track(first, second, self.agent.config().currency);
-                commerce_event("track", decoded, out)
+                let currency = self.agent.config().currency;
+                let learnt = wire::decode_interest(first, second, currency).map(Event::Interest);
+                // GA4's `search` is no commerce event: it only feeds the interest model.
+                let commerce = match first.as_str() {
+                    Some("search") if learnt.is_some() => None,
+                    _ => commerce_event("track", wire::decode_track(first, second, currency), out),
+                };
+                return commerce.into_iter().chain(learnt).collect();
             }
             "consent" => match wire::decode_consent(first) {
                 Ok(ConsentCommand::Update(update)) => Some(Event::Consent(update)),
@@ -266,6 +303,10 @@ impl Bridge {
                     None
                 }
             },
+            "interests" => {
+                self.answers += 1;
+                None
+            }
             "trigger" => match wire::decode_trigger(first, second) {
                 Ok((name, params)) => Some(Event::Trigger { name, params }),
                 Err(problem) => {
@@ -279,10 +320,21 @@ impl Bridge {
                 );
                 None
             }
-        }
+        };
+        event.into_iter().collect()
     }
 
-    fn layer(&self, entry: &Value, out: &mut Out) -> Option<Event> {
+    /// One `dataLayer` entry: its commerce event and what it tells the interest model.
+    fn layer(&self, entry: &Value, out: &mut Out) -> Vec<Event> {
+        let currency = self.agent.config().currency;
+        let mut events: Vec<Event> = self.layer_commerce(entry, out).into_iter().collect();
+        if let Some(observation) = wire::decode_layer_interest(entry, currency) {
+            events.push(Event::Interest(observation));
+        }
+        events
+    }
+
+    fn layer_commerce(&self, entry: &Value, out: &mut Out) -> Option<Event> {
         // The consent manager's `gtag('consent', 'update', {...})`: the visitor's choice, in
         // Consent Mode's words. The agent's own updates (it owns Consent Mode) pass by.
         if let ("update", Some(state)) = consent_command(entry) {
@@ -765,4 +817,57 @@ fn intents_payload(json: &mut JsonWriter, intents: &[Intent]) {
         json.close_object();
     }
     json.close_array();
+}
+
+/// The interests `concierge('interests')` answers with, at most.
+const TOP_INTERESTS: usize = 10;
+
+fn interests_payload(json: &mut JsonWriter, top: &[crate::engine::interests::Top]) {
+    json.open_array();
+    for interest in top {
+        json.open_object();
+        json.string_field("dimension", interest.dimension.name());
+        json.string_field("key", &interest.key);
+        json.number_field("score", rounded(interest.score));
+        json.key("because");
+        json.open_array();
+        for reason in &interest.because {
+            json.open_object();
+            json.string_field("event", reason.source.name());
+            json.string_field("at", &iso_time(reason.at));
+            json.number_field("weight", rounded(reason.weight));
+            json.close_object();
+        }
+        json.close_array();
+        json.close_object();
+    }
+    json.close_array();
+}
+
+/// A score or weight to two decimals, as people read it.
+fn rounded(value: f64) -> f64 {
+    (value * 100.0).round() / 100.0
+}
+
+/// A time as `Date.prototype.toISOString` writes it (UTC, milliseconds), without `core::fmt`.
+pub fn iso_time(at: Millis) -> String {
+    fn put(out: &mut String, n: i64, width: usize, after: char) {
+        let digits = text!(n);
+        for _ in digits.len()..width {
+            out.push('0');
+        }
+        out.push_str(&digits);
+        out.push(after);
+    }
+    let (days, ms) = (at.div_euclid(86_400_000), at.rem_euclid(86_400_000));
+    let (year, month, day) = concierge_protocol::calendar::civil_from_days(days);
+    let mut out = String::with_capacity(24);
+    put(&mut out, year, 4, '-');
+    put(&mut out, month, 2, '-');
+    put(&mut out, day, 2, 'T');
+    put(&mut out, ms / 3_600_000, 2, ':');
+    put(&mut out, ms / 60_000 % 60, 2, ':');
+    put(&mut out, ms / 1000 % 60, 2, '.');
+    put(&mut out, ms % 1000, 3, 'Z');
+    out
 }

@@ -1,5 +1,5 @@
 //! The local storage format: one entry per section (`concierge:{site}:consent`, `:cart`,
-//! `:identity`, `:outbox`, `:config`, `:campaigns`) and one per queued event (`concierge:{site}:event:{id}`),
+//! `:identity`, `:outbox`, `:config`, `:campaigns`, `:interests`) and one per queued event (`concierge:{site}:event:{id}`),
 //! each a JSON document with its own version `v`, so a change writes only what changed and each
 //! section can move to a new format on its own.
 //!
@@ -11,6 +11,7 @@ use crate::engine::cart::{Cart, Item, MAX_LINES, MAX_QUANTITY};
 use crate::engine::config::KeptConfig;
 use crate::engine::consent::{Choices, Consent, Decision, Scope, Source, Unlocked};
 use crate::engine::contact::{Contact, History, KEPT_CAMPAIGNS, KEPT_DISPLAYS};
+use crate::engine::interests::{self, Affinity, Dimension, Reason};
 use crate::engine::money::Currency;
 use crate::engine::persist::{Key, Record, Section, Slot, Stored};
 use crate::engine::receipts::Receipt;
@@ -186,6 +187,7 @@ pub fn encode(record: &Record) -> String {
             out.value(&kept.source);
         }
         Record::Campaigns(history) => encode_history(&mut out, history),
+        Record::Interests(affinities) => encode_interests(&mut out, affinities),
     }
     out.close_object();
     out.finish()
@@ -243,6 +245,73 @@ fn encode_history(out: &mut JsonWriter, history: &History) {
         out.close_object();
     }
     out.close_array();
+}
+
+/// `{ keys: [{ d: dimension, k: key, s: score, at, why: [[event, at, weight]...] }...] }`.
+fn encode_interests(out: &mut JsonWriter, affinities: &[Affinity]) {
+    out.key("keys");
+    out.open_array();
+    for affinity in affinities {
+        out.open_object();
+        out.string_field("d", affinity.dimension.name());
+        out.string_field("k", &affinity.key);
+        out.number_field("s", affinity.score);
+        out.number_field("at", affinity.at as f64);
+        out.key("why");
+        out.open_array();
+        for reason in &affinity.because {
+            out.open_array();
+            out.string(reason.source.name());
+            out.number(reason.at as f64);
+            out.number(reason.weight);
+            out.close_array();
+        }
+        out.close_array();
+        out.close_object();
+    }
+    out.close_array();
+}
+
+/// The interest model; a wrong field discards it whole (it is learnt again), naming the field.
+fn decode_interests(stored: &Value) -> Result<Vec<Affinity>, StoredError> {
+    let found = stored.field("keys").ok_or_else(|| field("keys", "is missing"))?;
+    let Value::Array(entries) = found else {
+        return Err(field_got("", "keys", "must be an array", found));
+    };
+    let most = interests::KEYS_PER_DIMENSION * Dimension::ALL.len();
+    let mut affinities = Vec::with_capacity(entries.len().min(most));
+    for (position, entry) in entries.iter().take(most).enumerate() {
+        let path = concierge_protocol::problem::index("keys", position);
+        let dimension = entry.field("d").and_then(Value::as_str).and_then(Dimension::from_name);
+        let dimension = dimension
+            .ok_or_else(|| field_at(&path, "d", "must be category, brand or price_band"))?;
+        let key = entry.field("k").and_then(Value::as_str).filter(|k| !k.is_empty());
+        let key = key.ok_or_else(|| field_at(&path, "k", "must be a non-empty string"))?;
+        let score = entry.field("s").and_then(Value::as_f64).filter(|s| s.is_finite() && *s >= 0.0);
+        let score = score.ok_or_else(|| field_at(&path, "s", "must be a number from 0"))?;
+        let at = time(entry, &path, "at")?.ok_or_else(|| field_at(&path, "at", "is missing"))?;
+        let mut because = Vec::new();
+        if let Some(Value::Array(reasons)) = entry.field("why") {
+            for reason in reasons.iter().take(interests::REASONS_PER_KEY) {
+                let part = |i: usize| match reason {
+                    Value::Array(parts) => parts.get(i),
+                    _ => None,
+                };
+                let source = part(0).and_then(Value::as_str).and_then(interests::Source::from_name);
+                let at = part(1).and_then(Value::as_f64).filter(|t| t.is_finite() && *t >= 0.0);
+                let weight = part(2).and_then(Value::as_f64).filter(|w| w.is_finite());
+                match (source, at, weight) {
+                    (Some(source), Some(at), Some(weight)) => {
+                        because.push(Reason { source, at: at as Millis, weight })
+                    }
+                    _ => return Err(field_at(&path, "why", "must hold [event, time, weight]")),
+                }
+            }
+        }
+        let key = interests::normalise(key);
+        affinities.push(Affinity { dimension, key, score, at, because });
+    }
+    Ok(affinities)
 }
 
 fn strings(out: &mut JsonWriter, ids: &[String]) {
@@ -333,6 +402,7 @@ pub fn decode(key: &Key, stored: &Value) -> Result<Read, StoredError> {
         Key::Section(Section::Outbox) => Record::Outbox(decode_outbox(stored)),
         Key::Section(Section::Config) => Record::Config(decode_config(stored)?),
         Key::Section(Section::Campaigns) => Record::Campaigns(decode_history(stored)?),
+        Key::Section(Section::Interests) => Record::Interests(decode_interests(stored)?),
         Key::Event(id) => {
             let event = stored.field("event").ok_or_else(|| field("event", "is missing"))?;
             let event = batch::decode_event(event, "event").map_err(|problem| {
@@ -680,6 +750,7 @@ pub fn decode_legacy(stored: &Value) -> Result<(Stored, Vec<DroppedLine>), Store
             receipts: Vec::new(),
             legacy: true,
             discarded: Vec::new(),
+            interests: Slot::Absent,
         },
         dropped,
     ))
@@ -804,6 +875,7 @@ fn place(stored: &mut Stored, record: Record) {
         Record::Config(kept) => stored.config = Slot::Present(kept),
         Record::Campaigns(history) => stored.campaigns = Slot::Present(history),
         Record::Receipt(receipt) => stored.receipts.push(receipt),
+        Record::Interests(affinities) => stored.interests = Slot::Present(affinities),
     }
 }
 
@@ -815,5 +887,6 @@ fn mark_foreign(stored: &mut Stored, section: Section) {
         Section::Outbox => stored.outbox = Slot::Foreign,
         Section::Config => stored.config = Slot::Foreign,
         Section::Campaigns => stored.campaigns = Slot::Foreign,
+        Section::Interests => stored.interests = Slot::Foreign,
     }
 }

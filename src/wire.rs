@@ -8,6 +8,7 @@ use crate::engine::campaigns::Signal;
 use crate::engine::cart::{Item, MAX_QUANTITY};
 use crate::engine::config::{PageSettings, HOUR, MINUTE};
 use crate::engine::consent::ConsentUpdate;
+use crate::engine::interests::{Observation, Product, Source, MAX_KEY_CHARS};
 use crate::engine::money::Currency;
 use crate::engine::sync::Batch;
 use crate::engine::targeting::Device;
@@ -762,4 +763,142 @@ pub fn decode_intents(value: &Value) -> Option<Vec<Intent>> {
             })
         })
         .collect()
+}
+
+/// What a `dataLayer` entry or a `track` call tells the interest model: the products of a GA4
+/// ecommerce event (`item_category`, `item_brand`, `price`), or a GA4 `search`'s
+/// `search_term`. Read after the commerce decoder, which reports the bad fields: here a bad
+/// field is simply not learnt from.
+pub fn decode_interest(name: &Value, params: &Value, currency: Currency) -> Option<Observation> {
+    let name = name.as_str()?;
+    if name == "search" {
+        let term = params.field("search_term")?.as_str()?;
+        let term: String = term.trim().chars().take(MAX_KEY_CHARS).collect();
+        return (!term.is_empty()).then_some(Observation::Search(term));
+    }
+    let source = Source::from_name(name).filter(|source| *source != Source::Dwell)?;
+    let Some(Value::Array(items)) = params.field("items") else { return None };
+    let products: Vec<Product> =
+        items.iter().take(MAX_ITEMS).filter_map(|item| interest_product(item, currency)).collect();
+    (!products.is_empty()).then_some(Observation::Products(source, products))
+}
+
+/// The same for a `dataLayer` entry (`{ event, ecommerce }`, or gtag's `["event", name, params]`).
+pub fn decode_layer_interest(entry: &Value, currency: Currency) -> Option<Observation> {
+    let (name, params) = match entry {
+        Value::Array(args) if args.first().and_then(Value::as_str) == Some("event") => {
+            (args.get(1)?, args.get(2).unwrap_or(&Value::Null))
+        }
+        // GA4's `search` carries `search_term` beside `event`, not in `ecommerce`.
+        Value::Object(_) => {
+            let name = entry.field("event")?;
+            let params = entry.field("ecommerce").filter(|e| e.is_object()).unwrap_or(entry);
+            (name, params)
+        }
+        _ => return None,
+    };
+    decode_interest(name, params, currency)
+}
+
+/// What the shell found on the page: `["interest", "view_item" | "view_item_list", [product
+/// ...]]` (schema.org products: `{ category, brand, price }`, a price a number or a text such as
+/// "1.299,00 €"), `["interest", "search", terms]` (the URL's query) or `["interest", "dwell",
+/// seconds]`. Each problem names the field; what is valid is kept.
+pub fn decode_page_interest(
+    kind: &Value,
+    payload: &Value,
+    currency: Currency,
+) -> Result<Observation, Problem> {
+    let wrong = |path: &str, expected: &'static str, found: &Value| Problem::FieldWrongType {
+        path: text!("interest ", path),
+        expected,
+        found: found.kind(),
+    };
+    match kind.as_str() {
+        Some("search") => match payload.as_str().map(str::trim) {
+            Some(term) if !term.is_empty() => {
+                Ok(Observation::Search(term.chars().take(MAX_KEY_CHARS).collect()))
+            }
+            _ => Err(wrong("search", "a non-empty string", payload)),
+        },
+        Some("dwell") => match payload.as_f64() {
+            Some(seconds) if seconds.is_finite() && seconds >= 0.0 => {
+                Ok(Observation::Dwell(seconds.min(86_400.0) as u32))
+            }
+            _ => Err(wrong("dwell", "a number of seconds", payload)),
+        },
+        Some(name @ ("view_item" | "view_item_list")) => {
+            let Value::Array(raw) = payload else {
+                return Err(wrong(name, "an array of products", payload));
+            };
+            let products: Vec<Product> = (raw.iter().take(MAX_ITEMS))
+                .filter(|raw| raw.is_object())
+                .map(|raw| Product {
+                    category: short_text(raw.field("category")),
+                    brand: short_text(raw.field("brand")),
+                    price: raw.field("price").and_then(|p| price_minor(p, currency)),
+                })
+                .filter(|p| p.category.is_some() || p.brand.is_some() || p.price.is_some())
+                .collect();
+            if products.is_empty() {
+                return Err(wrong(name, "products with a category, brand or price", payload));
+            }
+            let source = if name == "view_item" { Source::ViewItem } else { Source::ViewItemList };
+            Ok(Observation::Products(source, products))
+        }
+        _ => Err(wrong("kind", "view_item, view_item_list, search or dwell", kind)),
+    }
+}
+
+fn interest_product(item: &Value, currency: Currency) -> Option<Product> {
+    let product = Product {
+        category: short_text(item.field("item_category")),
+        brand: short_text(item.field("item_brand")),
+        price: item.field("price").and_then(|p| price_minor(p, currency)),
+    };
+    (product.category.is_some() || product.brand.is_some() || product.price.is_some())
+        .then_some(product)
+}
+
+fn short_text(found: Option<&Value>) -> Option<String> {
+    let text = found?.as_str()?.trim();
+    (!text.is_empty()).then(|| text.chars().take(MAX_KEY_CHARS).collect())
+}
+
+/// A price as a number, or as the text pages write (`"1299.00"`, `"1.299,00 €"`, `"$1,299"`), in
+/// minor units; `None` when it is no price.
+fn price_minor(found: &Value, currency: Currency) -> Option<i64> {
+    let major = match found {
+        Value::Number(n) => Some(*n),
+        Value::String(text) => parse_price_text(text),
+        _ => None,
+    }?;
+    let minor = currency.to_minor(major).filter(|minor| (0..=MAX_PRICE_MINOR).contains(minor));
+    if major.is_finite() && major >= 0.0 {
+        minor
+    } else {
+        None
+    }
+}
+
+/// Reads a price written for people: digits with `.` or `,` as the decimal or thousands mark
+/// (the last mark followed by one or two digits is the decimal one), any currency sign or code
+/// around them.
+pub fn parse_price_text(text: &str) -> Option<f64> {
+    let kept: String =
+        text.chars().filter(|c| c.is_ascii_digit() || *c == '.' || *c == ',').collect();
+    let kept = kept.trim_matches(|c| c == '.' || c == ',');
+    if !kept.bytes().any(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let last_mark = kept.rfind(['.', ',']);
+    let normal: String = match last_mark {
+        Some(at) if kept.len() - at - 1 <= 2 => {
+            let (whole, fraction) = kept.split_at(at);
+            let whole: String = whole.chars().filter(char::is_ascii_digit).collect();
+            text!(whole, ".", &fraction[1..])
+        }
+        _ => kept.chars().filter(char::is_ascii_digit).collect(),
+    };
+    parse_decimal(&normal)
 }

@@ -11,6 +11,7 @@ mod native {
     pub mod config;
     pub mod consent;
     pub mod recommend;
+    pub mod interests;
     pub mod stored;
     pub mod support;
     pub mod sync;

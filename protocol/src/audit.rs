@@ -29,6 +29,8 @@ pub struct Keeps {
     pub config: bool,
     /// The campaigns' contact history (caps across pages and tabs), with `activity`.
     pub campaigns: bool,
+    /// The interest model, with `interests`.
+    pub interests: bool,
 }
 
 impl Keeps {
@@ -46,6 +48,7 @@ impl Keeps {
             outbox: sends(unlocked),
             config: unlocked.has(DataCategory::Cart) || unlocked.has(DataCategory::Interests),
             campaigns: unlocked.has(DataCategory::Activity),
+            interests: unlocked.has(DataCategory::Interests),
         }
     }
 
@@ -60,6 +63,7 @@ impl Keeps {
             (self.cart, "cart"),
             (self.outbox, "event:*"),
             (self.identity, "identity"),
+            (self.interests, "interests"),
             (self.outbox, "outbox"),
         ];
         listed.into_iter().filter(|(kept, _)| *kept).map(|(_, key)| key).collect()
@@ -94,6 +98,9 @@ pub fn event_kinds(unlocked: Unlocked) -> Vec<&'static str> {
     }
     if sends(unlocked) {
         kinds.push("consent");
+    }
+    if sends(unlocked) && unlocked.has(DataCategory::Interests) {
+        kinds.push("interests");
     }
     kinds
 }
@@ -277,12 +284,12 @@ mod tests {
         let expected = "\
 no_choice/shopping:  |  | 
 reject_all/shopping: consent receipt:* | /v1/consent/receipts | 
-accept_all/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
+accept_all/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent interests
 measurement only/shopping: campaigns consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign commerce consent
-personalization only/shopping: cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | cart consent
+personalization only/shopping: cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | cart consent interests
 marketing only/shopping: cart config consent receipt:* | /v1/consent/receipts | 
 gpc/shopping:  |  | 
-accept_then_withdraw/shopping: campaigns cart config consent event:* identity outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent
+accept_then_withdraw/shopping: campaigns cart config consent event:* identity interests outbox receipt:* | /v1/consent/receipts /v1/events | campaign cart commerce consent interests
 accept_then_withdraw/withdrawn: consent receipt:* | /v1/consent/receipts /v1/events | consent
 ";
         assert_eq!(table(&builtin_policy(), Mode::OptIn), expected);

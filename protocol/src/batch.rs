@@ -126,7 +126,29 @@ pub enum Payload {
         /// The campaign's business value, on a conversion only.
         value: Option<f64>,
     },
+    /// The agent's interest model, its top as it now is: `{"top": [{"dimension": "category",
+    /// "key": "phones", "score": 0.82}...]}` (issue 12), sent when it changed, at most once
+    /// per page.
+    Interests {
+        top: Vec<Interest>,
+    },
 }
+
+/// One interest of the agent's model: a dimension (`category`, `brand`, `price_band`), its key
+/// and its score normalised within the dimension (0..=1).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Interest {
+    pub dimension: String,
+    pub key: String,
+    pub score: f64,
+}
+
+/// The dimensions an interest may have.
+pub const INTEREST_DIMENSIONS: [&str; 3] = ["category", "brand", "price_band"];
+/// Interests an `interests` event carries at most.
+pub const MAX_INTERESTS: usize = 10;
+/// The longest interest key, in characters.
+pub const MAX_INTEREST_KEY: usize = 64;
 
 /// What happened to a campaign for one visitor (issue 10): shown and seen, used, closed,
 /// converted, or withheld from a holdout visitor as if shown.
@@ -194,6 +216,7 @@ impl Payload {
             Payload::Cart(_) => "cart",
             Payload::Commerce { kind, .. } => kind.name(),
             Payload::Campaign { .. } => "campaign",
+            Payload::Interests { .. } => "interests",
         }
     }
 
@@ -204,6 +227,7 @@ impl Payload {
             Payload::Consent(_) => None,
             Payload::Cart(_) => Some(Purpose::Storage),
             Payload::Commerce { .. } | Payload::Campaign { .. } => Some(Purpose::Analytics),
+            Payload::Interests { .. } => Some(Purpose::Storage),
         }
     }
 }
@@ -310,6 +334,18 @@ pub fn write_event(out: &mut impl JsonSink, event: &Event) {
             if let Some(value) = *value {
                 out.number_field("value", value);
             }
+        }
+        Payload::Interests { top } => {
+            out.key("top");
+            out.open_array();
+            for interest in top {
+                out.open_object();
+                out.string_field("dimension", &interest.dimension);
+                out.string_field("key", &interest.key);
+                out.number_field("score", interest.score);
+                out.close_object();
+            }
+            out.close_array();
         }
     }
     out.close_object();
@@ -623,6 +659,7 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
             "bucket",
             "event",
             "value",
+            "top",
         ],
     )?;
     let id = event.token("id", 8, 64)?;
@@ -634,15 +671,23 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
             decode_record(event, name)?
         }
         "campaign" => {
-            event.absent(&["items", "transaction_id", "consent", "cart"], name)?;
+            event.absent(&["items", "transaction_id", "consent", "cart", "top"], name)?;
             decode_campaign_measure(event)?
+        }
+        "interests" => {
+            event.absent(&["items", "transaction_id", "consent", "cart"], name)?;
+            event.absent(&CAMPAIGN_FIELDS, name)?;
+            decode_interests(event)?
         }
         other => {
             let kind = CommerceKind::from_name(other).ok_or_else(|| {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
-                event.problem("name", text!("must be consent, cart, campaign or one of ", known))
+                event.problem(
+                    "name",
+                    text!("must be consent, cart, campaign, interests or one of ", known),
+                )
             })?;
-            event.absent(&["consent", "cart"], name)?;
+            event.absent(&["consent", "cart", "top"], name)?;
             event.absent(&CAMPAIGN_FIELDS, name)?;
             let items = decode_items(event, "items", MAX_ITEMS, MAX_PRICE_MINOR)?;
             let transaction_id = event.optional_text("transaction_id", MAX_TEXT)?;
@@ -650,6 +695,32 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
         }
     };
     Ok(Event { id, at, payload })
+}
+
+/// An `interests` event's `top`: each entry's fields refused by name
+/// (`events[2].top[1].score`).
+fn decode_interests(event: Fields<'_>) -> Result<Payload, Problem> {
+    event.required("top")?;
+    let entries = event.optional_array("top", MAX_INTERESTS)?.unwrap_or_default();
+    let mut top = Vec::with_capacity(entries.len());
+    for (i, entry) in entries.iter().enumerate() {
+        let path = index(&event.path("top"), i);
+        let entry = Fields::of(entry, &path, &["dimension", "key", "score"])?;
+        let dimension = entry.str_of("dimension", entry.required("dimension")?)?;
+        if !INTEREST_DIMENSIONS.contains(&dimension) {
+            return Err(entry.problem("dimension", "must be category, brand or price_band".into()));
+        }
+        let key = entry.text("key", MAX_INTEREST_KEY)?;
+        if key.trim().is_empty() {
+            return Err(entry.problem("key", "must not be empty".into()));
+        }
+        let score = match entry.required("score")?.as_f64() {
+            Some(score) if (0.0..=1.0).contains(&score) => score,
+            _ => return Err(entry.problem("score", "must be a number from 0 to 1".into())),
+        };
+        top.push(Interest { dimension: dimension.to_owned(), key, score });
+    }
+    Ok(Payload::Interests { top })
 }
 
 /// The fields only a `campaign` event has.

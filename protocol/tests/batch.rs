@@ -240,3 +240,88 @@ fn the_campaign_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_b
     let stray = r#"{"id":"evt_00000009","at":7,"name":"purchase","campaign":"cart-recovery"}"#;
     assert_eq!(read(stray).unwrap_err().path, "events[0].campaign");
 }
+
+#[test]
+fn the_interests_payload_reads_as_the_agent_writes_it_and_refuses_bad_fields_by_name() {
+    let read = |text: &str| batch::decode_event(&json(text), "events[2]");
+    let good = r#"{"id":"evt_00000009","name":"interests","at":7,"top":[{"dimension":"category","key":"phones","score":0.82},{"dimension":"price_band","key":"300-1000","score":1}]}"#;
+    let event = read(good).unwrap();
+    assert_eq!(event.payload.name(), "interests");
+    let Payload::Interests { top } = &event.payload else { panic!("interests") };
+    assert_eq!(
+        (top[0].dimension.as_str(), top[0].key.as_str(), top[0].score),
+        ("category", "phones", 0.82)
+    );
+    let mut writer = JsonWriter::new();
+    batch::write_event(&mut writer, &event);
+    assert_eq!(writer.finish(), good, "written as read");
+
+    let entry = |fields: &str| {
+        text_of(&format!(r#"{{"id":"evt_00000009","name":"interests","at":7,"top":[{fields}]}}"#))
+    };
+    let cases = [
+        (
+            entry(r#"{"dimension":"colour","key":"red","score":1}"#),
+            "events[2].top[0].dimension",
+            "must be category, brand or price_band",
+        ),
+        (
+            entry(r#"{"dimension":"brand","key":" ","score":1}"#),
+            "events[2].top[0].key",
+            "must not be empty",
+        ),
+        (
+            entry(&format!(r#"{{"dimension":"brand","key":"{}","score":1}}"#, "k".repeat(65))),
+            "events[2].top[0].key",
+            "is longer than 64",
+        ),
+        (
+            entry(r#"{"dimension":"brand","key":"x","score":-0.1}"#),
+            "events[2].top[0].score",
+            "must be a number from 0 to 1",
+        ),
+        (entry(r#"{"dimension":"brand","key":"x"}"#), "events[2].top[0].score", "is required"),
+        (
+            entry(r#"{"dimension":"brand","key":"x","score":1,"because":[]}"#),
+            "events[2].top[0].because",
+            "is not a known field",
+        ),
+        (
+            text_of(r#"{"id":"evt_00000009","name":"interests","at":7}"#),
+            "events[2].top",
+            "is required",
+        ),
+        (
+            text_of(r#"{"id":"evt_00000009","name":"interests","at":7,"top":{}}"#),
+            "events[2].top",
+            "must be an array",
+        ),
+        (
+            text_of(&format!(
+                r#"{{"id":"evt_00000009","name":"interests","at":7,"top":[{}]}}"#,
+                [r#"{"dimension":"brand","key":"x","score":1}"#; 11].join(",")
+            )),
+            "events[2].top",
+            "has more than 10 entries",
+        ),
+        (
+            text_of(r#"{"id":"evt_00000009","name":"interests","at":7,"top":[],"items":[]}"#),
+            "events[2].items",
+            "is not allowed on interests events",
+        ),
+        (
+            text_of(r#"{"id":"evt_00000009","name":"view_item","at":7,"top":[]}"#),
+            "events[2].top",
+            "is not allowed on view_item events",
+        ),
+    ];
+    for (text, path, message) in cases {
+        let problem = read(&text).unwrap_err();
+        assert_eq!(problem.path, path, "{text}");
+        assert!(problem.message.starts_with(message), "{text}: {}", problem.message);
+    }
+}
+
+fn text_of(text: &str) -> String {
+    text.to_owned()
+}

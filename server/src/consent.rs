@@ -92,13 +92,18 @@ impl Judge {
 
 /// Whether what a choice unlocks lets the backend keep an event: a cart snapshot with
 /// `staff_view` (and so the cart and an identifier), the visit's events with `sync` and
-/// `activity`; the record of a choice always.
+/// `activity`, the interest model with `interests` and a sending feature; the record of a
+/// choice always.
 pub fn carries(unlocked: Unlocked, payload: &Payload) -> bool {
     match payload {
         Payload::Consent(_) => true,
         Payload::Cart(_) => unlocked.enables(Feature::StaffView),
         Payload::Commerce { .. } | Payload::Campaign { .. } => {
             unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
+        }
+        Payload::Interests { .. } => {
+            unlocked.has(DataCategory::Interests)
+                && (unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView))
         }
     }
 }

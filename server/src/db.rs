@@ -235,6 +235,22 @@ impl Db {
                 Payload::Campaign { .. } => {
                     store_campaign_event(&mut tx, batch, event, now).await?
                 }
+                // The latest model on the profile; an older one retried late never replaces it.
+                Payload::Interests { .. } => {
+                    let json = json_text(&concierge_protocol::batch::encode_event(event))?;
+                    sqlx::query(
+                        "UPDATE visitors SET interests_json = $1, interests_updated_at = $2, updated_at = $3 \
+                         WHERE visitor_id = $4 AND (interests_updated_at IS NULL OR interests_updated_at < $2)",
+                    )
+                    .bind(&json)
+                    .bind(event.at)
+                    .bind(now)
+                    .bind(&batch.visitor_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                        > 0
+                }
                 _ => store_event(&mut tx, &batch.visitor_id, event, now).await?,
             };
             if !stored {
@@ -470,29 +486,26 @@ impl Db {
         }
     }
 
-    /// Categories the visitor looked at or added, by count: a summary, not the event log.
+    /// The agent's interest model as it last sent it, best first.
     async fn interests(&self, visitor: &str) -> Result<Vec<Interest>, DbError> {
-        let rows = sqlx::query("SELECT payload FROM events WHERE visitor_id = $1 AND name IN ('view_item', 'add_to_cart')")
+        let row = sqlx::query("SELECT interests_json FROM visitors WHERE visitor_id = $1")
             .bind(visitor)
-            .fetch_all(&self.pool)
+            .fetch_optional(&self.pool)
             .await?;
-        let mut counts: Vec<Interest> = Vec::new();
-        for row in rows {
-            let payload: String = row.try_get("payload")?;
-            let Some(Payload::Commerce { items, .. }) = read_event(&payload).map(|e| e.payload)
-            else {
-                continue;
-            };
-            for category in items.into_iter().filter_map(|item| item.category) {
-                match counts.iter_mut().find(|i| i.category == category) {
-                    Some(interest) => interest.views += 1,
-                    None => counts.push(Interest { category, views: 1 }),
-                }
-            }
-        }
-        counts.sort_by(|a, b| b.views.cmp(&a.views).then_with(|| a.category.cmp(&b.category)));
-        counts.truncate(5);
-        Ok(counts)
+        let Some(text) = row
+            .map(|row| row.try_get::<Option<String>, _>("interests_json"))
+            .transpose()?
+            .flatten()
+        else {
+            return Ok(Vec::new());
+        };
+        let Some(Payload::Interests { top }) = read_event(&text).map(|e| e.payload) else {
+            return Ok(Vec::new());
+        };
+        Ok(top
+            .into_iter()
+            .map(|i| Interest { dimension: i.dimension, key: i.key, score: i.score })
+            .collect())
     }
 
     pub async fn intents(&self, visitor: &str) -> Result<Vec<Intent>, DbError> {
@@ -583,8 +596,8 @@ impl Db {
     /// Everything kept about a visitor, as one JSON document.
     pub async fn export(&self, visitor: &str) -> Result<Option<serde_json::Value>, DbError> {
         let row = sqlx::query(
-            "SELECT site, cart_code, consent_storage, consent_analytics, consent_at, cart_json, cart_updated_at, created_at, updated_at \
-             FROM visitors WHERE visitor_id = $1",
+            "SELECT site, cart_code, consent_storage, consent_analytics, consent_at, cart_json, cart_updated_at, created_at, updated_at, \
+             interests_updated_at FROM visitors WHERE visitor_id = $1",
         )
         .bind(visitor)
         .fetch_optional(&self.pool)
@@ -667,6 +680,9 @@ impl Db {
             "campaign_events": campaign_events,
             "intents": self.intents(visitor).await?,
             "consent_receipts": self.receipts_of_visitor(visitor).await?,
+            // The agent's interest model as it last sent it, and when.
+            "interests": self.interests(visitor).await?,
+            "interests_updated_at": row.try_get::<Option<i64>, _>("interests_updated_at")?,
         })))
     }
 
@@ -764,6 +780,7 @@ const CART: Payload = Payload::Cart(Cart {
     lines: Vec::new(),
     updated_at: None,
 });
+const INTERESTS: Payload = Payload::Interests { top: Vec::new() };
 const VISIT: Payload = Payload::Commerce {
     kind: concierge_protocol::names::CommerceKind::ViewItem,
     items: Vec::new(),
@@ -849,6 +866,12 @@ async fn apply_consent(
     }
     let cart = |unlocked: &Unlocked| carries(*unlocked, &CART);
     let visit = |unlocked: &Unlocked| carries(*unlocked, &VISIT);
+    if carries(*was, &INTERESTS) && !carries(*is, &INTERESTS) {
+        sqlx::query("UPDATE visitors SET interests_json = NULL, interests_updated_at = NULL WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    }
     if cart(was) && !cart(is) {
         sqlx::query("UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL, cart_code = NULL WHERE visitor_id = $1")
             .bind(visitor)
@@ -973,6 +996,11 @@ async fn drop_what_a_late_choice_withheld(
         ] {
             in_span(tx, sql, visitor, at, until).await?;
         }
+    }
+    if !carries(in_force, &INTERESTS) {
+        let sql = "UPDATE visitors SET interests_json = NULL, interests_updated_at = NULL \
+                   WHERE visitor_id = $1 AND interests_updated_at >= $2 AND interests_updated_at < $3";
+        in_span(tx, sql, visitor, at, until).await?;
     }
     if !carries(in_force, &VISIT) {
         for sql in [

@@ -141,15 +141,19 @@ pub struct LiveCart {
     pub consent: ConsentState,
     /// The consent per purpose of the policy the visitor's choice names, for the staff views.
     pub consent_purposes: Vec<PurposeConsent>,
-    /// Product categories by how often the visitor looked at them, most first.
+    /// The agent's interest model as it last sent it (under the data category `interests`),
+    /// best first: dimension, key and score.
     pub interests: Vec<Interest>,
     pub intents: Vec<Intent>,
 }
 
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 pub struct Interest {
-    pub category: String,
-    pub views: u64,
+    /// `category`, `brand` or `price_band`.
+    pub dimension: String,
+    pub key: String,
+    /// Normalised within its dimension, 0..=1.
+    pub score: f64,
 }
 
 /// A rejected body: which field, and why.

@@ -27,13 +27,15 @@ pub struct Retention {
     pub identifiers: i64,
     /// Consent receipts and consent records: the longest retention of all purposes.
     pub receipts: i64,
+    /// The agent's interest model on the profile: category `interests`.
+    pub interests: i64,
 }
 
 impl Retention {
     /// The demo policy's: measurement 395 days (activity, identifiers), personalization 90
     /// (cart, interests, identifiers), marketing 30 (contact, cart, identifiers), necessary 365.
     pub const DEFAULT: Retention =
-        Retention { activity: 395, cart: 90, identifiers: 395, receipts: 395 };
+        Retention { activity: 395, cart: 90, identifiers: 395, receipts: 395, interests: 90 };
 
     /// The retention a policy document (as stored, JSON) gives; the default when it has no
     /// purpose with a `retention_days`.
@@ -73,6 +75,7 @@ impl Retention {
             cart: longest("cart"),
             identifiers: longest("identifiers"),
             receipts: purposes.iter().map(|(days, _)| *days).max().unwrap_or(0),
+            interests: longest("interests"),
         }
     }
 }
@@ -85,17 +88,20 @@ pub struct Deleted {
     pub carts: u64,
     pub intents: u64,
     pub visitors: u64,
+    /// Interest models cleared from profiles.
+    pub interests: u64,
 }
 
 impl Deleted {
     pub fn total(&self) -> u64 {
-        self.receipts + self.events + self.carts + self.intents + self.visitors
+        self.receipts + self.events + self.carts + self.intents + self.visitors + self.interests
     }
 
     fn add(&mut self, other: Deleted) {
         self.receipts += other.receipts;
         self.events += other.events;
         self.carts += other.carts;
+        self.interests += other.interests;
         self.intents += other.intents;
         self.visitors += other.visitors;
     }
@@ -217,6 +223,16 @@ impl Db {
         .execute(&mut *tx)
         .await?
         .rows_affected();
+        // The interest model on the profile, by when the agent last sent it.
+        deleted.interests = sqlx::query(
+            "UPDATE visitors SET interests_json = NULL, interests_updated_at = NULL \
+             WHERE site = $1 AND interests_updated_at < $2",
+        )
+        .bind(site)
+        .bind(before(retention.interests))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
         deleted.intents = sqlx::query(&format!(
             "DELETE FROM intents WHERE created_at < $2 AND visitor_id IN ({of_site})"
         ))
@@ -300,7 +316,7 @@ mod tests {
         ] });
         assert_eq!(
             Retention::of_policy(Some(&policy)),
-            Retention { activity: 200, cart: 120, identifiers: 200, receipts: 400 }
+            Retention { activity: 200, cart: 120, identifiers: 200, receipts: 400, interests: 90 }
         );
     }
 
@@ -310,7 +326,7 @@ mod tests {
             json!({ "purposes": [{ "id": "necessary", "data": [], "retention_days": 30 }] });
         assert_eq!(
             Retention::of_policy(Some(&policy)),
-            Retention { activity: 0, cart: 0, identifiers: 0, receipts: 30 }
+            Retention { activity: 0, cart: 0, identifiers: 0, receipts: 30, interests: 0 }
         );
     }
 

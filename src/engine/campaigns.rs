@@ -250,6 +250,8 @@ pub struct Inputs<'a> {
     pub now: Millis,
     /// The products the "you may also like" slot would show (`recommend`); none: it does not.
     pub recommended: Vec<ViewLine>,
+    /// The targeting context's `interests` (`targeting::interests_context`).
+    pub interests: &'a Value,
 }
 
 /// The campaigns feature's state.
@@ -654,6 +656,7 @@ impl Campaigns {
             now: inputs.now,
             tz_offset: self.page.tz_offset,
             intents: inputs.intents,
+            interests: inputs.interests,
         }
     }
 

@@ -52,6 +52,8 @@ pub struct Config {
     pub campaigns: Box<documents::Campaigns>,
     /// The shop's products, as the "you may also like" slot ranks them (`recommend`).
     pub catalogue: Option<Box<documents::Catalogue>>,
+    /// How fast interests fade: a score halves in this time (`interests.half_life_days`).
+    pub interests_half_life: Millis,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -86,6 +88,7 @@ impl Config {
             consent_mode: ConsentModeUse::Off,
             campaigns: Box::new(super::campaigns::builtin()),
             catalogue: None,
+            interests_half_life: super::interests::DEFAULT_HALF_LIFE,
         }
     }
 

@@ -19,6 +19,7 @@ pub mod consent;
 pub mod contact;
 pub mod decide;
 pub mod i18n;
+pub mod interests;
 pub mod money;
 pub mod persist;
 pub mod receipts;
@@ -155,6 +156,9 @@ pub enum Event {
     ModuleLoaded(tcf::Module, bool),
     /// What the page's consent manager reported, decoded by the `tcf` module.
     Tcf(tcf::Report),
+    /// Something the visitor did that feeds the interest model (a GA4 ecommerce event, a
+    /// product described on the page, a search, the time a product page was visible).
+    Interest(interests::Observation),
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -391,6 +395,10 @@ pub struct Agent {
     tcf: tcf::Tcf,
     /// The "you may also like" slot's page state.
     recommend: recommend::Recommend,
+    /// The local interest model (kept with the data category `interests`, else for the page).
+    interests: interests::Interests,
+    /// The model's top as the page started or as last sent: sent again only when it changed.
+    interests_sent: Vec<sync::Interest>,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -435,6 +443,8 @@ impl Agent {
             written: Written::default(),
             tcf: tcf::Tcf::default(),
             recommend: recommend::Recommend::default(),
+            interests: interests::Interests::default(),
+            interests_sent: Vec::new(),
         }
     }
 
@@ -482,6 +492,11 @@ impl Agent {
 
     pub fn tcf(&self) -> &tcf::Tcf {
         &self.tcf
+    }
+
+    /// The local interest model.
+    pub fn interests(&self) -> &interests::Interests {
+        &self.interests
     }
 
     /// What the visitor's choices unlock under the policy in force.
@@ -588,7 +603,10 @@ impl Agent {
                 self.sync.flush_requested = false;
                 self.sync.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
             }
-            Event::PageHide => self.flush(true, out),
+            Event::PageHide => {
+                self.record_interests(now);
+                self.flush(true, out)
+            }
             Event::Sent { key, outcome } => self.settle(&key, outcome, now, out),
             Event::IntentsLoaded(intents) => {
                 if intents != self.intents {
@@ -602,6 +620,10 @@ impl Agent {
             }
             Event::ModuleLoaded(tcf::Module::Tcf, ok) => self.tcf.loaded(ok),
             Event::Tcf(report) => self.follow_cmp(report, now, out),
+            Event::Interest(observation) => {
+                self.interests.half_life = self.config.interests_half_life;
+                self.interests.observe(&observation, now);
+            }
         }
     }
 
@@ -681,6 +703,7 @@ impl Agent {
             receipts,
             legacy,
             discarded,
+            interests,
         } = stored;
         let mut foreign = Vec::new();
         let mut check = |section, is_foreign: bool| {
@@ -694,6 +717,7 @@ impl Agent {
         check(Section::Outbox, matches!(outbox, Slot::Foreign));
         check(Section::Config, matches!(config, Slot::Foreign));
         check(Section::Campaigns, matches!(campaigns, Slot::Foreign));
+        check(Section::Interests, matches!(interests, Slot::Foreign));
         for section in &foreign {
             out.push(Effect::Warn(Warning::SectionForeign(*section)));
         }
@@ -725,6 +749,12 @@ impl Agent {
             self.written.campaigns = Some(history.clone());
             self.campaigns.history = history;
         }
+        if let Some(affinities) = interests.present() {
+            self.written.interests = Some(affinities.clone());
+            self.interests.affinities = affinities;
+        }
+        self.interests.half_life = self.config.interests_half_life;
+        self.interests_sent = self.interests_top(now);
         let meta = outbox.present();
         self.written.outbox = meta.clone();
         self.written.events = persist::event_ids(&events);
@@ -923,6 +953,10 @@ impl Agent {
                 self.written.campaigns = Some(history.clone());
                 self.campaigns.history = history;
             }
+            StorageChange::Put(Record::Interests(affinities)) => {
+                self.written.interests = Some(affinities.clone());
+                self.interests.affinities = affinities;
+            }
             // Another tab's receipt is that tab's to send; one it had acknowledged is done here.
             StorageChange::Put(Record::Receipt(_)) => {}
             StorageChange::Removed(Key::Receipt(id)) => {
@@ -1088,6 +1122,7 @@ impl Agent {
             config: keeps.config,
             campaigns: keeps.campaigns,
             receipts: keeps.consent,
+            interests: keeps.interests,
         };
         let receipts = self.receipts.kept();
         let current = Current {
@@ -1098,6 +1133,7 @@ impl Agent {
             config: self.kept_config.as_ref(),
             campaigns: &self.campaigns.history,
             receipts: &receipts,
+            interests: &self.interests,
         };
         let (writes, erasures) = self.written.update(&current, allowed);
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
@@ -1143,6 +1179,34 @@ impl Agent {
             unlocked.enables(Feature::StaffView) && !before.unlocked.enables(Feature::StaffView);
         if cart_changed || staff_view_now {
             self.record(Payload::Cart(self.recovery.cart.clone()), now);
+        }
+    }
+
+    /// The interest model's top as it is sent: at most ten, scores to two decimals.
+    fn interests_top(&self, now: Millis) -> Vec<sync::Interest> {
+        let top = self.interests.top(concierge_protocol::batch::MAX_INTERESTS, now);
+        top.into_iter()
+            .map(|t| sync::Interest {
+                dimension: t.dimension.name().to_owned(),
+                key: t.key,
+                score: (t.score * 100.0).round() / 100.0,
+            })
+            .collect()
+    }
+
+    /// Queues the interest model's top when it changed since the page started (or since it was
+    /// last sent): at the page's last moment, so at most once per page view.
+    fn record_interests(&mut self, now: Millis) {
+        let top = self.interests_top(now);
+        if top.is_empty() || top == self.interests_sent {
+            return;
+        }
+        let unlocked = self.unlocked();
+        if self.sync.identity.is_some()
+            && sync::allows(unlocked, &Payload::Interests { top: Vec::new() })
+        {
+            self.interests_sent.clone_from(&top);
+            self.record(Payload::Interests { top }, now);
         }
     }
 
@@ -1258,12 +1322,11 @@ impl Agent {
         let shelf = matches!(self.campaigns.page.page_type.as_deref(), Some("product" | "cart"));
         let recommended = match &self.config.catalogue {
             Some(catalogue) if shelf && unlocked.has(DataCategory::Interests) => {
-                // MERGE: `&self.interests` (the interest model) in place of the stand-in.
-                let interests = &self.recommend.interests;
-                self.recommend.lines(catalogue, interests, &self.recovery.cart, now)
+                self.recommend.lines(catalogue, &self.interests, &self.recovery.cart, now)
             }
             _ => Vec::new(),
         };
+        let interests = targeting::interests_context(&self.interests, now);
         let inputs = campaigns::Inputs {
             config: &self.config,
             cart: &self.recovery.cart,
@@ -1276,6 +1339,7 @@ impl Agent {
             path: &self.page.path,
             now,
             recommended,
+            interests: &interests,
         };
         let mut warnings = Vec::new();
         let (views, measures) =

@@ -11,6 +11,7 @@
 use super::config::KeptConfig;
 use super::consent::Consent;
 use super::contact::History;
+use super::interests::{Affinity, Interests};
 use super::receipts::Receipt;
 use super::recovery::Recovery;
 use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
@@ -25,16 +26,19 @@ pub enum Section {
     Config,
     /// The campaigns' contact history.
     Campaigns,
+    /// The interest model.
+    Interests,
 }
 
 impl Section {
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Consent,
         Section::Cart,
         Section::Identity,
         Section::Outbox,
         Section::Config,
         Section::Campaigns,
+        Section::Interests,
     ];
 
     pub fn name(self) -> &'static str {
@@ -45,6 +49,7 @@ impl Section {
             Section::Outbox => "outbox",
             Section::Config => "config",
             Section::Campaigns => "campaigns",
+            Section::Interests => "interests",
         }
     }
 }
@@ -73,6 +78,8 @@ pub enum Record {
     Config(KeptConfig),
     Campaigns(History),
     Receipt(Receipt),
+    /// The interest model's affinities.
+    Interests(Vec<Affinity>),
 }
 
 impl Record {
@@ -86,6 +93,7 @@ impl Record {
             Record::Config(_) => Key::Section(Section::Config),
             Record::Campaigns(_) => Key::Section(Section::Campaigns),
             Record::Receipt(receipt) => Key::Receipt(receipt.receipt.clone()),
+            Record::Interests(_) => Key::Section(Section::Interests),
         }
     }
 }
@@ -129,6 +137,7 @@ pub struct Stored {
     pub legacy: bool,
     /// Entries too damaged to read: erased once storage is allowed.
     pub discarded: Vec<Key>,
+    pub interests: Slot<Vec<Affinity>>,
 }
 
 /// A change another tab made to storage, as the `storage` event reports it.
@@ -162,6 +171,7 @@ pub struct Written {
     /// The stored consent could not be read: until the visitor decides again, nothing is
     /// known about it, so nothing is erased on its account.
     pub consent_unknown: bool,
+    pub interests: Option<Vec<Affinity>>,
 }
 
 /// The ids of `events`, in their order: what storage holds one entry for each of.
@@ -185,6 +195,8 @@ pub struct Allowed {
     pub campaigns: bool,
     /// The receipts of choices on their way: kept with the choice itself.
     pub receipts: bool,
+    /// The interest model, with `interests`.
+    pub interests: bool,
 }
 
 /// The parts of the state that storage keeps.
@@ -197,6 +209,7 @@ pub struct Current<'a> {
     pub campaigns: &'a History,
     /// The receipts not yet acknowledged.
     pub receipts: &'a [Receipt],
+    pub interests: &'a Interests,
 }
 
 impl Written {
@@ -215,6 +228,7 @@ impl Written {
             && self.config_etag.is_none()
             && self.campaigns.is_none()
             && self.receipts.is_empty()
+            && self.interests.is_none()
     }
 
     /// Puts the event entries storage holds into the outbox's order (what the diff in
@@ -257,6 +271,9 @@ impl Written {
         }
         if !allowed.campaigns && self.campaigns.take().is_some() {
             erasures.push(section(Section::Campaigns));
+        }
+        if !allowed.interests && self.interests.take().is_some() {
+            erasures.push(section(Section::Interests));
         }
         // Before the outbox, whose diff may end this walk early.
         let receipts = if allowed.receipts { current.receipts } else { &[] };
@@ -307,6 +324,15 @@ impl Written {
         {
             self.campaigns = Some(current.campaigns.clone());
             writes.push(Record::Campaigns(current.campaigns.clone()));
+        }
+        let affinities = &current.interests.affinities;
+        if allowed.interests
+            && self.writable(Section::Interests)
+            && !affinities.is_empty()
+            && self.interests.as_ref() != Some(affinities)
+        {
+            self.interests = Some(affinities.clone());
+            writes.push(Record::Interests(affinities.clone()));
         }
         if allowed.config && self.writable(Section::Config) {
             if let Some(kept) = current.config {

@@ -19,38 +19,7 @@ use concierge_protocol::money::Currency;
 /// How many products the slot shows at most.
 pub const SHOWN: usize = 4;
 
-// MERGE: replace with crate::engine::interests::{Dimension, price_band}
-/// A dimension of the visitor's interests (a copy of the interest model's, s19 contract §1).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Dimension {
-    Category,
-    Brand,
-    PriceBand,
-}
-
-// MERGE: replace with crate::engine::interests::{Dimension, price_band}
-impl Dimension {
-    pub fn name(self) -> &'static str {
-        match self {
-            Dimension::Category => "category",
-            Dimension::Brand => "brand",
-            Dimension::PriceBand => "price_band",
-        }
-    }
-}
-
-// MERGE: replace with crate::engine::interests::{Dimension, price_band}
-/// The band of a price in minor units: "0-25", "25-100", "100-300", "300-1000", "1000+"
-/// (major units).
-pub fn price_band(minor: i64) -> &'static str {
-    match minor {
-        ..2_500 => "0-25",
-        2_500..10_000 => "25-100",
-        10_000..30_000 => "100-300",
-        30_000..100_000 => "300-1000",
-        _ => "1000+",
-    }
-}
+pub use super::interests::{price_band, Dimension};
 
 /// How much the visitor likes one key of one dimension, 0 (nothing known) to 1.
 pub trait Affinities {
@@ -107,24 +76,21 @@ pub fn rank<'a>(
 }
 
 /// The feature's state for this page: the products being looked at, which their own page does
-/// not offer, and (until the interest model is merged) the stand-in's interests.
+/// not offer.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Recommend {
     /// The ids of the products viewed (`view_item`) on this page.
     pub viewing: Vec<String>,
-    // MERGE: delete, with `PageInterests`: the agent's own model is `Agent.interests`.
-    pub interests: PageInterests,
 }
 
 impl Recommend {
-    /// A commerce event: a product viewed is not offered on its own page; the stand-in learns.
+    /// A commerce event: a product viewed is not offered on its own page.
     pub fn commerce(&mut self, kind: CommerceKind, items: &[Item]) {
         if kind == CommerceKind::ViewItem {
             for item in items {
                 self.viewing.push(item.id.clone());
             }
         }
-        self.interests.note(items); // MERGE: delete (the interest model captures its own events)
     }
 
     /// The slot's lines: the best products for `affinities`, none in `cart` or being viewed,
@@ -157,35 +123,9 @@ impl Recommend {
     }
 }
 
-// MERGE: delete `PageInterests` and its impl; `Agent.interests` (the interest model) takes its
-// place in `Agent::wanted_views`, with `impl Affinities for Interests` calling its `affinity`.
-/// A stand-in for the interest model until it is merged: the categories of the products this
-/// page's commerce events named, each by its share of the most named one. Held for the page
-/// only: it stores and sends nothing.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PageInterests {
-    categories: Vec<(String, u32)>,
-}
-
-impl PageInterests {
-    pub fn note(&mut self, items: &[Item]) {
-        for category in items.iter().filter_map(|item| item.category.as_deref()) {
-            match self.categories.iter_mut().find(|(known, _)| known == category) {
-                Some((_, count)) => *count += 1,
-                None => self.categories.push((category.to_owned(), 1)),
-            }
-        }
-    }
-}
-
-impl Affinities for PageInterests {
-    fn affinity(&self, dimension: Dimension, key: &str, _now: Millis) -> f64 {
-        let most = self.categories.iter().map(|(_, count)| *count).max().unwrap_or(0);
-        match self.categories.iter().find(|(known, _)| known == key) {
-            Some((_, count)) if dimension == Dimension::Category => {
-                f64::from(*count) / f64::from(most)
-            }
-            _ => 0.0,
-        }
+/// The agent's interest model is what the slot ranks by.
+impl Affinities for super::interests::Interests {
+    fn affinity(&self, dimension: Dimension, key: &str, now: Millis) -> f64 {
+        super::interests::Interests::affinity(self, dimension, key, now)
     }
 }

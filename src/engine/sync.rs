@@ -7,7 +7,7 @@
 
 use super::consent::Unlocked;
 use super::Millis;
-pub use concierge_protocol::batch::{Event as OutEvent, Payload};
+pub use concierge_protocol::batch::{Event as OutEvent, Interest, Payload};
 use concierge_protocol::limits::MAX_BATCH_BYTES;
 pub use concierge_protocol::names::CART_CODE_ALPHABET;
 use concierge_protocol::names::{DataCategory, Feature};
@@ -101,7 +101,7 @@ impl Identity {
 /// Whether what the visitor's choices unlock lets an event leave (contract of `POST
 /// /v1/events`): the record of a choice while a sending feature is on (or as a withdrawal's
 /// last word; see [`Sync::retire`]), the cart with `staff_view`, the visit's events with `sync`
-/// and `activity`.
+/// and `activity`, the interest model's top with `interests` and a sending feature.
 pub fn allows(unlocked: Unlocked, payload: &Payload) -> bool {
     match payload {
         Payload::Consent(_) => {
@@ -110,6 +110,11 @@ pub fn allows(unlocked: Unlocked, payload: &Payload) -> bool {
         Payload::Cart(_) => unlocked.enables(Feature::StaffView),
         Payload::Commerce { .. } | Payload::Campaign { .. } => {
             unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
+        }
+        // The interest model leaves with its own data category and someone to send as.
+        Payload::Interests { .. } => {
+            unlocked.has(DataCategory::Interests)
+                && (unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView))
         }
     }
 }

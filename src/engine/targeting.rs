@@ -6,6 +6,7 @@
 //! exactly what the engine knows and nothing the page could smuggle in.
 
 use super::cart::Cart;
+use super::interests::{Dimension, Interests};
 use super::{Intent, Millis};
 use concierge_protocol::Value;
 
@@ -46,6 +47,30 @@ pub struct Facts<'a> {
     /// Minutes east of UTC, as the shell measured them.
     pub tz_offset: i32,
     pub intents: &'a [Intent],
+    /// The `interests` object ([`interests_context`]).
+    pub interests: &'a Value,
+}
+
+/// The targeting context's `interests`: `{ top_category, top_brand, price_band, categories:
+/// { key: score }, brands: { key: score } }`, scores normalised within their dimension (0..=1,
+/// two decimals), the tops `null` while nothing is known.
+pub fn interests_context(interests: &Interests, now: Millis) -> Value {
+    let leader = |d| interests.leader(d, now).map_or(Value::Null, Value::from);
+    let scores = |d| {
+        let scores = interests.scores(d, now).into_iter();
+        Value::Object(
+            scores
+                .map(|(k, s)| (k.to_owned(), Value::Number((s * 100.0).round() / 100.0)))
+                .collect(),
+        )
+    };
+    object(vec![
+        ("top_category", leader(Dimension::Category)),
+        ("top_brand", leader(Dimension::Brand)),
+        ("price_band", leader(Dimension::PriceBand)),
+        ("categories", scores(Dimension::Category)),
+        ("brands", scores(Dimension::Brand)),
+    ])
 }
 
 /// The context of the module docs; `trigger` is set per campaign by [`with_trigger`].
@@ -112,6 +137,7 @@ pub fn context(facts: &Facts<'_>) -> Value {
             ]),
         ),
         ("trigger", Value::Null),
+        ("interests", facts.interests.clone()),
     ])
 }
 
@@ -158,6 +184,7 @@ struct Kept {
     clock: (Millis, Millis),
     intents: usize,
     channel: Option<String>,
+    interests: Value,
 }
 
 impl Cached {
@@ -177,6 +204,7 @@ impl Cached {
                 && kept.clock == clock(facts)
                 && kept.intents == facts.intents.len()
                 && kept.channel.as_deref() == channel
+                && kept.interests == *facts.interests
         });
         if !same {
             let kept = Kept {
@@ -191,6 +219,7 @@ impl Cached {
                 clock: clock(facts),
                 intents: facts.intents.len(),
                 channel: channel.map(str::to_owned),
+                interests: facts.interests.clone(),
             };
             self.context = context(facts);
             self.built_from = Some(kept);

@@ -14,6 +14,7 @@ import { describeThrown, readData } from "./data.js";
 import * as dom from "./dom.js";
 import * as modules from "./modules.js";
 import * as net from "./net.js";
+import * as pageview from "./pageview.js";
 import * as placements from "./placements.js";
 import * as storage from "./storage.js";
 import * as triggers from "./triggers.js";
@@ -40,7 +41,7 @@ let agent = null;
  * second call on the same page does nothing. */
 export function start(settings, locale, config, wasm) {
   if (agent) return Promise.resolve();
-  agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [] };
+  agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [], answers: [] };
   const running = agent;
   loading = loading || instantiate(wasm);
   return loading
@@ -65,6 +66,8 @@ export function stop() {
   agent = null;
   if (!stopping) return;
   stopping.undo.forEach((undo) => guard(undo));
+  // A question the stopped agent can no longer answer is answered empty.
+  stopping.answers.splice(0).forEach((resolve) => resolve([]));
   storage.flush();
   clock.cancel();
   guard(triggers.stop);
@@ -144,6 +147,14 @@ function boot(engine, settings, locale, config) {
       return;
     }
     const input = command(name, first, second);
+    // `concierge('interests')` answers through the engine, in the order of the calls.
+    if (name === "interests") {
+      const running = agent;
+      return new Promise((resolve) => {
+        running.answers.push(resolve);
+        dispatch([input]);
+      });
+    }
     if (input) dispatch([input]);
   };
   concierge.loading = concierge.loaded = true;
@@ -157,11 +168,14 @@ function boot(engine, settings, locale, config) {
   agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
   agent.undo.push(
     pageHide(() => {
-      dispatch([["hide"]]);
+      dispatch([pageview.dwell(), ["hide"]]);
       storage.flush();
     }),
   );
   agent.ready = true;
+  // The page's products (JSON-LD), its search and its SPA navigations, for the interest model.
+  guard(() => pageview.start((inputs) => dispatch(inputs)));
+  agent.undo.push(pageview.stop);
   // Once the start's views are drawn too (in a task of their own, see `run`): the calls that
   // listeners made on the stub during start, in order, then ready.
   const announce = () => {
@@ -372,6 +386,10 @@ function apply([verb, a, b, c, d]) {
       return net.receipt(a, c, (status) => dispatch([["receipt", b, status]]));
     case "load":
       return load(a, b);
+    case "answer": {
+      const resolve = agent.answers.shift();
+      return resolve && resolve(copy(b));
+    }
   }
 }
 

@@ -231,7 +231,7 @@ function path() {
 /** Wraps `history[name]` so that `after()` runs once the page's function returned, and returns
  * the function that puts the page's back (or `null` when it is no function or cannot be
  * replaced: then one warning, and the page's stays). */
-function wrap(name, after) {
+export function wrap(name, after) {
   let target, original, hadOwn, wrapper;
   let active = true;
   try {

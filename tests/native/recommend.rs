@@ -133,6 +133,7 @@ mod slot {
     use concierge::engine::campaigns::RECOMMENDATIONS;
     use concierge::engine::config::{Config, PageSettings};
     use concierge::engine::consent::ConsentUpdate;
+    use concierge::engine::interests::{Observation, Product, Source};
     use concierge::engine::money::{Currency, Money};
     use concierge::engine::view::{View, ViewKind};
     use concierge::engine::{Agent, CommerceKind, Effect, Event, Millis, Page};
@@ -172,10 +173,20 @@ mod slot {
         })
     }
 
-    fn viewed(id: &str, category: &str) -> Event {
-        let mut item = item(id, 79_900, 1);
+    /// A product page's `view_item`, as the bridge hands it on: the commerce event and what it
+    /// tells the interest model.
+    fn viewed(id: &str, category: &str) -> [Event; 2] {
+        viewed_at(id, category, 79_900)
+    }
+
+    fn viewed_at(id: &str, category: &str, price: i64) -> [Event; 2] {
+        let mut item = item(id, price, 1);
         item.category = Some(category.into());
-        commerce(CommerceKind::ViewItem, vec![item])
+        let product = Product { category: Some(category.into()), brand: None, price: Some(price) };
+        [
+            commerce(CommerceKind::ViewItem, vec![item]),
+            Event::Interest(Observation::Products(Source::ViewItem, vec![product])),
+        ]
     }
 
     fn slot_view(effects: &[Effect]) -> Option<&View> {
@@ -201,7 +212,7 @@ mod slot {
         let mut kestrel = item("kestrel", 32_900, 1);
         kestrel.category = Some("Phones".into());
         tab.handle(add(vec![kestrel]), T0 + 1);
-        let effects = tab.handle(viewed("aurora", "Phones"), T0 + 2);
+        let effects = tab.handle_all(viewed("aurora", "Phones"), T0 + 2);
         let view = slot_view(&effects).expect("the slot is drawn");
         assert_eq!(view.title, "You may also like");
         assert_eq!(names(view), ["Name pebble"]);
@@ -217,16 +228,16 @@ mod slot {
         // Interests not unlocked: the same page, nothing.
         let mut tab = open(config_with(None), "product", T0);
         tab.handle(personalization(false), T0);
-        let effects = tab.handle(viewed("aurora", "Phones"), T0 + 1);
+        let effects = tab.handle_all(viewed("aurora", "Phones"), T0 + 1);
         assert!(slot_view(&effects).is_none(), "{effects:?}");
         // Unlocked, but no interest yet: nothing either.
         let mut tab = open(config_with(None), "product", T0);
         let effects = tab.handle(personalization(true), T0);
         assert!(slot_view(&effects).is_none(), "{effects:?}");
         // Then a view: drawn; the interests withdrawn: taken away.
-        let effects = tab.handle(viewed("case", "Accessories"), T0 + 1);
+        let effects = tab.handle_all(viewed_at("case", "Accessories", 2_499), T0 + 1);
         assert!(slot_view(&effects).is_none(), "only accessories liked, and the one is viewed");
-        let effects = tab.handle(viewed("aurora", "Phones"), T0 + 2);
+        let effects = tab.handle_all(viewed("aurora", "Phones"), T0 + 2);
         assert_eq!(names(slot_view(&effects).expect("drawn")), ["Name kestrel", "Name pebble"]);
         let effects = tab.handle(personalization(false), T0 + 3);
         assert!(
@@ -254,7 +265,7 @@ mod slot {
             "campaigns": [offer("first", "a", 1), offer("second", "b", 1)] });
         let mut tab = open(config_with(Some(campaigns)), "product", T0);
         tab.handle(personalization(true), T0);
-        let effects = tab.handle(viewed("aurora", "Phones"), T0 + 1);
+        let effects = tab.handle_all(viewed("aurora", "Phones"), T0 + 1);
         assert!(slot_view(&effects).is_some(), "shown though one a visit was never used");
         let trigger = |name: &str| Event::Trigger {
             name: name.into(),
@@ -273,10 +284,10 @@ mod slot {
     fn only_product_and_cart_pages_and_the_shops_own_campaign_of_that_id_stands_instead() {
         let mut tab = open(config_with(None), "home", T0);
         tab.handle(personalization(true), T0);
-        assert!(slot_view(&tab.handle(viewed("aurora", "Phones"), T0 + 1)).is_none());
+        assert!(slot_view(&tab.handle_all(viewed("aurora", "Phones"), T0 + 1)).is_none());
         let mut tab = open(config_with(None), "cart", T0);
         tab.handle(personalization(true), T0);
-        assert!(slot_view(&tab.handle(viewed("aurora", "Phones"), T0 + 1)).is_some());
+        assert!(slot_view(&tab.handle_all(viewed("aurora", "Phones"), T0 + 1)).is_some());
         // The shop's own `recommendations` campaign, on every page, paused: not shown.
         let own = json!({ "kind": "campaigns", "version": 1, "campaigns": [{
             "id": "recommendations", "status": "paused", "trigger": { "type": "page_view" },
@@ -287,6 +298,6 @@ mod slot {
         assert_eq!(config.campaigns.campaigns.len(), 1);
         let mut tab = open(config, "product", T0);
         tab.handle(personalization(true), T0);
-        assert!(slot_view(&tab.handle(viewed("aurora", "Phones"), T0 + 1)).is_none());
+        assert!(slot_view(&tab.handle_all(viewed("aurora", "Phones"), T0 + 1)).is_none());
     }
 }

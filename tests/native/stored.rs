@@ -221,6 +221,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             config: None,
             campaigns: &Default::default(),
             receipts: &[],
+            interests: &Default::default(),
         };
         // The campaigns' history is not this test's: as if written already.
         state.campaigns = Some(Default::default());
@@ -232,6 +233,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             config: true,
             campaigns: true,
             receipts: true,
+            interests: true,
         };
         let (writes, erasures) = state.update(&current, all);
         let erased_ids: Vec<_> = erasures

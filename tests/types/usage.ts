@@ -21,7 +21,11 @@ window.concierge("on", "cart", (cart) => cart.code?.replace("-", ""));
 window.concierge("trigger", "quiz-done", { score: 7, answers: ["a", "b"] });
 window.concierge("trigger", "newsletter-open");
 window.concierge("on", "campaign", ({ campaign, variant, event }) => event === "holdout" || `${campaign}:${variant ?? "-"}`);
+window.concierge("interests")?.then((top) => top.filter((i) => i.dimension === "price_band" && i.score > 0.5).map((i) => i.because[0]?.at));
+window.concierge("track", "search", { search_term: "tripod" });
 
+// @ts-expect-error: not a dimension of the interest model
+window.concierge("interests")?.then((top) => top[0]?.dimension === "colour");
 // @ts-expect-error: not a GA4 ecommerce event the agent knows
 window.concierge("track", "add_to_basket", {});
 // @ts-expect-error: consent takes granted or denied

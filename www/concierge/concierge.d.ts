@@ -5,6 +5,8 @@ export interface ConciergeItem {
   item_id?: string | number;
   item_name?: string;
   item_category?: string;
+  /** The brand, which the interest model learns from. */
+  item_brand?: string;
   /** Unit price in major units of the shop's currency (19.99 for €19.99). */
   price?: number;
   /** A whole number from 1; defaults to 1. */
@@ -21,6 +23,8 @@ export interface ConciergeEcommerceParams {
   transaction_id?: string;
   item_list_id?: string;
   item_list_name?: string;
+  /** What a `search` event searched for. */
+  search_term?: string;
   [otherGa4Field: string]: unknown;
 }
 
@@ -32,7 +36,9 @@ export type ConciergeEventName =
   | "remove_from_cart"
   | "view_cart"
   | "begin_checkout"
-  | "purchase";
+  | "purchase"
+  /** GA4's search, `{ search_term }`: it only feeds the interest model. */
+  | "search";
 
 export type ConciergeDecision = "granted" | "denied" | "unset";
 
@@ -101,6 +107,18 @@ export interface ConciergeCampaignEvent {
 /** A custom trigger's params: the targeting context's `trigger.params`. */
 export type ConciergeTriggerParams = { [name: string]: unknown };
 
+/** One interest of the visitor's local model (`concierge('interests')`), with the events that made
+ * it. Scores are normalised within their dimension: its strongest key is 1. */
+export interface ConciergeInterest {
+  dimension: "category" | "brand" | "price_band";
+  /** A category or brand as the shop names it, lower case; a price band in major units:
+   * "0-25", "25-100", "100-300", "300-1000" or "1000+". */
+  key: string;
+  score: number;
+  /** The last few events that fed it, oldest first; `at` is an ISO time. */
+  because: { event: "view_item" | "view_item_list" | "search" | "add_to_cart" | "remove_from_cart" | "purchase" | "dwell"; at: string; weight: number }[];
+}
+
 export interface ConciergeTopics {
   ready: { version: string };
   cart: ConciergeCart;
@@ -118,6 +136,9 @@ export interface Concierge {
   /** Sets off the campaigns whose trigger is `{ type: "custom", name }`; `name`: 1 to 64 letters,
    * digits, `-` or `_`. */
   (command: "trigger", name: string, params?: ConciergeTriggerParams): void;
+  /** The visitor's top interests, best first (at most 10), learnt on this device. Resolves with
+   * an empty list once the agent stops; before the agent is ready the call returns nothing. */
+  (command: "interests"): Promise<ConciergeInterest[]> | undefined;
   /** `ready`, `cart`, `consent` and `intent` call a new listener at once with the current state. */
   <T extends keyof ConciergeTopics>(command: "on", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;
   <T extends keyof ConciergeTopics>(command: "off", topic: T, listener: (payload: ConciergeTopics[T]) => void): void;

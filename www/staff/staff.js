@@ -233,8 +233,13 @@
 
     var interests = $("interests");
     interests.replaceChildren();
+    // The agent's own interest model, as it last sent it under the personalization purpose:
+    // dimension · key · score (normalised within its dimension).
+    var dimensions = { category: "Category", brand: "Brand", price_band: "Price band" };
     (live.interests || []).forEach(function (interest) {
-      interests.append(el("li", "chip", interest.category + " · " + interest.views));
+      var dimension = dimensions[interest.dimension] || String(interest.dimension);
+      var score = Math.round(Number(interest.score) * 100) / 100;
+      interests.append(el("li", "chip", dimension + " · " + interest.key + " · " + score));
     });
     if (!interests.children.length) interests.append(el("li", "empty", "None recorded."));
 

@@ -20,6 +20,14 @@ async fn shopper(site: &Site) -> Visitor {
             add_event("buds-pro", "Accessories", T + 2),
             add_event("kestrel", "Phones", T + 3),
             cart_event(lines, T + 4),
+            interests_event(
+                json!([
+                    ["category", "phones", 1.0],
+                    ["brand", "aurora", 1.0],
+                    ["category", "accessories", 0.5]
+                ]),
+                T + 5,
+            ),
         ]))
         .await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.json());
@@ -46,7 +54,12 @@ async fn staff_see_the_live_cart_with_totals_consent_and_interests() {
         assert_eq!(cart["consent"], json!({ "storage": "granted", "analytics": "granted" }));
         assert_eq!(
             cart["interests"],
-            json!([{ "category": "Phones", "views": 2 }, { "category": "Accessories", "views": 1 }])
+            json!([
+                { "dimension": "category", "key": "phones", "score": 1.0 },
+                { "dimension": "brand", "key": "aurora", "score": 1.0 },
+                { "dimension": "category", "key": "accessories", "score": 0.5 },
+            ]),
+            "the agent's own model, not the server's counts"
         );
     }
 }
@@ -210,5 +223,86 @@ async fn staff_see_consent_per_purpose_of_the_policy_with_its_names_source_time_
             (&json!("granted"), &json!("panel"), &json!(T), &json!(2))
         );
         assert_eq!(purposes[3]["decision"], "denied");
+    }
+}
+
+/// The live cart's interests, as staff see them: `(dimension, key, score)`.
+async fn interests_of(site: &Site, visitor: &Visitor) -> Vec<(String, String, f64)> {
+    let cart = site
+        .get(&format!("/v1/carts/{}", visitor.code), &[("authorization", &staff())])
+        .await
+        .json();
+    let listed = cart["interests"].as_array().cloned().unwrap_or_default();
+    listed
+        .iter()
+        .map(|i| {
+            (
+                i["dimension"].as_str().unwrap().into(),
+                i["key"].as_str().unwrap().into(),
+                i["score"].as_f64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn the_interest_model_is_kept_as_sent_newest_wins_and_a_withdrawal_clears_it() {
+    for site in sites().await {
+        let visitor = shopper(&site).await;
+        // A late retry of an older model does not replace the newer one.
+        let old = interests_event(json!([["brand", "nimbus", 1.0]]), T + 1);
+        let reply = site.send(&visitor.batch(vec![old])).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        assert_eq!(interests_of(&site, &visitor).await[0].1, "phones", "{}", site.backend);
+        let newer = interests_event(json!([["price_band", "300-1000", 1.0]]), T + 10);
+        site.send(&visitor.batch(vec![newer])).await;
+        let shown = interests_of(&site, &visitor).await;
+        assert_eq!(shown, [("price_band".into(), "300-1000".into(), 1.0)], "{}", site.backend);
+
+        // Personalization (the legacy `storage`) withdrawn: the model goes with it.
+        let reply =
+            site.send(&visitor.batch(vec![consent_event("denied", "granted", T + 20)])).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", site.backend);
+        let export = || async {
+            let uri = format!("/v1/profiles/{}/export", visitor.id);
+            site.get(&uri, &[("x-concierge-secret", &visitor.secret)]).await.json()
+        };
+        let exported = export().await;
+        assert_eq!(exported["interests"], json!([]), "{}: cleared from the profile", site.backend);
+        assert_eq!(exported["interests_updated_at"], json!(null), "{}", site.backend);
+        // And one sent without the category unlocked is refused.
+        let refused = site
+            .send(&visitor.batch(vec![interests_event(json!([["brand", "x", 1.0]]), T + 30)]))
+            .await;
+        assert_eq!(counts(&refused.json()).2, 1, "{}", site.backend);
+        assert_eq!(export().await["interests"], json!([]), "{}", site.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_malformed_interests_event_is_refused_naming_its_field() {
+    for site in sites().await {
+        let visitor = Visitor::new();
+        let cases = [
+            (
+                json!({ "dimension": "colour", "key": "red", "score": 1 }),
+                "events[1].top[0].dimension",
+            ),
+            (json!({ "dimension": "brand", "key": "", "score": 1 }), "events[1].top[0].key"),
+            (json!({ "dimension": "brand", "key": "x", "score": 1.5 }), "events[1].top[0].score"),
+            (
+                json!({ "dimension": "brand", "key": "x", "score": 1, "why": [] }),
+                "events[1].top[0].why",
+            ),
+        ];
+        for (entry, field) in cases {
+            let event =
+                json!({ "id": unique("evt_"), "name": "interests", "at": T, "top": [entry] });
+            let reply = site
+                .send(&visitor.batch(vec![consent_event("granted", "granted", T), event]))
+                .await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}: {field}", site.backend);
+            assert_eq!(reply.json()["field"], field, "{}: {}", site.backend, reply.json());
+        }
     }
 }

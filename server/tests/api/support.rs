@@ -267,6 +267,14 @@ pub fn add_event(id: &str, category: &str, at: i64) -> Value {
             "items": [{ "item_id": id, "item_name": id, "item_category": category, "price": 1000, "quantity": 1 }] })
 }
 
+/// An `interests` event whose top is `[[dimension, key, score]...]`.
+pub fn interests_event(top: Value, at: i64) -> Value {
+    let top: Vec<Value> = (top.as_array().cloned().unwrap_or_default().iter())
+        .map(|t| json!({ "dimension": t[0], "key": t[1], "score": t[2] }))
+        .collect();
+    json!({ "id": unique("evt_"), "name": "interests", "at": at, "top": top })
+}
+
 pub fn staff() -> String {
     format!("Bearer {STAFF_TOKEN}")
 }
