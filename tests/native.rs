@@ -10,8 +10,8 @@ mod native {
     pub mod cart;
     pub mod config;
     pub mod consent;
-    pub mod recommend;
     pub mod interests;
+    pub mod recommend;
     pub mod stored;
     pub mod support;
     pub mod sync;
