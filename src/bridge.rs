@@ -18,6 +18,7 @@
 use crate::engine::cart::Cart;
 use crate::engine::config::ConsentModeUse;
 use crate::engine::consent::{Consent, ConsentUpdate, Decision};
+use crate::engine::handoff;
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::tcf::Module;
@@ -228,6 +229,19 @@ impl Bridge {
             },
             "storage" => self.storage_change(part(1), part(2), out),
             "config" => Some(Event::ConfigFetched(fetched(part(1)))),
+            // The assistant's `ctx.handoff(request)`: a request that cannot be read is answered
+            // `failed` at once, with the field named in the console.
+            "handoff" => {
+                let id = part(1).as_str()?.to_owned();
+                match wire::decode_handoff(part(2)) {
+                    Ok(request) => Some(Event::Handoff { id, request }),
+                    Err(problem) => {
+                        out.warn(text!("handoff: ", problem.describe()));
+                        out.push("handoff", &[&id, handoff::Answer::Failed.name()]);
+                        None
+                    }
+                }
+            }
             "receipt" => {
                 let id = part(1).as_str()?.to_owned();
                 let status = part(2).as_f64().filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0);
@@ -427,6 +441,7 @@ impl Bridge {
                     }
                     out.end();
                 }
+                Effect::HandoffAnswered(id, answer) => out.push("handoff", &[&id, answer.name()]),
                 Effect::WakeAt(at) => {
                     out.begin("wake").number(at as f64);
                     out.end();

@@ -100,6 +100,11 @@ pub fn carries(unlocked: Unlocked, payload: &Payload) -> bool {
         Payload::Commerce { .. } | Payload::Campaign { .. } => {
             unlocked.enables(Feature::Sync) && unlocked.has(DataCategory::Activity)
         }
+        // The visitor's own explicit ask, under an identity a sending feature made (the cart
+        // code and transcript in it are judged apart when it is stored).
+        Payload::Handoff(_) => {
+            unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
+        }
     }
 }
 

@@ -18,6 +18,7 @@ pub mod config;
 pub mod consent;
 pub mod contact;
 pub mod decide;
+pub mod handoff;
 pub mod i18n;
 pub mod money;
 pub mod persist;
@@ -153,6 +154,11 @@ pub enum Event {
     ModuleLoaded(tcf::Module, bool),
     /// What the page's consent manager reported, decoded by the `tcf` module.
     Tcf(tcf::Report),
+    /// The assistant's `ctx.handoff(request)`, with the shell's id for its promise.
+    Handoff {
+        id: String,
+        request: handoff::Request,
+    },
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -343,6 +349,8 @@ pub enum Effect {
     Control(Option<&'static str>),
     /// Fetch a lazy module and answer `ModuleLoaded`.
     Load(tcf::Module),
+    /// Resolve the promise of the handoff request with this id.
+    HandoffAnswered(String, handoff::Answer),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -387,6 +395,8 @@ pub struct Agent {
     written: Written,
     /// The page's IAB TCF consent manager, when it has one.
     tcf: tcf::Tcf,
+    /// Handoff requests waiting for the backend's answer.
+    handoffs: handoff::Handoffs,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -430,6 +440,7 @@ impl Agent {
             intents: Vec::new(),
             written: Written::default(),
             tcf: tcf::Tcf::default(),
+            handoffs: handoff::Handoffs::default(),
         }
     }
 
@@ -596,7 +607,53 @@ impl Agent {
             }
             Event::ModuleLoaded(tcf::Module::Tcf, ok) => self.tcf.loaded(ok),
             Event::Tcf(report) => self.follow_cmp(report, now, out),
+            Event::Handoff { id, request } => self.request_handoff(id, request, now, out),
         }
+    }
+
+    /// Queues a handoff request to go at once (it is not a measurement, so the outbox is due
+    /// now), under the consent rule of [`handoff`]; `not_allowed` at once otherwise.
+    fn request_handoff(
+        &mut self,
+        id: String,
+        request: handoff::Request,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let unlocked = self.unlocked();
+        if !sends(unlocked) || self.sync.identity.is_none() {
+            out.push(Effect::HandoffAnswered(id, handoff::Answer::NotAllowed));
+            return;
+        }
+        let transcript = unlocked.enables(Feature::AssistantMemory);
+        let payload = request.payload(self.cart_code(), transcript);
+        let event = self.rng.id("evt");
+        self.handoffs.waiting.push((id, event.clone()));
+        self.sync.outbox.push(OutEvent { id: event, at: now, payload: Payload::Handoff(payload) });
+    }
+
+    /// Answers the handoffs the batch `ids` carried: `sent` when the backend acknowledged it,
+    /// `failed` when it refused it or could not be reached (the request then leaves the outbox:
+    /// the visitor was told it failed and may ask again), and those the outbox no longer holds
+    /// (a withdrawal or an erasure emptied it).
+    fn answer_handoffs(&mut self, ids: &[String], outcome: SendOutcome, out: &mut Vec<Effect>) {
+        let outbox = &mut self.sync.outbox;
+        self.handoffs.waiting.retain(|(request, event)| {
+            let carried = ids.contains(event);
+            let answer = match outcome {
+                SendOutcome::Accepted { .. } if carried => handoff::Answer::Sent,
+                SendOutcome::Retry { .. } if carried => {
+                    outbox.events.retain(|queued| &queued.id != event);
+                    handoff::Answer::Failed
+                }
+                _ if !outbox.events.iter().any(|queued| &queued.id == event) => {
+                    handoff::Answer::Failed
+                }
+                _ => return true,
+            };
+            out.push(Effect::HandoffAnswered(request.clone(), answer));
+            false
+        });
     }
 
     /// Takes what the page's consent manager reported as the visitor's consent (source `tcf`),
@@ -1165,7 +1222,9 @@ impl Agent {
             return;
         }
         let outbox = &mut self.sync.outbox;
-        let events = outbox.pending.as_ref().filter(|p| p.key == key).map_or(0, |p| p.ids.len());
+        let carried = outbox.pending.as_ref().filter(|p| p.key == key).map(|p| p.ids.clone());
+        let carried = carried.unwrap_or_default();
+        let events = carried.len();
         let given_up = outbox.settle(key, outcome, now, &mut self.rng);
         match outcome {
             SendOutcome::Rejected { status: 410 } => {
@@ -1185,6 +1244,9 @@ impl Agent {
                 self.record(Payload::Cart(self.recovery.cart.clone()), now);
             }
             _ => {}
+        }
+        if !self.handoffs.waiting.is_empty() {
+            self.answer_handoffs(&carried, outcome, out);
         }
     }
 
