@@ -442,6 +442,32 @@ impl Bridge {
                     out.end();
                 }
                 Effect::HandoffAnswered(id, answer) => out.push("handoff", &[&id, answer.name()]),
+                // What the shell draws, and the module's `ctx` but for the shell's own parts.
+                Effect::Launcher(launcher) => {
+                    let json = out.begin("launcher");
+                    match launcher {
+                        Some(launcher) => {
+                            json.open_object();
+                            json.string_field("label", launcher.label);
+                            json.string_field("lang", launcher.lang);
+                            json.string_field("knowledge", &launcher.knowledge);
+                            json.number_field("version", f64::from(launcher.version));
+                            json.optional_string_field("cartCode", launcher.cart_code.as_deref());
+                            json.key("consent");
+                            json.open_object();
+                            json.key("personalization");
+                            json.bool(launcher.personalization);
+                            json.key("storage");
+                            json.bool(launcher.storage);
+                            json.close_object();
+                            let key = text!(stored::prefix(site), "assistant");
+                            json.string_field("storageKey", &key);
+                            json.close_object();
+                        }
+                        None => json.null(),
+                    }
+                    out.end();
+                }
                 Effect::WakeAt(at) => {
                     out.begin("wake").number(at as f64);
                     out.end();
@@ -553,7 +579,9 @@ fn fetched(answer: &Value) -> Fetched {
     match (status, answer.field("body")) {
         (304, _) => Fetched::NotModified,
         (200..=299, Some(body)) => match concierge_protocol::documents::read_config(body) {
-            Ok(documents) => Fetched::Fresh { etag, documents, source: body.clone() },
+            Ok(documents) => {
+                Fetched::Fresh { etag, documents: Box::new(documents), source: body.clone() }
+            }
             Err(problem) => Fetched::Invalid(vec![problem]),
         },
         (200..=299, None) => {

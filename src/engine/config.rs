@@ -50,6 +50,8 @@ pub struct Config {
     /// The campaigns in force: the shop's published document, else the built-in one whose
     /// only campaign is the recovery banner (`campaigns::builtin`).
     pub campaigns: Box<documents::Campaigns>,
+    /// Where the assistant's knowledge is, when the site published one (no launcher without).
+    pub assistant: Option<Box<documents::KnowledgePointer>>,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -83,6 +85,7 @@ impl Config {
             gpc: false,
             consent_mode: ConsentModeUse::Off,
             campaigns: Box::new(super::campaigns::builtin()),
+            assistant: None,
         }
     }
 
@@ -114,6 +117,7 @@ impl Config {
         if let Some(campaigns) = documents.campaigns {
             config.campaigns = campaigns;
         }
+        config.assistant = documents.assistant;
         config.region = page.region.clone().or(documents.region);
         config.gpc = page.gpc;
         config.consent_mode = page.consent_mode;

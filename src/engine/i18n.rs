@@ -30,6 +30,8 @@ pub struct Texts {
     pub recovery_code: &'static str,
     pub recovery_resume: &'static str,
     pub recovery_dismiss: &'static str,
+    /// The assistant's launcher (issue 12).
+    pub assistant_label: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -53,6 +55,7 @@ pub const EN: Texts = Texts {
     recovery_code: "Your cart code",
     recovery_resume: "Resume checkout",
     recovery_dismiss: "Dismiss",
+    assistant_label: "Ask us",
 };
 
 pub const ES: Texts = Texts {
@@ -76,6 +79,7 @@ pub const ES: Texts = Texts {
     recovery_code: "Código de tu carrito",
     recovery_resume: "Continuar con la compra",
     recovery_dismiss: "Cerrar",
+    assistant_label: "Pregúntanos",
 };
 
 pub const NL: Texts = Texts {
@@ -99,6 +103,7 @@ pub const NL: Texts = Texts {
     recovery_code: "Je winkelwagencode",
     recovery_resume: "Verder met afrekenen",
     recovery_dismiss: "Sluiten",
+    assistant_label: "Vraag het ons",
 };
 
 pub const DE: Texts = Texts {
@@ -122,6 +127,7 @@ pub const DE: Texts = Texts {
     recovery_code: "Ihr Warenkorb-Code",
     recovery_resume: "Zur Kasse",
     recovery_dismiss: "Schließen",
+    assistant_label: "Fragen Sie uns",
 };
 
 pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];

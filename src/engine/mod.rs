@@ -12,6 +12,7 @@
 //! storage or the network. Time arrives as `now`; everything that leaves goes out as an effect,
 //! and the consent rules are applied here, before any `Store` or `Send` is emitted.
 
+pub mod assistant;
 pub mod campaigns;
 pub mod cart;
 pub mod config;
@@ -87,7 +88,7 @@ pub enum Fetched {
     NotModified,
     /// New documents, already validated whole at the edge, and the answer they were read from
     /// (what the device keeps).
-    Fresh { etag: Option<String>, documents: documents::Config, source: Value },
+    Fresh { etag: Option<String>, documents: Box<documents::Config>, source: Value },
     /// The answer was not a valid config; nothing of it is used.
     Invalid(Vec<Problem>),
     /// No answer (network error, timeout, an HTTP error status); the reason for the console.
@@ -351,6 +352,8 @@ pub enum Effect {
     Load(tcf::Module),
     /// Resolve the promise of the handoff request with this id.
     HandoffAnswered(String, handoff::Answer),
+    /// Draw the assistant's launcher with what opening it needs; `None`: remove it.
+    Launcher(Option<assistant::Launcher>),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -397,6 +400,8 @@ pub struct Agent {
     tcf: tcf::Tcf,
     /// Handoff requests waiting for the backend's answer.
     handoffs: handoff::Handoffs,
+    /// The assistant's launcher as drawn.
+    launcher: Option<assistant::Launcher>,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -441,6 +446,7 @@ impl Agent {
             written: Written::default(),
             tcf: tcf::Tcf::default(),
             handoffs: handoff::Handoffs::default(),
+            launcher: None,
         }
     }
 
@@ -1042,7 +1048,7 @@ impl Agent {
                     return;
                 }
                 // Applied whole: the documents replace the old ones in one step.
-                self.config = Config::resolve(&self.page_settings, documents);
+                self.config = Config::resolve(&self.page_settings, *documents);
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, source });
                 // The page started under the documents it had: the new ones' page-load triggers
                 // fire for it now.
@@ -1367,6 +1373,11 @@ impl Agent {
             self.control = control;
             out.push(Effect::Control(control));
         }
+        let launcher = self.launcher_for(&wanted);
+        if launcher != self.launcher {
+            self.launcher.clone_from(&launcher);
+            out.push(Effect::Launcher(launcher));
+        }
         if wanted == self.shown {
             return;
         }
@@ -1385,6 +1396,27 @@ impl Agent {
             }
         }
         self.shown = wanted;
+    }
+}
+
+impl Agent {
+    /// The launcher while the site has an assistant and no blocking view is up.
+    fn launcher_for(&self, wanted: &[View]) -> Option<assistant::Launcher> {
+        let pointer = self.config.assistant.as_ref()?;
+        if wanted.iter().any(|view| view.kind != ViewKind::Campaign) {
+            return None;
+        }
+        let texts = texts_for(&self.config.locale);
+        let unlocked = self.unlocked();
+        Some(assistant::Launcher {
+            label: texts.assistant_label,
+            lang: texts.lang,
+            knowledge: pointer.path.clone(),
+            version: pointer.version,
+            cart_code: self.cart_code().map(str::to_owned),
+            personalization: unlocked.enables(Feature::AssistantMemory),
+            storage: unlocked.has(DataCategory::Interests),
+        })
     }
 }
 

@@ -38,6 +38,7 @@ fn demo_policy() -> Policy {
 
 fn fresh(etag: &str, documents: documents::Config) -> Event {
     let source = documents::encode_config(&documents);
+    let documents = Box::new(documents);
     Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents, source })
 }
 

@@ -401,7 +401,7 @@ fn the_backends_word_on_the_region_applies_when_the_config_arrives() {
         Event::ConfigFetched(Fetched::Fresh {
             etag: Some("\"1\"".into()),
             source: documents::encode_config(&documents),
-            documents,
+            documents: Box::new(documents),
         }),
         T0 + 1,
     );

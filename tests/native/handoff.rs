@@ -145,3 +145,56 @@ fn a_request_made_while_a_batch_is_on_the_wire_is_answered_by_its_own_batch() {
     let effects = tab.handle(Event::Sent { key: second.key.clone(), outcome: accepted }, T0 + 4);
     assert_eq!(answers(&effects), [("h1", Answer::Sent)]);
 }
+
+fn launcher(effects: &[Effect]) -> Option<&Option<concierge::engine::assistant::Launcher>> {
+    effects.iter().find_map(|effect| match effect {
+        Effect::Launcher(launcher) => Some(launcher),
+        _ => None,
+    })
+}
+
+fn with_knowledge() -> concierge::engine::config::Config {
+    let mut config = config();
+    config.assistant = Some(Box::new(concierge_protocol::documents::KnowledgePointer {
+        path: "/v1/config/knowledge?site=test".into(),
+        version: 3,
+    }));
+    config
+}
+
+#[test]
+fn no_knowledge_no_launcher() {
+    let (mut tab, effects) = Tab::open(&new_device(), "/", T0);
+    assert_eq!(launcher(&effects), None);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(true)), T0);
+    assert_eq!(launcher(&effects), None, "consent alone draws no launcher");
+}
+
+#[test]
+fn the_launcher_waits_for_the_consent_dialog_and_carries_what_opening_needs() {
+    let (mut tab, effects) = Tab::open_with(with_knowledge(), &new_device(), "/", T0);
+    assert_eq!(launcher(&effects), None, "hidden while the consent dialog blocks");
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 1);
+    let drawn = launcher(&effects).expect("drawn once the dialog is answered").clone();
+    let drawn = drawn.expect("a launcher");
+    assert_eq!(drawn.label, "Ask us");
+    assert_eq!(drawn.lang, "en");
+    assert_eq!(drawn.knowledge, "/v1/config/knowledge?site=test");
+    assert_eq!(drawn.version, 3);
+    assert_eq!(drawn.cart_code.as_deref(), tab.cart_code());
+    assert!(drawn.cart_code.is_some() && drawn.personalization && drawn.storage);
+    // Unchanged state: not drawn again.
+    let effects = tab.handle(Event::Tick, T0 + 2);
+    assert_eq!(launcher(&effects), None);
+    // Reopening the choices hides it, and a narrower choice is passed on when it returns.
+    let effects = tab.handle(Event::ShowConsentPrompt, T0 + 3);
+    assert_eq!(launcher(&effects), Some(&None));
+    let effects = tab.handle(Event::Consent(only_measurement()), T0 + 4);
+    let drawn = launcher(&effects).expect("drawn again").clone().expect("a launcher");
+    assert!(!drawn.personalization && !drawn.storage && drawn.cart_code.is_none());
+}
+
+fn only_measurement() -> ConsentUpdate {
+    let set = [("measurement", true), ("personalization", false), ("marketing", false)];
+    ConsentUpdate { all: None, set: set.iter().map(|(id, on)| (id.to_string(), *on)).collect() }
+}
