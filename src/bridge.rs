@@ -450,7 +450,10 @@ impl Bridge {
                             json.open_object();
                             json.string_field("label", launcher.label);
                             json.string_field("lang", launcher.lang);
+                            // A path on the backend's origin: the shell resolves it against
+                            // the endpoint (a string search here would cost the Wasm 0.5 KB).
                             json.string_field("knowledge", &launcher.knowledge);
+                            json.string_field("endpoint", &config.endpoint);
                             json.number_field("version", f64::from(launcher.version));
                             json.optional_string_field("cartCode", launcher.cart_code.as_deref());
                             json.key("consent");
