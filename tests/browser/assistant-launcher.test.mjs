@@ -51,7 +51,13 @@ test("the launcher waits for the consent dialog, shifts nothing, and opens the m
   assert.equal(await launcher(tab).textContent(), "Ask us");
   const after = await tab.page.evaluate(() => JSON.stringify(document.querySelector("h1").getBoundingClientRect()));
   assert.equal(after, before, "drawing the launcher moved nothing on the page");
-  assert.equal(await launcher(tab).evaluate((button) => getComputedStyle(button).position), "fixed");
+  assert.equal(await tab.page.evaluate(() => getComputedStyle(document.getElementById("concierge-root")).position), "fixed");
+  // Beside the privacy control, not over it: both can be clicked.
+  const [control, button] = await tab.page.evaluate(() => {
+    const root = document.getElementById("concierge-root").shadowRoot;
+    return [".concierge-control", ".concierge-launcher"].map((selector) => JSON.parse(JSON.stringify(root.querySelector(selector).getBoundingClientRect())));
+  });
+  assert.ok(control.bottom <= button.top || button.bottom <= control.top, `no overlap: ${JSON.stringify([control, button])}`);
   assert.ok(!tab.requests.some((url) => url.includes("/modules/assistant")), "not fetched before it is opened");
 
   await launcher(tab).focus();
