@@ -18,6 +18,7 @@
 use crate::engine::cart::Cart;
 use crate::engine::config::ConsentModeUse;
 use crate::engine::consent::{Consent, ConsentUpdate, Decision};
+use crate::engine::handoff;
 use crate::engine::persist::{Key, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::tcf::Module;
@@ -259,6 +260,19 @@ impl Bridge {
             },
             "storage" => self.storage_change(part(1), part(2), out),
             "config" => Some(Event::ConfigFetched(fetched(part(1)))),
+            // The assistant's `ctx.handoff(request)`: a request that cannot be read is answered
+            // `failed` at once, with the field named in the console.
+            "handoff" => {
+                let id = part(1).as_str()?.to_owned();
+                match wire::decode_handoff(part(2)) {
+                    Ok(request) => Some(Event::Handoff { id, request }),
+                    Err(problem) => {
+                        out.warn(text!("handoff: ", problem.describe()));
+                        out.push("handoff", &[&id, handoff::Answer::Failed.name()]);
+                        None
+                    }
+                }
+            }
             "receipt" => {
                 let id = part(1).as_str()?.to_owned();
                 let status = part(2).as_f64().filter(|s| (0.0..1000.0).contains(s)).unwrap_or(0.0);
@@ -475,6 +489,36 @@ impl Bridge {
                     let mapping = self.agent.config().policy.tcf.as_ref();
                     match mapping.and_then(|tcf| tcf.vendor_id) {
                         Some(id) => json.number(f64::from(id)),
+                        None => json.null(),
+                    }
+                    out.end();
+                }
+                Effect::HandoffAnswered(id, answer) => out.push("handoff", &[&id, answer.name()]),
+                // What the shell draws, and the module's `ctx` but for the shell's own parts.
+                Effect::Launcher(launcher) => {
+                    let json = out.begin("launcher");
+                    match launcher {
+                        Some(launcher) => {
+                            json.open_object();
+                            json.string_field("label", launcher.label);
+                            json.string_field("lang", launcher.lang);
+                            // A path on the backend's origin: the shell resolves it against
+                            // the endpoint (a string search here would cost the Wasm 0.5 KB).
+                            json.string_field("knowledge", &launcher.knowledge);
+                            json.string_field("endpoint", &config.endpoint);
+                            json.number_field("version", f64::from(launcher.version));
+                            json.optional_string_field("cartCode", launcher.cart_code.as_deref());
+                            json.key("consent");
+                            json.open_object();
+                            json.key("personalization");
+                            json.bool(launcher.personalization);
+                            json.key("storage");
+                            json.bool(launcher.storage);
+                            json.close_object();
+                            let key = text!(stored::prefix(site), "assistant");
+                            json.string_field("storageKey", &key);
+                            json.close_object();
+                        }
                         None => json.null(),
                     }
                     out.end();

@@ -902,3 +902,35 @@ pub fn parse_price_text(text: &str) -> Option<f64> {
     };
     parse_decimal(&normal)
 }
+/// Reads the assistant's `ctx.handoff(request)`: `{ kind: "call" | "store", phone?, transcript?:
+/// [{ from, text }] }`, checked by the protocol's own `handoff` event decoder, so a bad field is
+/// named as the backend would name it (`handoff.phone: must be a phone number ...`). The cart
+/// code is the engine's to add, never the page's.
+pub fn decode_handoff(
+    request: &Value,
+) -> Result<crate::engine::handoff::Request, protocol::Problem> {
+    use protocol::batch::{decode_event, Payload};
+    let Value::Object(fields) = request else {
+        return Err(protocol::Problem::new("handoff", "must be an object".to_owned()));
+    };
+    let mut event = vec![
+        ("id".to_owned(), Value::String("evt_handoff".to_owned())),
+        ("at".to_owned(), Value::Number(0.0)),
+        ("name".to_owned(), Value::String("handoff".to_owned())),
+    ];
+    for (key, value) in fields {
+        if !matches!(key.as_str(), "kind" | "phone" | "transcript") {
+            let message = "is not a known field (kind, phone, transcript)".to_owned();
+            return Err(protocol::Problem::new(text!("handoff.", key), message));
+        }
+        event.push((key.clone(), value.clone()));
+    }
+    match decode_event(&Value::Object(event), "handoff")?.payload {
+        Payload::Handoff(handoff) => Ok(crate::engine::handoff::Request {
+            kind: handoff.kind,
+            phone: handoff.phone,
+            transcript: handoff.transcript,
+        }),
+        _ => Err(protocol::Problem::new("handoff", "is not a handoff".to_owned())),
+    }
+}

@@ -10,6 +10,7 @@ mod native {
     pub mod cart;
     pub mod config;
     pub mod consent;
+    pub mod handoff;
     pub mod interests;
     pub mod recommend;
     pub mod stored;

@@ -132,6 +132,71 @@ pub enum Payload {
     Interests {
         top: Vec<Interest>,
     },
+    /// The visitor asked to be called back or to continue in a store (issue 12): `{"kind":
+    /// "call" | "store", "phone": "+31 6 1234 5678"?, "cart_code": "K7M-4QP"?, "transcript":
+    /// [{"from": "visitor" | "assistant", "text": ...}]?}`. A call needs a phone.
+    Handoff(Handoff),
+}
+
+/// A handoff request as it travels: what the visitor asked for and what they chose to attach.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Handoff {
+    pub kind: HandoffKind,
+    /// As the visitor typed it, trimmed; validated by [`is_phone`].
+    pub phone: Option<String>,
+    /// The cart's code, so staff find the cart the visitor means.
+    pub cart_code: Option<String>,
+    /// The conversation with the assistant; empty when none was attached.
+    pub transcript: Vec<TranscriptLine>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HandoffKind {
+    /// "Call me": staff phone the visitor.
+    Call,
+    /// "Continue in store": the visitor brings the cart code to a store.
+    Store,
+}
+
+impl HandoffKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            HandoffKind::Call => "call",
+            HandoffKind::Store => "store",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<HandoffKind> {
+        match name {
+            "call" => Some(HandoffKind::Call),
+            "store" => Some(HandoffKind::Store),
+            _ => None,
+        }
+    }
+}
+
+/// One message of an assistant conversation attached to a handoff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TranscriptLine {
+    /// `true`: the visitor wrote it; `false`: the assistant.
+    pub visitor: bool,
+    pub text: String,
+}
+
+/// The most messages a handoff's transcript carries.
+pub const MAX_TRANSCRIPT_LINES: usize = 40;
+/// The longest message of a transcript, in characters.
+pub const MAX_TRANSCRIPT_TEXT: usize = 1_000;
+
+/// A phone number a person could dial: an optional leading `+`, then 6 to 15 digits (E.164's
+/// most) with spaces, `-`, `.`, `(` and `)` between them, at most 32 characters in all.
+pub fn is_phone(text: &str) -> bool {
+    let digits = text.bytes().filter(u8::is_ascii_digit).count();
+    let body = text.strip_prefix('+').unwrap_or(text);
+    text.len() <= 32
+        && (6..=15).contains(&digits)
+        && body.starts_with(|c: char| c.is_ascii_digit() || c == '(')
+        && body.bytes().all(|b| b.is_ascii_digit() || b" -.()".contains(&b))
 }
 
 /// One interest of the agent's model: a dimension (`category`, `brand`, `price_band`), its key
@@ -217,6 +282,7 @@ impl Payload {
             Payload::Commerce { kind, .. } => kind.name(),
             Payload::Campaign { .. } => "campaign",
             Payload::Interests { .. } => "interests",
+            Payload::Handoff(_) => "handoff",
         }
     }
 
@@ -228,6 +294,7 @@ impl Payload {
             Payload::Cart(_) => Some(Purpose::Storage),
             Payload::Commerce { .. } | Payload::Campaign { .. } => Some(Purpose::Analytics),
             Payload::Interests { .. } => Some(Purpose::Storage),
+            Payload::Handoff(_) => Some(Purpose::Storage),
         }
     }
 }
@@ -346,6 +413,22 @@ pub fn write_event(out: &mut impl JsonSink, event: &Event) {
                 out.close_object();
             }
             out.close_array();
+        }
+        Payload::Handoff(handoff) => {
+            out.string_field("kind", handoff.kind.name());
+            out.optional_string_field("phone", handoff.phone.as_deref());
+            out.optional_string_field("cart_code", handoff.cart_code.as_deref());
+            if !handoff.transcript.is_empty() {
+                out.key("transcript");
+                out.open_array();
+                for line in &handoff.transcript {
+                    out.open_object();
+                    out.string_field("from", if line.visitor { "visitor" } else { "assistant" });
+                    out.string_field("text", &line.text);
+                    out.close_object();
+                }
+                out.close_array();
+            }
         }
     }
     out.close_object();
@@ -660,6 +743,10 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
             "event",
             "value",
             "top",
+            "kind",
+            "phone",
+            "cart_code",
+            "transcript",
         ],
     )?;
     let id = event.token("id", 8, 64)?;
@@ -668,27 +755,35 @@ pub fn decode_event(value: &Value, path: &str) -> Result<Event, Problem> {
     let payload = match name {
         "consent" | "cart" => {
             event.absent(&CAMPAIGN_FIELDS, name)?;
+            event.absent(&HANDOFF_FIELDS, name)?;
+            event.absent(&["top"], name)?;
             decode_record(event, name)?
         }
         "campaign" => {
             event.absent(&["items", "transaction_id", "consent", "cart", "top"], name)?;
+            event.absent(&HANDOFF_FIELDS, name)?;
             decode_campaign_measure(event)?
         }
         "interests" => {
             event.absent(&["items", "transaction_id", "consent", "cart"], name)?;
             event.absent(&CAMPAIGN_FIELDS, name)?;
+            event.absent(&HANDOFF_FIELDS, name)?;
             decode_interests(event)?
+        }
+        "handoff" => {
+            event.absent(&["items", "transaction_id", "consent", "cart", "top"], name)?;
+            event.absent(&CAMPAIGN_FIELDS, name)?;
+            Payload::Handoff(decode_handoff(event)?)
         }
         other => {
             let kind = CommerceKind::from_name(other).ok_or_else(|| {
                 let known = CommerceKind::ALL.map(CommerceKind::name).join(", ");
-                event.problem(
-                    "name",
-                    text!("must be consent, cart, campaign, interests or one of ", known),
-                )
+                let expected = "must be consent, cart, campaign, interests, handoff or one of ";
+                event.problem("name", text!(expected, known))
             })?;
             event.absent(&["consent", "cart", "top"], name)?;
             event.absent(&CAMPAIGN_FIELDS, name)?;
+            event.absent(&HANDOFF_FIELDS, name)?;
             let items = decode_items(event, "items", MAX_ITEMS, MAX_PRICE_MINOR)?;
             let transaction_id = event.optional_text("transaction_id", MAX_TEXT)?;
             Payload::Commerce { kind, items, transaction_id }
@@ -767,6 +862,51 @@ fn decode_campaign_measure(event: Fields<'_>) -> Result<Payload, Problem> {
         ));
     }
     Ok(Payload::Campaign { event: kind, campaign, variant, bucket, value })
+}
+
+/// The fields only a `handoff` event has.
+const HANDOFF_FIELDS: [&str; 4] = ["kind", "phone", "cart_code", "transcript"];
+
+/// A `handoff` event's own fields, each refused by name: a call without a valid phone, an
+/// unknown kind, a cart code of another shape, a transcript line of another shape.
+fn decode_handoff(event: Fields<'_>) -> Result<Handoff, Problem> {
+    let kind = event.str_of("kind", event.required("kind")?)?;
+    let kind = HandoffKind::from_name(kind)
+        .ok_or_else(|| event.problem("kind", "must be \"call\" or \"store\"".into()))?;
+    let phone = match event.optional_text("phone", 32)? {
+        Some(phone) if !is_phone(phone.trim()) => {
+            return Err(
+                event.problem("phone", "must be a phone number such as +31 6 1234 5678".into())
+            );
+        }
+        phone => phone.map(|p| p.trim().to_owned()),
+    };
+    if kind == HandoffKind::Call && phone.is_none() {
+        return Err(event.problem("phone", "is required for a call".into()));
+    }
+    let cart_code = match event.optional("cart_code") {
+        Some(found) => Some(
+            found
+                .as_str()
+                .and_then(normalise_cart_code)
+                .ok_or_else(|| event.problem("cart_code", "must look like K7M-4QP".into()))?,
+        ),
+        None => None,
+    };
+    let raw = event.optional_array("transcript", MAX_TRANSCRIPT_LINES)?.unwrap_or_default();
+    let at = event.path("transcript");
+    let mut transcript = Vec::with_capacity(raw.len());
+    for (i, line) in raw.iter().enumerate() {
+        let path = index(&at, i);
+        let line = Fields::of(line, &path, &["from", "text"])?;
+        let visitor = match line.str_of("from", line.required("from")?)? {
+            "visitor" => true,
+            "assistant" => false,
+            _ => return Err(line.problem("from", "must be \"visitor\" or \"assistant\"".into())),
+        };
+        transcript.push(TranscriptLine { visitor, text: line.text("text", MAX_TRANSCRIPT_TEXT)? });
+    }
+    Ok(Handoff { kind, phone, cart_code, transcript })
 }
 
 /// A campaign's largest business value (the campaigns document's `MAX_VALUE`).

@@ -325,3 +325,80 @@ fn the_interests_payload_reads_as_the_agent_writes_it_and_refuses_bad_fields_by_
 fn text_of(text: &str) -> String {
     text.to_owned()
 }
+
+#[test]
+fn the_handoff_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_by_name() {
+    use concierge_protocol::batch::{Handoff, HandoffKind, TranscriptLine};
+    let read = |text: &str| batch::decode_event(&json(text), "events[0]");
+    let good = r#"{"id":"evt_00000009","name":"handoff","at":7,"kind":"call","phone":"+31 6 1234 5678","cart_code":"K7M-4QP","transcript":[{"from":"visitor","text":"Is it waterproof?"},{"from":"assistant","text":"Yes."}]}"#;
+    let call = read(good).unwrap();
+    assert_eq!(
+        call.payload,
+        Payload::Handoff(Handoff {
+            kind: HandoffKind::Call,
+            phone: Some("+31 6 1234 5678".into()),
+            cart_code: Some("K7M-4QP".into()),
+            transcript: vec![
+                TranscriptLine { visitor: true, text: "Is it waterproof?".into() },
+                TranscriptLine { visitor: false, text: "Yes.".into() },
+            ],
+        })
+    );
+    assert_eq!(call.payload.name(), "handoff");
+    let mut writer = JsonWriter::new();
+    batch::write_event(&mut writer, &call);
+    assert_eq!(writer.finish(), good, "the agent writes what the server reads");
+    // A store visit needs no phone and no transcript.
+    let store = read(r#"{"id":"evt_00000009","at":7,"name":"handoff","kind":"store"}"#).unwrap();
+    assert!(matches!(store.payload, Payload::Handoff(Handoff { kind: HandoffKind::Store, .. })));
+
+    let long = "x".repeat(1001);
+    let long_line = format!(r#"{{"transcript":[{{"from":"visitor","text":"{long}"}}]}}"#);
+    let many =
+        format!(r#"{{"transcript":[{}]}}"#, vec![r#"{"from":"visitor","text":"a"}"#; 41].join(","));
+    let cases: Vec<(&str, &str, &str)> = vec![
+        (r#"{"kind":"email"}"#, "events[0].kind", "must be \"call\" or \"store\""),
+        (r#"{"kind":null}"#, "events[0].kind", "is required"),
+        (r#"{"phone":null}"#, "events[0].phone", "is required for a call"),
+        (r#"{"phone":"call me maybe"}"#, "events[0].phone", "must be a phone number"),
+        (r#"{"phone":"12345"}"#, "events[0].phone", "must be a phone number"),
+        (r#"{"phone":"+1234567890123456"}"#, "events[0].phone", "must be a phone number"),
+        (r#"{"phone":"<img src=x>"}"#, "events[0].phone", "must be a phone number"),
+        (r#"{"phone":7}"#, "events[0].phone", "must be a string, got a number"),
+        (r#"{"cart_code":"nope"}"#, "events[0].cart_code", "must look like K7M-4QP"),
+        (r#"{"transcript":"hi"}"#, "events[0].transcript", "must be an array"),
+        (&many, "events[0].transcript", "has more than 40 entries"),
+        (
+            r#"{"transcript":[{"from":"staff","text":"a"}]}"#,
+            "events[0].transcript[0].from",
+            "must be \"visitor\" or \"assistant\"",
+        ),
+        (r#"{"transcript":[{"from":"visitor"}]}"#, "events[0].transcript[0].text", "is required"),
+        (&long_line, "events[0].transcript[0].text", "is longer than 1000 characters"),
+        (
+            r#"{"transcript":[{"from":"visitor","text":"a","at":1}]}"#,
+            "events[0].transcript[0].at",
+            "is not a known field",
+        ),
+        (r#"{"items":[]}"#, "events[0].items", "is not allowed on handoff events"),
+        (r#"{"campaign":"x"}"#, "events[0].campaign", "is not allowed on handoff events"),
+    ];
+    for (change, path, message) in cases {
+        let mut value: serde_json::Value = serde_json::from_str(good).unwrap();
+        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
+            value[key] = new;
+        }
+        let problem = read(&value.to_string()).unwrap_err();
+        assert_eq!(problem.path, path, "{change}");
+        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
+    }
+    // A handoff's fields on another kind of event are refused too.
+    let stray = r#"{"id":"evt_00000009","at":7,"name":"purchase","phone":"+31 6 1234 5678"}"#;
+    assert_eq!(read(stray).unwrap_err().path, "events[0].phone");
+    for phone in ["+31 6 1234 5678", "(020) 555-0100", "0612345678", "+1.415.555.0100"] {
+        assert!(batch::is_phone(phone), "{phone}");
+    }
+    for phone in ["", "+", "++31612345678", "06-12", "-0612345678", "0612345678 ext 2"] {
+        assert!(!batch::is_phone(phone), "{phone}");
+    }
+}

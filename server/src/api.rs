@@ -4,7 +4,7 @@ use crate::db::{same_hash, sha256_hex, Db, DbError};
 use crate::metrics::Metrics;
 use crate::model::{self, Batch, IntentIn, Invalid};
 use axum::body::{Body, Bytes};
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -126,6 +126,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/v1/events", post(ingest))
         .route("/v1/carts/{code}", get(live_cart))
         .route("/v1/carts/{code}/intent", post(record_intent))
+        .route("/v1/handoffs", get(handoffs))
         .route("/v1/profiles/{visitor}", delete(erase))
         .route("/v1/profiles/{visitor}/export", get(export))
         .route("/v1/profiles/{visitor}/intents", get(visitor_intents))
@@ -268,6 +269,32 @@ async fn live_cart(
     let code = cart_code(&code)?;
     let cart = state.db.live_cart(&code).await?.ok_or(ApiError::NotFound("cart code"))?;
     Ok(Json(cart).into_response())
+}
+
+/// `GET /v1/handoffs?site=ID&since=MS`: the site's handoff requests, newest first (at most
+/// 100); `since` (a `received_at`) asks only for newer ones, for the console's polling.
+async fn handoffs(
+    State(state): State<ApiState>,
+    Query(query): Query<HandoffQuery>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<Response, ApiError> {
+    require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
+    let site = query.site.filter(|site| concierge_protocol::batch::is_token(site, 1, 64));
+    let site = site.ok_or_else(|| {
+        ApiError::Invalid(Invalid {
+            field: "site".into(),
+            message: "is required: the site id, 1-64 letters, digits, - or _".into(),
+        })
+    })?;
+    let since = query.since.unwrap_or(-1);
+    Ok(Json(state.db.handoffs(&site, None, since, 100).await?).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct HandoffQuery {
+    site: Option<String>,
+    since: Option<i64>,
 }
 
 async fn record_intent(

@@ -105,6 +105,11 @@ pub fn carries(unlocked: Unlocked, payload: &Payload) -> bool {
             unlocked.has(DataCategory::Interests)
                 && (unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView))
         }
+        // The visitor's own explicit ask, under an identity a sending feature made (the cart
+        // code and transcript in it are judged apart when it is stored).
+        Payload::Handoff(_) => {
+            unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 
 use crate::consent::{carries, grants_nothing, ConsentHistory, Judge};
 use crate::model::{
-    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, Intent, IntentIn, Interest,
-    LiveCart, Payload, Purpose, PurposeConsent,
+    Batch, BatchOutcome, Cart, Channel, ConsentState, Decision, Event, HandoffOut, Intent,
+    IntentIn, Interest, LiveCart, Payload, Purpose, PurposeConsent,
 };
 use concierge_protocol::consent::Unlocked;
 use concierge_protocol::documents::Policy;
@@ -251,6 +251,10 @@ impl Db {
                     .rows_affected()
                         > 0
                 }
+                Payload::Handoff(handoff) => {
+                    let unlocked = judge.unlocked(&current);
+                    store_handoff(&mut tx, batch, event, handoff, unlocked, now).await?
+                }
                 _ => store_event(&mut tx, &batch.visitor_id, event, now).await?,
             };
             if !stored {
@@ -372,6 +376,7 @@ impl Db {
         .await?;
         let Some(row) = row else { return Ok(None) };
         let visitor: String = row.try_get("visitor_id")?;
+        let site: String = row.try_get("site")?;
         let cart: Option<Cart> = match row.try_get::<Option<String>, _>("cart_json")? {
             Some(json) => Some(
                 concierge_protocol::batch::decode_stored_cart(&parse_json(&json)?, "cart")
@@ -389,14 +394,13 @@ impl Db {
             cart_code: code.to_owned(),
             last_activity: row.try_get::<Option<i64>, _>("cart_updated_at")?,
             consent: consent_of(&row)?,
-            consent_purposes: self
-                .consent_by_purpose(&row.try_get::<String, _>("site")?, &visitor)
-                .await?,
+            consent_purposes: self.consent_by_purpose(&site, &visitor).await?,
             total,
             item_count,
             cart,
             interests: self.interests(&visitor).await?,
             intents: self.intents(&visitor).await?,
+            handoffs: self.handoffs(&site, Some(&visitor), -1, 20).await?,
         }))
     }
 
@@ -506,6 +510,47 @@ impl Db {
             .into_iter()
             .map(|i| Interest { dimension: i.dimension, key: i.key, score: i.score })
             .collect())
+    }
+
+    /// A site's handoff requests, newest first (`visitor`: only that visitor's), at most
+    /// `limit`; `since` (received_at, exclusive) lets the console ask only for new ones.
+    pub async fn handoffs(
+        &self,
+        site: &str,
+        visitor: Option<&str>,
+        since: i64,
+        limit: i64,
+    ) -> Result<Vec<HandoffOut>, DbError> {
+        let rows = sqlx::query(
+            "SELECT event_id, kind, phone, cart_code, transcript, occurred_at, received_at \
+             FROM handoffs WHERE site = $1 AND ($2 = '' OR visitor_id = $2) AND received_at > $3 \
+             ORDER BY received_at DESC, event_id LIMIT $4",
+        )
+        .bind(site)
+        .bind(visitor.unwrap_or(""))
+        .bind(since)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let text = |row: &sqlx::any::AnyRow, column: &str| -> Result<Option<String>, DbError> {
+            let value: String = row.try_get(column)?;
+            Ok((!value.is_empty()).then_some(value))
+        };
+        rows.iter()
+            .map(|row| {
+                let transcript: String = row.try_get("transcript")?;
+                Ok(HandoffOut {
+                    id: row.try_get("event_id")?,
+                    kind: row.try_get("kind")?,
+                    phone: text(row, "phone")?,
+                    cart_code: text(row, "cart_code")?,
+                    transcript: serde_json::from_str(&transcript)
+                        .map_err(|e| DbError::Damaged(format!("a stored transcript: {e}")))?,
+                    at: row.try_get("occurred_at")?,
+                    received_at: row.try_get("received_at")?,
+                })
+            })
+            .collect()
     }
 
     pub async fn intents(&self, visitor: &str) -> Result<Vec<Intent>, DbError> {
@@ -732,6 +777,7 @@ impl Db {
             "batches",
             "intents",
             "consent_receipts",
+            "handoffs",
         ] {
             let row =
                 sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table} WHERE visitor_id = $1"))
@@ -781,6 +827,12 @@ const CART: Payload = Payload::Cart(Cart {
     updated_at: None,
 });
 const INTERESTS: Payload = Payload::Interests { top: Vec::new() };
+const HANDOFF: Payload = Payload::Handoff(concierge_protocol::batch::Handoff {
+    kind: concierge_protocol::batch::HandoffKind::Store,
+    phone: None,
+    cart_code: None,
+    transcript: Vec::new(),
+});
 const VISIT: Payload = Payload::Commerce {
     kind: concierge_protocol::names::CommerceKind::ViewItem,
     items: Vec::new(),
@@ -882,6 +934,19 @@ async fn apply_consent(
             .execute(&mut **tx)
             .await?;
     }
+    // A handoff leaves under a sending feature; when none is left, its requests go too.
+    let handoff = |unlocked: &Unlocked| carries(*unlocked, &HANDOFF);
+    if handoff(was) && !handoff(is) {
+        sqlx::query("DELETE FROM handoffs WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    } else if cart(was) && !cart(is) {
+        sqlx::query("UPDATE handoffs SET cart_code = '', transcript = '[]' WHERE visitor_id = $1")
+            .bind(visitor)
+            .execute(&mut **tx)
+            .await?;
+    }
     if visit(was) && !visit(is) {
         sqlx::query("DELETE FROM events WHERE visitor_id = $1 AND name NOT IN ('consent', 'cart')")
             .bind(visitor)
@@ -945,6 +1010,49 @@ async fn store_campaign_event(
     .bind(bucket.name())
     .bind(happened.name())
     .bind(value.unwrap_or(0.0))
+    .bind(event.at)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?
+    .rows_affected();
+    Ok(inserted > 0)
+}
+
+/// Stores one handoff request; `false` when an earlier delivery stored it already. The cart
+/// code stays only while `staff_view` is enabled and the transcript only with
+/// `assistant_memory`, whatever the agent sent.
+async fn store_handoff(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    batch: &Batch,
+    event: &Event,
+    handoff: &concierge_protocol::batch::Handoff,
+    unlocked: Unlocked,
+    now: i64,
+) -> Result<bool, DbError> {
+    let cart_code = handoff.cart_code.as_deref().filter(|_| unlocked.enables(Feature::StaffView));
+    let transcript: Vec<serde_json::Value> = if unlocked.enables(Feature::AssistantMemory) {
+        let lines = handoff.transcript.iter();
+        lines
+            .map(|line| {
+                let from = if line.visitor { "visitor" } else { "assistant" };
+                serde_json::json!({ "from": from, "text": line.text })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let inserted = sqlx::query(
+        "INSERT INTO handoffs \
+         (event_id, site, visitor_id, kind, phone, cart_code, transcript, occurred_at, received_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&batch.site)
+    .bind(&batch.visitor_id)
+    .bind(handoff.kind.name())
+    .bind(handoff.phone.as_deref().unwrap_or(""))
+    .bind(cart_code.unwrap_or(""))
+    .bind(serde_json::Value::Array(transcript).to_string())
     .bind(event.at)
     .bind(now)
     .execute(&mut **tx)
@@ -1040,7 +1148,8 @@ async fn erase_in(
         .execute(&mut **tx)
         .await?
         .rows_affected();
-    for table in ["events", "campaign_events", "batches", "intents", "visitor_consent"] {
+    for table in ["events", "campaign_events", "batches", "intents", "visitor_consent", "handoffs"]
+    {
         sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id = $1"))
             .bind(visitor)
             .execute(&mut **tx)

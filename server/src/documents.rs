@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Json, Router};
 use concierge_protocol::documents::{
     catalogue_links_outside, check_document, encode_config, encode_document, entry_links_outside,
-    links_outside, rules::is_token, Config, Document, Kind, KIND_NAMES, MAX_SITE,
+    links_outside, rules::is_token, Config, Document, Kind, KnowledgePointer, KIND_NAMES, MAX_SITE,
 };
 use concierge_protocol::{Problem, Value};
 use sqlx::Row;
@@ -253,6 +253,14 @@ pub async fn config_body_in_region(
     let mut config = Config { site: site.to_owned(), ..Config::default() };
     for (kind, body) in db.current_documents(site).await? {
         if Kind::from_name(&kind).is_some_and(served_apart) {
+            // Only a pointer to it, so the agent knows there is an assistant to offer.
+            let value: Result<Value, _> = serde_json::from_str(&body);
+            if let Ok(Ok(document)) = value.map(|value| check_document(&value)) {
+                config.assistant = Some(Box::new(KnowledgePointer {
+                    path: format!("/v1/config/{kind}?site={site}"),
+                    version: document.version(),
+                }));
+            }
             continue;
         }
         let value: Result<Value, _> = serde_json::from_str(&body);

@@ -145,6 +145,24 @@ pub struct LiveCart {
     /// best first: dimension, key and score.
     pub interests: Vec<Interest>,
     pub intents: Vec<Intent>,
+    /// The visitor's handoff requests, newest first.
+    pub handoffs: Vec<HandoffOut>,
+}
+
+/// A handoff request as staff see it (`GET /v1/handoffs`, and beside the live cart).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+pub struct HandoffOut {
+    /// The agent's event id.
+    pub id: String,
+    /// `call` or `store`.
+    pub kind: String,
+    pub phone: Option<String>,
+    pub cart_code: Option<String>,
+    /// `[{"from": "visitor" | "assistant", "text": ...}]`; empty when none was kept.
+    pub transcript: Vec<serde_json::Value>,
+    /// When the visitor asked (their clock), and when the server received it.
+    pub at: i64,
+    pub received_at: i64,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

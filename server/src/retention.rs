@@ -242,10 +242,18 @@ impl Db {
         .await?
         .rows_affected();
 
+        // Handoff requests are about the cart (its code, what to buy): kept as long as it.
+        deleted.intents += sqlx::query("DELETE FROM handoffs WHERE site = $1 AND occurred_at < $2")
+            .bind(site)
+            .bind(before(retention.cart))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+
         // Profiles not seen for the identifiers' retention go whole, with everything keyed by
         // their id. No tombstone: this is forgetting, not an erasure the visitor asked for.
         let stale = before(retention.identifiers);
-        for table in ["events", "campaign_events", "intents"] {
+        for table in ["events", "campaign_events", "intents", "handoffs"] {
             let gone =
                 sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id IN ({STALE_VISITORS})"))
                     .bind(site)
@@ -253,7 +261,7 @@ impl Db {
                     .execute(&mut *tx)
                     .await?
                     .rows_affected();
-            if table != "intents" {
+            if !matches!(table, "intents" | "handoffs") {
                 deleted.events += gone;
             } else {
                 deleted.intents += gone;

@@ -54,6 +54,8 @@ pub struct Config {
     pub catalogue: Option<Box<documents::Catalogue>>,
     /// How fast interests fade: a score halves in this time (`interests.half_life_days`).
     pub interests_half_life: Millis,
+    /// Where the assistant's knowledge is, when the site published one (no launcher without).
+    pub assistant: Option<Box<documents::KnowledgePointer>>,
 }
 
 /// Google Consent Mode on the page: none (no `gtag`, no `dataLayer`), the agent's to set, or
@@ -89,6 +91,7 @@ impl Config {
             campaigns: Box::new(super::campaigns::builtin()),
             catalogue: None,
             interests_half_life: super::interests::DEFAULT_HALF_LIFE,
+            assistant: None,
         }
     }
 
@@ -128,6 +131,7 @@ impl Config {
             }
             config.catalogue = Some(catalogue);
         }
+        config.assistant = documents.assistant;
         config.region = page.region.clone().or(documents.region);
         config.gpc = page.gpc;
         config.consent_mode = page.consent_mode;

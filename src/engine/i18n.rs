@@ -32,6 +32,8 @@ pub struct Texts {
     pub recovery_dismiss: &'static str,
     /// The heading of the "you may also like" slot (`recommend`).
     pub recommendations_title: &'static str,
+    /// The assistant's launcher (issue 12).
+    pub assistant_label: &'static str,
 }
 
 pub const EN: Texts = Texts {
@@ -56,6 +58,7 @@ pub const EN: Texts = Texts {
     recovery_resume: "Resume checkout",
     recovery_dismiss: "Dismiss",
     recommendations_title: "You may also like",
+    assistant_label: "Ask us",
 };
 
 pub const ES: Texts = Texts {
@@ -80,6 +83,7 @@ pub const ES: Texts = Texts {
     recovery_resume: "Continuar con la compra",
     recovery_dismiss: "Cerrar",
     recommendations_title: "También te puede gustar",
+    assistant_label: "Pregúntanos",
 };
 
 pub const NL: Texts = Texts {
@@ -104,6 +108,7 @@ pub const NL: Texts = Texts {
     recovery_resume: "Verder met afrekenen",
     recovery_dismiss: "Sluiten",
     recommendations_title: "Misschien vind je dit ook leuk",
+    assistant_label: "Vraag het ons",
 };
 
 pub const DE: Texts = Texts {
@@ -128,6 +133,7 @@ pub const DE: Texts = Texts {
     recovery_resume: "Zur Kasse",
     recovery_dismiss: "Schließen",
     recommendations_title: "Das könnte Ihnen auch gefallen",
+    assistant_label: "Fragen Sie uns",
 };
 
 pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];

@@ -12,12 +12,14 @@
 //! storage or the network. Time arrives as `now`; everything that leaves goes out as an effect,
 //! and the consent rules are applied here, before any `Store` or `Send` is emitted.
 
+pub mod assistant;
 pub mod campaigns;
 pub mod cart;
 pub mod config;
 pub mod consent;
 pub mod contact;
 pub mod decide;
+pub mod handoff;
 pub mod i18n;
 pub mod interests;
 pub mod money;
@@ -159,6 +161,11 @@ pub enum Event {
     /// Something the visitor did that feeds the interest model (a GA4 ecommerce event, a
     /// product described on the page, a search, the time a product page was visible).
     Interest(interests::Observation),
+    /// The assistant's `ctx.handoff(request)`, with the shell's id for its promise.
+    Handoff {
+        id: String,
+        request: handoff::Request,
+    },
 }
 
 /// A Google Consent Mode command: `gtag('consent', 'default' | 'update', state)`.
@@ -349,6 +356,10 @@ pub enum Effect {
     Control(Option<&'static str>),
     /// Fetch a lazy module and answer `ModuleLoaded`.
     Load(tcf::Module),
+    /// Resolve the promise of the handoff request with this id.
+    HandoffAnswered(String, handoff::Answer),
+    /// Draw the assistant's launcher with what opening it needs; `None`: remove it.
+    Launcher(Option<assistant::Launcher>),
 }
 
 /// Whether a feature that sends to the backend is on: then there is someone to send as.
@@ -399,6 +410,10 @@ pub struct Agent {
     interests: interests::Interests,
     /// The model's top as the page started or as last sent: sent again only when it changed.
     interests_sent: Vec<sync::Interest>,
+    /// Handoff requests waiting for the backend's answer.
+    handoffs: handoff::Handoffs,
+    /// The assistant's launcher as drawn.
+    launcher: Option<assistant::Launcher>,
 }
 
 /// What the notices and the outbox compare against: the state before a batch of events.
@@ -445,6 +460,8 @@ impl Agent {
             recommend: recommend::Recommend::default(),
             interests: interests::Interests::default(),
             interests_sent: Vec::new(),
+            handoffs: handoff::Handoffs::default(),
+            launcher: None,
         }
     }
 
@@ -624,7 +641,53 @@ impl Agent {
                 self.interests.half_life = self.config.interests_half_life;
                 self.interests.observe(&observation, now);
             }
+            Event::Handoff { id, request } => self.request_handoff(id, request, now, out),
         }
+    }
+
+    /// Queues a handoff request to go at once (it is not a measurement, so the outbox is due
+    /// now), under the consent rule of [`handoff`]; `not_allowed` at once otherwise.
+    fn request_handoff(
+        &mut self,
+        id: String,
+        request: handoff::Request,
+        now: Millis,
+        out: &mut Vec<Effect>,
+    ) {
+        let unlocked = self.unlocked();
+        if !sends(unlocked) || self.sync.identity.is_none() {
+            out.push(Effect::HandoffAnswered(id, handoff::Answer::NotAllowed));
+            return;
+        }
+        let transcript = unlocked.enables(Feature::AssistantMemory);
+        let payload = request.payload(self.cart_code(), transcript);
+        let event = self.rng.id("evt");
+        self.handoffs.waiting.push((id, event.clone()));
+        self.sync.outbox.push(OutEvent { id: event, at: now, payload: Payload::Handoff(payload) });
+    }
+
+    /// Answers the handoffs the batch `ids` carried: `sent` when the backend acknowledged it,
+    /// `failed` when it refused it or could not be reached (the request then leaves the outbox:
+    /// the visitor was told it failed and may ask again), and those the outbox no longer holds
+    /// (a withdrawal or an erasure emptied it).
+    fn answer_handoffs(&mut self, ids: &[String], outcome: SendOutcome, out: &mut Vec<Effect>) {
+        let outbox = &mut self.sync.outbox;
+        self.handoffs.waiting.retain(|(request, event)| {
+            let carried = ids.contains(event);
+            let answer = match outcome {
+                SendOutcome::Accepted { .. } if carried => handoff::Answer::Sent,
+                SendOutcome::Retry { .. } if carried => {
+                    outbox.events.retain(|queued| &queued.id != event);
+                    handoff::Answer::Failed
+                }
+                _ if !outbox.events.iter().any(|queued| &queued.id == event) => {
+                    handoff::Answer::Failed
+                }
+                _ => return true,
+            };
+            out.push(Effect::HandoffAnswered(request.clone(), answer));
+            false
+        });
     }
 
     /// Takes what the page's consent manager reported as the visitor's consent (source `tcf`),
@@ -1235,7 +1298,9 @@ impl Agent {
             return;
         }
         let outbox = &mut self.sync.outbox;
-        let events = outbox.pending.as_ref().filter(|p| p.key == key).map_or(0, |p| p.ids.len());
+        let carried = outbox.pending.as_ref().filter(|p| p.key == key).map(|p| p.ids.clone());
+        let carried = carried.unwrap_or_default();
+        let events = carried.len();
         let given_up = outbox.settle(key, outcome, now, &mut self.rng);
         match outcome {
             SendOutcome::Rejected { status: 410 } => {
@@ -1255,6 +1320,9 @@ impl Agent {
                 self.record(Payload::Cart(self.recovery.cart.clone()), now);
             }
             _ => {}
+        }
+        if !self.handoffs.waiting.is_empty() {
+            self.answer_handoffs(&carried, outcome, out);
         }
     }
 
@@ -1387,6 +1455,11 @@ impl Agent {
             self.control = control;
             out.push(Effect::Control(control));
         }
+        let launcher = self.launcher_for(&wanted);
+        if launcher != self.launcher {
+            self.launcher.clone_from(&launcher);
+            out.push(Effect::Launcher(launcher));
+        }
         if wanted == self.shown {
             return;
         }
@@ -1405,6 +1478,27 @@ impl Agent {
             }
         }
         self.shown = wanted;
+    }
+}
+
+impl Agent {
+    /// The launcher while the site has an assistant and no blocking view is up.
+    fn launcher_for(&self, wanted: &[View]) -> Option<assistant::Launcher> {
+        let pointer = self.config.assistant.as_ref()?;
+        if wanted.iter().any(|view| view.kind != ViewKind::Campaign) {
+            return None;
+        }
+        let texts = texts_for(&self.config.locale);
+        let unlocked = self.unlocked();
+        Some(assistant::Launcher {
+            label: texts.assistant_label,
+            lang: texts.lang,
+            knowledge: pointer.path.clone(),
+            version: pointer.version,
+            cart_code: self.cart_code().map(str::to_owned),
+            personalization: unlocked.enables(Feature::AssistantMemory),
+            storage: unlocked.has(DataCategory::Interests),
+        })
     }
 }
 

@@ -116,6 +116,10 @@ pub fn allows(unlocked: Unlocked, payload: &Payload) -> bool {
             unlocked.has(DataCategory::Interests)
                 && (unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView))
         }
+        // The visitor's own explicit ask, under the identity a sending feature made.
+        Payload::Handoff(_) => {
+            unlocked.enables(Feature::Sync) || unlocked.enables(Feature::StaffView)
+        }
     }
 }
 

@@ -101,6 +101,25 @@ export function control(label) {
   (slot || shadow).append(privacyControl);
 }
 
+/** The assistant's launcher, a corner button over the page (fixed: it shifts nothing), with
+ * `label`; removed when there is none. */
+let assistantLauncher = null;
+export function launcher(label, open) {
+  if (assistantLauncher) assistantLauncher.remove();
+  assistantLauncher = null;
+  const shadow = label && ensureRoot();
+  if (!shadow) return;
+  assistantLauncher = element("button", "concierge-launcher", label);
+  assistantLauncher.type = "button";
+  assistantLauncher.addEventListener("click", open);
+  shadow.append(assistantLauncher);
+}
+
+/** Focus back on the launcher when the assistant's panel closes. */
+export function focusLauncher() {
+  if (assistantLauncher && assistantLauncher.isConnected) assistantLauncher.focus();
+}
+
 function focusable(view) {
   return view.querySelectorAll("button,a[href],input:not(:disabled)");
 }
@@ -114,6 +133,7 @@ export function destroy() {
   } catch (error) {}
   root = null;
   privacyControl = null;
+  assistantLauncher = null;
   unavailable = false;
 }
 

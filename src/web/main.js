@@ -390,7 +390,69 @@ function apply([verb, a, b, c, d]) {
       const resolve = agent.answers.shift();
       return resolve && resolve(copy(b));
     }
+    case "launcher":
+      agent.assistant = a;
+      return dom.launcher(a && a.label, () => openAssistant(null));
+    case "handoff":
+      return answerHandoff(a, b);
   }
+}
+
+/** Opens the `assistant` lazy module with the `ctx` the engine's launcher describes, and
+ * `prompt` (a prompt's quick reply) or null. A module that cannot load is one warning (from
+ * `modules.load`) and the launcher stays for the next try. */
+function openAssistant(prompt) {
+  const running = agent;
+  if (!running || !running.assistant) return Promise.resolve(null);
+  // The visitor's top interests, as `concierge('interests')` answers them, asked beside the load.
+  const interests = new Promise((resolve) => {
+    running.answers.push(resolve);
+    dispatch([command("interests")]);
+  });
+  return Promise.all([modules.load("assistant"), interests]).then(
+    ([module, top]) => {
+      const now = running.assistant;
+      if (agent !== running || !now) return null;
+      return module.open({
+        lang: now.lang,
+        knowledgeUrl: new URL(now.knowledge, new URL(now.endpoint, location.href)).href,
+        cartCode: now.cartCode || null,
+        consent: { personalization: now.consent.personalization, storage: now.consent.storage },
+        storageKey: now.storageKey,
+        prompt: prompt || null,
+        interests: (Array.isArray(top) ? top : []).map(({ dimension, key, score }) => ({ dimension, key, score })),
+        theme: {},
+        handoff: (request) => requestHandoff(running, request),
+        onClose: () => dom.focusLauncher(),
+      });
+    },
+    () => null,
+  );
+}
+
+/** `ctx.handoff(request)`: an engine input; the promise resolves with the engine's answer
+ * (`sent` once the backend acknowledged it, `not_allowed`, `failed`). */
+function requestHandoff(running, request) {
+  return new Promise((resolve) => {
+    if (agent !== running) return resolve("failed");
+    const id = "handoff-" + (running.handoffs = (running.handoffs || 0) + 1);
+    (running.waiting || (running.waiting = new Map())).set(id, resolve);
+    const read = readData(request);
+    if (read.problem) {
+      running.waiting.delete(id);
+      warn("handoff: the request could not be read (" + read.problem + ")");
+      return resolve("failed");
+    }
+    dispatch([["handoff", id, read.data]]);
+  });
+}
+
+function answerHandoff(id, answer) {
+  const waiting = agent.waiting;
+  const resolve = waiting && waiting.get(id);
+  if (!resolve) return;
+  waiting.delete(id);
+  resolve(answer);
 }
 
 /** Loads the lazy module the engine asked for and answers `["loaded", name, ok]`. With the TCF

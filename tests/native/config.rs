@@ -38,11 +38,8 @@ fn demo_policy() -> Policy {
 
 fn fresh(etag: &str, documents: documents::Config) -> Event {
     let source = documents::encode_config(&documents);
-    Event::ConfigFetched(Fetched::Fresh {
-        etag: Some(etag.into()),
-        documents: Box::new(documents),
-        source,
-    })
+    let documents = Box::new(documents);
+    Event::ConfigFetched(Fetched::Fresh { etag: Some(etag.into()), documents, source })
 }
 
 /// (page overrides given, expected idle minutes, expected checkout path)

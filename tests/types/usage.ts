@@ -1,6 +1,12 @@
 // Type test for www/concierge/concierge.d.ts: what a shop writes must type-check, mistakes must not.
 
-import type { ConciergeCart } from "../../www/concierge/concierge";
+import type {
+  ConciergeAssistantContext,
+  ConciergeAssistantModule,
+  ConciergeCart,
+  ConciergeHandoffAnswer,
+  ConciergeHandoffRequest,
+} from "../../www/concierge/concierge";
 
 window.concierge("track", "add_to_cart", {
   currency: "EUR",
@@ -40,3 +46,17 @@ window.concierge("trigger", "quiz-done", 7);
 window.concierge("on", "campaign", (change) => change.event === "opened");
 // @ts-expect-error: the cart listener receives a cart, not a string
 window.concierge("on", "cart", (cart: string) => cart);
+
+// The assistant module's ctx, as the core passes it (issue 12).
+const assistantModule: ConciergeAssistantModule = {
+  ready: Promise.resolve(),
+  open(ctx: ConciergeAssistantContext) {
+    const request: ConciergeHandoffRequest = { kind: "call", phone: "+31 6 1234 5678", transcript: [{ from: "visitor", text: "Hi" }] };
+    ctx.handoff(request).then((answer: ConciergeHandoffAnswer) => answer === "sent" && ctx.onClose());
+    const lang: "en" | "es" | "nl" | "de" = ctx.lang;
+    const code: string | null = ctx.cartCode;
+    void [lang, code, ctx.consent.personalization, ctx.prompt?.replies[0]?.action];
+    return { close() {} };
+  },
+};
+void assistantModule;

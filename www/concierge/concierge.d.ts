@@ -148,6 +148,52 @@ export interface Concierge {
   version?: string;
 }
 
+/** A handoff the assistant module asks for through `ctx.handoff` (issue 12). `phone`: an
+ * optional `+`, then 6-15 digits with spaces, `-`, `.`, `(` `)`; required for a call. The cart
+ * code is added by the agent, never by the module. */
+export interface ConciergeHandoffRequest {
+  kind: "call" | "store";
+  phone?: string;
+  /** At most 40 messages of at most 1000 characters; sent only with `assistant_memory`. */
+  transcript?: { from: "visitor" | "assistant"; text: string }[];
+}
+
+/** `sent`: the backend acknowledged it; `not_allowed`: consent lets nothing leave; `failed`:
+ * unreadable, refused or unreachable (not retried later). */
+export type ConciergeHandoffAnswer = "sent" | "not_allowed" | "failed";
+
+/** A prompt's quick reply, as `ctx.prompt` carries it. */
+export interface ConciergeQuickReply {
+  label: string;
+  ask?: string;
+  action?: "call" | "store" | "resume";
+}
+
+/** What the core passes to the `assistant` lazy module's `open(ctx)`. */
+export interface ConciergeAssistantContext {
+  lang: "en" | "es" | "nl" | "de";
+  /** The published knowledge document, on the backend's origin (GET it with credentials "omit"). */
+  knowledgeUrl: string;
+  /** The cart's code for the phone or the store, when the policy lets staff look it up. */
+  cartCode: string | null;
+  /** `personalization`: the `assistant_memory` feature; `storage`: the `interests` data kept on
+   * the device (the conversation may be kept under `storageKey`). */
+  consent: { personalization: boolean; storage: boolean };
+  storageKey: string;
+  prompt: null | { id: string; text: string; replies: ConciergeQuickReply[] };
+  interests: { dimension: "category" | "brand" | "price_band"; key: string; score: number }[];
+  theme: { accent?: string };
+  handoff(request: ConciergeHandoffRequest): Promise<ConciergeHandoffAnswer>;
+  /** The core puts focus back on the launcher. */
+  onClose(): void;
+}
+
+/** The `assistant` lazy module's exports (`www/concierge/modules/assistant.js`). */
+export interface ConciergeAssistantModule {
+  ready: Promise<unknown>;
+  open(ctx: ConciergeAssistantContext): { close(): void };
+}
+
 declare global {
   interface Window {
     concierge: Concierge;

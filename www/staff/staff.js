@@ -244,6 +244,7 @@
     if (!interests.children.length) interests.append(el("li", "empty", "None recorded."));
 
     renderIntents(live.intents || []);
+    renderHandoffs(live.handoffs || []);
     renderProductChoices(cart.lines, previous);
 
     var changed = previous && (previous.total !== live.total || previous.item_count !== live.item_count);
@@ -281,6 +282,25 @@
       if (focused === line.item_id) input.focus();
     });
     if (!lines.length) box.append(el("p", "empty", "No products in the cart; name them below."));
+  }
+
+  /** The visitor's handoff requests from the assistant, newest first (polled with the cart):
+   * what they asked for, when, the phone, the cart code and the conversation when kept. */
+  function renderHandoffs(handoffs) {
+    var list = $("handoffs");
+    list.replaceChildren();
+    handoffs.forEach(function (handoff) {
+      var item = el("li", "intent handoff");
+      var when = new Date(handoff.at).toLocaleString("en-GB", { dateStyle: "medium", timeStyle: "short" });
+      var kind = handoff.kind === "call" ? "Call me back" : "Continue in store";
+      item.append(el("p", "intent-products", kind + (handoff.phone ? " · " + handoff.phone : "")));
+      item.append(el("p", "intent-meta", (handoff.cart_code ? "Cart " + handoff.cart_code + " · " : "") + when));
+      (handoff.transcript || []).forEach(function (line) {
+        item.append(el("p", "intent-note", (line.from === "visitor" ? "Visitor: " : "Assistant: ") + line.text));
+      });
+      list.append(item);
+    });
+    if (!handoffs.length) list.append(el("li", "empty", "None yet."));
   }
 
   function renderIntents(intents) {

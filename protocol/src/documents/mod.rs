@@ -189,7 +189,43 @@ const CONFIG_FIELDS: &[Field] = &[
     Field::required("site", Rule::Token { max: MAX_SITE }),
     Field::optional("region", Rule::Country),
     Field::required("documents", Rule::Documents),
+    Field::optional("assistant", Rule::Object { fields: ASSISTANT_FIELDS, what: "the assistant" }),
 ];
+
+/// The envelope's pointer to the knowledge document, served apart from `/v1/config` (issue
+/// 12): `"assistant": {"knowledge": "/v1/config/knowledge?site=demo", "version": 3}`, present
+/// only when the site published one. No pointer: no assistant (and no launcher).
+const ASSISTANT_FIELDS: &[Field] = &[
+    Field::required("knowledge", Rule::Path { max: MAX_KNOWLEDGE_PATH }),
+    Field::required("version", Rule::WholeNumber { min: 1, max: u32::MAX, unit: "" }),
+];
+
+/// The longest knowledge path the envelope's pointer may name.
+pub const MAX_KNOWLEDGE_PATH: usize = 200;
+
+/// Where the assistant finds the knowledge document: its path on the backend's origin and the
+/// version published (which changes the moment a new one is).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KnowledgePointer {
+    pub path: String,
+    pub version: u32,
+}
+
+impl KnowledgePointer {
+    /// Reads the envelope's `assistant`; anything it cannot use is no pointer (a hint from the
+    /// server, never a reason to refuse the config).
+    pub fn read(envelope: &Value) -> Option<KnowledgePointer> {
+        let pointer = envelope.get("assistant")?;
+        let path = pointer.get("knowledge")?.as_str()?;
+        let version = pointer.get("version")?.as_f64()?;
+        let usable = path.starts_with('/')
+            && !path.starts_with("//")
+            && path.len() <= MAX_KNOWLEDGE_PATH
+            && version.fract() == 0.0
+            && (1.0..=f64::from(u32::MAX)).contains(&version);
+        usable.then(|| KnowledgePointer { path: path.to_owned(), version: version as u32 })
+    }
+}
 
 /// The longest site id (letters, digits, `-`, `_`), as for the event batch's `site`.
 pub const MAX_SITE: usize = 64;
@@ -351,6 +387,9 @@ pub struct Config {
     pub knowledge: Option<Box<Knowledge>>,
     #[cfg(feature = "catalogue")]
     pub catalogue: Option<Box<Catalogue>>,
+    /// The envelope's pointer to the knowledge document served apart.
+    /// Boxed: a config travels inside the engine's events, kept small.
+    pub assistant: Option<Box<KnowledgePointer>>,
 }
 
 impl Config {
@@ -408,6 +447,7 @@ pub fn check_config(value: &Value) -> Result<Config, Vec<Problem>> {
     let mut config = Config {
         site: text_field(value, "site").unwrap_or_default(),
         region: text_field(value, "region"),
+        assistant: KnowledgePointer::read(value).map(Box::new),
         ..Config::default()
     };
     if let Some(Value::Array(documents)) = value.get("documents") {
@@ -610,6 +650,13 @@ pub fn encode_config(config: &Config) -> Value {
         fields.push(("region".to_owned(), Value::from(region.as_str())));
     }
     fields.push(("documents".to_owned(), Value::Array(documents)));
+    if let Some(pointer) = &config.assistant {
+        let pointer = vec![
+            ("knowledge".to_owned(), Value::from(pointer.path.as_str())),
+            ("version".to_owned(), Value::Number(f64::from(pointer.version))),
+        ];
+        fields.push(("assistant".to_owned(), Value::Object(pointer)));
+    }
     Value::Object(fields)
 }
 

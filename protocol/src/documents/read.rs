@@ -45,6 +45,7 @@ pub fn read_config(value: &Value) -> Result<Config, Problem> {
     // A hint, not a rule: a region the agent cannot read is taken as unknown.
     let region = value.get("region").and_then(Value::as_str).filter(|r| is_country(r));
     let mut config = Config { site, region: region.map(str::to_owned), ..Config::default() };
+    config.assistant = super::KnowledgePointer::read(value).map(Box::new);
     let mut seen = [false; Kind::ALL.len()];
     for (position, document) in documents.iter().enumerate() {
         let path = index("documents", position);

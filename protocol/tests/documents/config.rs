@@ -106,6 +106,7 @@ fn a_valid_config_holds_each_document() {
     assert_eq!(
         config,
         Config {
+            assistant: None,
             site: "demo".into(),
             region: None,
             policy: None,
@@ -123,6 +124,7 @@ fn texts(prefix: &str) -> Vec<(String, String)> {
 
 fn full_config() -> Config {
     Config {
+        assistant: None,
         site: "shop_1".into(),
         region: Some("US-CA".into()),
         policy: Some(Box::new(Policy {
@@ -192,6 +194,7 @@ fn what_is_encoded_checks_back_to_the_same_config() {
         full_config(),
         Config { site: "demo".into(), ..Config::default() },
         Config {
+            assistant: None,
             site: "demo".into(),
             region: None,
             policy: None,

@@ -299,3 +299,29 @@ fn a_region_the_agent_cannot_read_is_taken_as_unknown() {
     config["region"] = json!(49);
     assert_eq!(read_config(&value(config)).unwrap().region, None, "a hint, not a reason to refuse");
 }
+
+#[test]
+fn the_knowledge_pointer_reads_alike_and_an_unusable_one_is_no_pointer() {
+    use concierge_protocol::documents::KnowledgePointer;
+    let mut config = envelope(json!([]));
+    config["assistant"] = json!({ "knowledge": "/v1/config/knowledge?site=demo", "version": 3 });
+    let checked = check_config(&value(config.clone())).expect("valid");
+    let pointer = KnowledgePointer { path: "/v1/config/knowledge?site=demo".into(), version: 3 };
+    assert_eq!(checked.assistant, Some(Box::new(pointer)));
+    assert_eq!(read_config(&value(config.clone())), Ok(checked.clone()));
+    let written = concierge_protocol::documents::encode_config(&checked);
+    assert_eq!(serde_json::to_value(written).unwrap(), config, "written as read");
+    for unusable in [
+        json!({ "knowledge": "https://elsewhere.example/k.json", "version": 3 }),
+        json!({ "knowledge": "//elsewhere.example/k.json", "version": 3 }),
+        json!({ "knowledge": "/v1/config/knowledge?site=demo", "version": 0 }),
+        json!({ "knowledge": "/v1/config/knowledge?site=demo" }),
+        json!("/v1/config/knowledge?site=demo"),
+    ] {
+        let mut config = envelope(json!([]));
+        config["assistant"] = unusable.clone();
+        let read = read_config(&value(config.clone())).expect("a hint never refuses the config");
+        assert_eq!(read.assistant, None, "{unusable}");
+        assert!(check_config(&value(config)).is_err(), "the validator names it: {unusable}");
+    }
+}

@@ -778,6 +778,17 @@ async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_the_assist
         // Every agent's config leaves it out: only the assistant, when opened, reads it.
         let config = site.agent_config(&name, &[]).await.json();
         assert_eq!(config["documents"], json!([]), "{}: not in /v1/config", site.backend);
+        // Only a pointer to it, which the agent's reader and the strict check both take.
+        assert_eq!(
+            config["assistant"],
+            json!({ "knowledge": uri, "version": 1 }),
+            "{}",
+            site.backend
+        );
+        let strict = concierge_protocol::documents::check_config(
+            &serde_json::from_value(config.clone()).unwrap(),
+        );
+        assert!(strict.is_ok(), "{strict:?}");
         let served = site.get(&uri, &[]).await;
         assert_eq!(served.status, StatusCode::OK, "{}", site.backend);
         assert_eq!(served.json(), good, "{}: served as published", site.backend);
@@ -813,6 +824,7 @@ async fn staff_publish_the_knowledge_checked_as_the_cli_checks_it_and_the_assist
         assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
         assert_eq!(site.get(&uri, &[]).await.json()["version"], 2);
         let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["assistant"]["version"], 2, "{}: the pointer follows", site.backend);
         assert_eq!(
             config["documents"].as_array().map(Vec::len),
             Some(1),

@@ -6,6 +6,7 @@ mod campaigns;
 mod config;
 mod documents;
 mod events;
+mod handoffs;
 mod policy_admin;
 mod profiles;
 mod receipts;
