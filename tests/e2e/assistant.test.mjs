@@ -102,7 +102,7 @@ test("keyboard only, in Spanish: the launcher opens the panel, a question typed 
   );
   assert.match(await log.textContent(), /Tú: ¿cuánto tarda en llegar mi pedido\?/);
 
-  await page.addScriptTag({ content: AXE });
+  await page.evaluate(AXE);
   const violations = await page.evaluate(async () => {
     const root = document.getElementById("concierge-assistant").shadowRoot.querySelector("[role=dialog]");
     const result = await window.axe.run(root, { resultTypes: ["violations"] });
@@ -127,8 +127,9 @@ test("continue in store: the visitor's request, with the cart code, reaches the 
   await page.locator("#concierge-root .concierge-launcher").click();
   const dialog = page.getByRole("dialog", { name: "Shop assistant" });
   await dialog.waitFor();
-  await page.getByRole("textbox", { name: "Your question" }).fill("can I bring my dog to the store");
+  await page.getByRole("textbox", { name: "Your question" }).fill("I want to talk to someone about my order");
   await page.keyboard.press("Enter");
+  // Nothing in the knowledge answers it: the assistant offers an advisor.
   await dialog.getByRole("button", { name: "Continue in store" }).first().click();
   assert.match(await dialog.textContent(), new RegExp(code), "the store screen shows the cart code");
   await dialog.getByRole("button", { name: "Send to the store" }).click();
@@ -145,7 +146,7 @@ test("continue in store: the visitor's request, with the cart code, reaches the 
   await handoff.waitFor({ timeout: 10_000 });
   const text = await handoff.textContent();
   assert.match(text, new RegExp("Cart " + code));
-  assert.match(text, /Visitor: can I bring my dog to the store/, "the conversation, granted personalization");
+  assert.match(text, /Visitor: I want to talk to someone about my order/, "the conversation, granted personalization");
   assert.deepEqual(errors, []);
   await staffContext.close();
   await context.close();
