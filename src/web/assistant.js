@@ -6,6 +6,7 @@
 //! the device. It imports nothing of the core (bundle.mjs checks); the core passes what the panel
 //! needs in `ctx` (docs/architecture.md, "The assistant's module"). Every text is set as text.
 
+import { instantiateWasm } from "./module-wasm.js";
 import STYLES from "./assistant.css";
 
 // Taken now: a page that replaces JSON later does not reach the module's answers.
@@ -16,17 +17,9 @@ const decoder = new TextDecoder();
 let exports;
 
 /** Settled once the Wasm is compiled and instantiated (the loader's same streaming path). */
-export const ready = fetch(new URL("assistant.wasm", import.meta.url))
-  .then((response) => {
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    return /^application\/wasm/.test(response.headers.get("content-type")) && WebAssembly.compileStreaming
-      ? WebAssembly.compileStreaming(response)
-      : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes));
-  })
-  .then((compiled) => WebAssembly.instantiate(compiled, {}))
-  .then((instance) => {
-    exports = instance.exports;
-  });
+export const ready = instantiateWasm(new URL("assistant.wasm", import.meta.url)).then((own) => {
+  exports = own;
+});
 
 /** `text` written into the Wasm's memory, then `call(at, length)`'s answer read back. */
 function request(call, text) {

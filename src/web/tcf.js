@@ -3,6 +3,8 @@
 //! vendorId)`, which answers what the engine's mapping reads from the TC string, or
 //! `{ error }` with the decoder's reason. It imports nothing of the core (bundle.mjs checks).
 
+import { instantiateWasm } from "./module-wasm.js";
+
 // Taken now: a page that replaces JSON later does not reach the module's answers.
 const { parse } = JSON;
 const encoder = new TextEncoder();
@@ -11,17 +13,9 @@ const decoder = new TextDecoder();
 let exports;
 
 /** Settled once the Wasm is compiled and instantiated (the loader's same streaming path). */
-export const ready = fetch(new URL("tcf.wasm", import.meta.url))
-  .then((response) => {
-    if (!response.ok) throw new Error("HTTP " + response.status);
-    return /^application\/wasm/.test(response.headers.get("content-type")) && WebAssembly.compileStreaming
-      ? WebAssembly.compileStreaming(response)
-      : response.arrayBuffer().then((bytes) => WebAssembly.compile(bytes));
-  })
-  .then((compiled) => WebAssembly.instantiate(compiled, {}))
-  .then((instance) => {
-    exports = instance.exports;
-  });
+export const ready = instantiateWasm(new URL("tcf.wasm", import.meta.url)).then((own) => {
+  exports = own;
+});
 
 /** The TC string decoded for the policy's vendor (`null`: none), as the engine's `["tcf"]`
  * input carries it. */

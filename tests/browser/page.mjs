@@ -303,12 +303,13 @@ export function call(tab, ...args) {
   }, args);
 }
 
-/** Waits, in real time and up to five seconds, until `holds()` is true, and returns whether it
- * became true. A request the page sends reaches the test's route handler a moment after the
- * page clock ran the timer that sent it, so what was sent is awaited, not read at once. */
+/** Waits, in real time and up to five seconds, until `holds()` is true (or a promise of true:
+ * a question put to the page), and returns whether it became true. A request the page sends
+ * reaches the test's route handler a moment after the page clock ran the timer that sent it, so
+ * what was sent is awaited, not read at once. */
 export async function eventually(holds, timeoutMs = 5000) {
   const deadline = Date.now() + timeoutMs;
-  while (!holds()) {
+  while (!(await holds())) {
     if (Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

@@ -2,7 +2,7 @@
 //! best products first, ties in the catalogue's order, nothing from the cart, nothing out of
 //! stock, nothing without an affinity, and `now` passed through to the model.
 
-use concierge::engine::recommend::{price_band, rank, Affinities, Dimension};
+use concierge::engine::recommend::{rank, Affinities, Dimension};
 use concierge::engine::Millis;
 use concierge_protocol::documents::Product;
 use std::cell::Cell;
@@ -102,25 +102,6 @@ fn a_price_band_counts_half_as_much_as_a_category_and_now_reaches_the_model() {
         ["kestrel", "aurora", "pebble", "fiber"]
     );
     assert_eq!(fake.asked_at.get(), 1_234);
-}
-
-#[test]
-fn price_bands_are_the_contracts() {
-    let cases = [
-        (0, "0-25"),
-        (2_499, "0-25"),
-        (2_500, "25-100"),
-        (9_999, "25-100"),
-        (10_000, "100-300"),
-        (29_999, "100-300"),
-        (30_000, "300-1000"),
-        (99_999, "300-1000"),
-        (100_000, "1000+"),
-    ];
-    for (minor, band) in cases {
-        assert_eq!(price_band(minor), band, "{minor}");
-    }
-    assert_eq!(Dimension::PriceBand.name(), "price_band");
 }
 
 // The slot in the agent: the built-in `recommendations` campaign a published catalogue brings,
