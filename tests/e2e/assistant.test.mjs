@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { createRequire } from "node:module";
 import { readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
-import { acceptConsent, cartOf, STAFF_TOKEN, useShop, visitor } from "./harness.mjs";
+import { acceptConsent, cartOf, staffHandoff, useShop, visitor } from "./harness.mjs";
 
 const shop = useShop({ before, after });
 const AXE = await readFile(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
@@ -135,16 +135,7 @@ test("continue in store: the visitor's request, with the cart code, reaches the 
   await dialog.getByRole("button", { name: "Send to the store" }).click();
   await dialog.getByText("Sent. An advisor will be in touch.").waitFor({ timeout: 10_000 });
 
-  const staffContext = await shop.browser.newContext({ locale: "en-GB" });
-  const staff = await staffContext.newPage();
-  await staff.goto(`${shop.url}/staff/`);
-  await staff.fill("#staff-token", STAFF_TOKEN);
-  await staff.keyboard.press("Enter");
-  await staff.fill("#cart-code-input", code);
-  await staff.keyboard.press("Enter");
-  const handoff = staff.locator("#handoffs li.handoff").first();
-  await handoff.waitFor({ timeout: 10_000 });
-  const text = await handoff.textContent();
+  const { context: staffContext, handoff: text } = await staffHandoff(shop.browser, shop.url, code);
   assert.match(text, new RegExp("Cart " + code));
   assert.match(text, /Visitor: I want to talk to someone about my order/, "the conversation, granted personalization");
   assert.deepEqual(errors, []);

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { acceptConsent, cartOf, STAFF_TOKEN, useShop, visitor } from "./harness.mjs";
+import { acceptConsent, cartOf, staffHandoff, useShop, visitor } from "./harness.mjs";
 
 const shop = useShop({ before, after });
 
@@ -33,16 +33,7 @@ test("a handoff from the assistant reaches the staff console beside the cart", a
   );
   assert.equal(answer, "sent");
 
-  const staffContext = await shop.browser.newContext({ locale: "en-GB" });
-  const staff = await staffContext.newPage();
-  await staff.goto(`${shop.url}/staff/`);
-  await staff.fill("#staff-token", STAFF_TOKEN);
-  await staff.keyboard.press("Enter");
-  await staff.fill("#cart-code-input", code);
-  await staff.keyboard.press("Enter");
-  const handoff = staff.locator("#handoffs li.handoff").first();
-  await handoff.waitFor({ timeout: 5_000 });
-  const text = await handoff.textContent();
+  const { context: staffContext, handoff: text } = await staffHandoff(shop.browser, shop.url, code);
   assert.match(text, /Call me back · \+34 612 345 678/);
   assert.match(text, new RegExp("Cart " + code));
   assert.match(text, /Visitor: ¿Tenéis el Aurora en azul\?/);

@@ -281,3 +281,21 @@ export function watchForDialog() {
     return root;
   };
 }
+
+/**
+ * An advisor's staff console signed in with the e2e token and looking up `code`: resolves with
+ * `{ context, page, handoff }`, `handoff` the text of the newest handoff request listed beside
+ * the cart once one is there.
+ */
+export async function staffHandoff(browser, url, code) {
+  const context = await browser.newContext({ locale: "en-GB" });
+  const page = await context.newPage();
+  await page.goto(`${url}/staff/`);
+  await page.fill("#staff-token", STAFF_TOKEN);
+  await page.keyboard.press("Enter");
+  await page.fill("#cart-code-input", code);
+  await page.keyboard.press("Enter");
+  const newest = page.locator("#handoffs li.handoff").first();
+  await newest.waitFor({ timeout: 10_000 });
+  return { context, page, handoff: await newest.textContent() };
+}

@@ -1,4 +1,4 @@
-// End to end: "you may also like" on the demo shop with the real backend and the demo's catalogue: after accepting, a product page's slot offers the other phones (not the one on the page), as links to their pages with their prices, with no layout shift; a visitor who rejects sees nothing there.
+// End to end: "you may also like" on the demo shop with the real backend and the demo's catalogue: after accepting, a product page's slot offers the other phones first (not the one on the page), as links to their pages with their prices, with no layout shift; a visitor who rejects sees nothing there.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -35,14 +35,17 @@ test("a product page offers the visitor's other phones in the recommendations sl
   await page.goto(`${shop.url}/product/?id=aurora-x1`);
   await agentReady(page);
   await page.waitForFunction(() => document.querySelector('[data-concierge-slot="recommendations"] .concierge-inline')?.shadowRoot?.querySelector("[data-campaign=recommendations]"));
-  assert.deepEqual(await slot(page), {
-    title: "You may also like",
-    lines: [
-      ["Aurora X1 Mini", "/product/?id=aurora-x1-mini", "€649.00"],
-      ["Kestrel 5G", "/product/?id=kestrel-5g", "€329.00"],
-      ["Pebble Flip", "/product/?id=pebble-flip", "€899.00"],
-    ],
-  });
+  const shown = await slot(page);
+  assert.equal(shown.title, "You may also like");
+  // Phones first: the product page's view weighs most; the home page's list (every product,
+  // a little each) may fill the fourth place with another category.
+  assert.deepEqual(shown.lines.slice(0, 3), [
+    ["Aurora X1 Mini", "/product/?id=aurora-x1-mini", "€649.00"],
+    ["Kestrel 5G", "/product/?id=kestrel-5g", "€329.00"],
+    ["Pebble Flip", "/product/?id=pebble-flip", "€899.00"],
+  ]);
+  assert.ok(shown.lines.length <= 4, `at most four: ${JSON.stringify(shown.lines)}`);
+  assert.ok(!shown.lines.some(([, href]) => href === "/product/?id=aurora-x1"), "not the product on the page");
   await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
   await page.waitForTimeout(300);
   const shifts = await page.evaluate(() => window.__shifts);
