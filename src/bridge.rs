@@ -771,6 +771,18 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         json.close_object();
     }
     json.close_array();
+    // An assistant prompt's quick replies, each `[label, "ask"|"call"|"store"|"resume"]`.
+    if !view.replies.is_empty() {
+        json.key("replies");
+        json.open_array();
+        for reply in &view.replies {
+            json.open_array();
+            json.string(reply.label);
+            json.string(reply.kind);
+            json.close_array();
+        }
+        json.close_array();
+    }
     json.key("hosts");
     json.open_array();
     for host in &config.link_hosts {
