@@ -508,6 +508,8 @@ impl Bridge {
                             json.string_field("endpoint", &config.endpoint);
                             json.number_field("version", f64::from(launcher.version));
                             json.optional_string_field("cartCode", launcher.cart_code.as_deref());
+                            // Where a prompt's "resume" reply takes the visitor (`ctx.resume`).
+                            json.string_field("resumeUrl", &config.resume_url);
                             json.key("consent");
                             json.open_object();
                             json.key("personalization");
