@@ -664,7 +664,9 @@ impl Campaigns {
                     (false, campaign.variants.get(index).map(|v| v.id.clone()))
                 }
             };
-            if shelf {
+            // A prompt yields to the shop's messages: refused by the limits across campaigns
+            // like any message, it does not use them up (docs/decisions.md).
+            if shelf || campaign.placement == Placement::Assistant {
                 self.history.displayed_apart(&campaign.id, variant.as_deref(), holdout, now);
             } else {
                 self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);

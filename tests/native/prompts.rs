@@ -167,3 +167,38 @@ fn the_shops_campaign_of_the_same_id_stands_instead() {
     let effects = tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 1);
     assert!(bubble(&effects).is_none(), "paused by the shop");
 }
+
+#[test]
+fn prompts_are_refused_by_the_limits_across_campaigns_but_do_not_use_them_up() {
+    let shop = |page_type: &str| {
+        json!({ "kind": "campaigns", "version": 1, "contact": { "per_session": 1 }, "campaigns": [{
+            "id": "offer", "status": "active", "trigger": { "type": "page_view", "page_type": page_type },
+            "placement": { "type": "inline", "slot": "offer" },
+            "content": { "en": { "title": "An offer", "body": "" } },
+            "priority": 90, "value": 50, "goal": { "event": "purchase", "attribution_days": 7 } }] })
+    };
+    let shown = |effects: &[Effect]| -> Vec<String> {
+        let mut ids: Vec<String> = effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Render(view) => view.campaign.as_ref().map(|tag| tag.id.clone()),
+                _ => None,
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    // The shop's message took the visit's one contact: no prompt beside it.
+    let device = new_device();
+    let (mut tab, _) = open(config_with(true, Some(shop("product"))), &device, "product", T0);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 1);
+    assert_eq!(shown(&effects), ["offer"]);
+    // A prompt first leaves the visit's contact to the shop's message on the next page.
+    let device = new_device();
+    let (mut tab, _) = open(config_with(true, Some(shop("cart"))), &device, "product", T0);
+    let effects = tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 1);
+    assert_eq!(shown(&effects), ["assistant-product"]);
+    let (_, effects) =
+        open(config_with(true, Some(shop("cart"))), &device, "cart", T0 + minutes(1));
+    assert_eq!(shown(&effects), ["offer"], "the prompt did not use up the limit");
+}
