@@ -355,9 +355,11 @@ function showPrompt(ctx) {
   if (ctx.reply && typeof ctx.reply == "object") act(ctx.reply);
 }
 
-/** A quick reply: its question asked at once, or its action taken. */
+/** A quick reply: its question asked at once, or its action taken. A quick reply is the shop's
+ * own question, not the visitor's words: its best entry answers it even when the match is only
+ * close (the knowledge's question says it in other words), rather than asking "did you mean". */
 function act(reply) {
-  if (typeof reply.ask == "string" && reply.ask) return ask(reply.ask);
+  if (typeof reply.ask == "string" && reply.ask) return ask(reply.ask, true);
   if (HANDOFF_ACTIONS.includes(reply.action)) return showHandoff(reply.action);
   if (reply.action == "resume") {
     // The cart is the core's: it resumes it when told (if it says how), and the panel closes.
@@ -441,14 +443,14 @@ function knowledge(ctx) {
   return loading;
 }
 
-function ask(question) {
+function ask(question, guided) {
   const current = panel;
   say({ from: "visitor", text: question });
   knowledge(current.ctx).then(
     guarded((found) => {
       if (panel !== current) return;
       const { outcome, hits } = found.ask(question, current.lang);
-      if (outcome == "confident") answerWith(hits[0]);
+      if (outcome == "confident" || (guided && outcome == "weak")) answerWith(hits[0]);
       else if (outcome == "weak") say({ from: "assistant", text: current.t.weak, choices: hits.map(({ question, answer, link }) => ({ question, answer, link })) });
       else say({ from: "assistant", text: current.t.none, offer: true });
     }),
