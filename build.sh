@@ -167,9 +167,9 @@ optimise_wasm() {
 # abort without their formatting machinery, and so without the file and line of each panic site,
 # which nothing would ever print. LLVM's function merging makes a function identical to another
 # a call to it (trampolines: each keeps its own address; the default, aliases, leaves the Wasm
-# as it was): −160 B gzipped. LLVM's inliner held to a threshold of 10 (opt-level z's is 25):
-# −138 B more (docs/decisions.md, 2026-12-06).
-SHIPPED_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmerge-functions=trampolines -Cllvm-args=-inline-threshold=10"
+# as it was): −160 B gzipped. (LLVM's inliner held to a threshold of 10 saved 138 B more but
+# made a tracked event about 30% slower in the page: dropped, docs/decisions.md, 2026-12-06.)
+SHIPPED_RUSTFLAGS="-Zunstable-options -Cpanic=immediate-abort -Zlocation-detail=none -Zmerge-functions=trampolines"
 
 build_agent() {
   ensure_wasm_toolchain
