@@ -227,15 +227,7 @@ fn the_campaign_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_b
         (r#"{"event":"conversion","value":-1}"#, "events[0].value", "must be a number from 0"),
         (r#"{"items":[]}"#, "events[0].items", "is not allowed on campaign events"),
     ];
-    for (change, path, message) in cases {
-        let mut value: serde_json::Value = serde_json::from_str(good).unwrap();
-        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
-            value[key] = new;
-        }
-        let problem = read(&value.to_string()).unwrap_err();
-        assert_eq!(problem.path, path, "{change}");
-        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
-    }
+    refused_with(read, good, &cases);
     // A campaign's fields on another kind of event are refused too.
     let stray = r#"{"id":"evt_00000009","at":7,"name":"purchase","campaign":"cart-recovery"}"#;
     assert_eq!(read(stray).unwrap_err().path, "events[0].campaign");
@@ -383,15 +375,7 @@ fn the_handoff_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_by
         (r#"{"items":[]}"#, "events[0].items", "is not allowed on handoff events"),
         (r#"{"campaign":"x"}"#, "events[0].campaign", "is not allowed on handoff events"),
     ];
-    for (change, path, message) in cases {
-        let mut value: serde_json::Value = serde_json::from_str(good).unwrap();
-        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
-            value[key] = new;
-        }
-        let problem = read(&value.to_string()).unwrap_err();
-        assert_eq!(problem.path, path, "{change}");
-        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
-    }
+    refused_with(read, good, &cases);
     // A handoff's fields on another kind of event are refused too.
     let stray = r#"{"id":"evt_00000009","at":7,"name":"purchase","phone":"+31 6 1234 5678"}"#;
     assert_eq!(read(stray).unwrap_err().path, "events[0].phone");
@@ -400,5 +384,23 @@ fn the_handoff_payload_reads_as_the_contract_writes_it_and_refuses_bad_fields_by
     }
     for phone in ["", "+", "++31612345678", "06-12", "-0612345678", "0612345678 ext 2"] {
         assert!(!batch::is_phone(phone), "{phone}");
+    }
+}
+
+/// Each case changes `good`'s fields (a JSON object of the fields to set) and `read` must refuse
+/// the result at `path` with a message starting with `message`.
+fn refused_with(
+    read: impl Fn(&str) -> Result<batch::Event, concierge_protocol::Problem>,
+    good: &str,
+    cases: &[(&str, &str, &str)],
+) {
+    for (change, path, message) in cases {
+        let mut value: serde_json::Value = serde_json::from_str(good).unwrap();
+        for (key, new) in serde_json::from_str::<serde_json::Map<_, _>>(change).unwrap() {
+            value[key] = new;
+        }
+        let problem = read(&value.to_string()).unwrap_err();
+        assert_eq!(problem.path, *path, "{change}");
+        assert!(problem.message.starts_with(message), "{change}: {}", problem.message);
     }
 }

@@ -2,32 +2,12 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CONFIG, call, closeClean, eventually, newTab, open, useBrowser, view } from "./page.mjs";
+import { call, closeClean, eventually, newTab, open, serveAssistantStub, useBrowser, view, WITH_KNOWLEDGE } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
-const WITH_KNOWLEDGE = { ...CONFIG, assistant: { knowledge: "/v1/config/knowledge?site=test", version: 3 } };
-
-/** A stand-in for the assistant module (the real one is another slice's): it keeps the ctx it
- * was opened with where the test can read it. */
-const STUB = `
-export const ready = Promise.resolve();
-export function open(ctx) {
-  window.__opened = (window.__opened || 0) + 1;
-  window.__ctx = ctx;
-  return { close() {} };
-}`;
-
 function launcher(tab) {
   return tab.page.locator("#concierge-root .concierge-launcher");
-}
-
-/** Serves the stub at the module's URL (`status` other than 200: the module cannot load). */
-async function serveStub(tab, status = 200) {
-  tab.stubStatus = status;
-  await tab.context.route("**/concierge/modules/assistant.js*", (route) =>
-    route.fulfill({ status: tab.stubStatus, headers: { "content-type": "text/javascript" }, body: tab.stubStatus === 200 ? STUB : "" }),
-  );
 }
 
 test("without a knowledge pointer in the config there is no launcher", async () => {
@@ -41,7 +21,7 @@ test("without a knowledge pointer in the config there is no launcher", async () 
 
 test("the launcher waits for the consent dialog, shifts nothing, and opens the module with the contract's ctx by keyboard", async () => {
   const tab = await newTab(shared.browser, { config: WITH_KNOWLEDGE });
-  await serveStub(tab);
+  await serveAssistantStub(tab);
   await open(tab);
   assert.equal(await view(tab, "consent").count(), 1, "the dialog is up");
   assert.equal(await launcher(tab).count(), 0, "no launcher while the dialog blocks");
@@ -85,7 +65,7 @@ test("the launcher waits for the consent dialog, shifts nothing, and opens the m
 
 test("a handoff resolves sent once the backend acknowledged it, and not_allowed when consent forbids", async () => {
   const tab = await newTab(shared.browser, { config: WITH_KNOWLEDGE });
-  await serveStub(tab);
+  await serveAssistantStub(tab);
   await open(tab);
   await call(tab, "consent", "accept");
   await launcher(tab).click();
@@ -117,7 +97,7 @@ test("a handoff resolves sent once the backend acknowledged it, and not_allowed 
 
 test("a module that cannot load is one warning and the launcher stays usable", async () => {
   const tab = await newTab(shared.browser, { config: WITH_KNOWLEDGE });
-  await serveStub(tab, 404);
+  await serveAssistantStub(tab, 404);
   await open(tab);
   await call(tab, "consent", "accept");
   await launcher(tab).click();

@@ -2,25 +2,13 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CONFIG, SETTINGS, call, closeClean, eventually, newTab, open, useBrowser } from "./page.mjs";
+import { SETTINGS, call, closeClean, eventually, newTab, open, serveAssistantStub, useBrowser, WITH_KNOWLEDGE } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
-const WITH_KNOWLEDGE = { ...CONFIG, assistant: { knowledge: "/v1/config/knowledge?site=test", version: 3 } };
-
-const STUB = `
-export const ready = Promise.resolve();
-export function open(ctx) {
-  window.__opened = (window.__opened || 0) + 1;
-  window.__ctx = ctx;
-  return { close() {} };
-}`;
-
 async function productPage() {
   const tab = await newTab(shared.browser, { config: WITH_KNOWLEDGE });
-  await tab.context.route("**/concierge/modules/assistant.js*", (route) =>
-    route.fulfill({ status: 200, headers: { "content-type": "text/javascript" }, body: STUB }),
-  );
+  await serveAssistantStub(tab);
   await open(tab, { settings: { ...SETTINGS, pageType: "product" } });
   return tab;
 }

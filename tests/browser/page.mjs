@@ -397,3 +397,25 @@ export async function closeClean(tab) {
   assert.deepEqual(tab.violations, [], "no CSP violation");
   await tab.context.close();
 }
+
+/** The test config with the assistant's knowledge pointer: the agent draws its launcher. */
+export const WITH_KNOWLEDGE = { ...CONFIG, assistant: { knowledge: "/v1/config/knowledge?site=test", version: 3 } };
+
+/** A stand-in for the assistant module: it keeps the ctx it was opened with (and how many times
+ * it was) where the test can read it. */
+const ASSISTANT_STUB = `
+export const ready = Promise.resolve();
+export function open(ctx) {
+  window.__opened = (window.__opened || 0) + 1;
+  window.__ctx = ctx;
+  return { close() {} };
+}`;
+
+/** Serves the stub at the assistant module's URL; `tab.stubStatus` other than 200 (set here or
+ * later): the module cannot load. */
+export async function serveAssistantStub(tab, status = 200) {
+  tab.stubStatus = status;
+  await tab.context.route("**/concierge/modules/assistant.js*", (route) =>
+    route.fulfill({ status: tab.stubStatus, headers: { "content-type": "text/javascript" }, body: tab.stubStatus === 200 ? ASSISTANT_STUB : "" }),
+  );
+}
