@@ -12,7 +12,6 @@ mod native {
     pub mod consent;
     pub mod handoff;
     pub mod interests;
-    pub mod prompts;
     pub mod recommend;
     pub mod stored;
     pub mod support;
