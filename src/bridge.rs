@@ -508,6 +508,8 @@ impl Bridge {
                             json.string_field("endpoint", &config.endpoint);
                             json.number_field("version", f64::from(launcher.version));
                             json.optional_string_field("cartCode", launcher.cart_code.as_deref());
+                            // Where a prompt's "resume" reply takes the visitor (`ctx.resume`).
+                            json.string_field("resumeUrl", &config.resume_url);
                             json.key("consent");
                             json.open_object();
                             json.key("personalization");
@@ -771,6 +773,18 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         json.close_object();
     }
     json.close_array();
+    // An assistant prompt's quick replies, each `[label, "ask"|"call"|"store"|"resume"]`.
+    if !view.replies.is_empty() {
+        json.key("replies");
+        json.open_array();
+        for reply in &view.replies {
+            json.open_array();
+            json.string(reply.label);
+            json.string(reply.kind);
+            json.close_array();
+        }
+        json.close_array();
+    }
     json.key("hosts");
     json.open_array();
     for host in &config.link_hosts {

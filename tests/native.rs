@@ -12,6 +12,7 @@ mod native {
     pub mod consent;
     pub mod handoff;
     pub mod interests;
+    pub mod prompts;
     pub mod recommend;
     pub mod stored;
     pub mod support;

@@ -14,17 +14,19 @@
 use super::cart::Cart;
 use super::config::Config;
 use super::contact::{History, Refusal};
-use super::i18n::texts_for;
+use super::i18n::{self, texts_for};
 use super::sync::Rng;
 use super::targeting::{self, Device, Facts};
 use super::template::{self, Values};
-use super::view::{self, Action, CampaignTag, Emphasis, View, ViewAction, ViewKind, ViewLine};
+use super::view::{
+    self, Action, CampaignTag, Emphasis, Reply, View, ViewAction, ViewKind, ViewLine,
+};
 use super::{CommerceKind, Millis};
 use concierge_protocol::batch::{CampaignBucket, CampaignEvent};
 use concierge_protocol::bucket::{self, Assignment};
 use concierge_protocol::documents::{
     Campaign, Campaigns as Document, Caps, ContactLimits, ContactPolicy, Goal, Message, Placement,
-    Status, Trigger,
+    Status, Targeting, Trigger,
 };
 use concierge_protocol::Value;
 
@@ -89,6 +91,82 @@ pub fn recommendations() -> Campaign {
         variants: Vec::new(),
         goal: Goal { event: CommerceKind::Purchase, attribution_days: 7 },
     }
+}
+
+/// The assistant's contextual prompts, each a built-in campaign (placement `assistant`) added
+/// to the campaigns in force when the site publishes a knowledge document (unless the shop's
+/// campaigns have one of the same id, which then stands instead), in the order of
+/// `Texts::prompt_texts`: its id, trigger, targeting (JSON Logic, if any) and quick replies
+/// (an index in `Texts::prompt_replies` and what the reply does).
+pub const PROMPTS: [Prompt; 5] = [
+    ("assistant-product", Prompted::Page("product"), None, &[(0, "ask"), (1, "ask"), (2, "ask")]),
+    ("assistant-cart", Prompted::Page("cart"), None, &[(3, "ask"), (4, "ask")]),
+    (
+        "assistant-checkout",
+        Prompted::Idle(30),
+        Some(r#"{"==":[{"var":"page.type"},"checkout"]}"#),
+        &[(5, "ask"), (7, "call")],
+    ),
+    (
+        "assistant-resume",
+        Prompted::CartAbandoned,
+        None,
+        &[(6, "resume"), (8, "store"), (7, "call")],
+    ),
+    (
+        "assistant-advisor",
+        Prompted::Page(""),
+        Some(r#"{">":[{"var":"intents.count"},0]}"#),
+        &[(8, "store"), (7, "call")],
+    ),
+];
+
+/// A prompt: its id, trigger, targeting and quick replies (see [`PROMPTS`]).
+pub type Prompt = (&'static str, Prompted, Option<&'static str>, &'static [(usize, &'static str)]);
+
+/// A prompt's trigger: a page view (of a page type; `""`: any), idle seconds, an abandoned cart.
+#[derive(Clone, Copy, Debug)]
+pub enum Prompted {
+    Page(&'static str),
+    Idle(u32),
+    CartAbandoned,
+}
+
+/// The prompts as campaigns: each at most once a session and three times a week, 24 hours
+/// away after a dismissal, below the shop's messages in rank (priority 40, value 10).
+pub fn prompts() -> Vec<Campaign> {
+    PROMPTS
+        .iter()
+        .map(|(id, prompted, targeting, _)| Campaign {
+            id: (*id).to_owned(),
+            status: Status::Active,
+            schedule: None,
+            trigger: match *prompted {
+                Prompted::Page("") => Trigger::PageView { path: None, page_type: None },
+                Prompted::Page(page) => {
+                    Trigger::PageView { path: None, page_type: Some(page.to_owned()) }
+                }
+                Prompted::Idle(seconds) => Trigger::Idle { seconds },
+                Prompted::CartAbandoned => Trigger::CartAbandoned,
+            },
+            targeting: targeting.and_then(|source| {
+                let source = concierge_protocol::json::parse(source).ok()?;
+                let rule = concierge_protocol::logic::Rule::compile(&source).ok()?;
+                Some(Targeting { rule, source })
+            }),
+            placement: Placement::Assistant,
+            content: Vec::new(),
+            priority: 40,
+            value: 10.0,
+            contact: ContactPolicy {
+                caps: Caps { per_session: Some(1), per_day: None, per_week: Some(3) },
+                ..ContactPolicy::default()
+            },
+            holdout: 0.0,
+            variants: Vec::new(),
+            goal: Goal { event: CommerceKind::Purchase, attribution_days: 7 },
+        })
+        .collect()
 }
 
 /// What the shell reports about the page at start.
@@ -427,7 +505,7 @@ impl Campaigns {
                 slot: None,
                 seen: false,
             };
-            let cart = campaign.trigger == Trigger::CartAbandoned;
+            let cart = recovers(campaign);
             measures.push(measure(Outcome::Converted, &display, cart, Some(campaign.value)));
             self.history.converted(&campaign.id, now);
         }
@@ -569,10 +647,7 @@ impl Campaigns {
         let mut measures = Vec::new();
         for campaign in ranked {
             let interruptive = campaign.placement.is_interruptive();
-            let slot = match &campaign.placement {
-                Placement::Inline { slot } => Some(slot.as_str()),
-                _ => None,
-            };
+            let slot = place(&campaign.placement);
             // Displays chosen just now take places and count against the caps of the next. The
             // recommendations are the shop's shelf, not a message to the visitor: the limits
             // across campaigns neither refuse them nor count them (their own policy does).
@@ -589,7 +664,9 @@ impl Campaigns {
                     (false, campaign.variants.get(index).map(|v| v.id.clone()))
                 }
             };
-            if shelf {
+            // A prompt yields to the shop's messages: refused by the limits across campaigns
+            // like any message, it does not use them up (docs/decisions.md).
+            if shelf || campaign.placement == Placement::Assistant {
                 self.history.displayed_apart(&campaign.id, variant.as_deref(), holdout, now);
             } else {
                 self.history.displayed(&campaign.id, variant.as_deref(), holdout, now);
@@ -603,7 +680,7 @@ impl Campaigns {
                 seen: false,
             };
             let outcome = if holdout { Outcome::Holdout } else { Outcome::Shown };
-            let cart = campaign.trigger == Trigger::CartAbandoned;
+            let cart = recovers(campaign);
             measures.push(measure(outcome, &display, cart, None));
             self.displays.push(display);
         }
@@ -612,10 +689,7 @@ impl Campaigns {
 
     /// Whether a display holds the campaign's place: the one interruptive place, or its slot.
     fn place_taken(&self, campaign: &Campaign) -> bool {
-        let slot = match &campaign.placement {
-            Placement::Inline { slot } => Some(slot.as_str()),
-            _ => None,
-        };
+        let slot = place(&campaign.placement);
         self.displays.iter().any(|d| match slot {
             None => d.interruptive,
             Some(_) => d.slot.as_deref() == slot,
@@ -729,6 +803,22 @@ pub fn ranks_before(a: &Campaign, b: &Campaign) -> bool {
     score_a > score_b || (score_a == score_b && a.id < b.id)
 }
 
+/// The place a non-interruptive placement holds: an inline slot, or the assistant's bubble
+/// (a name no slot can have: slots are tokens, without spaces).
+fn place(placement: &Placement) -> Option<&str> {
+    match placement {
+        Placement::Inline { slot } => Some(slot.as_str()),
+        Placement::Assistant => Some(" assistant"),
+        _ => None,
+    }
+}
+
+/// Whether the campaign shows the cart-recovery banner (and its `banner` notices): a
+/// `cart_abandoned` campaign, unless it is an assistant prompt.
+fn recovers(campaign: &Campaign) -> bool {
+    campaign.trigger == Trigger::CartAbandoned && campaign.placement != Placement::Assistant
+}
+
 fn insert(list: &mut Vec<u32>, value: u32) {
     if let Err(at) = list.binary_search(&value) {
         list.insert(at, value);
@@ -740,7 +830,7 @@ fn find<'a>(document: &'a Document, id: &str) -> Option<&'a Campaign> {
 }
 
 fn is_cart(document: &Document, id: &str) -> bool {
-    find(document, id).is_some_and(|campaign| campaign.trigger == Trigger::CartAbandoned)
+    find(document, id).is_some_and(recovers)
 }
 
 fn measure(outcome: Outcome, display: &Display, cart: bool, value: Option<f64>) -> Measure {
@@ -772,8 +862,9 @@ fn message<'a>(campaign: &'a Campaign, variant: Option<&str>, lang: &str) -> Opt
 fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) -> View {
     let config = inputs.config;
     let texts = texts_for(&config.locale);
-    let cart = campaign.trigger == Trigger::CartAbandoned;
+    let cart = recovers(campaign);
     let recommendations = campaign.id == RECOMMENDATIONS;
+    let prompt = PROMPTS.iter().position(|p| p.0 == campaign.id);
     let mut view = if cart {
         view::recovery_banner(config, inputs.cart, inputs.cart_code)
     } else {
@@ -805,6 +896,22 @@ fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) ->
         }
         // Each product is its own link.
         None if recommendations => None,
+        // A built-in prompt: its text and quick replies from the catalogue; no link.
+        None if prompt.is_some() => {
+            let at = prompt.unwrap_or_default();
+            let text = texts.prompt_texts[at];
+            view.title = match inputs.cart_code {
+                Some(code) => i18n::fill(text, code).into(),
+                // No code to read out: the banner's own words instead.
+                None if text.contains("{n}") => texts.recovery_body.into(),
+                None => text.into(),
+            };
+            view.label = texts.assistant_label.into();
+            for &(reply, kind) in PROMPTS[at].3 {
+                view.replies.push(Reply { label: texts.prompt_replies[reply], kind });
+            }
+            None
+        }
         // The built-in campaign speaks from the catalogue, as the banner always did.
         None => Some((texts.recovery_resume.to_owned(), config.resume_url.clone())),
     };
@@ -826,7 +933,7 @@ fn campaign_view(campaign: &Campaign, display: &Display, inputs: &Inputs<'_>) ->
         id: campaign.id.clone(),
         variant: display.variant.clone(),
         placement: campaign.placement.name(),
-        slot: display.slot.clone(),
+        slot: display.slot.clone().filter(|_| campaign.placement != Placement::Assistant),
     }));
     view
 }

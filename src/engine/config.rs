@@ -131,6 +131,16 @@ impl Config {
             }
             config.catalogue = Some(catalogue);
         }
+        // A knowledge document brings the assistant's prompts, as campaigns, each unless the
+        // shop's campaigns have their own of that id.
+        if documents.assistant.is_some() {
+            for prompt in super::campaigns::prompts() {
+                let listed = &mut config.campaigns.campaigns;
+                if !listed.iter().any(|c| c.id == prompt.id) {
+                    listed.push(prompt);
+                }
+            }
+        }
         config.assistant = documents.assistant;
         config.region = page.region.clone().or(documents.region);
         config.gpc = page.gpc;

@@ -34,6 +34,11 @@ pub struct Texts {
     pub recommendations_title: &'static str,
     /// The assistant's launcher (issue 12).
     pub assistant_label: &'static str,
+    /// The assistant's contextual prompts (`campaigns::PROMPTS`, in that order): product page,
+    /// cart page, checkout hesitation, abandoned cart (`{n}`: its code), after a store visit.
+    pub prompt_texts: [&'static str; 5],
+    /// Their quick replies (`campaigns::PROMPTS` says which prompt offers which).
+    pub prompt_replies: [&'static str; 9],
 }
 
 pub const EN: Texts = Texts {
@@ -59,6 +64,8 @@ pub const EN: Texts = Texts {
     recovery_dismiss: "Dismiss",
     recommendations_title: "You may also like",
     assistant_label: "Ask us",
+    prompt_texts: ["Questions about this product?", "Questions before you buy?", "Need a hand with checkout?", "Pick up where you left off: your cart code is {n}.", "Your advisor noted your visit. Can we help with anything else?"],
+    prompt_replies: ["What's in the box?", "How long is delivery?", "Compare with similar products", "How do returns work?", "Can I pay in instalments?", "Which payment methods can I use?", "Resume my cart", "Call me", "Continue in store"],
 };
 
 pub const ES: Texts = Texts {
@@ -84,6 +91,8 @@ pub const ES: Texts = Texts {
     recovery_dismiss: "Cerrar",
     recommendations_title: "También te puede gustar",
     assistant_label: "Pregúntanos",
+    prompt_texts: ["¿Preguntas sobre este producto?", "¿Dudas antes de comprar?", "¿Te ayudamos con el pago?", "Sigue donde lo dejaste: el código de tu carrito es {n}.", "Tu asesor anotó tu visita. ¿Te ayudamos con algo más?"],
+    prompt_replies: ["¿Qué incluye la caja?", "¿Cuánto tarda el envío?", "Comparar con productos similares", "¿Cómo funcionan las devoluciones?", "¿Puedo pagar a plazos?", "¿Qué formas de pago hay?", "Recuperar mi carrito", "Llamadme", "Seguir en la tienda"],
 };
 
 pub const NL: Texts = Texts {
@@ -109,6 +118,8 @@ pub const NL: Texts = Texts {
     recovery_dismiss: "Sluiten",
     recommendations_title: "Misschien vind je dit ook leuk",
     assistant_label: "Vraag het ons",
+    prompt_texts: ["Vragen over dit product?", "Vragen voordat je koopt?", "Hulp nodig bij het afrekenen?", "Ga verder waar je was: je winkelwagencode is {n}.", "Je adviseur heeft je bezoek genoteerd. Kunnen we je nog ergens mee helpen?"],
+    prompt_replies: ["Wat zit er in de doos?", "Hoe lang duurt de levering?", "Vergelijk met vergelijkbare producten", "Hoe werkt retourneren?", "Kan ik in termijnen betalen?", "Welke betaalmethoden zijn er?", "Mijn winkelwagen hervatten", "Bel mij", "Verder in de winkel"],
 };
 
 pub const DE: Texts = Texts {
@@ -134,6 +145,8 @@ pub const DE: Texts = Texts {
     recovery_dismiss: "Schließen",
     recommendations_title: "Das könnte Ihnen auch gefallen",
     assistant_label: "Fragen Sie uns",
+    prompt_texts: ["Fragen zu diesem Produkt?", "Fragen vor dem Kauf?", "Hilfe beim Bezahlen?", "Machen Sie weiter, wo Sie aufgehört haben: Ihr Warenkorb-Code ist {n}.", "Ihr Berater hat Ihren Besuch notiert. Können wir sonst noch helfen?"],
+    prompt_replies: ["Was ist im Lieferumfang?", "Wie lange dauert die Lieferung?", "Mit ähnlichen Produkten vergleichen", "Wie funktioniert die Rückgabe?", "Kann ich in Raten zahlen?", "Welche Zahlungsarten gibt es?", "Meinen Warenkorb fortsetzen", "Rufen Sie mich an", "Im Geschäft weitermachen"],
 };
 
 pub const ALL: [&Texts; 4] = [&EN, &ES, &NL, &DE];

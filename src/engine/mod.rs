@@ -550,6 +550,10 @@ impl Agent {
                 adopted = Some(self.baseline());
             }
         }
+        // Time has passed for every input, not only for the wake-up: an input that comes after
+        // the cart's idle deadline (an idle signal fired by the same jump of the clock) would
+        // otherwise pass it, and `schedule` drops deadlines already past.
+        self.recovery.tick(&self.config, now);
         let mapped = self.config.policy.tcf.is_some();
         if let Some(module) = self.tcf.wants_module(mapped) {
             effects.push(Effect::Load(module));
@@ -614,7 +618,8 @@ impl Agent {
             Event::PanelChoice(update) => self.update_consent(&update, Source::Panel, now, out),
             Event::Action(action) => self.act(action, now, out),
             Event::StorageChanged(change) => self.adopt(change, out),
-            Event::Tick => self.recovery.tick(&self.config, now),
+            // Time passing on an open page: noticed after every batch (`handle`).
+            Event::Tick => {}
             Event::FlushGranted => self.flush(false, out),
             Event::FlushBusy => {
                 self.sync.flush_requested = false;
@@ -942,7 +947,7 @@ impl Agent {
         };
         if measure.cart {
             if action == Action::Follow {
-                self.recovery.resume();
+                self.recovery.resume(now);
             } else {
                 self.recovery.dismiss(&self.config, now);
             }

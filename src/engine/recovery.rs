@@ -82,8 +82,12 @@ impl Recovery {
         self.dismissed_until = Some(now.saturating_add(config.dismiss_for));
     }
 
-    pub fn resume(&mut self) {
+    /// The visitor follows the banner back to their cart: activity at the cart, so its idle
+    /// time starts again from here (time is noticed on every input, so an idle time left
+    /// counting from before would abandon it again at once).
+    pub fn resume(&mut self, now: Millis) {
         self.abandoned_at = None;
+        self.cart.updated_at = Some(now);
     }
 
     /// When this feature next needs the engine: the cart turning idle, or a dismissal ending.

@@ -138,6 +138,16 @@ pub struct View {
     pub actions: Vec<ViewAction>,
     /// The campaign a [`ViewKind::Campaign`] view shows.
     pub campaign: Option<Box<CampaignTag>>,
+    /// An assistant prompt's quick replies (placement `assistant`): each opens the assistant.
+    pub replies: Vec<Reply>,
+}
+
+/// A prompt's quick reply: its label, and what the assistant does with it: `ask` (the label is
+/// the question), `call`, `store` (the handoff screens) or `resume` (the cart).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reply {
+    pub label: &'static str,
+    pub kind: &'static str,
 }
 
 /// A view of `kind` with no text yet.
@@ -156,6 +166,7 @@ pub fn empty(kind: ViewKind, lang: &'static str) -> View {
         rows: Vec::new(),
         actions: Vec::new(),
         campaign: None,
+        replies: Vec::new(),
     }
 }
 
@@ -188,6 +199,7 @@ pub fn consent_view(config: &Config, consent: Option<&Consent>) -> View {
             button(Action::OpenPanel, texts.consent_choose),
         ],
         campaign: None,
+        replies: Vec::new(),
     };
     let Some(consent) = consent else { return view };
     view.kind = ViewKind::ConsentPanel;

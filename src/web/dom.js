@@ -307,6 +307,15 @@ export function build(view, key = view.kind, modal = true) {
     control.setAttribute("data-action", action.action);
     actions.append(control);
   }
+  // An assistant prompt's quick replies `[label, kind]`: each a click on the campaign that
+  // also opens the assistant (`data-reply`, heard by `placements`).
+  (view.replies || []).forEach(([label], index) => {
+    const reply = element("button", "button reply", label);
+    reply.type = "button";
+    reply.setAttribute("data-action", "follow");
+    reply.setAttribute("data-reply", String(index));
+    actions.append(reply);
+  });
   section.append(actions);
   const link = view.link && safeHref(view.link[1], view.hosts);
   if (link) {

@@ -95,7 +95,14 @@ function boot(engine, settings, locale, config) {
   agent.engine = engine;
   // A campaign view's action names its campaign: `["action", "dismiss", null, id]`.
   dom.init((name, switches, campaign) => dispatch([campaign ? ["action", name, null, campaign] : ["action", name, switches]]));
-  placements.init((campaign) => dispatch([["seen", campaign]]));
+  placements.init(
+    (campaign) => dispatch([["seen", campaign]]),
+    (view, index) => {
+      // `[label, "ask"|"call"|"store"|"resume"]` as the module reads a reply.
+      const replies = view.replies.map(([label, kind]) => (kind == "ask" ? { label, ask: label } : { label, action: kind }));
+      openAssistant({ id: view.campaign, text: view.title, replies }, replies[index]);
+    },
+  );
   const stubbed = window.concierge;
   const early = queued(stubbed);
   const calls = [];
@@ -401,7 +408,7 @@ function apply([verb, a, b, c, d]) {
 /** Opens the `assistant` lazy module with the `ctx` the engine's launcher describes, and
  * `prompt` (a prompt's quick reply) or null. A module that cannot load is one warning (from
  * `modules.load`) and the launcher stays for the next try. */
-function openAssistant(prompt) {
+function openAssistant(prompt, reply) {
   const running = agent;
   if (!running || !running.assistant) return Promise.resolve(null);
   // The visitor's top interests, as `concierge('interests')` answers them, asked beside the load.
@@ -420,6 +427,12 @@ function openAssistant(prompt) {
         consent: { personalization: now.consent.personalization, storage: now.consent.storage },
         storageKey: now.storageKey,
         prompt: prompt || null,
+        reply: reply || null,
+        // A "resume" reply: the cart's resume page (the config's `resume_url`), if allowed.
+        resume: () => {
+          const href = dom.safeHref(now.resumeUrl || "", []);
+          if (href) location.assign(href);
+        },
         interests: (Array.isArray(top) ? top : []).map(({ dimension, key, score }) => ({ dimension, key, score })),
         theme: {},
         handoff: (request) => requestHandoff(running, request),

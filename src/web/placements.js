@@ -22,9 +22,13 @@ const drawn = new Map();
 const missing = new Set();
 let onSeen = null;
 
-/** `seen(campaignId)` hears each impression. */
-export function init(seen) {
+let onReply = null;
+
+/** `seen(campaignId)` hears each impression; `reply(view, index)` each quick reply chosen in an
+ * assistant prompt's bubble. */
+export function init(seen, reply) {
   onSeen = seen;
+  onReply = reply;
 }
 
 export function render(view) {
@@ -45,6 +49,12 @@ export function render(view) {
   built.classList.add("campaign", view.placement);
   built.setAttribute("data-campaign", id);
   built.setAttribute("data-placement", view.placement);
+  if (view.replies) {
+    built.addEventListener("click", (event) => {
+      const reply = event.target instanceof Element && event.target.closest("[data-reply]");
+      if (reply && onReply) onReply(view, Number(reply.getAttribute("data-reply")));
+    });
+  }
   if (view.variant) built.setAttribute("data-variant", view.variant);
   const entry = shown || { seen: false };
   if (inline) {

@@ -1,4 +1,4 @@
-// End to end: the shopping assistant on the demo shop with the real backend and the real lazy module: never downloaded on a page view where it is not opened; opened and used with the keyboard alone in Spanish, answered from the published knowledge document; axe-core finds nothing on the panel; "continue in store" reaches the staff console beside the cart.
+// End to end: the shopping assistant on the demo shop with the real backend and the real lazy module: never downloaded on a page view where it is not opened; opened and used with the keyboard alone in Spanish, answered from the published knowledge document; axe-core finds nothing on the panel; "continue in store" reaches the staff console beside the cart; a product page's prompt, whose quick reply is answered by the module.
 
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
@@ -140,5 +140,23 @@ test("continue in store: the visitor's request, with the cart code, reaches the 
   assert.match(text, /Visitor: I want to talk to someone about my order/, "the conversation, granted personalization");
   assert.deepEqual(errors, []);
   await staffContext.close();
+  await context.close();
+});
+
+test("a prompt on the product page: its quick reply opens the assistant, which answers it from the knowledge", async () => {
+  const { context, page, errors } = await visitor(shop.browser);
+  await acceptConsent(page, `${shop.url}/product/?id=aurora-x1`);
+  const bubble = page.locator('#concierge-root [data-placement="assistant"]');
+  await bubble.waitFor({ timeout: 10_000 });
+  assert.match(await bubble.textContent(), /Questions about this product\?/);
+  await bubble.getByRole("button", { name: "How long is delivery?" }).click();
+  const dialog = page.getByRole("dialog", { name: "Shop assistant" });
+  await dialog.waitFor();
+  await page.waitForFunction(
+    (expected) => document.getElementById("concierge-assistant")?.shadowRoot?.querySelector("[role=log]")?.textContent.includes(expected),
+    answerOf("delivery-time", "en"),
+    { timeout: 10_000 },
+  );
+  assert.deepEqual(errors, []);
   await context.close();
 });

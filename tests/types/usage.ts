@@ -55,7 +55,8 @@ const assistantModule: ConciergeAssistantModule = {
     ctx.handoff(request).then((answer: ConciergeHandoffAnswer) => answer === "sent" && ctx.onClose());
     const lang: "en" | "es" | "nl" | "de" = ctx.lang;
     const code: string | null = ctx.cartCode;
-    void [lang, code, ctx.consent.personalization, ctx.prompt?.replies[0]?.action];
+    void [lang, code, ctx.consent.personalization, ctx.prompt?.replies[0]?.action, ctx.reply?.ask];
+    if (ctx.reply?.action === "resume") ctx.resume();
     return { close() {} };
   },
 };

@@ -181,6 +181,10 @@ export interface ConciergeAssistantContext {
   consent: { personalization: boolean; storage: boolean };
   storageKey: string;
   prompt: null | { id: string; text: string; replies: ConciergeQuickReply[] };
+  /** The quick reply chosen in the prompt's bubble (one of `prompt.replies`), else null. */
+  reply: null | ConciergeQuickReply;
+  /** For a "resume" reply: takes the visitor to the cart's resume page. */
+  resume(): void;
   interests: { dimension: "category" | "brand" | "price_band"; key: string; score: number }[];
   theme: { accent?: string };
   handoff(request: ConciergeHandoffRequest): Promise<ConciergeHandoffAnswer>;

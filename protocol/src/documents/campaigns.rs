@@ -133,6 +133,7 @@ static PLACEMENTS: &[Shape] = &[
     ),
     Shape::new("corner_toast", "a corner_toast placement", &[]),
     Shape::new("modal", "a modal placement", &[]),
+    Shape::new("assistant", "an assistant placement", &[]),
 ];
 
 const fn template(max: usize) -> Rule {
@@ -525,6 +526,9 @@ pub enum Placement {
     CornerToast,
     /// Over the page, holding focus until closed; only on an explicit trigger.
     Modal,
+    /// A prompt bubble beside the assistant's launcher: its own place (one bubble at a time),
+    /// not the interruptive one, so a banner and a prompt may share a page.
+    Assistant,
 }
 
 impl Placement {
@@ -535,12 +539,13 @@ impl Placement {
             Placement::Inline { .. } => "inline",
             Placement::CornerToast => "corner_toast",
             Placement::Modal => "modal",
+            Placement::Assistant => "assistant",
         }
     }
 
     /// Whether it lies over the page (at most one such at a time); an inline slot does not.
     pub fn is_interruptive(&self) -> bool {
-        !matches!(self, Placement::Inline { .. })
+        !matches!(self, Placement::Inline { .. } | Placement::Assistant)
     }
 
     fn decode(value: &Value) -> Option<Placement> {
@@ -549,6 +554,7 @@ impl Placement {
             "bottom_bar" => Placement::BottomBar,
             "inline" => Placement::Inline { slot: text_field(value, "slot")? },
             "corner_toast" => Placement::CornerToast,
+            "assistant" => Placement::Assistant,
             _ => Placement::Modal,
         })
     }

@@ -368,7 +368,7 @@ fn targeting_compiles_as_the_agent_compiles_it_and_says_where_it_does_not() {
 
 #[test]
 fn placements_by_type_and_a_modal_only_on_an_explicit_trigger() {
-    let types = "top_bar, bottom_bar, inline, corner_toast, modal";
+    let types = "top_bar, bottom_bar, inline, corner_toast, modal, assistant";
     let unknown = format!("must be one of {types}, got \"popup\"");
     cases(&[
         ("/placement", json!({ "type": "top_bar" }), &[]),
