@@ -102,9 +102,10 @@ export function control(label) {
 }
 
 /** The assistant's launcher, a corner button over the page (fixed: it shifts nothing), with
- * `label`; removed when there is none. */
+ * `label`; removed when there is none. `warm` runs when the visitor shows intent (the pointer
+ * over it, the focus on it): the module is fetched then, so the click finds it ready. */
 let assistantLauncher = null;
-export function launcher(label, open) {
+export function launcher(label, open, warm) {
   if (assistantLauncher) assistantLauncher.remove();
   assistantLauncher = null;
   const shadow = label && ensureRoot();
@@ -112,7 +113,15 @@ export function launcher(label, open) {
   assistantLauncher = element("button", "concierge-launcher", label);
   assistantLauncher.type = "button";
   assistantLauncher.addEventListener("click", open);
+  warmOnIntent(assistantLauncher, warm);
   shadow.append(assistantLauncher);
+}
+
+/** Calls `warm` when the pointer moves over `element` or the focus comes into it. A move, not
+ * `pointerenter`: the browser also enters an element drawn under a pointer at rest (the one
+ * that just accepted the consent dialog), which is no intent. */
+export function warmOnIntent(element, warm) {
+  if (warm) for (const type of ["pointermove", "focusin"]) element.addEventListener(type, warm);
 }
 
 /** Focus back on the launcher when the assistant's panel closes. */

@@ -102,6 +102,7 @@ function boot(engine, settings, locale, config) {
       const replies = view.replies.map(([label, kind]) => (kind == "ask" ? { label, ask: label } : { label, action: kind }));
       openAssistant({ id: view.campaign, text: view.title, replies }, replies[index]);
     },
+    warmAssistant,
   );
   const stubbed = window.concierge;
   const early = queued(stubbed);
@@ -399,10 +400,17 @@ function apply([verb, a, b, c, d]) {
     }
     case "launcher":
       agent.assistant = a;
-      return dom.launcher(a && a.label, () => openAssistant(null));
+      return dom.launcher(a && a.label, () => openAssistant(null), warmAssistant);
     case "handoff":
       return answerHandoff(a, b);
   }
+}
+
+/** Fetches the `assistant` module ahead of a click the visitor is about to make (the pointer
+ * or the focus on the launcher or a prompt): downloaded only with that intent, ready at the
+ * click. A failure is the load's one warning; the click tries again. */
+function warmAssistant() {
+  if (agent && agent.assistant) modules.load("assistant").catch(() => {});
 }
 
 /** Opens the `assistant` lazy module with the `ctx` the engine's launcher describes, and

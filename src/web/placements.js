@@ -23,12 +23,14 @@ const missing = new Set();
 let onSeen = null;
 
 let onReply = null;
+let onIntent = null;
 
 /** `seen(campaignId)` hears each impression; `reply(view, index)` each quick reply chosen in an
- * assistant prompt's bubble. */
-export function init(seen, reply) {
+ * assistant prompt's bubble; `intent()` the pointer or the focus coming to a bubble. */
+export function init(seen, reply, intent) {
   onSeen = seen;
   onReply = reply;
+  onIntent = intent;
 }
 
 export function render(view) {
@@ -54,6 +56,7 @@ export function render(view) {
       const reply = event.target instanceof Element && event.target.closest("[data-reply]");
       if (reply && onReply) onReply(view, Number(reply.getAttribute("data-reply")));
     });
+    dom.warmOnIntent(built, onIntent);
   }
   if (view.variant) built.setAttribute("data-variant", view.variant);
   const entry = shown || { seen: false };

@@ -1,4 +1,4 @@
-// Browser tests: the assistant's launcher drawn by the core (src/web/dom.js, src/web/main.js) under the strict CSP with Trusted Types: none without a knowledge pointer in the config, none while the consent dialog blocks, a corner button that shifts nothing, used by keyboard; opening it loads the `assistant` lazy module (a stub served by this test) and calls open(ctx) with the contract's ctx; ctx.handoff's promise resolves "sent" once the backend acknowledged the batch and "not_allowed" when consent forbids; a module that cannot load is one warning and the launcher stays usable.
+// Browser tests: the assistant's launcher drawn by the core (src/web/dom.js, src/web/main.js) under the strict CSP with Trusted Types: none without a knowledge pointer in the config, none while the consent dialog blocks, a corner button that shifts nothing, used by keyboard; opening it loads the `assistant` lazy module (a stub served by this test) and calls open(ctx) with the contract's ctx; ctx.handoff's promise resolves "sent" once the backend acknowledged the batch and "not_allowed" when consent forbids; a module that cannot load is one warning and the launcher stays usable; the pointer or the focus on the launcher fetches the module ahead of the click.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -61,6 +61,25 @@ test("the launcher waits for the consent dialog, shifts nothing, and opens the m
   await tab.page.evaluate(() => window.__ctx.onClose());
   assert.equal(await launcher(tab).evaluate((button) => button.getRootNode().activeElement === button), true);
   await closeClean(tab);
+});
+
+test("the module is fetched when the pointer comes over the launcher or the focus onto it, before any click, and opened only by the click", async () => {
+  for (const intent of ["hover", "focus"]) {
+    const tab = await newTab(shared.browser, { config: WITH_KNOWLEDGE });
+    await serveAssistantStub(tab);
+    await open(tab);
+    await call(tab, "consent", "accept");
+    await launcher(tab).waitFor();
+    await tab.page.waitForTimeout(100);
+    const fetched = () => tab.requests.some((url) => url.includes("/modules/assistant"));
+    assert.ok(!fetched(), `${intent}: not fetched before any intent`);
+    await launcher(tab)[intent]();
+    assert.ok(await eventually(fetched), `${intent}: fetched on the intent`);
+    assert.equal(await tab.page.evaluate(() => window.__opened), undefined, `${intent}: not opened by it`);
+    await launcher(tab).click();
+    assert.ok(await eventually(() => tab.page.evaluate(() => window.__opened === 1)), `${intent}: opened by the click`);
+    await closeClean(tab);
+  }
 });
 
 test("a handoff resolves sent once the backend acknowledged it, and not_allowed when consent forbids", async () => {

@@ -47,10 +47,13 @@ test("a product page's prompt: a labelled bubble that shifts nothing, a reply by
   assert.equal(await bubble(tab).locator(`[id="${labelledBy}"]`).textContent(), "Questions about this product?");
   const replies = bubble(tab).locator("[data-reply]");
   assert.deepEqual(await replies.allTextContents(), ["What's in the box?", "How long is delivery?", "Compare with similar products"]);
-  assert.ok(!tab.requests.some((url) => url.includes("/modules/assistant")), "the module waits for a reply");
+  assert.ok(!tab.requests.some((url) => url.includes("/modules/assistant")), "the module waits for the visitor's intent");
 
-  // From the close button, Tab reaches the replies; Enter on the second chooses it.
+  // From the close button, Tab reaches the replies; Enter on the second chooses it. The focus
+  // coming into the bubble fetches the module ahead of the choice, and opens nothing.
   await bubble(tab).locator(".close").focus();
+  assert.ok(await eventually(() => tab.requests.some((url) => url.includes("/modules/assistant"))), "fetched on the focus");
+  assert.equal(await tab.page.evaluate(() => window.__opened), undefined, "not opened by the focus");
   await tab.page.keyboard.press("Tab");
   assert.equal(await focused(tab), "What's in the box?");
   await tab.page.keyboard.press("Tab");
