@@ -368,8 +368,26 @@ build_bench_wasm() {
   optimise_wasm "$ROOT/target/debian/$WASM_TARGET/wasm-release/concierge.wasm" "$BENCH_WASM"
 }
 
+# What the interest model (issue 12) adds to the core's Wasm: the core's unoptimised Wasm, just
+# compiled by build_agent (its name section kept: `strip = false`), with the model's own functions
+# returning zeros (bench/lib/stub-wasm.mjs names them), optimised as the shipped Wasm is, so that
+# what only they reached goes as dead code. Built before build_bench_wasm, which recompiles that
+# file; bench/lib/interest-cost.mjs compares the two.
+CORE_WITHOUT_INTERESTS_WASM=$ROOT/target/bench/core-without-interests.wasm
+build_core_without_interests() {
+  step "Building the core's Wasm without the interest model (for the benchmark, kept out of www/)"
+  mkdir -p "$(dirname "$CORE_WITHOUT_INTERESTS_WASM")"
+  local stubbed
+  stubbed=$(mktemp "$ROOT/target/stubbed.XXXXXX.wasm")
+  node bench/lib/stub-wasm.mjs "$ROOT/target/debian/$WASM_TARGET/wasm-release/concierge.wasm" "$stubbed" \
+    "${CORE_WITHOUT_INTERESTS_WASM%.wasm}.json"
+  optimise_wasm "$stubbed" "$CORE_WITHOUT_INTERESTS_WASM"
+  rm -f "$stubbed"
+}
+
 run_bench() {
   build_agent
+  build_core_without_interests
   build_bench_wasm
   build_server
   ensure_browser
@@ -379,7 +397,8 @@ run_bench() {
   step "Benchmark self-tests (statistics, page variants, report)"
   node --test bench/tests/
   step "Benchmark: sizes, page cost, start-up, per event, campaign decision, targeting, memory, Web Vitals, ingest (about 4 minutes)"
-  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" CONCIERGE_BENCH_WASM="$BENCH_WASM" node bench/run.mjs
+  CONCIERGE_SERVER="$ROOT/target/release/concierge-server" CONCIERGE_BENCH_WASM="$BENCH_WASM" \
+    CONCIERGE_CORE_WITHOUT_INTERESTS="$CORE_WITHOUT_INTERESTS_WASM" node bench/run.mjs
 }
 
 case "${1:-}" in

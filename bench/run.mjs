@@ -9,6 +9,7 @@ import { runIngest } from "./lib/ingest.mjs";
 import { assistantSearch } from "./lib/assistant.mjs";
 import { decision, memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
 import { charts, header, report, tables } from "./lib/report.mjs";
+import { interestModelCost, WITHOUT_INTERESTS_WASM } from "./lib/interest-cost.mjs";
 import { GZIP_TOOL, measureSizes } from "./lib/sizes.mjs";
 
 const ROOT = resolve(import.meta.dirname, "..");
@@ -68,6 +69,10 @@ const results = {
 
 results.sizes = measureSizes(ROOT);
 log(`sizes: Concierge core ${results.sizes.core.gzip ?? results.sizes.core.error} bytes gzipped`);
+results.sizes.interestModel = await part("what the interest model adds to the core", () =>
+  interestModelCost(ROOT, process.env.CONCIERGE_CORE_WITHOUT_INTERESTS ?? WITHOUT_INTERESTS_WASM),
+);
+if (!results.sizes.interestModel.error) log(`the interest model adds ${results.sizes.interestModel.total.gzip} bytes gzipped to the core`);
 
 const server = await startServer();
 const browser = await launch();

@@ -52,6 +52,7 @@ function downloadSection(sizes) {
         : [["none yet", "", "", "", "", ""]],
     ),
     "",
+    ...interestModelLines(sizes.interestModel, core),
     "Agents shops use today, the browser bundle each package publishes (installed from npm by the benchmark, pinned in `bench/peers/package-lock.json`):",
     "",
     table(
@@ -71,6 +72,41 @@ function downloadSection(sizes) {
     ),
     "",
     ...sizes.peers.map((peer) => `- ${peer.package}: ${peer.does}; ${peer.note}.`),
+    "",
+  );
+  return out;
+}
+
+/** What the interest model (issue 12) adds to the core agent: bench/lib/interest-cost.mjs's figures and what they count. */
+function interestModelLines(model, core) {
+  const out = ["What the interest model (issue 12) adds to the core agent: each shipped file beside the same build without the model.", ""];
+  if (!model) return [...out, "Not measured in this run.", ""];
+  if (model.error) return [...out, `The interest model's share was ${failed(model)}.`, ""];
+  const { wasm, shell, total } = model;
+  const bold = (text) => `**${text}**`;
+  out.push(
+    table(
+      ["file", "bytes", "gzip -9"],
+      [
+        ["`pkg/concierge_bg.wasm` (Wasm) as shipped", group(wasm.shipped.raw), group(wasm.shipped.gzip)],
+        [`the same Wasm without the model: ${wasm.stubbed.length} of its own functions stubbed, optimised the same way`, group(wasm.without.raw), group(wasm.without.gzip)],
+        [bold("what the interest model adds to the core's Wasm"), bold(group(wasm.added.raw)), bold(group(wasm.added.gzip))],
+        ["`pkg/concierge.js` (shell) as shipped", group(shell.shipped.raw), group(shell.shipped.gzip)],
+        [`the same shell without ${shell.modules.map((module) => `\`${module.replace("src/web/", "")}\``).join(" and ")}, bundled the same way`, group(shell.without.raw), group(shell.without.gzip)],
+        [bold("what the interest model adds to the shell"), bold(group(shell.added.raw)), bold(group(shell.added.gzip))],
+        [
+          bold("the interest model in the core agent"),
+          bold(group(total.raw)),
+          `${bold(group(total.gzip))} (${kb(total.gzip)}${core?.gzip ? `, ${((total.gzip / core.gzip) * 100).toFixed(1)}% of the core` : ""})`,
+        ],
+      ],
+    ),
+    "",
+    "- gzip -9 of each file's bytes from standard input (`gzip -9n`: no file name in the header, so the two files of a pair differ by their content alone; the core agent's table above counts the name too).",
+    `- The Wasm: the core's Wasm as \`./build.sh bench\` compiled it, before optimisation (its name section kept), with the body of each of the model's own functions replaced by one that returns zeros (\`bench/lib/stub-wasm.mjs\`, picked by demangled name: what lies in \`concierge::engine::interests\`, \`concierge::engine::recommend\` and \`concierge_protocol::documents::catalogue\`, the interest parts of the wire, stored, bridge, targeting, campaigns and agent modules, and the impls of the wire's \`Interest\`; ${wasm.stubbed.length} functions, ${group(wasm.stubbedBodies)} bytes of bodies before optimisation, listed in \`bench/results.json\`), then optimised as the shipped Wasm is (build.sh \`optimise_wasm\`), so the code that only those functions reached (library code made for them, the price parser of JSON-LD prices) goes as dead code too.`,
+    "- Not counted, so the figure is a lower bound: the model's code that the compiler inlined into functions the core keeps (the agent's handling of an observation, writing and reading back the stored `interests` section, the outbox's `interests` payload, the config reader's `catalogue` document), each call into the model, and its data: texts in the Wasm's data segment (the stored section's field names, the recommendations heading in the text catalogue) stay whole, as no function owns them.",
+    "- Stubs that return zeros rather than trap: wasm-opt inlines a one-instruction body, and after an inlined `unreachable` it removes the rest of the caller's block, core code included; zeros leave every caller whole.",
+    `- The shell: \`src/web/main.js\` bundled as \`src/web/bundle.mjs\` bundles it (checked byte for byte against the shipped file), once as it is and once with \`pageview.js\` (page views, dwell, SPA navigations; the only importer of \`jsonld.js\`) replaced by three empty functions; the lines of \`main.js\` that call it stay.`,
     "",
   );
   return out;

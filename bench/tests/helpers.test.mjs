@@ -194,6 +194,30 @@ test("the report states budgets met or missed and names what failed instead of a
   }
 });
 
+test("the report's Download section gives what the interest model adds, or why it was not measured", () => {
+  const root = fakeRoot();
+  try {
+    const sizes = measureSizes(root);
+    const pair = (raw, gzip) => ({ raw, gzip });
+    sizes.interestModel = {
+      wasm: { shipped: pair(2000, 900), without: pair(1500, 700), added: pair(500, 200), stubbed: ["concierge::engine::interests::normalise", "concierge::engine::recommend::rank"], stubbedBodies: 1234 },
+      shell: { shipped: pair(3000, 1200), without: pair(2600, 1100), added: pair(400, 100), modules: ["src/web/pageview.js", "src/web/jsonld.js"] },
+      total: pair(900, 300),
+    };
+    const text = tables(fakeResults(sizes));
+    const line = (start) => text.split("\n").find((row) => row.startsWith(start)) ?? assert.fail(`no row starting ${start}`);
+    assert.equal(line("| **what the interest model adds to the core's Wasm**"), "| **what the interest model adds to the core's Wasm** | **500** | **200** |");
+    assert.match(line("| the same Wasm without the model"), /2 of its own functions stubbed/);
+    assert.match(line("| the same shell without"), /`pageview\.js` and `jsonld\.js`.* \| 2,600 \| 1,100 \|$/);
+    assert.match(line("| **the interest model in the core agent**"), /\| \*\*900\*\* \| \*\*300\*\* \(0\.3 KB, \d+\.\d% of the core\) \|$/);
+    assert.match(text, /2 functions, 1,234 bytes of bodies before optimisation/);
+    sizes.interestModel = { error: "target/bench/core-without-interests.wasm is missing" };
+    assert.match(tables(fakeResults(sizes)), /The interest model's share was not measured: target\/bench\/core-without-interests\.wasm is missing\./);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test("the 50-campaign document: unique ids, every trigger kind the page can set off, modals only where allowed, and every campaign a candidate under the decision's input", () => {
   const document = benchCampaigns();
   assert.equal(document.campaigns.length, CAMPAIGN_COUNT);
