@@ -32,6 +32,8 @@ pub struct ApiState {
     pub body_timeout: Duration,
     /// The request header that names the visitor's region, if the operator set one.
     pub region_header: Option<axum::http::HeaderName>,
+    /// Fetches a catalogue's feed when it is published (`feeds::Https`; tests give their own).
+    pub feeds: Arc<dyn crate::feeds::FetchFeed>,
 }
 
 /// The doors a credential opens; failures are counted per door and client, so a visitor

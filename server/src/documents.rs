@@ -382,6 +382,25 @@ async fn publish(
     if !problems.is_empty() {
         return Err(DocumentError::Problems(problems));
     }
+    // A catalogue naming a feed: the feed is fetched now and its products served as listed.
+    let mut feed = None;
+    let document = match document {
+        Document::Catalogue(catalogue) if catalogue.feed_url.is_some() => {
+            let url = catalogue.feed_url.clone();
+            let hosts = published_link_hosts(&state.db, &site).await?;
+            let fetched = crate::feeds::fetch(state.feeds.clone(), *catalogue, &hosts)
+                .await
+                .map_err(DocumentError::Problems)?;
+            let left_out: Vec<serde_json::Value> = (fetched.left_out.iter())
+                .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+                .collect();
+            feed = Some(serde_json::json!({
+                "url": url, "products": fetched.catalogue.products.len(), "left_out": left_out,
+            }));
+            Document::Catalogue(Box::new(fetched.catalogue))
+        }
+        other => other,
+    };
     let published_at = now_ms();
     let stored = stored_form(&document)?;
     let row = Published {
@@ -396,10 +415,13 @@ async fn publish(
         return Err(DocumentError::Stale { version: row.version, current });
     }
     tracing::info!(site = %row.site, kind = kind.name(), version = row.version, by = %row.published_by, "document published");
-    let answer = serde_json::json!({
+    let mut answer = serde_json::json!({
         "site": row.site, "kind": kind.name(), "version": row.version,
         "published_at": row.published_at, "published_by": row.published_by,
     });
+    if let Some(feed) = feed {
+        answer["feed"] = feed;
+    }
     Ok((StatusCode::CREATED, Json(answer)))
 }
 

@@ -44,8 +44,8 @@ pub use campaigns::{
 };
 #[cfg(feature = "catalogue")]
 pub use catalogue::{
-    catalogue_links_outside, Catalogue, Product, AVAILABILITY, MAX_PRICE, MAX_PRODUCTS,
-    MAX_PRODUCT_ID, MAX_PRODUCT_TEXT,
+    catalogue_links_outside, read_feed, Catalogue, Feed, Product, AVAILABILITY, MAX_PRICE,
+    MAX_PRODUCTS, MAX_PRODUCT_ID, MAX_PRODUCT_TEXT,
 };
 #[cfg(feature = "knowledge")]
 pub use knowledge::{
