@@ -3,7 +3,11 @@
 //! products it holds in `/v1/config` as if the document listed them, so no visitor's browser
 //! ever fetches it (docs/decisions.md, 2026-12-06, "catalogue feeds fetched by the server").
 
-use concierge_protocol::documents::{catalogue_links_outside, read_feed, Catalogue, Feed};
+use crate::db::{Db, DbError};
+use crate::documents::Published;
+use concierge_protocol::documents::{
+    catalogue_links_outside, encode_document, read_feed, Catalogue, Document, Feed, Kind,
+};
 use concierge_protocol::{Problem, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,4 +105,57 @@ pub async fn fetch(
     }
     let catalogue = Catalogue { version: catalogue.version, products: kept, feed_url: None };
     Ok(Fetched { catalogue, left_out: problems })
+}
+
+/// Who a version published by [`refresh_all`] names as its publisher.
+pub const REFRESHED_BY: &str = "feed refresh";
+
+/// Reads every site's catalogue feed again and publishes a new version of the site's catalogue
+/// when the feed's valid products differ from the ones in force; a feed that cannot be fetched
+/// or read leaves them in force, with a warning. Returns how many sites got a new version.
+pub async fn refresh_all(db: &Db, fetcher: Arc<dyn FetchFeed>, now: i64) -> Result<usize, DbError> {
+    let mut refreshed = 0;
+    for (site, url) in db.catalogue_feeds().await? {
+        let hosts = crate::documents::published_link_hosts(db, &site).await?;
+        let named = Catalogue { version: 0, products: Vec::new(), feed_url: Some(url.clone()) };
+        let fetched = match fetch(fetcher.clone(), named, &hosts).await {
+            Ok(fetched) => fetched,
+            Err(problems) => {
+                let first = problems.first().map(|p| p.message.clone()).unwrap_or_default();
+                tracing::warn!(%site, %url, problem = %first, "a catalogue feed could not be read again; the products in force stay");
+                continue;
+            }
+        };
+        let current = db.current_documents(&site).await?;
+        let Some((_, body)) = current.iter().find(|(kind, _)| kind == Kind::Catalogue.name())
+        else {
+            continue;
+        };
+        let body: serde_json::Value =
+            serde_json::from_str(body).map_err(|e| DbError::Damaged(e.to_string()))?;
+        let version = body["version"].as_u64().and_then(|v| u32::try_from(v).ok()).unwrap_or(0);
+        let catalogue = Catalogue { version: version.saturating_add(1), ..fetched.catalogue };
+        let document = Document::Catalogue(Box::new(catalogue));
+        let encoded = serde_json::to_value(encode_document(&document))
+            .map_err(|e| DbError::Damaged(e.to_string()))?;
+        if encoded["products"] == body["products"] {
+            continue;
+        }
+        let row = Published {
+            site: site.clone(),
+            kind: Kind::Catalogue,
+            version: version.saturating_add(1),
+            // As publishing writes it (the protocol's field order), not re-sorted.
+            body: serde_json::to_string(&encode_document(&document))
+                .map_err(|e| DbError::Damaged(e.to_string()))?,
+            published_by: REFRESHED_BY.to_owned(),
+            published_at: now,
+        };
+        // Another process's refresh may have published this version first: nothing to do.
+        if db.publish_document(&row).await?.is_none() {
+            tracing::info!(%site, %url, version = row.version, left_out = fetched.left_out.len(), "catalogue refreshed from its feed");
+            refreshed += 1;
+        }
+    }
+    Ok(refreshed)
 }

@@ -211,6 +211,11 @@ pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<(
         loop {
             every.tick().await;
             run_retention_once(&db).await;
+            // Catalogue feeds are read again at the same pace (docs/decisions.md).
+            let feeds = std::sync::Arc::new(feeds::Https);
+            if let Err(error) = feeds::refresh_all(&db, feeds, api::now_ms()).await {
+                tracing::warn!(%error, "the catalogue feeds' refresh failed; it runs again in an hour")
+            }
             match db.forget_expired(api::now_ms(), api::AUTH_WINDOW_MS).await {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "expired tombstones forgotten"),

@@ -1023,3 +1023,81 @@ async fn a_catalogue_naming_a_feed_is_published_with_the_feeds_valid_products_an
         assert_eq!(config["documents"][1]["products"][0]["id"], "aurora-x1", "{}", site.backend);
     }
 }
+
+#[tokio::test]
+async fn a_catalogues_feed_is_read_again_and_a_changed_one_publishes_a_new_version() {
+    use concierge_server::feeds::{refresh_all, REFRESHED_BY};
+    let product = |id: &str, price: f64| json!({ "id": id, "name": id, "url": format!("/product/?id={id}"), "price": price, "currency": "EUR" });
+    // Its own feed: on PostgreSQL's shared database every site's feed is read again, and
+    // another test's feed answers 404 here, which leaves its products in force.
+    let url = "https://feeds.shop.example/refreshed.json";
+    let answering =
+        |feed: Result<String, String>| -> std::sync::Arc<dyn concierge_server::feeds::FetchFeed> {
+            std::sync::Arc::new(Feeds(vec![(url, feed)]))
+        };
+    for mut site in sites().await {
+        let name = unique("shop");
+        let settings =
+            json!({ "kind": "settings", "version": 1, "link_hosts": ["feeds.shop.example"] });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let first = json!({ "products": [product("a", 10.0)] });
+        site.with_feeds(answering(Ok(first.to_string())));
+        let named = json!({ "kind": "catalogue", "version": 4, "feed_url": url });
+        assert_eq!(
+            site.publish(&name, &named).await.status,
+            StatusCode::CREATED,
+            "{}",
+            site.backend
+        );
+        let served = |config: &Value| config["documents"][1].clone();
+        let mine = |config: &Value| {
+            served(config)["products"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+
+        // Unchanged: no new version. Refreshes of other tests' sites may run at once on the
+        // database PostgreSQL's tests share, so this site's documents are what is looked at.
+        refresh_all(&site.db, answering(Ok(first.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(served(&config)["version"], 4, "{}", site.backend);
+
+        // Changed: a new version with the feed's products, published by the refresh.
+        let second =
+            json!({ "products": [product("b", 20.0), product("a", 12.0), { "id": "bad" }] });
+        refresh_all(&site.db, answering(Ok(second.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(served(&config)["version"], 5, "{}", site.backend);
+        assert_eq!(mine(&config), ["b", "a"], "{}", site.backend);
+        assert_eq!(served(&config)["products"][1]["price"], 12.0);
+        let history = site
+            .db
+            .document_history(&name, concierge_protocol::documents::Kind::Catalogue)
+            .await
+            .unwrap();
+        assert_eq!(history[0].published_by, REFRESHED_BY);
+
+        // A feed that fails: the products in force stay.
+        refresh_all(&site.db, answering(Err("timed out".into())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            (served(&config)["version"].clone(), mine(&config)),
+            (json!(5), vec!["b".to_owned(), "a".to_owned()])
+        );
+
+        // A catalogue published with its own products: its feed is no longer read.
+        let listed = json!({ "kind": "catalogue", "version": 6, "products": [product("c", 1.0)] });
+        assert_eq!(site.publish(&name, &listed).await.status, StatusCode::CREATED);
+        refresh_all(&site.db, answering(Ok(second.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            (served(&config)["version"].clone(), mine(&config)),
+            (json!(6), vec!["c".to_owned()])
+        );
+    }
+}
+
+const LATER_MS: i64 = 1_795_435_200_000;
