@@ -709,6 +709,10 @@ fn view_value(json: &mut JsonWriter, view: &View, config: &crate::engine::config
         // A recommended product's page; the shell checks it against the allowlist.
         if let Some(href) = &line.href {
             json.string(href);
+            // Its picture, after the link it belongs to; the shell holds it to the allowlist too.
+            if let Some(image) = &line.image {
+                json.string(image);
+            }
         }
         json.close_array();
     }

@@ -32,6 +32,8 @@ pub struct ApiState {
     pub body_timeout: Duration,
     /// The request header that names the visitor's region, if the operator set one.
     pub region_header: Option<axum::http::HeaderName>,
+    /// Fetches a catalogue's feed when it is published (`feeds::Https`; tests give their own).
+    pub feeds: Arc<dyn crate::feeds::FetchFeed>,
 }
 
 /// The doors a credential opens; failures are counted per door and client, so a visitor
@@ -127,6 +129,7 @@ pub fn routes(state: ApiState) -> Router {
         .route("/v1/carts/{code}", get(live_cart))
         .route("/v1/carts/{code}/intent", post(record_intent))
         .route("/v1/handoffs", get(handoffs))
+        .route("/v1/handoffs/{id}/handled", post(mark_handled))
         .route("/v1/profiles/{visitor}", delete(erase))
         .route("/v1/profiles/{visitor}/export", get(export))
         .route("/v1/profiles/{visitor}/intents", get(visitor_intents))
@@ -271,8 +274,9 @@ async fn live_cart(
     Ok(Json(cart).into_response())
 }
 
-/// `GET /v1/handoffs?site=ID&since=MS`: the site's handoff requests, newest first (at most
-/// 100); `since` (a `received_at`) asks only for newer ones, for the console's polling.
+/// `GET /v1/handoffs?site=ID&since=MS&open=true`: the site's handoff requests, newest first
+/// (at most 100); `since` (a `received_at`) asks only for newer ones, for the console's
+/// polling; `open=true` only for those no one has marked handled (the console's queue).
 async fn handoffs(
     State(state): State<ApiState>,
     Query(query): Query<HandoffQuery>,
@@ -280,21 +284,48 @@ async fn handoffs(
     connection: Option<Extension<ConnectInfo<SocketAddr>>>,
 ) -> Result<Response, ApiError> {
     require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
-    let site = query.site.filter(|site| concierge_protocol::batch::is_token(site, 1, 64));
-    let site = site.ok_or_else(|| {
+    let site = handoff_site(query.site)?;
+    let since = query.since.unwrap_or(-1);
+    let open = query.open.unwrap_or(false);
+    Ok(Json(state.db.handoffs(&site, None, since, 100, open).await?).into_response())
+}
+
+/// `POST /v1/handoffs/{id}/handled?site=ID`: a member of staff took the request on; it leaves
+/// the site's queue of open requests (204, again for a second mark; 404 for an unknown id).
+async fn mark_handled(
+    State(state): State<ApiState>,
+    Path(id): Path<String>,
+    Query(query): Query<HandoffQuery>,
+    headers: HeaderMap,
+    connection: Option<Extension<ConnectInfo<SocketAddr>>>,
+) -> Result<StatusCode, ApiError> {
+    require_staff(&state, &headers, &client_of(connection.as_ref().map(|c| &c.0))).await?;
+    let site = handoff_site(query.site)?;
+    if !concierge_protocol::batch::is_token(&id, 1, 64) {
+        return Err(ApiError::NotFound("handoff request"));
+    }
+    match state.db.mark_handoff_handled(&site, &id, now_ms()).await? {
+        true => Ok(StatusCode::NO_CONTENT),
+        false => Err(ApiError::NotFound("handoff request")),
+    }
+}
+
+/// The `site` of a handoff call: required, named when missing or malformed.
+fn handoff_site(site: Option<String>) -> Result<String, ApiError> {
+    let site = site.filter(|site| concierge_protocol::batch::is_token(site, 1, 64));
+    site.ok_or_else(|| {
         ApiError::Invalid(Invalid {
             field: "site".into(),
             message: "is required: the site id, 1-64 letters, digits, - or _".into(),
         })
-    })?;
-    let since = query.since.unwrap_or(-1);
-    Ok(Json(state.db.handoffs(&site, None, since, 100).await?).into_response())
+    })
 }
 
 #[derive(serde::Deserialize)]
 struct HandoffQuery {
     site: Option<String>,
     since: Option<i64>,
+    open: Option<bool>,
 }
 
 async fn record_intent(

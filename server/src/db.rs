@@ -400,7 +400,7 @@ impl Db {
             cart,
             interests: self.interests(&visitor).await?,
             intents: self.intents(&visitor).await?,
-            handoffs: self.handoffs(&site, Some(&visitor), -1, 20).await?,
+            handoffs: self.handoffs(&site, Some(&visitor), -1, 20, false).await?,
         }))
     }
 
@@ -512,24 +512,28 @@ impl Db {
             .collect())
     }
 
-    /// A site's handoff requests, newest first (`visitor`: only that visitor's), at most
-    /// `limit`; `since` (received_at, exclusive) lets the console ask only for new ones.
+    /// A site's handoff requests, newest first (`visitor`: only that visitor's; `open_only`:
+    /// only those no one has marked handled), at most `limit`; `since` (received_at,
+    /// exclusive) lets the console ask only for new ones.
     pub async fn handoffs(
         &self,
         site: &str,
         visitor: Option<&str>,
         since: i64,
         limit: i64,
+        open_only: bool,
     ) -> Result<Vec<HandoffOut>, DbError> {
         let rows = sqlx::query(
-            "SELECT event_id, kind, phone, cart_code, transcript, occurred_at, received_at \
-             FROM handoffs WHERE site = $1 AND ($2 = '' OR visitor_id = $2) AND received_at > $3 \
+            "SELECT event_id, kind, phone, cart_code, transcript, occurred_at, received_at, \
+             handled_at FROM handoffs WHERE site = $1 AND ($2 = '' OR visitor_id = $2) \
+             AND received_at > $3 AND ($5 = 0 OR handled_at = 0) \
              ORDER BY received_at DESC, event_id LIMIT $4",
         )
         .bind(site)
         .bind(visitor.unwrap_or(""))
         .bind(since)
         .bind(limit)
+        .bind(i64::from(open_only))
         .fetch_all(&self.pool)
         .await?;
         let text = |row: &sqlx::any::AnyRow, column: &str| -> Result<Option<String>, DbError> {
@@ -548,9 +552,35 @@ impl Db {
                         .map_err(|e| DbError::Damaged(format!("a stored transcript: {e}")))?,
                     at: row.try_get("occurred_at")?,
                     received_at: row.try_get("received_at")?,
+                    handled_at: Some(row.try_get::<i64, _>("handled_at")?).filter(|at| *at > 0),
                 })
             })
             .collect()
+    }
+
+    /// Marks a site's handoff request handled at `now` (the first mark stands); `false` when
+    /// the site has no request of that id (never was, or erased with its visitor).
+    pub async fn mark_handoff_handled(
+        &self,
+        site: &str,
+        id: &str,
+        now: i64,
+    ) -> Result<bool, DbError> {
+        sqlx::query(
+            "UPDATE handoffs SET handled_at = $1 \
+             WHERE site = $2 AND event_id = $3 AND handled_at = 0",
+        )
+        .bind(now.max(1))
+        .bind(site)
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        let found = sqlx::query("SELECT 1 FROM handoffs WHERE site = $1 AND event_id = $2")
+            .bind(site)
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(found.is_some())
     }
 
     pub async fn intents(&self, visitor: &str) -> Result<Vec<Intent>, DbError> {

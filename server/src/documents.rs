@@ -382,6 +382,25 @@ async fn publish(
     if !problems.is_empty() {
         return Err(DocumentError::Problems(problems));
     }
+    // A catalogue naming a feed: the feed is fetched now and its products served as listed.
+    let mut feed = None;
+    let document = match document {
+        Document::Catalogue(catalogue) if catalogue.feed_url.is_some() => {
+            let url = catalogue.feed_url.clone();
+            let hosts = published_link_hosts(&state.db, &site).await?;
+            let fetched = crate::feeds::fetch(state.feeds.clone(), *catalogue, &hosts)
+                .await
+                .map_err(DocumentError::Problems)?;
+            let left_out: Vec<serde_json::Value> = (fetched.left_out.iter())
+                .map(|p| serde_json::json!({ "path": p.path, "message": p.message }))
+                .collect();
+            feed = Some(serde_json::json!({
+                "url": url, "products": fetched.catalogue.products.len(), "left_out": left_out,
+            }));
+            Document::Catalogue(Box::new(fetched.catalogue))
+        }
+        other => other,
+    };
     let published_at = now_ms();
     let stored = stored_form(&document)?;
     let row = Published {
@@ -395,11 +414,19 @@ async fn publish(
     if let Some(current) = state.db.publish_document(&row).await? {
         return Err(DocumentError::Stale { version: row.version, current });
     }
+    // The feed is read again on a schedule while the catalogue is the one it gave.
+    if kind == Kind::Catalogue {
+        let url = feed.as_ref().and_then(|feed| feed["url"].as_str());
+        state.db.remember_feed(&row.site, url, published_at).await?;
+    }
     tracing::info!(site = %row.site, kind = kind.name(), version = row.version, by = %row.published_by, "document published");
-    let answer = serde_json::json!({
+    let mut answer = serde_json::json!({
         "site": row.site, "kind": kind.name(), "version": row.version,
         "published_at": row.published_at, "published_by": row.published_by,
     });
+    if let Some(feed) = feed {
+        answer["feed"] = feed;
+    }
     Ok((StatusCode::CREATED, Json(answer)))
 }
 
@@ -547,7 +574,7 @@ fn read_document(body: &[u8], kind: Kind) -> Result<Document, Vec<Problem>> {
 }
 
 /// The link hosts of the site's settings in force: where campaigns may link besides the shop.
-async fn published_link_hosts(db: &Db, site: &str) -> Result<Vec<String>, DbError> {
+pub(crate) async fn published_link_hosts(db: &Db, site: &str) -> Result<Vec<String>, DbError> {
     for (kind, body) in db.current_documents(site).await? {
         if kind != Kind::Settings.name() {
             continue;
@@ -667,6 +694,38 @@ impl Db {
         .fetch_one(&self.pool)
         .await?;
         Ok(Some(row.try_get("current")?))
+    }
+
+    /// Remembers the feed a site's catalogue was published from (`None`: it lists its own
+    /// products, and no feed is read again).
+    pub async fn remember_feed(
+        &self,
+        site: &str,
+        url: Option<&str>,
+        now: i64,
+    ) -> Result<(), DbError> {
+        let statement = match url {
+            Some(_) => {
+                "INSERT INTO catalogue_feeds (site, url, fetched_at) VALUES ($1, $2, $3) \
+                 ON CONFLICT (site) DO UPDATE SET url = excluded.url, fetched_at = excluded.fetched_at"
+            }
+            None => "DELETE FROM catalogue_feeds WHERE site = $1 AND $2 = '' AND $3 >= 0",
+        };
+        sqlx::query(statement)
+            .bind(site)
+            .bind(url.unwrap_or(""))
+            .bind(now)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// Every site's catalogue feed: (site, url).
+    pub async fn catalogue_feeds(&self) -> Result<Vec<(String, String)>, DbError> {
+        let rows = sqlx::query("SELECT site, url FROM catalogue_feeds ORDER BY site")
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(|row| Ok((row.try_get("site")?, row.try_get("url")?))).collect()
     }
 
     /// Every version of a site's document of one kind, newest first.

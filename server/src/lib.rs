@@ -9,6 +9,7 @@ pub mod config;
 pub mod consent;
 pub mod db;
 pub mod documents;
+pub mod feeds;
 mod headers;
 pub mod history;
 pub mod metrics;
@@ -89,6 +90,15 @@ fn token_hashes(hashes: &[String]) -> Result<Vec<String>, Error> {
 
 /// The whole HTTP surface.
 pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
+    app_with_feeds(config, db, std::sync::Arc::new(feeds::Https))
+}
+
+/// The whole HTTP surface, with `feeds` fetching catalogue feeds (tests give a stand-in).
+pub fn app_with_feeds(
+    config: &Config,
+    db: Db,
+    feeds: std::sync::Arc<dyn feeds::FetchFeed>,
+) -> Result<Router, Error> {
     if !config.www.is_dir() {
         return Err(Error::MissingWww(config.www.display().to_string()));
     }
@@ -101,6 +111,7 @@ pub fn app(config: &Config, db: Db) -> Result<Router, Error> {
         metrics_token_hashes: std::sync::Arc::new(token_hashes(&config.metrics_token_hashes)?),
         metrics: std::sync::Arc::default(),
         body_timeout: config.body_timeout,
+        feeds,
         region_header: match config.region_header.as_deref().map(str::trim) {
             None | Some("") => None,
             Some(name) => Some(
@@ -200,6 +211,11 @@ pub fn spawn_retention_job(config: &Config, db: Db) -> tokio::task::JoinHandle<(
         loop {
             every.tick().await;
             run_retention_once(&db).await;
+            // Catalogue feeds are read again at the same pace (docs/decisions.md).
+            let feeds = std::sync::Arc::new(feeds::Https);
+            if let Err(error) = feeds::refresh_all(&db, feeds, api::now_ms()).await {
+                tracing::warn!(%error, "the catalogue feeds' refresh failed; it runs again in an hour")
+            }
             match db.forget_expired(api::now_ms(), api::AUTH_WINDOW_MS).await {
                 Ok(0) => {}
                 Ok(forgotten) => tracing::info!(forgotten, "expired tombstones forgotten"),

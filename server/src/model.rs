@@ -163,6 +163,8 @@ pub struct HandoffOut {
     /// When the visitor asked (their clock), and when the server received it.
     pub at: i64,
     pub received_at: i64,
+    /// When a member of staff marked it handled (the server's clock); `null` while open.
+    pub handled_at: Option<i64>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -11,6 +11,7 @@ use concierge_protocol::Value;
 
 pub const MINUTE: Millis = 60_000;
 pub const HOUR: Millis = 60 * MINUTE;
+pub const DAY: Millis = 24 * HOUR;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Config {
@@ -117,6 +118,10 @@ impl Config {
         config.currency = page.currency;
         config.locale.clone_from(&page.locale);
         Overrides::published(&documents).apply(&mut config);
+        let half_life = documents.settings.as_ref().and_then(|s| s.interests_half_life_days);
+        if let Some(days) = half_life {
+            config.interests_half_life = Millis::from(days) * DAY;
+        }
         if let Some(policy) = documents.policy {
             config.policy = policy;
         }

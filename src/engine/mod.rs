@@ -1094,6 +1094,7 @@ impl Agent {
                 }
                 // Applied whole: the documents replace the old ones in one step.
                 self.config = Config::resolve(&self.page_settings, *documents);
+                self.interests.half_life = self.config.interests_half_life;
                 self.kept_config = etag.map(|etag| KeptConfig { etag, fetched_at: now, source });
                 // The page started under the documents it had: the new ones' page-load triggers
                 // fire for it now.

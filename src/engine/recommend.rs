@@ -117,6 +117,7 @@ impl Recommend {
                 quantity: String::new(),
                 amount: Money::new(minor, currency),
                 href: Some(product.url.clone()),
+                image: product.image.clone(),
             });
         }
         lines

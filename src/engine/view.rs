@@ -101,6 +101,9 @@ pub struct ViewLine {
     pub amount: Money,
     /// The line's own link (a recommended product's page), checked by the shell.
     pub href: Option<String>,
+    /// A picture of the line's product (a recommended product's `image`), checked by the shell
+    /// as its link is; only with an `href`.
+    pub image: Option<String>,
 }
 
 /// A view's text: borrowed from the [`i18n`](super::i18n) catalogue (never copied into each
@@ -248,6 +251,7 @@ pub fn recovery_banner(config: &Config, cart: &Cart, cart_code: Option<&str>) ->
             quantity: fill(texts.recovery_quantity, line.quantity),
             amount: Money::new(line_total(line.price, line.quantity), cart.currency),
             href: None,
+            image: None,
         });
     }
     let hidden = cart.lines.len().saturating_sub(BANNER_LINES);

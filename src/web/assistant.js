@@ -93,6 +93,7 @@ const TEXTS = {
     sent: "Sent. An advisor will be in touch.",
     not_allowed: "This request cannot be sent with your current privacy choices.",
     failed: "Sending failed. Please try again later.",
+    person: "Talk to a person",
   },
   es: {
     title: "Asistente de la tienda",
@@ -125,6 +126,7 @@ const TEXTS = {
     sent: "Enviado. Un asesor se pondrá en contacto contigo.",
     not_allowed: "Esta solicitud no se puede enviar con tus opciones de privacidad actuales.",
     failed: "No se pudo enviar. Inténtalo de nuevo más tarde.",
+    person: "Hablar con una persona",
   },
   nl: {
     title: "Winkelassistent",
@@ -157,6 +159,7 @@ const TEXTS = {
     sent: "Verstuurd. Een adviseur neemt contact met u op.",
     not_allowed: "Dit verzoek kan niet worden verstuurd met uw huidige privacykeuzes.",
     failed: "Versturen is mislukt. Probeer het later opnieuw.",
+    person: "Met een medewerker praten",
   },
   de: {
     title: "Einkaufsassistent",
@@ -189,6 +192,7 @@ const TEXTS = {
     sent: "Gesendet. Wir melden uns bei Ihnen.",
     not_allowed: "Diese Anfrage kann mit Ihren aktuellen Datenschutz-Einstellungen nicht gesendet werden.",
     failed: "Senden fehlgeschlagen. Bitte versuchen Sie es später erneut.",
+    person: "Mit einer Person sprechen",
   },
 };
 
@@ -299,12 +303,25 @@ function build(ctx) {
   const label = element("label", "label", t.question);
   label.htmlFor = input.id;
   form.append(label, input, button(t.send, "primary", "submit"));
+  // "Talk to a person", always in reach (not only when an answer fails): a labelled group of the
+  // two handoff choices under the question field, hidden only while a handoff screen is up.
+  const person = element("div", "choices person");
+  person.setAttribute("role", "group");
+  const personLabel = element("span", "", t.person);
+  personLabel.id = HOST_ID + "-person";
+  person.setAttribute("aria-labelledby", personLabel.id);
+  person.append(personLabel);
+  for (const action of HANDOFF_ACTIONS) {
+    const control = button(t[action]);
+    control.addEventListener("click", guarded(() => showHandoff(action)));
+    person.append(control);
+  }
   const handoff = element("div", "handoff");
   handoff.hidden = true;
-  dialog.append(header, log, replies, form, handoff);
+  dialog.append(header, log, replies, form, person, handoff);
   shadow.append(backdrop, dialog);
 
-  panel = { ctx, lang, t, host, shadow, dialog, log, replies, form, input, handoff, opener, closed: false };
+  panel = { ctx, lang, t, host, shadow, dialog, log, replies, form, person, input, handoff, opener, closed: false };
   backdrop.addEventListener("click", guarded(close));
   closer.addEventListener("click", guarded(close));
   clear.addEventListener("click", guarded(clearConversation));
@@ -622,7 +639,7 @@ function showHandoff(kind) {
   back.addEventListener("click", guarded(hideHandoff));
   handoff.replaceChildren(screen);
   handoff.hidden = false;
-  panel.log.hidden = panel.replies.hidden = panel.form.hidden = true;
+  panel.log.hidden = panel.replies.hidden = panel.form.hidden = panel.person.hidden = true;
   (phone || send).focus();
 }
 
@@ -633,7 +650,7 @@ function personal(ctx) {
 function hideHandoff() {
   panel.handoff.hidden = true;
   panel.handoff.replaceChildren();
-  panel.log.hidden = panel.replies.hidden = panel.form.hidden = false;
+  panel.log.hidden = panel.replies.hidden = panel.form.hidden = panel.person.hidden = false;
   panel.input.focus();
 }
 

@@ -264,7 +264,7 @@ export function build(view, key = view.kind, modal = true) {
 
   if (view.lines && view.lines.length) {
     const list = element("ul", "lines");
-    for (const [name, quantity, amount, link] of view.lines) {
+    for (const [name, quantity, amount, link, image] of view.lines) {
       const item = element("li", "line");
       let label = element("span", "name", name);
       // A line with a link of its own (a recommended product): its name leads there, through
@@ -279,6 +279,15 @@ export function build(view, key = view.kind, modal = true) {
         label = element("a", "name", name);
         label.setAttribute("href", href);
         label.setAttribute("data-action", "follow");
+        // Its picture, held to the same allowlist (a refused one is left out, the line stays);
+        // its size is set before it loads, so nothing shifts.
+        const src = image === undefined ? null : safeHref(image, view.hosts);
+        if (src !== null) {
+          const picture = element("img", "pic");
+          for (const [key, value] of [["src", src], ["alt", name], ["width", "40"], ["height", "40"], ["loading", "lazy"], ["decoding", "async"]]) picture.setAttribute(key, value);
+          item.append(picture);
+          item.className = "line with-pic";
+        } else if (image !== undefined) warn("image " + image + " is not allowed (data-link-hosts); not shown");
       }
       item.append(label, element("span", "qty", quantity), element("span", "amount", money(view.locale, amount)));
       list.append(item);

@@ -179,6 +179,44 @@ test("a weak match offers its best entries as buttons, one answers when chosen; 
   await closeClean(tab);
 });
 
+test("Talk to a person is in reach at any time, before any question: a labelled group of Call me and Continue in store, reached by Tab, in each language; hidden while a handoff screen is up and back after", async () => {
+  const tab = await visit();
+  await openPanel(tab);
+  const group = tab.page.locator("#concierge-assistant [role=group].person");
+  const label = await group.getAttribute("aria-labelledby");
+  assert.equal(await tab.page.locator(`#concierge-assistant [id="${label}"]`).textContent(), "Talk to a person");
+  assert.deepEqual(await group.locator("button").allTextContents(), ["Call me", "Continue in store"]);
+  assert.ok(await group.isVisible(), "shown with nothing asked yet");
+  // Keyboard alone: from the question field, Tab reaches "Call me"; Enter opens its screen.
+  let steps = 0;
+  while ((await focused(tab)) !== "button:Call me" && steps++ < 6) await tab.page.keyboard.press("Tab");
+  assert.equal(await focused(tab), "button:Call me");
+  await tab.page.keyboard.press("Enter");
+  await tab.page.locator("#concierge-assistant .handoff h3").filter({ hasText: "Call me" }).waitFor();
+  assert.equal(await focused(tab), "concierge-assistant-phone");
+  assert.ok(!(await group.isVisible()), "hidden while the handoff screen is up");
+  await tab.page.locator("#concierge-assistant .handoff button", { hasText: "Back" }).click();
+  assert.ok(await group.isVisible(), "back with the chat");
+  await group.locator("button", { hasText: "Continue in store" }).click();
+  await tab.page.locator("#concierge-assistant .handoff h3").filter({ hasText: "Continue in store" }).waitFor();
+  await tab.page.locator("#concierge-assistant .handoff button", { hasText: "Send to the store" }).click();
+  await eventually(async () => (await tab.page.evaluate(() => window.__calls.handoffs)).length === 1);
+  assert.deepEqual(await tab.page.evaluate(() => window.__calls.handoffs), [{ kind: "store" }]);
+  await tab.page.keyboard.press("Escape");
+  await dialog(tab).waitFor({ state: "detached" });
+  await closeClean(tab);
+
+  const expected = { es: ["Hablar con una persona", "Llámame", "Continuar en tienda"], nl: ["Met een medewerker praten", "Bel mij", "Verder in de winkel"], de: ["Mit einer Person sprechen", "Rufen Sie mich an", "Im Laden fortsetzen"] };
+  for (const [lang, [name, call, store]] of Object.entries(expected)) {
+    const other = await visit({ context: { lang } });
+    await openPanel(other);
+    const person = other.page.locator("#concierge-assistant [role=group].person");
+    assert.equal(await person.locator("span").textContent(), name, lang);
+    assert.deepEqual(await person.locator("button").allTextContents(), [call, store], lang);
+    await closeClean(other);
+  }
+});
+
 test("a prompt's quick replies: an ask is asked at once, an action opens its handoff screen; the same prompt is not shown twice", async () => {
   const tab = await visit();
   const prompt = {

@@ -126,3 +126,52 @@ test("a product page without the slot: nothing drawn and one warning", async () 
   assert.deepEqual(slot, ['[concierge] campaign recommendations: this page has no [data-concierge-slot="recommendations"]; not shown']);
   await closeClean(tab);
 });
+
+test("a product's image is drawn beside it: alt text from its name, its size set before it loads (nothing shifts), lazy and async, held to the allowlist (a refused one leaves the line without it, with a warning)", async () => {
+  const config = {
+    ...CONFIG,
+    documents: [
+      {
+        kind: "catalogue",
+        version: 1,
+        products: [
+          product("aurora", { image: "/img/phones.svg" }),
+          product("pebble", { name: "Pebble <b>Flip</b>", image: "/img/phones.svg", price: 899.5 }),
+          product("kestrel", { image: "https://evil.test/kestrel.png" }),
+          product("plain"),
+        ],
+      },
+    ],
+  };
+  const tab = await newTab(shared.browser, { config });
+  await open(tab, { settings: PRODUCT_PAGE, setup: addSlot });
+  await call(tab, "consent", PERSONALIZATION);
+  const before = await tab.page.locator("#after").boundingBox();
+  await viewItem(tab, "aurora", "Phones");
+  await tab.page.waitForFunction(() => document.querySelector('[data-concierge-slot="recommendations"]').firstElementChild);
+  const pictures = await tab.page.evaluate(() => {
+    const root = document.querySelector('[data-concierge-slot="recommendations"]').firstElementChild.shadowRoot;
+    return Array.from(root.querySelectorAll(".line"), (line) => {
+      const img = line.querySelector("img");
+      const name = line.querySelector(".name").textContent;
+      if (!img) return [name, null];
+      const box = img.getBoundingClientRect();
+      const attributes = ["src", "alt", "width", "height", "loading", "decoding"].map((key) => img.getAttribute(key));
+      return [name, attributes, [box.width, box.height]];
+    });
+  });
+  assert.deepEqual(pictures, [
+    ["Pebble <b>Flip</b>", ["https://shop.test/img/phones.svg", "Pebble <b>Flip</b>", "40", "40", "lazy", "async"], [40, 40]],
+    ["Name kestrel", null],
+    ["Name plain", null],
+  ]);
+  assert.deepEqual(tab.warnings, ["[concierge] image https://evil.test/kestrel.png is not allowed (data-link-hosts); not shown"]);
+  // The picture loads under the page's CSP (img-src 'self'), and the page below did not move.
+  await tab.page.waitForFunction(() => {
+    const root = document.querySelector('[data-concierge-slot="recommendations"]').firstElementChild.shadowRoot;
+    const img = root.querySelector("img");
+    return img.complete && img.naturalWidth > 0;
+  });
+  assert.deepEqual(await tab.page.locator("#after").boundingBox(), before, "nothing moved");
+  await closeClean(tab);
+});

@@ -20,6 +20,7 @@ fn published(idle_minutes: u32, prompt: bool) -> documents::Config {
             checkout_path: Some("/kasse/".into()),
             resume_url: None,
             link_hosts: Some(vec!["pay.example".into()]),
+            interests_half_life_days: None,
         }),
         policy: Some(Box::new(Policy { prompt, ..demo_policy() })),
         // What the protocol crate's `campaigns` feature adds, when on: no campaigns.

@@ -8,7 +8,8 @@ use concierge::engine::interests::{
     REASONS_PER_KEY,
 };
 use concierge::engine::persist::Section;
-use concierge::engine::{Effect, Event, Millis};
+use concierge::engine::{Effect, Event, Fetched, Millis};
+use concierge_protocol::documents;
 
 const DAY: Millis = 86_400_000;
 
@@ -72,6 +73,49 @@ fn a_configured_half_life_is_used() {
     interests.observe(&seen(Source::ViewItem, vec![product("Phones", "Acme", 100)]), T0);
     let score = raw_score(&interests, Dimension::Category, "phones", T0 + 2 * DAY);
     assert!((score - 0.25).abs() < 1e-9, "two one-day half-lives: {score}");
+}
+
+/// How much a category viewed three days before another is left, against it, when the
+/// published settings document is `settings` (the agent's own path: checked, fetched, resolved).
+fn faded_after_three_days(settings: &str) -> f64 {
+    let settings = match documents::check_document(&json(settings)) {
+        Ok(documents::Document::Settings(settings)) => settings,
+        other => panic!("a valid settings document: {other:?}"),
+    };
+    let published = documents::Config {
+        site: SITE.into(),
+        settings: Some(settings),
+        ..documents::Config::default()
+    };
+    let source = documents::encode_config(&published);
+    let documents = Box::new(published);
+    let mut tab = consenting_tab(T0);
+    tab.handle(
+        Event::ConfigFetched(Fetched::Fresh { etag: Some("\"s\"".into()), documents, source }),
+        T0,
+    );
+    let viewed = |category: &str| {
+        Event::Interest(seen(Source::ViewItem, vec![product(category, "Acme", 100)]))
+    };
+    tab.handle(viewed("Phones"), T0 + 1);
+    tab.handle(viewed("Laptops"), T0 + 1 + 3 * DAY);
+    tab.interests().affinity(Dimension::Category, "phones", T0 + 1 + 3 * DAY)
+}
+
+#[test]
+fn the_settings_half_life_days_sets_how_fast_interests_fade() {
+    let settings = |extra: &str| format!(r#"{{"kind": "settings", "version": 1{extra}}}"#);
+    let cases = [
+        ("", 0.5f64.powf(3.0 / 7.0)),
+        (r#", "interests": {}"#, 0.5f64.powf(3.0 / 7.0)),
+        (r#", "interests": {"half_life_days": 3}"#, 0.5),
+        (r#", "interests": {"half_life_days": 1}"#, 0.125),
+        (r#", "interests": {"half_life_days": 365}"#, 0.5f64.powf(3.0 / 365.0)),
+    ];
+    for (extra, expected) in cases {
+        let left = faded_after_three_days(&settings(extra));
+        assert!((left - expected).abs() < 1e-9, "{extra}: {left}, expected {expected}");
+    }
 }
 
 #[test]

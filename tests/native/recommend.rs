@@ -129,9 +129,11 @@ mod slot {
     /// The agent's settings with a published catalogue (and campaigns, when given), read as
     /// the agent reads `/v1/config`.
     fn config_with(campaigns: Option<serde_json::Value>) -> Config {
+        let mut pebble = product("pebble", "Phones", 899.0);
+        pebble["image"] = json!("/img/phones.svg");
         let mut docs = vec![json!({ "kind": "catalogue", "version": 1, "products": [
             product("aurora", "Phones", 799.0), product("case", "Accessories", 24.99),
-            product("kestrel", "Phones", 329.0), product("pebble", "Phones", 899.0),
+            product("kestrel", "Phones", 329.0), pebble,
         ] })];
         docs.extend(campaigns);
         let text = json!({ "format": 1, "site": SITE, "documents": docs }).to_string();
@@ -200,6 +202,7 @@ mod slot {
         let line = &view.lines[0];
         assert_eq!(line.amount, Money::new(89_900, Currency::EUR));
         assert_eq!(line.href.as_deref(), Some("/product/?id=pebble"));
+        assert_eq!(line.image.as_deref(), Some("/img/phones.svg"), "its picture, for the shell");
         let tag = view.campaign.as_ref().unwrap();
         assert_eq!((tag.placement, tag.slot.as_deref()), ("inline", Some("recommendations")));
     }

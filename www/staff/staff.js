@@ -1,4 +1,4 @@
-// Concierge staff console: look up a visitor's cart by code, follow it live, record their purchase intent.
+// Concierge staff console: look up a visitor's cart by code, follow it live, record their purchase intent; the site's live queue of open handoff requests, each marked handled by staff.
 (function () {
   "use strict";
 
@@ -28,6 +28,8 @@
     var signedIn = Boolean(token());
     $("sign-in").hidden = signedIn;
     $("lookup-section").hidden = !signedIn;
+    $("queue-section").hidden = !signedIn;
+    if (signedIn) pollQueue(); else stopQueue();
     $("sign-out").hidden = !signedIn;
     if (!signedIn) stopPolling();
   }
@@ -353,7 +355,134 @@
     });
   }
 
+  // --- the site's queue of open handoff requests --------------------------------------------
+
+  // The queue's texts, in the staff's language (as the consent table's).
+  var QUEUE_TEXTS = {
+    en: { title: "Open handoff requests", site: "Site", show: "Show", none: "No open requests.", call: "Call me back", store: "Continue in store",
+      cart: "Cart", handled: "Mark handled", done: "Marked handled.", arrived: "New handoff request: ", gone: "That request was already handled or no longer exists.",
+      badSite: "A site id has 1 to 64 letters, digits, - or _." },
+    es: { title: "Solicitudes de atención abiertas", site: "Sitio", show: "Mostrar", none: "No hay solicitudes abiertas.", call: "Llamar al cliente", store: "Continuar en tienda",
+      cart: "Carrito", handled: "Marcar como atendida", done: "Marcada como atendida.", arrived: "Nueva solicitud de atención: ", gone: "Esa solicitud ya fue atendida o ya no existe.",
+      badSite: "El id de un sitio tiene de 1 a 64 letras, dígitos, - o _." },
+    nl: { title: "Open verzoeken om contact", site: "Site", show: "Tonen", none: "Geen open verzoeken.", call: "Terugbellen", store: "Verder in de winkel",
+      cart: "Winkelwagen", handled: "Markeren als afgehandeld", done: "Gemarkeerd als afgehandeld.", arrived: "Nieuw verzoek om contact: ", gone: "Dat verzoek is al afgehandeld of bestaat niet meer.",
+      badSite: "Een site-id heeft 1 tot 64 letters, cijfers, - of _." },
+    de: { title: "Offene Kontaktanfragen", site: "Website", show: "Anzeigen", none: "Keine offenen Anfragen.", call: "Zurückrufen", store: "Im Laden fortsetzen",
+      cart: "Warenkorb", handled: "Als erledigt markieren", done: "Als erledigt markiert.", arrived: "Neue Kontaktanfrage: ", gone: "Diese Anfrage ist schon erledigt oder existiert nicht mehr.",
+      badSite: "Eine Website-ID hat 1 bis 64 Buchstaben, Ziffern, - oder _." },
+  };
+  var SITE_KEY = "concierge-staff:site";
+  var queue = { site: "demo", timer: null, polling: false, shown: null, seen: null };
+
+  function queueTexts() { return QUEUE_TEXTS[staffLanguage()] || QUEUE_TEXTS.en; }
+
+  function validSite(site) { return /^[A-Za-z0-9_-]{1,64}$/.test(site); }
+
+  /** The kind and the visitor's phone, as one line: "Call me back · +31 6 1234 5678". */
+  function handoffSummary(handoff, texts) {
+    return (handoff.kind === "call" ? texts.call : texts.store) + (handoff.phone ? " · " + handoff.phone : "");
+  }
+
+  function pollQueue() {
+    clearTimeout(queue.timer);
+    if (!token() || queue.polling) return;
+    if (document.hidden || Date.now() < state.pausedUntil) return scheduleQueue();
+    queue.polling = true;
+    var site = queue.site;
+    api("GET", "/v1/handoffs?site=" + encodeURIComponent(site) + "&open=true").then(function (reply) {
+      queue.polling = false;
+      if (site !== queue.site) return pollQueue();
+      if (reply.status === 200 && Array.isArray(reply.body)) renderQueue(reply.body);
+      if (reply.status !== 401) scheduleQueue();
+    });
+  }
+
+  function scheduleQueue() {
+    clearTimeout(queue.timer);
+    if (token()) queue.timer = setTimeout(pollQueue, POLL_MS);
+  }
+
+  function stopQueue() {
+    clearTimeout(queue.timer);
+    queue.shown = null;
+    queue.seen = null;
+  }
+
+  /** The open requests, newest first; drawn again only when they change, so that the focus
+   * stays where staff left it. A request that arrives after the first poll is announced. */
+  function renderQueue(handoffs) {
+    var texts = queueTexts();
+    var key = handoffs.map(function (handoff) { return handoff.id; }).join(" ");
+    if (key === queue.shown) return;
+    var fresh = queue.seen ? handoffs.filter(function (handoff) { return !queue.seen[handoff.id]; }) : [];
+    queue.shown = key;
+    queue.seen = {};
+    var list = $("queue");
+    list.replaceChildren();
+    handoffs.forEach(function (handoff, index) {
+      queue.seen[handoff.id] = true;
+      var item = el("li", "intent handoff");
+      item.dataset.handoffId = handoff.id;
+      var summary = el("p", "intent-products", handoffSummary(handoff, texts));
+      summary.id = "queue-item-" + index;
+      var when = new Date(handoff.at).toLocaleString(staffLanguage(), { dateStyle: "medium", timeStyle: "short" });
+      var meta = el("p", "intent-meta", (handoff.cart_code ? texts.cart + " " + handoff.cart_code + " · " : "") + when);
+      var button = el("button", "quiet", texts.handled);
+      button.type = "button";
+      button.setAttribute("aria-describedby", summary.id);
+      button.addEventListener("click", function () { markHandled(handoff.id, button); });
+      item.append(summary, meta, button);
+      list.append(item);
+    });
+    if (!handoffs.length) list.append(el("li", "empty", texts.none));
+    if (fresh.length) $("queue-announcer").textContent = texts.arrived + fresh.map(function (handoff) { return handoffSummary(handoff, texts); }).join("; ");
+  }
+
+  function markHandled(id, button) {
+    var texts = queueTexts();
+    button.disabled = true;
+    var path = "/v1/handoffs/" + encodeURIComponent(id) + "/handled?site=" + encodeURIComponent(queue.site);
+    api("POST", path).then(function (reply) {
+      if (reply.status === 204 || reply.status === 404) {
+        $("queue-announcer").textContent = reply.status === 204 ? texts.done : texts.gone;
+        // The focus goes to the queue's heading, not to the page's top, as the item leaves.
+        $("queue-title").focus();
+        queue.shown = null;
+        return pollQueue();
+      }
+      button.disabled = false;
+    });
+  }
+
+  function startQueue() {
+    var texts = queueTexts();
+    $("queue-title").textContent = texts.title;
+    $("queue-site-label").textContent = texts.site;
+    $("queue-site-apply").textContent = texts.show;
+    var fromUrl = new URLSearchParams(location.search).get("site");
+    var remembered = null;
+    try { remembered = localStorage.getItem(SITE_KEY); } catch (error) { /* none remembered */ }
+    queue.site = [fromUrl, remembered, "demo"].filter(function (site) { return site && validSite(site); })[0];
+    $("queue-site").value = queue.site;
+    $("queue-site-form").addEventListener("submit", function (event) {
+      event.preventDefault();
+      var site = $("queue-site").value.trim();
+      if (!validSite(site)) {
+        $("queue-site").setAttribute("aria-invalid", "true");
+        say(texts.badSite);
+        return;
+      }
+      $("queue-site").removeAttribute("aria-invalid");
+      try { localStorage.setItem(SITE_KEY, site); } catch (error) { /* kept for this page */ }
+      queue.site = site;
+      stopQueue();
+      pollQueue();
+    });
+  }
+
   function start() {
+    startQueue();
     renderSignedIn();
     try { $("advisor-id").value = localStorage.getItem(ADVISOR_KEY) || ""; } catch (error) { /* none remembered */ }
     $("sign-in-form").addEventListener("submit", function (event) {
@@ -387,7 +516,7 @@
     document.querySelectorAll("#intent-form input, #intent-form textarea").forEach(function (input) {
       input.addEventListener("input", function () { input.removeAttribute("aria-invalid"); });
     });
-    document.addEventListener("visibilitychange", function () { if (!document.hidden) poll(false); });
+    document.addEventListener("visibilitychange", function () { if (!document.hidden) { poll(false); pollQueue(); } });
     (token() ? $("cart-code-input") : $("staff-token")).focus();
   }
 

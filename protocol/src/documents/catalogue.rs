@@ -206,3 +206,88 @@ pub(super) fn encode(catalogue: &Catalogue, fields: &mut Vec<(String, Value)>) {
         .collect();
     fields.push(("products".to_owned(), Value::Array(products)));
 }
+
+/// The products a catalogue's feed holds, and what was wrong with the rest.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Feed {
+    /// Every product the document's own rules accept, in the feed's order.
+    pub products: Vec<Product>,
+    /// One problem per product left out (the first field found wrong, with its path in the
+    /// feed: `products[3].price`), a repeated id, and the products beyond [`MAX_PRODUCTS`].
+    pub problems: Vec<Problem>,
+}
+
+/// Reads a catalogue feed (`{ "products": [...] }`, the shape a catalogue document lists its
+/// products in): each product is judged alone by the document's own rules, so a bad one is
+/// left out with a problem naming its field and every valid one is kept. Fields a product has
+/// beyond the catalogue's (a shop platform's own) are passed over, as are the feed's other
+/// top-level fields. Only a feed with no list of products at all is refused.
+pub fn read_feed(feed: &Value) -> Result<Feed, Problem> {
+    let Some(Value::Array(records)) = feed.get("products") else {
+        let got = match feed.get("products") {
+            Some(value) => value.kind(),
+            None if feed.is_object() => "nothing",
+            None => feed.kind(),
+        };
+        return Err(Problem::new(
+            "products",
+            text!("a catalogue feed must hold a list of products, got ", got),
+        ));
+    };
+    let mut read = Feed::default();
+    for (position, record) in records.iter().enumerate() {
+        let at = index("products", position);
+        if read.products.len() == MAX_PRODUCTS {
+            read.problems.push(Problem::new(
+                "products",
+                text!("holds more than ", MAX_PRODUCTS, " products; only the first are kept"),
+            ));
+            break;
+        }
+        // The product as a one-product document, less the fields the catalogue does not know.
+        let known = match record {
+            Value::Object(fields) => Value::Object(
+                (fields.iter())
+                    .filter(|(name, _)| PRODUCT_FIELDS.iter().any(|f| f.name == name))
+                    .cloned()
+                    .collect(),
+            ),
+            other => other.clone(),
+        };
+        let document = Value::Object(vec![
+            ("kind".to_owned(), Value::from("catalogue")),
+            ("version".to_owned(), Value::Number(1.0)),
+            ("products".to_owned(), Value::Array(vec![known])),
+        ]);
+        match super::check_document(&document) {
+            Ok(super::Document::Catalogue(mut one)) => {
+                let Some(product) = one.products.pop() else { continue };
+                let first = read.products.iter().position(|p| p.id == product.id);
+                if let Some(first) = first {
+                    read.problems.push(Problem::new(
+                        join(&at, "id"),
+                        text!(
+                            "\"",
+                            product.id.as_str(),
+                            "\" is listed twice (first at ",
+                            index("products", first).as_str(),
+                            "); left out"
+                        ),
+                    ));
+                } else {
+                    read.products.push(product);
+                }
+            }
+            Ok(_) => {}
+            Err(problems) => {
+                // The first problem names the product's worst field; the path is the feed's.
+                if let Some(problem) = problems.into_iter().next() {
+                    let inner = problem.path.strip_prefix("products[0]").unwrap_or("");
+                    let path = at.clone() + inner;
+                    read.problems.push(Problem::new(path, problem.message + "; left out"));
+                }
+            }
+        }
+    }
+    Ok(read)
+}

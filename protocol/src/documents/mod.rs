@@ -44,8 +44,8 @@ pub use campaigns::{
 };
 #[cfg(feature = "catalogue")]
 pub use catalogue::{
-    catalogue_links_outside, Catalogue, Product, AVAILABILITY, MAX_PRICE, MAX_PRODUCTS,
-    MAX_PRODUCT_ID, MAX_PRODUCT_TEXT,
+    catalogue_links_outside, read_feed, Catalogue, Feed, Product, AVAILABILITY, MAX_PRICE,
+    MAX_PRODUCTS, MAX_PRODUCT_ID, MAX_PRODUCT_TEXT,
 };
 #[cfg(feature = "knowledge")]
 pub use knowledge::{
@@ -245,6 +245,8 @@ pub struct Settings {
     pub resume_url: Option<String>,
     /// Hosts besides the page's own that views may link to (https only).
     pub link_hosts: Option<Vec<String>>,
+    /// How fast interests fade: a score halves in this many days (`interests.half_life_days`).
+    pub interests_half_life_days: Option<u32>,
 }
 
 /// The privacy officer's consent policy: which purposes there are, what data and features

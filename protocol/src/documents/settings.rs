@@ -3,7 +3,8 @@
 //!
 //! ```json
 //! { "kind": "settings", "version": 1, "idle_minutes": 30, "dismiss_hours": 24,
-//!   "checkout_path": "/checkout/", "resume_url": "/checkout/", "link_hosts": ["shop.example"] }
+//!   "checkout_path": "/checkout/", "resume_url": "/checkout/", "link_hosts": ["shop.example"],
+//!   "interests": { "half_life_days": 7 } }
 //! ```
 
 use super::rules::{https_host, number_field, text_field, texts_field, Field, Rule, Walk};
@@ -21,7 +22,16 @@ pub(super) const FIELDS: &[Field] = &[
     Field::optional("checkout_path", Rule::Path { max: MAX_PATH }),
     Field::optional("resume_url", Rule::Link { max: MAX_PATH }),
     Field::optional("link_hosts", Rule::Hosts { max: MAX_LINK_HOSTS }),
+    Field::optional(
+        "interests",
+        Rule::Object { fields: INTEREST_FIELDS, what: "the interest settings" },
+    ),
 ];
+
+/// The interest model's settings: how fast an interest fades (a score halves every
+/// `half_life_days`; a year at most, since older interests say little).
+const INTEREST_FIELDS: &[Field] =
+    &[Field::optional("half_life_days", Rule::WholeNumber { min: 1, max: 365, unit: "days" })];
 
 /// An `https://` resume link must lead to a host the views may link to.
 pub(super) fn cross_check(walk: &mut Walk, document: &Value) {
@@ -52,6 +62,9 @@ pub(super) fn decode(document: &Value, version: u32) -> Settings {
         checkout_path: text_field(document, "checkout_path"),
         resume_url: text_field(document, "resume_url"),
         link_hosts: texts_field(document, "link_hosts"),
+        interests_half_life_days: document
+            .get("interests")
+            .and_then(|interests| number_field(interests, "half_life_days")),
     }
 }
 
@@ -71,5 +84,9 @@ pub(super) fn encode(settings: &Settings, fields: &mut Vec<(String, Value)>) {
     }
     if let Some(hosts) = &settings.link_hosts {
         put("link_hosts", Value::Array(hosts.iter().map(|h| Value::from(h.as_str())).collect()));
+    }
+    if let Some(days) = settings.interests_half_life_days {
+        let interests = vec![("half_life_days".to_owned(), Value::Number(f64::from(days)))];
+        put("interests", Value::Object(interests));
     }
 }

@@ -259,3 +259,71 @@ fn the_demo_document_is_the_demo_shops_catalogue() {
         .collect();
     assert_eq!(demo().products, expected);
 }
+
+/// A feed's problems as (path, message) pairs.
+fn feed_problems(feed: &concierge_protocol::documents::Feed) -> Vec<(&str, &str)> {
+    feed.problems.iter().map(|p| (p.path.as_str(), p.message.as_str())).collect()
+}
+
+#[test]
+fn a_feed_keeps_every_valid_product_and_names_the_field_of_each_one_left_out() {
+    use concierge_protocol::documents::read_feed;
+    let mut extra = product("extra");
+    extra["gtin"] = json!("04012345678901");
+    extra["image"] = json!("/img/extra.png");
+    let mut cheap = product("cheap");
+    cheap["price"] = json!("12.50");
+    let mut euro = product("euro");
+    euro["currency"] = json!("euro");
+    let mut nameless = product("nameless");
+    nameless.as_object_mut().unwrap().remove("name");
+    let feed = json!({ "generated": "2026-12-06", "products": [
+        product("first"), cheap, euro, nameless, "aurora", extra, product("first"),
+    ] });
+    let read = read_feed(&value(feed)).expect("a feed");
+    let ids: Vec<&str> = read.products.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["first", "extra"],
+        "the valid ones, in order; a platform's own fields passed over"
+    );
+    assert_eq!(read.products[1].image.as_deref(), Some("/img/extra.png"));
+    assert_eq!(
+        feed_problems(&read),
+        [
+            ("products[1].price", "must be a number from 0 to 10000000000, got \"12.50\"; left out"),
+            (
+                "products[2].currency",
+                "must be an ISO 4217 code of three capital letters such as EUR, got \"euro\"; left out"
+            ),
+            ("products[3].name", "is required; left out"),
+            ("products[4]", "a product must be an object, got \"aurora\"; left out"),
+            ("products[6].id", "\"first\" is listed twice (first at products[0]); left out"),
+        ]
+    );
+}
+
+#[test]
+fn a_feed_without_a_list_of_products_is_refused_by_name_and_a_long_one_is_cut() {
+    use concierge_protocol::documents::{read_feed, MAX_PRODUCTS};
+    for (feed, got) in [
+        (json!({ "items": [] }), "nothing"),
+        (json!({ "products": 3 }), "a number"),
+        (json!([product("a")]), "an array"),
+    ] {
+        let problem = read_feed(&value(feed)).expect_err("no products");
+        assert_eq!(problem.path, "products");
+        assert_eq!(
+            problem.message,
+            format!("a catalogue feed must hold a list of products, got {got}")
+        );
+    }
+    let many: Vec<serde_json::Value> =
+        (0..=MAX_PRODUCTS).map(|n| product(&format!("p{n}"))).collect();
+    let read = read_feed(&value(json!({ "products": many }))).expect("a feed");
+    assert_eq!(read.products.len(), MAX_PRODUCTS);
+    assert_eq!(
+        feed_problems(&read),
+        [("products", "holds more than 500 products; only the first are kept")]
+    );
+}

@@ -172,6 +172,7 @@ fn full_config() -> Config {
             checkout_path: Some("/kasse/".into()),
             resume_url: Some("https://pay.example:8443/r?x=1#y".into()),
             link_hosts: Some(vec!["pay.example:8443".into(), "cdn.example".into()]),
+            interests_half_life_days: Some(365),
         }),
         campaigns: match check_document(&value(super::campaigns::full())) {
             Ok(Document::Campaigns(campaigns)) => Some(Box::new(campaigns)),
@@ -256,7 +257,8 @@ fn documents_are_written_in_one_order_kinds_first() {
             "dismiss_hours",
             "checkout_path",
             "resume_url",
-            "link_hosts"
+            "link_hosts",
+            "interests"
         ]
     );
     assert_eq!(keys(&documents[2])[..4], ["kind", "version", "contact", "campaigns"]);

@@ -40,6 +40,43 @@ fn whole_numbers_in_their_range() {
 }
 
 #[test]
+fn the_interests_half_life_is_a_whole_number_of_days_up_to_a_year() {
+    let days = "must be a whole number of days from 1 to 365";
+    let cases: &[(serde_json::Value, Option<String>)] = &[
+        (json!({}), None),
+        (json!({ "half_life_days": 1 }), None),
+        (json!({ "half_life_days": 365 }), None),
+        (json!({ "half_life_days": 0 }), Some(format!("{days}, got 0"))),
+        (json!({ "half_life_days": 366 }), Some(format!("{days}, got 366"))),
+        (json!({ "half_life_days": 2.5 }), Some(format!("{days}, got 2.5"))),
+        (json!({ "half_life_days": "7" }), Some(format!("{days}, got \"7\""))),
+    ];
+    for (to, message) in cases {
+        let expected: Vec<(&str, &str)> =
+            message.iter().map(|m| ("interests.half_life_days", m.as_str())).collect();
+        field("interests", to.clone(), &expected);
+    }
+    field(
+        "interests",
+        json!({ "half_life_day": 7 }),
+        &[(
+            "interests.half_life_day",
+            "is not a field of the interest settings; did you mean \"half_life_days\"?",
+        )],
+    );
+    field(
+        "interests",
+        json!(7),
+        &[("interests", "the interest settings must be an object, got 7")],
+    );
+    // Read by the decoder.
+    let document = with(&base(), "/interests", Some(json!({ "half_life_days": 14 })));
+    let expected =
+        Settings { version: 1, interests_half_life_days: Some(14), ..Settings::default() };
+    assert_eq!(check(document, &[]), Some(Document::Settings(expected)));
+}
+
+#[test]
 fn checkout_paths_stay_on_the_shop() {
     let long = format!("/{}", "a".repeat(200));
     let cases: &[(serde_json::Value, Option<&str>)] = &[
@@ -259,6 +296,7 @@ fn a_valid_document_decodes_into_settings() {
         checkout_path: Some("/kasse/".into()),
         resume_url: Some("https://pay.shop.example/r".into()),
         link_hosts: Some(vec!["pay.shop.example".into()]),
+        interests_half_life_days: None,
     };
     assert_eq!(check(value(input), &[]), Some(Document::Settings(expected)));
     let empty = Settings { version: 1, ..Settings::default() };

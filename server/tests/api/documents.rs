@@ -919,3 +919,185 @@ async fn staff_publish_the_catalogue_checked_as_the_cli_checks_it_and_agents_get
         assert_eq!(config["documents"][1], elsewhere, "{}: the new version", site.backend);
     }
 }
+
+/// Catalogue feeds as a shop's servers would answer them: by URL, a body or a failure.
+struct Feeds(Vec<(&'static str, Result<String, String>)>);
+
+impl concierge_server::feeds::FetchFeed for Feeds {
+    fn fetch(&self, url: &str) -> Result<Vec<u8>, String> {
+        match self.0.iter().find(|(known, _)| *known == url) {
+            Some((_, answer)) => answer.clone().map(String::into_bytes),
+            None => Err("HTTP 404".into()),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_catalogue_naming_a_feed_is_published_with_the_feeds_valid_products_and_the_rest_named() {
+    let feed = json!({ "generated": "2026-12-06", "products": [
+        { "id": "aurora-x1", "name": "Aurora X1", "url": "/product/?id=aurora-x1",
+          "image": "https://feeds.shop.example/img/aurora.png", "price": 799, "currency": "EUR",
+          "category": "Phones", "gtin": "04012345678901" },
+        { "id": "pebble", "name": "Pebble", "url": "/product/?id=pebble", "price": "899", "currency": "EUR" },
+        { "id": "kestrel", "name": "Kestrel 5G", "url": "https://elsewhere.example/kestrel",
+          "price": 329, "currency": "EUR" },
+    ] });
+    for mut site in sites().await {
+        site.with_feeds(std::sync::Arc::new(Feeds(vec![
+            ("https://feeds.shop.example/products.json", Ok(feed.to_string())),
+            ("https://feeds.shop.example/broken.json", Ok("{\"products\": [".into())),
+            ("https://feeds.shop.example/slow.json", Err("timed out".into())),
+        ])));
+        let name = unique("shop");
+        let uri = format!("/v1/config/catalogue?site={name}");
+        let named = |version: u32, url: &str| json!({ "kind": "catalogue", "version": version, "feed_url": url });
+
+        // A feed on a host the settings do not list is refused before anything is fetched.
+        let reply = site
+            .put(&uri, &staff(), &named(1, "https://feeds.shop.example/products.json").to_string())
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(reply.json()["problems"][0]["path"], "feed_url");
+        let settings =
+            json!({ "kind": "settings", "version": 1, "link_hosts": ["feeds.shop.example"] });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+
+        // Fetched at publish: the valid products are served in every agent's config, as listed;
+        // the answer names each product left out by its field.
+        let reply = site
+            .put(&uri, &staff(), &named(1, "https://feeds.shop.example/products.json").to_string())
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}: {}", site.backend, text(&reply));
+        assert_eq!(
+            reply.json()["feed"],
+            json!({ "url": "https://feeds.shop.example/products.json", "products": 1, "left_out": [
+                { "path": "products[1].price", "message": "must be a number from 0 to 10000000000, got \"899\"; left out" },
+                { "path": "products[id=kestrel].url", "message": "links to elsewhere.example, which is not in the settings' link_hosts; add it there or use a path; left out" },
+            ] }),
+            "{}",
+            site.backend
+        );
+        let config = site.agent_config(&name, &[]).await.json();
+        let served = &config["documents"][1];
+        assert_eq!(served["kind"], "catalogue");
+        assert_eq!(served["feed_url"], Value::Null, "{}: products, not the feed", site.backend);
+        assert_eq!(served["products"].as_array().unwrap().len(), 1);
+        assert_eq!(served["products"][0]["id"], "aurora-x1");
+        assert_eq!(served["products"][0]["image"], "https://feeds.shop.example/img/aurora.png");
+        assert_eq!(served["products"][0].get("gtin"), None, "only the catalogue's fields");
+
+        // A feed that cannot be fetched or read publishes nothing and says why; the products
+        // published before stay in force.
+        for (url, message) in [
+            (
+                "https://feeds.shop.example/slow.json",
+                "the feed https://feeds.shop.example/slow.json could not be fetched: timed out",
+            ),
+            (
+                "https://feeds.shop.example/missing.json",
+                "the feed https://feeds.shop.example/missing.json could not be fetched: HTTP 404",
+            ),
+        ] {
+            let reply = site.put(&uri, &staff(), &named(2, url).to_string()).await;
+            assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+            assert_eq!(
+                reply.json()["problems"],
+                json!([{ "path": "feed_url", "message": message }])
+            );
+        }
+        let reply = site
+            .put(&uri, &staff(), &named(2, "https://feeds.shop.example/broken.json").to_string())
+            .await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        let message = reply.json()["problems"][0]["message"].as_str().unwrap().to_owned();
+        assert!(
+            message
+                .starts_with("the feed https://feeds.shop.example/broken.json is not valid JSON"),
+            "{message}"
+        );
+        // A path cannot be fetched by the server: it says what to name instead.
+        let reply = site.put(&uri, &staff(), &named(2, "/feeds/products.json").to_string()).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", site.backend);
+        assert_eq!(reply.json()["problems"][0]["path"], "feed_url");
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(config["documents"][1]["products"][0]["id"], "aurora-x1", "{}", site.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_catalogues_feed_is_read_again_and_a_changed_one_publishes_a_new_version() {
+    use concierge_server::feeds::{refresh_all, REFRESHED_BY};
+    let product = |id: &str, price: f64| json!({ "id": id, "name": id, "url": format!("/product/?id={id}"), "price": price, "currency": "EUR" });
+    // Its own feed: on PostgreSQL's shared database every site's feed is read again, and
+    // another test's feed answers 404 here, which leaves its products in force.
+    let url = "https://feeds.shop.example/refreshed.json";
+    let answering =
+        |feed: Result<String, String>| -> std::sync::Arc<dyn concierge_server::feeds::FetchFeed> {
+            std::sync::Arc::new(Feeds(vec![(url, feed)]))
+        };
+    for mut site in sites().await {
+        let name = unique("shop");
+        let settings =
+            json!({ "kind": "settings", "version": 1, "link_hosts": ["feeds.shop.example"] });
+        assert_eq!(site.publish(&name, &settings).await.status, StatusCode::CREATED);
+        let first = json!({ "products": [product("a", 10.0)] });
+        site.with_feeds(answering(Ok(first.to_string())));
+        let named = json!({ "kind": "catalogue", "version": 4, "feed_url": url });
+        assert_eq!(
+            site.publish(&name, &named).await.status,
+            StatusCode::CREATED,
+            "{}",
+            site.backend
+        );
+        let served = |config: &Value| config["documents"][1].clone();
+        let mine = |config: &Value| {
+            served(config)["products"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+
+        // Unchanged: no new version. Refreshes of other tests' sites may run at once on the
+        // database PostgreSQL's tests share, so this site's documents are what is looked at.
+        refresh_all(&site.db, answering(Ok(first.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(served(&config)["version"], 4, "{}", site.backend);
+
+        // Changed: a new version with the feed's products, published by the refresh.
+        let second =
+            json!({ "products": [product("b", 20.0), product("a", 12.0), { "id": "bad" }] });
+        refresh_all(&site.db, answering(Ok(second.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(served(&config)["version"], 5, "{}", site.backend);
+        assert_eq!(mine(&config), ["b", "a"], "{}", site.backend);
+        assert_eq!(served(&config)["products"][1]["price"], 12.0);
+        let history = site
+            .db
+            .document_history(&name, concierge_protocol::documents::Kind::Catalogue)
+            .await
+            .unwrap();
+        assert_eq!(history[0].published_by, REFRESHED_BY);
+
+        // A feed that fails: the products in force stay.
+        refresh_all(&site.db, answering(Err("timed out".into())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            (served(&config)["version"].clone(), mine(&config)),
+            (json!(5), vec!["b".to_owned(), "a".to_owned()])
+        );
+
+        // A catalogue published with its own products: its feed is no longer read.
+        let listed = json!({ "kind": "catalogue", "version": 6, "products": [product("c", 1.0)] });
+        assert_eq!(site.publish(&name, &listed).await.status, StatusCode::CREATED);
+        refresh_all(&site.db, answering(Ok(second.to_string())), LATER_MS).await.unwrap();
+        let config = site.agent_config(&name, &[]).await.json();
+        assert_eq!(
+            (served(&config)["version"].clone(), mine(&config)),
+            (json!(6), vec!["c".to_owned()])
+        );
+    }
+}
+
+const LATER_MS: i64 = 1_795_435_200_000;

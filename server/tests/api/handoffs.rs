@@ -145,3 +145,75 @@ async fn handoffs_go_with_the_visitor_and_with_the_carts_retention() {
         assert_eq!(site.db.rows_about(&other.id).await.unwrap(), 0);
     }
 }
+
+/// The site's queue of open requests as the console polls it, less other tests' requests.
+async fn queue(site: &Site, sent: &[&Value]) -> Vec<Value> {
+    let reply = site.get("/v1/handoffs?site=demo&open=true", &[("authorization", &staff())]).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}: {}", site.backend, reply.json());
+    let ids: Vec<&Value> = sent.iter().map(|event| &event["id"]).collect();
+    let all = reply.json().as_array().unwrap().clone();
+    all.into_iter().filter(|h| ids.contains(&&h["id"])).collect()
+}
+
+async fn mark(site: &Site, path: &str, headers: &[(&str, &str)]) -> (StatusCode, Value) {
+    let reply = site.request(Method::POST, path, headers, Body::empty()).await;
+    let body = if reply.status == StatusCode::NO_CONTENT { Value::Null } else { reply.json() };
+    (reply.status, body)
+}
+
+#[tokio::test]
+async fn the_sites_queue_lists_open_requests_newest_first_until_staff_mark_one_handled() {
+    for site in sites().await {
+        let (one, two) = (Visitor::new(), Visitor::new());
+        let call = handoff("call", Some("+31 6 1234 5678"), &one.code, LATER + 1);
+        let events = vec![choice(LATER, "granted", "granted"), call.clone()];
+        assert_eq!(site.send(&one.batch(events)).await.status, StatusCode::OK);
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let store = handoff("store", None, &two.code, LATER + 2);
+        let events = vec![choice(LATER, "granted", "granted"), store.clone()];
+        assert_eq!(site.send(&two.batch(events)).await.status, StatusCode::OK);
+
+        // Every visitor's open requests, newest first, each with what staff need to act.
+        let open = queue(&site, &[&call, &store]).await;
+        let kinds: Vec<&Value> = open.iter().map(|h| &h["kind"]).collect();
+        assert_eq!(kinds, [&json!("store"), &json!("call")], "{}", site.backend);
+        assert_eq!(open[1]["phone"], "+31 6 1234 5678");
+        assert_eq!(open[1]["cart_code"], one.code.as_str());
+        assert_eq!(open[0]["handled_at"], Value::Null, "open ({})", site.backend);
+
+        // Marked handled: gone from the queue, still in the site's list with its time.
+        let path = format!("/v1/handoffs/{}/handled?site=demo", call["id"].as_str().unwrap());
+        let (status, _) = mark(&site, &path, &[("authorization", &staff())]).await;
+        assert_eq!(status, StatusCode::NO_CONTENT, "{}", site.backend);
+        let open = queue(&site, &[&call, &store]).await;
+        assert_eq!(open.len(), 1, "{}", site.backend);
+        assert_eq!(open[0]["id"], store["id"]);
+        let all = list(&site, &[&call, &store]).await;
+        let handled = all.as_array().unwrap().iter().find(|h| h["id"] == call["id"]).unwrap();
+        let at = handled["handled_at"].as_i64().expect("a time");
+        assert!(at > 0, "{}", site.backend);
+        // A second mark changes nothing and is no error.
+        let (status, _) = mark(&site, &path, &[("authorization", &staff())]).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
+        let again = list(&site, &[&call]).await;
+        assert_eq!(again[0]["handled_at"], at, "the first mark stands ({})", site.backend);
+
+        // Staff only; an unknown request, or one of another site, is not found; a site is named.
+        let (status, _) = mark(&site, &path, &[]).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let unknown = "/v1/handoffs/evt_unknown_0001/handled?site=demo";
+        assert_eq!(
+            mark(&site, unknown, &[("authorization", &staff())]).await.0,
+            StatusCode::NOT_FOUND
+        );
+        let other = format!("/v1/handoffs/{}/handled?site=other", store["id"].as_str().unwrap());
+        assert_eq!(
+            mark(&site, &other, &[("authorization", &staff())]).await.0,
+            StatusCode::NOT_FOUND
+        );
+        assert_eq!(queue(&site, &[&store]).await.len(), 1, "{}", site.backend);
+        let nameless = format!("/v1/handoffs/{}/handled", store["id"].as_str().unwrap());
+        let (status, body) = mark(&site, &nameless, &[("authorization", &staff())]).await;
+        assert_eq!((status, &body["field"]), (StatusCode::UNPROCESSABLE_ENTITY, &json!("site")));
+    }
+}

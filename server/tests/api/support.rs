@@ -176,6 +176,12 @@ impl Site {
         self.router = app(&config, self.db.clone()).unwrap();
     }
 
+    /// The same site with `feeds` fetching catalogue feeds instead of the network.
+    pub fn with_feeds(&mut self, feeds: std::sync::Arc<dyn concierge_server::feeds::FetchFeed>) {
+        self.router =
+            concierge_server::app_with_feeds(&self.config(), self.db.clone(), feeds).unwrap();
+    }
+
     /// The same site served by a new process: its own connections, counters and router.
     pub async fn restart(&mut self) {
         self.db = Db::connect(&self.url).await.unwrap_or_else(|e| panic!("{}: {e}", self.backend));
