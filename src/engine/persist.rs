@@ -172,6 +172,20 @@ pub struct Written {
     /// known about it, so nothing is erased on its account.
     pub consent_unknown: bool,
     pub interests: Option<Vec<Affinity>>,
+    /// The last [`Written::update`] held back a write it was allowed to put off.
+    pub held: bool,
+}
+
+/// How long a write [`Written::update`] held back may wait for the next one.
+pub const HOLD_AT_MOST: super::Millis = 2_000;
+
+/// Whether two outbox bookkeepings differ in their count of dropped events alone.
+fn only_dropped_differs(stored: &OutboxMeta, meta: &OutboxMeta) -> bool {
+    stored.pending == meta.pending
+        && stored.attempts == meta.attempts
+        && stored.next_attempt_at == meta.next_attempt_at
+        && stored.last_sent_at == meta.last_sent_at
+        && stored.acked == meta.acked
 }
 
 /// The ids of `events`, in their order: what storage holds one entry for each of.
@@ -252,8 +266,20 @@ impl Written {
         !self.foreign.contains(&section)
     }
 
-    /// The writes and erasures that bring storage from what it holds to `current`.
-    pub fn update(&mut self, current: &Current<'_>, allowed: Allowed) -> (Vec<Record>, Vec<Key>) {
+    /// The writes and erasures that bring storage from what it holds to `current`. With
+    /// `hold`, two writes that a burst of events would repeat on every event are put off (and
+    /// [`Written::held`] says so): the interest model once storage holds a copy of it (its
+    /// reasons and scores, about a kilobyte, moved by every product event), and the outbox's
+    /// bookkeeping when only its count of dropped events moved (up to 500 ids rewritten for one
+    /// number, on every event while the outbox is full). Nothing else waits: the agent writes
+    /// what was held within [`HOLD_AT_MOST`] or as the page is hidden.
+    pub fn update(
+        &mut self,
+        current: &Current<'_>,
+        allowed: Allowed,
+        hold: bool,
+    ) -> (Vec<Record>, Vec<Key>) {
+        self.held = false;
         let mut writes = Vec::new();
         let mut erasures = std::mem::take(&mut self.discarded);
         let section = |s| Key::Section(s);
@@ -331,8 +357,12 @@ impl Written {
             && !affinities.is_empty()
             && self.interests.as_ref() != Some(affinities)
         {
-            self.interests = Some(affinities.clone());
-            writes.push(Record::Interests(affinities.clone()));
+            if hold && self.interests.is_some() {
+                self.held = true;
+            } else {
+                self.interests = Some(affinities.clone());
+                writes.push(Record::Interests(affinities.clone()));
+            }
         }
         if allowed.config && self.writable(Section::Config) {
             if let Some(kept) = current.config {
@@ -345,9 +375,13 @@ impl Written {
         if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
             let meta = &current.outbox.meta;
-            if self.outbox.as_ref() != Some(meta) {
-                self.outbox = Some(meta.clone());
-                writes.push(Record::Outbox(meta.clone()));
+            match &self.outbox {
+                Some(stored) if stored == meta => {}
+                Some(stored) if hold && only_dropped_differs(stored, meta) => self.held = true,
+                _ => {
+                    self.outbox = Some(meta.clone());
+                    writes.push(Record::Outbox(meta.clone()));
+                }
             }
             let events = &current.outbox.events;
             // Both lists keep the events' order, so one walk finds what went and what came: the

@@ -7,7 +7,7 @@ use concierge::engine::interests::{
     price_band, Dimension, Interests, Observation, Product, Source, KEYS_PER_DIMENSION,
     REASONS_PER_KEY,
 };
-use concierge::engine::persist::Section;
+use concierge::engine::persist::{Record, Section, HOLD_AT_MOST};
 use concierge::engine::{Effect, Event, Millis};
 
 const DAY: Millis = 86_400_000;
@@ -505,4 +505,46 @@ fn the_top_is_sent_once_per_page_when_it_changed_and_only_under_consent() {
         T0 + 12,
     );
     assert_eq!(sent_at_hide(&mut next, T0 + 13)[0][0].1, "cases");
+}
+
+/// Whether the effects write the interest model.
+fn writes_model(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| matches!(e, Effect::Store(Record::Interests(_))))
+}
+
+#[test]
+fn a_burst_of_events_writes_the_model_once_then_at_most_every_two_seconds_and_at_page_end() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/product/1", T0);
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0);
+    // Storage holds no model yet: the first one is written at once.
+    assert!(writes_model(&tab.handle(viewed_phone(), T0 + 1)));
+    // Then the events that move it within the next two seconds wait, and the agent asks to
+    // be woken when they may wait no longer.
+    let effects = tab.handle(add(Source::AddToCart), T0 + 10);
+    assert!(!writes_model(&effects), "held: {effects:?}");
+    let wake = effects.iter().find_map(|e| match e {
+        Effect::WakeAt(at) => Some(*at),
+        _ => None,
+    });
+    assert!(wake.is_some_and(|at| at <= T0 + 10 + HOLD_AT_MOST), "{wake:?}");
+    assert!(!writes_model(&tab.handle(add(Source::RemoveFromCart), T0 + 20)));
+    // Woken: what waited is written, with the reasons of every event of the burst.
+    assert!(writes_model(&tab.handle(Event::Tick, T0 + 10 + HOLD_AT_MOST)));
+    let (next, _) = tab.next_page("/", T0 + 3_000);
+    let reasons = |tab: &Tab| {
+        let affinity = tab.interests().affinities.iter().find(|a| a.key == "phones").cloned();
+        affinity.expect("kept").because.iter().map(|r| r.source.name()).collect::<Vec<_>>()
+    };
+    assert_eq!(reasons(&next), ["view_item", "add_to_cart", "remove_from_cart"]);
+
+    // A change held when the page is hidden is written then: nothing learnt is lost.
+    assert!(!writes_model(&tab.handle(add(Source::AddToCart), T0 + 5_000)));
+    assert!(writes_model(&tab.handle(Event::PageHide, T0 + 5_001)));
+    let (next, _) = tab.next_page("/", T0 + 6_000);
+    assert_eq!(reasons(&next), ["add_to_cart", "remove_from_cart", "add_to_cart"]);
+}
+
+fn add(source: Source) -> Event {
+    Event::Interest(seen(source, vec![product("Phones", "Acme", 49_900)]))
 }
