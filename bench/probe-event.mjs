@@ -106,8 +106,11 @@ try {
     await shop.page.addInitScript(wrapEngine);
     // PROFILE=1: the Wasm as cargo left it (names kept, before wasm-opt), under the CPU profiler.
     const named = process.env.PROFILE ? resolve(ROOT, "target/debian/wasm32-unknown-unknown/wasm-release/concierge.wasm") : null;
-    if (named) {
-      await shop.page.route("**/concierge_bg.wasm", (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: readFileSync(named) }));
+    // WASM=a.wasm,b.wasm: the rounds take turns between these builds (A/B back to back).
+    const builds = process.env.WASM ? process.env.WASM.split(",") : [];
+    const served = named || builds[round % builds.length];
+    if (served) {
+      await shop.page.route("**/concierge_bg.wasm", (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: readFileSync(served) }));
     }
     await shop.page.goto(`${server.url}/`, { waitUntil: "load" });
     if ((await firstMark(shop.page, ["concierge:ready"], 10_000)) === null) throw new Error("not ready");
@@ -126,7 +129,7 @@ try {
     const result = await shop.page.evaluate(pairsInPage, { pairs: PAIRS, warmup: 100, params: PARAMS });
     if (named) printProfile((await shop.cdp.send("Profiler.stop")).profile);
     console.log(
-      `round ${round + 1}: pair ${result.pair.toFixed(0)} µs, in the Wasm ${result.wasm.toFixed(0)} µs; ` +
+      `round ${round + 1}${served ? " " + served.split("/").pop() : ""}: pair ${result.pair.toFixed(0)} µs, in the Wasm ${result.wasm.toFixed(0)} µs; ` +
         `output bytes ${result.outputBytes.join("+")}; effects ${JSON.stringify(result.verbs)}; stored bytes ${JSON.stringify(result.stored)}`,
     );
     await shop.context.close();

@@ -197,6 +197,30 @@ pub fn event_ids(events: &[OutEvent]) -> Vec<String> {
     ids
 }
 
+/// The ids of `events`, in their order, taking each id `previous` already holds rather than a
+/// copy: while the outbox is full every event drops one from its middle, and copying all 200
+/// ids again each time was a fifth of an event's allocations.
+fn reuse_ids(mut previous: Vec<String>, events: &[OutEvent]) -> Vec<String> {
+    let mut ids = Vec::with_capacity(events.len());
+    let mut at = 0;
+    for event in events {
+        // Entries the outbox no longer has are passed over (the walk erased them).
+        while at < previous.len()
+            && previous[at] != event.id
+            && !events.iter().any(|e| e.id == previous[at])
+        {
+            at += 1;
+        }
+        if at < previous.len() && previous[at] == event.id {
+            ids.push(std::mem::take(&mut previous[at]));
+            at += 1;
+        } else {
+            ids.push(event.id.clone());
+        }
+    }
+    ids
+}
+
 /// Which sections the visitor's choices let storage keep; one not allowed is erased.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Allowed {
@@ -411,7 +435,7 @@ impl Written {
             if o == n && n == events.len() && erasures.is_empty() {
                 return (writes, erasures);
             }
-            self.events = event_ids(events);
+            self.events = reuse_ids(std::mem::take(&mut self.events), events);
         }
         (writes, erasures)
     }
