@@ -112,7 +112,21 @@ try {
     if (served) {
       await shop.page.route("**/concierge_bg.wasm", (route) => route.fulfill({ status: 200, contentType: "application/wasm", body: readFileSync(served) }));
     }
-    await shop.page.goto(`${server.url}/`, { waitUntil: "load" });
+    if (process.env.PAGE) {
+      // Isolated like the home page (bench/lib/browser.mjs), for performance.now()'s fine steps.
+      const path = new URL(process.env.PAGE, server.url).pathname;
+      await shop.page.route(
+        (url) => url.pathname === path,
+        async (route) => {
+          const response = await route.fetch();
+          const headers = { ...response.headers(), "cross-origin-opener-policy": "same-origin", "cross-origin-embedder-policy": "require-corp" };
+          delete headers["content-length"];
+          delete headers["content-encoding"];
+          await route.fulfill({ status: response.status(), headers, body: await response.text() });
+        },
+      );
+    }
+    await shop.page.goto(`${server.url}${process.env.PAGE ?? "/"}`, { waitUntil: "load" });
     if ((await firstMark(shop.page, ["concierge:ready"], 10_000)) === null) throw new Error("not ready");
     await firstMark(shop.page, ["concierge:config"], 5_000);
     if (ACCEPT) await shop.page.evaluate(() => window.concierge("consent", "accept"));

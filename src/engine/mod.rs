@@ -1405,7 +1405,7 @@ impl Agent {
         let shelf = matches!(self.campaigns.page.page_type.as_deref(), Some("product" | "cart"));
         let recommended = match &self.config.catalogue {
             Some(catalogue) if shelf && unlocked.has(DataCategory::Interests) => {
-                self.recommend.lines(catalogue, &self.interests, &self.recovery.cart, now)
+                self.recommend.lines(catalogue, &self.interests.at(now), &self.recovery.cart, now)
             }
             _ => Vec::new(),
         };

@@ -548,3 +548,35 @@ fn a_burst_of_events_writes_the_model_once_then_at_most_every_two_seconds_and_at
 fn add(source: Source) -> Event {
     Event::Interest(seen(source, vec![product("Phones", "Acme", 49_900)]))
 }
+
+/// The ranking reads the model through a snapshot taken once per ranking: the same affinities
+/// as the model answers key by key, unknown and unnormalised keys included.
+#[test]
+fn a_snapshot_reads_the_same_affinities_as_the_model() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(viewed_phone(), T0 + 1);
+    let cases = Event::Interest(seen(Source::AddToCart, vec![product("Cases", "Bolt", 1_500)]));
+    tab.handle(cases, T0 + DAY);
+    // A brand alone: each dimension has a leader of its own strength.
+    let bolt = Product { brand: Some("Bolt".into()), ..Product::default() };
+    tab.handle(Event::Interest(seen(Source::ViewItem, vec![bolt])), T0 + 2 * DAY);
+    let (model, now) = (tab.interests(), T0 + 3 * DAY);
+    let snapshot = model.at(now);
+    let keys = [
+        (Dimension::Category, "phones"),
+        (Dimension::Category, "  CASES "),
+        (Dimension::Category, "unknown"),
+        (Dimension::Brand, "Acme"),
+        (Dimension::Brand, "ACME "),
+        (Dimension::Brand, "bolt"),
+        (Dimension::PriceBand, "300-1000"),
+        (Dimension::PriceBand, "0-25"),
+        (Dimension::PriceBand, "1000+"),
+    ];
+    for (dimension, key) in keys {
+        let expected = model.affinity(dimension, key, now);
+        assert_eq!(snapshot.affinity(dimension, key), expected, "{dimension:?} {key:?}");
+    }
+    let phones = snapshot.affinity(Dimension::Category, "phones");
+    assert!(phones > 0.0 && phones < 1.0, "the older key is below the leader: {phones}");
+}
