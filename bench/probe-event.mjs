@@ -89,7 +89,7 @@ function printProfile(profile) {
   const self = new Map();
   for (const id of profile.samples) {
     const frame = byId.get(id).callFrame;
-    const name = frame.functionName || `(${frame.url.split("/").pop()}:${frame.lineNumber})`;
+    const name = (frame.functionName || "(anonymous)") + (frame.url.endsWith(".js") ? ` ${frame.url.split("/").pop()}:${frame.lineNumber}:${frame.columnNumber}` : "");
     self.set(name, (self.get(name) || 0) + 1);
   }
   const total = profile.samples.length;
