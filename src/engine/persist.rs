@@ -197,30 +197,6 @@ pub fn event_ids(events: &[OutEvent]) -> Vec<String> {
     ids
 }
 
-/// The ids of `events`, in their order, taking each id `previous` already holds rather than a
-/// copy: while the outbox is full every event drops one from its middle, and copying all 200
-/// ids again each time was a fifth of an event's allocations.
-fn reuse_ids(mut previous: Vec<String>, events: &[OutEvent]) -> Vec<String> {
-    let mut ids = Vec::with_capacity(events.len());
-    let mut at = 0;
-    for event in events {
-        // Entries the outbox no longer has are passed over (the walk erased them).
-        while at < previous.len()
-            && previous[at] != event.id
-            && !events.iter().any(|e| e.id == previous[at])
-        {
-            at += 1;
-        }
-        if at < previous.len() && previous[at] == event.id {
-            ids.push(std::mem::take(&mut previous[at]));
-            at += 1;
-        } else {
-            ids.push(event.id.clone());
-        }
-    }
-    ids
-}
-
 /// Which sections the visitor's choices let storage keep; one not allowed is erased.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Allowed {
@@ -411,19 +387,26 @@ impl Written {
             // Both lists keep the events' order, so one walk finds what went and what came: the
             // acknowledged leave the front, a full outbox drops a measurement from the middle,
             // new ones come at the end. Only a mismatch looks ahead.
-            let old = &self.events;
+            // The same walk lists what storage then holds, taking each id this tab knew rather
+            // than a copy: while the outbox is full every event drops one from its middle, and
+            // copying all 200 ids again each time was a fifth of an event's allocations. An id
+            // taken (matched, or erased) is never one the walk looks for again.
+            let mut old = std::mem::take(&mut self.events);
+            let mut ids = Vec::with_capacity(events.len());
             let (mut o, mut n) = (0, 0);
             while o < old.len() {
                 if n < events.len() && old[o] == events[n].id {
+                    ids.push(std::mem::take(&mut old[o]));
                     (o, n) = (o + 1, n + 1);
                 } else if events[n..].iter().any(|event| event.id == old[o]) {
                     // Came in before an entry this tab knew (another tab's, in time order).
                     if !old.contains(&events[n].id) {
                         writes.push(Record::Event(events[n].clone()));
                     }
+                    ids.push(events[n].id.clone());
                     n += 1;
                 } else {
-                    erasures.push(Key::Event(old[o].clone()));
+                    erasures.push(Key::Event(std::mem::take(&mut old[o])));
                     o += 1;
                 }
             }
@@ -431,11 +414,9 @@ impl Written {
                 if !old.contains(&event.id) {
                     writes.push(Record::Event(event.clone()));
                 }
+                ids.push(event.id.clone());
             }
-            if o == n && n == events.len() && erasures.is_empty() {
-                return (writes, erasures);
-            }
-            self.events = reuse_ids(std::mem::take(&mut self.events), events);
+            self.events = ids;
         }
         (writes, erasures)
     }
