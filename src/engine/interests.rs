@@ -170,6 +170,21 @@ pub struct Top {
     pub because: Vec<Reason>,
 }
 
+/// Every key's normalised affinity at one `now` ([`Interests::at`]); what a ranking reads.
+pub struct Snapshot<'a> {
+    scores: Vec<(Dimension, &'a str, f64)>,
+}
+
+impl Snapshot<'_> {
+    /// The same as [`Interests::affinity`] at the snapshot's `now`.
+    pub fn affinity(&self, dimension: Dimension, key: &str) -> f64 {
+        let key = normalise(key);
+        (self.scores.iter())
+            .find(|(d, k, _)| *d == dimension && *k == key)
+            .map_or(0.0, |(_, _, score)| *score)
+    }
+}
+
 /// The model: every key of every dimension, and the product viewed last on this page (which
 /// the dwell bonus goes to).
 #[derive(Clone, Debug, PartialEq)]
@@ -218,6 +233,21 @@ impl Interests {
         }
         let key = normalise(key);
         (self.raw(dimension, &key, now) / strongest).clamp(0.0, 1.0)
+    }
+
+    /// The model read at `now` for one ranking: every key's normalised affinity, each
+    /// dimension's strongest score found once rather than again for every product and
+    /// dimension the ranking asks about.
+    pub fn at(&self, now: Millis) -> Snapshot<'_> {
+        let strongest = Dimension::ALL.map(|d| self.strongest(d, now));
+        let mut scores = Vec::with_capacity(self.affinities.len());
+        for a in &self.affinities {
+            let top = strongest[a.dimension as usize];
+            let raw = self.decayed(a.score, a.at, now);
+            let score = if top <= 0.0 { 0.0 } else { (raw / top).clamp(0.0, 1.0) };
+            scores.push((a.dimension, a.key.as_str(), score));
+        }
+        Snapshot { scores }
     }
 
     /// The top `n` interests across dimensions, decayed to `now`, best first: by normalised

@@ -402,6 +402,10 @@ pub struct Agent {
     consent_mode_started: bool,
     intents: Vec<Intent>,
     written: Written,
+    /// Since when a write [`Written::update`] may put off has waited (`persist`).
+    held_since: Option<Millis>,
+    /// The page is being hidden or left: nothing waits.
+    hiding: bool,
     /// The page's IAB TCF consent manager, when it has one.
     tcf: tcf::Tcf,
     /// The "you may also like" slot's page state.
@@ -456,6 +460,8 @@ impl Agent {
             consent_mode_started: false,
             intents: Vec::new(),
             written: Written::default(),
+            held_since: None,
+            hiding: false,
             tcf: tcf::Tcf::default(),
             recommend: recommend::Recommend::default(),
             interests: interests::Interests::default(),
@@ -565,7 +571,7 @@ impl Agent {
         self.report_changes(&before, &mut effects);
         self.tell_tags(&before, &mut effects);
         let wanted = self.wanted_views(now, &mut effects);
-        self.persist(&mut effects);
+        self.persist(now, &mut effects);
         self.refresh_view(wanted, &mut effects);
         self.schedule(now, &mut effects);
         effects
@@ -626,6 +632,7 @@ impl Agent {
                 self.sync.outbox.next_attempt_at = Some(now + sync::BACKOFF_BASE);
             }
             Event::PageHide => {
+                self.hiding = true;
                 self.record_interests(now);
                 self.flush(true, out)
             }
@@ -1158,7 +1165,13 @@ impl Agent {
     /// the cart with `cart`, the identity with `identifiers`, the outbox with a sending
     /// feature, the shop's documents with anything unlocked. With nothing unlocked, everything
     /// else this agent stored goes at once.
-    fn persist(&mut self, out: &mut Vec<Effect>) {
+    fn persist(&mut self, now: Millis, out: &mut Vec<Effect>) {
+        // A burst of events writes the interest model (and the outbox's count of dropped events)
+        // once, not on every event: held up to `HOLD_AT_MOST` (the schedule wakes the agent
+        // for it), and written at once as the page is hidden or left (the shell then writes
+        // storage synchronously).
+        let hold = !std::mem::take(&mut self.hiding)
+            && self.held_since.is_none_or(|since| now < since + persist::HOLD_AT_MOST);
         let unlocked = self.unlocked();
         // A starting state that unlocks nothing (GPC in an opt-in region) is derived again on
         // every page: it is not written (`audit::is_recorded`).
@@ -1204,7 +1217,8 @@ impl Agent {
             receipts: &receipts,
             interests: &self.interests,
         };
-        let (writes, erasures) = self.written.update(&current, allowed);
+        let (writes, erasures) = self.written.update(&current, allowed, hold);
+        self.held_since = if self.written.held { self.held_since.or(Some(now)) } else { None };
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
         }
@@ -1341,8 +1355,9 @@ impl Agent {
             out.push(Effect::SendReceipt(receipt));
         }
         let mut wake = future(self.recovery.deadline(&self.config, now));
+        let held = self.held_since.map(|since| since + persist::HOLD_AT_MOST);
         let others =
-            [self.receipts.deadline(), self.campaigns.deadline(&self.config.campaigns, now)];
+            [self.receipts.deadline(), self.campaigns.deadline(&self.config.campaigns, now), held];
         for at in others.into_iter().filter_map(future) {
             wake = Some(wake.map_or(at, |earlier| earlier.min(at)));
         }
@@ -1396,7 +1411,7 @@ impl Agent {
         let shelf = matches!(self.campaigns.page.page_type.as_deref(), Some("product" | "cart"));
         let recommended = match &self.config.catalogue {
             Some(catalogue) if shelf && unlocked.has(DataCategory::Interests) => {
-                self.recommend.lines(catalogue, &self.interests, &self.recovery.cart, now)
+                self.recommend.lines(catalogue, &self.interests.at(now), &self.recovery.cart, now)
             }
             _ => Vec::new(),
         };

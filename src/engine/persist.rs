@@ -172,6 +172,20 @@ pub struct Written {
     /// known about it, so nothing is erased on its account.
     pub consent_unknown: bool,
     pub interests: Option<Vec<Affinity>>,
+    /// The last [`Written::update`] held back a write it was allowed to put off.
+    pub held: bool,
+}
+
+/// How long a write [`Written::update`] held back may wait for the next one.
+pub const HOLD_AT_MOST: super::Millis = 2_000;
+
+/// Whether two outbox bookkeepings differ in their count of dropped events alone.
+fn only_dropped_differs(stored: &OutboxMeta, meta: &OutboxMeta) -> bool {
+    stored.pending == meta.pending
+        && stored.attempts == meta.attempts
+        && stored.next_attempt_at == meta.next_attempt_at
+        && stored.last_sent_at == meta.last_sent_at
+        && stored.acked == meta.acked
 }
 
 /// The ids of `events`, in their order: what storage holds one entry for each of.
@@ -252,8 +266,20 @@ impl Written {
         !self.foreign.contains(&section)
     }
 
-    /// The writes and erasures that bring storage from what it holds to `current`.
-    pub fn update(&mut self, current: &Current<'_>, allowed: Allowed) -> (Vec<Record>, Vec<Key>) {
+    /// The writes and erasures that bring storage from what it holds to `current`. With
+    /// `hold`, two writes that a burst of events would repeat on every event are put off (and
+    /// [`Written::held`] says so): the interest model once storage holds a copy of it (its
+    /// reasons and scores, about a kilobyte, moved by every product event), and the outbox's
+    /// bookkeeping when only its count of dropped events moved (up to 500 ids rewritten for one
+    /// number, on every event while the outbox is full). Nothing else waits: the agent writes
+    /// what was held within [`HOLD_AT_MOST`] or as the page is hidden.
+    pub fn update(
+        &mut self,
+        current: &Current<'_>,
+        allowed: Allowed,
+        hold: bool,
+    ) -> (Vec<Record>, Vec<Key>) {
+        self.held = false;
         let mut writes = Vec::new();
         let mut erasures = std::mem::take(&mut self.discarded);
         let section = |s| Key::Section(s);
@@ -331,8 +357,12 @@ impl Written {
             && !affinities.is_empty()
             && self.interests.as_ref() != Some(affinities)
         {
-            self.interests = Some(affinities.clone());
-            writes.push(Record::Interests(affinities.clone()));
+            if hold && self.interests.is_some() {
+                self.held = true;
+            } else {
+                self.interests = Some(affinities.clone());
+                writes.push(Record::Interests(affinities.clone()));
+            }
         }
         if allowed.config && self.writable(Section::Config) {
             if let Some(kept) = current.config {
@@ -345,27 +375,38 @@ impl Written {
         if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
             let meta = &current.outbox.meta;
-            if self.outbox.as_ref() != Some(meta) {
-                self.outbox = Some(meta.clone());
-                writes.push(Record::Outbox(meta.clone()));
+            match &self.outbox {
+                Some(stored) if stored == meta => {}
+                Some(stored) if hold && only_dropped_differs(stored, meta) => self.held = true,
+                _ => {
+                    self.outbox = Some(meta.clone());
+                    writes.push(Record::Outbox(meta.clone()));
+                }
             }
             let events = &current.outbox.events;
             // Both lists keep the events' order, so one walk finds what went and what came: the
             // acknowledged leave the front, a full outbox drops a measurement from the middle,
             // new ones come at the end. Only a mismatch looks ahead.
-            let old = &self.events;
+            // The same walk lists what storage then holds, taking each id this tab knew rather
+            // than a copy: while the outbox is full every event drops one from its middle, and
+            // copying all 200 ids again each time was a fifth of an event's allocations. An id
+            // taken (matched, or erased) is never one the walk looks for again.
+            let mut old = std::mem::take(&mut self.events);
+            let mut ids = Vec::with_capacity(events.len());
             let (mut o, mut n) = (0, 0);
             while o < old.len() {
                 if n < events.len() && old[o] == events[n].id {
+                    ids.push(std::mem::take(&mut old[o]));
                     (o, n) = (o + 1, n + 1);
                 } else if events[n..].iter().any(|event| event.id == old[o]) {
                     // Came in before an entry this tab knew (another tab's, in time order).
                     if !old.contains(&events[n].id) {
                         writes.push(Record::Event(events[n].clone()));
                     }
+                    ids.push(events[n].id.clone());
                     n += 1;
                 } else {
-                    erasures.push(Key::Event(old[o].clone()));
+                    erasures.push(Key::Event(std::mem::take(&mut old[o])));
                     o += 1;
                 }
             }
@@ -373,11 +414,9 @@ impl Written {
                 if !old.contains(&event.id) {
                     writes.push(Record::Event(event.clone()));
                 }
+                ids.push(event.id.clone());
             }
-            if o == n && n == events.len() && erasures.is_empty() {
-                return (writes, erasures);
-            }
-            self.events = event_ids(events);
+            self.events = ids;
         }
         (writes, erasures)
     }

@@ -124,9 +124,10 @@ impl Recommend {
     }
 }
 
-/// The agent's interest model is what the slot ranks by.
-impl Affinities for super::interests::Interests {
-    fn affinity(&self, dimension: Dimension, key: &str, now: Millis) -> f64 {
-        super::interests::Interests::affinity(self, dimension, key, now)
+/// The agent's interest model is what the slot ranks by, read once per ranking
+/// ([`Interests::at`](super::interests::Interests::at)).
+impl Affinities for super::interests::Snapshot<'_> {
+    fn affinity(&self, dimension: Dimension, key: &str, _now: Millis) -> f64 {
+        super::interests::Snapshot::affinity(self, dimension, key)
     }
 }

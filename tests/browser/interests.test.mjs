@@ -136,3 +136,21 @@ test("nothing is stored before a choice, and the model is kept once personalizat
   assert.ok(stored.keys.some((key) => key.d === "brand" && key.k === "aurora"));
   await closeClean(tab);
 });
+
+test("a burst of events writes the model once, and what waited is written as the page is hidden", async () => {
+  const tab = await newTab(shared.browser);
+  await openFixture(tab, "product-page.html", "/");
+  await tab.page.evaluate(() => window.concierge("consent", { personalization: true }));
+  const stored = () => tab.page.evaluate(() => localStorage.getItem("concierge:test:interests") || "");
+  assert.ok(await eventually(async () => (await stored()).includes("aurora")), "the first model is written at once");
+  const tablets = { currency: "EUR", items: [{ item_id: "slate-9", item_name: "Slate 9", item_category: "Tablets", price: 399, quantity: 1 }] };
+  await tab.page.evaluate((params) => window.concierge("track", "add_to_cart", params), tablets);
+  await tab.page.waitForTimeout(300);
+  assert.ok(!(await stored()).includes("tablets"), "held: the model is not written again on every event");
+  const written = await tab.page.evaluate(() => {
+    window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false }));
+    return localStorage.getItem("concierge:test:interests");
+  });
+  assert.ok(written.includes("tablets"), "written at once (synchronously) as the page goes");
+  await closeClean(tab);
+});

@@ -7,7 +7,7 @@ use concierge::engine::interests::{
     price_band, Dimension, Interests, Observation, Product, Source, KEYS_PER_DIMENSION,
     REASONS_PER_KEY,
 };
-use concierge::engine::persist::Section;
+use concierge::engine::persist::{Record, Section, HOLD_AT_MOST};
 use concierge::engine::{Effect, Event, Fetched, Millis};
 use concierge_protocol::documents;
 
@@ -549,4 +549,78 @@ fn the_top_is_sent_once_per_page_when_it_changed_and_only_under_consent() {
         T0 + 12,
     );
     assert_eq!(sent_at_hide(&mut next, T0 + 13)[0][0].1, "cases");
+}
+
+/// Whether the effects write the interest model.
+fn writes_model(effects: &[Effect]) -> bool {
+    effects.iter().any(|e| matches!(e, Effect::Store(Record::Interests(_))))
+}
+
+#[test]
+fn a_burst_of_events_writes_the_model_once_then_at_most_every_two_seconds_and_at_page_end() {
+    let device = new_device();
+    let (mut tab, _) = Tab::open(&device, "/product/1", T0);
+    tab.handle(Event::Consent(ConsentUpdate::all(true)), T0);
+    // Storage holds no model yet: the first one is written at once.
+    assert!(writes_model(&tab.handle(viewed_phone(), T0 + 1)));
+    // Then the events that move it within the next two seconds wait, and the agent asks to
+    // be woken when they may wait no longer.
+    let effects = tab.handle(add(Source::AddToCart), T0 + 10);
+    assert!(!writes_model(&effects), "held: {effects:?}");
+    let wake = effects.iter().find_map(|e| match e {
+        Effect::WakeAt(at) => Some(*at),
+        _ => None,
+    });
+    assert!(wake.is_some_and(|at| at <= T0 + 10 + HOLD_AT_MOST), "{wake:?}");
+    assert!(!writes_model(&tab.handle(add(Source::RemoveFromCart), T0 + 20)));
+    // Woken: what waited is written, with the reasons of every event of the burst.
+    assert!(writes_model(&tab.handle(Event::Tick, T0 + 10 + HOLD_AT_MOST)));
+    let (next, _) = tab.next_page("/", T0 + 3_000);
+    let reasons = |tab: &Tab| {
+        let affinity = tab.interests().affinities.iter().find(|a| a.key == "phones").cloned();
+        affinity.expect("kept").because.iter().map(|r| r.source.name()).collect::<Vec<_>>()
+    };
+    assert_eq!(reasons(&next), ["view_item", "add_to_cart", "remove_from_cart"]);
+
+    // A change held when the page is hidden is written then: nothing learnt is lost.
+    assert!(!writes_model(&tab.handle(add(Source::AddToCart), T0 + 5_000)));
+    assert!(writes_model(&tab.handle(Event::PageHide, T0 + 5_001)));
+    let (next, _) = tab.next_page("/", T0 + 6_000);
+    assert_eq!(reasons(&next), ["add_to_cart", "remove_from_cart", "add_to_cart"]);
+}
+
+fn add(source: Source) -> Event {
+    Event::Interest(seen(source, vec![product("Phones", "Acme", 49_900)]))
+}
+
+/// The ranking reads the model through a snapshot taken once per ranking: the same affinities
+/// as the model answers key by key, unknown and unnormalised keys included.
+#[test]
+fn a_snapshot_reads_the_same_affinities_as_the_model() {
+    let mut tab = consenting_tab(T0);
+    tab.handle(viewed_phone(), T0 + 1);
+    let cases = Event::Interest(seen(Source::AddToCart, vec![product("Cases", "Bolt", 1_500)]));
+    tab.handle(cases, T0 + DAY);
+    // A brand alone: each dimension has a leader of its own strength.
+    let bolt = Product { brand: Some("Bolt".into()), ..Product::default() };
+    tab.handle(Event::Interest(seen(Source::ViewItem, vec![bolt])), T0 + 2 * DAY);
+    let (model, now) = (tab.interests(), T0 + 3 * DAY);
+    let snapshot = model.at(now);
+    let keys = [
+        (Dimension::Category, "phones"),
+        (Dimension::Category, "  CASES "),
+        (Dimension::Category, "unknown"),
+        (Dimension::Brand, "Acme"),
+        (Dimension::Brand, "ACME "),
+        (Dimension::Brand, "bolt"),
+        (Dimension::PriceBand, "300-1000"),
+        (Dimension::PriceBand, "0-25"),
+        (Dimension::PriceBand, "1000+"),
+    ];
+    for (dimension, key) in keys {
+        let expected = model.affinity(dimension, key, now);
+        assert_eq!(snapshot.affinity(dimension, key), expected, "{dimension:?} {key:?}");
+    }
+    let phones = snapshot.affinity(Dimension::Category, "phones");
+    assert!(phones > 0.0 && phones < 1.0, "the older key is below the leader: {phones}");
 }

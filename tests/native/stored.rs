@@ -235,7 +235,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             receipts: true,
             interests: true,
         };
-        let (writes, erasures) = state.update(&current, all);
+        let (writes, erasures) = state.update(&current, all, false);
         let erased_ids: Vec<_> = erasures
             .iter()
             .map(|key| match key {
@@ -271,4 +271,68 @@ fn a_damaged_entry_beside_the_released_document_is_erased_with_the_migration() {
         "{effects:?}"
     );
     assert!(!device.borrow().entries.contains_key("concierge:test:event:evt_broken00000000"));
+}
+
+/// (what of the outbox's bookkeeping moved, whether a burst of events may hold its write, whether
+/// it is written now)
+#[test]
+fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::{Outbox, Pending};
+    type Change = fn(&mut Outbox);
+    let cases: [(&str, Change, bool, bool); 7] = [
+        ("dropped", |o| o.meta.dropped += 1, true, false),
+        ("dropped", |o| o.meta.dropped += 1, false, true),
+        ("acked", |o| o.meta.acked.push("evt_b".into()), true, true),
+        (
+            "pending",
+            |o| o.meta.pending = Some(Pending { key: "k".into(), ids: vec![] }),
+            true,
+            true,
+        ),
+        ("attempts", |o| o.meta.attempts += 1, true, true),
+        ("next attempt", |o| o.meta.next_attempt_at = Some(T0), true, true),
+        ("last sent", |o| o.meta.last_sent_at = Some(T0), true, true),
+    ];
+    for (what, change, hold, written) in cases {
+        let (consent, cart) =
+            (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
+        let mut outbox = Outbox::default();
+        outbox.meta.acked.push("evt_a".into());
+        let mut state = Written {
+            consent: Some(consent.clone()),
+            cart: Some(cart.clone()),
+            campaigns: Some(Default::default()),
+            outbox: Some(outbox.meta.clone()),
+            ..Written::default()
+        };
+        change(&mut outbox);
+        let current = Current {
+            consent: &consent,
+            cart: &cart,
+            identity: None,
+            outbox: &outbox,
+            config: None,
+            campaigns: &Default::default(),
+            receipts: &[],
+            interests: &Default::default(),
+        };
+        let all = Allowed {
+            consent: true,
+            cart: true,
+            identity: true,
+            outbox: true,
+            config: true,
+            campaigns: true,
+            receipts: true,
+            interests: true,
+        };
+        let (writes, _) = state.update(&current, all, hold);
+        let wrote = writes.iter().any(|record| matches!(record, Record::Outbox(_)));
+        assert_eq!(wrote, written, "{what}, hold {hold}");
+        assert_eq!(state.held, !written, "{what}, hold {hold}");
+        assert_eq!(state.outbox.as_ref() == Some(&outbox.meta), written, "{what}, hold {hold}");
+    }
 }
