@@ -179,12 +179,13 @@ pub struct Written {
 /// How long a write [`Written::update`] held back may wait for the next one.
 pub const HOLD_AT_MOST: super::Millis = 2_000;
 
-/// Whether two outbox bookkeepings differ in their count of dropped events alone.
-fn only_dropped_differs(stored: &OutboxMeta, meta: &OutboxMeta) -> bool {
-    stored.pending == meta.pending
-        && stored.attempts == meta.attempts
+/// Whether two outbox bookkeepings are the same but for their count of dropped events (which
+/// may be the same too): the numbers first, then the pending batch's and the acknowledged ids.
+fn same_but_dropped(stored: &OutboxMeta, meta: &OutboxMeta) -> bool {
+    stored.attempts == meta.attempts
         && stored.next_attempt_at == meta.next_attempt_at
         && stored.last_sent_at == meta.last_sent_at
+        && stored.pending == meta.pending
         && stored.acked == meta.acked
 }
 
@@ -375,9 +376,12 @@ impl Written {
         if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
             let meta = &current.outbox.meta;
-            match &self.outbox {
-                Some(stored) if stored == meta => {}
-                Some(stored) if hold && only_dropped_differs(stored, meta) => self.held = true,
+            // Its ids compared once: a derived `==` compared the pending batch's before the
+            // count of dropped events, which moves on every event while the outbox is full.
+            let same = self.outbox.as_ref().filter(|stored| same_but_dropped(stored, meta));
+            match same {
+                Some(stored) if stored.dropped == meta.dropped => {}
+                Some(_) if hold => self.held = true,
                 _ => {
                     self.outbox = Some(meta.clone());
                     writes.push(Record::Outbox(meta.clone()));
@@ -398,9 +402,19 @@ impl Written {
                 if n < events.len() && old[o] == events[n].id {
                     ids.push(std::mem::take(&mut old[o]));
                     (o, n) = (o + 1, n + 1);
+                } else if n < events.len()
+                    && old.get(o + 1).is_some_and(|next| *next == events[n].id)
+                {
+                    // Gone from between two entries (a full outbox drops its oldest measurement
+                    // on every event): the next known entry is where the outbox goes on, so, the
+                    // order being the same, this one is not further on. Without this, each event
+                    // looked for it through the whole outbox.
+                    erasures.push(Key::Event(std::mem::take(&mut old[o])));
+                    o += 1;
                 } else if events[n..].iter().any(|event| event.id == old[o]) {
                     // Came in before an entry this tab knew (another tab's, in time order).
-                    if !old.contains(&events[n].id) {
+                    // Those before `o` were taken, and none of them is this one.
+                    if !old[o..].contains(&events[n].id) {
                         writes.push(Record::Event(events[n].clone()));
                     }
                     ids.push(events[n].id.clone());
@@ -410,10 +424,9 @@ impl Written {
                     o += 1;
                 }
             }
+            // Every entry this tab knew was taken by now (matched or erased): the rest is new.
             for event in &events[n..] {
-                if !old.contains(&event.id) {
-                    writes.push(Record::Event(event.clone()));
-                }
+                writes.push(Record::Event(event.clone()));
                 ids.push(event.id.clone());
             }
             self.events = ids;
