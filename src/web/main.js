@@ -302,7 +302,7 @@ const VISIBLE = ["render", "remove", "control", "notify"];
 
 /** Carries out the effects an engine call returns. An engine that fails (a trap) is stopped
  * with one warning rather than left half-way. With `split` (the start), the effects from the
- * first visible one on are held for the next task: starting the engine and drawing the first
+ * first visible one on are held for the tasks that follow (`releaseInTasks`): starting the engine and drawing the first
  * view (the consent dialog, most often) were one task of 60 to 100 ms at 4× CPU throttling,
  * over the 50 ms of a long task (issue 8); as two, each stays under it. The order of effects
  * is kept: whatever runs the engine again first carries out what is held (`release`). */
@@ -321,9 +321,30 @@ function run(call, split) {
   carryOut(running, cut < 0 ? effects : effects.slice(0, cut));
   if (cut >= 0 && agent === running) {
     running.held = effects.slice(cut);
-    // Through `dispatch`, so that calls the page makes while they are carried out wait.
-    nextTask(() => agent === running && dispatch([]));
+    releaseInTasks(running);
   }
+}
+
+/** Carries out the start's held effects a part per task: each visible effect (and `boot`'s
+ * ready) begins a part of its own. Drawn in one task, the consent dialog, the privacy control,
+ * the listeners told and the calls they queued made a task of 50 to 100 ms at 4× CPU
+ * throttling (issue 8). Calls the page makes meanwhile wait in `pending`, and then everything
+ * still held is carried out first, through `dispatch`: the order of effects stays the engine's. */
+function releaseInTasks(running) {
+  nextTask(() => {
+    const held = agent === running && running.held;
+    if (!held) return;
+    const next = held.findIndex((effect, index) => index > 0 && (typeof effect == "function" || VISIBLE.includes(effect[0])));
+    if (next < 0) return dispatch([]);
+    running.held = held.slice(next);
+    running.busy = true;
+    try {
+      carryOut(running, held.slice(0, next));
+    } finally {
+      running.busy = false;
+    }
+    running.pending.length ? dispatch([]) : releaseInTasks(running);
+  });
 }
 
 function carryOut(running, effects) {
@@ -346,17 +367,19 @@ function release(running) {
   if (held) carryOut(running, held);
 }
 
-/** Runs `action` (which does nothing a second time) in a task of its own, soon:
- * `scheduler.postTask` where the browser has it, and a zero timer beside it in case the page
- * replaced either (or a test's clock holds the timers). */
+/** Runs `action` once, in a task of its own, soon: `scheduler.postTask` where the browser has
+ * it, and a zero timer beside it in case the page replaced either (or a test's clock holds the
+ * timers); whichever comes second does nothing. */
 function nextTask(action) {
+  let done = false;
+  const once = () => done || ((done = true), action());
   try {
     if (typeof scheduler == "object" && scheduler && typeof scheduler.postTask == "function") {
-      Promise.resolve(scheduler.postTask(action, { priority: "user-blocking" })).catch(() => {});
+      Promise.resolve(scheduler.postTask(once, { priority: "user-blocking" })).catch(() => {});
     }
   } catch (error) {}
   try {
-    setTimeout(action, 0);
+    setTimeout(once, 0);
   } catch (error) {}
 }
 

@@ -81,6 +81,64 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   await closeClean(tab);
 });
 
+test("the start's views are drawn a part per task: the privacy control, the dialog and ready each in a task of their own", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      const root = () => document.getElementById("concierge-root")?.shadowRoot;
+      const state = () => ({
+        control: !!(root()?.querySelector(".concierge-control") || document.querySelector("[data-concierge-consent] button")),
+        dialog: !!root()?.querySelector("[data-view=consent]"),
+        ready: seen.ready,
+      });
+      const seen = (window.__parts = { ready: false, states: [] });
+      // The config's answer waits until every task the agent posted has run, one at a time
+      // (an engine input would carry out all that is held at once).
+      const realFetch = window.fetch;
+      let answer;
+      const gate = new Promise((resolve) => (answer = resolve));
+      window.fetch = function (url, init) {
+        const response = realFetch.call(this, url, init);
+        return String(url).includes("/config") ? gate.then(() => response) : response;
+      };
+      const held = [];
+      const timer = window.setTimeout;
+      const postTask = scheduler.postTask;
+      const step = () => {
+        if (held.length) {
+          held.shift()();
+          seen.states.push(state());
+          return timer(step, 5);
+        }
+        scheduler.postTask = postTask;
+        answer();
+      };
+      const hold = (action) => {
+        if (!held.length && !seen.states.length) (seen.states.push(state()), timer(step, 5));
+        held.push(action);
+      };
+      scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      window.setTimeout = function (action, delay, ...rest) {
+        if (!delay && scheduler.postTask !== postTask) return hold(action), 0;
+        return timer.call(this, action, delay, ...rest);
+      };
+      const stub = (window.concierge = function () {
+        (stub.q = stub.q || []).push(arguments);
+      });
+      window.concierge("on", "ready", () => (seen.ready = true));
+    },
+  });
+  const { states } = await tab.page.evaluate(() => window.__parts);
+  const key = ({ control, dialog, ready }) => `${control ? "control" : "-"} ${dialog ? "dialog" : "-"} ${ready ? "ready" : "-"}`;
+  const distinct = [...new Set(states.map(key))];
+  // Before any posted task: nothing drawn; then one more part per task, the config unanswered.
+  assert.equal(distinct[0], "- - -", "nothing is drawn in the start's own task");
+  assert.equal(distinct.at(-1), "control dialog ready", "every part is carried out by the posted tasks alone");
+  assert.ok(distinct.length >= 4, `the control, the dialog and ready come in tasks of their own: ${distinct.join(" | ")}`);
+  assert.equal(await view(tab, "consent").count(), 1, "one dialog, drawn once");
+  await closeClean(tab);
+});
+
 test("the start draws its first view in a task of its own, and the order of effects and calls is the engine's", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
