@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
+import { AURORA, abandonedCart, addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -136,6 +136,56 @@ test("the start's views are drawn a part per task: the privacy control, the dial
   assert.equal(distinct.at(-1), "control dialog ready", "every part is carried out by the posted tasks alone");
   assert.ok(distinct.length >= 4, `the control, the dialog and ready come in tasks of their own: ${distinct.join(" | ")}`);
   assert.equal(await view(tab, "consent").count(), 1, "one dialog, drawn once");
+  await closeClean(tab);
+});
+
+test("the config's answer draws its views in a task after the engine's, and is marked applied once they are drawn", async () => {
+  const settings = { kind: "settings", version: 1, resume_url: "https://pay.test/resume", link_hosts: ["pay.test"] };
+  const tab = await newTab(shared.browser, { config: { format: 1, site: "test", documents: [settings] } });
+  await open(tab, {
+    scripts: [abandonedCart([AURORA])],
+    settings: { site: "test", currency: "EUR" },
+    setup: () => {
+      const link = () => document.getElementById("concierge-root")?.shadowRoot?.querySelector("a[data-action=follow]")?.getAttribute("href") ?? null;
+      const seen = (window.__configSplit = { posted: null, after: null });
+      const snapshot = () => ({ href: link(), marked: window.__marks.includes("concierge:config") });
+      // Once ready is heard, the tasks the agent posts wait, so what the config's answer drew
+      // in its own task can be seen.
+      let holding = false;
+      const held = [];
+      const timer = window.setTimeout;
+      const postTask = scheduler.postTask;
+      const hold = (action) => {
+        if (!held.length) {
+          seen.posted = snapshot();
+          timer(() => {
+            holding = false;
+            scheduler.postTask = postTask;
+            held.splice(0).forEach((action) => action());
+            seen.after = snapshot();
+          }, 50);
+        }
+        held.push(action);
+      };
+      window.setTimeout = function (action, delay, ...rest) {
+        if (holding && !delay) return hold(action), 0;
+        return timer.call(this, action, delay, ...rest);
+      };
+      const stub = (window.concierge = function () {
+        (stub.q = stub.q || []).push(arguments);
+      });
+      window.concierge("on", "ready", () => {
+        holding = true;
+        scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      });
+    },
+  });
+  const seen = await tab.page.evaluate(() => window.__configSplit);
+  assert.ok(seen.posted, "the config's answer posted a task");
+  assert.notEqual(seen.posted.href, "https://pay.test/resume", "the config's views wait for a task of their own");
+  assert.equal(seen.posted.marked, false, "the config is not marked applied before its views are drawn");
+  assert.deepEqual(seen.after, { href: "https://pay.test/resume", marked: true });
+  assert.equal(await view(tab, "campaign").count(), 1, "one banner, drawn once");
   await closeClean(tab);
 });
 
