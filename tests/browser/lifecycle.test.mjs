@@ -81,7 +81,7 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   await closeClean(tab);
 });
 
-test("the start's views are drawn a part per task: the privacy control, the dialog and ready each in a task of their own", async () => {
+test("the start's engine call and views are drawn a part per task: the start, the privacy control, the dialog and ready each in a task of their own", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
     setup: () => {
@@ -90,8 +90,9 @@ test("the start's views are drawn a part per task: the privacy control, the dial
         control: !!(root()?.querySelector(".concierge-control") || document.querySelector("[data-concierge-consent] button")),
         dialog: !!root()?.querySelector("[data-view=consent]"),
         ready: seen.ready,
+        booted: seen.booted,
       });
-      const seen = (window.__parts = { ready: false, states: [] });
+      const seen = (window.__parts = { ready: false, booted: false, states: [] });
       // The config's answer waits until every task the agent posted has run, one at a time
       // (an engine input would carry out all that is held at once).
       const realFetch = window.fetch;
@@ -126,11 +127,16 @@ test("the start's views are drawn a part per task: the privacy control, the dial
         (stub.q = stub.q || []).push(arguments);
       });
       window.concierge("on", "ready", () => (seen.ready = true));
+      // The start reads the stub's queue first thing.
+      const queue = stub.q;
+      Object.defineProperty(stub, "q", { get: () => ((seen.booted = true), queue) });
     },
   });
   const { states } = await tab.page.evaluate(() => window.__parts);
   const key = ({ control, dialog, ready }) => `${control ? "control" : "-"} ${dialog ? "dialog" : "-"} ${ready ? "ready" : "-"}`;
   const distinct = [...new Set(states.map(key))];
+  // The engine's start call waits for a task after the instantiation's.
+  assert.equal(states[0].booted, false, "the agent starts in a posted task, not in the loader's");
   // Before any posted task: nothing drawn; then one more part per task, the config unanswered.
   assert.equal(distinct[0], "- - -", "nothing is drawn in the start's own task");
   assert.equal(distinct.at(-1), "control dialog ready", "every part is carried out by the posted tasks alone");
@@ -197,15 +203,21 @@ test("the start draws its first view in a task of its own, and the order of effe
       const seen = (window.__split = { posted: [], readyWithDialog: null });
       // Tasks the agent posts are held (as a busy page would delay them) until ready is heard,
       // so only an engine input can carry out what the start held back.
+      // Held from the start's own task on (boot reads the stub's queue first); the task the
+      // start waits for after instantiation runs.
+      let booting = false;
       const held = [];
       const hold = (action) => {
         seen.posted.push(dialogDrawn());
         held.push(action);
       };
-      scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      const postTask = scheduler.postTask;
+      scheduler.postTask = function (action, options) {
+        return booting ? (hold(action), new Promise(() => {})) : postTask.call(this, action, options);
+      };
       const timer = window.setTimeout;
       window.setTimeout = function (action, delay, ...rest) {
-        if (!delay && seen.readyWithDialog === null) return hold(action), 0;
+        if (booting && !delay && seen.readyWithDialog === null) return hold(action), 0;
         return timer.call(this, action, delay, ...rest);
       };
       const stub = (window.concierge = function () {
@@ -214,6 +226,10 @@ test("the start draws its first view in a task of its own, and the order of effe
       window.concierge("on", "ready", () => {
         seen.readyWithDialog = dialogDrawn();
         held.splice(0).forEach((action) => action());
+      });
+      const queue = stub.q;
+      Object.defineProperty(stub, "q", {
+        get: () => ((booting = true), queue),
       });
     },
   });
