@@ -45,7 +45,13 @@ export function start(settings, locale, config, wasm) {
   const running = agent;
   loading = loading || instantiate(wasm);
   return loading
-    .then((engine) => whenDocumentReady().then(() => running === agent && boot(engine, settings, locale, config)))
+    .then((engine) =>
+      whenDocumentReady()
+        // The engine's start call in a task of its own, not after the instantiation in the
+        // loader's (issue 8: together over 50 ms at 4× CPU throttling).
+        .then(() => new Promise((resolve) => nextTask(resolve)))
+        .then(() => running === agent && boot(engine, settings, locale, config)),
+    )
     .catch((error) => {
       if (running === agent) agent = null;
       loading = null;
@@ -198,8 +204,10 @@ function boot(engine, settings, locale, config) {
   Promise.resolve(config)
     .catch(() => null)
     .then((answer) => {
-      dispatch([["config", asData(answer) || null]]);
-      mark("concierge:config");
+      // Its views drawn again in tasks of their own (issue 8: the engine's call and the
+      // drawing were one task of 30 to 70 ms at 4×); marked once they are drawn.
+      const applied = () => mark("concierge:config");
+      dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
     });
 }
 
@@ -277,23 +285,29 @@ function copy(payload) {
 
 /** Runs inputs through the engine and carries out the effects, one batch at a time; inputs
  * that arrive while effects are carried out wait, so each runs to completion first. */
-function dispatch(inputs) {
-  if (!agent || !agent.engine) return;
+/** Hands `inputs` to the engine and carries out its effects; with `split` (the config's
+ * answer), those from the first visible one on are held for the tasks that follow, as the
+ * start's are (see `run`). Returns whether effects are still held. */
+function dispatch(inputs, split) {
+  if (!agent || !agent.engine) return false;
   const running = agent;
-  if (running.busy) return void running.pending.push(...inputs);
+  if (running.busy) return void running.pending.push(...inputs), false;
   running.busy = true;
   try {
-    // Effects of the start still held come first (and what the page calls meanwhile waits):
-    // the order of effects is the engine's.
+    // Effects still held come first, before each engine call (and what the page calls
+    // meanwhile waits): the order of effects is the engine's.
     release(running);
     running.pending.push(...inputs);
     while (agent === running && running.pending.length) {
       const batch = running.pending.splice(0);
-      run(() => running.engine.handle({ now: clock.now(), in: batch }));
+      run(() => running.engine.handle({ now: clock.now(), in: batch }), split);
+      split = false;
+      if (running.pending.length) release(running);
     }
   } finally {
     running.busy = false;
   }
+  return agent === running && !!running.held;
 }
 
 /** The effects that draw or tell the page something: with `split`, the first of them waits for
@@ -302,7 +316,7 @@ const VISIBLE = ["render", "remove", "control", "notify"];
 
 /** Carries out the effects an engine call returns. An engine that fails (a trap) is stopped
  * with one warning rather than left half-way. With `split` (the start), the effects from the
- * first visible one on are held for the next task: starting the engine and drawing the first
+ * first visible one on are held for the tasks that follow (`releaseInTasks`): starting the engine and drawing the first
  * view (the consent dialog, most often) were one task of 60 to 100 ms at 4× CPU throttling,
  * over the 50 ms of a long task (issue 8); as two, each stays under it. The order of effects
  * is kept: whatever runs the engine again first carries out what is held (`release`). */
@@ -321,9 +335,30 @@ function run(call, split) {
   carryOut(running, cut < 0 ? effects : effects.slice(0, cut));
   if (cut >= 0 && agent === running) {
     running.held = effects.slice(cut);
-    // Through `dispatch`, so that calls the page makes while they are carried out wait.
-    nextTask(() => agent === running && dispatch([]));
+    releaseInTasks(running);
   }
+}
+
+/** Carries out the start's held effects a part per task: each visible effect (and `boot`'s
+ * ready) begins a part of its own. Drawn in one task, the consent dialog, the privacy control,
+ * the listeners told and the calls they queued made a task of 50 to 100 ms at 4× CPU
+ * throttling (issue 8). Calls the page makes meanwhile wait in `pending`, and then everything
+ * still held is carried out first, through `dispatch`: the order of effects stays the engine's. */
+function releaseInTasks(running) {
+  nextTask(() => {
+    const held = agent === running && running.held;
+    if (!held) return;
+    const next = held.findIndex((effect, index) => index > 0 && (typeof effect == "function" || VISIBLE.includes(effect[0])));
+    if (next < 0) return dispatch([]);
+    running.held = held.slice(next);
+    running.busy = true;
+    try {
+      carryOut(running, held.slice(0, next));
+    } finally {
+      running.busy = false;
+    }
+    running.pending.length ? dispatch([]) : releaseInTasks(running);
+  });
 }
 
 function carryOut(running, effects) {
@@ -346,17 +381,19 @@ function release(running) {
   if (held) carryOut(running, held);
 }
 
-/** Runs `action` (which does nothing a second time) in a task of its own, soon:
- * `scheduler.postTask` where the browser has it, and a zero timer beside it in case the page
- * replaced either (or a test's clock holds the timers). */
+/** Runs `action` once, in a task of its own, soon: `scheduler.postTask` where the browser has
+ * it, and a zero timer beside it in case the page replaced either (or a test's clock holds the
+ * timers); whichever comes second does nothing. */
 function nextTask(action) {
+  let done = false;
+  const once = () => done || ((done = true), action());
   try {
     if (typeof scheduler == "object" && scheduler && typeof scheduler.postTask == "function") {
-      Promise.resolve(scheduler.postTask(action, { priority: "user-blocking" })).catch(() => {});
+      Promise.resolve(scheduler.postTask(once, { priority: "user-blocking" })).catch(() => {});
     }
   } catch (error) {}
   try {
-    setTimeout(action, 0);
+    setTimeout(once, 0);
   } catch (error) {}
 }
 

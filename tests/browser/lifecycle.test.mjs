@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
+import { AURORA, abandonedCart, addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -81,6 +81,120 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   await closeClean(tab);
 });
 
+test("the start's engine call and views are drawn a part per task: the start, the privacy control, the dialog and ready each in a task of their own", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      const root = () => document.getElementById("concierge-root")?.shadowRoot;
+      const state = () => ({
+        control: !!(root()?.querySelector(".concierge-control") || document.querySelector("[data-concierge-consent] button")),
+        dialog: !!root()?.querySelector("[data-view=consent]"),
+        ready: seen.ready,
+        booted: seen.booted,
+      });
+      const seen = (window.__parts = { ready: false, booted: false, states: [] });
+      // The config's answer waits until every task the agent posted has run, one at a time
+      // (an engine input would carry out all that is held at once).
+      const realFetch = window.fetch;
+      let answer;
+      const gate = new Promise((resolve) => (answer = resolve));
+      window.fetch = function (url, init) {
+        const response = realFetch.call(this, url, init);
+        return String(url).includes("/config") ? gate.then(() => response) : response;
+      };
+      const held = [];
+      const timer = window.setTimeout;
+      const postTask = scheduler.postTask;
+      const step = () => {
+        if (held.length) {
+          held.shift()();
+          seen.states.push(state());
+          return timer(step, 5);
+        }
+        scheduler.postTask = postTask;
+        answer();
+      };
+      const hold = (action) => {
+        if (!held.length && !seen.states.length) (seen.states.push(state()), timer(step, 5));
+        held.push(action);
+      };
+      scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      window.setTimeout = function (action, delay, ...rest) {
+        if (!delay && scheduler.postTask !== postTask) return hold(action), 0;
+        return timer.call(this, action, delay, ...rest);
+      };
+      const stub = (window.concierge = function () {
+        (stub.q = stub.q || []).push(arguments);
+      });
+      window.concierge("on", "ready", () => (seen.ready = true));
+      // The start reads the stub's queue first thing.
+      const queue = stub.q;
+      Object.defineProperty(stub, "q", { get: () => ((seen.booted = true), queue) });
+    },
+  });
+  const { states } = await tab.page.evaluate(() => window.__parts);
+  const key = ({ control, dialog, ready }) => `${control ? "control" : "-"} ${dialog ? "dialog" : "-"} ${ready ? "ready" : "-"}`;
+  const distinct = [...new Set(states.map(key))];
+  // The engine's start call waits for a task after the instantiation's.
+  assert.equal(states[0].booted, false, "the agent starts in a posted task, not in the loader's");
+  // Before any posted task: nothing drawn; then one more part per task, the config unanswered.
+  assert.equal(distinct[0], "- - -", "nothing is drawn in the start's own task");
+  assert.equal(distinct.at(-1), "control dialog ready", "every part is carried out by the posted tasks alone");
+  assert.ok(distinct.length >= 4, `the control, the dialog and ready come in tasks of their own: ${distinct.join(" | ")}`);
+  assert.equal(await view(tab, "consent").count(), 1, "one dialog, drawn once");
+  await closeClean(tab);
+});
+
+test("the config's answer draws its views in a task after the engine's, and is marked applied once they are drawn", async () => {
+  const settings = { kind: "settings", version: 1, resume_url: "https://pay.test/resume", link_hosts: ["pay.test"] };
+  const tab = await newTab(shared.browser, { config: { format: 1, site: "test", documents: [settings] } });
+  await open(tab, {
+    scripts: [abandonedCart([AURORA])],
+    settings: { site: "test", currency: "EUR" },
+    setup: () => {
+      const link = () => document.getElementById("concierge-root")?.shadowRoot?.querySelector("a[data-action=follow]")?.getAttribute("href") ?? null;
+      const seen = (window.__configSplit = { posted: null, after: null });
+      const snapshot = () => ({ href: link(), marked: window.__marks.includes("concierge:config") });
+      // Once ready is heard, the tasks the agent posts wait, so what the config's answer drew
+      // in its own task can be seen.
+      let holding = false;
+      const held = [];
+      const timer = window.setTimeout;
+      const postTask = scheduler.postTask;
+      const hold = (action) => {
+        if (!held.length) {
+          seen.posted = snapshot();
+          timer(() => {
+            holding = false;
+            scheduler.postTask = postTask;
+            held.splice(0).forEach((action) => action());
+            seen.after = snapshot();
+          }, 50);
+        }
+        held.push(action);
+      };
+      window.setTimeout = function (action, delay, ...rest) {
+        if (holding && !delay) return hold(action), 0;
+        return timer.call(this, action, delay, ...rest);
+      };
+      const stub = (window.concierge = function () {
+        (stub.q = stub.q || []).push(arguments);
+      });
+      window.concierge("on", "ready", () => {
+        holding = true;
+        scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      });
+    },
+  });
+  const seen = await tab.page.evaluate(() => window.__configSplit);
+  assert.ok(seen.posted, "the config's answer posted a task");
+  assert.notEqual(seen.posted.href, "https://pay.test/resume", "the config's views wait for a task of their own");
+  assert.equal(seen.posted.marked, false, "the config is not marked applied before its views are drawn");
+  assert.deepEqual(seen.after, { href: "https://pay.test/resume", marked: true });
+  assert.equal(await view(tab, "campaign").count(), 1, "one banner, drawn once");
+  await closeClean(tab);
+});
+
 test("the start draws its first view in a task of its own, and the order of effects and calls is the engine's", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
@@ -89,15 +203,21 @@ test("the start draws its first view in a task of its own, and the order of effe
       const seen = (window.__split = { posted: [], readyWithDialog: null });
       // Tasks the agent posts are held (as a busy page would delay them) until ready is heard,
       // so only an engine input can carry out what the start held back.
+      // Held from the start's own task on (boot reads the stub's queue first); the task the
+      // start waits for after instantiation runs.
+      let booting = false;
       const held = [];
       const hold = (action) => {
         seen.posted.push(dialogDrawn());
         held.push(action);
       };
-      scheduler.postTask = (action) => (hold(action), new Promise(() => {}));
+      const postTask = scheduler.postTask;
+      scheduler.postTask = function (action, options) {
+        return booting ? (hold(action), new Promise(() => {})) : postTask.call(this, action, options);
+      };
       const timer = window.setTimeout;
       window.setTimeout = function (action, delay, ...rest) {
-        if (!delay && seen.readyWithDialog === null) return hold(action), 0;
+        if (booting && !delay && seen.readyWithDialog === null) return hold(action), 0;
         return timer.call(this, action, delay, ...rest);
       };
       const stub = (window.concierge = function () {
@@ -106,6 +226,10 @@ test("the start draws its first view in a task of its own, and the order of effe
       window.concierge("on", "ready", () => {
         seen.readyWithDialog = dialogDrawn();
         held.splice(0).forEach((action) => action());
+      });
+      const queue = stub.q;
+      Object.defineProperty(stub, "q", {
+        get: () => ((booting = true), queue),
       });
     },
   });
