@@ -11,6 +11,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { demangle } from "./demangle.mjs";
+import { leb, uleb } from "../../src/web/wasm-leb.mjs";
 
 /**
  * The interest model's own code in the core (issue 12): functions whose path, or whose impl's
@@ -48,30 +49,6 @@ export function selector({ modules = [], functions = [], types = [] }) {
   const named = functions.map((name) => new RegExp(`^${escape(name)}(?:$|::)`));
   const typed = types.map((type) => new RegExp(`^<${escape(type)}(?:>| as )`));
   return (name) => [...own, ...named, ...typed].some((pattern) => pattern.test(name));
-}
-
-/** An unsigned LEB128 at `at`: [value, position after it]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    if (byte === undefined) throw new Error("stub-wasm: a number runs past the end of the file");
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-}
-
-function uleb(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
 }
 
 /** The sections: { id, at (its id byte), start (its content), end }. */

@@ -11,32 +11,10 @@
 //! which wasm-opt strips after using them). Deterministic: ties go to the earlier function.
 
 import { readFile, writeFile } from "node:fs/promises";
+import { leb, uleb } from "./wasm-leb.mjs";
 
 const [input, output] = process.argv.slice(2);
 const wasm = new Uint8Array(await readFile(input));
-
-/** An unsigned LEB128 at `at`: [value, position after it]. */
-function leb(bytes, at) {
-  let value = 0;
-  let shift = 0;
-  for (;;) {
-    const byte = bytes[at++];
-    value += (byte & 0x7f) * 2 ** shift;
-    shift += 7;
-    if (byte < 0x80) return [value, at];
-  }
-}
-
-function uleb(value) {
-  const out = [];
-  do {
-    let byte = value & 0x7f;
-    value = Math.floor(value / 128);
-    if (value) byte |= 0x80;
-    out.push(byte);
-  } while (value);
-  return out;
-}
 
 /** How many functions the import section brings: they come first in the function index space. */
 function importedFunctions(bytes, at) {

@@ -13,7 +13,9 @@ export function open(ctx) {
   return { close() {} };
 }`;
 
-test("a handoff from the assistant reaches the staff console beside the cart", async () => {
+/** A visitor who accepted, put a phone in the cart and opened the assistant (the stub module,
+ * which keeps its `ctx` as `window.__ctx`): their context, page and cart code. */
+async function visitorWithTheAssistantOpen() {
   const { context, page } = await visitor(shop.browser);
   await context.route("**/concierge/modules/assistant.js*", (route) =>
     route.fulfill({ status: 200, headers: { "content-type": "text/javascript" }, body: STUB }),
@@ -25,6 +27,11 @@ test("a handoff from the assistant reaches the staff console beside the cart", a
   await launcher.waitFor({ timeout: 5_000 });
   await launcher.click();
   await page.waitForFunction(() => window.__ctx !== undefined);
+  return { context, page, code };
+}
+
+test("a handoff from the assistant reaches the staff console beside the cart", async () => {
+  const { context, page, code } = await visitorWithTheAssistantOpen();
   assert.equal(await page.evaluate(() => window.__ctx.cartCode), code);
   const knowledge = await page.evaluate(() => fetch(window.__ctx.knowledgeUrl, { credentials: "omit" }).then((r) => r.json()));
   assert.equal(knowledge.kind, "knowledge", "ctx.knowledgeUrl serves the published knowledge");
@@ -42,17 +49,7 @@ test("a handoff from the assistant reaches the staff console beside the cart", a
 });
 
 test("the staff console's queue lists every open handoff of the site, newest first, and marking one handled removes it", async () => {
-  const { context, page } = await visitor(shop.browser);
-  await context.route("**/concierge/modules/assistant.js*", (route) =>
-    route.fulfill({ status: 200, headers: { "content-type": "text/javascript" }, body: STUB }),
-  );
-  await acceptConsent(page, `${shop.url}/`);
-  await page.locator('[data-product-id="aurora-x1"] button.add-to-cart').click();
-  const code = (await cartOf(page)).code;
-  const launcher = page.locator("#concierge-root .concierge-launcher");
-  await launcher.waitFor({ timeout: 5_000 });
-  await launcher.click();
-  await page.waitForFunction(() => window.__ctx !== undefined);
+  const { context, page, code } = await visitorWithTheAssistantOpen();
   assert.equal(await page.evaluate(() => window.__ctx.handoff({ kind: "store" })), "sent");
 
   // The console, signed in and not looking up any cart: the site's queue comes by itself.
