@@ -284,14 +284,16 @@ function copy(payload) {
 }
 
 /** Runs inputs through the engine and carries out the effects, one batch at a time; inputs
- * that arrive while effects are carried out wait, so each runs to completion first. */
-/** Hands `inputs` to the engine and carries out its effects; with `split` (the config's
- * answer), those from the first visible one on are held for the tasks that follow, as the
- * start's are (see `run`). Returns whether effects are still held. */
+ * that arrive while effects are carried out wait, so each runs to completion first. With
+ * `split` (the config's answer), the effects from the first visible one on are held for the
+ * tasks that follow, as the start's are (see `run`). Returns whether effects are still held. */
 function dispatch(inputs, split) {
   if (!agent || !agent.engine) return false;
   const running = agent;
-  if (running.busy) return void running.pending.push(...inputs), false;
+  if (running.busy) {
+    running.pending.push(...inputs);
+    return false;
+  }
   running.busy = true;
   try {
     // Effects still held come first, before each engine call (and what the page calls
