@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AURORA, abandonedCart, addToCart, closeClean, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
+import { AURORA, abandonedCart, addToCart, closeClean, eventually, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -168,7 +168,14 @@ test("the config's answer draws its views in a task after the engine's, and is m
             holding = false;
             scheduler.postTask = postTask;
             held.splice(0).forEach((action) => action());
-            seen.after = snapshot();
+            // The released parts may post further tasks of their own (the mark is the last
+            // part): the first state with the config marked applied, which must have its views.
+            const settle = (tries) => {
+              const now = snapshot();
+              if (now.marked || !tries) seen.after = now;
+              else timer(() => settle(tries - 1), 10);
+            };
+            settle(200);
           }, 50);
         }
         held.push(action);
@@ -186,6 +193,7 @@ test("the config's answer draws its views in a task after the engine's, and is m
       });
     },
   });
+  assert.ok(await eventually(() => tab.page.evaluate(() => window.__configSplit.after !== null)), "the held tasks ran");
   const seen = await tab.page.evaluate(() => window.__configSplit);
   assert.ok(seen.posted, "the config's answer posted a task");
   assert.notEqual(seen.posted.href, "https://pay.test/resume", "the config's views wait for a task of their own");
