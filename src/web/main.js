@@ -44,12 +44,28 @@ export function start(settings, locale, config, wasm) {
   agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [], answers: [] };
   const running = agent;
   loading = loading || instantiate(wasm);
+  // Whether the published documents' answer is in by the warm-up, which then runs it too.
+  let answered = null;
+  Promise.resolve(config).then((answer) => (answered = [answer]), () => {});
+  const task = () => new Promise((resolve) => nextTask(resolve));
   return loading
     .then((engine) =>
-      whenDocumentReady()
-        // The engine's start call in a task of its own, not after the instantiation in the
-        // loader's (issue 8: together over 50 ms at 4× CPU throttling).
-        .then(() => new Promise((resolve) => nextTask(resolve)))
+      // Each in a task of its own (issue 8: together over 50 ms at 4× CPU throttling): the
+      // warm-up, as soon as the engine is instantiated, often before `DOMContentLoaded`; then,
+      // once the document is ready, the engine's start.
+      task()
+        .then(() => {
+          if (running !== agent) return;
+          // An answer that comes in after the warm-up and before the start is warmed up too.
+          if (!answered) {
+            Promise.resolve(config)
+              .then((answer) => task().then(() => running === agent && !running.engine && warm(engine, settings, locale, [answer])))
+              .catch(() => {});
+          }
+          return warm(engine, settings, locale, answered);
+        })
+        .then(whenDocumentReady)
+        .then(task)
         .then(() => running === agent && boot(engine, settings, locale, config)),
     )
     .catch((error) => {
@@ -117,11 +133,6 @@ function boot(engine, settings, locale, config) {
     const input = command(call[0], call[1], call[2]);
     if (input) calls.push(input.slice(1));
   }
-  const layer = [];
-  for (const entry of capture.existing()) {
-    const data = asData(entry);
-    if (data !== undefined) layer.push(data);
-  }
   const seed = new Uint32Array(2);
   try {
     crypto.getRandomValues(seed);
@@ -134,23 +145,7 @@ function boot(engine, settings, locale, config) {
   const consentManager = (agent.cmp = cmp.find());
   if (consentManager && consentManager.close) agent.undo.push(consentManager.close);
   const running = agent;
-  run(() =>
-    engine.start({
-      now: clock.now(),
-      settings: asData(settings) || {},
-      locale,
-      gpc: globalPrivacyControl(),
-      tags: capture.hasTags(),
-      cmp: !!consentManager,
-      path: location.pathname,
-      ...pageFacts(settings),
-      seed: Array.from(seed),
-      stored: storage.entries(),
-      calls,
-      layer,
-    }),
-    true,
-  );
+  run(() => engine.start(startRequest(settings, locale, !!consentManager, seed, calls, existingLayer())), true);
   if (agent !== running) return;
 
   const concierge = (name, first, second) => {
@@ -200,15 +195,60 @@ function boot(engine, settings, locale, config) {
   };
   running.held ? running.held.push(announce) : announce();
 
-  // The loader's fetch of the published documents: their answer applies whole, as one input.
+  // The loader's fetch of the published documents: their answer applies whole, as one input,
+  // in a task of its own after the start's parts (issue 8: an answer already in was applied at
+  // the end of the start's task, which drew every view the start held at once, over 50 ms at
+  // 4× CPU throttling), its views drawn again in tasks of their own; marked once they are drawn.
   Promise.resolve(config)
     .catch(() => null)
     .then((answer) => {
-      // Its views drawn again in tasks of their own (issue 8: the engine's call and the
-      // drawing were one task of 30 to 70 ms at 4×); marked once they are drawn.
       const applied = () => mark("concierge:config");
-      dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
+      const apply = () => {
+        if (agent !== running) return applied();
+        dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
+      };
+      running.held ? running.held.push(() => nextTask(apply)) : nextTask(apply);
     });
+}
+
+/** What the engine's start is told: the page, its settings and what this site stored. */
+function startRequest(settings, locale, consentManager, seed, calls, layer) {
+  return {
+    now: clock.now(),
+    settings: asData(settings) || {},
+    locale,
+    gpc: globalPrivacyControl(),
+    tags: capture.hasTags(),
+    cmp: consentManager,
+    path: location.pathname,
+    ...pageFacts(settings),
+    seed: Array.from(seed),
+    stored: storage.entries(),
+    calls,
+    layer,
+  };
+}
+
+/** The entries the page's `dataLayer` held before the agent, as data. */
+function existingLayer() {
+  const layer = [];
+  for (const entry of capture.existing()) {
+    const data = asData(entry);
+    if (data !== undefined) layer.push(data);
+  }
+  return layer;
+}
+
+/** A start as `boot`'s will be (and the published documents' answer, when it is in), run on a
+ * spare instance of the engine and dropped with its effects (`engine.warm`): the Wasm code the
+ * start runs is compiled here, a task before the start, rather than in it (issue 8: a start of
+ * 30 to 60 ms at 4× CPU throttling was mostly V8 compiling the Wasm's functions on their first
+ * call). Nothing it does reaches the page; if it fails, the start does the compiling. */
+function warm(engine, settings, locale, answered) {
+  try {
+    const inputs = answered && [["config", asData(answered[0]) || null]];
+    return engine.warm(startRequest(settings, locale, false, [0, 0], [], []), inputs).catch(() => {});
+  } catch (error) {}
 }
 
 /** The calls queued on the stub's own `q` (never a `q` on a polluted prototype), oldest first. */

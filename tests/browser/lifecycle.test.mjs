@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { AURORA, abandonedCart, addToCart, closeClean, eventually, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
+import { AURORA, SETTINGS, abandonedCart, addToCart, closeClean, eventually, newTab, open, startAgent, stopAgent, useBrowser, view } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -78,6 +78,101 @@ test("stop hands the page back intact, and its later calls wait for the next sta
   );
   assert.equal(await view(tab, "consent").count(), 0, "the rejection closed the prompt");
   assert.deepEqual(tab.warnings, []);
+  await closeClean(tab);
+});
+
+/** Page setup: `WebAssembly.instantiate` numbers each instance it makes (1, 2, ...) and records
+ * `[instance, request]` for each engine start (`concierge_start`); with `failSpare`, the second
+ * instantiation (the warm-up's spare) fails. */
+function recordStarts(failSpare) {
+  const starts = (window.__starts = []);
+  const instantiate = WebAssembly.instantiate;
+  let made = 0;
+  WebAssembly.instantiate = function (...args) {
+    if (failSpare && made === 1) return Promise.reject(new Error("no memory for a spare instance"));
+    return instantiate.apply(this, args).then((result) => {
+      const instance = result instanceof WebAssembly.Instance ? result : result.instance;
+      const number = ++made;
+      const exports = Object.assign({}, instance.exports);
+      const start = exports.concierge_start;
+      exports.concierge_start = (at, length) => {
+        const request = new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, length));
+        starts.push([number, JSON.parse(request)]);
+        // Until the next task runs, an engine call is in the start's task (posted at the
+        // priority of the agent's own tasks, which run before a default one).
+        window.__inStartTask = true;
+        scheduler.postTask(() => (window.__inStartTask = false), { priority: "user-blocking" });
+        return start(at, length);
+      };
+      const handle = exports.concierge_handle;
+      exports.concierge_handle = (at, length) => {
+        const request = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, length)));
+        const kinds = request.in.map((input) => input[0]);
+        if (kinds.includes("config")) (window.__configCalls = window.__configCalls || []).push([number, window.__inStartTask]);
+        return handle(at, length);
+      };
+      return result instanceof WebAssembly.Instance ? { exports } : { module: result.module, instance: { exports } };
+    });
+  };
+}
+
+test("a warm-up start runs first on a spare instance of the engine, and nothing it does reaches the page", async () => {
+  const tab = await newTab(shared.browser);
+  // A bad setting: the start warns once about it.
+  await open(tab, {
+    settings: { ...SETTINGS, region: "Narnia" },
+    scripts: [abandonedCart([AURORA]), { setup: recordStarts, arg: false }],
+  });
+  const starts = await tab.page.evaluate(() => window.__starts);
+  assert.deepEqual(
+    starts.map(([instance]) => instance),
+    [2, 1],
+    "the spare (instantiated second) starts before the agent's own engine (instantiated first)",
+  );
+  const [spare, own] = starts.map(([, request]) => request);
+  assert.deepEqual(spare.stored, own.stored, "the warm-up starts from what the start reads");
+  assert.ok(own.stored.some(([key]) => key.endsWith(":cart")), "the stored cart is read");
+  assert.equal(own.calls.length + spare.calls.length, own.calls.length);
+  // Its effects are dropped: one warning, one banner, one dialog-free page (consent given).
+  assert.deepEqual(tab.warnings, ['[concierge] data-region="Narnia" is not valid; using the backend\'s word, or none']);
+  await eventually(async () => assert.equal(await tab.page.locator("#concierge-root [data-view=campaign]").count(), 1, "one recovery banner"));
+  await closeClean(tab);
+});
+
+test("a config answer already in when the agent starts is applied in a task after the start's, and warmed up with it", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    scripts: [
+      { setup: recordStarts, arg: false },
+      {
+        // The answer is in before the engine is instantiated: the download of the Wasm waits for it.
+        setup: () => {
+          const realFetch = window.fetch;
+          let configIn;
+          const answered = new Promise((resolve) => (configIn = resolve));
+          window.fetch = function (url, init) {
+            const response = realFetch.call(this, url, init);
+            if (String(url).includes("/config")) response.then((r) => r.clone().json()).then(() => setTimeout(configIn, 20));
+            return String(url).includes(".wasm") ? answered.then(() => response) : response;
+          };
+        },
+      },
+    ],
+  });
+  const configCalls = await tab.page.evaluate(() => window.__configCalls);
+  assert.deepEqual(configCalls, [[2, true], [1, false]], "the spare runs the answer right after its start; the agent's engine in a task after its own start");
+  assert.equal(await view(tab, "consent").count(), 1);
+  await closeClean(tab);
+});
+
+test("a warm-up whose spare instance cannot be made leaves the start as it was", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, { setup: recordStarts, arg: true });
+  const starts = await tab.page.evaluate(() => window.__starts);
+  assert.deepEqual(starts.map(([instance]) => instance), [1], "only the agent's own engine starts");
+  assert.equal(await view(tab, "consent").count(), 1, "the consent dialog is drawn");
+  assert.deepEqual(tab.warnings, []);
+  assert.deepEqual(tab.errors, []);
   await closeClean(tab);
 });
 
@@ -215,15 +310,17 @@ test("the start draws its first view in a task of its own, and the order of effe
       // start waits for after instantiation runs.
       let booting = false;
       const held = [];
+      const timer = window.setTimeout;
       const hold = (action) => {
         seen.posted.push(dialogDrawn());
+        // The page's next call is an engine input: it carries out what the start held first.
+        if (!held.length) timer(() => window.concierge("track", "view_item", { items: [{ item_id: "p", item_name: "Aurora X1", price: 799 }] }), 1);
         held.push(action);
       };
       const postTask = scheduler.postTask;
       scheduler.postTask = function (action, options) {
         return booting ? (hold(action), new Promise(() => {})) : postTask.call(this, action, options);
       };
-      const timer = window.setTimeout;
       window.setTimeout = function (action, delay, ...rest) {
         if (booting && !delay && seen.readyWithDialog === null) return hold(action), 0;
         return timer.call(this, action, delay, ...rest);
@@ -242,8 +339,8 @@ test("the start draws its first view in a task of its own, and the order of effe
     },
   });
   const seen = await tab.page.evaluate(() => window.__split);
-  // The task was posted before the dialog was drawn; the config's answer (an engine input)
-  // drew it first, then ready was told, with the dialog there.
+  // The task was posted before the dialog was drawn; the page's call (an engine input) drew it
+  // first, then ready was told, with the dialog there.
   assert.equal(seen.posted[0], false, "the first view waits for a task of its own");
   assert.equal(seen.readyWithDialog, true, "ready is told once the start's views are drawn");
   assert.equal(await view(tab, "consent").count(), 1, "one dialog, drawn once");

@@ -1,0 +1,97 @@
+// Benchmark probe: the CPU time of each main-thread task that runs the agent's code on the demo's home page, builds A and B in turns, from Chromium's trace; for a machine too busy for wall-clock timings.
+//
+// `node bench/probe-tasks.mjs VIEWS DIR_A [DIR_B ...]`: each DIR is a copy of www/concierge
+// served in the place of /concierge/, as bench/probe-startup.mjs does, the builds taking turns
+// view by view. Each cold view is traced (`devtools.timeline` and V8's categories); a task is
+// the agent's when a script call inside it is from `/concierge/`. Per build: the median over
+// the views of the longest such task's CPU time (`tdur`: the main thread's own time, which
+// neither the machine's other work nor DevTools' CPU throttling stretches; throttled 4× it
+// would take about four times as long), of the second longest, and of their sum, and the
+// longest tasks of one view. `PROBE_SEED=1` seeds a returning visitor with an abandoned cart.
+
+import { existsSync, readFileSync } from "node:fs";
+import { join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { startServer } from "../tests/e2e/harness.mjs";
+import { firstMark, launch, openShop } from "./lib/browser.mjs";
+import { summary } from "./lib/stats.mjs";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const [viewsArgument, ...dirs] = process.argv.slice(2);
+const views = Number(viewsArgument);
+if (!(views > 0) || !dirs.length) {
+  console.error("usage: node bench/probe-tasks.mjs VIEWS DIR_A [DIR_B ...]  (each DIR a copy of www/concierge)");
+  process.exit(2);
+}
+const CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "toplevel"];
+
+/** The agent's tasks of one trace: [{ start, cpu, wall, what }], by CPU time, longest first. */
+function agentTasks(trace) {
+  const events = trace.traceEvents;
+  const main = events.find((event) => event.name === "thread_name" && event.args?.name === "CrRendererMain");
+  if (!main) return [];
+  const own = events.filter((event) => event.pid === main.pid && event.tid === main.tid && event.ph === "X");
+  // Outermost tasks only: a task's run nests in the scheduler's own.
+  const all = own.filter((event) => event.name === "RunTask" || event.name === "ThreadControllerImpl::RunTask");
+  const tasks = all.filter((task) => !all.some((outer) => outer !== task && outer.ts <= task.ts && outer.ts + outer.dur >= task.ts + task.dur && (outer.ts < task.ts || outer.dur > task.dur || all.indexOf(outer) < all.indexOf(task))));
+  const calls = own.filter((event) => {
+    const data = event.args?.data;
+    const url = data?.url ?? data?.stackTrace?.[0]?.url ?? "";
+    return ["FunctionCall", "EvaluateScript", "v8.callFunction", "V8.Execute", "RunMicrotasks", "TimerFire", "FireAnimationFrame"].includes(event.name) && String(url).includes("/concierge/");
+  });
+  const found = [];
+  for (const task of tasks) {
+    const end = task.ts + task.dur;
+    const inside = calls.filter((call) => call.ts >= task.ts && call.ts < end);
+    if (!inside.length) continue;
+    found.push({ start: task.ts, cpu: (task.tdur ?? task.dur) / 1000, wall: task.dur / 1000, what: [...new Set(inside.map((call) => call.args.data.functionName || call.name))].slice(0, 3).join(",") });
+  }
+  return found.sort((a, b) => b.cpu - a.cpu);
+}
+
+async function oneView(browser, origin, dir) {
+  const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle: 1, seed: !!process.env.PROBE_SEED });
+  try {
+    const base = resolve(dir);
+    await shop.page.route(`${origin}/concierge/**`, (route) => {
+      const path = decodeURIComponent(new URL(route.request().url()).pathname.slice("/concierge/".length));
+      const file = normalize(join(base, path));
+      if (!file.startsWith(base) || !existsSync(file)) return route.fallback();
+      return route.fulfill({ status: 200, contentType: file.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(file) });
+    });
+    await browser.startTracing(shop.page, { categories: CATEGORIES });
+    await shop.page.goto(`${origin}/`, { waitUntil: "load", timeout: 60_000 });
+    if ((await firstMark(shop.page, ["concierge:ready"], 15_000)) === null) return { error: "not ready" };
+    await firstMark(shop.page, ["concierge:config"], 5_000);
+    await shop.page.waitForTimeout(500);
+    const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
+    return { tasks: agentTasks(trace) };
+  } finally {
+    await shop.context.close().catch(() => {});
+  }
+}
+
+const server = await startServer();
+const browser = await launch();
+try {
+  const results = dirs.map(() => []);
+  for (const dir of dirs) await oneView(browser, server.url, dir); // one discarded view each
+  for (let view = 0; view < views; view++) {
+    for (const [index, dir] of dirs.entries()) results[index].push(await oneView(browser, server.url, dir));
+  }
+  for (const [index, dir] of dirs.entries()) {
+    const good = results[index].filter((result) => !result.error);
+    const nth = (n) => summary(good.map((result) => result.tasks[n]?.cpu ?? 0)).median;
+    const total = summary(good.map((result) => result.tasks.reduce((sum, task) => sum + task.cpu, 0))).median;
+    console.log(`${dir}: ${good.length} of ${views} views; CPU time of the agent's tasks, unthrottled (median over views)`);
+    console.log(`  longest ${nth(0).toFixed(1)} ms, second ${nth(1).toFixed(1)} ms, third ${nth(2).toFixed(1)} ms; all the agent's tasks ${total.toFixed(1)} ms`);
+    console.log(`  per view, longest: ${good.map((result) => (result.tasks[0]?.cpu ?? 0).toFixed(1)).join(" ")}`);
+    const last = good.at(-1);
+    if (last) console.log(`  last view: ${last.tasks.slice(0, process.env.PROBE_VERBOSE ? 99 : 5).map((task) => `${task.cpu.toFixed(1)} ms (${task.what})`).join("; ")}`);
+    const failed = results[index].filter((result) => result.error);
+    if (failed.length) console.log(`  errors: ${failed.map((result) => result.error).join("; ")}`);
+  }
+} finally {
+  await browser.close();
+  await server.stop();
+}
