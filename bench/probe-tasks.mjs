@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { firstMark, launch, openShop } from "./lib/browser.mjs";
 import { summary } from "./lib/stats.mjs";
+import { TRACE_CATEGORIES, agentTasks } from "./lib/trace.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const [viewsArgument, ...dirs] = process.argv.slice(2);
@@ -23,32 +24,6 @@ if (!(views > 0) || !dirs.length) {
   console.error("usage: node bench/probe-tasks.mjs VIEWS DIR_A [DIR_B ...]  (each DIR a copy of www/concierge)");
   process.exit(2);
 }
-const CATEGORIES = ["devtools.timeline", "disabled-by-default-devtools.timeline", "v8", "v8.execute", "toplevel"];
-
-/** The agent's tasks of one trace: [{ start, cpu, wall, what }], by CPU time, longest first. */
-function agentTasks(trace) {
-  const events = trace.traceEvents;
-  const main = events.find((event) => event.name === "thread_name" && event.args?.name === "CrRendererMain");
-  if (!main) return [];
-  const own = events.filter((event) => event.pid === main.pid && event.tid === main.tid && event.ph === "X");
-  // Outermost tasks only: a task's run nests in the scheduler's own.
-  const all = own.filter((event) => event.name === "RunTask" || event.name === "ThreadControllerImpl::RunTask");
-  const tasks = all.filter((task) => !all.some((outer) => outer !== task && outer.ts <= task.ts && outer.ts + outer.dur >= task.ts + task.dur && (outer.ts < task.ts || outer.dur > task.dur || all.indexOf(outer) < all.indexOf(task))));
-  const calls = own.filter((event) => {
-    const data = event.args?.data;
-    const url = data?.url ?? data?.stackTrace?.[0]?.url ?? "";
-    return ["FunctionCall", "EvaluateScript", "v8.callFunction", "V8.Execute", "RunMicrotasks", "TimerFire", "FireAnimationFrame"].includes(event.name) && String(url).includes("/concierge/");
-  });
-  const found = [];
-  for (const task of tasks) {
-    const end = task.ts + task.dur;
-    const inside = calls.filter((call) => call.ts >= task.ts && call.ts < end);
-    if (!inside.length) continue;
-    found.push({ start: task.ts, cpu: (task.tdur ?? task.dur) / 1000, wall: task.dur / 1000, what: [...new Set(inside.map((call) => call.args.data.functionName || call.name))].slice(0, 3).join(",") });
-  }
-  return found.sort((a, b) => b.cpu - a.cpu);
-}
-
 async function oneView(browser, origin, dir) {
   const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle: 1, seed: !!process.env.PROBE_SEED });
   try {
@@ -59,13 +34,13 @@ async function oneView(browser, origin, dir) {
       if (!file.startsWith(base) || !existsSync(file)) return route.fallback();
       return route.fulfill({ status: 200, contentType: file.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(file) });
     });
-    await browser.startTracing(shop.page, { categories: CATEGORIES });
+    await browser.startTracing(shop.page, { categories: TRACE_CATEGORIES });
     await shop.page.goto(`${origin}/`, { waitUntil: "load", timeout: 60_000 });
     if ((await firstMark(shop.page, ["concierge:ready"], 15_000)) === null) return { error: "not ready" };
     await firstMark(shop.page, ["concierge:config"], 5_000);
     await shop.page.waitForTimeout(500);
     const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
-    return { tasks: agentTasks(trace) };
+    return { tasks: agentTasks(trace, "/concierge/") };
   } finally {
     await shop.context.close().catch(() => {});
   }
@@ -87,7 +62,12 @@ try {
     console.log(`  longest ${nth(0).toFixed(1)} ms, second ${nth(1).toFixed(1)} ms, third ${nth(2).toFixed(1)} ms; all the agent's tasks ${total.toFixed(1)} ms`);
     console.log(`  per view, longest: ${good.map((result) => (result.tasks[0]?.cpu ?? 0).toFixed(1)).join(" ")}`);
     const last = good.at(-1);
-    if (last) console.log(`  last view: ${last.tasks.slice(0, process.env.PROBE_VERBOSE ? 99 : 5).map((task) => `${task.cpu.toFixed(1)} ms (${task.what})`).join("; ")}`);
+    if (last) console.log(`  last view, longest first: ${last.tasks.slice(0, 5).map((task) => `${task.cpu.toFixed(1)} ms (${task.what})`).join("; ")}`);
+    if (last && process.env.PROBE_VERBOSE) {
+      const first = Math.min(...last.tasks.map((task) => task.start));
+      const inOrder = [...last.tasks].sort((a, b) => a.start - b.start);
+      console.log(`  last view, in order: ${inOrder.map((task) => `@${((task.start - first) / 1000).toFixed(0)} ${task.cpu.toFixed(1)}/${task.wall.toFixed(1)} ms (${task.what})`).join("; ")}`);
+    }
     const failed = results[index].filter((result) => result.error);
     if (failed.length) console.log(`  errors: ${failed.map((result) => result.error).join("; ")}`);
   }

@@ -7,7 +7,7 @@ import { startServer } from "../tests/e2e/harness.mjs";
 import { launch } from "./lib/browser.mjs";
 import { runIngest } from "./lib/ingest.mjs";
 import { assistantSearch } from "./lib/assistant.mjs";
-import { decision, memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
+import { agentTaskTimes, decision, memory, pageCost, perEvent, targeting, vitals } from "./lib/measure.mjs";
 import { charts, header, report, tables } from "./lib/report.mjs";
 import { interestModelCost, WITHOUT_INTERESTS_WASM } from "./lib/interest-cost.mjs";
 import { GZIP_TOOL, measureSizes } from "./lib/sizes.mjs";
@@ -86,6 +86,9 @@ try {
   results.startup = await part(`start-up unthrottled (${SETTINGS.pageCost.loads} cold views)`, () =>
     pageCost(browser, origin, ROOT, { loads: SETTINGS.pageCost.loads, throttle: 1, variants: ["concierge"], settle: 0 }),
   );
+  results.agentTasks = await part(`the agent's tasks by CPU time (${SETTINGS.pageCost.loads} traced cold views)`, () =>
+    agentTaskTimes(browser, origin, ROOT, { loads: SETTINGS.pageCost.loads, throttle: SETTINGS.pageCost.throttle }),
+  );
   results.perEvent = await part("per event", () => perEvent(browser, origin, ROOT, SETTINGS.perEvent));
   results.decision = await part("campaign decision, 50 campaigns", () => decision(browser, origin, ROOT, SETTINGS.decision));
   results.targeting = await part("targeting", () => targeting(browser, origin, ROOT, SETTINGS.targeting));
@@ -100,7 +103,7 @@ results.ingest = await part("backend ingest", () => runIngest(ROOT));
 results.machine.loadAfter = loadavg();
 results.seconds = (Date.now() - started) / 1000;
 
-const broken = ["pageCost", "startup", "perEvent", "decision", "targeting", "assistantSearch", "memory", "vitals"].filter((name) => results[name]?.error);
+const broken = ["pageCost", "startup", "agentTasks", "perEvent", "decision", "targeting", "assistantSearch", "memory", "vitals"].filter((name) => results[name]?.error);
 for (const name of broken) results[name] = { ...results[name], failedPart: true };
 
 const chartDir = join(ROOT, "bench/charts");

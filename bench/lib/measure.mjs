@@ -1,6 +1,7 @@
 // Benchmark, measurements in the browser: page cost of each variant at 4x CPU throttling, Concierge's start-up, per-event cost, one campaign decision with 50 campaigns, targeting beside json-logic-js, memory, and the Web Vitals of the recovery banner.
 
 import { firstMark, openShop, pageRecord } from "./browser.mjs";
+import { TRACE_CATEGORIES, agentTasks } from "./trace.mjs";
 import { summary } from "./stats.mjs";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -196,6 +197,52 @@ async function readyConcierge(browser, origin, root, { accept, isolate = true })
   if (accept) await shop.page.evaluate(() => window.concierge("consent", "accept"));
   await shop.page.waitForTimeout(300);
   return { ...shop, consoleMessages };
+}
+
+/**
+ * The agent's main-thread tasks on a cold view of the demo's home page, unthrottled and traced:
+ * per view, the CPU time of its longest task that ran the agent's code, and of all of them
+ * (bench/lib/trace.mjs). CPU time is the main thread's own: another process on a busy machine
+ * does not stretch it as it stretches wall-clock time, and DevTools' CPU throttling at N× makes a
+ * task about N times its CPU time long. `throttle` is that N, for the estimate.
+ */
+export async function agentTaskTimes(browser, origin, root, { loads, throttle }) {
+  const views = [];
+  for (let i = 0; i < loads; i++) {
+    let shop;
+    try {
+      shop = await openShop(browser, origin, root, { variant: "concierge", throttle: 1 });
+      await browser.startTracing(shop.page, { categories: TRACE_CATEGORIES });
+      let ready;
+      try {
+        await shop.page.goto(`${origin}/`, { waitUntil: "load", timeout: 60_000 });
+        ready = (await firstMark(shop.page, ["concierge:ready"], READY_TIMEOUT_MS)) !== null;
+        if (ready) await firstMark(shop.page, ["concierge:config"], 5_000);
+        await shop.page.waitForTimeout(500);
+      } finally {
+        // Stopped whatever happened: Chromium traces one page at a time.
+        const trace = JSON.parse((await browser.stopTracing()).toString("utf8"));
+        views.push(ready ? agentTasks(trace, AGENT_SCRIPTS.concierge) : { error: `concierge:ready did not happen within ${READY_TIMEOUT_MS} ms` });
+      }
+    } catch (error) {
+      views.push({ error: String(error?.message ?? error).split("\n")[0] });
+    } finally {
+      await shop?.context.close().catch(() => {});
+    }
+  }
+  const good = views.filter((tasks) => Array.isArray(tasks) && tasks.length);
+  return {
+    loads,
+    throttle,
+    measured: good.length,
+    failures: views.filter((view) => !Array.isArray(view)).map((view) => view.error),
+    longest: summary(good.map((tasks) => tasks[0].cpu)),
+    longestWall: summary(good.map((tasks) => tasks[0].wall)),
+    total: summary(good.map((tasks) => tasks.reduce((sum, task) => sum + task.cpu, 0))),
+    tasks: summary(good.map((tasks) => tasks.length)),
+    // Views whose longest task, at `throttle`× its CPU time, would pass 50 ms.
+    viewsOver50: good.filter((tasks) => tasks[0].cpu * throttle > 50).length,
+  };
 }
 
 /**

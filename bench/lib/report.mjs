@@ -337,12 +337,39 @@ function ingestSection(ingest) {
   return out;
 }
 
+/** The agent's tasks by main-thread CPU time (bench/lib/trace.mjs), beside the wall-clock figures
+ * of the page cost, which a busy machine stretches. */
+function agentTasksSection(agentTasks) {
+  const out = ["## 2b. The agent's tasks by CPU time", ""];
+  if (!agentTasks || agentTasks.error) return [...out, `The agent's tasks were ${agentTasks ? failed(agentTasks) : "not measured"}.`, ""];
+  const { throttle } = agentTasks;
+  const times = (entry) => `${ms(entry.median)} (p95 ${ms(entry.p95)})`;
+  out.push(
+    `Concierge, ${agentTasks.measured} of ${agentTasks.loads} cold page views, unthrottled, traced (Chromium's \`devtools.timeline\` trace): every main-thread task in which a script of the agent's (\`/concierge/\`) ran, its CPU time (the main thread's own) and its wall-clock time. On a shared machine other processes stretch a task's wall-clock time but not its CPU time; DevTools' CPU throttling at ${throttle}× makes a task about ${throttle} times its CPU time long.`,
+    "",
+    table(
+      ["measure", "median (p95)", "<budget"],
+      [
+        ["the agent's longest task, CPU time", times(agentTasks.longest), ""],
+        [`the same × ${throttle}, as at ${throttle}× throttling`, `${ms(agentTasks.longest.median * throttle)} (p95 ${ms(agentTasks.longest.p95 * throttle)})`, `no long task (50 ms) at 4×: ${agentTasks.viewsOver50} of ${agentTasks.measured} views over: ${agentTasks.viewsOver50 === 0 ? "**met**" : "**missed**"}`],
+        ["the agent's longest task, wall-clock time", times(agentTasks.longestWall), ""],
+        ["all of the agent's tasks, CPU time", times(agentTasks.total), ""],
+        ["the agent's tasks, count", `${agentTasks.tasks.median} (p95 ${agentTasks.tasks.p95})`, ""],
+      ],
+    ),
+    "",
+  );
+  if (agentTasks.failures.length) out.push(`${agentTasks.failures.length} page views failed: ${[...new Set(agentTasks.failures)].join("; ")}.`, "");
+  return out;
+}
+
 /** The tables, in the order of issue 8's list. */
 export function tables(results) {
   return [
     ...downloadSection(results.sizes),
     ...pageCostSection(results.pageCost, results.settings.pageCost),
     ...startupSection(results.startup, results.pageCost, results.settings.pageCost),
+    ...agentTasksSection(results.agentTasks),
     ...perEventSection(results.perEvent),
     ...campaignsSection(results.decision, results.targeting),
     ...assistantSection(results.assistantSearch),

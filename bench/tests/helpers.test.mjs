@@ -14,6 +14,7 @@ import { charts, tables } from "../lib/report.mjs";
 import { measureSizes, PEERS } from "../lib/sizes.mjs";
 import { median, percentile, summary } from "../lib/stats.mjs";
 import { barChart } from "../lib/svg.mjs";
+import { agentTasks } from "../lib/trace.mjs";
 
 test("median and nearest-rank percentiles, ignoring what is not a number", () => {
   const check = (values, expect) => assert.deepEqual({ median: median(values), p95: percentile(values, 95) }, expect, JSON.stringify(values));
@@ -157,6 +158,7 @@ function fakeResults(sizes) {
     decision: { timer: { resolution: 0.005, isolated: true }, campaigns: 50, triggers: ["page_view", "custom"], inputs: ["signal route", "call trigger"], firstDecision: { shown: 3, holdout: 1, views: 3 }, warmup: 200, batch: 10, ...figure(42.5) },
     targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", ...figure(0.8), method: "batches" }], speedup: 1.5 },
     memory: { events: 1000, noneHeap: 1000, alloyHeap: { error: "alloy did not become ready" }, conciergeHeapReady: 2000, wasmMemoryReady: 65536, conciergeHeapAfterEvents: 2100, wasmMemoryAfterEvents: 65536 },
+    agentTasks: { loads: 2, throttle: 4, measured: 2, failures: [], longest: figure(13), longestWall: figure(30), total: figure(40), tasks: figure(20), viewsOver50: 1 },
     vitals: { loads: 2, throttle: 4, measured: 2, failures: [], cls: figure(0), agentShiftValue: figure(0), agentShifts: 0, dismissInteraction: interactionSummary([null, 24]) },
     ingest: { error: "ingest_bench printed no table" },
   };
@@ -186,6 +188,7 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(line("| alloy, configured"), /not measured: alloy did not become ready/);
     assert.match(line("| interaction: a click"), /\| under 16 ms \| 24 ms \| under 100 ms: \*\*met\*\* \|/);
     assert.match(text, /The ingest benchmark was not measured: ingest_bench printed no table\./);
+    assert.equal(line("| the same × 4"), "| the same × 4, as at 4× throttling | 52.0 ms (p95 52.0 ms) | no long task (50 ms) at 4×: 1 of 2 views over: **missed** |");
     const drawn = charts(results);
     assert.deepEqual(Object.keys(drawn).sort(), ["page-cost.svg", "per-event.svg", "sizes.svg", "startup.svg"]);
     assert.match(drawn["page-cost.svg"], />failed</, "a variant without figures is drawn as failed");
@@ -278,4 +281,30 @@ test("the assistant's timed document: 500 entries, as many in each language, the
   }
   for (const id of ["delivery-time", "return-policy"]) assert.ok(document.entries.some((entry) => entry.id === id), `the demo's ${id} kept`);
   assert.deepEqual(knowledge500(root), document, "the same document on every run");
+});
+
+test("the agent's tasks from a trace: outermost tasks on the main thread in which its scripts ran, by CPU time", () => {
+  const main = { pid: 1, tid: 7 };
+  const task = (ts, dur, tdur) => ({ ...main, ph: "X", name: "ThreadControllerImpl::RunTask", ts, dur, tdur });
+  const call = (ts, url, functionName = "once") => ({ ...main, ph: "X", name: "FunctionCall", ts, dur: 10, args: { data: { url, functionName } } });
+  const trace = {
+    traceEvents: [
+      { pid: 1, tid: 7, ph: "M", name: "thread_name", args: { name: "CrRendererMain" } },
+      { pid: 1, tid: 9, ph: "M", name: "thread_name", args: { name: "Compositor" } },
+      // A task with the scheduler's entry nested inside it: counted once, as the outer one.
+      task(1_000, 9_000, 4_000),
+      { ...task(1_100, 8_000, 3_900), name: "RunTask" },
+      call(1_200, "https://shop.test/concierge/pkg/concierge.js", "boot"),
+      // The page's own task, and an agent call on another thread: not the agent's.
+      task(20_000, 30_000, 29_000),
+      call(20_100, "https://shop.test/shop.js"),
+      { ...call(20_200, "https://shop.test/concierge/pkg/concierge.js"), tid: 9 },
+      // A later, longer one of the agent's.
+      task(60_000, 12_000, 6_000),
+      call(60_500, "https://shop.test/concierge/loader.js", "start"),
+    ],
+  };
+  const tasks = agentTasks(trace, "/concierge/");
+  assert.deepEqual(tasks.map((entry) => [entry.cpu, entry.wall, entry.what]), [[6, 12, "start"], [4, 9, "boot"]]);
+  assert.deepEqual(agentTasks({ traceEvents: [] }, "/concierge/"), [], "no main thread, no tasks");
 });
