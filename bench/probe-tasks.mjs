@@ -25,7 +25,7 @@ if (!(views > 0) || !dirs.length) {
   process.exit(2);
 }
 async function oneView(browser, origin, dir) {
-  const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle: 1, seed: !!process.env.PROBE_SEED });
+  const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle: Number(process.env.PROBE_THROTTLE || 1), seed: !!process.env.PROBE_SEED });
   try {
     const base = resolve(dir);
     await shop.page.route(`${origin}/concierge/**`, (route) => {
