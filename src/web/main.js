@@ -44,9 +44,6 @@ export function start(settings, locale, config, wasm) {
   agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [], answers: [] };
   const running = agent;
   loading = loading || instantiate(wasm);
-  // Whether the published documents' answer is in by the warm-up, which then runs it too.
-  let answered = null;
-  Promise.resolve(config).then((answer) => (answered = [answer]), () => {});
   const task = () => new Promise((resolve) => nextTask(resolve));
   return loading
     .then((engine) =>
@@ -54,16 +51,7 @@ export function start(settings, locale, config, wasm) {
       // warm-up, as soon as the engine is instantiated, often before `DOMContentLoaded`; then,
       // once the document is ready, the engine's start.
       task()
-        .then(() => {
-          if (running !== agent) return;
-          // An answer that comes in after the warm-up and before the start is warmed up too.
-          if (!answered) {
-            Promise.resolve(config)
-              .then((answer) => task().then(() => running === agent && !running.engine && warm(engine, settings, locale, [answer])))
-              .catch(() => {});
-          }
-          return warm(engine, settings, locale, answered);
-        })
+        .then(() => running === agent && warmUp(engine, settings, locale, config, running))
         .then(whenDocumentReady)
         .then(task)
         .then(() => running === agent && boot(engine, settings, locale, config)),
@@ -239,16 +227,24 @@ function existingLayer() {
   return layer;
 }
 
-/** A start as `boot`'s will be (and the published documents' answer, when it is in), run on a
- * spare instance of the engine and dropped with its effects (`engine.warm`): the Wasm code the
- * start runs is compiled here, a task before the start, rather than in it (issue 8: a start of
- * 30 to 60 ms at 4× CPU throttling was mostly V8 compiling the Wasm's functions on their first
- * call). Nothing it does reaches the page; if it fails, the start does the compiling. */
-function warm(engine, settings, locale, answered) {
-  try {
-    const inputs = answered && [["config", asData(answered[0]) || null]];
-    return engine.warm(startRequest(settings, locale, false, [0, 0], [], []), inputs).catch(() => {});
-  } catch (error) {}
+/** A start as `boot`'s will be, run on a spare instance of the engine whose effects are dropped
+ * (`engine.spare`), then in a task of its own the published documents' answer, if it comes in
+ * before the start: the Wasm code they run is compiled here rather than in the start's task and
+ * the answer's (issue 8: a start of 30 to 60 ms at 4× CPU throttling was mostly V8 compiling the
+ * Wasm's functions on their first call; the code is the module's, shared by its instances).
+ * Nothing it does reaches the page; if it fails, the start does the compiling. */
+function warmUp(engine, settings, locale, config, running) {
+  return engine
+    .spare()
+    .then((spare) => {
+      spare.start(startRequest(settings, locale, false, [0, 0], [], []));
+      Promise.resolve(config)
+        .then((answer) =>
+          nextTask(() => running === agent && !running.engine && guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }))),
+        )
+        .catch(() => {});
+    })
+    .catch(() => {});
 }
 
 /** The calls queued on the stub's own `q` (never a `q` on a polluted prototype), oldest first. */

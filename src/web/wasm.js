@@ -28,15 +28,9 @@ function engine(exports, module) {
     handle: (request) => call(exports.concierge_handle, request),
     stop: () => exports.concierge_stop(),
     memoryBytes: () => exports.memory.buffer.byteLength,
-    /** Runs `request` as a start, then `inputs`, on a second instance of the module, and drops
-     * it with its effects. V8 compiles a Wasm function on its first call, on the calling
-     * thread, and the code is the module's, shared by its instances: this compiles what a
-     * start runs, in a task before the real one (issue 8). */
-    warm: (request, inputs) =>
-      WebAssembly.instantiate(module, {}).then((spare) => {
-        const other = engine(spare.exports, module);
-        other.start(request);
-        if (inputs) other.handle({ now: request.now, in: inputs });
-      }),
+    /** A second instance of the module, for a warm-up: V8 compiles a Wasm function on its
+     * first call, on the calling thread, and the code is the module's, shared by its instances
+     * (issue 8). */
+    spare: () => WebAssembly.instantiate(module, {}).then((spare) => engine(spare.exports, module)),
   };
 }

@@ -160,7 +160,7 @@ test("a config answer already in when the agent starts is applied in a task afte
     ],
   });
   const configCalls = await tab.page.evaluate(() => window.__configCalls);
-  assert.deepEqual(configCalls, [[2, true], [1, false]], "the spare runs the answer right after its start; the agent's engine in a task after its own start");
+  assert.deepEqual(configCalls, [[2, false], [1, false]], "the spare runs the answer first; each engine in a task after its start");
   assert.equal(await view(tab, "consent").count(), 1);
   await closeClean(tab);
 });
