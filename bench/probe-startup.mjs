@@ -11,11 +11,9 @@
 // `PROBE_THROTTLE` changes the throttling (default 4); `PROBE_VERBOSE=1` prints each view's agent
 // script runs over 20 ms and its performance marks.
 
-import { existsSync, readFileSync } from "node:fs";
-import { join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "../tests/e2e/harness.mjs";
-import { firstMark, launch, openShop, pageRecord } from "./lib/browser.mjs";
+import { firstMark, openShop, pageRecord } from "./lib/browser.mjs";
+import { inTurns, serveBuild } from "./lib/probe.mjs";
 import { summary } from "./lib/stats.mjs";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -38,14 +36,7 @@ async function oneView(browser, origin, dir) {
         ).observe({ type: "long-animation-frame", buffered: true });
       });
     }
-    const base = resolve(dir);
-    await shop.page.route(`${origin}/concierge/**`, (route) => {
-      const path = decodeURIComponent(new URL(route.request().url()).pathname.slice("/concierge/".length));
-      const file = normalize(join(base, path));
-      if (!file.startsWith(base) || !existsSync(file)) return route.fallback();
-      const type = file.endsWith(".wasm") ? "application/wasm" : "text/javascript";
-      return route.fulfill({ status: 200, contentType: type, body: readFileSync(file) });
-    });
+    await serveBuild(shop.page, origin, dir);
     await shop.page.goto(`${origin}/`, { waitUntil: "load", timeout: 60_000 });
     if ((await firstMark(shop.page, ["concierge:ready"], 15_000)) === null) return { error: "not ready" };
     await firstMark(shop.page, ["concierge:config"], 5_000);
@@ -75,31 +66,20 @@ async function oneView(browser, origin, dir) {
   }
 }
 
-const server = await startServer();
-const browser = await launch();
-try {
-  const results = dirs.map(() => []);
-  for (const dir of dirs) await oneView(browser, server.url, dir); // one discarded view each
-  for (let view = 0; view < views; view++) {
-    for (const [index, dir] of dirs.entries()) results[index].push(await oneView(browser, server.url, dir));
+const results = await inTurns(dirs, views, oneView);
+for (const [index, dir] of dirs.entries()) {
+  const good = results[index].filter((result) => !result.error);
+  const median = (name) => summary(good.map((result) => result[name]).filter((value) => value !== null)).median;
+  console.log(`${dir}: ${good.length} of ${views} views at ${throttle}x`);
+  console.log(`  longest agent script run, median ${median("longest").toFixed(1)} ms; per view: ${good.map((r) => Math.round(r.longest)).join(" ")}`);
+  console.log(`  views with an agent script run over 50 ms: ${good.filter((r) => r.over50.length).length}`);
+  console.log(`  over 50 ms: ${good.flatMap((r) => r.over50).join("; ") || "none"}`);
+  const invokers = [...new Set(good.flatMap((r) => Object.keys(r.byInvoker)))];
+  for (const invoker of invokers) {
+    const durations = good.map((r) => r.byInvoker[invoker]).filter((value) => value !== undefined);
+    console.log(`  ${invoker}: longest per view, median ${summary(durations).median.toFixed(1)} ms over ${durations.length} views; over 50 ms in ${durations.filter((d) => d > 50).length}`);
   }
-  for (const [index, dir] of dirs.entries()) {
-    const good = results[index].filter((result) => !result.error);
-    const median = (name) => summary(good.map((result) => result[name]).filter((value) => value !== null)).median;
-    console.log(`${dir}: ${good.length} of ${views} views at ${throttle}x`);
-    console.log(`  longest agent script run, median ${median("longest").toFixed(1)} ms; per view: ${good.map((r) => Math.round(r.longest)).join(" ")}`);
-    console.log(`  views with an agent script run over 50 ms: ${good.filter((r) => r.over50.length).length}`);
-    console.log(`  over 50 ms: ${good.flatMap((r) => r.over50).join("; ") || "none"}`);
-    const invokers = [...new Set(good.flatMap((r) => Object.keys(r.byInvoker)))];
-    for (const invoker of invokers) {
-      const durations = good.map((r) => r.byInvoker[invoker]).filter((value) => value !== undefined);
-      console.log(`  ${invoker}: longest per view, median ${summary(durations).median.toFixed(1)} ms over ${durations.length} views; over 50 ms in ${durations.filter((d) => d > 50).length}`);
-    }
-    console.log(`  ready after DOMContentLoaded, median ${median("ready").toFixed(1)} ms; config ${median("config").toFixed(1)} ms`);
-    const errors = [...new Set(good.flatMap((r) => r.errors)), ...results[index].filter((r) => r.error).map((r) => r.error)];
-    if (errors.length) console.log(`  errors: ${errors.join("; ")}`);
-  }
-} finally {
-  await browser.close();
-  await server.stop();
+  console.log(`  ready after DOMContentLoaded, median ${median("ready").toFixed(1)} ms; config ${median("config").toFixed(1)} ms`);
+  const errors = [...new Set(good.flatMap((r) => r.errors)), ...results[index].filter((r) => r.error).map((r) => r.error)];
+  if (errors.length) console.log(`  errors: ${errors.join("; ")}`);
 }

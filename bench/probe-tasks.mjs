@@ -9,11 +9,9 @@
 // would take about four times as long), of the second longest, and of their sum, and the
 // longest tasks of one view. `PROBE_SEED=1` seeds a returning visitor with an abandoned cart.
 
-import { existsSync, readFileSync } from "node:fs";
-import { join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { startServer } from "../tests/e2e/harness.mjs";
-import { firstMark, launch, openShop } from "./lib/browser.mjs";
+import { firstMark, openShop } from "./lib/browser.mjs";
+import { inTurns, serveBuild } from "./lib/probe.mjs";
 import { summary } from "./lib/stats.mjs";
 import { TRACE_CATEGORIES, agentTasks } from "./lib/trace.mjs";
 
@@ -24,16 +22,12 @@ if (!(views > 0) || !dirs.length) {
   console.error("usage: node bench/probe-tasks.mjs VIEWS DIR_A [DIR_B ...]  (each DIR a copy of www/concierge)");
   process.exit(2);
 }
+const throttle = Number(process.env.PROBE_THROTTLE || 1);
+
 async function oneView(browser, origin, dir) {
-  const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle: Number(process.env.PROBE_THROTTLE || 1), seed: !!process.env.PROBE_SEED });
+  const shop = await openShop(browser, origin, ROOT, { variant: "concierge", throttle, seed: !!process.env.PROBE_SEED });
   try {
-    const base = resolve(dir);
-    await shop.page.route(`${origin}/concierge/**`, (route) => {
-      const path = decodeURIComponent(new URL(route.request().url()).pathname.slice("/concierge/".length));
-      const file = normalize(join(base, path));
-      if (!file.startsWith(base) || !existsSync(file)) return route.fallback();
-      return route.fulfill({ status: 200, contentType: file.endsWith(".wasm") ? "application/wasm" : "text/javascript", body: readFileSync(file) });
-    });
+    await serveBuild(shop.page, origin, dir);
     await browser.startTracing(shop.page, { categories: TRACE_CATEGORIES });
     await shop.page.goto(`${origin}/`, { waitUntil: "load", timeout: 60_000 });
     if ((await firstMark(shop.page, ["concierge:ready"], 15_000)) === null) return { error: "not ready" };
@@ -46,32 +40,21 @@ async function oneView(browser, origin, dir) {
   }
 }
 
-const server = await startServer();
-const browser = await launch();
-try {
-  const results = dirs.map(() => []);
-  for (const dir of dirs) await oneView(browser, server.url, dir); // one discarded view each
-  for (let view = 0; view < views; view++) {
-    for (const [index, dir] of dirs.entries()) results[index].push(await oneView(browser, server.url, dir));
+const results = await inTurns(dirs, views, oneView);
+for (const [index, dir] of dirs.entries()) {
+  const good = results[index].filter((result) => !result.error);
+  const nth = (n) => summary(good.map((result) => result.tasks[n]?.cpu ?? 0)).median;
+  const total = summary(good.map((result) => result.tasks.reduce((sum, task) => sum + task.cpu, 0))).median;
+  console.log(`${dir}: ${good.length} of ${views} views; CPU time of the agent's tasks at ${throttle}x (median over views)`);
+  console.log(`  longest ${nth(0).toFixed(1)} ms, second ${nth(1).toFixed(1)} ms, third ${nth(2).toFixed(1)} ms; all the agent's tasks ${total.toFixed(1)} ms`);
+  console.log(`  per view, longest: ${good.map((result) => (result.tasks[0]?.cpu ?? 0).toFixed(1)).join(" ")}`);
+  const last = good.at(-1);
+  if (last) console.log(`  last view, longest first: ${last.tasks.slice(0, 5).map((task) => `${task.cpu.toFixed(1)} ms (${task.what})`).join("; ")}`);
+  if (last && process.env.PROBE_VERBOSE) {
+    const first = Math.min(...last.tasks.map((task) => task.start));
+    const inOrder = [...last.tasks].sort((a, b) => a.start - b.start);
+    console.log(`  last view, in order: ${inOrder.map((task) => `@${((task.start - first) / 1000).toFixed(0)} ${task.cpu.toFixed(1)}/${task.wall.toFixed(1)} ms (${task.what})`).join("; ")}`);
   }
-  for (const [index, dir] of dirs.entries()) {
-    const good = results[index].filter((result) => !result.error);
-    const nth = (n) => summary(good.map((result) => result.tasks[n]?.cpu ?? 0)).median;
-    const total = summary(good.map((result) => result.tasks.reduce((sum, task) => sum + task.cpu, 0))).median;
-    console.log(`${dir}: ${good.length} of ${views} views; CPU time of the agent's tasks, unthrottled (median over views)`);
-    console.log(`  longest ${nth(0).toFixed(1)} ms, second ${nth(1).toFixed(1)} ms, third ${nth(2).toFixed(1)} ms; all the agent's tasks ${total.toFixed(1)} ms`);
-    console.log(`  per view, longest: ${good.map((result) => (result.tasks[0]?.cpu ?? 0).toFixed(1)).join(" ")}`);
-    const last = good.at(-1);
-    if (last) console.log(`  last view, longest first: ${last.tasks.slice(0, 5).map((task) => `${task.cpu.toFixed(1)} ms (${task.what})`).join("; ")}`);
-    if (last && process.env.PROBE_VERBOSE) {
-      const first = Math.min(...last.tasks.map((task) => task.start));
-      const inOrder = [...last.tasks].sort((a, b) => a.start - b.start);
-      console.log(`  last view, in order: ${inOrder.map((task) => `@${((task.start - first) / 1000).toFixed(0)} ${task.cpu.toFixed(1)}/${task.wall.toFixed(1)} ms (${task.what})`).join("; ")}`);
-    }
-    const failed = results[index].filter((result) => result.error);
-    if (failed.length) console.log(`  errors: ${failed.map((result) => result.error).join("; ")}`);
-  }
-} finally {
-  await browser.close();
-  await server.stop();
+  const failed = results[index].filter((result) => result.error);
+  if (failed.length) console.log(`  errors: ${failed.map((result) => result.error).join("; ")}`);
 }
