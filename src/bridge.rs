@@ -91,6 +91,9 @@ impl Bridge {
     /// `{ now, settings, locale, path, seed: [hi, lo], stored: [[key, text]...],
     ///    calls: [[name, first, second]...], layer: [entry...] }`.
     /// Returns the agent (unless the request is unreadable) and the effects to carry out.
+    /// With `prepare: true`, it stops once the agent is built, before it starts, and returns no
+    /// agent: the shell's warm-up, which has the Wasm's code compiled in two tasks rather than
+    /// one (V8 compiles a function on its first call; src/web/main.js `warmUp`).
     pub fn start(request: &str) -> (Option<Bridge>, String) {
         let mut out = Out::default();
         let request = match json::parse(request) {
@@ -130,6 +133,9 @@ impl Bridge {
             out.warn(text!("start: ", problem.describe()));
         }
         let mut bridge = Bridge { agent: Agent::for_page(settings), answers: 0 };
+        if matches!(request.field("prepare"), Some(Value::Bool(true))) {
+            return (None, out.finish());
+        }
 
         let start = Event::Start { stored: Box::new(stored), page, seed: seed(&request) };
         let effects = bridge.agent.handle_all([start], now);

@@ -237,7 +237,14 @@ function warmUp(engine, settings, locale, config, running) {
   return engine
     .spare()
     .then((spare) => {
-      spare.start(startRequest(settings, locale, false, [0, 0], [], []));
+      // Reading the request and building the agent, then, in a task of its own, starting it:
+      // each a part of the compiling (in one task, 40 to 50 ms of CPU time at 4×).
+      const request = startRequest(settings, locale, false, [0, 0], [], []);
+      spare.start({ ...request, prepare: true });
+      return new Promise((resolve) => nextTask(resolve)).then(() => running === agent && spare.start(request) && spare);
+    })
+    .then((spare) => {
+      if (!spare) return;
       Promise.resolve(config)
         .then((answer) =>
           nextTask(() => running === agent && !running.engine && guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }))),

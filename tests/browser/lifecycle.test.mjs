@@ -116,6 +116,28 @@ function recordStarts(failSpare) {
   };
 }
 
+test("the loader starts the engine's download before it reads storage and asks for the config", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      const order = (window.__order = []);
+      const realFetch = window.fetch;
+      window.fetch = function (url, init) {
+        order.push("fetch " + new URL(String(url), location.href).pathname);
+        return realFetch.call(this, url, init);
+      };
+      const getItem = Storage.prototype.getItem;
+      Storage.prototype.getItem = function (key) {
+        if (order.length < 4) order.push("storage");
+        return getItem.call(this, key);
+      };
+    },
+  });
+  const order = await tab.page.evaluate(() => window.__order);
+  assert.deepEqual(order.slice(0, 3), ["fetch /concierge/pkg/concierge_bg.wasm", "storage", "fetch /v1/config"]);
+  await closeClean(tab);
+});
+
 test("a warm-up start runs first on a spare instance of the engine, and nothing it does reaches the page", async () => {
   const tab = await newTab(shared.browser);
   // A bad setting: the start warns once about it.
@@ -125,11 +147,11 @@ test("a warm-up start runs first on a spare instance of the engine, and nothing 
   });
   const starts = await tab.page.evaluate(() => window.__starts);
   assert.deepEqual(
-    starts.map(([instance]) => instance),
-    [2, 1],
-    "the spare (instantiated second) starts before the agent's own engine (instantiated first)",
+    starts.map(([instance, request]) => [instance, request.prepare ?? false]),
+    [[2, true], [2, false], [1, false]],
+    "the spare (instantiated second) is prepared, then started, before the agent's own engine (instantiated first) starts",
   );
-  const [spare, own] = starts.map(([, request]) => request);
+  const [, spare, own] = starts.map(([, request]) => request);
   assert.deepEqual(spare.stored, own.stored, "the warm-up starts from what the start reads");
   assert.ok(own.stored.some(([key]) => key.endsWith(":cart")), "the stored cart is read");
   assert.equal(own.calls.length + spare.calls.length, own.calls.length);

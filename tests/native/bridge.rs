@@ -448,3 +448,22 @@ fn campaigns_speak_the_contracts_wire() {
     assert!(said.iter().any(|w| w.starts_with("signal value must be")), "{said:?}");
     assert!(said.iter().any(|w| w.starts_with("signal must be exit_intent")), "{said:?}");
 }
+
+#[test]
+fn a_prepare_only_start_reads_the_request_and_builds_nothing_the_shell_would_carry_out() {
+    // The shell's warm-up: a start that stops once the agent is built. A bad setting is still
+    // read (and warned about, in effects the warm-up drops); nothing is drawn, stored or sent.
+    let request = format!(
+        r#"{{"now":{T0},"settings":{{"site":"test","currency":"EUR","region":"Narnia"}},"locale":"en-GB","path":"/","seed":[1,2],"prepare":true}}"#
+    );
+    let (bridge, effects) = Bridge::start(&request);
+    assert!(bridge.is_none(), "no agent is kept");
+    let effects = effects_of(&effects);
+    assert!(effects.iter().all(|effect| verb(effect) == "warn"), "{effects:?}");
+    assert!(warnings(&effects)[0].contains("data-region"), "{effects:?}");
+    // Without the flag, or with it other than `true`, the same request starts the agent.
+    let started = request.replace(r#""prepare":true"#, r#""prepare":"yes""#);
+    let (bridge, effects) = Bridge::start(&started);
+    assert!(bridge.is_some());
+    assert!(effects_of(&effects).iter().any(|effect| verb(effect) == "render"), "{effects}");
+}
