@@ -48,7 +48,8 @@ struct Out {
 
 impl Default for Out {
     fn default() -> Out {
-        let mut json = JsonWriter::new();
+        // Room for a tracked event's effects (about 1.3 KB) from the start.
+        let mut json = JsonWriter::with_capacity(4096);
         json.open_array();
         Out { json }
     }

@@ -159,7 +159,8 @@ fn encode_consent(out: &mut JsonWriter, consent: &Consent) {
 
 /// The document stored for a record, as the JSON text storage holds.
 pub fn encode(record: &Record) -> String {
-    let mut out = JsonWriter::new();
+    // Room for a cart or an event entry (200 to 400 bytes) from the start.
+    let mut out = JsonWriter::with_capacity(512);
     out.open_object();
     let version = if matches!(record, Record::Consent(_)) { CONSENT_VERSION } else { VERSION };
     out.number_field("v", version);
