@@ -136,12 +136,59 @@ pub struct Pending {
 
 /// The events waiting to be sent, with their bookkeeping ([`OutboxMeta`], reached through
 /// `Deref`: `outbox.pending` is `outbox.meta.pending`).
+///
+/// The events are read through [`Outbox::events`] and changed only by this module's methods,
+/// each of which notes what it did in [`Outbox::changes`]: storage's copy (one entry per
+/// event) is then brought in line by replaying the changes, not by comparing every id again.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbox {
-    pub events: Vec<OutEvent>,
+    events: Vec<OutEvent>,
     pub meta: OutboxMeta,
     /// A request is on the wire now (not persisted: a new page starts with none).
     pub in_flight: bool,
+    changes: Changes,
+}
+
+/// One change to the outbox's list of events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// An event came at the end.
+    Appended,
+    /// The event at this place of the list (as it stood then) went.
+    Removed(usize),
+}
+
+/// The changes to the outbox's events since storage's entries were last brought in line with
+/// them ([`Outbox::stored_as`]), in order: replayed on the ids storage then held, they give the
+/// ids it must hold now. Bookkeeping for storage, not state: two outboxes with the same events
+/// are equal whatever their changes.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    /// The mark storage's entries were in line at (0: never; see `persist::Written`).
+    pub since: u64,
+    pub log: Vec<Change>,
+    /// A change the log does not describe (an event placed before others, or more changes
+    /// than it keeps): storage's entries are compared with the events whole.
+    pub lost: bool,
+}
+
+/// Changes logged at most between two writes; beyond them the log is given up (`lost`).
+const CHANGES_KEPT: usize = 64;
+
+impl PartialEq for Changes {
+    fn eq(&self, _: &Changes) -> bool {
+        true
+    }
+}
+
+impl Changes {
+    fn note(&mut self, change: Change) {
+        if self.log.len() < CHANGES_KEPT {
+            self.log.push(change);
+        } else {
+            self.lost = true;
+        }
+    }
 }
 
 impl std::ops::Deref for Outbox {
@@ -212,11 +259,49 @@ pub fn event_bytes(event: &OutEvent) -> usize {
 impl Outbox {
     /// The outbox storage held: its bookkeeping and its events, held to the limit.
     pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
-        let mut outbox = Outbox { events: Vec::new(), meta, in_flight: false };
+        let mut outbox = Outbox { meta, ..Outbox::default() };
         for event in events {
             outbox.adopt(event);
         }
         outbox
+    }
+
+    /// An outbox holding `events` as they are (in this order, not held to the limit), for tests.
+    pub fn of_events(events: Vec<OutEvent>) -> Outbox {
+        Outbox { events, ..Outbox::default() }
+    }
+
+    /// The events waiting, oldest first.
+    pub fn events(&self) -> &[OutEvent] {
+        &self.events
+    }
+
+    /// What changed in the events since storage was last in line with them.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Storage's entries are now in line with the events, at `mark` (0: they are not known to
+    /// be): the log starts again.
+    pub fn stored_as(&mut self, mark: u64) {
+        self.changes.since = mark;
+        self.changes.log.clear();
+        self.changes.lost = false;
+    }
+
+    fn append(&mut self, event: OutEvent) {
+        self.events.push(event);
+        self.changes.note(Change::Appended);
+    }
+
+    /// Removes the events `gone` picks (asked once each, in order), noting each removal.
+    fn remove_where(&mut self, gone: impl FnMut(&OutEvent) -> bool) {
+        remove_noted(&mut self.events, &mut self.changes, gone);
+    }
+
+    /// Takes one event out, unsent (a handoff the visitor was told failed).
+    pub fn remove(&mut self, id: &str) {
+        self.remove_where(|event| event.id == id);
     }
 
     /// Adds an event; a full outbox gives up its oldest measurement, never a consent or cart.
@@ -224,12 +309,12 @@ impl Outbox {
         if let Payload::Cart(_) = event.payload {
             // Only the newest cart matters; older unsent snapshots are superseded.
             let pending = self.meta.pending.as_ref();
-            self.events.retain(|old| {
-                !matches!(old.payload, Payload::Cart(_))
-                    || pending.is_some_and(|p| p.ids.contains(&old.id))
+            remove_noted(&mut self.events, &mut self.changes, |old| {
+                matches!(old.payload, Payload::Cart(_))
+                    && !pending.is_some_and(|p| p.ids.contains(&old.id))
             });
         }
-        self.events.push(event);
+        self.append(event);
         self.enforce_limit();
     }
 
@@ -241,13 +326,10 @@ impl Outbox {
             return;
         }
         let mut to_drop = excess;
-        self.events.retain(|event| {
-            if to_drop > 0 && is_measurement(event) {
-                to_drop -= 1;
-                false
-            } else {
-                true
-            }
+        self.remove_where(|event| {
+            let drop = to_drop > 0 && is_measurement(event);
+            to_drop -= usize::from(drop);
+            drop
         });
         let dropped = (excess - to_drop) as u32;
         self.meta.dropped = self.meta.dropped.saturating_add(dropped);
@@ -349,7 +431,7 @@ impl Outbox {
             }
             SendOutcome::TooLarge => {
                 let ids = pending.ids.clone();
-                self.events.retain(|e| !ids.contains(&e.id));
+                self.remove_where(|e| ids.contains(&e.id));
                 self.meta.pending = None;
                 1
             }
@@ -371,7 +453,7 @@ impl Outbox {
     /// Drops events the backend has (acknowledged here or by another tab), remembering their
     /// ids so no copy is sent again.
     pub fn forget(&mut self, ids: &[String]) {
-        self.events.retain(|e| !ids.contains(&e.id));
+        self.remove_where(|e| ids.contains(&e.id));
         for id in ids {
             if !self.meta.acked.contains(id) {
                 self.meta.acked.push(id.clone());
@@ -387,7 +469,13 @@ impl Outbox {
             return;
         }
         let at = self.events.partition_point(|e| order(e) <= order(&event));
-        self.events.insert(at, event);
+        if at == self.events.len() {
+            self.append(event);
+        } else {
+            // Before events storage may hold: the log has no word for it.
+            self.changes.lost = true;
+            self.events.insert(at, event);
+        }
         self.enforce_limit();
     }
 
@@ -404,6 +492,25 @@ impl Outbox {
         }
         self.meta.dropped = self.meta.dropped.max(other.dropped);
     }
+}
+
+/// Removes the events `gone` picks (asked once each, in order) from `events`, noting each
+/// removal in `changes` at its place in the list as it stands after the removals before it.
+fn remove_noted(
+    events: &mut Vec<OutEvent>,
+    changes: &mut Changes,
+    mut gone: impl FnMut(&OutEvent) -> bool,
+) {
+    let mut at = 0;
+    events.retain(|event| {
+        if gone(event) {
+            changes.note(Change::Removed(at));
+            false
+        } else {
+            at += 1;
+            true
+        }
+    });
 }
 
 /// By time, and on a tie a consent record first (the backend applies events in order, and

@@ -98,7 +98,7 @@ fn on_screen(tab: &Tab) -> Vec<String> {
 fn measured(tab: &Tab) -> Vec<(CampaignEvent, String, CampaignBucket)> {
     tab.sync()
         .outbox
-        .events
+        .events()
         .iter()
         .filter_map(|event| match &event.payload {
             Payload::Campaign { event, campaign, bucket, .. } => {
@@ -333,7 +333,7 @@ fn a_conversion_in_the_goal_window_is_measured_and_stops_the_campaign() {
     let effects = tab.handle(commerce(CommerceKind::Purchase, vec![]), now);
     assert!(effects.iter().any(|e| matches!(e,
         Effect::Notify(Notice::Campaign { campaign, event: "converted", .. }) if campaign == "stops")));
-    let conversion = tab.sync().outbox.events.iter().find_map(|event| match &event.payload {
+    let conversion = tab.sync().outbox.events().iter().find_map(|event| match &event.payload {
         Payload::Campaign { event: CampaignEvent::Conversion, value, .. } => Some(*value),
         _ => None,
     });
