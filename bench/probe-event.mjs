@@ -131,8 +131,13 @@ function pairsInPage({ pairs, warmup, params }) {
     probe.outputs = null;
     const verbs = {};
     const stored = {};
-    for (const text of outputs) {
-      for (const effect of JSON.parse(text)) {
+    for (const output of outputs) {
+      // The effects, then after a line break the documents their `store`s write (src/bridge.rs).
+      const cut = output.indexOf("\n");
+      const list = JSON.parse(cut < 0 ? output : output.slice(0, cut));
+      let at = cut + 1;
+      for (const effect of list) if (effect[0] === "store") effect[2] = output.slice(at, (at += effect[2]));
+      for (const effect of list) {
         verbs[effect[0]] = (verbs[effect[0]] || 0) + 1;
         if (effect[0] === "store") stored[effect[1]] = (stored[effect[1]] || 0) + effect[2].length;
         if (effect[0] === "store" && window.__dump) console.log(effect[1] + " " + effect[2].slice(0, 200) + " ... " + effect[2].replace(/"evt_[a-z0-9]+",?/g, "").slice(-300));

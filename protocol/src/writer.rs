@@ -86,6 +86,11 @@ impl JsonWriter {
         JsonWriter { out: String::with_capacity(bytes), after_value: false }
     }
 
+    /// A writer that goes on after `text` (a document of its own, not a value after it).
+    pub fn continuing(text: String) -> JsonWriter {
+        JsonWriter { out: text, after_value: false }
+    }
+
     /// The text so far (what the caller has closed is complete JSON).
     pub fn as_str(&self) -> &str {
         &self.out
