@@ -831,7 +831,7 @@ impl Agent {
         self.interests.half_life = self.config.interests_half_life;
         self.interests_sent = self.interests_top(now);
         let meta = outbox.present();
-        self.written.outbox = meta.clone();
+        self.written.set_outbox(meta.clone());
         self.written.set_events(persist::event_ids(&events));
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
         self.written.align_events(&self.sync.outbox);
@@ -1016,7 +1016,7 @@ impl Agent {
             StorageChange::Put(Record::Outbox(meta)) => {
                 let other = sync::Outbox::from_stored(meta.clone(), Vec::new());
                 self.sync.outbox.merge(&other);
-                self.written.outbox = Some(meta);
+                self.written.set_outbox(Some(meta));
             }
             StorageChange::Put(Record::Event(event)) => {
                 self.written.push_event(event.id.clone());

@@ -158,7 +158,13 @@ pub struct Written {
     pub consent: Option<Consent>,
     pub cart: Option<Recovery>,
     pub identity: Option<Identity>,
-    pub outbox: Option<OutboxMeta>,
+    /// The outbox's bookkeeping storage holds. Private: each change to it outside
+    /// [`Written::update`] also forgets `meta_mark`.
+    outbox: Option<OutboxMeta>,
+    /// The mark at which `outbox` was last the outbox's bookkeeping but for its count of
+    /// dropped events (0: not known to be): while the outbox notes no other change since it
+    /// ([`Changes::meta`](super::sync::Changes)), the two are not compared again.
+    meta_mark: u64,
     /// The ids of the event entries storage holds. Private: each change to it outside
     /// [`Written::update`] also forgets `events_mark`.
     events: Vec<String>,
@@ -247,6 +253,17 @@ impl Written {
             marks: self.marks,
             ..Written::default()
         };
+    }
+
+    /// The outbox's bookkeeping storage holds.
+    pub fn outbox(&self) -> Option<&OutboxMeta> {
+        self.outbox.as_ref()
+    }
+
+    /// Storage holds this bookkeeping of the outbox (read at start, or another tab's).
+    pub fn set_outbox(&mut self, meta: Option<OutboxMeta>) {
+        self.outbox = meta;
+        self.meta_mark = 0;
     }
 
     /// What storage holds when it holds the event entries `ids` (and nothing else known).
@@ -344,6 +361,7 @@ impl Written {
         self.replayed = false;
         // Taken: the event entries are in line at a new mark only once this update says so.
         let mark = std::mem::take(&mut self.events_mark);
+        let meta_mark = std::mem::take(&mut self.meta_mark);
         let mut writes = Vec::new();
         let mut erasures = std::mem::take(&mut self.discarded);
         let section = |s| Key::Section(s);
@@ -438,10 +456,17 @@ impl Written {
         }
         if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
-            let meta = &current.outbox.meta;
+            let meta = current.outbox.meta();
+            let changes = current.outbox.changes();
             // Its ids compared once: a derived `==` compared the pending batch's before the
             // count of dropped events, which moves on every event while the outbox is full.
-            let same = self.outbox.as_ref().filter(|stored| same_but_dropped(stored, meta));
+            // Not at all while the outbox notes no change but that count since storage last
+            // held the rest of it (the acknowledged ids are up to 400).
+            let unchanged = meta_mark != 0 && changes.since == meta_mark && !changes.meta;
+            let same = match self.outbox.as_ref() {
+                Some(stored) if unchanged => Some(stored),
+                stored => stored.filter(|stored| same_but_dropped(stored, meta)),
+            };
             match same {
                 Some(stored) if stored.dropped == meta.dropped => {}
                 Some(_) if hold => self.held = true,
@@ -453,6 +478,8 @@ impl Written {
             let events = current.outbox.events();
             self.marks += 1;
             self.events_mark = self.marks;
+            // Written, held (the same but for the count) or the same: the rest is in line.
+            self.meta_mark = self.marks;
             self.replayed = self.replay(current.outbox, mark, &mut writes, &mut erasures);
             if self.replayed {
                 return (writes, erasures);

@@ -143,7 +143,10 @@ pub struct Pending {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbox {
     events: Vec<OutEvent>,
-    pub meta: OutboxMeta,
+    /// Read through [`Outbox::meta`] (or `Deref`); changed through `DerefMut` or
+    /// [`Outbox::meta_mut`], which note it in [`Changes::meta`], but for the count of dropped
+    /// events, which storage's copy is compared by on every write anyway.
+    bookkeeping: OutboxMeta,
     /// A request is on the wire now (not persisted: a new page starts with none).
     pub in_flight: bool,
     changes: Changes,
@@ -170,6 +173,8 @@ pub struct Changes {
     /// A change the log does not describe (an event placed before others, or more changes
     /// than it keeps): storage's entries are compared with the events whole.
     pub lost: bool,
+    /// The bookkeeping may have changed (but for its count of dropped events) since `since`.
+    pub meta: bool,
 }
 
 /// Changes logged at most between two writes; beyond them the log is given up (`lost`).
@@ -194,13 +199,13 @@ impl Changes {
 impl std::ops::Deref for Outbox {
     type Target = OutboxMeta;
     fn deref(&self) -> &OutboxMeta {
-        &self.meta
+        &self.bookkeeping
     }
 }
 
 impl std::ops::DerefMut for Outbox {
     fn deref_mut(&mut self) -> &mut OutboxMeta {
-        &mut self.meta
+        self.meta_mut()
     }
 }
 
@@ -259,7 +264,7 @@ pub fn event_bytes(event: &OutEvent) -> usize {
 impl Outbox {
     /// The outbox storage held: its bookkeeping and its events, held to the limit.
     pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
-        let mut outbox = Outbox { meta, ..Outbox::default() };
+        let mut outbox = Outbox { bookkeeping: meta, ..Outbox::default() };
         for event in events {
             outbox.adopt(event);
         }
@@ -269,6 +274,17 @@ impl Outbox {
     /// An outbox holding `events` as they are (in this order, not held to the limit), for tests.
     pub fn of_events(events: Vec<OutEvent>) -> Outbox {
         Outbox { events, ..Outbox::default() }
+    }
+
+    /// The bookkeeping.
+    pub fn meta(&self) -> &OutboxMeta {
+        &self.bookkeeping
+    }
+
+    /// The bookkeeping, to change (noted in [`Changes::meta`]).
+    pub fn meta_mut(&mut self) -> &mut OutboxMeta {
+        self.changes.meta = true;
+        &mut self.bookkeeping
     }
 
     /// The events waiting, oldest first.
@@ -287,6 +303,7 @@ impl Outbox {
         self.changes.since = mark;
         self.changes.log.clear();
         self.changes.lost = false;
+        self.changes.meta = false;
     }
 
     fn append(&mut self, event: OutEvent) {
@@ -308,7 +325,7 @@ impl Outbox {
     pub fn push(&mut self, event: OutEvent) {
         if let Payload::Cart(_) = event.payload {
             // Only the newest cart matters; older unsent snapshots are superseded.
-            let pending = self.meta.pending.as_ref();
+            let pending = self.bookkeeping.pending.as_ref();
             remove_noted(&mut self.events, &mut self.changes, |old| {
                 matches!(old.payload, Payload::Cart(_))
                     && !pending.is_some_and(|p| p.ids.contains(&old.id))
@@ -332,7 +349,8 @@ impl Outbox {
             drop
         });
         let dropped = (excess - to_drop) as u32;
-        self.meta.dropped = self.meta.dropped.saturating_add(dropped);
+        // Not noted: the count is compared on every write (see `bookkeeping`).
+        self.bookkeeping.dropped = self.bookkeeping.dropped.saturating_add(dropped);
     }
 
     /// When the next batch may go: cart and consent changes at once (staff watch the cart live,
@@ -342,12 +360,13 @@ impl Outbox {
         if self.events.is_empty() || self.in_flight {
             return None;
         }
-        let urgent = self.meta.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
-        let by_interval = match self.meta.last_sent_at {
+        let urgent =
+            self.bookkeeping.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
+        let by_interval = match self.bookkeeping.last_sent_at {
             Some(at) if !urgent => at + FLUSH_INTERVAL,
             _ => now,
         };
-        Some(self.meta.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
+        Some(self.bookkeeping.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
     }
 
     pub fn is_due(&self, now: Millis) -> bool {
@@ -365,7 +384,7 @@ impl Outbox {
         if self.events.is_empty() {
             return None;
         }
-        let pending = match self.meta.pending.take() {
+        let pending = match self.meta_mut().pending.take() {
             Some(pending)
                 if pending.ids.iter().any(|id| self.events.iter().any(|e| &e.id == id)) =>
             {
@@ -393,11 +412,11 @@ impl Outbox {
         let batch = Batch {
             key: pending.key.clone(),
             identity: identity.clone(),
-            dropped: self.meta.dropped,
+            dropped: self.bookkeeping.dropped,
             events,
             beacon,
         };
-        self.meta.pending = Some(pending);
+        self.meta_mut().pending = Some(pending);
         Some(batch)
     }
 
@@ -405,17 +424,19 @@ impl Outbox {
     /// (a rejected batch, or a single event too large to ever send).
     pub fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, rng: &mut Rng) -> usize {
         self.in_flight = false;
-        let Some(pending) = self.meta.pending.as_ref().filter(|p| p.key == key) else { return 0 };
+        let Some(pending) = self.bookkeeping.pending.as_ref().filter(|p| p.key == key) else {
+            return 0;
+        };
         match outcome {
             SendOutcome::Accepted { .. } | SendOutcome::Rejected { .. } => {
                 let ids = pending.ids.clone();
                 let count = ids.len();
                 self.forget(&ids);
-                self.meta.pending = None;
-                self.meta.dropped = 0;
-                self.meta.attempts = 0;
-                self.meta.next_attempt_at = None;
-                self.meta.last_sent_at = Some(now);
+                self.meta_mut().pending = None;
+                self.meta_mut().dropped = 0;
+                self.meta_mut().attempts = 0;
+                self.meta_mut().next_attempt_at = None;
+                self.meta_mut().last_sent_at = Some(now);
                 if matches!(outcome, SendOutcome::Rejected { .. }) {
                     count
                 } else {
@@ -426,25 +447,26 @@ impl Outbox {
                 // The backend read none of it: the first half goes again under a new key.
                 let mut ids = pending.ids.clone();
                 ids.truncate(ids.len() / 2);
-                self.meta.pending = Some(Pending { key: rng.id("batch"), ids });
+                self.meta_mut().pending = Some(Pending { key: rng.id("batch"), ids });
                 0
             }
             SendOutcome::TooLarge => {
                 let ids = pending.ids.clone();
                 self.remove_where(|e| ids.contains(&e.id));
-                self.meta.pending = None;
+                self.meta_mut().pending = None;
                 1
             }
             SendOutcome::Retry { retry_after } => {
-                self.meta.attempts = self.meta.attempts.saturating_add(1);
+                let attempts = self.bookkeeping.attempts.saturating_add(1);
+                self.meta_mut().attempts = attempts;
                 let exponential =
-                    BACKOFF_BASE.saturating_mul(1 << self.meta.attempts.min(10)).min(BACKOFF_MAX);
+                    BACKOFF_BASE.saturating_mul(1 << attempts.min(10)).min(BACKOFF_MAX);
                 let delay = (exponential as f64 * rng.jitter()) as Millis;
                 // A server's wait is honoured up to a day: one that asks for longer (or sends a
                 // nonsense figure) gets its day, not a wait that overflows into the past.
                 let wait =
                     retry_after.map_or(delay, |after| after.clamp(delay / 2, MAX_RETRY_AFTER));
-                self.meta.next_attempt_at = Some(now.saturating_add(wait));
+                self.meta_mut().next_attempt_at = Some(now.saturating_add(wait));
                 0
             }
         }
@@ -455,17 +477,21 @@ impl Outbox {
     pub fn forget(&mut self, ids: &[String]) {
         self.remove_where(|e| ids.contains(&e.id));
         for id in ids {
-            if !self.meta.acked.contains(id) {
-                self.meta.acked.push(id.clone());
+            if !self.bookkeeping.acked.contains(id) {
+                self.meta_mut().acked.push(id.clone());
             }
         }
-        let excess = self.meta.acked.len().saturating_sub(ACKED_MEMORY);
-        self.meta.acked.drain(..excess);
+        let excess = self.bookkeeping.acked.len().saturating_sub(ACKED_MEMORY);
+        if excess > 0 {
+            self.meta_mut().acked.drain(..excess);
+        }
     }
 
     /// Takes in an event another tab queued (or storage held), unless it was sent already.
     pub fn adopt(&mut self, event: OutEvent) {
-        if self.meta.acked.contains(&event.id) || self.events.iter().any(|e| e.id == event.id) {
+        if self.bookkeeping.acked.contains(&event.id)
+            || self.events.iter().any(|e| e.id == event.id)
+        {
             return;
         }
         let at = self.events.partition_point(|e| order(e) <= order(&event));
@@ -487,10 +513,10 @@ impl Outbox {
         for event in &other.events {
             self.adopt(event.clone());
         }
-        if self.meta.pending.is_none() {
-            self.meta.pending.clone_from(&other.pending);
+        if self.bookkeeping.pending.is_none() && other.pending.is_some() {
+            self.meta_mut().pending.clone_from(&other.pending);
         }
-        self.meta.dropped = self.meta.dropped.max(other.dropped);
+        self.bookkeeping.dropped = self.bookkeeping.dropped.max(other.dropped);
     }
 }
 

@@ -216,7 +216,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
         state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
-        state.outbox = Some(outbox.meta.clone());
+        state.set_outbox(Some(outbox.meta().clone()));
         let current = Current {
             consent: &consent,
             cart: &cart,
@@ -289,29 +289,24 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
     let cases: [(&str, Change, bool, bool); 9] = [
         ("nothing", |_| {}, true, false),
         ("nothing", |_| {}, false, false),
-        ("dropped", |o| o.meta.dropped += 1, true, false),
-        ("dropped", |o| o.meta.dropped += 1, false, true),
-        ("acked", |o| o.meta.acked.push("evt_b".into()), true, true),
-        (
-            "pending",
-            |o| o.meta.pending = Some(Pending { key: "k".into(), ids: vec![] }),
-            true,
-            true,
-        ),
-        ("attempts", |o| o.meta.attempts += 1, true, true),
-        ("next attempt", |o| o.meta.next_attempt_at = Some(T0), true, true),
-        ("last sent", |o| o.meta.last_sent_at = Some(T0), true, true),
+        ("dropped", |o| o.dropped += 1, true, false),
+        ("dropped", |o| o.dropped += 1, false, true),
+        ("acked", |o| o.acked.push("evt_b".into()), true, true),
+        ("pending", |o| o.pending = Some(Pending { key: "k".into(), ids: vec![] }), true, true),
+        ("attempts", |o| o.attempts += 1, true, true),
+        ("next attempt", |o| o.next_attempt_at = Some(T0), true, true),
+        ("last sent", |o| o.last_sent_at = Some(T0), true, true),
     ];
     for (what, change, hold, written) in cases {
         let (consent, cart) =
             (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
         let mut outbox = Outbox::default();
-        outbox.meta.acked.push("evt_a".into());
+        outbox.acked.push("evt_a".into());
         let mut state = Written::default();
         state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
         state.campaigns = Some(Default::default());
-        state.outbox = Some(outbox.meta.clone());
+        state.set_outbox(Some(outbox.meta().clone()));
         change(&mut outbox);
         let current = Current {
             consent: &consent,
@@ -338,11 +333,7 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
         assert_eq!(wrote, written, "{what}, hold {hold}");
         let moved = what != "nothing";
         assert_eq!(state.held, moved && !written, "{what}, hold {hold}");
-        assert_eq!(
-            state.outbox.as_ref() == Some(&outbox.meta),
-            written || !moved,
-            "{what}, hold {hold}"
-        );
+        assert_eq!(state.outbox() == Some(outbox.meta()), written || !moved, "{what}, hold {hold}");
     }
 }
 
@@ -384,7 +375,7 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
         (
             "a single event too large",
             |o, _, _| {
-                o.meta.pending = Some(Pending { key: "k".into(), ids: vec!["m3".into()] });
+                o.pending = Some(Pending { key: "k".into(), ids: vec!["m3".into()] });
                 o.settle("k", SendOutcome::TooLarge, T0, &mut Rng::new(1));
             },
             true,
@@ -440,7 +431,7 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
         state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
         state.campaigns = Some(Default::default());
-        state.outbox = Some(outbox.meta.clone());
+        state.set_outbox(Some(outbox.meta().clone()));
         let persist = |state: &mut Written, outbox: &mut Outbox| {
             let current = Current {
                 consent: &consent,
@@ -489,5 +480,130 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
         went.sort();
         assert_eq!(written, came, "{what}: written");
         assert_eq!(erased, went, "{what}: erased");
+    }
+}
+
+/// (how the outbox's bookkeeping changes, whether only its count of dropped events moved): once
+/// storage holds it, the next write compares it again only after a noted change, so every way
+/// it changes must be noted: each is written (a moved count alone waits during a burst).
+#[test]
+fn every_change_to_the_outbox_bookkeeping_is_written() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::{
+        Identity, OutEvent, Outbox, Payload, Pending, Rng, SendOutcome, OUTBOX_LIMIT,
+    };
+    let view = |id: &str| OutEvent {
+        id: id.into(),
+        at: T0,
+        payload: Payload::Commerce {
+            kind: concierge::engine::CommerceKind::ViewItem,
+            items: vec![],
+            transaction_id: None,
+        },
+    };
+    fn batch(o: &mut Outbox) -> String {
+        let identity = Identity {
+            visitor_id: "vis_a".into(),
+            secret: "sec_a".into(),
+            cart_code: "AAA".into(),
+        };
+        o.next_batch(&identity, &mut Rng::new(1), false).unwrap().key
+    }
+    type Step = Box<dyn Fn(&mut Outbox)>;
+    // Each outbox starts with the batch `k` on its way (before storage is in line with it).
+    let settled = |outcome: SendOutcome| -> Step {
+        Box::new(move |o: &mut Outbox| {
+            o.settle("k", outcome, T0 + 5, &mut Rng::new(2));
+        })
+    };
+    let cases: Vec<(&str, Step, bool)> = vec![
+        (
+            "a batch made",
+            Box::new(|o| {
+                o.pending = None;
+                drop(batch(o));
+            }),
+            false,
+        ),
+        ("accepted", settled(SendOutcome::Accepted { cart_code_taken: false }), false),
+        ("rejected", settled(SendOutcome::Rejected { status: 400 }), false),
+        ("retried", settled(SendOutcome::Retry { retry_after: None }), false),
+        ("too large", settled(SendOutcome::TooLarge), false),
+        ("acknowledged by another tab", Box::new(|o| o.forget(&["m1".into()])), false),
+        (
+            "another tab's batch",
+            Box::new(|o| {
+                let mut theirs = Outbox::default();
+                theirs.pending = Some(Pending { key: "theirs".into(), ids: vec!["m1".into()] });
+                theirs.acked.push("m2".into());
+                o.merge(&theirs);
+            }),
+            false,
+        ),
+        ("through DerefMut", Box::new(|o| o.attempts += 1), false),
+        ("through meta_mut", Box::new(|o| o.meta_mut().last_sent_at = Some(T0)), false),
+        (
+            "a full outbox drops its oldest measurement",
+            Box::new(move |o| {
+                for i in 0..OUTBOX_LIMIT {
+                    o.push(view(&format!("f{i:03}")));
+                }
+            }),
+            true,
+        ),
+    ];
+    let (consent, cart) =
+        (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
+    let all = Allowed {
+        consent: true,
+        cart: true,
+        identity: true,
+        outbox: true,
+        config: true,
+        campaigns: true,
+        receipts: true,
+        interests: true,
+    };
+    for hold in [true, false] {
+        for (what, change, only_dropped) in &cases {
+            let mut outbox = Outbox::of_events(["c", "m1", "m2"].map(view).to_vec());
+            outbox.acked.push("evt_a".into());
+            outbox.pending = Some(Pending { key: "k".into(), ids: vec!["m1".into()] });
+            let mut state = Written::with_events(vec!["c".into(), "m1".into(), "m2".into()]);
+            state.consent = Some(consent.clone());
+            state.cart = Some(cart.clone());
+            state.campaigns = Some(Default::default());
+            let persist = |state: &mut Written, outbox: &mut Outbox| {
+                let current = Current {
+                    consent: &consent,
+                    cart: &cart,
+                    identity: None,
+                    outbox,
+                    config: None,
+                    campaigns: &Default::default(),
+                    receipts: &[],
+                    interests: &Default::default(),
+                };
+                let (writes, _) = state.update(&current, all, hold);
+                outbox.stored_as(state.events_mark());
+                writes.into_iter().find_map(|record| match record {
+                    Record::Outbox(meta) => Some(meta),
+                    _ => None,
+                })
+            };
+            assert!(persist(&mut state, &mut outbox).is_some(), "{what}: written first");
+            assert_eq!(persist(&mut state, &mut outbox), None, "{what}: then in line");
+            change(&mut outbox);
+            let written = persist(&mut state, &mut outbox);
+            let waits = hold && *only_dropped;
+            assert_eq!(written.is_none(), waits, "{what}, hold {hold}");
+            assert_eq!(state.held, waits, "{what}, hold {hold}");
+            if !waits {
+                assert_eq!(written.as_ref(), Some(outbox.meta()), "{what}, hold {hold}");
+            }
+            assert_eq!(state.outbox() == Some(outbox.meta()), !waits, "{what}, hold {hold}");
+        }
     }
 }
