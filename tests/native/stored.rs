@@ -33,7 +33,7 @@ fn every_section_survives_the_round_trip_through_json_text() {
         events.sort_by(|a, b| a.id.cmp(&b.id));
         events
     };
-    assert_eq!(by_id(&stored.events), by_id(&tab.sync().outbox.events()));
+    assert_eq!(by_id(&stored.events), by_id(tab.sync().outbox.events()));
 }
 
 #[test]
