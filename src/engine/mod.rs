@@ -1416,7 +1416,6 @@ impl Agent {
             }
             _ => Vec::new(),
         };
-        let interests = targeting::interests_context(&self.interests, now);
         let inputs = campaigns::Inputs {
             config: &self.config,
             cart: &self.recovery.cart,
@@ -1429,7 +1428,7 @@ impl Agent {
             path: &self.page.path,
             now,
             recommended,
-            interests: &interests,
+            interests: &self.interests,
         };
         let mut warnings = Vec::new();
         let (views, measures) =

@@ -708,6 +708,31 @@ fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
     assert_eq!(on_screen(&tab), ["c"], "25 in the cart, level 3, marketing granted");
 }
 
+/// The context's `interests` is built only when a candidate's targeting is read, and then
+/// from the model as it is: a campaign for the visitor's top category shows once it leads.
+#[test]
+fn a_campaign_can_target_the_visitors_interests() {
+    use concierge::engine::interests::{Observation, Product, Source};
+    let rule = serde_json::json!({ "==": [{ "var": "interests.top_category" }, "cases"] });
+    let config = config_with(document(
+        vec![campaign("c", serde_json::json!({ "targeting": rule }))],
+        serde_json::json!({}),
+    ));
+    let viewed = |category: &str| {
+        let product = Product { category: Some(category.into()), brand: None, price: Some(1_500) };
+        Event::Interest(Observation::Products(Source::ViewItem, vec![product]))
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("c"), T0 + 1);
+    assert!(on_screen(&tab).is_empty(), "no interests yet");
+    tab.handle(viewed("Phones"), T0 + 2);
+    tab.handle(trigger("c"), T0 + 3);
+    assert!(on_screen(&tab).is_empty(), "phones lead");
+    tab.handle(viewed("Cases"), T0 + 4);
+    tab.handle(trigger("c"), T0 + 5);
+    assert_eq!(on_screen(&tab), ["c"], "cases lead (the newer of one view each)");
+}
+
 #[test]
 fn measurements_leave_only_under_sync_and_activity() {
     let config =
