@@ -19,7 +19,7 @@ use crate::engine::cart::Cart;
 use crate::engine::config::ConsentModeUse;
 use crate::engine::consent::{Consent, ConsentUpdate, Decision};
 use crate::engine::handoff;
-use crate::engine::persist::{Key, StorageChange};
+use crate::engine::persist::{Key, Record, StorageChange};
 use crate::engine::sync::SendOutcome;
 use crate::engine::tcf::Module;
 use crate::engine::view::{Action, Emphasis, View, ViewKind};
@@ -41,16 +41,32 @@ pub struct Bridge {
     answers: usize,
 }
 
-/// Effects as the shell reads them: a JSON array of arrays, written as they come.
+/// Effects as the shell reads them: a JSON array of arrays, written as they come, then, when
+/// any effect stores a document, a line break and the stored documents one after the other.
+/// A `["store", key, length]` effect's text is the next `length` UTF-16 code units of them:
+/// written once as they are, not escaped again as a JSON string inside the effects (and read
+/// back by the shell with `slice`, not by its JSON parser). Neither part holds a line break
+/// of its own (JSON escapes them in strings), so the first one ends the effects.
 struct Out {
     json: JsonWriter,
+    stored: String,
 }
 
 impl Default for Out {
     fn default() -> Out {
-        let mut json = JsonWriter::new();
+        // Room for a tracked event's effects (about 1.3 KB) from the start.
+        let mut json = JsonWriter::with_capacity(4096);
         json.open_array();
-        Out { json }
+        Out { json, stored: String::new() }
+    }
+}
+
+/// The length of `text` in UTF-16 code units, as JavaScript counts it.
+fn utf16_len(text: &str) -> usize {
+    if text.is_ascii() {
+        text.len()
+    } else {
+        text.chars().map(char::len_utf16).sum()
     }
 }
 
@@ -82,7 +98,28 @@ impl Out {
 
     fn finish(mut self) -> String {
         self.json.close_array();
-        self.json.finish()
+        let mut text = self.json.finish();
+        if !self.stored.is_empty() {
+            text.push('\n');
+            text.push_str(&self.stored);
+        }
+        text
+    }
+
+    /// `["store", key, length]`, its document written after the effects.
+    fn store(&mut self, key: &str, record: &Record) {
+        let mut stored = std::mem::take(&mut self.stored);
+        if stored.capacity() == 0 {
+            // Room for a tracked event's documents (about 800 B) at the first.
+            stored.reserve(2048);
+        }
+        let start = stored.len();
+        self.stored = stored::encode_after(stored, record);
+        let length = utf16_len(&self.stored[start..]);
+        let json = self.begin("store");
+        json.string(key);
+        json.number(length as f64);
+        self.end();
     }
 }
 
@@ -422,10 +459,7 @@ impl Bridge {
         let site = config.site.as_str();
         for effect in effects {
             match effect {
-                Effect::Store(record) => {
-                    let key = stored::key(site, &record.key());
-                    out.push("store", &[&key, &stored::encode(&record)]);
-                }
+                Effect::Store(record) => out.store(&stored::key(site, &record.key()), &record),
                 Effect::Erase(key) => out.push("erase", &[&stored::key(site, &key)]),
                 Effect::Wipe => {
                     out.push("wipe", &[&stored::prefix(site), &stored::legacy_key(site)])

@@ -19,9 +19,18 @@ pub use concierge_protocol::value;
 #[cfg(target_arch = "wasm32")]
 mod exports;
 
-/// The agent is single-threaded (no Wasm threads), which is what makes this allocator sound.
+pub mod alloc;
+
+/// The agent is single-threaded (no Wasm threads), which is what makes this allocator sound:
+/// small blocks by class (`alloc`), the rest from `lol_alloc`'s free list.
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<
+    alloc::SizeClasses<lol_alloc::FreeListAllocator>,
+> =
     // SAFETY: the agent's Wasm module never runs on more than one thread.
-    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+    unsafe {
+        lol_alloc::AssumeSingleThreaded::new(alloc::SizeClasses::new(
+            lol_alloc::FreeListAllocator::new(),
+        ))
+    };

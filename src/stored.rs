@@ -159,7 +159,14 @@ fn encode_consent(out: &mut JsonWriter, consent: &Consent) {
 
 /// The document stored for a record, as the JSON text storage holds.
 pub fn encode(record: &Record) -> String {
-    let mut out = JsonWriter::new();
+    // Room for a cart or an event entry (200 to 400 bytes) from the start.
+    encode_after(String::with_capacity(512), record)
+}
+
+/// `text` followed by the document stored for `record` (the bridge writes one call's stored
+/// documents one after the other, in one text).
+pub fn encode_after(text: String, record: &Record) -> String {
+    let mut out = JsonWriter::continuing(text);
     out.open_object();
     let version = if matches!(record, Record::Consent(_)) { CONSENT_VERSION } else { VERSION };
     out.number_field("v", version);

@@ -5,6 +5,7 @@
 
 mod native {
     pub mod agent;
+    pub mod alloc;
     pub mod bridge;
     pub mod campaigns;
     pub mod cart;

@@ -412,7 +412,10 @@ function decisionInPage({ start, inputs, campaigns, calls, warmup, batch }) {
       const at = wasm.concierge_alloc(bytes.length);
       new Uint8Array(wasm.memory.buffer, at, bytes.length).set(bytes);
       const length = entry(at, bytes.length);
-      return JSON.parse(decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.concierge_output(), length)));
+      const output = decoder.decode(new Uint8Array(wasm.memory.buffer, wasm.concierge_output(), length));
+      // The effects end at the first line break; the documents their `store`s write follow.
+      const cut = output.indexOf("\n");
+      return JSON.parse(cut < 0 ? output : output.slice(0, cut));
     };
     const warnings = [];
     const keep = (effects) => {

@@ -79,6 +79,18 @@ impl JsonWriter {
         JsonWriter::default()
     }
 
+    /// A writer whose text starts with room for `bytes`: a document of about that size is
+    /// written without the text being moved as it grows (in the agent's Wasm, each move is an
+    /// allocation and a free through its free-list allocator).
+    pub fn with_capacity(bytes: usize) -> JsonWriter {
+        JsonWriter { out: String::with_capacity(bytes), after_value: false }
+    }
+
+    /// A writer that goes on after `text` (a document of its own, not a value after it).
+    pub fn continuing(text: String) -> JsonWriter {
+        JsonWriter { out: text, after_value: false }
+    }
+
     /// The text so far (what the caller has closed is complete JSON).
     pub fn as_str(&self) -> &str {
         &self.out
@@ -282,6 +294,8 @@ fn write_number(n: f64, out: &mut String) {
 #[inline(never)]
 fn write_string(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Room for the text and its quotes at once, rather than a growth per run between escapes.
+    out.reserve(text.len() + 2);
     out.push('"');
     let mut run = 0;
     for (at, byte) in text.bytes().enumerate() {

@@ -15,6 +15,7 @@ use super::cart::Cart;
 use super::config::Config;
 use super::contact::{History, Refusal};
 use super::i18n::{self, texts_for};
+use super::interests::Interests;
 use super::sync::Rng;
 use super::targeting::{self, Device, Facts};
 use super::template::{self, Values};
@@ -328,8 +329,9 @@ pub struct Inputs<'a> {
     pub now: Millis,
     /// The products the "you may also like" slot would show (`recommend`); none: it does not.
     pub recommended: Vec<ViewLine>,
-    /// The targeting context's `interests` (`targeting::interests_context`).
-    pub interests: &'a Value,
+    /// The interest model, for the targeting context's `interests`
+    /// (`targeting::interests_context`), built only when a candidate's targeting is evaluated.
+    pub interests: &'a Interests,
 }
 
 /// The campaigns feature's state.
@@ -591,7 +593,8 @@ impl Campaigns {
             }
             if let Some(targeting) = &campaign.targeting {
                 if !refreshed {
-                    cached.refresh(&self.facts(inputs));
+                    let interests = targeting::interests_context(inputs.interests, now);
+                    cached.refresh(&self.facts(inputs, &interests));
                     refreshed = true;
                 }
                 let context = cached.context();
@@ -717,7 +720,7 @@ impl Campaigns {
             && schedule.end.is_none_or(|end| clock < end.epoch_seconds())
     }
 
-    fn facts<'a>(&'a self, inputs: &'a Inputs<'a>) -> Facts<'a> {
+    fn facts<'a>(&'a self, inputs: &'a Inputs<'a>, interests: &'a Value) -> Facts<'a> {
         Facts {
             cart: inputs.cart,
             visits: self.history.visits,
@@ -730,7 +733,7 @@ impl Campaigns {
             now: inputs.now,
             tz_offset: self.page.tz_offset,
             intents: inputs.intents,
-            interests: inputs.interests,
+            interests,
         }
     }
 

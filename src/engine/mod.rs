@@ -689,10 +689,10 @@ impl Agent {
             let answer = match outcome {
                 SendOutcome::Accepted { .. } if carried => handoff::Answer::Sent,
                 SendOutcome::Retry { .. } if carried => {
-                    outbox.events.retain(|queued| &queued.id != event);
+                    outbox.remove(event);
                     handoff::Answer::Failed
                 }
-                _ if !outbox.events.iter().any(|queued| &queued.id == event) => {
+                _ if !outbox.events().iter().any(|queued| &queued.id == event) => {
                     handoff::Answer::Failed
                 }
                 _ => return true,
@@ -831,8 +831,8 @@ impl Agent {
         self.interests.half_life = self.config.interests_half_life;
         self.interests_sent = self.interests_top(now);
         let meta = outbox.present();
-        self.written.outbox = meta.clone();
-        self.written.events = persist::event_ids(&events);
+        self.written.set_outbox(meta.clone());
+        self.written.set_events(persist::event_ids(&events));
         self.sync.outbox = sync::Outbox::from_stored(meta.unwrap_or_default(), events);
         self.written.align_events(&self.sync.outbox);
         self.written.foreign = foreign;
@@ -1016,10 +1016,10 @@ impl Agent {
             StorageChange::Put(Record::Outbox(meta)) => {
                 let other = sync::Outbox::from_stored(meta.clone(), Vec::new());
                 self.sync.outbox.merge(&other);
-                self.written.outbox = Some(meta);
+                self.written.set_outbox(Some(meta));
             }
             StorageChange::Put(Record::Event(event)) => {
-                self.written.events.push(event.id.clone());
+                self.written.push_event(event.id.clone());
                 self.sync.outbox.adopt(event);
                 self.written.align_events(&self.sync.outbox);
             }
@@ -1040,7 +1040,7 @@ impl Agent {
             }
             StorageChange::Removed(Key::Event(id)) => {
                 // Another tab had it acknowledged.
-                self.written.events.retain(|known| known != &id);
+                self.written.remove_event(&id);
                 self.sync.outbox.forget(&[id]);
             }
             StorageChange::Removed(Key::Section(Section::Consent)) | StorageChange::Cleared => {
@@ -1184,9 +1184,7 @@ impl Agent {
                 self.written.foreign.contains(&Section::Consent) || self.written.consent_unknown;
             let unknown = unreadable && !chosen;
             // The receipts of choices go with the choice, not with what it unlocked.
-            let beyond_consent =
-                Written { consent: None, receipts: Vec::new(), ..self.written.clone() };
-            if !beyond_consent.is_empty() && !unknown {
+            if self.written.holds_beyond_consent() && !unknown {
                 out.push(Effect::Wipe);
                 self.written.forget();
             }
@@ -1218,6 +1216,9 @@ impl Agent {
             interests: &self.interests,
         };
         let (writes, erasures) = self.written.update(&current, allowed, hold);
+        // Storage's event entries are in line with the outbox now (at this mark, or not known
+        // to be): its log of changes starts again.
+        self.sync.outbox.stored_as(self.written.events_mark());
         self.held_since = if self.written.held { self.held_since.or(Some(now)) } else { None };
         if writes.iter().any(|record| matches!(record, Record::Consent(_))) {
             self.written.consent_unknown = false;
@@ -1249,7 +1250,7 @@ impl Agent {
                 self.sync.retire(withdrawal);
             } else {
                 // What a withdrawn purpose unlocked leaves the queue too, unsent.
-                let disallowed: Vec<String> = (self.sync.outbox.events.iter())
+                let disallowed: Vec<String> = (self.sync.outbox.events().iter())
                     .filter(|event| !sync::allows(unlocked, &event.payload))
                     .map(|event| event.id.clone())
                     .collect();
@@ -1415,7 +1416,6 @@ impl Agent {
             }
             _ => Vec::new(),
         };
-        let interests = targeting::interests_context(&self.interests, now);
         let inputs = campaigns::Inputs {
             config: &self.config,
             cart: &self.recovery.cart,
@@ -1428,7 +1428,7 @@ impl Agent {
             path: &self.page.path,
             now,
             recommended,
-            interests: &interests,
+            interests: &self.interests,
         };
         let mut warnings = Vec::new();
         let (views, measures) =

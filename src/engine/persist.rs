@@ -14,7 +14,7 @@ use super::contact::History;
 use super::interests::{Affinity, Interests};
 use super::receipts::Receipt;
 use super::recovery::Recovery;
-use super::sync::{Identity, OutEvent, Outbox, OutboxMeta};
+use super::sync::{Change, Identity, OutEvent, Outbox, OutboxMeta};
 
 /// The stored sections, each with its own key and format version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -158,8 +158,22 @@ pub struct Written {
     pub consent: Option<Consent>,
     pub cart: Option<Recovery>,
     pub identity: Option<Identity>,
-    pub outbox: Option<OutboxMeta>,
-    pub events: Vec<String>,
+    /// The outbox's bookkeeping storage holds. Private: each change to it outside
+    /// [`Written::update`] also forgets `meta_mark`.
+    outbox: Option<OutboxMeta>,
+    /// The mark at which `outbox` was last the outbox's bookkeeping but for its count of
+    /// dropped events (0: not known to be): while the outbox notes no other change since it
+    /// ([`Changes::meta`](super::sync::Changes)), the two are not compared again.
+    meta_mark: u64,
+    /// The ids of the event entries storage holds. Private: each change to it outside
+    /// [`Written::update`] also forgets `events_mark`.
+    events: Vec<String>,
+    /// The mark (see [`Outbox::stored_as`]) at which `events` was last in line with the
+    /// outbox's events (0: not known to be): while the outbox's changes are logged since it,
+    /// replaying them brings storage in line without comparing the ids.
+    events_mark: u64,
+    /// The last mark given, so that no two are alike in a page (kept by [`Written::forget`]).
+    marks: u64,
     pub config_etag: Option<String>,
     pub campaigns: Option<History>,
     /// The ids of the receipts storage holds.
@@ -174,6 +188,9 @@ pub struct Written {
     pub interests: Option<Vec<Affinity>>,
     /// The last [`Written::update`] held back a write it was allowed to put off.
     pub held: bool,
+    /// The last [`Written::update`] brought the event entries in line by replaying the
+    /// outbox's changes, not by comparing the ids.
+    pub replayed: bool,
 }
 
 /// How long a write [`Written::update`] held back may wait for the next one.
@@ -231,7 +248,67 @@ impl Written {
     /// Storage holds none of this agent's entries any more (erased, or never written as
     /// sections); what it leaves alone, it still leaves alone.
     pub fn forget(&mut self) {
-        *self = Written { foreign: std::mem::take(&mut self.foreign), ..Written::default() };
+        *self = Written {
+            foreign: std::mem::take(&mut self.foreign),
+            marks: self.marks,
+            ..Written::default()
+        };
+    }
+
+    /// The outbox's bookkeeping storage holds.
+    pub fn outbox(&self) -> Option<&OutboxMeta> {
+        self.outbox.as_ref()
+    }
+
+    /// Storage holds this bookkeeping of the outbox (read at start, or another tab's).
+    pub fn set_outbox(&mut self, meta: Option<OutboxMeta>) {
+        self.outbox = meta;
+        self.meta_mark = 0;
+    }
+
+    /// What storage holds when it holds the event entries `ids` (and nothing else known).
+    pub fn with_events(ids: Vec<String>) -> Written {
+        Written { events: ids, ..Written::default() }
+    }
+
+    /// The ids of the event entries storage holds.
+    pub fn events(&self) -> &[String] {
+        &self.events
+    }
+
+    /// Storage holds the event entries `ids` (read at start).
+    pub fn set_events(&mut self, ids: Vec<String>) {
+        self.events = ids;
+        self.events_mark = 0;
+    }
+
+    /// Another tab stored the event entry `id`.
+    pub fn push_event(&mut self, id: String) {
+        self.events.push(id);
+        self.events_mark = 0;
+    }
+
+    /// Another tab erased the event entry `id`.
+    pub fn remove_event(&mut self, id: &str) {
+        self.events.retain(|known| known != id);
+        self.events_mark = 0;
+    }
+
+    /// The mark the event entries are in line with the outbox at, after the last
+    /// [`Written::update`] (0: none), for [`Outbox::stored_as`].
+    pub fn events_mark(&self) -> u64 {
+        self.events_mark
+    }
+
+    /// Whether storage holds anything of this agent's beyond the choice and its receipts.
+    pub fn holds_beyond_consent(&self) -> bool {
+        self.cart.is_some()
+            || self.identity.is_some()
+            || self.outbox.is_some()
+            || !self.events.is_empty()
+            || self.config_etag.is_some()
+            || self.campaigns.is_some()
+            || self.interests.is_some()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -250,17 +327,17 @@ impl Written {
     /// [`Written::update`] walks), entries the outbox no longer has after them, still to erase.
     pub fn align_events(&mut self, outbox: &Outbox) {
         let mut aligned = Vec::new();
-        for event in &outbox.events {
+        for event in outbox.events() {
             if self.events.contains(&event.id) {
                 aligned.push(event.id.clone());
             }
         }
         for id in &self.events {
-            if !outbox.events.iter().any(|event| &event.id == id) {
+            if !outbox.events().iter().any(|event| &event.id == id) {
                 aligned.push(id.clone());
             }
         }
-        self.events = aligned;
+        self.set_events(aligned);
     }
 
     fn writable(&self, section: Section) -> bool {
@@ -281,6 +358,10 @@ impl Written {
         hold: bool,
     ) -> (Vec<Record>, Vec<Key>) {
         self.held = false;
+        self.replayed = false;
+        // Taken: the event entries are in line at a new mark only once this update says so.
+        let mark = std::mem::take(&mut self.events_mark);
+        let meta_mark = std::mem::take(&mut self.meta_mark);
         let mut writes = Vec::new();
         let mut erasures = std::mem::take(&mut self.discarded);
         let section = |s| Key::Section(s);
@@ -375,10 +456,17 @@ impl Written {
         }
         if allowed.outbox && self.writable(Section::Outbox) {
             // Compared in place: the bookkeeping holds up to 400 acknowledged ids.
-            let meta = &current.outbox.meta;
+            let meta = current.outbox.meta();
+            let changes = current.outbox.changes();
             // Its ids compared once: a derived `==` compared the pending batch's before the
             // count of dropped events, which moves on every event while the outbox is full.
-            let same = self.outbox.as_ref().filter(|stored| same_but_dropped(stored, meta));
+            // Not at all while the outbox notes no change but that count since storage last
+            // held the rest of it (the acknowledged ids are up to 400).
+            let unchanged = meta_mark != 0 && changes.since == meta_mark && !changes.meta;
+            let same = match self.outbox.as_ref() {
+                Some(stored) if unchanged => Some(stored),
+                stored => stored.filter(|stored| same_but_dropped(stored, meta)),
+            };
             match same {
                 Some(stored) if stored.dropped == meta.dropped => {}
                 Some(_) if hold => self.held = true,
@@ -387,7 +475,15 @@ impl Written {
                     writes.push(Record::Outbox(meta.clone()));
                 }
             }
-            let events = &current.outbox.events;
+            let events = current.outbox.events();
+            self.marks += 1;
+            self.events_mark = self.marks;
+            // Written, held (the same but for the count) or the same: the rest is in line.
+            self.meta_mark = self.marks;
+            self.replayed = self.replay(current.outbox, mark, &mut writes, &mut erasures);
+            if self.replayed {
+                return (writes, erasures);
+            }
             // Both lists keep the events' order, so one walk finds what went and what came: the
             // acknowledged leave the front, a full outbox drops a measurement from the middle,
             // new ones come at the end. Only a mismatch looks ahead.
@@ -432,5 +528,44 @@ impl Written {
             self.events = ids;
         }
         (writes, erasures)
+    }
+
+    /// Brings the event entries in line with `outbox` by replaying its changes since `mark`,
+    /// when they are all logged since then; `false` (nothing done) when they are not, and the
+    /// ids must be compared. Events that came and went between two updates are neither written
+    /// nor erased; those that came and stayed are the last of the list (each came at its end).
+    fn replay(
+        &mut self,
+        outbox: &Outbox,
+        mark: u64,
+        writes: &mut Vec<Record>,
+        erasures: &mut Vec<Key>,
+    ) -> bool {
+        let changes = outbox.changes();
+        if mark == 0 || changes.since != mark || changes.lost {
+            return false;
+        }
+        let appended = changes.log.iter().filter(|change| **change == Change::Appended).count();
+        let events = outbox.events();
+        // A log that does not add up is not replayed (it cannot happen; compared instead).
+        if self.events.len() + appended != events.len() + (changes.log.len() - appended) {
+            return false;
+        }
+        // The entries storage holds, then `fresh` events that came since, at the end.
+        let mut fresh: usize = 0;
+        for change in &changes.log {
+            match *change {
+                Change::Appended => fresh += 1,
+                Change::Removed(at) if at < self.events.len() => {
+                    erasures.push(Key::Event(self.events.remove(at)));
+                }
+                Change::Removed(_) => fresh = fresh.saturating_sub(1),
+            }
+        }
+        for event in &events[events.len() - fresh..] {
+            writes.push(Record::Event(event.clone()));
+            self.events.push(event.id.clone());
+        }
+        true
     }
 }

@@ -136,24 +136,76 @@ pub struct Pending {
 
 /// The events waiting to be sent, with their bookkeeping ([`OutboxMeta`], reached through
 /// `Deref`: `outbox.pending` is `outbox.meta.pending`).
+///
+/// The events are read through [`Outbox::events`] and changed only by this module's methods,
+/// each of which notes what it did in [`Outbox::changes`]: storage's copy (one entry per
+/// event) is then brought in line by replaying the changes, not by comparing every id again.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Outbox {
-    pub events: Vec<OutEvent>,
-    pub meta: OutboxMeta,
+    events: Vec<OutEvent>,
+    /// Read through [`Outbox::meta`] (or `Deref`); changed through `DerefMut` or
+    /// [`Outbox::meta_mut`], which note it in [`Changes::meta`], but for the count of dropped
+    /// events, which storage's copy is compared by on every write anyway.
+    bookkeeping: OutboxMeta,
     /// A request is on the wire now (not persisted: a new page starts with none).
     pub in_flight: bool,
+    changes: Changes,
+}
+
+/// One change to the outbox's list of events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Change {
+    /// An event came at the end.
+    Appended,
+    /// The event at this place of the list (as it stood then) went.
+    Removed(usize),
+}
+
+/// The changes to the outbox's events since storage's entries were last brought in line with
+/// them ([`Outbox::stored_as`]), in order: replayed on the ids storage then held, they give the
+/// ids it must hold now. Bookkeeping for storage, not state: two outboxes with the same events
+/// are equal whatever their changes.
+#[derive(Clone, Debug, Default)]
+pub struct Changes {
+    /// The mark storage's entries were in line at (0: never; see `persist::Written`).
+    pub since: u64,
+    pub log: Vec<Change>,
+    /// A change the log does not describe (an event placed before others, or more changes
+    /// than it keeps): storage's entries are compared with the events whole.
+    pub lost: bool,
+    /// The bookkeeping may have changed (but for its count of dropped events) since `since`.
+    pub meta: bool,
+}
+
+/// Changes logged at most between two writes; beyond them the log is given up (`lost`).
+const CHANGES_KEPT: usize = 64;
+
+impl PartialEq for Changes {
+    fn eq(&self, _: &Changes) -> bool {
+        true
+    }
+}
+
+impl Changes {
+    fn note(&mut self, change: Change) {
+        if self.log.len() < CHANGES_KEPT {
+            self.log.push(change);
+        } else {
+            self.lost = true;
+        }
+    }
 }
 
 impl std::ops::Deref for Outbox {
     type Target = OutboxMeta;
     fn deref(&self) -> &OutboxMeta {
-        &self.meta
+        &self.bookkeeping
     }
 }
 
 impl std::ops::DerefMut for Outbox {
     fn deref_mut(&mut self) -> &mut OutboxMeta {
-        &mut self.meta
+        self.meta_mut()
     }
 }
 
@@ -212,24 +264,74 @@ pub fn event_bytes(event: &OutEvent) -> usize {
 impl Outbox {
     /// The outbox storage held: its bookkeeping and its events, held to the limit.
     pub fn from_stored(meta: OutboxMeta, events: Vec<OutEvent>) -> Outbox {
-        let mut outbox = Outbox { events: Vec::new(), meta, in_flight: false };
+        let mut outbox = Outbox { bookkeeping: meta, ..Outbox::default() };
         for event in events {
             outbox.adopt(event);
         }
         outbox
     }
 
+    /// An outbox holding `events` as they are (in this order, not held to the limit), for tests.
+    pub fn of_events(events: Vec<OutEvent>) -> Outbox {
+        Outbox { events, ..Outbox::default() }
+    }
+
+    /// The bookkeeping.
+    pub fn meta(&self) -> &OutboxMeta {
+        &self.bookkeeping
+    }
+
+    /// The bookkeeping, to change (noted in [`Changes::meta`]).
+    pub fn meta_mut(&mut self) -> &mut OutboxMeta {
+        self.changes.meta = true;
+        &mut self.bookkeeping
+    }
+
+    /// The events waiting, oldest first.
+    pub fn events(&self) -> &[OutEvent] {
+        &self.events
+    }
+
+    /// What changed in the events since storage was last in line with them.
+    pub fn changes(&self) -> &Changes {
+        &self.changes
+    }
+
+    /// Storage's entries are now in line with the events, at `mark` (0: they are not known to
+    /// be): the log starts again.
+    pub fn stored_as(&mut self, mark: u64) {
+        self.changes.since = mark;
+        self.changes.log.clear();
+        self.changes.lost = false;
+        self.changes.meta = false;
+    }
+
+    fn append(&mut self, event: OutEvent) {
+        self.events.push(event);
+        self.changes.note(Change::Appended);
+    }
+
+    /// Removes the events `gone` picks (asked once each, in order), noting each removal.
+    fn remove_where(&mut self, gone: impl FnMut(&OutEvent) -> bool) {
+        remove_noted(&mut self.events, &mut self.changes, gone);
+    }
+
+    /// Takes one event out, unsent (a handoff the visitor was told failed).
+    pub fn remove(&mut self, id: &str) {
+        self.remove_where(|event| event.id == id);
+    }
+
     /// Adds an event; a full outbox gives up its oldest measurement, never a consent or cart.
     pub fn push(&mut self, event: OutEvent) {
         if let Payload::Cart(_) = event.payload {
             // Only the newest cart matters; older unsent snapshots are superseded.
-            let pending = self.meta.pending.as_ref();
-            self.events.retain(|old| {
-                !matches!(old.payload, Payload::Cart(_))
-                    || pending.is_some_and(|p| p.ids.contains(&old.id))
+            let pending = self.bookkeeping.pending.as_ref();
+            remove_noted(&mut self.events, &mut self.changes, |old| {
+                matches!(old.payload, Payload::Cart(_))
+                    && !pending.is_some_and(|p| p.ids.contains(&old.id))
             });
         }
-        self.events.push(event);
+        self.append(event);
         self.enforce_limit();
     }
 
@@ -241,16 +343,14 @@ impl Outbox {
             return;
         }
         let mut to_drop = excess;
-        self.events.retain(|event| {
-            if to_drop > 0 && is_measurement(event) {
-                to_drop -= 1;
-                false
-            } else {
-                true
-            }
+        self.remove_where(|event| {
+            let drop = to_drop > 0 && is_measurement(event);
+            to_drop -= usize::from(drop);
+            drop
         });
         let dropped = (excess - to_drop) as u32;
-        self.meta.dropped = self.meta.dropped.saturating_add(dropped);
+        // Not noted: the count is compared on every write (see `bookkeeping`).
+        self.bookkeeping.dropped = self.bookkeeping.dropped.saturating_add(dropped);
     }
 
     /// When the next batch may go: cart and consent changes at once (staff watch the cart live,
@@ -260,12 +360,13 @@ impl Outbox {
         if self.events.is_empty() || self.in_flight {
             return None;
         }
-        let urgent = self.meta.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
-        let by_interval = match self.meta.last_sent_at {
+        let urgent =
+            self.bookkeeping.pending.is_some() || self.events.iter().any(|e| !is_measurement(e));
+        let by_interval = match self.bookkeeping.last_sent_at {
             Some(at) if !urgent => at + FLUSH_INTERVAL,
             _ => now,
         };
-        Some(self.meta.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
+        Some(self.bookkeeping.next_attempt_at.map_or(by_interval, |at| at.max(by_interval)))
     }
 
     pub fn is_due(&self, now: Millis) -> bool {
@@ -283,7 +384,7 @@ impl Outbox {
         if self.events.is_empty() {
             return None;
         }
-        let pending = match self.meta.pending.take() {
+        let pending = match self.meta_mut().pending.take() {
             Some(pending)
                 if pending.ids.iter().any(|id| self.events.iter().any(|e| &e.id == id)) =>
             {
@@ -311,11 +412,11 @@ impl Outbox {
         let batch = Batch {
             key: pending.key.clone(),
             identity: identity.clone(),
-            dropped: self.meta.dropped,
+            dropped: self.bookkeeping.dropped,
             events,
             beacon,
         };
-        self.meta.pending = Some(pending);
+        self.meta_mut().pending = Some(pending);
         Some(batch)
     }
 
@@ -323,17 +424,19 @@ impl Outbox {
     /// (a rejected batch, or a single event too large to ever send).
     pub fn settle(&mut self, key: &str, outcome: SendOutcome, now: Millis, rng: &mut Rng) -> usize {
         self.in_flight = false;
-        let Some(pending) = self.meta.pending.as_ref().filter(|p| p.key == key) else { return 0 };
+        let Some(pending) = self.bookkeeping.pending.as_ref().filter(|p| p.key == key) else {
+            return 0;
+        };
         match outcome {
             SendOutcome::Accepted { .. } | SendOutcome::Rejected { .. } => {
                 let ids = pending.ids.clone();
                 let count = ids.len();
                 self.forget(&ids);
-                self.meta.pending = None;
-                self.meta.dropped = 0;
-                self.meta.attempts = 0;
-                self.meta.next_attempt_at = None;
-                self.meta.last_sent_at = Some(now);
+                self.meta_mut().pending = None;
+                self.meta_mut().dropped = 0;
+                self.meta_mut().attempts = 0;
+                self.meta_mut().next_attempt_at = None;
+                self.meta_mut().last_sent_at = Some(now);
                 if matches!(outcome, SendOutcome::Rejected { .. }) {
                     count
                 } else {
@@ -344,25 +447,26 @@ impl Outbox {
                 // The backend read none of it: the first half goes again under a new key.
                 let mut ids = pending.ids.clone();
                 ids.truncate(ids.len() / 2);
-                self.meta.pending = Some(Pending { key: rng.id("batch"), ids });
+                self.meta_mut().pending = Some(Pending { key: rng.id("batch"), ids });
                 0
             }
             SendOutcome::TooLarge => {
                 let ids = pending.ids.clone();
-                self.events.retain(|e| !ids.contains(&e.id));
-                self.meta.pending = None;
+                self.remove_where(|e| ids.contains(&e.id));
+                self.meta_mut().pending = None;
                 1
             }
             SendOutcome::Retry { retry_after } => {
-                self.meta.attempts = self.meta.attempts.saturating_add(1);
+                let attempts = self.bookkeeping.attempts.saturating_add(1);
+                self.meta_mut().attempts = attempts;
                 let exponential =
-                    BACKOFF_BASE.saturating_mul(1 << self.meta.attempts.min(10)).min(BACKOFF_MAX);
+                    BACKOFF_BASE.saturating_mul(1 << attempts.min(10)).min(BACKOFF_MAX);
                 let delay = (exponential as f64 * rng.jitter()) as Millis;
                 // A server's wait is honoured up to a day: one that asks for longer (or sends a
                 // nonsense figure) gets its day, not a wait that overflows into the past.
                 let wait =
                     retry_after.map_or(delay, |after| after.clamp(delay / 2, MAX_RETRY_AFTER));
-                self.meta.next_attempt_at = Some(now.saturating_add(wait));
+                self.meta_mut().next_attempt_at = Some(now.saturating_add(wait));
                 0
             }
         }
@@ -371,23 +475,33 @@ impl Outbox {
     /// Drops events the backend has (acknowledged here or by another tab), remembering their
     /// ids so no copy is sent again.
     pub fn forget(&mut self, ids: &[String]) {
-        self.events.retain(|e| !ids.contains(&e.id));
+        self.remove_where(|e| ids.contains(&e.id));
         for id in ids {
-            if !self.meta.acked.contains(id) {
-                self.meta.acked.push(id.clone());
+            if !self.bookkeeping.acked.contains(id) {
+                self.meta_mut().acked.push(id.clone());
             }
         }
-        let excess = self.meta.acked.len().saturating_sub(ACKED_MEMORY);
-        self.meta.acked.drain(..excess);
+        let excess = self.bookkeeping.acked.len().saturating_sub(ACKED_MEMORY);
+        if excess > 0 {
+            self.meta_mut().acked.drain(..excess);
+        }
     }
 
     /// Takes in an event another tab queued (or storage held), unless it was sent already.
     pub fn adopt(&mut self, event: OutEvent) {
-        if self.meta.acked.contains(&event.id) || self.events.iter().any(|e| e.id == event.id) {
+        if self.bookkeeping.acked.contains(&event.id)
+            || self.events.iter().any(|e| e.id == event.id)
+        {
             return;
         }
         let at = self.events.partition_point(|e| order(e) <= order(&event));
-        self.events.insert(at, event);
+        if at == self.events.len() {
+            self.append(event);
+        } else {
+            // Before events storage may hold: the log has no word for it.
+            self.changes.lost = true;
+            self.events.insert(at, event);
+        }
         self.enforce_limit();
     }
 
@@ -399,11 +513,30 @@ impl Outbox {
         for event in &other.events {
             self.adopt(event.clone());
         }
-        if self.meta.pending.is_none() {
-            self.meta.pending.clone_from(&other.pending);
+        if self.bookkeeping.pending.is_none() && other.pending.is_some() {
+            self.meta_mut().pending.clone_from(&other.pending);
         }
-        self.meta.dropped = self.meta.dropped.max(other.dropped);
+        self.bookkeeping.dropped = self.bookkeeping.dropped.max(other.dropped);
     }
+}
+
+/// Removes the events `gone` picks (asked once each, in order) from `events`, noting each
+/// removal in `changes` at its place in the list as it stands after the removals before it.
+fn remove_noted(
+    events: &mut Vec<OutEvent>,
+    changes: &mut Changes,
+    mut gone: impl FnMut(&OutEvent) -> bool,
+) {
+    let mut at = 0;
+    events.retain(|event| {
+        if gone(event) {
+            changes.note(Change::Removed(at));
+            false
+        } else {
+            at += 1;
+            true
+        }
+    });
 }
 
 /// By time, and on a tie a consent record first (the backend applies events in order, and

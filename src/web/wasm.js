@@ -1,5 +1,6 @@
 //! The engine's Wasm module: instantiated from the loader's download, called with one JSON
-//! string per call (see `src/bridge.rs` for the messages and `src/exports.rs` for the exports).
+//! string per call (see `src/bridge.rs` for the messages and `src/exports.rs` for the exports),
+//! answering with its effects and the documents they store.
 
 // Taken now: a page that replaces JSON later does not reach the agent's messages.
 const { stringify, parse } = JSON;
@@ -13,6 +14,18 @@ export async function instantiate(compiled) {
   return engine(instance.exports, module);
 }
 
+/** The effects of one call: a JSON array, then, after a line break, the documents its `store`
+ * effects write, one after the other: `["store", key, length]` gets the next `length`
+ * characters of them as its text (src/bridge.rs, `Out`). */
+function effects(text) {
+  const cut = text.indexOf("\n");
+  if (cut < 0) return parse(text);
+  const list = parse(text.slice(0, cut));
+  let at = cut + 1;
+  for (const effect of list) if (effect[0] == "store") effect[2] = text.slice(at, (at += effect[2]));
+  return list;
+}
+
 /** The engine's calls over the module's exports: messages in, effects out. */
 function engine(exports, module) {
   const call = (entry, message) => {
@@ -21,7 +34,7 @@ function engine(exports, module) {
     // The view is made after the allocation, which may have grown (and moved) the memory.
     new Uint8Array(exports.memory.buffer, at, bytes.length).set(bytes);
     const length = entry(at, bytes.length);
-    return parse(decoder.decode(new Uint8Array(exports.memory.buffer, exports.concierge_output(), length)));
+    return effects(decoder.decode(new Uint8Array(exports.memory.buffer, exports.concierge_output(), length)));
   };
   return {
     start: (request) => call(exports.concierge_start, request),

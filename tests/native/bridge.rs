@@ -14,11 +14,25 @@ fn start(extra: &str) -> (Bridge, Vec<Value>) {
     (bridge.expect("the agent starts"), effects_of(&effects))
 }
 
-fn effects_of(text: &str) -> Vec<Value> {
-    match json(text) {
-        Value::Array(effects) => effects,
-        other => panic!("effects are an array, got {other:?}"),
+/// The effects as `src/web/wasm.js` reads them: the JSON array, each `store` given its text
+/// from the documents after the line break.
+pub(super) fn effects_of(text: &str) -> Vec<Value> {
+    let (list, mut stored) = text.split_once('\n').unwrap_or((text, ""));
+    let Value::Array(mut effects) = json(list) else { panic!("effects are an array: {list}") };
+    for effect in &mut effects {
+        if let Value::Array(parts) = effect {
+            if parts[0].as_str() == Some("store") {
+                let length = parts[2].as_f64().expect("a stored text's length") as usize;
+                // UTF-16 code units, as JavaScript's `slice` counts them.
+                let units: Vec<u16> = stored.encode_utf16().collect();
+                let text = String::from_utf16(&units[..length]).unwrap();
+                stored = &stored[text.len()..];
+                parts[2] = Value::String(text);
+            }
+        }
     }
+    assert!(stored.is_empty(), "every stored document is some effect's: {stored}");
+    effects
 }
 
 fn handle(bridge: &mut Bridge, at: i64, inputs: &str) -> Vec<Value> {
@@ -99,6 +113,31 @@ fn accepting_stores_sections_under_the_sites_keys_and_asks_for_the_lock() {
         );
     }
     assert_eq!(arg(of(&effects, "lock")[0], 1).as_str(), Some("concierge-flush:test"));
+}
+
+/// The stored documents follow the effects unescaped, each `store` naming its length in UTF-16
+/// code units (what the shell's `slice` counts): a name with accents, an emoji outside the
+/// Basic Multilingual Plane (two units, four bytes) and quotes comes back whole, in order.
+#[test]
+fn stored_documents_follow_the_effects_measured_as_the_shell_slices_them() {
+    let (mut bridge, _) = start("");
+    let add = ADD_PHONE.replace("Aurora <b>X1</b>", r#"Café \"Crème\" 🎧 Ünïcode"#);
+    let output = bridge
+        .handle(&format!(r#"{{"now":{},"in":[["call","consent","accept"],{add}]}}"#, T0 + 1000));
+    let (list, stored) = output.split_once('\n').expect("stored documents after the effects");
+    assert!(!stored.contains('\n') && !list.contains('\n'));
+    assert!(stored.contains(r#"Café \"Crème\" 🎧 Ünïcode"#), "written once, as stored: {stored}");
+    let effects = effects_of(&output);
+    let stores = of(&effects, "store");
+    let cart = stores.iter().find(|s| arg(s, 1).as_str() == Some("concierge:test:cart")).unwrap();
+    let cart = concierge_protocol::json::parse(arg(cart, 2).as_str().unwrap()).unwrap();
+    let line = match cart.field("lines") {
+        Some(Value::Array(lines)) => &lines[0],
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(line.field("name").and_then(Value::as_str), Some("Café \"Crème\" 🎧 Ünïcode"));
+    let texts: Vec<&str> = stores.iter().map(|s| arg(s, 2).as_str().unwrap()).collect();
+    assert_eq!(texts.concat(), stored, "the documents in the order of their effects");
 }
 
 #[test]

@@ -98,7 +98,7 @@ fn on_screen(tab: &Tab) -> Vec<String> {
 fn measured(tab: &Tab) -> Vec<(CampaignEvent, String, CampaignBucket)> {
     tab.sync()
         .outbox
-        .events
+        .events()
         .iter()
         .filter_map(|event| match &event.payload {
             Payload::Campaign { event, campaign, bucket, .. } => {
@@ -333,7 +333,7 @@ fn a_conversion_in_the_goal_window_is_measured_and_stops_the_campaign() {
     let effects = tab.handle(commerce(CommerceKind::Purchase, vec![]), now);
     assert!(effects.iter().any(|e| matches!(e,
         Effect::Notify(Notice::Campaign { campaign, event: "converted", .. }) if campaign == "stops")));
-    let conversion = tab.sync().outbox.events.iter().find_map(|event| match &event.payload {
+    let conversion = tab.sync().outbox.events().iter().find_map(|event| match &event.payload {
         Payload::Campaign { event: CampaignEvent::Conversion, value, .. } => Some(*value),
         _ => None,
     });
@@ -706,6 +706,31 @@ fn targeting_sees_what_changed_since_the_last_decision_on_the_page() {
     tab.handle(Event::Consent(ConsentUpdate::all(true)), T0 + 6);
     tab.handle(level(3), T0 + 7);
     assert_eq!(on_screen(&tab), ["c"], "25 in the cart, level 3, marketing granted");
+}
+
+/// The context's `interests` is built only when a candidate's targeting is read, and then
+/// from the model as it is: a campaign for the visitor's top category shows once it leads.
+#[test]
+fn a_campaign_can_target_the_visitors_interests() {
+    use concierge::engine::interests::{Observation, Product, Source};
+    let rule = serde_json::json!({ "==": [{ "var": "interests.top_category" }, "cases"] });
+    let config = config_with(document(
+        vec![campaign("c", serde_json::json!({ "targeting": rule }))],
+        serde_json::json!({}),
+    ));
+    let viewed = |category: &str| {
+        let product = Product { category: Some(category.into()), brand: None, price: Some(1_500) };
+        Event::Interest(Observation::Products(Source::ViewItem, vec![product]))
+    };
+    let mut tab = accepted(&config, T0);
+    tab.handle(trigger("c"), T0 + 1);
+    assert!(on_screen(&tab).is_empty(), "no interests yet");
+    tab.handle(viewed("Phones"), T0 + 2);
+    tab.handle(trigger("c"), T0 + 3);
+    assert!(on_screen(&tab).is_empty(), "phones lead");
+    tab.handle(viewed("Cases"), T0 + 4);
+    tab.handle(trigger("c"), T0 + 5);
+    assert_eq!(on_screen(&tab), ["c"], "cases lead (the newer of one view each)");
 }
 
 #[test]

@@ -56,7 +56,7 @@ fn each_purpose_lets_the_agent_keep_send_and_show_only_what_it_unlocks() {
         assert_eq!(sections(&tab), kept, "{choice:?}");
         assert_eq!(tab.cart_code().is_some(), code, "{choice:?}");
         let queued: Vec<&str> =
-            tab.sync().outbox.events.iter().map(|event| event.payload.name()).collect();
+            tab.sync().outbox.events().iter().map(|event| event.payload.name()).collect();
         assert_eq!(queued, sent, "{choice:?}");
     }
 }
@@ -134,7 +134,7 @@ fn withdrawing_one_purpose_wipes_its_data_at_once_and_the_agent_keeps_working() 
     assert!(tab.cart_code().is_none(), "no staff view any more");
     // Measurement goes on: the visit is still sent, under the same visitor id.
     tab.handle(add(vec![item("b", 100, 1)]), T0 + 3);
-    let queued: Vec<&str> = tab.sync().outbox.events.iter().map(|e| e.payload.name()).collect();
+    let queued: Vec<&str> = tab.sync().outbox.events().iter().map(|e| e.payload.name()).collect();
     assert!(queued.contains(&"add_to_cart") && !queued.contains(&"cart"), "{queued:?}");
     assert!(sections(&tab).contains(&Section::Identity));
     // Then measurement too: no identifiers, no sending feature: the id goes.

@@ -72,7 +72,7 @@ fn without_a_sending_feature_the_answer_is_not_allowed_and_nothing_leaves() {
         let effects = ask(&mut tab, call(), T0 + 1);
         assert_eq!(answers(&effects), [("h1", Answer::NotAllowed)], "{granted:?}");
         assert!(!effects.iter().any(|e| matches!(e, Effect::RequestFlush | Effect::Send(_))));
-        assert!(tab.sync().outbox.events.is_empty());
+        assert!(tab.sync().outbox.events().is_empty());
     }
 }
 
@@ -91,7 +91,7 @@ fn with_personalization_the_cart_code_and_the_transcript_go_along_and_sent_waits
     let accepted = SendOutcome::Accepted { cart_code_taken: false };
     let effects = tab.handle(Event::Sent { key: batch.key.clone(), outcome: accepted }, T0 + 2);
     assert_eq!(answers(&effects), [("h1", Answer::Sent)]);
-    assert!(tab.sync().outbox.events.is_empty());
+    assert!(tab.sync().outbox.events().is_empty());
 }
 
 #[test]
@@ -117,7 +117,7 @@ fn a_network_failure_or_a_refusal_answers_failed_and_the_request_is_not_sent_lat
         let batch = flushed(&mut tab, &effects, T0 + 1);
         let effects = tab.handle(Event::Sent { key: batch.key.clone(), outcome }, T0 + 2);
         assert_eq!(answers(&effects), [("h1", Answer::Failed)], "{outcome:?}");
-        let queued = tab.sync().outbox.events.iter();
+        let queued = tab.sync().outbox.events().iter();
         assert!(!queued.clone().any(|e| matches!(e.payload, Payload::Handoff(_))), "{outcome:?}");
         // Another answer later says nothing more about it.
         let later = tab.handle(Event::Tick, T0 + 60_000);

@@ -33,7 +33,7 @@ fn every_section_survives_the_round_trip_through_json_text() {
         events.sort_by(|a, b| a.id.cmp(&b.id));
         events
     };
-    assert_eq!(by_id(&stored.events), by_id(&tab.sync().outbox.events));
+    assert_eq!(by_id(&stored.events), by_id(tab.sync().outbox.events()));
 }
 
 #[test]
@@ -46,7 +46,7 @@ fn a_cart_stored_by_the_released_format_survives_the_upgrade() {
     assert_eq!(tab.cart().total().minor, 83898);
     assert_eq!(tab.consent().decision("personalization"), Decision::Granted);
     assert_eq!(tab.cart_code(), Some("K7M-4QP"), "the identity staff know is kept");
-    assert_eq!(tab.sync().outbox.events.len(), 2, "queued events are kept");
+    assert_eq!(tab.sync().outbox.events().len(), 2, "queued events are kept");
     assert_eq!(tab.sync().outbox.pending.as_ref().unwrap().key, "batch_cccccccccccccccccccccccccc");
     // The released agent never asked about marketing: the dialog asks for it, and once
     // answered, recovery works on the migrated cart.
@@ -210,17 +210,13 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
         (&[], &["a"], &[], &["a"]),
     ];
     for (stored, now, erased, written) in cases {
-        let mut state = Written {
-            events: stored.iter().map(|id| id.to_string()).collect(),
-            ..Written::default()
-        };
-        let outbox =
-            Outbox { events: now.iter().map(|id| event(id)).collect(), ..Outbox::default() };
+        let mut state = Written::with_events(stored.iter().map(|id| id.to_string()).collect());
+        let outbox = Outbox::of_events(now.iter().map(|id| event(id)).collect());
         let (consent, cart) =
             (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
         state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
-        state.outbox = Some(outbox.meta.clone());
+        state.set_outbox(Some(outbox.meta().clone()));
         let current = Current {
             consent: &consent,
             cart: &cart,
@@ -260,7 +256,7 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
             .collect();
         assert_eq!(erased_ids, erased, "{stored:?} -> {now:?}");
         assert_eq!(written_ids, written, "{stored:?} -> {now:?}");
-        assert_eq!(state.events, now, "then storage holds the outbox");
+        assert_eq!(state.events(), now, "then storage holds the outbox");
     }
 }
 
@@ -293,31 +289,24 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
     let cases: [(&str, Change, bool, bool); 9] = [
         ("nothing", |_| {}, true, false),
         ("nothing", |_| {}, false, false),
-        ("dropped", |o| o.meta.dropped += 1, true, false),
-        ("dropped", |o| o.meta.dropped += 1, false, true),
-        ("acked", |o| o.meta.acked.push("evt_b".into()), true, true),
-        (
-            "pending",
-            |o| o.meta.pending = Some(Pending { key: "k".into(), ids: vec![] }),
-            true,
-            true,
-        ),
-        ("attempts", |o| o.meta.attempts += 1, true, true),
-        ("next attempt", |o| o.meta.next_attempt_at = Some(T0), true, true),
-        ("last sent", |o| o.meta.last_sent_at = Some(T0), true, true),
+        ("dropped", |o| o.dropped += 1, true, false),
+        ("dropped", |o| o.dropped += 1, false, true),
+        ("acked", |o| o.acked.push("evt_b".into()), true, true),
+        ("pending", |o| o.pending = Some(Pending { key: "k".into(), ids: vec![] }), true, true),
+        ("attempts", |o| o.attempts += 1, true, true),
+        ("next attempt", |o| o.next_attempt_at = Some(T0), true, true),
+        ("last sent", |o| o.last_sent_at = Some(T0), true, true),
     ];
     for (what, change, hold, written) in cases {
         let (consent, cart) =
             (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
         let mut outbox = Outbox::default();
-        outbox.meta.acked.push("evt_a".into());
-        let mut state = Written {
-            consent: Some(consent.clone()),
-            cart: Some(cart.clone()),
-            campaigns: Some(Default::default()),
-            outbox: Some(outbox.meta.clone()),
-            ..Written::default()
-        };
+        outbox.acked.push("evt_a".into());
+        let mut state = Written::default();
+        state.consent = Some(consent.clone());
+        state.cart = Some(cart.clone());
+        state.campaigns = Some(Default::default());
+        state.set_outbox(Some(outbox.meta().clone()));
         change(&mut outbox);
         let current = Current {
             consent: &consent,
@@ -344,10 +333,277 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
         assert_eq!(wrote, written, "{what}, hold {hold}");
         let moved = what != "nothing";
         assert_eq!(state.held, moved && !written, "{what}, hold {hold}");
-        assert_eq!(
-            state.outbox.as_ref() == Some(&outbox.meta),
-            written || !moved,
-            "{what}, hold {hold}"
-        );
+        assert_eq!(state.outbox() == Some(outbox.meta()), written || !moved, "{what}, hold {hold}");
+    }
+}
+
+/// (how the outbox's events change, whether storage's entries are brought in line by replaying
+/// the outbox's log of changes): every way the events change is logged, so that the writes and
+/// erasures are found without comparing the ids, and are those the ids' comparison finds.
+#[test]
+fn every_change_to_the_outbox_is_replayed_into_storage() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::{
+        OutEvent, Outbox, Payload, Pending, Rng, SendOutcome, OUTBOX_LIMIT,
+    };
+    use concierge_protocol::batch::Cart;
+    let view = |id: &str, at: i64| OutEvent {
+        id: id.into(),
+        at,
+        payload: Payload::Commerce {
+            kind: concierge::engine::CommerceKind::ViewItem,
+            items: vec![],
+            transaction_id: None,
+        },
+    };
+    let snapshot = |id: &str, at: i64| OutEvent {
+        id: id.into(),
+        at,
+        payload: Payload::Cart(Cart {
+            currency: concierge::engine::money::Currency::EUR,
+            lines: vec![],
+            updated_at: None,
+        }),
+    };
+    type Step = fn(&mut Outbox, &dyn Fn(&str, i64) -> OutEvent, &dyn Fn(&str, i64) -> OutEvent);
+    let cases: [(&str, Step, bool); 11] = [
+        ("a measurement queued", |o, view, _| o.push(view("new", T0 + 9)), true),
+        ("the cart's snapshot superseded", |o, _, cart| o.push(cart("s2", T0 + 9)), true),
+        ("acknowledged", |o, _, _| o.forget(&["m2".into(), "s1".into()]), true),
+        (
+            "a single event too large",
+            |o, _, _| {
+                o.pending = Some(Pending { key: "k".into(), ids: vec!["m3".into()] });
+                o.settle("k", SendOutcome::TooLarge, T0, &mut Rng::new(1));
+            },
+            true,
+        ),
+        ("a handoff taken out", |o, _, _| o.remove("m1"), true),
+        ("another tab's newer event", |o, view, _| o.adopt(view("theirs", T0 + 9)), true),
+        (
+            "came and went between two writes",
+            |o, view, _| {
+                o.push(view("brief", T0 + 9));
+                o.push(view("stays", T0 + 9));
+                o.forget(&["brief".into(), "m1".into()]);
+            },
+            true,
+        ),
+        (
+            "a full outbox drops its oldest measurement",
+            |o, view, _| {
+                for i in 0..OUTBOX_LIMIT {
+                    o.push(view(&format!("f{i:03}"), T0 + 9));
+                }
+            },
+            // More changes than the log keeps: compared whole.
+            false,
+        ),
+        ("nothing", |_, _, _| {}, true),
+        // Placed before events storage holds: compared whole, with the same outcome.
+        ("another tab's older event", |o, view, _| o.adopt(view("older", T0 - 1)), false),
+        ("replaced whole (a withdrawal)", |o, _, _| *o = Outbox::default(), false),
+    ];
+    let (consent, cart) =
+        (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
+    let all = Allowed {
+        consent: true,
+        cart: true,
+        identity: true,
+        outbox: true,
+        config: true,
+        campaigns: true,
+        receipts: true,
+        interests: true,
+    };
+    let ids = |outbox: &Outbox| outbox.events().iter().map(|e| e.id.clone()).collect::<Vec<_>>();
+    for (what, change, replayed) in cases {
+        let mut outbox = Outbox::of_events(vec![
+            view("c", T0),
+            view("m1", T0 + 1),
+            view("m2", T0 + 2),
+            snapshot("s1", T0 + 3),
+            view("m3", T0 + 4),
+        ]);
+        let mut state = Written::with_events(ids(&outbox));
+        state.consent = Some(consent.clone());
+        state.cart = Some(cart.clone());
+        state.campaigns = Some(Default::default());
+        state.set_outbox(Some(outbox.meta().clone()));
+        let persist = |state: &mut Written, outbox: &mut Outbox| {
+            let current = Current {
+                consent: &consent,
+                cart: &cart,
+                identity: None,
+                outbox,
+                config: None,
+                campaigns: &Default::default(),
+                receipts: &[],
+                interests: &Default::default(),
+            };
+            let (writes, erasures) = state.update(&current, all, true);
+            outbox.stored_as(state.events_mark());
+            (writes, erasures)
+        };
+        // In line once by comparing, as at start.
+        let (writes, erasures) = persist(&mut state, &mut outbox);
+        assert!(writes.is_empty() && erasures.is_empty(), "{what}: {writes:?} {erasures:?}");
+        let before = ids(&outbox);
+        change(&mut outbox, &view, &snapshot);
+        let after = ids(&outbox);
+        let (writes, erasures) = persist(&mut state, &mut outbox);
+        assert_eq!(state.replayed, replayed, "{what}");
+        assert_eq!(state.events(), after, "{what}: storage then holds the outbox");
+        // The bookkeeping (acknowledged ids, a pending batch) is not this test's.
+        let mut written: Vec<_> = writes
+            .iter()
+            .filter_map(|record| match record {
+                Record::Event(event) => Some(event.id.clone()),
+                Record::Outbox(_) => None,
+                other => panic!("{what}: {other:?}"),
+            })
+            .collect();
+        let mut erased: Vec<_> = erasures
+            .iter()
+            .map(|key| match key {
+                Key::Event(id) => id.clone(),
+                other => panic!("{what}: {other:?}"),
+            })
+            .collect();
+        written.sort();
+        erased.sort();
+        let mut came: Vec<_> = after.iter().filter(|id| !before.contains(id)).cloned().collect();
+        let mut went: Vec<_> = before.iter().filter(|id| !after.contains(id)).cloned().collect();
+        came.sort();
+        went.sort();
+        assert_eq!(written, came, "{what}: written");
+        assert_eq!(erased, went, "{what}: erased");
+    }
+}
+
+/// (how the outbox's bookkeeping changes, whether only its count of dropped events moved): once
+/// storage holds it, the next write compares it again only after a noted change, so every way
+/// it changes must be noted: each is written (a moved count alone waits during a burst).
+#[test]
+fn every_change_to_the_outbox_bookkeeping_is_written() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::{
+        Identity, OutEvent, Outbox, Payload, Pending, Rng, SendOutcome, OUTBOX_LIMIT,
+    };
+    let view = |id: &str| OutEvent {
+        id: id.into(),
+        at: T0,
+        payload: Payload::Commerce {
+            kind: concierge::engine::CommerceKind::ViewItem,
+            items: vec![],
+            transaction_id: None,
+        },
+    };
+    fn batch(o: &mut Outbox) -> String {
+        let identity = Identity {
+            visitor_id: "vis_a".into(),
+            secret: "sec_a".into(),
+            cart_code: "AAA".into(),
+        };
+        o.next_batch(&identity, &mut Rng::new(1), false).unwrap().key
+    }
+    type Step = Box<dyn Fn(&mut Outbox)>;
+    // Each outbox starts with the batch `k` on its way (before storage is in line with it).
+    let settled = |outcome: SendOutcome| -> Step {
+        Box::new(move |o: &mut Outbox| {
+            o.settle("k", outcome, T0 + 5, &mut Rng::new(2));
+        })
+    };
+    let cases: Vec<(&str, Step, bool)> = vec![
+        (
+            "a batch made",
+            Box::new(|o| {
+                o.pending = None;
+                drop(batch(o));
+            }),
+            false,
+        ),
+        ("accepted", settled(SendOutcome::Accepted { cart_code_taken: false }), false),
+        ("rejected", settled(SendOutcome::Rejected { status: 400 }), false),
+        ("retried", settled(SendOutcome::Retry { retry_after: None }), false),
+        ("too large", settled(SendOutcome::TooLarge), false),
+        ("acknowledged by another tab", Box::new(|o| o.forget(&["m1".into()])), false),
+        (
+            "another tab's batch",
+            Box::new(|o| {
+                let mut theirs = Outbox::default();
+                theirs.pending = Some(Pending { key: "theirs".into(), ids: vec!["m1".into()] });
+                theirs.acked.push("m2".into());
+                o.merge(&theirs);
+            }),
+            false,
+        ),
+        ("through DerefMut", Box::new(|o| o.attempts += 1), false),
+        ("through meta_mut", Box::new(|o| o.meta_mut().last_sent_at = Some(T0)), false),
+        (
+            "a full outbox drops its oldest measurement",
+            Box::new(move |o| {
+                for i in 0..OUTBOX_LIMIT {
+                    o.push(view(&format!("f{i:03}")));
+                }
+            }),
+            true,
+        ),
+    ];
+    let (consent, cart) =
+        (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
+    let all = Allowed {
+        consent: true,
+        cart: true,
+        identity: true,
+        outbox: true,
+        config: true,
+        campaigns: true,
+        receipts: true,
+        interests: true,
+    };
+    for hold in [true, false] {
+        for (what, change, only_dropped) in &cases {
+            let mut outbox = Outbox::of_events(["c", "m1", "m2"].map(view).to_vec());
+            outbox.acked.push("evt_a".into());
+            outbox.pending = Some(Pending { key: "k".into(), ids: vec!["m1".into()] });
+            let mut state = Written::with_events(vec!["c".into(), "m1".into(), "m2".into()]);
+            state.consent = Some(consent.clone());
+            state.cart = Some(cart.clone());
+            state.campaigns = Some(Default::default());
+            let persist = |state: &mut Written, outbox: &mut Outbox| {
+                let current = Current {
+                    consent: &consent,
+                    cart: &cart,
+                    identity: None,
+                    outbox,
+                    config: None,
+                    campaigns: &Default::default(),
+                    receipts: &[],
+                    interests: &Default::default(),
+                };
+                let (writes, _) = state.update(&current, all, hold);
+                outbox.stored_as(state.events_mark());
+                writes.into_iter().find_map(|record| match record {
+                    Record::Outbox(meta) => Some(meta),
+                    _ => None,
+                })
+            };
+            assert!(persist(&mut state, &mut outbox).is_some(), "{what}: written first");
+            assert_eq!(persist(&mut state, &mut outbox), None, "{what}: then in line");
+            change(&mut outbox);
+            let written = persist(&mut state, &mut outbox);
+            let waits = hold && *only_dropped;
+            assert_eq!(written.is_none(), waits, "{what}, hold {hold}");
+            assert_eq!(state.held, waits, "{what}, hold {hold}");
+            if !waits {
+                assert_eq!(written.as_ref(), Some(outbox.meta()), "{what}, hold {hold}");
+            }
+            assert_eq!(state.outbox() == Some(outbox.meta()), !waits, "{what}, hold {hold}");
+        }
     }
 }

@@ -142,7 +142,7 @@ fn a_rejected_batch_is_dropped_and_reported_once() {
         .filter(|e| matches!(e, Effect::Warn(Warning::BatchRejected { status: 422, events: 2 })))
         .collect();
     assert_eq!(warnings.len(), 1, "{effects:?}");
-    assert!(tab.sync().outbox.events.is_empty());
+    assert!(tab.sync().outbox.events().is_empty());
     assert!(!tab.handle(Event::Tick, T0 + 60_000).contains(&Effect::RequestFlush));
 }
 
@@ -153,9 +153,12 @@ fn a_full_outbox_drops_the_oldest_measurement_and_keeps_consent_and_cart() {
         tab.handle(view_item(&format!("p{i}")), T0 + i as i64);
     }
     let outbox = &tab.sync().outbox;
-    assert_eq!(outbox.events.len(), OUTBOX_LIMIT);
+    assert_eq!(outbox.events().len(), OUTBOX_LIMIT);
     assert_eq!(outbox.dropped, 52, "the 250 views and the 2 kept events made 252 for 200 places");
-    assert!(matches!(outbox.events[0].payload, Payload::Consent(_)), "the consent record survives");
+    assert!(
+        matches!(outbox.events()[0].payload, Payload::Consent(_)),
+        "the consent record survives"
+    );
     let batch = flush(&mut tab, T0 + 1_000);
     assert_eq!(batch.dropped, 52, "the loss is reported with the next batch");
     let json = serde_json::to_value(wire::encode_batch(batch, "demo")).unwrap();
@@ -166,18 +169,14 @@ fn a_full_outbox_drops_the_oldest_measurement_and_keeps_consent_and_cart() {
 }
 
 fn outbox_of(count: usize, prefix: &str) -> Outbox {
-    let mut outbox = Outbox::default();
+    let mut events = Vec::new();
     for i in 0..count {
         let payload =
             Payload::Commerce { kind: CommerceKind::ViewItem, items: vec![], transaction_id: None };
         // Pushing one at a time keeps the bound; the events are built past it directly below.
-        outbox.events.push(OutEvent {
-            id: format!("evt_{prefix}{i:05}"),
-            at: T0 + i as i64,
-            payload,
-        });
+        events.push(OutEvent { id: format!("evt_{prefix}{i:05}"), at: T0 + i as i64, payload });
     }
-    outbox
+    Outbox::of_events(events)
 }
 
 #[test]
@@ -185,15 +184,15 @@ fn merging_tabs_outboxes_holds_the_outbox_to_its_limit() {
     let mut mine = outbox_of(150, "a");
     let theirs = outbox_of(150, "b");
     mine.merge(&theirs);
-    assert_eq!(mine.events.len(), OUTBOX_LIMIT, "the union of 300 is held to the limit");
+    assert_eq!(mine.events().len(), OUTBOX_LIMIT, "the union of 300 is held to the limit");
     assert_eq!(mine.dropped, 100);
     // The oldest measurements went: what is left is the newest, in time order.
-    assert!(mine.events.windows(2).all(|pair| pair[0].at <= pair[1].at));
-    assert_eq!(mine.events[0].at, T0 + 50);
+    assert!(mine.events().windows(2).all(|pair| pair[0].at <= pair[1].at));
+    assert_eq!(mine.events()[0].at, T0 + 50);
 
     let mut empty = Outbox::default();
     empty.merge(&outbox_of(3, "c"));
-    let ids: Vec<_> = empty.events.iter().map(|e| e.id.as_str()).collect();
+    let ids: Vec<_> = empty.events().iter().map(|e| e.id.as_str()).collect();
     assert_eq!(
         ids,
         ["evt_c00000", "evt_c00001", "evt_c00002"],
@@ -208,14 +207,14 @@ fn loading_an_overfull_stored_outbox_holds_it_to_its_limit_and_erases_the_rest()
     let overfull = outbox_of(260, "x");
     tab.device.borrow_mut().apply(
         &overfull
-            .events
+            .events()
             .iter()
             .cloned()
             .map(|e| Effect::Store(Record::Event(e)))
             .collect::<Vec<_>>(),
     );
     let (page, effects) = tab.next_page("/", T0 + 1_000);
-    assert_eq!(page.sync().outbox.events.len(), OUTBOX_LIMIT);
+    assert_eq!(page.sync().outbox.events().len(), OUTBOX_LIMIT);
     assert!(page.sync().outbox.dropped >= 60);
     let erased = effects.iter().filter(|e| matches!(e, Effect::Erase(Key::Event(_)))).count();
     assert!(erased >= 60, "the dropped events leave storage: {erased}");
@@ -274,7 +273,7 @@ fn a_413_splits_the_batch_and_retries_instead_of_dropping_it() {
     let effects_single = answer(&mut tab, &single, SendOutcome::TooLarge, T0 + 10_009);
     assert!(effects_single.contains(&Effect::Warn(Warning::EventTooLarge)), "{effects_single:?}");
     assert!(!effects.contains(&Effect::Warn(Warning::EventTooLarge)));
-    assert_eq!(tab.sync().outbox.events.len(), 3, "only that one event was given up");
+    assert_eq!(tab.sync().outbox.events().len(), 3, "only that one event was given up");
 }
 
 #[test]
@@ -284,7 +283,7 @@ fn leaving_the_page_sends_a_beacon_of_what_is_left() {
     let batch = sent(&effects).expect("a beacon");
     assert!(batch.beacon);
     assert!(!tab.sync().outbox.in_flight, "a beacon gets no answer");
-    assert_eq!(tab.sync().outbox.events.len(), 2, "kept until a later answer confirms it");
+    assert_eq!(tab.sync().outbox.events().len(), 2, "kept until a later answer confirms it");
 }
 
 #[test]
@@ -384,7 +383,7 @@ fn tabs_share_the_outbox_without_resending_what_was_acknowledged() {
     let mut first = consenting_tab(T0);
     first.handle(add(vec![item("a", 1, 1)]), T0 + 1);
     let (mut second, _) = first.next_page("/", T0 + 2);
-    let queued: Vec<String> = first.sync().outbox.events.iter().map(|e| e.id.clone()).collect();
+    let queued: Vec<String> = first.sync().outbox.events().iter().map(|e| e.id.clone()).collect();
     // The first tab sends and is answered; the second learns of it through storage events.
     let batch = flush(&mut first, T0 + 3);
     let effects = answer(&mut first, &batch, ACCEPTED, T0 + 4);
@@ -399,7 +398,7 @@ fn tabs_share_the_outbox_without_resending_what_was_acknowledged() {
             );
         }
     }
-    let left: Vec<_> = second.sync().outbox.events.iter().map(|e| e.id.clone()).collect();
+    let left: Vec<_> = second.sync().outbox.events().iter().map(|e| e.id.clone()).collect();
     assert!(!queued.is_empty());
     assert!(left.iter().all(|id| !queued.contains(id)), "nothing acknowledged is sent again");
     assert!(!left.is_empty(), "the second tab's own change is still to send");
@@ -411,7 +410,7 @@ fn stored_outboxes_survive_a_reload_and_resend_under_the_same_key() {
     let batch = flush(&mut tab, T0);
     tab.handle(Event::PageHide, T0 + 1);
     let (mut reloaded, _) = tab.next_page("/", T0 + 2);
-    assert_eq!(reloaded.sync().outbox.events, batch.events);
+    assert_eq!(reloaded.sync().outbox.events(), batch.events);
     let resent = flush(&mut reloaded, T0 + 3);
     assert_eq!(resent.key, batch.key);
 }

@@ -3,16 +3,10 @@
 //! mapped through the demo policy's `tcf` section into the visitor's consent (source `tcf`,
 //! with a receipt), the agent's own dialog kept closed, and the fallbacks to it.
 
+use super::bridge::effects_of;
 use super::support::{json, T0};
 use concierge::bridge::Bridge;
 use concierge::value::Value;
-
-fn effects_of(text: &str) -> Vec<Value> {
-    match json(text) {
-        Value::Array(effects) => effects,
-        other => panic!("effects are an array, got {other:?}"),
-    }
-}
 
 /// An agent on a page with (or without) a consent manager, under the built-in (demo) policy.
 fn start(cmp: bool) -> (Bridge, Vec<Value>) {
