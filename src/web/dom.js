@@ -42,8 +42,8 @@ export function render(view) {
   place(built, shadow.querySelector('[data-view="' + view.kind + '"]'));
 }
 
-/** Puts `built` in the agent's root in place of `old` (if drawn); a modal view takes the
- * focus, which goes back where it was once the last modal view is removed. */
+/** Puts `built` in the agent's root in place of `old` (if drawn), else above the views drawn;
+ * a modal view takes the focus, which goes back where it was once the last modal view is removed. */
 export function place(built, old) {
   const shadow = ensureRoot();
   if (!shadow) return;
@@ -52,8 +52,20 @@ export function place(built, old) {
     opener = document.activeElement;
     if (opener && opener.shadowRoot === shadow) opener = shadow.activeElement;
   }
-  if (old && old.parentNode === shadow) old.replaceWith(built);
-  else shadow.append(built);
+  // A new view goes first, on top of the corner's column (view.css): there it pushes no view
+  // already drawn (issue 8: one drawn below the others moved them, a layout shift). One drawn
+  // again in place keeps the height it had on screen, its content scrolling inside it if it
+  // grew, so a change of its content moves no other view.
+  if (old && old.parentNode === shadow) {
+    const height = heights.get(old);
+    if (height) {
+      built.style.height = height + "px";
+      built.style.overflowY = "auto";
+    }
+    unwatch(old);
+    old.replaceWith(built);
+  } else shadow.prepend(built);
+  watch(built);
   if (modal) {
     // Modal for the pointer too: a backdrop keeps clicks from the page behind; a click on it
     // closes the view unanswered, as Escape does.
@@ -67,6 +79,20 @@ export function place(built, old) {
   }
 }
 
+/** Each drawn view's height as last laid out, told by a ResizeObserver (read without forcing a
+ * layout); none where there is no ResizeObserver. */
+const heights = new WeakMap();
+let sizes = null;
+function watch(view) {
+  try {
+    sizes = sizes || new ResizeObserver((entries) => entries.forEach((entry) => heights.set(entry.target, entry.borderBoxSize[0].blockSize)));
+    sizes.observe(view);
+  } catch (error) {}
+}
+function unwatch(view) {
+  if (sizes) sizes.unobserve(view);
+}
+
 export function remove(kind) {
   unplace(root && root.querySelector('[data-view="' + kind + '"]'));
 }
@@ -74,6 +100,7 @@ export function remove(kind) {
 /** Takes a drawn view away, with its backdrop and focus when it was the last modal one. */
 export function unplace(old) {
   if (!old) return;
+  unwatch(old);
   old.remove();
   if (!old.matches(MODAL) || !root || root.querySelector(MODAL)) return;
   const backdrop = root.querySelector(".backdrop");
