@@ -4,6 +4,7 @@
 //! their currency, actions, and the link hosts in force. Every text is set with `textContent`
 //! and every attribute with `setAttribute`; nothing is ever parsed as HTML.
 
+import { afterPaint } from "./clock.js";
 import { warn } from "./console.js";
 import STYLES from "./view.css";
 
@@ -110,9 +111,27 @@ export function unplace(old) {
 
 /** Escape or the backdrop: a consent view closes unanswered, any other view is dismissed. */
 function cancel(view) {
-  if (!view) return;
-  const campaign = view.getAttribute("data-campaign");
-  onAction(view.matches(".consent,.panel") ? "later" : "dismiss", {}, campaign);
+  if (view) act(view, view.matches(".consent,.panel") ? "later" : "dismiss", {});
+}
+
+/** Tells the engine that a control of `view` was used. A dismissal takes the view away at once
+ * and is told once the next frame is drawn: that frame, the one the click waits for, has only
+ * the removal to draw, and the engine's call and its effects (5 to 90 ms at 4× CPU throttling)
+ * come after it (issue 8: the dismiss click's interaction took 56 ms at the median, 136 at
+ * worst). The engine's own `remove` follows and finds it gone. */
+function act(view, name, switches) {
+  const campaign = view && view.getAttribute("data-campaign");
+  if (name != "dismiss" || !view) return onAction(name, switches, campaign);
+  unplace(view);
+  told.push(() => onAction(name, switches, campaign));
+  afterPaint(tell);
+}
+
+/** Dismissals not yet told the engine: told after the next frame, or at once when the page is
+ * being left (`main.js` calls `tell` before the engine hears the page hide). */
+const told = [];
+export function tell() {
+  for (const action of told.splice(0)) action();
 }
 
 /** Draws the persistent control with `label`, or removes it when there is none. */
@@ -208,7 +227,7 @@ export function shadowOf(host) {
     const view = control.closest(".view");
     const switches = {};
     if (name == "save") for (const input of focusable(view)) if (input.name) switches[input.name] = input.checked;
-    onAction(name, switches, view && view.getAttribute("data-campaign"));
+    act(view, name, switches);
   });
   shadow.addEventListener("keydown", (event) => {
     const view = event.target instanceof Element && event.target.closest(".view");

@@ -49,7 +49,7 @@ export function start(settings, locale, config, wasm) {
       whenDocumentReady()
         // The engine's start call in a task of its own, not after the instantiation in the
         // loader's (issue 8: together over 50 ms at 4× CPU throttling).
-        .then(() => new Promise((resolve) => nextTask(resolve)))
+        .then(() => new Promise((resolve) => clock.nextTask(resolve)))
         .then(() => running === agent && boot(engine, settings, locale, config)),
     )
     .catch((error) => {
@@ -182,6 +182,7 @@ function boot(engine, settings, locale, config) {
   agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
   agent.undo.push(
     pageHide(() => {
+      dom.tell();
       dispatch([pageview.dwell(), ["hide"]]);
       storage.flush();
     }),
@@ -347,7 +348,7 @@ function run(call, split) {
  * throttling (issue 8). Calls the page makes meanwhile wait in `pending`, and then everything
  * still held is carried out first, through `dispatch`: the order of effects stays the engine's. */
 function releaseInTasks(running) {
-  nextTask(() => {
+  clock.nextTask(() => {
     const held = agent === running && running.held;
     if (!held) return;
     const next = held.findIndex((effect, index) => index > 0 && (typeof effect == "function" || VISIBLE.includes(effect[0])));
@@ -381,22 +382,6 @@ function release(running) {
   const held = running.held;
   running.held = null;
   if (held) carryOut(running, held);
-}
-
-/** Runs `action` once, in a task of its own, soon: `scheduler.postTask` where the browser has
- * it, and a zero timer beside it in case the page replaced either (or a test's clock holds the
- * timers); whichever comes second does nothing. */
-function nextTask(action) {
-  let done = false;
-  const once = () => done || ((done = true), action());
-  try {
-    if (typeof scheduler == "object" && scheduler && typeof scheduler.postTask == "function") {
-      Promise.resolve(scheduler.postTask(once, { priority: "user-blocking" })).catch(() => {});
-    }
-  } catch (error) {}
-  try {
-    setTimeout(once, 0);
-  } catch (error) {}
 }
 
 function apply([verb, a, b, c, d]) {

@@ -1,4 +1,4 @@
-// Browser tests: the agent's corner (src/web/view.css, src/web/dom.js): views that come later, and a view drawn again with more content, move no agent node (no layout-shift entry has one among its sources), the views stack above the privacy control and the launcher without overlapping, and the page under the corner's box stays usable.
+// Browser tests: the agent's corner (src/web/view.css, src/web/dom.js): views that come later, and a view drawn again with more content, move no agent node (no layout-shift entry has one among its sources), the views stack above the privacy control and the launcher without overlapping, and the page under the corner's box stays usable; a dismissal takes its view away in the click's task and tells the engine after the next frame.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -95,5 +95,30 @@ test("views that come later and a banner drawn again with more lines move no age
   await tab.page.evaluate(() => document.getElementById("corner").addEventListener("click", () => (window.__clicked = true)));
   await tab.page.locator("#corner").click({ timeout: 2000 });
   assert.equal(await tab.page.evaluate(() => window.__clicked), true, "the page's own button under the agent's box");
+  await closeClean(tab);
+});
+
+test("a dismissal takes the view away in the click's own task and tells the engine after the next frame, which then draws only the removal", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP });
+  await tab.page.evaluate(() => window.__shell.dom.control("Privacy choices"));
+  await render(tab, campaignView("cart-recovery", "corner_toast", { lines: [LINE] }));
+  const heard = await tab.page.evaluate(
+    () =>
+      new Promise((done) => {
+        const shadow = document.getElementById("concierge-root").shadowRoot;
+        const told = () => window.__heard.filter(([kind]) => kind == "action").length;
+        shadow.querySelector("[data-campaign=cart-recovery] [data-action=dismiss]").click();
+        const inTheClicksTask = { drawn: shadow.querySelectorAll("[data-campaign]").length, told: told() };
+        requestAnimationFrame(() => {
+          const inTheNextFrame = told();
+          setTimeout(() => done({ inTheClicksTask, inTheNextFrame, after: window.__heard.filter(([kind]) => kind == "action") }), 50);
+        });
+      }),
+  );
+  assert.deepEqual(heard.inTheClicksTask, { drawn: 0, told: 0 }, "gone at once, the engine not yet called");
+  assert.equal(heard.inTheNextFrame, 0, "not before the next frame is drawn");
+  assert.deepEqual(heard.after, [["action", "dismiss", "cart-recovery"]], "told after it");
+  assert.equal(await tab.page.evaluate(() => document.getElementById("concierge-root").shadowRoot.querySelectorAll(".concierge-control").length), 1, "the rest stays");
   await closeClean(tab);
 });
