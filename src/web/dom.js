@@ -190,6 +190,8 @@ export function destroy() {
   privacyControl = null;
   assistantLauncher = null;
   unavailable = false;
+  // A dismissal not yet told is the stopped agent's: a new start does not hear it.
+  told.length = 0;
 }
 
 /** The shadow root, created on first use so a page with nothing to show gets no element. */
