@@ -68,12 +68,21 @@ function installObservers() {
       scripts: (entry.scripts || []).map((script) => ({ source: script.sourceURL, duration: script.duration, invoker: script.invoker })),
     }),
   );
+  // Chrome names no node inside a shadow tree (a source's node is null there): a nameless source
+  // over the agent's host box is the agent's too (else only the host itself would count).
+  const agentSource = (source) => {
+    if (source.node) return agentNode(source.node);
+    const host = document.getElementById("concierge-root");
+    const box = host && host.getBoundingClientRect();
+    const rect = source.currentRect.height ? source.currentRect : source.previousRect;
+    return Boolean(box && rect.left < box.right && rect.right > box.left && rect.top < box.bottom && rect.bottom > box.top);
+  };
   observe("layout-shift", {}, (entry) =>
     bench.shifts.push({
       start: entry.startTime,
       value: entry.value,
       recentInput: entry.hadRecentInput,
-      agent: (entry.sources || []).some((source) => agentNode(source.node)),
+      agent: (entry.sources || []).some(agentSource),
     }),
   );
   observe("event", { durationThreshold: 16 }, (entry) =>

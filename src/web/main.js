@@ -44,7 +44,7 @@ export function start(settings, locale, config, wasm) {
   agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [], answers: [] };
   const running = agent;
   loading = loading || instantiate(wasm);
-  const task = () => new Promise((resolve) => nextTask(resolve));
+  const task = () => new Promise((resolve) => clock.nextTask(resolve));
   return loading
     .then((engine) =>
       // Each in a task of its own (issue 8: together over 50 ms at 4× CPU throttling): the
@@ -165,6 +165,7 @@ function boot(engine, settings, locale, config) {
   agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
   agent.undo.push(
     pageHide(() => {
+      dom.tell();
       dispatch([pageview.dwell(), ["hide"]]);
       storage.flush();
     }),
@@ -195,7 +196,7 @@ function boot(engine, settings, locale, config) {
         if (agent !== running) return applied();
         dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
       };
-      running.held ? running.held.push(() => nextTask(apply)) : nextTask(apply);
+      running.held ? running.held.push(() => clock.nextTask(apply)) : clock.nextTask(apply);
     });
 }
 
@@ -241,13 +242,13 @@ function warmUp(engine, settings, locale, config, running) {
       // each a part of the compiling (in one task, 40 to 50 ms of CPU time at 4×).
       const request = startRequest(settings, locale, false, [0, 0], [], []);
       spare.start({ ...request, prepare: true });
-      return new Promise((resolve) => nextTask(resolve)).then(() => running === agent && spare.start(request) && spare);
+      return new Promise((resolve) => clock.nextTask(resolve)).then(() => running === agent && spare.start(request) && spare);
     })
     .then((spare) => {
       if (!spare) return;
       Promise.resolve(config)
         .then((answer) =>
-          nextTask(() => running === agent && !running.engine && guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }))),
+          clock.nextTask(() => running === agent && !running.engine && guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }))),
         )
         .catch(() => {});
     })
@@ -390,7 +391,7 @@ function run(call, split) {
  * throttling (issue 8). Calls the page makes meanwhile wait in `pending`, and then everything
  * still held is carried out first, through `dispatch`: the order of effects stays the engine's. */
 function releaseInTasks(running) {
-  nextTask(() => {
+  clock.nextTask(() => {
     const held = agent === running && running.held;
     if (!held) return;
     const next = held.findIndex((effect, index) => index > 0 && (typeof effect == "function" || VISIBLE.includes(effect[0])));
@@ -424,22 +425,6 @@ function release(running) {
   const held = running.held;
   running.held = null;
   if (held) carryOut(running, held);
-}
-
-/** Runs `action` once, in a task of its own, soon: `scheduler.postTask` where the browser has
- * it, and a zero timer beside it in case the page replaced either (or a test's clock holds the
- * timers); whichever comes second does nothing. */
-function nextTask(action) {
-  let done = false;
-  const once = () => done || ((done = true), action());
-  try {
-    if (typeof scheduler == "object" && scheduler && typeof scheduler.postTask == "function") {
-      Promise.resolve(scheduler.postTask(once, { priority: "user-blocking" })).catch(() => {});
-    }
-  } catch (error) {}
-  try {
-    setTimeout(once, 0);
-  } catch (error) {}
 }
 
 function apply([verb, a, b, c, d]) {

@@ -170,7 +170,7 @@ function textIn(map, language) {
 }
 
 /** The preview's own stylesheet beside the views': it sits in the page, not in a corner. */
-const PREVIEW_OVERRIDES = ":host{position:static;inset:auto;z-index:auto;max-width:26rem;display:block}.view+.view{margin-top:.75rem}";
+const PREVIEW_OVERRIDES = ":host{position:static;inset:auto;z-index:auto;max-width:26rem;padding:0;display:block}.view+.view{margin-top:.75rem}";
 
 /** The agent's dialog and panel for the policy being edited (`POST /v1/config/check`'s
  * `preview`: the views the agent renders), drawn by dom.js's own `build` in a shadow root with
