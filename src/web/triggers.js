@@ -139,7 +139,9 @@ const WATCHERS = {
   },
 
   // How far down the visitor has scrolled, read at most once a frame, each threshold once per
-  // page view. Read on scrolling only: a page shorter than the window was not scrolled.
+  // page view. Read on scrolling only (a page shorter than the window was not scrolled), and
+  // once when the watch starts on a page already scrolled: the visitor may have scrolled before
+  // the campaign that asks came in with the published config.
   scroll(list) {
     const thresholds = seconds(list);
     let frame = 0;
@@ -157,6 +159,9 @@ const WATCHERS = {
     const undo = listen(window, ["scroll"], () => {
       if (!frame) frame = requestAnimationFrame(read);
     }, { passive: true });
+    try {
+      if (scrollY > 0) frame = requestAnimationFrame(read);
+    } catch (error) {}
     return () => {
       undo();
       cancelAnimationFrame(frame);

@@ -116,6 +116,19 @@ test("scroll depth: each threshold once, when the visitor scrolls that far", asy
   await closeClean(tab);
 });
 
+test("scroll depth: a page already scrolled when the watch starts counts at once", async () => {
+  const tab = await newTab(shared.browser, { clock: CLOCK });
+  await openModules(tab, { body: "<main><h1>Long page</h1></main>", setup: () => addEventListener("DOMContentLoaded", () => (document.querySelector("main").style.height = "4000px")) });
+  await pauseClock(tab);
+  // The visitor scrolled halfway before the campaign asking for scroll depth came in.
+  await tab.page.evaluate(() => new Promise((done) => (addEventListener("scroll", done, { once: true }), scrollTo(0, (document.documentElement.scrollHeight - innerHeight) / 2))));
+  await tab.page.clock.runFor(100);
+  await watch(tab, { scroll: [25, 90] });
+  await tab.page.clock.runFor(100);
+  assert.deepEqual(await heard(tab), [["signal", "scroll", 25]]);
+  await closeClean(tab);
+});
+
 test("time on page counts visible time only", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   // The page's visibility, under the test's control.
