@@ -253,6 +253,7 @@ export async function agentTaskTimes(browser, origin, root, { loads, throttle })
       agent: summary(until.map((entry) => entry.agent)),
       page: summary(until.map((entry) => entry.page)),
       rendering: summary(until.map((entry) => entry.rendering)),
+      loaderRan: summary(until.map((entry) => entry.loaderRan)),
       idle: summary(until.map((entry) => entry.idle)),
     },
   };

@@ -368,13 +368,19 @@ function agentTasksSection(agentTasks) {
         [
           ["in all", times(untilReady.total)],
           ["the agent's tasks", times(untilReady.agent)],
-          ["the page's own scripts' tasks", times(untilReady.page)],
+          ["tasks running other scripts: the page's, and promise callbacks the trace names no script for (some the agent's)", times(untilReady.page)],
           ["tasks without a script: style, layout and paint (the agent's views' too), parsing", times(untilReady.rendering)],
           ["no task (waiting for the network or another thread)", times(untilReady.idle)],
         ],
       ),
       "",
     );
+    if (untilReady.loaderRan?.median !== null && untilReady.loaderRan?.median !== undefined) {
+      out.push(
+        `The loader (the \`async\` script tag) began to run ${ms(untilReady.loaderRan.median)} after \`DOMContentLoaded\` at the median (p95 ${ms(untilReady.loaderRan.p95)}; negative: before): an async script runs when the page's own tasks let it, and the agent's downloads start only then.`,
+        "",
+      );
+    }
   }
   if (agentTasks.failures.length) out.push(`${agentTasks.failures.length} page views failed: ${[...new Set(agentTasks.failures)].join("; ")}.`, "");
   return out;

@@ -30,9 +30,12 @@ export function agentTasks(trace, source) {
 /**
  * From `DOMContentLoaded` (the main thread's `MarkDOMContent`) to the performance mark `mark`:
  * how long (ms), and how much of it the main thread spent in tasks that ran `source`'s scripts
- * (`agent`), in tasks that ran only other scripts (`page`), in tasks without a script
+ * (`agent`), in tasks that ran only other scripts (`page`: the page's, and promise callbacks
+ * the trace names no script for, some of them the agent's), in tasks without a script
  * (`rendering`: style, layout and paint, the agent's views' included, and parsing), and in none
- * (`idle`: waiting for the network or another thread). `null` when either moment is missing.
+ * (`idle`: waiting for the network or another thread); and when the loader (`source`loader.js)
+ * began to run, from `DOMContentLoaded` (`loaderRan`, negative when before; `null` if not seen).
+ * `null` when either moment is missing.
  */
 export function untilMark(trace, source, mark) {
   const thread = mainThread(trace);
@@ -47,7 +50,10 @@ export function untilMark(trace, source, mark) {
     if (overlap > 0) spent[task.agent ? "agent" : task.script ? "page" : "rendering"] += overlap / 1000;
   }
   const total = (to - from) / 1000;
-  return { total, ...spent, idle: Math.max(0, total - spent.agent - spent.page - spent.rendering) };
+  // When the loader (the script tag) began to run: an async script runs when the page lets it.
+  const loader = thread.own.find((event) => event.name === "EvaluateScript" && String(event.args?.data?.url ?? "").includes(`${source}loader.js`));
+  const loaderRan = loader ? (loader.ts - from) / 1000 : null;
+  return { total, ...spent, idle: Math.max(0, total - spent.agent - spent.page - spent.rendering), loaderRan };
 }
 
 /** Every outermost task of the main thread, `agent` when a script of `source` ran in it. */

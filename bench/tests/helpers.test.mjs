@@ -158,7 +158,7 @@ function fakeResults(sizes) {
     decision: { timer: { resolution: 0.005, isolated: true }, campaigns: 50, triggers: ["page_view", "custom"], inputs: ["signal route", "call trigger"], firstDecision: { shown: 3, holdout: 1, views: 3 }, warmup: 200, batch: 10, ...figure(42.5) },
     targeting: { rows: [{ name: "json-logic-js", ...figure(1.2), method: "batches" }, { name: "Concierge", ...figure(0.8), method: "batches" }], speedup: 1.5 },
     memory: { events: 1000, noneHeap: 1000, alloyHeap: { error: "alloy did not become ready" }, conciergeHeapReady: 2000, wasmMemoryReady: 65536, conciergeHeapAfterEvents: 2100, wasmMemoryAfterEvents: 65536 },
-    agentTasks: { loads: 2, throttle: 4, measured: 2, failures: [], longest: figure(52), longestWall: figure(60), total: figure(140), tasks: figure(20), viewsOver50: 1, untilReady: { views: 2, total: figure(300), agent: figure(90), page: figure(150), rendering: figure(50), idle: figure(10) } },
+    agentTasks: { loads: 2, throttle: 4, measured: 2, failures: [], longest: figure(52), longestWall: figure(60), total: figure(140), tasks: figure(20), viewsOver50: 1, untilReady: { views: 2, total: figure(300), agent: figure(90), page: figure(150), rendering: figure(50), idle: figure(10), loaderRan: figure(120) } },
     vitals: { loads: 2, throttle: 4, measured: 2, failures: [], cls: figure(0), agentShiftValue: figure(0), agentShifts: 0, dismissInteraction: interactionSummary([null, 24]) },
     ingest: { error: "ingest_bench printed no table" },
   };
@@ -189,7 +189,8 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(line("| interaction: a click"), /\| under 16 ms \| 24 ms \| under 100 ms: \*\*met\*\* \|/);
     assert.match(text, /The ingest benchmark was not measured: ingest_bench printed no table\./);
     assert.equal(line("| the agent's longest task, CPU time"), "| the agent's longest task, CPU time | 52.0 ms (p95 52.0 ms) | no long task (50 ms) at 4×: 1 of 2 views over: **missed** |");
-    assert.equal(line("| the page's own scripts' tasks"), "| the page's own scripts' tasks | 150.0 ms (p95 150.0 ms) |");
+    assert.match(line("| tasks running other scripts"), /\| 150\.0 ms \(p95 150\.0 ms\) \|$/);
+    assert.match(text, /The loader \(the `async` script tag\) began to run 120\.0 ms after `DOMContentLoaded`/);
     const drawn = charts(results);
     assert.deepEqual(Object.keys(drawn).sort(), ["page-cost.svg", "per-event.svg", "sizes.svg", "startup.svg"]);
     assert.match(drawn["page-cost.svg"], />failed</, "a variant without figures is drawn as failed");
@@ -311,6 +312,9 @@ test("the agent's tasks from a trace: outermost tasks on the main thread in whic
   // DOMContentLoaded inside the first task, ready inside the last: each counts from or until there.
   // A task without a script (style, layout, paint) between them.
   trace.traceEvents.push({ ...main, ph: "I", name: "MarkDOMContent", ts: 5_000 }, { pid: 1, tid: 3, ph: "R", name: "concierge:ready", ts: 65_000 }, task(52_000, 4_000, 3_000));
-  assert.deepEqual(untilMark(trace, "/concierge/", "concierge:ready"), { total: 60, agent: 10, page: 30, rendering: 4, idle: 16 });
+  assert.deepEqual(untilMark(trace, "/concierge/", "concierge:ready"), { total: 60, agent: 10, page: 30, rendering: 4, idle: 16, loaderRan: null });
+  // The loader's evaluation, 3 ms before DOMContentLoaded.
+  trace.traceEvents.push({ ...main, ph: "X", name: "EvaluateScript", ts: 2_000, dur: 500, args: { data: { url: "https://shop.test/concierge/loader.js" } } });
+  assert.equal(untilMark(trace, "/concierge/", "concierge:ready").loaderRan, -3);
   assert.equal(untilMark(trace, "/concierge/", "concierge:config"), null, "a mark that never came");
 });
