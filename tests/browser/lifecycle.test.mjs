@@ -123,7 +123,8 @@ test("the loader starts the engine's download before it reads storage and asks f
       const order = (window.__order = []);
       const realFetch = window.fetch;
       window.fetch = function (url, init) {
-        order.push("fetch " + new URL(String(url), location.href).pathname);
+        // While the loader's own script runs, it is the document's current script.
+        order.push("fetch " + new URL(String(url), location.href).pathname + (document.currentScript ? "" : " later"));
         return realFetch.call(this, url, init);
       };
       const getItem = Storage.prototype.getItem;
@@ -134,7 +135,33 @@ test("the loader starts the engine's download before it reads storage and asks f
     },
   });
   const order = await tab.page.evaluate(() => window.__order);
-  assert.deepEqual(order.slice(0, 3), ["fetch /concierge/pkg/concierge_bg.wasm", "storage", "fetch /v1/config"]);
+  // The config's request in a task after the loader's own: reading storage and a first fetch
+  // are costly, and the loader's task was the agent's longest.
+  assert.deepEqual(order.slice(0, 3), ["fetch /concierge/pkg/concierge_bg.wasm", "storage", "fetch /v1/config later"]);
+  await closeClean(tab);
+});
+
+test("a page without a scheduler whose timers throw still gets the config asked for", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab, {
+    setup: () => {
+      const configs = (window.__configs = []);
+      const realFetch = window.fetch;
+      window.fetch = function (url, init) {
+        if (String(url).includes("/config")) configs.push(document.currentScript ? "in the loader's run" : "later");
+        return realFetch.call(this, url, init);
+      };
+      Object.defineProperty(window, "scheduler", { value: undefined, configurable: true });
+      const timer = window.setTimeout;
+      // Broken for the loader's own script only: the shell's tasks need timers.
+      window.setTimeout = function (...args) {
+        if (String(document.currentScript?.src).includes("loader.js")) throw new Error("no timers here");
+        return timer.apply(this, args);
+      };
+    },
+  });
+  // Nothing to put it off with: asked for at once.
+  assert.deepEqual(await tab.page.evaluate(() => window.__configs), ["in the loader's run"]);
   await closeClean(tab);
 });
 

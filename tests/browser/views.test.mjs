@@ -39,7 +39,8 @@ test("dismissing hides the banner and remembers it for a day", async () => {
   assert.equal(await view(tab, "campaign").count(), 0);
   const now = await tab.page.evaluate(() => Date.now());
   const { dismissed } = await stored(tab, "cart");
-  assert.ok(dismissed > now + 23 * HOUR && dismissed <= now + 24 * HOUR, `dismissed until ${dismissed}, now ${now}`);
+  // The engine hears the dismissal after the next frame (issue 8), a moment after `now` was read.
+  assert.ok(dismissed > now + 23 * HOUR && dismissed <= now + 24 * HOUR + 1000, `dismissed until ${dismissed}, now ${now}`);
 
   // The next pages honour it for the day, and not after.
   await tab.page.clock.runFor("23:00:00");
