@@ -3,7 +3,7 @@
 
 use super::support::*;
 use concierge::engine::consent::{ConsentUpdate, Decision};
-use concierge::engine::persist::{Allowed, Key, Section, Slot};
+use concierge::engine::persist::{Allowed, Current, Key, Section, Slot};
 use concierge::engine::view::ViewKind;
 use concierge::engine::{Effect, Event};
 use concierge::stored::{self, DroppedLine, StoredError};
@@ -175,22 +175,66 @@ fn keys_are_per_site_and_per_entry() {
     assert_eq!(stored::parse_key("demo", "concierge:v1:demo"), Some(Key::Legacy));
 }
 
-/// (event entries storage holds, the outbox now, entries erased, entries written)
-#[test]
-fn only_the_event_entries_that_changed_are_written_or_erased() {
-    use concierge::engine::consent::Consent;
-    use concierge::engine::persist::{Current, Record, Written};
-    use concierge::engine::recovery::Recovery;
-    use concierge::engine::sync::{OutEvent, Outbox, Payload};
-    let event = |id: &str| OutEvent {
+/// A `view_item` event with no items, queued at `T0` under `id`.
+fn item_view(id: &str) -> concierge::engine::sync::OutEvent {
+    concierge::engine::sync::OutEvent {
         id: id.into(),
         at: T0,
-        payload: Payload::Commerce {
+        payload: concierge::engine::sync::Payload::Commerce {
             kind: concierge::engine::CommerceKind::ViewItem,
             items: vec![],
             transaction_id: None,
         },
-    };
+    }
+}
+
+/// Every stored section allowed, as when every purpose is granted.
+fn every_section() -> Allowed {
+    Allowed {
+        consent: true,
+        cart: true,
+        identity: true,
+        outbox: true,
+        config: true,
+        campaigns: true,
+        receipts: true,
+        interests: true,
+    }
+}
+
+/// What `Written::update` is handed in the outbox tests: the consent, the cart and `outbox`, no
+/// identity, config or receipts, and an empty history and interest model (they live for the
+/// whole test run, so the view can borrow them).
+fn current<'a>(
+    consent: &'a concierge::engine::consent::Consent,
+    cart: &'a concierge::engine::recovery::Recovery,
+    outbox: &'a concierge::engine::sync::Outbox,
+) -> Current<'a> {
+    static NOTHING: std::sync::OnceLock<(
+        concierge::engine::contact::History,
+        concierge::engine::interests::Interests,
+    )> = std::sync::OnceLock::new();
+    let (campaigns, interests) = NOTHING.get_or_init(Default::default);
+    Current {
+        consent,
+        cart,
+        identity: None,
+        outbox,
+        config: None,
+        campaigns,
+        receipts: &[],
+        interests,
+    }
+}
+
+/// (event entries storage holds, the outbox now, entries erased, entries written)
+#[test]
+fn only_the_event_entries_that_changed_are_written_or_erased() {
+    use concierge::engine::consent::Consent;
+    use concierge::engine::persist::{Record, Written};
+    use concierge::engine::recovery::Recovery;
+    use concierge::engine::sync::Outbox;
+    let event = item_view;
     type Ids = &'static [&'static str];
     let cases: [(Ids, Ids, Ids, Ids); 8] = [
         (&["a", "b", "c"], &["a", "b", "c"], &[], &[]),
@@ -217,28 +261,10 @@ fn only_the_event_entries_that_changed_are_written_or_erased() {
         state.consent = Some(consent.clone());
         state.cart = Some(cart.clone());
         state.set_outbox(Some(outbox.meta().clone()));
-        let current = Current {
-            consent: &consent,
-            cart: &cart,
-            identity: None,
-            outbox: &outbox,
-            config: None,
-            campaigns: &Default::default(),
-            receipts: &[],
-            interests: &Default::default(),
-        };
+        let current = current(&consent, &cart, &outbox);
         // The campaigns' history is not this test's: as if written already.
         state.campaigns = Some(Default::default());
-        let all = Allowed {
-            consent: true,
-            cart: true,
-            identity: true,
-            outbox: true,
-            config: true,
-            campaigns: true,
-            receipts: true,
-            interests: true,
-        };
+        let all = every_section();
         let (writes, erasures) = state.update(&current, all, false);
         let erased_ids: Vec<_> = erasures
             .iter()
@@ -282,7 +308,7 @@ fn a_damaged_entry_beside_the_released_document_is_erased_with_the_migration() {
 #[test]
 fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
     use concierge::engine::consent::Consent;
-    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::persist::{Record, Written};
     use concierge::engine::recovery::Recovery;
     use concierge::engine::sync::{Outbox, Pending};
     type Change = fn(&mut Outbox);
@@ -308,26 +334,8 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
         state.campaigns = Some(Default::default());
         state.set_outbox(Some(outbox.meta().clone()));
         change(&mut outbox);
-        let current = Current {
-            consent: &consent,
-            cart: &cart,
-            identity: None,
-            outbox: &outbox,
-            config: None,
-            campaigns: &Default::default(),
-            receipts: &[],
-            interests: &Default::default(),
-        };
-        let all = Allowed {
-            consent: true,
-            cart: true,
-            identity: true,
-            outbox: true,
-            config: true,
-            campaigns: true,
-            receipts: true,
-            interests: true,
-        };
+        let current = current(&consent, &cart, &outbox);
+        let all = every_section();
         let (writes, _) = state.update(&current, all, hold);
         let wrote = writes.iter().any(|record| matches!(record, Record::Outbox(_)));
         assert_eq!(wrote, written, "{what}, hold {hold}");
@@ -343,7 +351,7 @@ fn only_the_count_of_dropped_events_waits_for_the_next_write_of_the_outbox() {
 #[test]
 fn every_change_to_the_outbox_is_replayed_into_storage() {
     use concierge::engine::consent::Consent;
-    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::persist::{Record, Written};
     use concierge::engine::recovery::Recovery;
     use concierge::engine::sync::{
         OutEvent, Outbox, Payload, Pending, Rng, SendOutcome, OUTBOX_LIMIT,
@@ -408,16 +416,7 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
     ];
     let (consent, cart) =
         (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
-    let all = Allowed {
-        consent: true,
-        cart: true,
-        identity: true,
-        outbox: true,
-        config: true,
-        campaigns: true,
-        receipts: true,
-        interests: true,
-    };
+    let all = every_section();
     let ids = |outbox: &Outbox| outbox.events().iter().map(|e| e.id.clone()).collect::<Vec<_>>();
     for (what, change, replayed) in cases {
         let mut outbox = Outbox::of_events(vec![
@@ -433,16 +432,7 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
         state.campaigns = Some(Default::default());
         state.set_outbox(Some(outbox.meta().clone()));
         let persist = |state: &mut Written, outbox: &mut Outbox| {
-            let current = Current {
-                consent: &consent,
-                cart: &cart,
-                identity: None,
-                outbox,
-                config: None,
-                campaigns: &Default::default(),
-                receipts: &[],
-                interests: &Default::default(),
-            };
+            let current = current(&consent, &cart, outbox);
             let (writes, erasures) = state.update(&current, all, true);
             outbox.stored_as(state.events_mark());
             (writes, erasures)
@@ -489,20 +479,10 @@ fn every_change_to_the_outbox_is_replayed_into_storage() {
 #[test]
 fn every_change_to_the_outbox_bookkeeping_is_written() {
     use concierge::engine::consent::Consent;
-    use concierge::engine::persist::{Current, Record, Written};
+    use concierge::engine::persist::{Record, Written};
     use concierge::engine::recovery::Recovery;
-    use concierge::engine::sync::{
-        Identity, OutEvent, Outbox, Payload, Pending, Rng, SendOutcome, OUTBOX_LIMIT,
-    };
-    let view = |id: &str| OutEvent {
-        id: id.into(),
-        at: T0,
-        payload: Payload::Commerce {
-            kind: concierge::engine::CommerceKind::ViewItem,
-            items: vec![],
-            transaction_id: None,
-        },
-    };
+    use concierge::engine::sync::{Identity, Outbox, Pending, Rng, SendOutcome, OUTBOX_LIMIT};
+    let view = item_view;
     fn batch(o: &mut Outbox) -> String {
         let identity = Identity {
             visitor_id: "vis_a".into(),
@@ -556,16 +536,7 @@ fn every_change_to_the_outbox_bookkeeping_is_written() {
     ];
     let (consent, cart) =
         (Consent::default(), Recovery::new(concierge::engine::money::Currency::EUR));
-    let all = Allowed {
-        consent: true,
-        cart: true,
-        identity: true,
-        outbox: true,
-        config: true,
-        campaigns: true,
-        receipts: true,
-        interests: true,
-    };
+    let all = every_section();
     for hold in [true, false] {
         for (what, change, only_dropped) in &cases {
             let mut outbox = Outbox::of_events(["c", "m1", "m2"].map(view).to_vec());
@@ -576,16 +547,7 @@ fn every_change_to_the_outbox_bookkeeping_is_written() {
             state.cart = Some(cart.clone());
             state.campaigns = Some(Default::default());
             let persist = |state: &mut Written, outbox: &mut Outbox| {
-                let current = Current {
-                    consent: &consent,
-                    cart: &cart,
-                    identity: None,
-                    outbox,
-                    config: None,
-                    campaigns: &Default::default(),
-                    receipts: &[],
-                    interests: &Default::default(),
-                };
+                let current = current(&consent, &cart, outbox);
                 let (writes, _) = state.update(&current, all, hold);
                 outbox.stored_as(state.events_mark());
                 writes.into_iter().find_map(|record| match record {
