@@ -44,16 +44,15 @@ export function start(settings, locale, config, wasm) {
   agent = { pending: [], busy: false, listeners: [], state: Object.create(null), undo: [], answers: [] };
   const running = agent;
   loading = loading || instantiate(wasm);
-  const task = () => new Promise((resolve) => clock.nextTask(resolve));
   return loading
     .then((engine) =>
       // Each in a task of its own (issue 8: together over 50 ms at 4× CPU throttling): the
       // warm-up, as soon as the engine is instantiated, often before `DOMContentLoaded`; then,
       // once the document is ready, the engine's start.
-      task()
+      inNextTask()
         .then(() => running === agent && warmUp(engine, settings, locale, config, running))
         .then(whenDocumentReady)
-        .then(task)
+        .then(inNextTask)
         .then(() => running === agent && boot(engine, settings, locale, config)),
     )
     .catch((error) => {
@@ -61,6 +60,11 @@ export function start(settings, locale, config, wasm) {
       loading = null;
       throw error;
     });
+}
+
+/** Settles in a task of its own, soon (`clock.nextTask`). */
+function inNextTask() {
+  return new Promise((resolve) => clock.nextTask(resolve));
 }
 
 function whenDocumentReady() {
@@ -242,7 +246,11 @@ function warmUp(engine, settings, locale, config, running) {
       // each a part of the compiling (in one task, 40 to 50 ms of CPU time at 4×).
       const request = startRequest(settings, locale, false, [0, 0], [], []);
       spare.start({ ...request, prepare: true });
-      return new Promise((resolve) => clock.nextTask(resolve)).then(() => running === agent && spare.start(request) && spare);
+      return inNextTask().then(() => {
+        if (running !== agent) return null;
+        spare.start(request);
+        return spare;
+      });
     })
     .then((spare) => {
       if (!spare) return;

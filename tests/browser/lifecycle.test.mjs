@@ -255,6 +255,9 @@ test("the start's engine call and views are drawn a part per task: the start, th
           seen.states.push(state());
           return timer(step, 5);
         }
+        // Until ready, more of the agent's tasks are to come (after a download, a compile or
+        // an instantiation): the queue being empty for a moment is not the end.
+        if (!seen.ready) return timer(step, 5);
         scheduler.postTask = postTask;
         answer();
       };
