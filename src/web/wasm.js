@@ -43,7 +43,10 @@ function engine(exports, module) {
     memoryBytes: () => exports.memory.buffer.byteLength,
     /** A second instance of the module, for a warm-up: V8 compiles a Wasm function on its
      * first call, on the calling thread, and the code is the module's, shared by its instances
-     * (issue 8). */
-    spare: () => WebAssembly.instantiate(module, {}).then((spare) => engine(spare.exports, module)),
+     * (issue 8). Never throws: an instantiation that does (a page's own `WebAssembly`) rejects. */
+    spare: () =>
+      Promise.resolve()
+        .then(() => WebAssembly.instantiate(module, {}))
+        .then((spare) => engine(spare.exports, module)),
   };
 }

@@ -83,13 +83,13 @@ test("stop hands the page back intact, and its later calls wait for the next sta
 
 /** Page setup: `WebAssembly.instantiate` numbers each instance it makes (1, 2, ...) and records
  * `[instance, request]` for each engine start (`concierge_start`); with `failSpare`, the second
- * instantiation (the warm-up's spare) fails. */
+ * instantiation (the warm-up's spare) throws at once, as a page's broken wrapper might. */
 function recordStarts(failSpare) {
   const starts = (window.__starts = []);
   const instantiate = WebAssembly.instantiate;
   let made = 0;
   WebAssembly.instantiate = function (...args) {
-    if (failSpare && made === 1) return Promise.reject(new Error("no memory for a spare instance"));
+    if (failSpare && made === 1) throw new RangeError("no memory for a spare instance");
     return instantiate.apply(this, args).then((result) => {
       const instance = result instanceof WebAssembly.Instance ? result : result.instance;
       const number = ++made;
