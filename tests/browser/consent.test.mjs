@@ -150,9 +150,23 @@ test("a lock manager that never answers delays sending, it does not stop it", as
 test("accepting sends a receipt naming the visitor, retried like a batch when the backend fails", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
   tab.receiptAnswers.push(503);
-  await open(tab);
+  // The receipts' answers as the page's fetch settles them: the page clock must not be run on
+  // while one is still on its way (the agent would give the request up and retry it).
+  const setup = () => {
+    const realFetch = window.fetch;
+    window.__receiptsAnswered = 0;
+    window.fetch = function (url, init) {
+      const answer = realFetch.call(this, url, init);
+      if (String(url).includes("/consent/receipts")) answer.then(() => window.__receiptsAnswered++, () => {});
+      return answer;
+    };
+  };
+  const answered = async (count) =>
+    assert.ok(await eventually(() => tab.page.evaluate((count) => window.__receiptsAnswered === count, count)), `${count} receipts answered in the page`);
+  await open(tab, { setup });
   await view(tab, "consent").locator("[data-action=accept]").click();
   await eventually(() => tab.receipts.length === 1);
+  await answered(1);
   const identity = await stored(tab, "identity");
   assert.equal(tab.receipts[0].visitor, identity.visitor, "identifiers granted: the visitor id");
   assert.equal(tab.receipts[0].choices.marketing, "granted");
@@ -160,6 +174,7 @@ test("accepting sends a receipt naming the visitor, retried like a batch when th
   assert.equal(tab.receipts.length, 1, "not again at once after the 503");
   await tab.page.clock.runFor("00:10");
   await eventually(() => tab.receipts.length === 2);
+  await answered(2);
   assert.deepEqual(tab.receipts[1], tab.receipts[0], "the same receipt, retried");
   await tab.page.clock.runFor("05:00");
   assert.equal(tab.receipts.length, 2, "answered 202: done");
