@@ -140,11 +140,13 @@ impl History {
         let caps = &campaign.contact.caps;
         for (cap, window) in [(caps.per_day, DAY), (caps.per_week, WEEK)] {
             let Some(cap) = cap else { continue };
-            let recent: Vec<Millis> =
-                contact.shown.iter().copied().filter(|&t| now - t < window).collect();
-            if recent.len() >= cap as usize {
-                // The window frees a place when its oldest counted display leaves it.
-                let frees = recent[recent.len() - cap as usize] + window;
+            // Counted, then the one wanted found, rather than collected: this runs for every
+            // active campaign on every engine call (the next deadline).
+            let recent = || contact.shown.iter().copied().filter(|&t| now - t < window);
+            let count = recent().count();
+            // The window frees a place when its oldest counted display leaves it.
+            if let Some(oldest) = count.checked_sub(cap as usize).and_then(|n| recent().nth(n)) {
+                let frees = oldest + window;
                 at = Some(at.map_or(frees, |earlier: Millis| earlier.max(frees)));
             }
         }

@@ -178,9 +178,8 @@ pub struct Snapshot<'a> {
 impl Snapshot<'_> {
     /// The same as [`Interests::affinity`] at the snapshot's `now`.
     pub fn affinity(&self, dimension: Dimension, key: &str) -> f64 {
-        let key = normalise(key);
         (self.scores.iter())
-            .find(|(d, k, _)| *d == dimension && *k == key)
+            .find(|(d, k, _)| *d == dimension && same_key(k, key))
             .map_or(0.0, |(_, _, score)| *score)
     }
 }
@@ -438,6 +437,27 @@ pub fn normalise(key: &str) -> String {
         out.push_str(&word.to_ascii_lowercase());
     }
     out.chars().take(MAX_KEY_CHARS).collect()
+}
+
+/// Whether `raw` normalises to `normal` (a key [`normalise`] gave), without building its
+/// normalised copy: a ranking asks this for every product of the catalogue and each of its
+/// keys, and the copies were a fifth of a 50-campaign decision's time on a product page.
+pub fn same_key(normal: &str, raw: &str) -> bool {
+    let mut expected = normal.chars();
+    let mut count = 0;
+    for (index, word) in raw.split_whitespace().enumerate() {
+        let space = (index > 0).then_some(' ');
+        for c in space.into_iter().chain(word.chars()) {
+            if count == MAX_KEY_CHARS {
+                return expected.next().is_none();
+            }
+            if expected.next() != Some(c.to_ascii_lowercase()) {
+                return false;
+            }
+            count += 1;
+        }
+    }
+    expected.next().is_none()
 }
 
 /// `0.5^x` for `x >= 0`: the whole halvings as a power of two, the rest by its series

@@ -256,9 +256,12 @@ fn caps_per_campaign_hold_for_the_visit_the_day_and_the_week() {
         assert_eq!(shown, allowed, "{contact}");
         let last = T0 + minutes(20) * 5;
         let mut capped = open_page(&config, &device, Page::at("/"), last + minutes(1));
-        capped.handle(trigger("c"), last + minutes(1));
+        let effects = capped.handle(trigger("c"), last + minutes(1));
         assert!(on_screen(&capped).is_empty(), "{contact}: still capped");
         if contact.get("per_session").is_none() {
+            // The page asks to be woken when the window frees a place, and not before.
+            let wakes: Vec<_> = effects.iter().filter(|e| matches!(e, Effect::WakeAt(_))).collect();
+            assert_eq!(wakes, [&Effect::WakeAt(again)], "{contact}: {effects:?}");
             let mut early = open_page(&config, &device, Page::at("/"), again - 1);
             early.handle(trigger("c"), again - 1);
             assert!(on_screen(&early).is_empty(), "{contact}: not a moment early");

@@ -4,8 +4,8 @@
 use super::support::*;
 use concierge::engine::consent::ConsentUpdate;
 use concierge::engine::interests::{
-    price_band, Dimension, Interests, Observation, Product, Source, KEYS_PER_DIMENSION,
-    REASONS_PER_KEY,
+    normalise, price_band, same_key, Dimension, Interests, Observation, Product, Source,
+    KEYS_PER_DIMENSION, MAX_KEY_CHARS, REASONS_PER_KEY,
 };
 use concierge::engine::persist::{Record, Section, HOLD_AT_MOST};
 use concierge::engine::{Effect, Event, Fetched, Millis};
@@ -623,4 +623,40 @@ fn a_snapshot_reads_the_same_affinities_as_the_model() {
     }
     let phones = snapshot.affinity(Dimension::Category, "phones");
     assert!(phones > 0.0 && phones < 1.0, "the older key is below the leader: {phones}");
+}
+
+/// `same_key` answers as comparing normalised copies does, for keys that differ in case,
+/// whitespace, accents, and at and around the length a key is cut to.
+#[test]
+fn same_key_agrees_with_comparing_normalised_keys() {
+    let long = "a".repeat(MAX_KEY_CHARS);
+    let cut_at_a_space = format!("{} b", "a".repeat(MAX_KEY_CHARS - 1));
+    let raws = [
+        String::new(),
+        "   ".into(),
+        "Phones".into(),
+        "phones".into(),
+        " PHONES\t".into(),
+        "phone".into(),
+        "phoness".into(),
+        "Smart  Home".into(),
+        "smart home".into(),
+        "smart\nhome ".into(),
+        "smarthome".into(),
+        "Électronique".into(),
+        "élec".into(),
+        long.clone(),
+        format!("{long}a"),
+        format!("{long} more"),
+        format!("  {}", long.to_uppercase()),
+        cut_at_a_space.clone(),
+        format!("{cut_at_a_space}c"),
+        "a".repeat(MAX_KEY_CHARS - 1),
+    ];
+    for normal in raws.iter().map(|raw| normalise(raw)) {
+        for raw in &raws {
+            let expected = normal == normalise(raw);
+            assert_eq!(same_key(&normal, raw), expected, "{normal:?} against {raw:?}");
+        }
+    }
 }
