@@ -20,9 +20,24 @@ const sentEvents = (tab) => tab.batches.flatMap((batch) => batch.events.map((eve
 /** Sending happens on the agent's timers, so these tests run the page clock. */
 const CLOCK = "2026-11-23T10:00:00Z";
 
+/** `queueCalls`, and the page's fetch wrapped to count the batches' answers as it settles them. */
+function queueCallsCountingBatches(calls) {
+  window.concierge = function () {
+    (window.concierge.q = window.concierge.q || []).push(arguments);
+  };
+  for (const args of calls) window.concierge(...args);
+  const realFetch = window.fetch;
+  window.__batchesAnswered = 0;
+  window.fetch = function (url, init) {
+    const answer = realFetch.call(this, url, init);
+    if (String(url).includes("/v1/events")) answer.then(() => window.__batchesAnswered++, () => {});
+    return answer;
+  };
+}
+
 test("nothing is stored or sent until consent, and everything is after", async () => {
   const tab = await newTab(shared.browser, { clock: CLOCK });
-  await open(tab, { setup: queueCalls, arg: [addToCart("a", "Phone", 799, 1)] });
+  await open(tab, { setup: queueCallsCountingBatches, arg: [addToCart("a", "Phone", 799, 1)] });
   const prompt = view(tab, "consent");
   assert.equal(await prompt.getAttribute("role"), "dialog");
   assert.deepEqual(await texts(prompt, "button"), ["Accept all", "Reject all", "Choose"]);
@@ -43,9 +58,13 @@ test("nothing is stored or sent until consent, and everything is after", async (
     personalization: "granted",
     marketing: "granted",
   });
+  // The page clock runs a second at a time until the batch is sent, then on only once the
+  // page has its answer: run on at once, the agent gives a request still on its way up after
+  // its timeout and sends it again.
+  for (let second = 0; second < 300 && sentEvents(tab).length < 2; second++) await tab.page.clock.runFor(1000);
+  assert.ok(await eventually(() => tab.page.evaluate(() => window.__batchesAnswered === 1)), "the batch's answer reached the page");
   await tab.page.clock.runFor("05:00");
-  await eventually(() => sentEvents(tab).length >= 2);
-  assert.deepEqual(sentEvents(tab), ["consent", "cart"], "the consent and the cart it allowed were sent");
+  assert.deepEqual(sentEvents(tab), ["consent", "cart"], "the consent and the cart it allowed were sent, once");
   await closeClean(tab);
 });
 
