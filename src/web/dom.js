@@ -4,7 +4,7 @@
 //! their currency, actions, and the link hosts in force. Every text is set with `textContent`
 //! and every attribute with `setAttribute`; nothing is ever parsed as HTML.
 
-import { afterPaint } from "./clock.js";
+import { afterPaint, now } from "./clock.js";
 import { warn } from "./console.js";
 import STYLES from "./view.css";
 
@@ -98,16 +98,40 @@ export function remove(kind) {
   unplace(root && root.querySelector('[data-view="' + kind + '"]'));
 }
 
-/** Takes a drawn view away, with its backdrop and focus when it was the last modal one. */
+/** Takes a drawn view away, with its backdrop and focus when it was the last modal one. A view
+ * with others drawn above it, taken away with no input from the visitor (a schedule's end, a
+ * cart emptied in another tab), leaves an empty place of its height, so the views above it do not
+ * drop into its place (a layout shift the visitor did not cause); the places close at the
+ * visitor's next pointer down or key press, whose layout shifts the browser does not count. */
 export function unplace(old) {
   if (!old) return;
   unwatch(old);
-  old.remove();
+  const height = heights.get(old);
+  let above = old.previousElementSibling;
+  while (above && !above.matches(".view")) above = above.previousElementSibling;
+  if (height && above && now() - lastInput > INPUT_WINDOW) {
+    const place = element("div", "place");
+    place.style.height = height + "px";
+    old.replaceWith(place);
+  } else old.remove();
   if (!old.matches(MODAL) || !root || root.querySelector(MODAL)) return;
   const backdrop = root.querySelector(".backdrop");
   if (backdrop) backdrop.remove();
   if (opener && opener.isConnected) opener.focus();
 }
+
+/** A layout shift within 500 ms of a discrete input is the visitor's doing (the Layout
+ * Instability API's `hadRecentInput`); a removal this soon after one moves the views at once. */
+const INPUT_WINDOW = 400;
+let lastInput = -Infinity;
+
+/** Each pointer down and key press on the page (listened to while the agent's root exists):
+ * noted, and the empty places `unplace` left close. */
+function noteInput() {
+  lastInput = now();
+  if (root) root.querySelectorAll(".place").forEach((place) => place.remove());
+}
+const INPUTS = ["pointerdown", "keydown"];
 
 /** Escape or the backdrop: a consent view closes unanswered, any other view is dismissed. */
 function cancel(view) {
@@ -189,6 +213,7 @@ export function destroy() {
   root = null;
   privacyControl = null;
   assistantLauncher = null;
+  for (const type of INPUTS) removeEventListener(type, noteInput, { capture: true });
   unavailable = false;
   // A dismissal not yet told is the stopped agent's: a new start does not hear it.
   told.length = 0;
@@ -203,6 +228,7 @@ export function ensureRoot() {
     const shadow = shadowOf(host);
     document.body.append(host);
     root = shadow;
+    for (const type of INPUTS) addEventListener(type, noteInput, { capture: true, passive: true });
   } catch (error) {
     unavailable = true;
     warn("views cannot be shown on this page (Shadow DOM or constructed style sheets are unavailable); the agent keeps working without them");

@@ -23,6 +23,7 @@ function recordShifts() {
     for (const entry of list.getEntries()) {
       window.__shifts.push({
         value: entry.value,
+        recent: entry.hadRecentInput,
         sources: entry.sources.map((source) => ({
           node: source.node ? source.node.id || source.node.nodeName : null,
           agent: source.node ? source.node === host : inHost(source.currentRect.height ? source.currentRect : source.previousRect),
@@ -95,6 +96,36 @@ test("views that come later and a banner drawn again with more lines move no age
   await tab.page.evaluate(() => document.getElementById("corner").addEventListener("click", () => (window.__clicked = true)));
   await tab.page.locator("#corner").click({ timeout: 2000 });
   assert.equal(await tab.page.evaluate(() => window.__clicked), true, "the page's own button under the agent's box");
+  await closeClean(tab);
+});
+
+test("a view taken away without the visitor's input leaves its place until the next input: the views above it do not drop", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP, setup: recordShifts });
+  await render(tab, campaignView("cart-recovery", "corner_toast", { lines: [LINE] }));
+  await settled(tab);
+  await render(tab, campaignView("assistant-resume", "assistant", { title: "Pick up where you left off?" }));
+  await settled(tab);
+  const promptTop = () =>
+    tab.page.evaluate(() => document.getElementById("concierge-root").shadowRoot.querySelector("[data-campaign=assistant-resume]").getBoundingClientRect().top);
+  const before = await promptTop();
+  await tab.page.evaluate(() => (window.__shifts.length = 0));
+  const agentShifts = () => tab.page.evaluate(() => window.__shifts).then((shifts) => shifts.filter((shift) => shift.sources.some((source) => source.agent)));
+
+  // The engine takes the banner, below the prompt, away (its cart emptied in another tab).
+  await tab.page.evaluate(() => window.__shell.placements.remove("cart-recovery"));
+  await settled(tab);
+  assert.equal(await tab.page.locator("[data-campaign=cart-recovery]").count(), 0, "the banner is gone");
+  assert.equal(await promptTop(), before, "the prompt above it stays where it was");
+  assert.deepEqual(await agentShifts(), [], "no agent node moved");
+
+  // The visitor's next input closes the place: the prompt drops, a shift the browser takes for
+  // the visitor's (Chrome names no sources for those, so every shift is checked).
+  await tab.page.locator("h1").click();
+  await settled(tab);
+  assert.ok((await promptTop()) > before, "the place closed");
+  const shifts = await tab.page.evaluate(() => window.__shifts);
+  assert.ok(shifts.length > 0 && shifts.every((shift) => shift.recent), `shifts since the banner went, each after an input: ${JSON.stringify(shifts)}`);
   await closeClean(tab);
 });
 
