@@ -139,11 +139,12 @@ function pairsInPage({ pairs, warmup, params }) {
       const cut = output.indexOf("\n");
       const list = JSON.parse(cut < 0 ? output : output.slice(0, cut));
       let at = cut + 1;
-      for (const effect of list) if (effect[0] === "store") effect[2] = output.slice(at, (at += effect[2]));
+      // (A call's `store` names its key only; the documents come when storage is written.)
+      for (const effect of list) if (effect[0] === "store" && typeof effect[2] == "number") effect[2] = output.slice(at, (at += effect[2]));
       for (const effect of list) {
         verbs[effect[0]] = (verbs[effect[0]] || 0) + 1;
-        if (effect[0] === "store") stored[effect[1]] = (stored[effect[1]] || 0) + effect[2].length;
-        if (effect[0] === "store" && window.__dump) console.log(effect[1] + " " + effect[2].slice(0, 200) + " ... " + effect[2].replace(/"evt_[a-z0-9]+",?/g, "").slice(-300));
+        if (effect[0] === "store") stored[effect[1]] = (stored[effect[1]] || 0) + (effect[2] || "").length;
+        if (effect[0] === "store" && effect[2] && window.__dump) console.log(effect[1] + " " + effect[2].slice(0, 200) + " ... " + effect[2].replace(/"evt_[a-z0-9]+",?/g, "").slice(-300));
       }
     }
     const median = (list) => list.slice().sort((a, b) => a - b)[list.length >> 1] * 1000;

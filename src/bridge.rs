@@ -4,7 +4,7 @@
 //! first, second]`, `["tick"]`, `["sent", key, status, retry_ms, code_taken]`, ...) and hands
 //! them over in one string per call, with the time. The bridge decodes them at this edge
 //! (through [`wire`] and [`stored`], which name every bad field), runs the engine, and writes
-//! its effects back as one JSON array of arrays (`["store", key, text]`, `["render", view]`,
+//! its effects back as one JSON array of arrays (`["store", key]`, `["render", view]`,
 //! `["send", url, key, body, beacon]`, ...) for the shell to carry out in order.
 //!
 //! One string each way per call, instead of a binding per Web API: the page's values are read
@@ -39,17 +39,19 @@ pub struct Bridge {
     agent: Agent,
     /// `concierge('interests')` calls to answer once this call's events are handled.
     answers: usize,
+    /// The records stored since the shell last asked for their documents, in order.
+    unwritten: Vec<(String, Record)>,
 }
 
-/// Effects as the shell reads them: a JSON array of arrays, written as they come, then, when
-/// any effect stores a document, a line break and the stored documents one after the other.
-/// A `["store", key, length]` effect's text is the next `length` UTF-16 code units of them:
-/// written once as they are, not escaped again as a JSON string inside the effects (and read
-/// back by the shell with `slice`, not by its JSON parser). Neither part holds a line break
-/// of its own (JSON escapes them in strings), so the first one ends the effects.
+/// Effects as the shell reads them: a JSON array of arrays, written as they come. A
+/// `["store", key]` effect's document is not written with it: the shell writes storage in a
+/// task of its own after the call, and asks for the documents then ([`Bridge::documents`]), so
+/// a tracked event is not slowed by encoding what storage gets later, and a burst of calls
+/// that change the cart each time encodes it once.
 struct Out {
     json: JsonWriter,
-    stored: String,
+    /// This call's records to store, by key, for [`Bridge::documents`].
+    records: Vec<(String, Record)>,
 }
 
 impl Default for Out {
@@ -57,7 +59,7 @@ impl Default for Out {
         // Room for a tracked event's effects (about 1.3 KB) from the start.
         let mut json = JsonWriter::with_capacity(4096);
         json.open_array();
-        Out { json, stored: String::new() }
+        Out { json, records: Vec::new() }
     }
 }
 
@@ -98,29 +100,49 @@ impl Out {
 
     fn finish(mut self) -> String {
         self.json.close_array();
-        let mut text = self.json.finish();
-        if !self.stored.is_empty() {
-            text.push('\n');
-            text.push_str(&self.stored);
-        }
-        text
+        self.json.finish()
     }
 
-    /// `["store", key, length]`, its document written after the effects.
-    fn store(&mut self, key: &str, record: &Record) {
-        let mut stored = std::mem::take(&mut self.stored);
-        if stored.capacity() == 0 {
-            // Room for a tracked event's documents (about 800 B) at the first.
-            stored.reserve(2048);
-        }
-        let start = stored.len();
-        self.stored = stored::encode_after(stored, record);
-        let length = utf16_len(&self.stored[start..]);
-        let json = self.begin("store");
-        json.string(key);
-        json.number(length as f64);
-        self.end();
+    /// `["store", key]`; the record is kept for [`Bridge::documents`].
+    fn store(&mut self, key: String, record: Record) {
+        self.push("store", &[&key]);
+        self.records.push((key, record));
     }
+}
+
+/// The documents the shell asks for: `[["store", key, length]...]`, a line break, then the
+/// documents one after the other, each `length` UTF-16 code units long. Written as they are,
+/// not escaped again as JSON strings (the shell reads them back with `slice`, not its JSON
+/// parser); the effects hold no line break of their own (JSON escapes them), so the first one
+/// ends them.
+fn documents(records: &[(String, Record)]) -> String {
+    let mut json = JsonWriter::with_capacity(64 * records.len() + 2);
+    json.open_array();
+    let mut documents = String::with_capacity(512 * records.len());
+    // The last record of each section only, the state after the last call (a burst of calls
+    // that change the cart each time encodes one); events and receipts each have a key of
+    // their own. Newest first: the shell writes in its own order.
+    let mut sections: Vec<&str> = Vec::new();
+    for (key, record) in records.iter().rev() {
+        if !matches!(record, Record::Event(_) | Record::Receipt(_)) {
+            if sections.contains(&key.as_str()) {
+                continue;
+            }
+            sections.push(key);
+        }
+        let start = documents.len();
+        documents = stored::encode_after(documents, record);
+        json.open_array();
+        json.string("store");
+        json.string(key);
+        json.number(utf16_len(&documents[start..]) as f64);
+        json.close_array();
+    }
+    json.close_array();
+    let mut text = json.finish();
+    text.push('\n');
+    text.push_str(&documents);
+    text
 }
 
 impl Bridge {
@@ -169,7 +191,8 @@ impl Bridge {
         for problem in &problems {
             out.warn(text!("start: ", problem.describe()));
         }
-        let mut bridge = Bridge { agent: Agent::for_page(settings), answers: 0 };
+        let mut bridge =
+            Bridge { agent: Agent::for_page(settings), answers: 0, unwritten: Vec::new() };
         if matches!(request.field("prepare"), Some(Value::Bool(true))) {
             return (None, out.finish());
         }
@@ -194,10 +217,12 @@ impl Bridge {
         let effects = bridge.agent.handle_all(events, now);
         bridge.apply(effects, &mut out);
         bridge.answer(now, &mut out);
-        (Some(bridge), out.finish())
+        let effects = bridge.finish(out);
+        (Some(bridge), effects)
     }
 
-    /// Handles the shell's inputs: `{ now, in: [[kind, ...args]...] }`.
+    /// Handles the shell's inputs: `{ now, in: [[kind, ...args]...] }`; `{ in: [["documents"]] }`
+    /// answers with [`Bridge::documents`] instead.
     pub fn handle(&mut self, request: &str) -> String {
         let mut out = Out::default();
         let request = match json::parse(request) {
@@ -215,6 +240,8 @@ impl Bridge {
                 _ => &Value::Null,
             };
             match part(0).as_str() {
+                // Sent alone, when the shell writes storage: the answer is the documents.
+                Some("documents") => return self.documents(),
                 Some("layer") => events.extend(self.layer(part(1), &mut out)),
                 Some("call") => events.extend(self.command(part(1), part(2), part(3), &mut out)),
                 _ => events.extend(self.input(input, &mut out)),
@@ -223,7 +250,21 @@ impl Bridge {
         let effects = self.agent.handle_all(events, now);
         self.apply(effects, &mut out);
         self.answer(now, &mut out);
+        self.finish(out)
+    }
+
+    /// The call's effects; the records it stored are kept for [`Bridge::documents`].
+    fn finish(&mut self, mut out: Out) -> String {
+        self.unwritten.append(&mut out.records);
         out.finish()
+    }
+
+    /// The documents of the records stored since the last time, for the shell to write:
+    /// `[["store", key, length]...]`, then a line break and the documents (see [`documents`]).
+    /// Those of the keys the shell no longer has waiting (another tab wrote them since) it
+    /// leaves unwritten.
+    fn documents(&mut self) -> String {
+        documents(&std::mem::take(&mut self.unwritten))
     }
 
     /// Answers each `concierge('interests')` of this call, in order: `["answer", "interests",
@@ -459,7 +500,7 @@ impl Bridge {
         let site = config.site.as_str();
         for effect in effects {
             match effect {
-                Effect::Store(record) => out.store(&stored::key(site, &record.key()), &record),
+                Effect::Store(record) => out.store(stored::key(site, &record.key()), record),
                 Effect::Erase(key) => out.push("erase", &[&stored::key(site, &key)]),
                 Effect::Wipe => {
                     out.push("wipe", &[&stored::prefix(site), &stored::legacy_key(site)])

@@ -107,6 +107,14 @@ export function wasmMemoryBytes() {
 
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
+  // An engine that trapped answers nothing more: what it had not yet written is lost with it.
+  storage.documentsFrom(() => {
+    try {
+      return engine.documents();
+    } catch (error) {
+      return [];
+    }
+  });
   // A campaign view's action names its campaign: `["action", "dismiss", null, id]`.
   dom.init((name, switches, campaign) => dispatch([campaign ? ["action", name, null, campaign] : ["action", name, switches]]));
   placements.init(

@@ -9,7 +9,9 @@
 //! section, an event entry, the outbox's bookkeeping) are kept in order in `pending`, the last
 //! write of a key wins, and they reach storage right after the page's own handler has finished,
 //! or at once when the page is hidden or the agent stops. The engine's state is in memory, so
-//! nothing waits for them; another tab hears them a few milliseconds later.
+//! nothing waits for them; another tab hears them a few milliseconds later. The engine's
+//! `store` effects name the key only: the documents are asked of it when they are written (one
+//! per key however many calls changed it), not encoded on each call (issue 8).
 
 import { warn } from "./console.js";
 
@@ -35,12 +37,23 @@ export function entries() {
   return found;
 }
 
-/** Entries waiting to be written: key to text, or `null` to remove it. */
+/** Entries waiting to be written: key to text, `UNWRITTEN` (its text asked of the engine when
+ * written), or `null` to remove it. */
 const pending = new Map();
+const UNWRITTEN = {};
 let scheduled = false;
+/** The engine's documents of the entries it stored since the last time (`["store", key, text]`
+ * each), set by `main.js`. */
+let documents = () => [];
 
+/** `text`, or, without one, the engine's document for `key` at the time of writing: a burst of
+ * calls that change an entry each time has its document encoded once, after the calls. */
 export function store(key, text) {
-  defer(key, text);
+  defer(key, text === undefined ? UNWRITTEN : text);
+}
+
+export function documentsFrom(source) {
+  documents = source;
 }
 
 export function erase(key) {
@@ -65,10 +78,18 @@ export function flush() {
   if (!pending.size) return;
   const writes = Array.from(pending);
   pending.clear();
+  // Asked even where storage is missing: the engine keeps each record until it is.
+  const texts = new Map();
+  if (writes.some(([, text]) => text === UNWRITTEN)) {
+    try {
+      for (const [, key, text] of documents()) texts.set(key, text);
+    } catch (error) {}
+  }
   const storage = area();
   if (!storage) return;
   let refused = false;
-  for (const [key, text] of writes) {
+  for (let [key, text] of writes) {
+    if (text === UNWRITTEN && (text = texts.get(key)) === undefined) continue;
     try {
       if (text === null) storage.removeItem(key);
       else storage.setItem(key, text);

@@ -14,9 +14,9 @@ export async function instantiate(compiled) {
   return engine(instance.exports, module);
 }
 
-/** The effects of one call: a JSON array, then, after a line break, the documents its `store`
- * effects write, one after the other: `["store", key, length]` gets the next `length`
- * characters of them as its text (src/bridge.rs, `Out`). */
+/** The effects of one call: a JSON array, then, from `documents`, after a line break, the
+ * documents one after the other: `["store", key, length]` gets the next `length` characters of
+ * them as its text (src/bridge.rs, `documents`). */
 function effects(text) {
   const cut = text.indexOf("\n");
   if (cut < 0) return parse(text);
@@ -39,6 +39,9 @@ function engine(exports, module) {
   return {
     start: (request) => call(exports.concierge_start, request),
     handle: (request) => call(exports.concierge_handle, request),
+    /** The documents of what the engine stored since the last time: `["store", key, text]`
+     * each (its `store` effects name only the key; storage is written later, `storage.js`). */
+    documents: () => call(exports.concierge_handle, { in: [["documents"]] }),
     stop: () => exports.concierge_stop(),
     memoryBytes: () => exports.memory.buffer.byteLength,
     /** A second instance of the module, for a warm-up: V8 compiles a Wasm function on its

@@ -11,17 +11,41 @@ fn start(extra: &str) -> (Bridge, Vec<Value>) {
         r#"{{"now":{T0},"settings":{{"site":"test","currency":"EUR"}},"locale":"en-GB","path":"/","seed":[1,2]{extra}}}"#
     );
     let (bridge, effects) = Bridge::start(&request);
-    (bridge.expect("the agent starts"), effects_of(&effects))
+    let mut bridge = bridge.expect("the agent starts");
+    let effects = with_documents(&mut bridge, &effects);
+    (bridge, effects)
+}
+
+/// A call's effects with each `store` given the text `src/web/storage.js` writes for it: the
+/// engine's document of its key, asked for after the call (`["documents"]`).
+pub(super) fn with_documents(bridge: &mut Bridge, text: &str) -> Vec<Value> {
+    let mut effects = effects_of(text);
+    let documents = effects_of(&asked_documents(bridge));
+    for effect in &mut effects {
+        if let Value::Array(parts) = effect {
+            if parts[0].as_str() == Some("store") {
+                assert_eq!(parts.len(), 2, "a store names its key only: {parts:?}");
+                let key = &parts[1];
+                let document = documents.iter().rev().find_map(|document| match document {
+                    Value::Array(d) if d[1] == *key => Some(d[2].clone()),
+                    _ => None,
+                });
+                parts.push(document.expect("a stored key has its document"));
+            }
+        }
+    }
+    effects
 }
 
 /// The effects as `src/web/wasm.js` reads them: the JSON array, each `store` given its text
-/// from the documents after the line break.
+/// from the documents after the line break (what `["documents"]` writes).
 pub(super) fn effects_of(text: &str) -> Vec<Value> {
     let (list, mut stored) = text.split_once('\n').unwrap_or((text, ""));
     let Value::Array(mut effects) = json(list) else { panic!("effects are an array: {list}") };
     for effect in &mut effects {
         if let Value::Array(parts) = effect {
-            if parts[0].as_str() == Some("store") {
+            // A call's `store` names its key only; the documents' list adds each length.
+            if parts[0].as_str() == Some("store") && parts.len() > 2 {
                 let length = parts[2].as_f64().expect("a stored text's length") as usize;
                 // UTF-16 code units, as JavaScript's `slice` counts them.
                 let units: Vec<u16> = stored.encode_utf16().collect();
@@ -36,7 +60,18 @@ pub(super) fn effects_of(text: &str) -> Vec<Value> {
 }
 
 fn handle(bridge: &mut Bridge, at: i64, inputs: &str) -> Vec<Value> {
-    effects_of(&bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#)))
+    let effects = bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#));
+    with_documents(bridge, &effects)
+}
+
+/// What the shell asks for when it writes storage: the documents stored since it last did.
+fn asked_documents(bridge: &mut Bridge) -> String {
+    bridge.handle(r#"{"in":[["documents"]]}"#)
+}
+
+fn handle_text(bridge: &mut Bridge, text: &str) -> Vec<Value> {
+    let effects = bridge.handle(text);
+    with_documents(bridge, &effects)
 }
 
 fn verb(effect: &Value) -> &str {
@@ -115,20 +150,46 @@ fn accepting_stores_sections_under_the_sites_keys_and_asks_for_the_lock() {
     assert_eq!(arg(of(&effects, "lock")[0], 1).as_str(), Some("concierge-flush:test"));
 }
 
-/// The stored documents follow the effects unescaped, each `store` naming its length in UTF-16
+/// A call's `store` effects name their keys only; the documents come when the shell asks
+/// (`["documents"]`), after the effects unescaped, each named with its length in UTF-16
 /// code units (what the shell's `slice` counts): a name with accents, an emoji outside the
 /// Basic Multilingual Plane (two units, four bytes) and quotes comes back whole, in order.
 #[test]
-fn stored_documents_follow_the_effects_measured_as_the_shell_slices_them() {
+fn stored_documents_come_when_asked_measured_as_the_shell_slices_them() {
     let (mut bridge, _) = start("");
     let add = ADD_PHONE.replace("Aurora <b>X1</b>", r#"Café \"Crème\" 🎧 Ünïcode"#);
     let output = bridge
         .handle(&format!(r#"{{"now":{},"in":[["call","consent","accept"],{add}]}}"#, T0 + 1000));
-    let (list, stored) = output.split_once('\n').expect("stored documents after the effects");
+    assert!(!output.contains('\n'), "no document after the effects: {output}");
+    assert!(
+        of(&effects_of(&output), "store")
+            .iter()
+            .all(|s| matches!(s, Value::Array(p) if p.len() == 2)),
+        "a store names its key only: {output}"
+    );
+    let keys: Vec<String> = of(&effects_of(&output), "store")
+        .iter()
+        .map(|s| arg(s, 1).as_str().unwrap().to_owned())
+        .collect();
+    let documents = asked_documents(&mut bridge);
+    let (list, stored) = documents.split_once('\n').expect("the documents after their list");
     assert!(!stored.contains('\n') && !list.contains('\n'));
     assert!(stored.contains(r#"Café \"Crème\" 🎧 Ünïcode"#), "written once, as stored: {stored}");
-    let effects = effects_of(&output);
+    let effects = effects_of(&documents);
     let stores = of(&effects, "store");
+    let mut named: Vec<String> =
+        stores.iter().map(|s| arg(s, 1).as_str().unwrap().to_owned()).collect();
+    let mut stored_keys = keys.clone();
+    // The shell writes in its own order, by key: the documents' order is the bridge's.
+    named.sort();
+    stored_keys.sort();
+    stored_keys.dedup();
+    assert_eq!(named, stored_keys, "one document per key stored");
+    assert_eq!(
+        effects_of(&asked_documents(&mut bridge)),
+        Vec::<Value>::new(),
+        "each asked for once"
+    );
     let cart = stores.iter().find(|s| arg(s, 1).as_str() == Some("concierge:test:cart")).unwrap();
     let cart = concierge_protocol::json::parse(arg(cart, 2).as_str().unwrap()).unwrap();
     let line = match cart.field("lines") {
@@ -224,7 +285,7 @@ fn bad_input_is_named_on_the_console_and_never_stops_the_agent() {
         );
     }
     for text in [r#"{"now":"soon","in":"all"}"#, "[1,2]"] {
-        let effects = effects_of(&bridge.handle(text));
+        let effects = handle_text(&mut bridge, text);
         assert!(
             effects.iter().all(|e| verb(e) != "store" && verb(e) != "send"),
             "{text}: {effects:?}"
@@ -505,4 +566,45 @@ fn a_prepare_only_start_reads_the_request_and_builds_nothing_the_shell_would_car
     let (bridge, effects) = Bridge::start(&started);
     assert!(bridge.is_some());
     assert!(effects_of(&effects).iter().any(|effect| verb(effect) == "render"), "{effects}");
+}
+
+/// Calls that change the same entry before the shell writes storage: one document for it, of
+/// its state after the last call; an entry written is not written again unless stored again.
+#[test]
+fn documents_asked_after_a_burst_hold_each_key_once_in_its_latest_state() {
+    let (mut bridge, _) = start("");
+    handle(&mut bridge, T0 + 1000, r#"[["call","consent","accept"]]"#);
+    let mut stored_events = Vec::new();
+    for at in [T0 + 2000, T0 + 3000] {
+        let output = bridge.handle(&format!(r#"{{"now":{at},"in":[{ADD_PHONE}]}}"#));
+        for store in of(&effects_of(&output), "store") {
+            let key = arg(store, 1).as_str().unwrap().to_owned();
+            if key.contains(":event:") {
+                stored_events.push(key);
+            }
+        }
+    }
+    let documents = effects_of(&asked_documents(&mut bridge));
+    let keys: Vec<&str> = documents.iter().map(|d| arg(d, 1).as_str().unwrap()).collect();
+    let carts: Vec<&Value> =
+        documents.iter().filter(|d| arg(d, 1).as_str() == Some("concierge:test:cart")).collect();
+    assert_eq!(carts.len(), 1, "the cart once: {keys:?}");
+    let cart = concierge_protocol::json::parse(arg(carts[0], 2).as_str().unwrap()).unwrap();
+    let quantity = match cart.field("lines") {
+        Some(Value::Array(lines)) => lines[0].field("qty").and_then(Value::as_f64),
+        _ => None,
+    };
+    assert_eq!(quantity, Some(2.0), "after the second call: {cart:?}");
+    let mut events: Vec<&str> =
+        keys.iter().copied().filter(|key| key.contains(":event:")).collect();
+    assert!(stored_events.len() >= 2, "each call queues events: {stored_events:?}");
+    events.sort();
+    stored_events.sort();
+    assert_eq!(events, stored_events, "each call's events, each its own key: {keys:?}");
+    handle(&mut bridge, T0 + 4000, r#"[["tick"]]"#);
+    let again = effects_of(&asked_documents(&mut bridge));
+    assert!(
+        again.iter().all(|d| arg(d, 1).as_str() != Some("concierge:test:cart")),
+        "the cart is not written again: {again:?}"
+    );
 }

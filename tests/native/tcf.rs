@@ -3,7 +3,7 @@
 //! mapped through the demo policy's `tcf` section into the visitor's consent (source `tcf`,
 //! with a receipt), the agent's own dialog kept closed, and the fallbacks to it.
 
-use super::bridge::effects_of;
+use super::bridge::with_documents;
 use super::support::{json, T0};
 use concierge::bridge::Bridge;
 use concierge::value::Value;
@@ -14,11 +14,14 @@ fn start(cmp: bool) -> (Bridge, Vec<Value>) {
         r#"{{"now":{T0},"settings":{{"site":"test","currency":"EUR"}},"locale":"en-GB","path":"/","seed":[1,2],"cmp":{cmp}}}"#
     );
     let (bridge, effects) = Bridge::start(&request);
-    (bridge.expect("the agent starts"), effects_of(&effects))
+    let mut bridge = bridge.expect("the agent starts");
+    let effects = with_documents(&mut bridge, &effects);
+    (bridge, effects)
 }
 
 fn handle(bridge: &mut Bridge, at: i64, inputs: &str) -> Vec<Value> {
-    effects_of(&bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#)))
+    let effects = bridge.handle(&format!(r#"{{"now":{at},"in":{inputs}}}"#));
+    with_documents(bridge, &effects)
 }
 
 fn part(effect: &Value, index: usize) -> &Value {
