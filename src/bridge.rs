@@ -110,8 +110,9 @@ impl Out {
     }
 }
 
-/// The documents the shell asks for: `[["store", key, length]...]`, a line break, then the
-/// documents one after the other, each `length` UTF-16 code units long. Written as they are,
+/// The documents the shell asks for, newest first (the first of a key is its latest):
+/// `[["store", key, length]...]`, a line break, then the documents one after the other, each
+/// `length` UTF-16 code units long. Written as they are,
 /// not escaped again as JSON strings (the shell reads them back with `slice`, not its JSON
 /// parser); the effects hold no line break of their own (JSON escapes them), so the first one
 /// ends them.
@@ -121,7 +122,8 @@ fn documents(records: &[(String, Record)]) -> String {
     let mut documents = String::with_capacity(512 * records.len());
     // The last record of each section only, the state after the last call (a burst of calls
     // that change the cart each time encodes one); events and receipts each have a key of
-    // their own. Newest first: the shell writes in its own order.
+    // their own (one stored again comes twice, the newest first). The shell writes in its own
+    // order.
     let mut sections: Vec<&str> = Vec::new();
     for (key, record) in records.iter().rev() {
         if !matches!(record, Record::Event(_) | Record::Receipt(_)) {

@@ -82,7 +82,8 @@ export function flush() {
   const texts = new Map();
   if (writes.some(([, text]) => text === UNWRITTEN)) {
     try {
-      for (const [, key, text] of documents()) texts.set(key, text);
+      // Newest first: the first of a key is its latest.
+      for (const [, key, text] of documents()) if (!texts.has(key)) texts.set(key, text);
     } catch (error) {}
   }
   const storage = area();

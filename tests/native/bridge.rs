@@ -26,7 +26,8 @@ pub(super) fn with_documents(bridge: &mut Bridge, text: &str) -> Vec<Value> {
             if parts[0].as_str() == Some("store") {
                 assert_eq!(parts.len(), 2, "a store names its key only: {parts:?}");
                 let key = &parts[1];
-                let document = documents.iter().rev().find_map(|document| match document {
+                // Newest first, as `storage.js` reads them: the first of a key is its latest.
+                let document = documents.iter().find_map(|document| match document {
                     Value::Array(d) if d[1] == *key => Some(d[2].clone()),
                     _ => None,
                 });
