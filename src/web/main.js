@@ -50,7 +50,7 @@ export function start(settings, locale, config, wasm) {
       // warm-up, as soon as the engine is instantiated, often before `DOMContentLoaded`; then,
       // once the document is ready, the engine's start.
       inNextTask()
-        .then(() => running === agent && warmUp(engine, settings, locale, config, running))
+        .then(() => running === agent && warmUp(engine, settings, locale, running))
         .then(whenDocumentReady)
         .then(inNextTask)
         .then(() => running === agent && boot(engine, settings, locale, config)),
@@ -80,6 +80,7 @@ export function stop() {
   agent = null;
   if (!stopping) return;
   stopping.undo.forEach((undo) => guard(undo));
+  stopping.spare = null;
   // A question the stopped agent can no longer answer is answered empty.
   stopping.answers.splice(0).forEach((resolve) => resolve([]));
   storage.flush();
@@ -200,6 +201,8 @@ function boot(engine, settings, locale, config) {
   // in a task of its own after the start's parts (issue 8: an answer already in was applied at
   // the end of the start's task, which drew every view the start held at once, over 50 ms at
   // 4× CPU throttling), its views drawn again in tasks of their own; marked once they are drawn.
+  // The warm-up's spare runs it first, in a task of its own, so the engine's task finds its
+  // code compiled; after ready, which it delayed by a task when it ran before the start.
   Promise.resolve(config)
     .catch(() => null)
     .then((answer) => {
@@ -208,7 +211,14 @@ function boot(engine, settings, locale, config) {
         if (agent !== running) return applied();
         dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
       };
-      running.held ? running.held.push(() => clock.nextTask(apply)) : clock.nextTask(apply);
+      const warm = () => {
+        const spare = running.spare;
+        running.spare = null;
+        if (!spare || agent !== running) return apply();
+        guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }));
+        clock.nextTask(apply);
+      };
+      running.held ? running.held.push(() => clock.nextTask(warm)) : clock.nextTask(warm);
     });
 }
 
@@ -241,12 +251,12 @@ function existingLayer() {
 }
 
 /** A start as `boot`'s will be, run on a spare instance of the engine whose effects are dropped
- * (`engine.spare`), then in a task of its own the published documents' answer, if it comes in
- * before the start: the Wasm code they run is compiled here rather than in the start's task and
+ * (`engine.spare`), kept as `running.spare` for the published documents' answer (`boot` has it
+ * run that first): the Wasm code they run is compiled there rather than in the start's task and
  * the answer's (issue 8: a start of 30 to 60 ms at 4× CPU throttling was mostly V8 compiling the
  * Wasm's functions on their first call; the code is the module's, shared by its instances).
  * Nothing it does reaches the page; if it fails, the start does the compiling. */
-function warmUp(engine, settings, locale, config, running) {
+function warmUp(engine, settings, locale, running) {
   return engine
     .spare()
     .then((spare) => {
@@ -255,18 +265,10 @@ function warmUp(engine, settings, locale, config, running) {
       const request = startRequest(settings, locale, false, [0, 0], [], []);
       spare.start({ ...request, prepare: true });
       return inNextTask().then(() => {
-        if (running !== agent) return null;
+        if (running !== agent) return;
         spare.start(request);
-        return spare;
+        running.spare = spare;
       });
-    })
-    .then((spare) => {
-      if (!spare) return;
-      Promise.resolve(config)
-        .then((answer) =>
-          clock.nextTask(() => running === agent && !running.engine && guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }))),
-        )
-        .catch(() => {});
     })
     .catch(() => {});
 }

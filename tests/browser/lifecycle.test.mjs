@@ -108,7 +108,8 @@ function recordStarts(failSpare) {
       exports.concierge_handle = (at, length) => {
         const request = JSON.parse(new TextDecoder().decode(new Uint8Array(exports.memory.buffer, at, length)));
         const kinds = request.in.map((input) => input[0]);
-        if (kinds.includes("config")) (window.__configCalls = window.__configCalls || []).push([number, window.__inStartTask]);
+        const ready = performance.getEntriesByName("concierge:ready").length > 0;
+        if (kinds.includes("config")) (window.__configCalls = window.__configCalls || []).push([number, window.__inStartTask, ready]);
         return handle(at, length);
       };
       return result instanceof WebAssembly.Instance ? { exports } : { module: result.module, instance: { exports } };
@@ -188,7 +189,7 @@ test("a warm-up start runs first on a spare instance of the engine, and nothing 
   await closeClean(tab);
 });
 
-test("a config answer already in when the agent starts is applied in a task after the start's, and warmed up with it", async () => {
+test("a config answer already in when the agent starts is applied in a task after the start's, and warmed up with it after ready", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, {
     scripts: [
@@ -209,7 +210,9 @@ test("a config answer already in when the agent starts is applied in a task afte
     ],
   });
   const configCalls = await tab.page.evaluate(() => window.__configCalls);
-  assert.deepEqual(configCalls, [[2, false], [1, false]], "the spare runs the answer first; each engine in a task after its start");
+  // [instance, in its start's task, after ready]: the spare (2) runs the answer first, and
+  // after ready, which it does not delay; the engine (1) in a task after its start.
+  assert.deepEqual(configCalls, [[2, false, true], [1, false, true]], "the spare runs the answer first, after ready; each engine in a task after its start");
   assert.equal(await view(tab, "consent").count(), 1);
   await closeClean(tab);
 });
