@@ -628,7 +628,8 @@ export function interactionSummary(values) {
 /**
  * The recovery banner on a returning visitor's page view: layout shift while it appears (from
  * the agent's nodes, and the page's CLS beside the page without agent), then a real click on its
- * dismiss button and that interaction's duration.
+ * dismiss button and that interaction's duration; and as many first visits, each with a real
+ * click on the consent dialog's "Accept all" and that interaction's duration.
  */
 export async function vitals(browser, origin, root, { loads, throttle }) {
   const samples = [];
@@ -660,12 +661,37 @@ export async function vitals(browser, origin, root, { loads, throttle }) {
       await shop?.context.close().catch(() => {});
     }
   }
+  // A first visit: the consent dialog's "Accept all", the click every new visitor who accepts
+  // makes (the engine records the choice, stores, sends the receipt and closes the dialog).
+  const accepts = [];
+  for (let i = 0; i < loads; i++) {
+    let shop;
+    try {
+      shop = await openShop(browser, origin, root, { variant: "concierge", throttle });
+      await shop.page.goto(`${origin}/`, { waitUntil: "load" });
+      const dialog = shop.page.locator("[data-view=consent]");
+      await dialog.waitFor({ timeout: READY_TIMEOUT_MS });
+      await shop.page.waitForTimeout(SETTLE_MS);
+      await dialog.locator("[data-action=accept]").click();
+      await dialog.waitFor({ state: "detached", timeout: 5_000 });
+      const interactions = await shop.page.evaluate(interactionsInPage);
+      const accept = interactions.sort((a, b) => b.start - a.start)[0] ?? null;
+      accepts.push({ acceptInteraction: accept ? accept.duration : null });
+    } catch (error) {
+      accepts.push({ error: String(error?.message ?? error).split("\n")[0] });
+    } finally {
+      await shop?.context.close().catch(() => {});
+    }
+  }
   const good = samples.filter((sample) => !sample.error);
+  const accepted = accepts.filter((sample) => !sample.error);
   return {
     loads,
     throttle,
     measured: good.length,
-    failures: samples.filter((sample) => sample.error).map((sample) => sample.error),
+    failures: [...samples, ...accepts].filter((sample) => sample.error).map((sample) => sample.error),
+    acceptInteraction: interactionSummary(accepted.map((sample) => sample.acceptInteraction)),
+    acceptMeasured: accepted.length,
     cls: summary(good.map((sample) => sample.cls)),
     agentShiftValue: summary(good.map((sample) => sample.agentShiftValue)),
     agentShifts: good.reduce((sum, sample) => sum + sample.agentShifts, 0),
