@@ -39,8 +39,9 @@ pub struct Bridge {
     agent: Agent,
     /// `concierge('interests')` calls to answer once this call's events are handled.
     answers: usize,
-    /// The records stored since the shell last asked for their documents, in order.
-    unwritten: Vec<(String, Record)>,
+    /// The records stored whose documents the shell has not asked for yet, in order, each
+    /// with whether the shell wrote storage once already without asking for it.
+    unwritten: Vec<(String, Record, bool)>,
 }
 
 /// Effects as the shell reads them: a JSON array of arrays, written as they come. A
@@ -50,8 +51,8 @@ pub struct Bridge {
 /// that change the cart each time encodes it once.
 struct Out {
     json: JsonWriter,
-    /// This call's records to store, by key, for [`Bridge::documents`].
-    records: Vec<(String, Record)>,
+    /// This call's records to store, for [`Bridge::documents`] (none asked for yet).
+    records: Vec<(String, Record, bool)>,
 }
 
 impl Default for Out {
@@ -106,7 +107,7 @@ impl Out {
     /// `["store", key]`; the record is kept for [`Bridge::documents`].
     fn store(&mut self, key: String, record: Record) {
         self.push("store", &[&key]);
-        self.records.push((key, record));
+        self.records.push((key, record, false));
     }
 }
 
@@ -243,7 +244,7 @@ impl Bridge {
             };
             match part(0).as_str() {
                 // Sent alone, when the shell writes storage: the answer is the documents.
-                Some("documents") => return self.documents(),
+                Some("documents") => return self.documents(part(1)),
                 Some("layer") => events.extend(self.layer(part(1), &mut out)),
                 Some("call") => events.extend(self.command(part(1), part(2), part(3), &mut out)),
                 _ => events.extend(self.input(input, &mut out)),
@@ -261,12 +262,22 @@ impl Bridge {
         out.finish()
     }
 
-    /// The documents of the records stored since the last time, for the shell to write:
+    /// The documents of `keys` (the keys the shell has waiting for one), for the shell to write:
     /// `[["store", key, length]...]`, then a line break and the documents (see [`documents`]).
-    /// Those of the keys the shell no longer has waiting (another tab wrote them since) it
-    /// leaves unwritten.
-    fn documents(&mut self) -> String {
-        documents(&std::mem::take(&mut self.unwritten))
+    /// A record of another key is kept once: its `store` may still be on its way to the shell
+    /// (held for a later task, whose store makes the shell write again). Not asked for a second
+    /// time, it is let go: its key was erased, wiped or written by another tab meanwhile.
+    fn documents(&mut self, keys: &Value) -> String {
+        let (mut asked, mut kept) = (Vec::new(), Vec::new());
+        for (key, record, skipped) in std::mem::take(&mut self.unwritten) {
+            if items(Some(keys)).iter().any(|asked| asked.as_str() == Some(&key)) {
+                asked.push((key, record));
+            } else if !skipped {
+                kept.push((key, record, true));
+            }
+        }
+        self.unwritten = kept;
+        documents(&asked)
     }
 
     /// Answers each `concierge('interests')` of this call, in order: `["answer", "interests",

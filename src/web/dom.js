@@ -4,7 +4,7 @@
 //! their currency, actions, and the link hosts in force. Every text is set with `textContent`
 //! and every attribute with `setAttribute`; nothing is ever parsed as HTML.
 
-import { afterPaint, now } from "./clock.js";
+import { afterPaint, nextTask, now } from "./clock.js";
 import { warn } from "./console.js";
 import STYLES from "./view.css";
 
@@ -99,17 +99,18 @@ export function remove(kind) {
 }
 
 /** Takes a drawn view away, with its backdrop and focus when it was the last modal one. A view
- * with others drawn above it, taken away with no input from the visitor (a schedule's end, a
- * cart emptied in another tab), leaves an empty place of its height, so the views above it do not
- * drop into its place (a layout shift the visitor did not cause); the places close at the
- * visitor's next pointer down or key press, whose layout shifts the browser does not count. */
+ * of the corner's column with another drawn above it, taken away with no input from the visitor
+ * (a schedule's end, a cart emptied in another tab), leaves an empty place of its height, so the
+ * views above it do not drop into its place (a layout shift the visitor did not cause); the
+ * places close after the visitor's next click or key press, whose layout shifts the browser
+ * does not count. */
 export function unplace(old) {
   if (!old) return;
   unwatch(old);
   const height = heights.get(old);
   let above = old.previousElementSibling;
-  while (above && !above.matches(".view")) above = above.previousElementSibling;
-  if (height && above && now() - lastInput > INPUT_WINDOW) {
+  while (above && !above.matches(IN_COLUMN)) above = above.previousElementSibling;
+  if (height && above && old.matches(IN_COLUMN) && now() - lastInput > INPUT_WINDOW) {
     const place = element("div", "place");
     place.style.height = height + "px";
     old.replaceWith(place);
@@ -125,13 +126,18 @@ export function unplace(old) {
 const INPUT_WINDOW = 400;
 let lastInput = -Infinity;
 
-/** Each pointer down and key press on the page (listened to while the agent's root exists):
- * noted, and the empty places `unplace` left close. */
-function noteInput() {
+/** The views stacked in the corner's column; bars and modals are fixed on their own. */
+const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
+
+/** Each pointer down, click and key press on the page (listened to while the agent's root
+ * exists): noted, and after a click or a key press, in a task of its own, the empty places
+ * `unplace` left close (not at the pointer down: a view above a place that moved between the
+ * pointer's down and up would lose its click). */
+function noteInput(event) {
   lastInput = now();
-  if (root) root.querySelectorAll(".place").forEach((place) => place.remove());
+  if (event.type != "pointerdown") nextTask(() => root && root.querySelectorAll(".place").forEach((place) => place.remove()));
 }
-const INPUTS = ["pointerdown", "keydown"];
+const INPUTS = ["pointerdown", "keydown", "click"];
 
 /** Escape or the backdrop: a consent view closes unanswered, any other view is dismissed. */
 function cancel(view) {

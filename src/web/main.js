@@ -109,9 +109,9 @@ export function wasmMemoryBytes() {
 function boot(engine, settings, locale, config) {
   agent.engine = engine;
   // An engine that trapped answers nothing more: what it had not yet written is lost with it.
-  storage.documentsFrom(() => {
+  storage.documentsFrom((keys) => {
     try {
-      return engine.documents();
+      return engine.documents(keys);
     } catch (error) {
       return [];
     }

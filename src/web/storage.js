@@ -42,8 +42,8 @@ export function entries() {
 const pending = new Map();
 const UNWRITTEN = {};
 let scheduled = false;
-/** The engine's documents of the entries it stored since the last time (`["store", key, text]`
- * each), set by `main.js`. */
+/** The engine's documents of the entries `keys` it stored (`["store", key, text]` each), set by
+ * `main.js`. */
 let documents = () => [];
 
 /** `text`, or, without one, the engine's document for `key` at the time of writing: a burst of
@@ -80,10 +80,11 @@ export function flush() {
   pending.clear();
   // Asked even where storage is missing: the engine keeps each record until it is.
   const texts = new Map();
-  if (writes.some(([, text]) => text === UNWRITTEN)) {
+  const keys = writes.filter(([, text]) => text === UNWRITTEN).map(([key]) => key);
+  if (keys.length) {
     try {
       // Newest first: the first of a key is its latest.
-      for (const [, key, text] of documents()) if (!texts.has(key)) texts.set(key, text);
+      for (const [, key, text] of documents(keys)) if (!texts.has(key)) texts.set(key, text);
     } catch (error) {}
   }
   const storage = area();

@@ -39,9 +39,9 @@ function engine(exports, module) {
   return {
     start: (request) => call(exports.concierge_start, request),
     handle: (request) => call(exports.concierge_handle, request),
-    /** The documents of what the engine stored since the last time: `["store", key, text]`
-     * each (its `store` effects name only the key; storage is written later, `storage.js`). */
-    documents: () => call(exports.concierge_handle, { in: [["documents"]] }),
+    /** The documents of the entries `keys` the engine stored: `["store", key, text]` each (its
+     * `store` effects name only the key; storage is written later, `storage.js`). */
+    documents: (keys) => call(exports.concierge_handle, { in: [["documents", keys]] }),
     stop: () => exports.concierge_stop(),
     memoryBytes: () => exports.memory.buffer.byteLength,
     /** A second instance of the module, for a warm-up: V8 compiles a Wasm function on its

@@ -2,7 +2,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { campaignView, closeClean, newTab, openModules, useBrowser } from "./page.mjs";
+import { campaignView, closeClean, eventually, newTab, openModules, useBrowser } from "./page.mjs";
 
 const shared = useBrowser({ before, after });
 
@@ -126,6 +126,54 @@ test("a view taken away without the visitor's input leaves its place until the n
   assert.ok((await promptTop()) > before, "the place closed");
   const shifts = await tab.page.evaluate(() => window.__shifts);
   assert.ok(shifts.length > 0 && shifts.every((shift) => shift.recent), `shifts since the banner went, each after an input: ${JSON.stringify(shifts)}`);
+  await closeClean(tab);
+});
+
+test("the place a view left keeps a click on the view above it, and closes after it", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP, setup: recordShifts });
+  await render(tab, campaignView("cart-recovery", "corner_toast", { lines: [LINE] }));
+  await settled(tab);
+  await render(tab, campaignView("assistant-resume", "corner_toast", { title: "Pick up where you left off?" }));
+  await settled(tab);
+  await tab.page.evaluate(() => window.__shell.placements.remove("cart-recovery"));
+  await settled(tab);
+  const places = () => tab.page.evaluate(() => document.getElementById("concierge-root").shadowRoot.querySelectorAll(".place").length);
+  assert.equal(await places(), 1, "the banner left its place");
+  // A pointer's down and up on the button of the view above the place (by hand: Playwright's
+  // own click would follow a button that moved): the view does not move in between, so the
+  // click reaches the button.
+  const button = tab.page.locator("[data-campaign=assistant-resume] [data-action=dismiss]");
+  const box = await button.boundingBox();
+  await tab.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await tab.page.mouse.down();
+  assert.deepEqual(await button.boundingBox(), box, "not moved by the pointer down");
+  await tab.page.mouse.up();
+  assert.ok(
+    await eventually(() => tab.page.evaluate(() => window.__heard.some(([kind, name, campaign]) => kind == "action" && name == "dismiss" && campaign == "assistant-resume"))),
+    "the dismissal was heard",
+  );
+  assert.ok(await eventually(async () => (await places()) === 0), "the place closed after the click");
+  await closeClean(tab);
+});
+
+test("a bar or a modal taken away without input leaves no place: it was never in the corner's column", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP, setup: recordShifts });
+  await render(tab, campaignView("offer-bar", "bottom_bar"));
+  await settled(tab);
+  await render(tab, campaignView("cart-recovery", "corner_toast", { lines: [LINE] }));
+  await settled(tab);
+  const toastTop = () =>
+    tab.page.evaluate(() => document.getElementById("concierge-root").shadowRoot.querySelector("[data-campaign=cart-recovery]").getBoundingClientRect().top);
+  const before = await toastTop();
+  await tab.page.evaluate(() => (window.__shifts.length = 0));
+  await tab.page.evaluate(() => window.__shell.placements.remove("offer-bar"));
+  await settled(tab);
+  assert.equal(await tab.page.locator("[data-campaign=offer-bar]").count(), 0, "the bar is gone");
+  assert.equal(await toastTop(), before, "the toast stays where it was");
+  const places = await tab.page.evaluate(() => document.getElementById("concierge-root").shadowRoot.querySelectorAll(".place").length);
+  assert.equal(places, 0, "no place left");
   await closeClean(tab);
 });
 

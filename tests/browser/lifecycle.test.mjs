@@ -230,17 +230,17 @@ test("a warm-up whose spare instance cannot be made leaves the start as it was",
 
 /** The start's parts as a posted-task-by-task stepping sees them (below); with `slow`, every
  * `Date.now()` is 10 ms after the one before, as on a device where each part takes longer than a
- * task's share (`PARTS_PER_TASK_MS` in src/web/main.js). */
+ * task's share (`PARTS_PER_TASK_MS` in src/web/main.js); without, `Date.now()` stands still, as
+ * on a device where every part is quick (a loaded test machine would otherwise decide). */
 async function startParts(slow) {
   const tab = await newTab(shared.browser);
   await open(tab, {
     arg: slow,
     setup: (slow) => {
-      if (slow) {
-        const realNow = Date.now;
-        let skew = 0;
-        Date.now = () => realNow() + (skew += 10);
-      }
+      const realNow = Date.now;
+      const at = realNow();
+      let skew = 0;
+      Date.now = slow ? () => realNow() + (skew += 10) : () => at;
       const root = () => document.getElementById("concierge-root")?.shadowRoot;
       const state = () => ({
         control: !!(root()?.querySelector(".concierge-control") || document.querySelector("[data-concierge-consent] button")),
