@@ -81,13 +81,14 @@ test("rejecting keeps only the choice on the device and sends nothing", async ()
   assert.equal(await view(tab, "consent").count(), 0, "the prompt closes");
   await call(tab, ...addToCart("a", "Phone", 799, 2));
   await tab.page.clock.runFor("05:00");
-  // The receipt waits on the device beside the choice until the backend has it, then goes.
+  // The receipt waits on the device beside the choice until the backend has it, then goes. (An
+  // answer that comes before storage is written, as under load, leaves only its removal: the
+  // shell writes an entry's last state, and the receipt's is gone.)
   const receiptKey = (key) => key.replace(/^concierge:test:receipt:r_.*$/, "concierge:test:receipt:*");
-  assert.deepEqual((await writes(tab)).map(([op, key]) => [op, receiptKey(key)]), [
-    ["setItem", "concierge:test:receipt:*"],
-    ["setItem", "concierge:test:consent"],
-    ["removeItem", "concierge:test:receipt:*"],
-  ]);
+  const written = (await writes(tab)).map(([op, key]) => [op, receiptKey(key)]);
+  const receiptWrites = written.filter(([, key]) => key == "concierge:test:receipt:*").map(([op]) => op);
+  assert.deepEqual(written.filter(([, key]) => key != "concierge:test:receipt:*"), [["setItem", "concierge:test:consent"]], "the choice, once");
+  assert.ok(["setItem,removeItem", "removeItem"].includes(receiptWrites.join()), `the receipt kept until the backend had it: ${receiptWrites}`);
   assert.deepEqual(await storedKeys(tab), ["concierge:test:consent"]);
   const consent = await stored(tab, "consent");
   assert.deepEqual(consent.purposes, { measurement: "denied", personalization: "denied", marketing: "denied" });
