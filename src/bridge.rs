@@ -224,8 +224,8 @@ impl Bridge {
         (Some(bridge), effects)
     }
 
-    /// Handles the shell's inputs: `{ now, in: [[kind, ...args]...] }`; `{ in: [["documents"]] }`
-    /// answers with [`Bridge::documents`] instead.
+    /// Handles the shell's inputs: `{ now, in: [[kind, ...args]...] }`; `{ in: [["documents",
+    /// keys]] }` answers with [`Bridge::documents`] instead.
     pub fn handle(&mut self, request: &str) -> String {
         let mut out = Out::default();
         let request = match json::parse(request) {

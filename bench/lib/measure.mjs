@@ -421,8 +421,13 @@ function decisionInPage({ start, inputs, campaigns, calls, warmup, batch }) {
       return JSON.parse(cut < 0 ? output : output.slice(0, cut));
     };
     const warnings = [];
+    // The keys the calls stored, as the shell keeps them until it writes storage.
+    const waiting = new Set();
     const keep = (effects) => {
-      for (const [verb, text] of effects) if (verb === "warn") warnings.push(text);
+      for (const [verb, text] of effects) {
+        if (verb === "warn") warnings.push(text);
+        if (verb === "store") waiting.add(text);
+      }
       return effects;
     };
     keep(call(wasm.concierge_start, { ...start, now: Date.now() }));
@@ -447,9 +452,10 @@ function decisionInPage({ start, inputs, campaigns, calls, warmup, batch }) {
       for (const out of outs) effects += keep(out).length;
       if (sample % 5 === 4) {
         // Untimed, as the shell does when it writes storage in a task after the calls: the
-        // documents of what was stored asked for (src/web/storage.js), so the engine encodes
+        // documents of the keys stored asked for (src/web/storage.js), so the engine encodes
         // them and holds no more records.
-        call(wasm.concierge_handle, { in: [["documents"]] });
+        call(wasm.concierge_handle, { in: [["documents", [...waiting]]] });
+        waiting.clear();
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
     }
