@@ -206,16 +206,18 @@ function boot(engine, settings, locale, config) {
   Promise.resolve(config)
     .catch(() => null)
     .then((answer) => {
+      // Read once, for the spare and the engine alike (a problem in it is said once).
+      const data = asData(answer) || null;
       const applied = () => mark("concierge:config");
       const apply = () => {
         if (agent !== running) return applied();
-        dispatch([["config", asData(answer) || null]], true) ? running.held.push(applied) : applied();
+        dispatch([["config", data]], true) ? running.held.push(applied) : applied();
       };
       const warm = () => {
         const spare = running.spare;
         running.spare = null;
         if (!spare || agent !== running) return apply();
-        guard(() => spare.handle({ now: clock.now(), in: [["config", asData(answer) || null]] }));
+        guard(() => spare.handle({ now: clock.now(), in: [["config", data]] }));
         clock.nextTask(apply);
       };
       running.held ? running.held.push(() => clock.nextTask(warm)) : clock.nextTask(warm);
