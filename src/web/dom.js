@@ -114,6 +114,7 @@ export function unplace(old) {
     const place = element("div", "place");
     place.style.height = height + "px";
     old.replaceWith(place);
+    placed = true;
   } else old.remove();
   if (!old.matches(MODAL) || !root || root.querySelector(MODAL)) return;
   const backdrop = root.querySelector(".backdrop");
@@ -125,6 +126,9 @@ export function unplace(old) {
  * Instability API's `hadRecentInput`); a removal this soon after one moves the views at once. */
 const INPUT_WINDOW = 400;
 let lastInput = -Infinity;
+/** Whether `unplace` left a place since they were last closed: the page's every click and key
+ * press posts no task otherwise. */
+let placed = false;
 
 /** The views stacked in the corner's column; bars and modals are fixed on their own. */
 const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
@@ -135,7 +139,9 @@ const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
  * pointer's down and up would lose its click). */
 function noteInput(event) {
   lastInput = now();
-  if (event.type != "pointerdown") nextTask(() => root && root.querySelectorAll(".place").forEach((place) => place.remove()));
+  if (!placed || event.type == "pointerdown") return;
+  placed = false;
+  nextTask(() => root && root.querySelectorAll(".place").forEach((place) => place.remove()));
 }
 const INPUTS = ["pointerdown", "keydown", "click"];
 
@@ -220,6 +226,7 @@ export function destroy() {
   privacyControl = null;
   assistantLauncher = null;
   for (const type of INPUTS) removeEventListener(type, noteInput, { capture: true });
+  placed = false;
   unavailable = false;
   // A dismissal not yet told is the stopped agent's: a new start does not hear it.
   told.length = 0;
