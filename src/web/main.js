@@ -77,6 +77,8 @@ function whenDocumentReady() {
  * single-page apps that tear the page down). Calls made after it queue up again. */
 export function stop() {
   const stopping = agent;
+  // The visitor's last choice, not yet told (`dom.js`, `act`), is the stopping agent's to keep.
+  if (stopping && stopping.ready && !stopping.busy) guard(dom.tell);
   agent = null;
   if (!stopping) return;
   stopping.undo.forEach((undo) => guard(undo));
@@ -178,7 +180,6 @@ function boot(engine, settings, locale, config) {
   agent.undo.push(storage.watch((key, text) => dispatch([["storage", key, text]])));
   agent.undo.push(
     pageHide(() => {
-      dom.tell();
       dispatch([pageview.dwell(), ["hide"]]);
       storage.flush();
     }),
@@ -353,6 +354,8 @@ function copy(payload) {
  * tasks that follow, as the start's are (see `run`). Returns whether effects are still held. */
 function dispatch(inputs, split) {
   if (!agent || !agent.engine) return false;
+  // A choice the visitor made, not yet told (`dom.js`, `act`), comes before what follows it.
+  dom.tell();
   const running = agent;
   if (running.busy) {
     running.pending.push(...inputs);

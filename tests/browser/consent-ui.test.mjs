@@ -162,6 +162,79 @@ test("the panel by keyboard: Choose, switches with Space, Save as one choice fro
   await closeClean(tab);
 });
 
+/** In the page: every `consent` and `cart` listener call from now on, in order, as
+ * `["consent", source]` or `["cart", item count]` (the calls made at once, on listening, left out). */
+function listenInOrder(tab) {
+  return tab.page.evaluate(() => {
+    window.__told = [];
+    for (const topic of ["consent", "cart"]) {
+      let first = true;
+      window.concierge("on", topic, (state) => {
+        if (!first) window.__told.push(topic == "consent" ? [topic, state.source] : [topic, state.item_count]);
+        first = false;
+      });
+    }
+  });
+}
+
+test('"Accept all" takes the dialog away in the click\'s own task; the agent has the choice after the next frame, and a call the page makes before that comes after it', async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  await listenInOrder(tab);
+  const seen = await tab.page.evaluate(
+    () =>
+      new Promise((done) => {
+        const shadow = document.getElementById("concierge-root").shadowRoot;
+        shadow.querySelector("[data-view=consent] [data-action=accept]").click();
+        const inTheClicksTask = { dialogs: shadow.querySelectorAll("[data-view=consent]").length, told: window.__told.slice() };
+        requestAnimationFrame(() => {
+          const inTheNextFrame = window.__told.slice();
+          setTimeout(() => done({ inTheClicksTask, inTheNextFrame, after: window.__told.slice() }), 50);
+        });
+      }),
+  );
+  assert.deepEqual(seen.inTheClicksTask, { dialogs: 0, told: [] }, "gone at once, the agent not yet told");
+  assert.deepEqual(seen.inTheNextFrame, [], "not before the next frame is drawn");
+  assert.deepEqual(seen.after.filter(([topic]) => topic == "consent"), [["consent", "dialog"]], "told after it");
+  assert.equal((await stored(tab, "consent")).source, "dialog");
+  await eventually(() => tab.receipts.length === 1);
+
+  // A page call in the click's task: the choice is made first, so the cart it fills is kept.
+  await open(tab);
+  await call(tab, "consent", "open");
+  await listenInOrder(tab);
+  await tab.page.evaluate(
+    ({ item }) => {
+      document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=panel] [data-action=reject]").click();
+      window.concierge("track", "add_to_cart", { currency: "EUR", value: 10, items: [item] });
+    },
+    { item: { item_id: "p", item_name: "Aurora X1", price: 10, quantity: 1 } },
+  );
+  // (A choice also tells the cart's listeners, its code changing with what consent allows.)
+  const told = await tab.page.evaluate(() => window.__told);
+  assert.deepEqual(told.filter(([topic, value]) => topic == "consent" || value == 1), [["consent", "panel"], ["cart", 1]], "the choice, then the call");
+  assert.equal((await stored(tab, "consent")).source, "panel");
+  await closeClean(tab);
+});
+
+test("a consent choice the page is left or the agent stopped right after is still kept, with its receipt", async () => {
+  for (const leave of ["pagehide", "stop"]) {
+    const tab = await newTab(shared.browser);
+    await open(tab);
+    await tab.page.evaluate(async (leave) => {
+      const agent = await import("/concierge/pkg/concierge.js");
+      document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=consent] [data-action=reject]").click();
+      if (leave == "stop") agent.stop();
+      else dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false }));
+    }, leave);
+    const consent = JSON.parse(await tab.page.evaluate(() => localStorage.getItem("concierge:test:consent")));
+    assert.equal(consent && consent.source, "dialog", `${leave}: the choice is stored at once`);
+    assert.deepEqual(Object.values(consent.purposes), ["denied", "denied", "denied"], `${leave}: as rejected`);
+    assert.ok(await eventually(() => tab.receipts.length === 1), `${leave}: its receipt sent`);
+    await closeClean(tab);
+  }
+});
+
 test("a denial by the browser's Global Privacy Control is shown as such", async () => {
   const tab = await newTab(shared.browser);
   await open(tab, { setup: GPC });

@@ -343,10 +343,20 @@ export async function stored(tab, name = "cart") {
 
 /**
  * Lets the agent's deferred storage writes land: they are written in a task of their own right
- * after the call that caused them, and a timer set now runs after that one.
+ * after the call that caused them, and a timer set now runs after that one. A control that
+ * closes its view (a consent choice, a dismissal) is told the agent in a task after the next
+ * frame (or a quarter of a second on where no frame comes), so the timer is set after that.
  */
 export function settled(tab) {
-  return tab.page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 0)));
+  return tab.page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let framed = false;
+        const then = () => framed || ((framed = true), setTimeout(() => setTimeout(resolve, 0), 0));
+        requestAnimationFrame(then);
+        scheduler.postTask(then, { delay: 300 });
+      }),
+  );
 }
 
 /** Every localStorage write on the current page, as [operation, key]. */

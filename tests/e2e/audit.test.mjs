@@ -11,7 +11,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, test } from "node:test";
-import { agentReady, closeConsentUnanswered, useShop } from "./harness.mjs";
+import { agentReady, choose, closeConsentUnanswered, useShop } from "./harness.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const POLICY = JSON.parse(readFileSync(join(ROOT, "documents/demo/policy.json"), "utf8"));
@@ -177,7 +177,7 @@ async function localKeys(page) {
 }
 
 /** Opens the shop and makes the state's choice on the dialog (or the panel). */
-async function choose(page, how) {
+async function makeChoice(page, how) {
   await page.goto(`${shop.url}/`);
   await agentReady(page);
   const dialog = page.locator("[data-view=consent]");
@@ -185,12 +185,12 @@ async function choose(page, how) {
   if (how === "none") {
     await page.keyboard.press("Escape");
   } else if (how === "accept" || how === "reject") {
-    await dialog.locator(`[data-action=${how}]`).click();
+    await choose(page, dialog.locator(`[data-action=${how}]`), "dialog");
   } else {
     await dialog.locator("[data-action=choose]").click();
     const panel = page.locator("[data-view=panel]");
     for (const purpose of consentPurposes(POLICY)) await panel.locator(`input[name="${purpose.id}"]`).setChecked(how[purpose.id] === "granted");
-    await panel.locator("[data-action=save]").click();
+    await choose(page, panel.locator("[data-action=save]"), "panel");
   }
   await dialog.waitFor({ state: "detached" });
   await page.clock.runFor(50);
@@ -224,7 +224,7 @@ for (const name of ["no choice", "reject all", "accept all", ...consentPurposes(
     const [phase] = state.phases;
     const how = howOf(state, phase);
     const { context, page, recorder } = await recordedVisitor({ gpc: state.state === "gpc" });
-    await choose(page, how);
+    await makeChoice(page, how);
     await shopAround(page, { unanswered: how === "none" });
     const expected = expectationOf(phase);
     await settle(page, recorder, expected, "shopping");
@@ -242,7 +242,7 @@ test("audit: accept then withdraw (everything)", async () => {
   const state = "accept then withdraw";
   const [acceptedPhase, withdrawnPhase] = (await table()).states.find((candidate) => candidate.state === "accept_then_withdraw").phases;
   const { context, page, recorder } = await recordedVisitor();
-  await choose(page, "accept");
+  await makeChoice(page, "accept");
   await shopAround(page);
   const accepted = expectationOf(acceptedPhase);
   await settle(page, recorder, accepted, "shopping");
@@ -252,7 +252,7 @@ test("audit: accept then withdraw (everything)", async () => {
   recorder.phase = "withdrawn";
   await page.locator("#concierge-root button.concierge-control").click();
   const panel = page.locator("[data-view=panel]");
-  await panel.locator("[data-action=reject]").click();
+  await choose(page, panel.locator("[data-action=reject]"), "panel");
   await panel.waitFor({ state: "detached" });
   await shopAround(page);
   // The audit includes the withdrawal's last word (the record of the choice once more).

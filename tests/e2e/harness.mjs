@@ -169,11 +169,40 @@ export async function comeBackLater(page, duration, url) {
   await agentReady(page);
 }
 
-/** Opens the shop and accepts the consent prompt. */
+/** Opens the shop and accepts the consent prompt; returns once the agent has the choice. */
 export async function acceptConsent(page, url) {
   await page.goto(url);
   await agentReady(page);
-  await page.locator("[data-view=consent] [data-action=accept]").click();
+  await choose(page, page.locator("[data-view=consent] [data-action=accept]"), "dialog");
+}
+
+/**
+ * Clicks `control`, a consent choice on the dialog or the panel, and returns once the agent has
+ * the choice (its `consent` listeners told of one made on `source`, the dialog or the panel)
+ * and has written what it stores. The view goes in the click's own task; the agent hears the
+ * choice after the next frame (issue 8), and any call the page makes before that comes after it.
+ */
+export async function choose(page, control, source) {
+  const heard = page.evaluate(
+    (source) =>
+      new Promise((resolve) => {
+        let before = null;
+        const listener = (consent) => {
+          // The first call is the state in force when listening began.
+          if (before === null) return void (before = consent.decided_at ?? 0);
+          if (consent.source !== source || consent.decided_at === before) return;
+          window.concierge("off", "consent", listener);
+          // Storage is written on a zero timer the agent's call sets (src/web/storage.js), after
+          // it tells its listeners: a timer set in the next task runs after that one.
+          setTimeout(() => setTimeout(resolve, 0), 0);
+        };
+        window.concierge("on", "consent", listener);
+        if (before === null) before = 0;
+      }),
+    source,
+  );
+  await control.click();
+  await heard;
 }
 
 /** Closes the consent dialog without an answer (Escape), as a visitor who wants to shop first
