@@ -75,8 +75,13 @@ export function place(built, old) {
       backdrop.addEventListener("click", () => cancel(shadow.querySelector(MODAL)));
       shadow.prepend(backdrop);
     }
+    // The focus moves in once the next frame is drawn: focusing at once made the browser
+    // compute the page's style and layout there and then (20 to 30 ms at 4× CPU throttling, in
+    // the start's task), work the frame does anyway. Not if the visitor clicked or pressed a key
+    // meanwhile: the focus is theirs then.
     const first = focusable(built)[0];
-    if (first) first.focus();
+    const seen = inputs;
+    if (first) afterPaint(() => seen == inputs && built.isConnected && first.focus());
   }
 }
 
@@ -129,6 +134,8 @@ let lastInput = -Infinity;
 /** Whether `unplace` left a place since they were last closed: the page's every click and key
  * press posts no task otherwise. */
 let placed = false;
+/** The clicks, pointer downs and key presses noted so far. */
+let inputs = 0;
 
 /** The views stacked in the corner's column; bars and modals are fixed on their own. */
 const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
@@ -139,6 +146,7 @@ const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
  * pointer's down and up would lose its click). */
 function noteInput(event) {
   lastInput = now();
+  inputs++;
   if (!placed || event.type == "pointerdown") return;
   placed = false;
   nextTask(() => root && root.querySelectorAll(".place").forEach((place) => place.remove()));

@@ -113,7 +113,7 @@ test("a modal is a labelled modal dialog: focus moved in and kept in, Escape and
   assert.equal(await modal.getAttribute("aria-modal"), "true");
   assert.equal(await tab.page.locator(`[id="${await modal.getAttribute("aria-labelledby")}"]`).textContent(), "Title of exit-offer");
   assert.equal(await tab.page.locator(`[id="${await modal.getAttribute("aria-describedby")}"]`).textContent(), "Body of exit-offer");
-  assert.equal(await focused(tab), "exit-offer dismiss", "focus moved to its first control");
+  assert.ok(await eventually(async () => (await focused(tab)) == "exit-offer dismiss"), "focus moved to its first control");
   await tab.page.keyboard.press("Tab");
   assert.equal(await focused(tab), "exit-offer follow");
   await tab.page.keyboard.press("Tab");
@@ -128,7 +128,7 @@ test("a modal is a labelled modal dialog: focus moved in and kept in, Escape and
   assert.equal(await tab.page.locator("#concierge-root .backdrop").count(), 0, "the backdrop goes with it");
   assert.equal(await focused(tab), "undefined buy", "focus back where it was");
   await render(tab, campaignView("exit-offer", "modal"));
-  assert.equal(await focused(tab), "exit-offer dismiss");
+  assert.ok(await eventually(async () => (await focused(tab)) == "exit-offer dismiss"));
   await tab.page.locator("#concierge-root .backdrop").click({ position: { x: 5, y: 5 } });
   assert.equal(await modal.count(), 0);
   assert.ok(await eventually(async () => (await heard(tab)).length == 2));
@@ -136,6 +136,30 @@ test("a modal is a labelled modal dialog: focus moved in and kept in, Escape and
   await tab.page.evaluate(() => window.__shell.placements.remove("exit-offer"));
   assert.equal(await tab.page.locator("#concierge-root .backdrop").count(), 0, "the engine's remove after it finds nothing left");
   assert.equal(await focused(tab), "undefined buy", "focus back where it was");
+  await closeClean(tab);
+});
+
+test("a modal takes the focus once the next frame is drawn, not in the task that draws it, and not after the visitor clicked meanwhile", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP });
+  await tab.page.locator("#buy").focus();
+  const inTheTask = await tab.page.evaluate((view) => {
+    window.__shell.placements.render(view);
+    return document.activeElement.id;
+  }, campaignView("exit-offer", "modal"));
+  assert.equal(inTheTask, "buy", "not in the drawing task (focusing there forced the page's style and layout)");
+  assert.ok(await eventually(async () => (await focused(tab)) == "exit-offer dismiss"), "moved in after the frame");
+  await tab.page.keyboard.press("Escape");
+  assert.equal(await focused(tab), "undefined buy");
+
+  // A click between the drawing and the frame: the focus is where the visitor put it.
+  await tab.page.evaluate((view) => {
+    window.__shell.placements.render(view);
+    document.getElementById("buy").click();
+  }, campaignView("exit-offer", "modal"));
+  await tab.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100))));
+  assert.equal(await focused(tab), "undefined buy", "left where it was");
+  assert.equal(await campaign(tab, "exit-offer").count(), 1, "the modal is drawn all the same");
   await closeClean(tab);
 });
 
