@@ -12,7 +12,7 @@ export const VARIANTS = {
 };
 
 /** The loader tag of www/index.html; the variants replace exactly this. */
-const LOADER_TAG = /<script (?:async|defer) src="\/concierge\/loader\.js"[^>]*><\/script>/;
+const LOADER_TAG = /<script async src="\/concierge\/loader\.js"[^>]*><\/script>/;
 
 /** A dummy Adobe organisation and datastream: configure needs them, nothing is ever sent. */
 const ALLOY_SETUP = `/* Benchmark: Adobe's base code (the queue alloy reads on load) and a minimal configure call. */

@@ -165,7 +165,7 @@ function pageCostSection(pageCost, settings) {
     }
   }
   out.push(
-    "- Agent ready: Concierge's `concierge:ready` performance mark; alloy: the moment its `configure` promise resolved (a mark set in its `then`). Concierge's loader is `defer` (as the README's tag) and alloy's script `async` (as alloy's documentation has it), so either may be ready before `DOMContentLoaded` (a negative figure).",
+    "- Agent ready: Concierge's `concierge:ready` performance mark; alloy: the moment its `configure` promise resolved (a mark set in its `then`). Both scripts are `async`, so either may be ready before `DOMContentLoaded` (a negative figure).",
     "- alloy is served from `bench/peers` by the browser's request routing, with Adobe's base code and a `configure` call (dummy organisation and datastream); the page's CSP gains Adobe's edge domains in `connect-src`, as a shop running alloy would publish; any request to them is answered with an empty 204 inside the browser.",
     "- Agent script runs: long-animation-frame script entries whose source is the agent's own files (`/concierge/` or alloy's bundle); agent code the shop calls synchronously (`concierge('track')` from `shop.js`) counts as the shop's.",
     "- Total blocking time: the time beyond 50 ms of each long task after first contentful paint, until 1 s after the agent was ready and the load event fired (no time-to-interactive bound).",
@@ -388,7 +388,7 @@ function agentTasksSection(agentTasks) {
     );
     if (untilReady.loaderRan?.median !== null && untilReady.loaderRan?.median !== undefined) {
       out.push(
-        `The loader (the \`defer\` script tag) began to run ${ms(untilReady.loaderRan.median)} after \`DOMContentLoaded\` at the median (p95 ${ms(untilReady.loaderRan.p95)}; negative: before): a deferred script runs once the page is parsed, just before \`DOMContentLoaded\`, and the agent's downloads start then.`,
+        `The loader (the \`async\` script tag) began to run ${ms(untilReady.loaderRan.median)} after \`DOMContentLoaded\` at the median (p95 ${ms(untilReady.loaderRan.p95)}; negative: before): an async script runs when the page's own tasks let it, and the agent's downloads start only then.`,
         "",
       );
     }

@@ -50,7 +50,7 @@ export function untilMark(trace, source, mark) {
     if (overlap > 0) spent[task.agent ? "agent" : task.script ? "page" : "rendering"] += overlap / 1000;
   }
   const total = (to - from) / 1000;
-  // When the loader (the script tag) began to run: before DCL when deferred, whenever the page lets it when async.
+  // When the loader (the script tag) began to run: an async script runs when the page lets it.
   const loader = thread.own.find((event) => event.name === "EvaluateScript" && String(event.args?.data?.url ?? "").includes(`${source}loader.js`));
   const loaderRan = loader ? (loader.ts - from) / 1000 : null;
   return { total, ...spent, idle: Math.max(0, total - spent.agent - spent.page - spent.rendering), loaderRan };

@@ -47,7 +47,7 @@ test("interaction summaries treat 'no Event Timing entry' as faster than any ent
   assert.equal(interactionSummary([null, null]).max, null);
 });
 
-const PAGE = `<head>\n<script defer src="/concierge/loader.js" data-site="demo" data-endpoint="/v1"></script>\n<script defer src="/shop.js"></script>\n</head>`;
+const PAGE = `<head>\n<script async src="/concierge/loader.js" data-site="demo" data-endpoint="/v1"></script>\n<script defer src="/shop.js"></script>\n</head>`;
 
 test("the page variants replace exactly the loader tag", () => {
   assert.equal(rewriteDocument(PAGE, "concierge"), PAGE);
@@ -190,7 +190,7 @@ test("the report states budgets met or missed and names what failed instead of a
     assert.match(text, /The ingest benchmark was not measured: ingest_bench printed no table\./);
     assert.equal(line("| the agent's longest task, CPU time"), "| the agent's longest task, CPU time | 52.0 ms (p95 52.0 ms) | no long task (50 ms) at 4×: 1 of 2 views over: **missed** |");
     assert.match(line("| tasks running other scripts"), /\| 150\.0 ms \(p95 150\.0 ms\) \|$/);
-    assert.match(text, /The loader \(the `defer` script tag\) began to run 120\.0 ms after `DOMContentLoaded`/);
+    assert.match(text, /The loader \(the `async` script tag\) began to run 120\.0 ms after `DOMContentLoaded`/);
     const drawn = charts(results);
     assert.deepEqual(Object.keys(drawn).sort(), ["page-cost.svg", "per-event.svg", "sizes.svg", "startup.svg"]);
     assert.match(drawn["page-cost.svg"], />failed</, "a variant without figures is drawn as failed");
