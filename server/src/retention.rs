@@ -158,109 +158,95 @@ impl Db {
         let of_site = "SELECT visitor_id FROM visitors WHERE site = $1";
 
         // Receipts, by the time the choice was made.
-        sqlx::query(
-            "DELETE FROM consent_receipt_choices WHERE EXISTS (SELECT 1 FROM consent_receipts r \
+        sweep(&mut tx, "DELETE FROM consent_receipt_choices WHERE EXISTS (SELECT 1 FROM consent_receipts r \
              WHERE r.receipt = consent_receipt_choices.receipt AND r.at = consent_receipt_choices.at \
-             AND r.site = $1 AND r.at < $2)",
+             AND r.site = $1 AND r.at < $2)", site, before(retention.receipts)).await?;
+        deleted.receipts = sweep(
+            &mut tx,
+            "DELETE FROM consent_receipts WHERE site = $1 AND at < $2",
+            site,
+            before(retention.receipts),
         )
-        .bind(site)
-        .bind(before(retention.receipts))
-        .execute(&mut *tx)
         .await?;
-        deleted.receipts = sqlx::query("DELETE FROM consent_receipts WHERE site = $1 AND at < $2")
-            .bind(site)
-            .bind(before(retention.receipts))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
 
         // The visit's events, by when they happened; the cart snapshots by the cart's retention.
-        deleted.events += sqlx::query(&format!(
-            "DELETE FROM events WHERE name NOT IN ('consent', 'cart') AND occurred_at < $2 \
+        deleted.events += sweep(
+            &mut tx,
+            &format!(
+                "DELETE FROM events WHERE name NOT IN ('consent', 'cart') AND occurred_at < $2 \
              AND visitor_id IN ({of_site})"
-        ))
-        .bind(site)
-        .bind(before(retention.activity))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        deleted.events += sqlx::query(&format!(
+            ),
+            site,
+            before(retention.activity),
+        )
+        .await?;
+        deleted.events += sweep(&mut tx, &format!(
             "DELETE FROM events WHERE name = 'cart' AND occurred_at < $2 AND visitor_id IN ({of_site})"
-        ))
-        .bind(site)
-        .bind(before(retention.cart))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        ), site, before(retention.cart)).await?;
         // The campaigns' measurement is the visit's activity too (the measurement purpose).
-        deleted.events +=
-            sqlx::query("DELETE FROM campaign_events WHERE site = $1 AND occurred_at < $2")
-                .bind(site)
-                .bind(before(retention.activity))
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        deleted.events += sweep(
+            &mut tx,
+            "DELETE FROM campaign_events WHERE site = $1 AND occurred_at < $2",
+            site,
+            before(retention.activity),
+        )
+        .await?;
         // Consent records are proof like receipts; the latest of each visitor stays while the
         // profile does, because it is the consent in force.
-        deleted.events += sqlx::query(&format!(
+        let consent_records = format!(
             "DELETE FROM events WHERE name = 'consent' AND occurred_at < $2 AND visitor_id IN ({of_site}) \
              AND occurred_at < (SELECT MAX(l.occurred_at) FROM events l \
              WHERE l.visitor_id = events.visitor_id AND l.name = 'consent')"
-        ))
-        .bind(site)
-        .bind(before(retention.receipts))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        );
+        deleted.events +=
+            sweep(&mut tx, &consent_records, site, before(retention.receipts)).await?;
 
         // The cart on the profile, by its last change; staff's intents about it.
-        deleted.carts = sqlx::query(
+        deleted.carts = sweep(
+            &mut tx,
             "UPDATE visitors SET cart_json = NULL, cart_updated_at = NULL \
              WHERE site = $1 AND cart_updated_at < $2",
+            site,
+            before(retention.cart),
         )
-        .bind(site)
-        .bind(before(retention.cart))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
         // The interest model on the profile, by when the agent last sent it.
-        deleted.interests = sqlx::query(
+        deleted.interests = sweep(
+            &mut tx,
             "UPDATE visitors SET interests_json = NULL, interests_updated_at = NULL \
              WHERE site = $1 AND interests_updated_at < $2",
+            site,
+            before(retention.interests),
         )
-        .bind(site)
-        .bind(before(retention.interests))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        deleted.intents = sqlx::query(&format!(
-            "DELETE FROM intents WHERE created_at < $2 AND visitor_id IN ({of_site})"
-        ))
-        .bind(site)
-        .bind(before(retention.cart))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
+        .await?;
+        deleted.intents = sweep(
+            &mut tx,
+            &format!("DELETE FROM intents WHERE created_at < $2 AND visitor_id IN ({of_site})"),
+            site,
+            before(retention.cart),
+        )
+        .await?;
 
         // Handoff requests are about the cart (its code, what to buy): kept as long as it.
-        deleted.intents += sqlx::query("DELETE FROM handoffs WHERE site = $1 AND occurred_at < $2")
-            .bind(site)
-            .bind(before(retention.cart))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+        deleted.intents += sweep(
+            &mut tx,
+            "DELETE FROM handoffs WHERE site = $1 AND occurred_at < $2",
+            site,
+            before(retention.cart),
+        )
+        .await?;
 
         // Profiles not seen for the identifiers' retention go whole, with everything keyed by
         // their id. No tombstone: this is forgetting, not an erasure the visitor asked for.
         let stale = before(retention.identifiers);
         for table in ["events", "campaign_events", "intents", "handoffs"] {
-            let gone =
-                sqlx::query(&format!("DELETE FROM {table} WHERE visitor_id IN ({STALE_VISITORS})"))
-                    .bind(site)
-                    .bind(stale)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+            let gone = sweep(
+                &mut tx,
+                &format!("DELETE FROM {table} WHERE visitor_id IN ({STALE_VISITORS})"),
+                site,
+                stale,
+            )
+            .await?;
             if !matches!(table, "intents" | "handoffs") {
                 deleted.events += gone;
             } else {
@@ -268,31 +254,37 @@ impl Db {
             }
         }
         // Receipts are kept by their own retention, without the id of a forgotten profile.
-        sqlx::query(&format!(
+        sweep(
+            &mut tx,
+            &format!(
             "UPDATE consent_receipts SET visitor_id = NULL WHERE visitor_id IN ({STALE_VISITORS})"
-        ))
-        .bind(site)
-        .bind(stale)
-        .execute(&mut *tx)
+        ),
+            site,
+            stale,
+        )
         .await?;
         // The per-purpose consent record goes with its profile (the receipts above stay).
-        sqlx::query(&format!("DELETE FROM visitor_consent WHERE visitor_id IN ({STALE_VISITORS})"))
-            .bind(site)
-            .bind(stale)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(&format!("DELETE FROM batches WHERE visitor_id IN ({STALE_VISITORS})"))
-            .bind(site)
-            .bind(stale)
-            .execute(&mut *tx)
-            .await?;
-        deleted.visitors =
-            sqlx::query(&format!("DELETE FROM visitors WHERE visitor_id IN ({STALE_VISITORS})"))
-                .bind(site)
-                .bind(stale)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        sweep(
+            &mut tx,
+            &format!("DELETE FROM visitor_consent WHERE visitor_id IN ({STALE_VISITORS})"),
+            site,
+            stale,
+        )
+        .await?;
+        sweep(
+            &mut tx,
+            &format!("DELETE FROM batches WHERE visitor_id IN ({STALE_VISITORS})"),
+            site,
+            stale,
+        )
+        .await?;
+        deleted.visitors = sweep(
+            &mut tx,
+            &format!("DELETE FROM visitors WHERE visitor_id IN ({STALE_VISITORS})"),
+            site,
+            stale,
+        )
+        .await?;
         tx.commit().await?;
         if deleted.total() > 0 {
             tracing::info!(
@@ -307,6 +299,17 @@ impl Db {
         }
         Ok(deleted)
     }
+}
+
+/// Runs one statement of a site's sweep, whose `$1` is the site and `$2` the cut-off time (ms
+/// since the epoch); the rows it deleted or cleared.
+async fn sweep(
+    tx: &mut sqlx::Transaction<'_, sqlx::Any>,
+    sql: &str,
+    site: &str,
+    cutoff: i64,
+) -> Result<u64, DbError> {
+    Ok(sqlx::query(sql).bind(site).bind(cutoff).execute(&mut **tx).await?.rows_affected())
 }
 
 #[cfg(test)]
