@@ -48,6 +48,7 @@ export function render(view) {
 export function place(built, old) {
   const shadow = ensureRoot();
   if (!shadow) return;
+  const focusedBefore = document.activeElement;
   const modal = built.matches(MODAL);
   if (modal && !shadow.querySelector(MODAL)) {
     opener = document.activeElement;
@@ -77,12 +78,18 @@ export function place(built, old) {
     }
     // The focus moves in once the next frame is drawn: focusing at once made the browser
     // compute the page's style and layout there and then (20 to 30 ms at 4× CPU throttling, in
-    // the start's task), work the frame does anyway. Not if the visitor clicked or pressed a key
-    // meanwhile: the focus is theirs then.
+    // the start's task), work the frame does anyway. Not if the focus was put somewhere else on
+    // the page meanwhile (by the visitor or the page): it is theirs then.
     const first = focusable(built)[0];
-    const seen = inputs;
-    if (first) afterPaint(() => seen == inputs && built.isConnected && first.focus());
+    if (first) afterPaint(() => built.isConnected && !movedFrom(focusedBefore) && first.focus());
   }
+}
+
+/** Whether the focus is now on an element of the page other than `before` (the body, or the
+ * agent's own root, whose focused control a view drawn again in place takes with it, is none). */
+function movedFrom(before) {
+  const now = document.activeElement;
+  return !!now && now !== before && now !== document.body && now.id !== HOST_ID;
 }
 
 /** Each drawn view's height as last laid out, told by a ResizeObserver (read without forcing a
@@ -112,6 +119,8 @@ export function remove(kind) {
 export function unplace(old) {
   if (!old) return;
   unwatch(old);
+  // Gone already (a control of its own closed it): the focus was given back then.
+  if (!old.isConnected) return;
   const height = heights.get(old);
   let above = old.previousElementSibling;
   while (above && !above.matches(IN_COLUMN)) above = above.previousElementSibling;
@@ -134,8 +143,6 @@ let lastInput = -Infinity;
 /** Whether `unplace` left a place since they were last closed: the page's every click and key
  * press posts no task otherwise. */
 let placed = false;
-/** The clicks, pointer downs and key presses noted so far. */
-let inputs = 0;
 
 /** The views stacked in the corner's column; bars and modals are fixed on their own. */
 const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
@@ -145,8 +152,9 @@ const IN_COLUMN = ".view:not(.modal):not(.top_bar):not(.bottom_bar)";
  * `unplace` left close (not at the pointer down: a view above a place that moved between the
  * pointer's down and up would lose its click). */
 function noteInput(event) {
+  // The page's own synthetic events are no visitor's input (nor are they to the browser).
+  if (!event.isTrusted) return;
   lastInput = now();
-  inputs++;
   if (!placed || event.type == "pointerdown") return;
   placed = false;
   nextTask(() => root && root.querySelectorAll(".place").forEach((place) => place.remove()));
@@ -180,6 +188,9 @@ const CLOSING = ["dismiss", "accept", "reject", "save", "later"];
 const told = [];
 export function tell() {
   for (const action of told.splice(0)) action();
+}
+export function untold() {
+  return told.length > 0;
 }
 
 /** Draws the persistent control with `label`, or removes it when there is none. */

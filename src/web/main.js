@@ -77,8 +77,10 @@ function whenDocumentReady() {
  * single-page apps that tear the page down). Calls made after it queue up again. */
 export function stop() {
   const stopping = agent;
-  // The visitor's last choice, not yet told (`dom.js`, `act`), is the stopping agent's to keep.
+  // The visitor's last choice, not yet told (`dom.js`, `act`), is the stopping agent's to keep;
+  // a listener that stopped the agent (or started another) while it was told has done the rest.
   if (stopping && stopping.ready && !stopping.busy) guard(dom.tell);
+  if (agent !== stopping) return;
   agent = null;
   if (!stopping) return;
   stopping.undo.forEach((undo) => guard(undo));
@@ -354,9 +356,11 @@ function copy(payload) {
  * tasks that follow, as the start's are (see `run`). Returns whether effects are still held. */
 function dispatch(inputs, split) {
   if (!agent || !agent.engine) return false;
-  // A choice the visitor made, not yet told (`dom.js`, `act`), comes before what follows it.
-  dom.tell();
   const running = agent;
+  // A choice the visitor made, not yet told (`dom.js`, `act`), comes before what follows it;
+  // if telling it stopped the agent (a listener's `stop()`, a trap), the inputs are its.
+  dom.tell();
+  if (agent !== running) return false;
   if (running.busy) {
     running.pending.push(...inputs);
     return false;
@@ -418,6 +422,9 @@ function run(call, split) {
  * the order of effects stays the engine's. */
 function releaseInTasks(running) {
   clock.nextTask(() => {
+    // A view the visitor closed meanwhile (`dom.js`, `act`) is told first, with all that is
+    // held, in this one task: a part drawn before it could bring the view back for a frame.
+    if (agent === running && dom.untold()) return dispatch([]);
     const began = clock.now();
     do {
       const held = agent === running && running.held;

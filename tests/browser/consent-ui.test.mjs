@@ -171,8 +171,8 @@ function listenInOrder(tab) {
       let first = true;
       window.concierge("on", topic, (state) => {
         if (!first) window.__told.push(topic == "consent" ? [topic, state.source] : [topic, state.item_count]);
-        first = false;
       });
+      first = false;
     }
   });
 }
@@ -217,17 +217,42 @@ test('"Accept all" takes the dialog away in the click\'s own task; the agent has
   await closeClean(tab);
 });
 
+test("a consent listener that stops the agent when told of the choice, told by a page call in the click's task: nothing reaches the page", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  const thrown = await tab.page.evaluate(async () => {
+    const agent = await import("/concierge/pkg/concierge.js");
+    let first = true;
+    window.concierge("on", "consent", () => first || agent.stop());
+    first = false;
+    document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=consent] [data-action=accept]").click();
+    try {
+      window.concierge("track", "add_to_cart", { currency: "EUR", value: 10, items: [{ item_id: "p", item_name: "Aurora X1", price: 10, quantity: 1 }] });
+      return null;
+    } catch (error) {
+      return String(error);
+    }
+  });
+  assert.equal(thrown, null, "the page's call returned");
+  assert.equal(await tab.page.evaluate(() => document.getElementById("concierge-root")), null, "the agent stopped");
+  assert.deepEqual(tab.errors, []);
+  await closeClean(tab);
+});
+
 test("a consent choice the page is left or the agent stopped right after is still kept, with its receipt", async () => {
   for (const leave of ["pagehide", "stop"]) {
     const tab = await newTab(shared.browser);
     await open(tab);
-    await tab.page.evaluate(async (leave) => {
-      const agent = await import("/concierge/pkg/concierge.js");
-      document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=consent] [data-action=reject]").click();
-      if (leave == "stop") agent.stop();
-      else dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false }));
-    }, leave);
-    const consent = JSON.parse(await tab.page.evaluate(() => localStorage.getItem("concierge:test:consent")));
+    // Read in the same task: the choice would otherwise be told after the next frame anyway.
+    const consent = JSON.parse(
+      await tab.page.evaluate(async (leave) => {
+        const agent = await import("/concierge/pkg/concierge.js");
+        document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=consent] [data-action=reject]").click();
+        if (leave == "stop") agent.stop();
+        else dispatchEvent(new PageTransitionEvent("pagehide", { persisted: false }));
+        return localStorage.getItem("concierge:test:consent");
+      }, leave),
+    );
     assert.equal(consent && consent.source, "dialog", `${leave}: the choice is stored at once`);
     assert.deepEqual(Object.values(consent.purposes), ["denied", "denied", "denied"], `${leave}: as rejected`);
     assert.ok(await eventually(() => tab.receipts.length === 1), `${leave}: its receipt sent`);

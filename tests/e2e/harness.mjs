@@ -185,22 +185,23 @@ export async function acceptConsent(page, url) {
 export async function choose(page, control, source) {
   const heard = page.evaluate(
     (source) =>
-      new Promise((resolve) => {
-        let before = null;
+      new Promise((resolve, reject) => {
+        // A choice made from now on: the page clock's time, which the choice's record takes.
+        const since = Date.now();
         const listener = (consent) => {
-          // The first call is the state in force when listening began.
-          if (before === null) return void (before = consent.decided_at ?? 0);
-          if (consent.source !== source || consent.decided_at === before) return;
+          if (consent.source !== source || !(consent.decided_at >= since)) return;
           window.concierge("off", "consent", listener);
+          clearTimeout(late);
           // Storage is written on a zero timer the agent's call sets (src/web/storage.js), after
           // it tells its listeners: a timer set in the next task runs after that one.
           setTimeout(() => setTimeout(resolve, 0), 0);
         };
+        const late = setTimeout(() => reject(new Error(`no consent choice from the ${source} within 10 s`)), 10_000);
         window.concierge("on", "consent", listener);
-        if (before === null) before = 0;
       }),
     source,
   );
+  heard.catch(() => {});
   await control.click();
   await heard;
 }
