@@ -251,7 +251,8 @@ export function destroy() {
   for (const type of INPUTS) removeEventListener(type, noteInput, { capture: true });
   placed = false;
   unavailable = false;
-  // An action not yet told is the stopped agent's (`stop()` tells it first): a new start does not hear it.
+  // An action not yet told is the stopped agent's (`stop()` tells it first): a new start does
+  // not hear it.
   told.length = 0;
 }
 
