@@ -58,6 +58,9 @@ export function place(built, old) {
   // already drawn (issue 8: one drawn below the others moved them, a layout shift). One drawn
   // again in place keeps the height it had on screen, its content scrolling inside it if it
   // grew, so a change of its content moves no other view.
+  // The control that has the focus in a view drawn again in place: its twin in the new one
+  // takes it at once, so a keyboard's place is kept and never lost for a frame.
+  const focusedIn = old && old.parentNode === shadow && old.contains(shadow.activeElement) ? shadow.activeElement : null;
   if (old && old.parentNode === shadow) {
     const height = heights.get(old);
     if (height) {
@@ -68,6 +71,11 @@ export function place(built, old) {
     old.replaceWith(built);
   } else shadow.prepend(built);
   watch(built);
+  if (focusedIn) {
+    const controls = Array.from(focusable(built));
+    const twin = controls.find((control) => ["data-action", "name"].every((name) => control.getAttribute(name) == focusedIn.getAttribute(name)));
+    if (twin || controls[0]) (twin || controls[0]).focus();
+  }
   if (modal) {
     // Modal for the pointer too: a backdrop keeps clicks from the page behind; a click on it
     // closes the view unanswered, as Escape does.
@@ -80,13 +88,13 @@ export function place(built, old) {
     // compute the page's style and layout there and then (20 to 30 ms at 4× CPU throttling, in
     // the start's task), work the frame does anyway. Not if the focus was put somewhere else on
     // the page meanwhile (by the visitor or the page): it is theirs then.
-    const first = focusable(built)[0];
+    const first = !focusedIn && focusable(built)[0];
     if (first) afterPaint(() => built.isConnected && !movedFrom(focusedBefore) && first.focus());
   }
 }
 
 /** Whether the focus is now on an element of the page other than `before` (the body, or the
- * agent's own root, whose focused control a view drawn again in place takes with it, is none). */
+ * agent's own root, is none). */
 function movedFrom(before) {
   const now = document.activeElement;
   return !!now && now !== before && now !== document.body && now.id !== HOST_ID;

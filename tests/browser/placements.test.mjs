@@ -164,6 +164,24 @@ test("a modal takes the focus once the next frame is drawn, not in the task that
   await closeClean(tab);
 });
 
+test("a view drawn again in place while a control of it has the focus gives it to the same control at once", async () => {
+  const tab = await newTab(shared.browser);
+  await openModules(tab, { body: SHOP });
+  await render(tab, campaignView("exit-offer", "modal"));
+  assert.ok(await eventually(async () => (await focused(tab)) == "exit-offer dismiss"));
+  await tab.page.keyboard.press("Tab");
+  assert.equal(await focused(tab), "exit-offer follow");
+  const inTheTask = await tab.page.evaluate((view) => {
+    window.__shell.placements.render(view);
+    return document.getElementById("concierge-root").shadowRoot.activeElement?.getAttribute("data-action");
+  }, campaignView("exit-offer", "modal", { title: "Title again" }));
+  assert.equal(inTheTask, "follow", "the same control, in the drawing task");
+  assert.equal(await campaign(tab, "exit-offer").locator(".title").textContent(), "Title again", "drawn again");
+  await tab.page.evaluate(() => new Promise((done) => requestAnimationFrame(() => setTimeout(done, 100))));
+  assert.equal(await focused(tab), "exit-offer follow", "and kept after the frame");
+  await closeClean(tab);
+});
+
 test("an inline view fills the shop's slot in a shadow root of its own, and nothing on the page shifts", async () => {
   const tab = await newTab(shared.browser);
   await openModules(tab, {
