@@ -258,6 +258,8 @@ test("with Google's tags on the page, Consent Mode gets the policy's defaults, t
     ["default", "denied", 500, undefined],
   ]);
   await view(tab, "consent").locator("[data-action=accept]").click();
+  // The agent hears the choice once the click's frame is drawn.
+  await eventually(async () => (await consentCommands(tab)).at(-1)[0] === "update");
   const [, update] = (await consentCommands(tab)).at(-1);
   assert.deepEqual(update, {
     ad_storage: "granted",
