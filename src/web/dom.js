@@ -60,8 +60,9 @@ export function place(built, old) {
   // grew, so a change of its content moves no other view.
   // The control that has the focus in a view drawn again in place: its twin in the new one
   // takes it at once, so a keyboard's place is kept and never lost for a frame.
-  const focusedIn = old && old.parentNode === shadow && old.contains(shadow.activeElement) ? shadow.activeElement : null;
+  let focusedIn = null;
   if (old && old.parentNode === shadow) {
+    if (old.contains(shadow.activeElement)) focusedIn = shadow.activeElement;
     const height = heights.get(old);
     if (height) {
       built.style.height = height + "px";
@@ -74,7 +75,8 @@ export function place(built, old) {
   if (focusedIn) {
     const controls = Array.from(focusable(built));
     const twin = controls.find((control) => ["data-action", "name"].every((name) => control.getAttribute(name) == focusedIn.getAttribute(name)));
-    if (twin || controls[0]) (twin || controls[0]).focus();
+    const target = twin || controls[0];
+    if (target) target.focus();
   }
   if (modal) {
     // Modal for the pointer too: a backdrop keeps clicks from the page behind; a click on it

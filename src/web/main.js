@@ -77,12 +77,12 @@ function whenDocumentReady() {
  * single-page apps that tear the page down). Calls made after it queue up again. */
 export function stop() {
   const stopping = agent;
+  if (!stopping) return;
   // The visitor's last choice, not yet told (`dom.js`, `act`), is the stopping agent's to keep;
   // a listener that stopped the agent (or started another) while it was told has done the rest.
-  if (stopping && stopping.ready && !stopping.busy) guard(dom.tell);
+  if (stopping.ready && !stopping.busy) guard(dom.tell);
   if (agent !== stopping) return;
   agent = null;
-  if (!stopping) return;
   stopping.undo.forEach((undo) => guard(undo));
   stopping.spare = null;
   // A question the stopped agent can no longer answer is answered empty.
