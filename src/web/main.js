@@ -386,6 +386,8 @@ function dispatch(inputs, split) {
 /** The effects that draw or tell the page something: with `split`, the first of them waits for
  * a task of its own, with all that follows it. */
 const VISIBLE = ["render", "remove", "control", "notify"];
+/** The effects that change storage: asked for as soon as the engine returns them (`run`). */
+const WRITES = ["store", "erase", "wipe"];
 
 /** Carries out the effects an engine call returns. An engine that fails (a trap) is stopped
  * with one warning rather than left half-way. With `split` (the start), the effects from the
@@ -404,6 +406,10 @@ function run(call, split) {
     return stop();
   }
   const running = agent;
+  // What the call stored is asked to be written first, in order: writes wait for a task of
+  // their own anyway (`storage.js`), and a listener told below that stops the agent flushes
+  // them, where they would otherwise be dropped with the rest (a choice not kept).
+  effects = effects.filter((effect) => !(WRITES.includes(effect[0]) && (carryOut(running, [effect]), true)));
   const cut = split ? effects.findIndex((effect) => VISIBLE.includes(effect[0])) : -1;
   carryOut(running, cut < 0 ? effects : effects.slice(0, cut));
   if (cut >= 0 && agent === running) {

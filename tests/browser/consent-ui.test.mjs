@@ -246,6 +246,34 @@ test("a consent listener that stops the agent when told of the choice, told by a
   await closeClean(tab);
 });
 
+test("a consent listener that stops the agent when told of the choice: the choice is still stored, with its receipt", async () => {
+  const tab = await newTab(shared.browser);
+  await open(tab);
+  const kept = await tab.page.evaluate(async () => {
+    const agent = await import("/concierge/pkg/concierge.js");
+    const stopped = new Promise((resolve) => {
+      let first = true;
+      window.concierge("on", "consent", () => {
+        if (first) return;
+        agent.stop();
+        resolve();
+      });
+      first = false;
+    });
+    document.getElementById("concierge-root").shadowRoot.querySelector("[data-view=consent] [data-action=accept]").click();
+    await stopped;
+    // Read in the listener's own task: what the stop wrote, not a later write.
+    const receipts = Object.keys(localStorage).filter((key) => key.startsWith("concierge:test:receipt:"));
+    return { consent: JSON.parse(localStorage.getItem("concierge:test:consent")), receipts };
+  });
+  assert.equal(kept.consent && kept.consent.source, "dialog", "the choice is stored");
+  assert.deepEqual(Object.values(kept.consent.purposes), ["granted", "granted", "granted"], "as accepted");
+  // A stopped agent sends nothing more: the receipt waits on the device for the next start.
+  assert.deepEqual(kept.receipts, [`concierge:test:receipt:${kept.consent.receipt}`], "its receipt kept to be sent");
+  assert.deepEqual(tab.errors, []);
+  await closeClean(tab);
+});
+
 test("a consent choice the page is left or the agent stopped right after is still kept, with its receipt", async () => {
   for (const leave of ["pagehide", "stop"]) {
     const tab = await newTab(shared.browser);
