@@ -406,10 +406,13 @@ function run(call, split) {
     return stop();
   }
   const running = agent;
-  // What the call stored is asked to be written first, in order: writes wait for a task of
-  // their own anyway (`storage.js`), and a listener told below that stops the agent flushes
-  // them, where they would otherwise be dropped with the rest (a choice not kept).
-  effects = effects.filter((effect) => !(WRITES.includes(effect[0]) && (carryOut(running, [effect]), true)));
+  // What the call changes in storage comes first, in order, and is never held: a store or an
+  // erasure waits for a task of its own anyway (`storage.js`), and a listener told below that
+  // stops the agent flushes it, where it would otherwise be dropped with the rest (a consent
+  // choice not kept, a withdrawal's wipe not done).
+  const writes = effects.filter((effect) => WRITES.includes(effect[0]));
+  carryOut(running, writes);
+  effects = effects.filter((effect) => !writes.includes(effect));
   const cut = split ? effects.findIndex((effect) => VISIBLE.includes(effect[0])) : -1;
   carryOut(running, cut < 0 ? effects : effects.slice(0, cut));
   if (cut >= 0 && agent === running) {
